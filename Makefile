@@ -1,0 +1,45 @@
+# roadmap-ci — two commands on a fresh machine:
+#   make demo   set up .venv and run the main job on embedded defaults (no network, no server)
+#   make test   set up .venv with the dev extras and run the whole suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+UV     := $(BIN)/uv
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test test-fast lint bench schemas clean
+
+# Bootstrap: a plain venv, pip installs uv into it, uv installs everything else (seconds).
+$(UV):
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --upgrade
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+
+# Re-install when the project's metadata changes.
+$(STAMP): pyproject.toml | $(UV)
+	$(UV) pip install --quiet --python $(BIN)/python -e '.[dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m roadmap_ci.demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/roadmap-ci rubric lint rubrics/*.yaml
+
+schemas: $(STAMP)
+	$(BIN)/roadmap-ci schema rubric --out schemas/rubric.schema.json
+	$(BIN)/roadmap-ci schema evidence --out schemas/evidence.schema.json
+	$(BIN)/roadmap-ci schema scorecard --out schemas/scorecard.schema.json
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_core.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis demo-out

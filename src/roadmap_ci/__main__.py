@@ -1,0 +1,3 @@
+from roadmap_ci.cli import main
+
+main()

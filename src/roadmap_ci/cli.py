@@ -1,0 +1,285 @@
+"""The command line: parse, call one function, print. Heavy imports live in the functions."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from roadmap_ci import __version__
+from roadmap_ci.errors import EXIT_CANNOT_RUN, EXIT_INVALID, InvalidInputs, RoadmapError
+
+app = typer.Typer(
+    name="roadmap-ci",
+    help="Templates and an evaluator for the deliverables of a 65-week ML roadmap.\n\n"
+    "Stages: collect (learner repo -> evidence) -> score (+ rubric -> scorecard) -> report -> publish.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+rubric_app = typer.Typer(help="Lint, explain and export the schema of rubric files.", no_args_is_help=True)
+app.add_typer(rubric_app, name="rubric")
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"roadmap-ci {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """roadmap-ci"""
+
+
+# ---------------------------------------------------------------- roadmap
+
+
+@app.command("roadmap")
+def roadmap_cmd(as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False) -> None:
+    """Print the curriculum: phases, weeks, topics and deliverables."""
+    from roadmap_ci.roadmap import catalog
+
+    data = catalog()
+    if as_json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    from rich.table import Table
+
+    from roadmap_ci.console import stdout
+
+    table = Table(title="The 65-week ML roadmap", show_lines=True)
+    for col in ("phase", "weeks", "deliverable", "produces", "template / rubric"):
+        table.add_column(col, overflow="fold")
+    for p in data["phases"]:  # type: ignore[index]
+        for d in p["deliverables"]:
+            have = ("template ✓" if d["template_available"] else "template —") + " · " + (
+                "rubric ✓" if d["rubric_available"] else "rubric —")
+            table.add_row(f"{p['phase']} · {p['title']}", f"{d['weeks'][0]}–{d['weeks'][1]}",
+                          f"{d['id']}\n{d['title']}", "\n".join(d["produces"]), have)
+    stdout().print(table)
+
+
+# ---------------------------------------------------------------- rubric
+
+
+@rubric_app.command("lint")
+def rubric_lint(files: Annotated[list[Path], typer.Argument(help="Rubric YAML files.")]) -> None:
+    """Check rubric files; print every problem as file:line:column: what is wrong."""
+    from roadmap_ci.rubric import lint_rubric
+
+    problems = 0
+    for f in files:
+        errors = lint_rubric(f)
+        for e in errors:
+            print(str(e), file=sys.stderr)
+        problems += len(errors)
+        if not errors:
+            print(f"{f}: ok")
+    if problems:
+        raise typer.Exit(EXIT_INVALID)
+
+
+@rubric_app.command("explain")
+def rubric_explain(file: Path) -> None:
+    """The table a learner reads: what is scored, how, and for how many points."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from roadmap_ci.console import stdout
+    from roadmap_ci.rubric import describe, load_rubric
+
+    loaded = load_rubric(file)
+    r = loaded.rubric
+    table = Table(title=f"{escape(r.title or r.deliverable or file.name)} — rubric v{escape(r.version)}",
+                  caption=f"pass mark {r.pass_mark:g} of {r.max_points:g} · {loaded.hash[:19]}"
+                  + (f" · due {r.due.isoformat()}" if r.due else ""))
+    table.add_column("criterion", overflow="fold")
+    table.add_column("how it is scored", overflow="fold")
+    table.add_column("points", justify="right")
+    table.add_column("shown", overflow="fold")
+    for c in r.criteria:
+        how = "details hidden from learners" if c.visibility == "hidden" else describe(c)
+        shown = {"visible": "always", "hidden": "never", "after_due": "after the due date"}[c.visibility]
+        table.add_row(escape(c.title or c.id), escape(how), f"{c.points:g}", shown)
+    stdout().print(table)
+
+
+@rubric_app.command("schema")
+def rubric_schema_cmd(out: Annotated[Path | None, typer.Option("--out", help="Write to a file.")] = None) -> None:
+    """Print the rubric JSON Schema (for `# yaml-language-server: $schema=…`)."""
+    from roadmap_ci.rubric import rubric_schema
+
+    _emit_json(rubric_schema(), out)
+
+
+@app.command("schema")
+def schema_cmd(
+    name: Annotated[str, typer.Argument(help="evidence | rubric | scorecard")],
+    out: Annotated[Path | None, typer.Option("--out", help="Write to a file.")] = None,
+) -> None:
+    """Print the JSON Schema of a contract."""
+    from roadmap_ci.errors import InvalidInput
+
+    if name == "rubric":
+        from roadmap_ci.rubric import rubric_schema
+
+        schema = rubric_schema()
+    elif name == "evidence":
+        from roadmap_ci.evidence import Evidence
+
+        schema = Evidence.model_json_schema()
+    elif name == "scorecard":
+        from roadmap_ci.scoring import Scorecard
+
+        schema = Scorecard.model_json_schema()
+    else:
+        raise InvalidInput(f"unknown schema {name!r} (allowed: evidence, rubric, scorecard)")
+    _emit_json(schema, out)
+
+
+def _emit_json(data: object, out: Path | None) -> None:
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+
+
+# ---------------------------------------------------------------- score / rescore
+
+
+@app.command("score")
+def score_cmd(
+    evidence: Annotated[Path, typer.Option("--evidence", "-e", help="evidence.json from `collect`.")],
+    rubric: Annotated[Path, typer.Option("--rubric", "-r", help="The rubric YAML.")],
+    base: Annotated[Path | None, typer.Option("--base", help="The base branch's evidence.json.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write scorecard.json here.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scorecard JSON instead of a table.")] = False,
+    reveal: Annotated[bool, typer.Option("--reveal", help="Show hidden criteria (mentors).")] = False,
+) -> None:
+    """Score evidence against a rubric (pure: runs no learner code). Exit 1 below the pass mark."""
+    from roadmap_ci.evidence import dump_json, load_evidence, write_json
+    from roadmap_ci.rubric import load_rubric
+    from roadmap_ci.scoring import score
+
+    ev = load_evidence(evidence)
+    loaded = load_rubric(rubric)
+    base_ev = load_evidence(base) if base is not None else None
+    card = score(ev, loaded, base=base_ev)
+    if out is not None:
+        write_json(card, out)
+    if as_json:
+        sys.stdout.write(dump_json(card))
+    else:
+        from roadmap_ci.console import scorecard_table, stdout
+
+        stdout().print(scorecard_table(card, reveal=reveal))
+    if not card.passed:
+        raise typer.Exit(EXIT_INVALID)
+
+
+@app.command("rescore")
+def rescore_cmd(
+    evidence: Annotated[list[Path], typer.Argument(help="evidence.json files or directories holding them.")],
+    rubric: Annotated[Path, typer.Option("--rubric", "-r", help="The new rubric.")],
+    baseline: Annotated[Path | None, typer.Option("--baseline", help="The rubric in force, to compare.")] = None,
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write a gradebook CSV.")] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="List every learner, not only changes.")] = False,
+    workers: Annotated[int | None, typer.Option("--workers", help="Processes (default: CPU count).")] = None,
+) -> None:
+    """Re-score a cohort's stored evidence with a new rubric: totals, flips, distribution, gradebook."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from roadmap_ci.cohort import expand, histogram, rescore, write_gradebook
+    from roadmap_ci.console import stderr, stdout
+    from roadmap_ci.rubric import load_rubric
+
+    new = load_rubric(rubric)
+    old = load_rubric(baseline) if baseline is not None else None
+    result = rescore(new, expand(evidence), old, workers=workers)
+    con = stdout()
+    for err in result.errors:
+        stderr().print(escape(str(err)))
+    if csv_out is not None:
+        write_gradebook(result, csv_out)
+    rows = result.rows if (show_all or old is None) else [r for r in result.rows if r.delta or r.flipped]
+    if rows and (show_all or old is not None or len(rows) <= 50):
+        table = Table(title=f"{len(result.rows)} learners re-scored with {escape(rubric.name)}")
+        table.add_column("learner", overflow="fold")
+        if old is not None:
+            table.add_column("old", justify="right")
+        table.add_column("new", justify="right")
+        if old is not None:
+            table.add_column("change", justify="right")
+        table.add_column("result")
+        for r in rows[: None if show_all else 200]:
+            verdict = "pass" if r.new.passed else "[red]below[/]"
+            if r.flipped:
+                verdict = "[green]now passes[/]" if r.new.passed else "[red]now fails[/]"
+            cells = [escape(r.learner)]
+            if old is not None:
+                cells.append(f"{r.old.total:g}" if r.old else "")
+            cells.append(f"{r.new.total:g}/{r.new.max:g}")
+            if old is not None:
+                cells.append(f"{r.delta:+g}" if r.delta is not None else "")
+            cells.append(verdict)
+            table.add_row(*cells)
+        con.print(table)
+    for label, st in (("old rubric", result.stats(old=True) if old else None), ("new rubric", result.stats())):
+        if st is None:
+            continue
+        con.print(f"{label}: n={st.count} mean={st.mean:.2f} quartiles={st.quartiles[0]:g}/{st.quartiles[1]:g}/"
+                  f"{st.quartiles[2]:g} min={st.minimum:g} max={st.maximum:g} pass rate={st.pass_rate:.1%}")
+    if old is not None:
+        up = sum(1 for r in result.flips if r.new.passed)
+        con.print(f"pass/fail flips: {len(result.flips)} ({up} now pass, {len(result.flips) - up} now fail)")
+    if result.rows:
+        bars = histogram([r.new.total for r in result.rows], result.max_points)
+        peak = max(n for _, n in bars) or 1
+        for label, n in bars:
+            con.print(f"{label} │{'█' * round(30 * n / peak)} {n}")
+    if csv_out is not None:
+        con.print(f"gradebook written to {escape(str(csv_out))}")
+    if result.errors:
+        raise typer.Exit(EXIT_INVALID)
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; RoadmapErrors become one line on stderr and an exit code, never a traceback."""
+    try:
+        app(args=argv, standalone_mode=True)
+    except InvalidInputs as exc:
+        for e in exc.errors:
+            print(str(e), file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except RoadmapError as exc:
+        print(f"error: {exc}" if exc.place is None else str(exc), file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
+    except Exception as exc:  # a bug of ours: one line, and how to see more
+        import os
+
+        if os.environ.get("ROADMAP_CI_DEBUG"):
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc} (set ROADMAP_CI_DEBUG=1 for a traceback)",
+              file=sys.stderr)
+        sys.exit(EXIT_CANNOT_RUN)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

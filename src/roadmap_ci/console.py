@@ -1,0 +1,50 @@
+"""Terminal output shared by the commands (Rich tables), kept out of the pure modules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from roadmap_ci.scoring import Scorecard
+
+STATUS_STYLE = {"pass": "green", "partial": "yellow", "fail": "red", "missing": "red"}
+
+
+def stdout() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def stderr() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def scorecard_table(card: Scorecard, reveal: bool = False, now: datetime | None = None) -> Table:
+    """The scorecard as a learner sees it (``reveal`` shows hidden criteria too, for mentors)."""
+    now = now or datetime.now(UTC)
+    shown = card.criteria if reveal else card.revealed(now)
+    shown_ids = {c.id for c in shown}
+    table = Table(title=f"{escape(card.deliverable)} — {card.total:g}/{card.max:g} "
+                        f"({'PASS' if card.passed else 'BELOW PASS MARK'}, pass mark {card.pass_mark:g})",
+                  caption=f"rubric {escape(card.rubric.name)} v{escape(card.rubric.version)} · {card.rubric.hash[:19]}",
+                  show_lines=False, expand=False)
+    table.add_column("criterion")
+    table.add_column("points", justify="right")
+    table.add_column("reason", overflow="fold")
+    for c in card.criteria:
+        if c.id not in shown_ids:
+            continue
+        style = STATUS_STYLE[c.status]
+        tag = f" [dim]({c.visibility})[/]" if c.visibility != "visible" else ""
+        table.add_row(escape(c.title) + tag, f"[{style}]{c.points:g}/{c.max:g}[/]", escape(c.reason))
+    withheld = [c for c in card.criteria if c.id not in shown_ids]
+    if withheld:
+        got = sum(c.points for c in withheld)
+        out_of = sum(c.max for c in withheld)
+        full = all(c.status == "pass" for c in withheld)
+        word = "all met" if full else "not all met"
+        table.add_row(f"[dim]{len(withheld)} hidden criteria[/]", f"{got:g}/{out_of:g}",
+                      f"[dim]details withheld until the due date or by the mentor — {word}[/]")
+    return table

@@ -1,0 +1,89 @@
+"""Errors a user can act on.
+
+Every error that reaches the command line is printed as one line -- ``file:line:column: what is
+wrong`` where a place is known -- and mapped to an exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_INVALID = 1  # invalid input (a rubric, an evidence file) or below the pass mark
+EXIT_CANNOT_RUN = 2  # could not run at all (missing file, unreadable input, tool failure)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where in a file something is wrong; line and column are 1-based."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.file
+        if self.column is None:
+            return f"{self.file}:{self.line}"
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class RoadmapError(Exception):
+    """Base class: a message the user can act on, and the exit code to leave with."""
+
+    exit_code = EXIT_CANNOT_RUN
+
+    def __init__(self, message: str, place: Place | None = None):
+        super().__init__(message)
+        self.message = message
+        self.place = place
+
+    def __str__(self) -> str:
+        return f"{self.place}: {self.message}" if self.place else self.message
+
+
+class InvalidInput(RoadmapError):
+    """The input exists but is wrong (schema, types, unknown keys). Exit code 1."""
+
+    exit_code = EXIT_INVALID
+
+
+class CannotRun(RoadmapError):
+    """The command could not run (missing file, unreadable input). Exit code 2."""
+
+    exit_code = EXIT_CANNOT_RUN
+
+
+class InvalidInputs(InvalidInput):
+    """Several independent problems in one or more files, each on its own line."""
+
+    def __init__(self, errors: list[InvalidInput]):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
+
+
+def read_text(path: Path, what: str = "file") -> str:
+    """Read a UTF-8 text file or raise a one-line error naming it."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CannotRun(f"{what} not found", Place(str(path))) from None
+    except IsADirectoryError:
+        raise CannotRun(f"is a directory, expected a {what}", Place(str(path))) from None
+    except OSError as exc:
+        raise CannotRun(f"cannot read {what}: {exc.strerror}", Place(str(path))) from None
+    if b"\x00" in data[:8192]:
+        raise InvalidInput(f"binary data, expected a text {what}", Place(str(path), 1, 1))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InvalidInput(f"not UTF-8 text (byte 0x{data[exc.start]:02x})", Place(str(path), line)) from None
+    if not text.strip():
+        raise InvalidInput(f"empty {what}", Place(str(path), 1, 1))
+    return text

@@ -1,0 +1,225 @@
+"""The evidence contract: facts about one learner repo at one commit, never judgements.
+
+Collectors (``roadmap_ci.collectors``) fill it in; the scorer reads it; nothing in it says how
+many points anything is worth. Every section is optional: ``None`` means "that collector did not
+run", which the scorer reports as missing evidence (0 points, with a reason), never as a crash.
+
+Numbers are finite floats: NaN and infinities are not valid JSON and are recorded as problems
+(``metric_problems``) by the collectors instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from roadmap_ci.errors import InvalidInput, Place, read_text
+
+SCHEMA_VERSION = 1
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class FileFact(_Model):
+    """One path the deliverable or the rubric asks about."""
+
+    path: str
+    kind: Literal["file", "dir", "missing", "outside"] = Field(
+        description="'outside': a symlink that points outside the repository (not followed)."
+    )
+    size: int | None = None
+
+
+class Structure(_Model):
+    files: list[FileFact] = []
+    readme_path: str | None = None
+    readme_sections: list[str] = Field(default=[], description="Markdown headings of the README, in order.")
+
+
+class Stage(_Model):
+    name: str
+    status: Literal["ran", "cached", "failed", "timeout", "not_run"]
+    duration_s: float | None = None
+    log_tail: str = Field(default="", description="The last lines of the stage's output (bounded).")
+
+
+class Pipeline(_Model):
+    status: Literal["ok", "failed", "timeout", "missing", "error"]
+    stages: list[Stage] = []
+    failed_stage: str | None = None
+    duration_s: float | None = None
+    message: str = ""
+
+
+class Expectation(_Model):
+    type: str
+    column: str | None = None
+    kwargs: dict[str, object] = {}
+    success: bool
+    unexpected_count: int | None = None
+    unexpected_percent: float | None = None
+    partial_unexpected: list[str] = Field(default=[], description="A few unexpected values, as text, truncated.")
+    message: str = ""
+
+
+class Suite(_Model):
+    name: str
+    data_file: str
+    status: Literal["ok", "failed", "error"]
+    expectations: list[Expectation] = []
+    message: str = ""
+
+
+class TestCase(_Model):
+    id: str = Field(description="classname::name as pytest's JUnit XML reports it.")
+    outcome: Literal["passed", "failed", "error", "skipped"]
+    duration_s: float | None = None
+    message: str = ""
+    source: Literal["learner", "mentor"] = "learner"
+
+
+class Tests(_Model):
+    status: Literal["ok", "failed", "no_tests", "error", "timeout"]
+    cases: list[TestCase] = []
+    message: str = ""
+    duration_s: float | None = None
+
+
+class LintFinding(_Model):
+    code: str
+    path: str
+    line: int | None = None
+    column: int | None = None
+    message: str = ""
+
+
+class Lint(_Model):
+    status: Literal["ok", "error"]
+    total: int = 0
+    by_rule: dict[str, int] = {}
+    findings: list[LintFinding] = Field(default=[], description="The first findings (bounded); counts are complete.")
+    message: str = ""
+
+
+class Notebook(_Model):
+    path: str
+    status: Literal["ok", "failed", "timeout", "missing", "error"]
+    failed_cell: int | None = None
+    error: str = ""
+    duration_s: float | None = None
+
+
+class Predictions(_Model):
+    path: str
+    status: Literal["ok", "missing", "invalid"]
+    rows: int | None = None
+    columns: list[str] = []
+    sha256: str | None = None
+    bundled_as: str | None = Field(default=None, description="Path of the copy inside the evidence bundle.")
+    message: str = ""
+
+
+class CollectorError(_Model):
+    collector: str
+    message: str
+
+
+class Evidence(_Model):
+    schema_version: Literal[1] = SCHEMA_VERSION
+    deliverable: str
+    commit: str | None = None
+    repo: str | None = Field(default=None, description="owner/name, or a local name.")
+    ref: str | None = None
+    learner: str | None = None
+    tools: dict[str, str] = {}
+    structure: Structure | None = None
+    pipeline: Pipeline | None = None
+    metrics: dict[str, float] | None = Field(
+        default=None, description="Flattened 'file:path.to.key' -> number, from the DVC metrics files."
+    )
+    metric_problems: dict[str, str] = Field(
+        default={}, description="Metrics that exist but are not usable numbers (NaN, text, lists)."
+    )
+    base_metrics: dict[str, float] | None = Field(
+        default=None, description="The same metrics on the base branch, when collected with --base."
+    )
+    data: list[Suite] | None = None
+    tests: Tests | None = None
+    lint: Lint | None = None
+    notebooks: list[Notebook] | None = None
+    predictions: Predictions | None = None
+    hidden: dict[str, float] | None = Field(
+        default=None,
+        description="Hidden-label metrics. Filled only by the privileged report step from the predictions; "
+        "whatever a learner's job writes here is replaced.",
+    )
+    errors: list[CollectorError] = []
+
+
+def canonical_json(data: object) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def digest(model: BaseModel) -> str:
+    return "sha256:" + hashlib.sha256(canonical_json(model.model_dump(mode="json")).encode()).hexdigest()
+
+
+def evidence_digest(evidence: Evidence) -> str:
+    return digest(evidence)
+
+
+def format_validation_error(exc: ValidationError, path: str, limit: int = 1) -> str:
+    """The first problem of a pydantic error as 'at a.b[2]: message'."""
+    parts = []
+    for err in exc.errors()[:limit]:
+        loc = ""
+        for item in err["loc"]:
+            loc += f"[{item}]" if isinstance(item, int) else (f".{item}" if loc else str(item))
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        parts.append(f"at {loc or '(top level)'}: {msg}")
+    more = len(exc.errors()) - limit
+    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
+
+
+def parse_evidence(text: str, path: str = "<evidence>") -> Evidence:
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"invalid JSON: {exc.msg}", Place(path, exc.lineno, exc.colno)) from None
+    if not isinstance(raw, dict):
+        raise InvalidInput("evidence must be a JSON object", Place(path, 1, 1))
+    version = raw.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise InvalidInput(
+            f"evidence schema_version {version!r} is not supported (this roadmap-ci reads {SCHEMA_VERSION}); "
+            "collect it again with this version",
+            Place(path),
+        )
+    try:
+        return Evidence.model_validate(raw)
+    except ValidationError as exc:
+        raise InvalidInput(f"not valid evidence {format_validation_error(exc, path)}", Place(path)) from None
+
+
+def load_evidence(path: Path) -> Evidence:
+    return parse_evidence(read_text(path, "evidence file"), str(path))
+
+
+def dump_json(model: BaseModel) -> str:
+    """Deterministic JSON for a contract model (same model -> same bytes)."""
+    return json.dumps(model.model_dump(mode="json"), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def write_json(model: BaseModel, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(dump_json(model), encoding="utf-8")
+    tmp.replace(path)

@@ -1,0 +1,433 @@
+"""The rubric contract: what a mentor scores and how, as YAML.
+
+```yaml
+# yaml-language-server: $schema=../schemas/rubric.schema.json
+version: "2026.1"
+deliverable: tabular-classification
+extends: base.yaml            # optional: inherit criteria, override by id, `drop:` some
+pass_mark: 60                 # points needed to pass
+total: 100                    # optional: the points must add up to this
+due: 2026-12-20T23:59:00Z     # optional: after_due criteria are revealed after this
+criteria:
+  - id: f1
+    title: F1 on the hidden test set
+    points: 30
+    rule: threshold           # pass | threshold | fraction | exists | all | any
+    evidence: hidden:f1       # see roadmap_ci.facts for every reference
+    min: 0.70                 # none at or below ...
+    target: 0.85              # ... full credit at or above; linear in between
+    visibility: after_due     # visible | hidden | after_due
+```
+
+Loading resolves ``extends`` (relative to the file, cycles rejected), merges overrides by id,
+validates with pydantic and reports every problem as ``file:line:column: what (allowed: …)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from roadmap_ci.errors import CannotRun, InvalidInput, InvalidInputs, Place
+from roadmap_ci.evidence import canonical_json
+from roadmap_ci.facts import NAMESPACES, parse_ref
+
+RULES = ("pass", "threshold", "fraction", "exists", "all", "any")
+ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
+
+
+class _Criterion(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    id: str = Field(pattern=ID_PATTERN, description="Unique within the rubric; overrides match on it.")
+    title: str = Field(default="", description="What the learner reads.")
+    points: float = Field(default=0, ge=0, description="Points for full credit.")
+    visibility: Literal["visible", "hidden", "after_due"] = Field(
+        default="visible",
+        description="Always scored. hidden: never shown in detail to learners; after_due: shown after `due`.",
+    )
+    help: str = Field(default="", description="How to improve, shown with a criterion that is not full.")
+
+    def refs(self) -> list[str]:
+        ev = getattr(self, "evidence", None)
+        if ev is None:
+            return []
+        return [ev] if isinstance(ev, str) else list(ev)
+
+    def _check_refs(self) -> None:
+        for text in self.refs():
+            ref = parse_ref(text)
+            if self.rule not in NAMESPACES[ref.namespace].rules:  # type: ignore[attr-defined]
+                allowed = sorted(n for n, s in NAMESPACES.items() if self.rule in s.rules)  # type: ignore[attr-defined]
+                raise ValueError(f"rule '{self.rule}' cannot read '{ref.namespace}' "  # type: ignore[attr-defined]
+                                 f"(allowed for {self.rule}: {', '.join(allowed)})")  # type: ignore[attr-defined]
+
+
+class PassCriterion(_Criterion):
+    """Full credit when a boolean fact holds, none otherwise."""
+
+    rule: Literal["pass"]
+    evidence: str
+
+    @model_validator(mode="after")
+    def _refs(self) -> PassCriterion:
+        self._check_refs()
+        return self
+
+
+class ThresholdCriterion(_Criterion):
+    """Linear partial credit between `min` (none) and `target` (full)."""
+
+    rule: Literal["threshold"]
+    evidence: str
+    min: float = Field(description="At or beyond this (on the bad side), no credit.")
+    target: float = Field(description="At or beyond this (on the good side), full credit.")
+    better: Literal["higher", "lower"] = "higher"
+    relative_to: Literal["base"] | None = Field(
+        default=None,
+        description="'base': min and target are differences from the base branch's value "
+        "(e.g. min: -0.01, target: 0 = no worse than the base by more than 0.01).",
+    )
+    if_no_base: Literal["award", "zero"] = Field(
+        default="award", description="With relative_to: base and no base-branch value."
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> ThresholdCriterion:
+        if self.better == "higher" and not self.target > self.min:
+            raise ValueError(f"with better: higher, target ({self.target:g}) must be above min ({self.min:g})")
+        if self.better == "lower" and not self.target < self.min:
+            raise ValueError(f"with better: lower, target ({self.target:g}) must be below min ({self.min:g})")
+        if self.relative_to == "base" and not self.evidence.startswith("metric:"):
+            raise ValueError("relative_to: base works with metric: evidence only")
+        self._check_refs()
+        return self
+
+
+class FractionCriterion(_Criterion):
+    """Credit for the fraction of checks that pass (tests, expectations, notebooks)."""
+
+    rule: Literal["fraction"]
+    evidence: str
+    min: float = Field(default=0.0, ge=0, le=1, description="At or below this fraction, no credit.")
+    target: float = Field(default=1.0, ge=0, le=1, description="At or above this fraction, full credit.")
+
+    @model_validator(mode="after")
+    def _check(self) -> FractionCriterion:
+        if not self.target > self.min:
+            raise ValueError(f"target ({self.target:g}) must be above min ({self.min:g})")
+        self._check_refs()
+        return self
+
+
+class ExistsCriterion(_Criterion):
+    """Credit for the share of the named files, directories or README sections that exist."""
+
+    rule: Literal["exists"]
+    evidence: str | list[str]
+
+    @field_validator("evidence")
+    @classmethod
+    def _non_empty(cls, v: str | list[str]) -> str | list[str]:
+        if isinstance(v, list) and not v:
+            raise ValueError("name at least one file: or readme: reference")
+        return v
+
+    @model_validator(mode="after")
+    def _refs(self) -> ExistsCriterion:
+        self._check_refs()
+        return self
+
+
+class GroupCriterion(_Criterion):
+    """all: credit of the weakest child; any: credit of the strongest. Children carry no points."""
+
+    rule: Literal["all", "any"]
+    criteria: list[Criterion] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _children(self) -> GroupCriterion:
+        for child in self.criteria:
+            if child.points:
+                raise ValueError(f"child '{child.id}' has points; inside an {self.rule} group only the group "
+                                 "carries points")
+        return self
+
+
+Criterion = Annotated[
+    Union[PassCriterion, ThresholdCriterion, FractionCriterion, ExistsCriterion, GroupCriterion],  # noqa: UP007
+    Field(discriminator="rule"),
+]
+GroupCriterion.model_rebuild()
+
+
+class Rubric(BaseModel):
+    """A resolved rubric (after `extends`)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    version: str = Field(description="The mentor's version of this rubric, printed on every scorecard.")
+    deliverable: str | None = Field(default=None, description="The roadmap deliverable id it scores.")
+    title: str = ""
+    extends: str | None = Field(default=None, description="A base rubric, relative to this file.")
+    drop: list[str] = Field(default=[], description="Ids of inherited criteria to remove.")
+    pass_mark: float = Field(ge=0, description="Points needed to pass.")
+    total: float | None = Field(default=None, gt=0, description="If set, the points must add up to it.")
+    due: datetime | None = Field(default=None, description="When after_due criteria are revealed.")
+    mentor_tests: str | None = Field(
+        default=None, description="A directory of mentor tests (relative to this file) run beside the learner's."
+    )
+    criteria: list[Criterion] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> Rubric:
+        seen: set[str] = set()
+
+        def walk(items: list[Any]) -> None:
+            for c in items:
+                if c.id in seen:
+                    raise ValueError(f"criterion id '{c.id}' is used twice")
+                seen.add(c.id)
+                if isinstance(c, GroupCriterion):
+                    walk(c.criteria)
+
+        walk(self.criteria)
+        got = self.max_points
+        if self.total is not None and abs(got - self.total) > 1e-9:
+            raise ValueError(f"criteria points add up to {got:g}, but total is {self.total:g}")
+        if self.pass_mark > got:
+            raise ValueError(f"pass_mark {self.pass_mark:g} is more than the {got:g} points available")
+        return self
+
+    @property
+    def max_points(self) -> float:
+        return sum(c.points for c in self.criteria)
+
+    def content_hash(self) -> str:
+        import hashlib
+
+        body = self.model_dump(mode="json", exclude={"extends", "drop"})
+        return "sha256:" + hashlib.sha256(canonical_json(body).encode()).hexdigest()
+
+
+# ---------------------------------------------------------------- loading
+
+
+@dataclass
+class LoadedRubric:
+    rubric: Rubric
+    path: Path
+    chain: list[Path] = field(default_factory=list)  # this file first, then its bases
+
+    @property
+    def hash(self) -> str:
+        return self.rubric.content_hash()
+
+    @property
+    def directory(self) -> Path:
+        return self.path.parent
+
+
+@dataclass
+class _Layer:
+    """One criterion (as raw data) plus the files/trees that contributed to it, outermost last."""
+
+    data: dict[str, Any]
+    sources: list[tuple[Any, Any]]  # (YamlDoc, loc prefix)
+
+
+def _merge(base: list[_Layer], doc: Any, raw: dict[str, Any]) -> list[_Layer]:
+    by_id = {layer.data.get("id"): layer for layer in base}
+    drop = raw.get("drop") or []
+    out = [layer for layer in base if layer.data.get("id") not in drop]
+    for i, item in enumerate(raw.get("criteria") or []):
+        if isinstance(item, dict) and item.get("id") in by_id and item.get("id") not in drop:
+            layer = by_id[item["id"]]
+            merged = dict(layer.data)
+            if "rule" in item and item["rule"] != layer.data.get("rule"):
+                merged = {k: v for k, v in merged.items() if k in ("id", "title", "points", "visibility", "help")}
+            merged.update(item)
+            layer.data = merged
+            layer.sources.append((doc, ("criteria", i)))
+        else:
+            out.append(_Layer(dict(item) if isinstance(item, dict) else item, [(doc, ("criteria", i))]))
+    return out
+
+
+def _load_chain(path: Path, seen: list[Path]) -> tuple[dict[str, Any], list[_Layer], list[Any]]:
+    from roadmap_ci.yamlio import load_yaml
+
+    doc = load_yaml(path, "rubric")
+    if not isinstance(doc.data, dict):
+        raise InvalidInput("a rubric must be a mapping with version, pass_mark and criteria", doc.place())
+    raw = doc.data
+    criteria = raw.get("criteria")
+    if criteria is not None and not isinstance(criteria, list):
+        raise InvalidInput("criteria must be a list", doc.place(("criteria",)))
+    top: dict[str, Any] = {}
+    layers: list[_Layer] = []
+    docs = [doc]
+    parent = raw.get("extends")
+    if parent is not None:
+        if not isinstance(parent, str):
+            raise InvalidInput("extends must be a file path", doc.place(("extends",)))
+        base_path = (path.parent / parent).resolve()
+        if base_path in seen or base_path == path.resolve():
+            cycle = " -> ".join(p.name for p in [*seen, path.resolve(), base_path])
+            raise InvalidInput(f"extends makes a cycle: {cycle}", doc.place(("extends",)))
+        if not base_path.is_file():
+            raise InvalidInput(f"extends a missing file: {parent}", doc.place(("extends",)))
+        top, layers, base_docs = _load_chain(base_path, [*seen, path.resolve()])
+        docs += base_docs
+    for key, value in raw.items():
+        if key not in ("criteria", "extends", "drop"):
+            top[key] = value
+    unknown = [d for d in raw.get("drop") or [] if d not in {layer.data.get("id") for layer in layers}]
+    if unknown:
+        raise InvalidInput(f"drop names criteria that {'the base does' if parent else 'no base'} "
+                           f"not define: {', '.join(map(str, unknown))}", doc.place(("drop",)))
+    return top, _merge(layers, doc, raw), docs
+
+
+def _allowed(err: dict[str, Any], model: type[BaseModel] | None) -> str:
+    if err["type"] == "extra_forbidden" and model is not None:
+        return f" (allowed: {', '.join(model.model_fields)})"
+    return ""
+
+
+_RULE_MODELS: dict[str, type[BaseModel]] = {
+    "pass": PassCriterion, "threshold": ThresholdCriterion, "fraction": FractionCriterion,
+    "exists": ExistsCriterion, "all": GroupCriterion, "any": GroupCriterion,
+}
+
+
+def _message(err: dict[str, Any], model: type[BaseModel] | None) -> str:
+    t = err["type"]
+    loc = err["loc"]
+    name = next((str(x) for x in reversed(loc) if isinstance(x, str) and x not in _RULE_MODELS), "")
+    if t == "extra_forbidden":
+        return f"unknown key '{loc[-1]}'{_allowed(err, model)}"
+    if t == "union_tag_invalid":
+        return f"unknown rule '{err['input'].get('rule') if isinstance(err['input'], dict) else err['input']}' " \
+               f"(allowed: {', '.join(RULES)})"
+    if t == "union_tag_not_found":
+        return f"criterion has no 'rule' (allowed: {', '.join(RULES)})"
+    if t == "missing":
+        return f"missing required key '{loc[-1]}'"
+    msg = str(err["msg"])
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    if t == "string_pattern_mismatch":
+        msg = "ids use lower-case letters, digits, '-', '_' and '.'"
+    return f"{name}: {msg}" if name and t not in ("value_error", "assertion_error") else msg
+
+
+def _model_for(loc: tuple[Any, ...], data: dict[str, Any]) -> type[BaseModel] | None:
+    """Which model a loc points into (for the 'allowed:' list of unknown keys)."""
+    model: type[BaseModel] | None = Rubric
+    node: Any = data
+    i = 0
+    parts = list(loc[:-1])
+    while i < len(parts):
+        key = parts[i]
+        if key == "criteria" and isinstance(node, dict):
+            node = node.get("criteria")
+            i += 1
+            if i < len(parts) and isinstance(parts[i], int) and isinstance(node, list) and parts[i] < len(node):
+                node = node[parts[i]]
+                i += 1
+                if i < len(parts) and parts[i] in _RULE_MODELS:
+                    i += 1
+                rule = node.get("rule") if isinstance(node, dict) else None
+                model = _RULE_MODELS.get(rule) if isinstance(rule, str) else None
+            continue
+        i += 1
+    return model
+
+
+def _place_for(loc: tuple[Any, ...], top_doc: Any, layers: list[_Layer]) -> Place:
+    """Map a validation loc on the merged data to the file and position that supplied it."""
+    clean = tuple(x for x in loc if x not in _RULE_MODELS)
+    if len(clean) >= 2 and clean[0] == "criteria" and isinstance(clean[1], int) and clean[1] < len(layers):
+        layer = layers[clean[1]]
+        rest = clean[2:]
+        for doc, prefix in reversed(layer.sources):
+            node = doc.data
+            for k in prefix:
+                node = node[k]
+            if not rest or (isinstance(node, dict) and rest[0] in node):
+                return doc.place(prefix + rest)
+        doc, prefix = layer.sources[-1]
+        return doc.place(prefix)
+    return top_doc.place(clean)
+
+
+def load_rubric(path: Path | str) -> LoadedRubric:
+    """Load, resolve and validate a rubric; raise InvalidInputs listing every problem with its place."""
+    path = Path(path)
+    if not path.exists():
+        raise CannotRun("rubric not found", Place(str(path)))
+    top, layers, docs = _load_chain(path, [])
+    data = dict(top)
+    data["criteria"] = [layer.data for layer in layers]
+    try:
+        rubric = Rubric.model_validate(data)
+    except ValidationError as exc:
+        errors = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            model = _model_for(loc, data)
+            place = _place_for(loc, docs[0], layers)
+            errors.append(InvalidInput(_message(err, model), place))
+        raise InvalidInputs(errors) from None
+    return LoadedRubric(rubric=rubric, path=path, chain=[d.path for d in docs])
+
+
+def lint_rubric(path: Path | str) -> list[InvalidInput]:
+    """Every problem in one rubric file (an empty list when it is clean)."""
+    try:
+        load_rubric(path)
+    except InvalidInputs as exc:
+        return list(exc.errors)
+    except InvalidInput as exc:
+        return [exc]
+    except CannotRun as exc:
+        return [InvalidInput(exc.message, exc.place)]
+    return []
+
+
+def rubric_schema() -> dict[str, Any]:
+    schema = Rubric.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "roadmap-ci rubric"
+    return schema
+
+
+# ---------------------------------------------------------------- explaining
+
+
+def describe(c: Any) -> str:
+    """How a criterion is scored, in words a learner reads."""
+    if isinstance(c, GroupCriterion):
+        inner = "; ".join(f"{ch.title or ch.id}: {describe(ch)}" for ch in c.criteria)
+        return ("all of: " if c.rule == "all" else "the best of: ") + inner
+    if isinstance(c, ThresholdCriterion):
+        what = c.evidence.split(":", 1)[-1] if c.evidence.startswith(("metric:", "hidden:")) else c.evidence
+        if c.relative_to == "base":
+            return (f"{what} compared with the base branch: full credit at {c.target:+g} or better, "
+                    f"none at {c.min:+g} or worse")
+        cmp_good, cmp_bad = ("≥", "≤") if c.better == "higher" else ("≤", "≥")
+        return f"{what}: full credit {cmp_good} {c.target:g}, none {cmp_bad} {c.min:g}, linear in between"
+    if isinstance(c, FractionCriterion):
+        lo = f", none at {c.min:.0%} or less" if c.min > 0 else ""
+        return f"share of {c.evidence} passing: full credit at {c.target:.0%}{lo}, proportional in between"
+    if isinstance(c, ExistsCriterion):
+        refs = [c.evidence] if isinstance(c.evidence, str) else c.evidence
+        return "present: " + ", ".join(r.split(":", 1)[1] for r in refs)
+    if isinstance(c, PassCriterion):
+        return f"{c.evidence} passes (all or nothing)"
+    return c.rule

@@ -1,0 +1,235 @@
+"""The scorer: evidence + rubric -> scorecard. Pure, deterministic, no I/O, nothing heavy.
+
+Same inputs give byte-identical JSON (``evidence.dump_json``): floats are rounded, the order of
+criteria is the rubric's, and nothing depends on the clock -- whether an ``after_due`` criterion is
+shown is decided by the report, from the scorecard's ``due``.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from roadmap_ci.evidence import Evidence, evidence_digest
+from roadmap_ci.facts import Fact, parse_ref, resolve
+from roadmap_ci.rubric import (
+    ExistsCriterion,
+    FractionCriterion,
+    GroupCriterion,
+    LoadedRubric,
+    PassCriterion,
+    Rubric,
+    ThresholdCriterion,
+)
+
+SCORECARD_VERSION = 1
+Status = Literal["pass", "partial", "fail", "missing"]
+
+
+class CriterionResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    title: str
+    rule: str
+    evidence: list[str]
+    points: float
+    max: float
+    fraction: float
+    status: Status
+    reason: str
+    value: float | None = None
+    visibility: Literal["visible", "hidden", "after_due"] = "visible"
+    help: str = ""
+    children: list[CriterionResult] = []
+
+
+class RubricInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    version: str
+    hash: str
+
+
+class Scorecard(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: Literal[1] = SCORECARD_VERSION
+    deliverable: str
+    commit: str | None = None
+    repo: str | None = None
+    learner: str | None = None
+    rubric: RubricInfo
+    evidence_digest: str
+    total: float
+    max: float
+    percent: float
+    pass_mark: float
+    passed: bool
+    due: datetime | None = None
+    criteria: list[CriterionResult]
+
+    def revealed(self, now: datetime | None) -> list[CriterionResult]:
+        """Criteria a learner may see in detail at ``now`` (hidden never; after_due once due)."""
+        out = []
+        for c in self.criteria:
+            if c.visibility == "hidden":
+                continue
+            if c.visibility == "after_due" and (self.due is None or now is None or now < self.due):
+                continue
+            out.append(c)
+        return out
+
+
+def _r(x: float) -> float:
+    return round(x + 0.0, 4)
+
+
+def _pts(x: float) -> float:
+    return round(x + 0.0, 2)
+
+
+def _status(fraction: float) -> Status:
+    if fraction >= 1.0:
+        return "pass"
+    return "partial" if fraction > 0 else "fail"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def _linear(value: float, lo: float, hi: float, higher: bool) -> float:
+    """0 at lo, 1 at hi (hi above lo when higher is better, below it otherwise)."""
+    if not higher:
+        value, lo, hi = -value, -lo, -hi
+    if value >= hi:
+        return 1.0
+    if value <= lo:
+        return 0.0
+    return (value - lo) / (hi - lo)
+
+
+def _missing(c, fact: Fact) -> tuple[float, str, float | None]:
+    return 0.0, f"missing evidence: {fact.detail}", None
+
+
+def _threshold(c: ThresholdCriterion, ev: Evidence, base: dict[str, float] | None) -> tuple[float, str, float | None]:
+    ref = parse_ref(c.evidence)
+    fact = resolve(ev, ref, "number")
+    if fact.kind != "number":
+        return _missing(c, fact)
+    value = float(fact.value)  # type: ignore[arg-type]
+    higher = c.better == "higher"
+    label = fact.label
+    if c.relative_to == "base":
+        base_values = base if base is not None else ev.base_metrics
+        base_fact = resolve(ev, ref, "number", base=base_values) if base_values is not None else None
+        if base_fact is None or base_fact.kind != "number":
+            if c.if_no_base == "award":
+                return 1.0, f"{label} {_fmt(value)}; no base-branch value to compare with, so full credit", value
+            return 0.0, f"{label} {_fmt(value)}; no base-branch value to compare with", value
+        delta = value - float(base_fact.value)  # type: ignore[arg-type]
+        frac = _linear(delta, c.min, c.target, higher)
+        return frac, (f"{label} {_fmt(value)} vs {_fmt(float(base_fact.value))} on the base branch "  # type: ignore[arg-type]
+                      f"({delta:+.4g}) — {c.target:+g} or better earns full credit, {c.min:+g} or worse none"), value
+    frac = _linear(value, c.min, c.target, higher)
+    word = "or more" if higher else "or less"
+    bad = "or less" if higher else "or more"
+    reason = f"{label} {_fmt(value)} — {_fmt(c.target)} {word} earns full credit, {_fmt(c.min)} {bad} none"
+    return frac, reason, value
+
+
+def _fraction(c: FractionCriterion, ev: Evidence) -> tuple[float, str, float | None]:
+    fact = resolve(ev, parse_ref(c.evidence), "fraction")
+    if fact.kind == "missing" or fact.fraction is None:
+        return _missing(c, fact)
+    f = fact.fraction
+    frac = _linear(f, c.min, c.target, True)
+    goal = f"; {c.target:.0%} earns full credit" if frac < 1 else ""
+    return frac, f"{fact.detail}{goal}", f
+
+
+def _pass(c: PassCriterion, ev: Evidence) -> tuple[float, str, float | None]:
+    fact = resolve(ev, parse_ref(c.evidence), "bool")
+    if fact.kind == "missing":
+        return _missing(c, fact)
+    ok = bool(fact.value)
+    return (1.0 if ok else 0.0), fact.detail, (1.0 if ok else 0.0)
+
+
+def _exists(c: ExistsCriterion, ev: Evidence) -> tuple[float, str, float | None]:
+    refs = [c.evidence] if isinstance(c.evidence, str) else list(c.evidence)
+    facts = [resolve(ev, parse_ref(r), "bool") for r in refs]
+    present = [f for f in facts if f.kind == "bool" and f.value]
+    absent = [f for f in facts if not (f.kind == "bool" and f.value)]
+    frac = len(present) / len(facts)
+    if not absent:
+        reason = facts[0].detail if len(facts) == 1 else "present: " + ", ".join(f.label for f in facts)
+    else:
+        reason = "; ".join(f.detail for f in absent[:5]) + (f" (and {len(absent) - 5} more)" if len(absent) > 5 else "")
+        if len(facts) > 1:
+            reason = f"{len(present)} of {len(facts)} present — {reason}"
+    return frac, reason, frac
+
+
+def _result(c, ev: Evidence, base: dict[str, float] | None) -> CriterionResult:
+    children: list[CriterionResult] = []
+    if isinstance(c, GroupCriterion):
+        children = [_result(ch, ev, base) for ch in c.criteria]
+        fracs = [ch.fraction for ch in children]
+        frac = min(fracs) if c.rule == "all" else max(fracs)
+        weak = [ch for ch in children if ch.fraction < 1]
+        if c.rule == "all":
+            unmet = "; ".join(f"{ch.title or ch.id} ({ch.reason})" for ch in weak)
+            reason = f"not met: {unmet}" if weak else "all met"
+        else:
+            best = max(children, key=lambda ch: ch.fraction)
+            reason = f"best: {best.title or best.id} ({best.reason})"
+        value = frac
+        status = _status(frac) if not all(ch.status == "missing" for ch in children) else "missing"
+    else:
+        if isinstance(c, ThresholdCriterion):
+            frac, reason, value = _threshold(c, ev, base)
+        elif isinstance(c, FractionCriterion):
+            frac, reason, value = _fraction(c, ev)
+        elif isinstance(c, ExistsCriterion):
+            frac, reason, value = _exists(c, ev)
+        else:
+            frac, reason, value = _pass(c, ev)
+        status = "missing" if reason.startswith("missing evidence") else _status(frac)
+    if not math.isfinite(frac):  # cannot happen with finite evidence; keep the total bounded regardless
+        frac = 0.0
+    frac = min(1.0, max(0.0, frac))
+    return CriterionResult(
+        id=c.id, title=c.title or c.id, rule=c.rule, evidence=c.refs(), points=_pts(c.points * frac),
+        max=_pts(c.points), fraction=_r(frac), status=status, reason=reason,
+        value=None if value is None or not math.isfinite(value) else _r(value),
+        visibility=c.visibility, help=c.help, children=children,
+    )
+
+
+def score(evidence: Evidence, rubric: Rubric | LoadedRubric, base: Evidence | None = None,
+          rubric_name: str | None = None) -> Scorecard:
+    """Score evidence against a rubric. ``base`` is the base branch's evidence, for relative criteria."""
+    if isinstance(rubric, LoadedRubric):
+        name = rubric_name or rubric.path.name
+        r = rubric.rubric
+    else:
+        name = rubric_name or (rubric.deliverable or "rubric")
+        r = rubric
+    base_metrics = base.metrics if base is not None else None
+    results = [_result(c, evidence, base_metrics) for c in r.criteria]
+    total = _pts(sum(c.points for c in results))
+    max_points = _pts(r.max_points)
+    return Scorecard(
+        deliverable=evidence.deliverable, commit=evidence.commit, repo=evidence.repo, learner=evidence.learner,
+        rubric=RubricInfo(name=name, version=r.version, hash=r.content_hash()),
+        evidence_digest=evidence_digest(evidence), total=total, max=max_points,
+        percent=_r(100 * total / max_points) if max_points else 0.0, pass_mark=r.pass_mark,
+        passed=total >= r.pass_mark - 1e-9, due=r.due, criteria=results,
+    )
