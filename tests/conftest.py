@@ -10,6 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_EVIDENCE = ROOT / "examples" / "demo-learner" / "evidence.json"
 RUBRICS = ROOT / "rubrics"
+EXAMPLE_RUBRIC = ROOT / "examples" / "demo-learner" / "rubric.yaml"
 
 
 @pytest.fixture

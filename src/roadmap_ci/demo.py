@@ -10,13 +10,13 @@ import sys
 from pathlib import Path
 
 from roadmap_ci.cli import main as cli_main
-from roadmap_ci.paths import examples_dir, rubrics_dir
+from roadmap_ci.paths import examples_dir
 
 
 def main() -> None:
     out = Path("demo-out")
     evidence = examples_dir() / "demo-learner" / "evidence.json"
-    rubric = rubrics_dir() / "tabular-classification.yaml"
+    rubric = examples_dir() / "demo-learner" / "rubric.yaml"
     print(f"roadmap-ci demo: scoring {evidence} against {rubric}\n", flush=True)
     try:
         cli_main(["score", "--evidence", str(evidence), "--rubric", str(rubric), "--out",

@@ -165,6 +165,30 @@ Criterion = Annotated[
 GroupCriterion.model_rebuild()
 
 
+class HiddenLabels(BaseModel):
+    """Where the hidden test labels live and which metrics to compute from the learner's predictions.
+
+    The labels never enter the learner's job: they are read only by the privileged report step
+    (or a mentor's local run) and turned into ``hidden:public.<metric>`` (shown on every PR) and
+    ``hidden:private.<metric>`` (counted in the grade, typically ``visibility: after_due``).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str = Field(description="A CSV of labels: a path relative to this rubric, or 'env:VAR' naming an "
+                        "environment variable that holds a path (a secret in CI).")
+    id_column: str = Field(default="id", description="The key shared by labels and predictions.")
+    target_column: str = Field(description="The true label in the labels file.")
+    prediction_column: str = Field(description="The learner's prediction column in the predictions file.")
+    score_column: str | None = Field(default=None, description="A probability/score column (for roc_auc, pr_auc).")
+    task: Literal["classification", "regression", "anomaly"] = "classification"
+    positive_label: str | None = Field(default=None, description="For binary precision/recall/F1 (as text).")
+    metrics: list[str] = Field(min_length=1, description="e.g. f1, accuracy, roc_auc, rmse, mae, r2.")
+    split_column: str | None = Field(default="split", description="Column with 'public'/'private' per row; "
+                                     "without it every row is private.")
+    daily_limit: int | None = Field(default=None, ge=1, description="Hidden-label feedback per learner per day.")
+
+
 class Rubric(BaseModel):
     """A resolved rubric (after `extends`)."""
 
@@ -181,6 +205,7 @@ class Rubric(BaseModel):
     mentor_tests: str | None = Field(
         default=None, description="A directory of mentor tests (relative to this file) run beside the learner's."
     )
+    hidden_labels: HiddenLabels | None = Field(default=None, description="Hidden test labels (Kaggle-style).")
     criteria: list[Criterion] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -217,7 +217,7 @@ def score(evidence: Evidence, rubric: Rubric | LoadedRubric, base: Evidence | No
           rubric_name: str | None = None) -> Scorecard:
     """Score evidence against a rubric. ``base`` is the base branch's evidence, for relative criteria."""
     if isinstance(rubric, LoadedRubric):
-        name = rubric_name or rubric.path.name
+        name = rubric_name or rubric.path.stem
         r = rubric.rubric
     else:
         name = rubric_name or (rubric.deliverable or "rubric")
