@@ -88,27 +88,34 @@ def rubric_lint(files: Annotated[list[Path], typer.Argument(help="Rubric YAML fi
 
 
 @rubric_app.command("explain")
-def rubric_explain(file: Path) -> None:
+def rubric_explain(
+    file: Path,
+    fmt: Annotated[str, typer.Option("--format", help="table (terminal) or md (for a README).")] = "table",
+) -> None:
     """The table a learner reads: what is scored, how, and for how many points."""
+    from roadmap_ci.errors import InvalidInput
+    from roadmap_ci.rubric import explain_markdown, explain_rows, load_rubric
+
+    loaded = load_rubric(file)
+    if fmt == "md":
+        sys.stdout.write(explain_markdown(loaded))
+        return
+    if fmt != "table":
+        raise InvalidInput(f"unknown format {fmt!r} (allowed: table, md)")
     from rich.markup import escape
     from rich.table import Table
 
     from roadmap_ci.console import stdout
-    from roadmap_ci.rubric import describe, load_rubric
 
-    loaded = load_rubric(file)
     r = loaded.rubric
     table = Table(title=f"{escape(r.title or r.deliverable or file.name)} — rubric v{escape(r.version)}",
                   caption=f"pass mark {r.pass_mark:g} of {r.max_points:g} · {loaded.hash[:19]}"
                   + (f" · due {r.due.isoformat()}" if r.due else ""))
-    table.add_column("criterion", overflow="fold")
-    table.add_column("how it is scored", overflow="fold")
-    table.add_column("points", justify="right")
-    table.add_column("shown", overflow="fold")
-    for c in r.criteria:
-        how = "details hidden from learners" if c.visibility == "hidden" else describe(c)
-        shown = {"visible": "always", "hidden": "never", "after_due": "after the due date"}[c.visibility]
-        table.add_row(escape(c.title or c.id), escape(how), f"{c.points:g}", shown)
+    for col, justify in (("criterion", "left"), ("how it is scored", "left"), ("points", "right"),
+                         ("shown", "left")):
+        table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for row in explain_rows(loaded):
+        table.add_row(escape(row[0]), escape(row[1]), row[2], row[3])
     stdout().print(table)
 
 

@@ -456,3 +456,30 @@ def describe(c: Any) -> str:
     if isinstance(c, PassCriterion):
         return f"{c.evidence} passes (all or nothing)"
     return c.rule
+
+
+_SHOWN = {"visible": "always", "hidden": "never", "after_due": "after the due date"}
+
+
+def explain_rows(loaded: LoadedRubric) -> list[tuple[str, str, str, str]]:
+    """(criterion, how it is scored, points, when it is shown) for each top-level criterion."""
+    rows = []
+    for c in loaded.rubric.criteria:
+        how = "details hidden from learners" if c.visibility == "hidden" else describe(c)
+        rows.append((c.title or c.id, how, f"{c.points:g}", _SHOWN[c.visibility]))
+    return rows
+
+
+def explain_markdown(loaded: LoadedRubric) -> str:
+    """The explain table as Markdown, for a template README's "How it is scored" section."""
+    r = loaded.rubric
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| criterion | how it is scored | points | shown |", "|---|---|---:|---|"]
+    lines += [f"| {cell(a)} | {cell(b)} | {c} | {d} |" for a, b, c, d in explain_rows(loaded)]
+    lines.append("")
+    lines.append(f"Pass mark: **{r.pass_mark:g}** of {r.max_points:g} points (rubric `{loaded.path.stem}` "
+                 f"v{r.version}).")
+    return "\n".join(lines) + "\n"
