@@ -30,7 +30,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from roadmap_ci.errors import CannotRun, InvalidInput, InvalidInputs, Place
 from roadmap_ci.evidence import canonical_json
@@ -58,13 +58,17 @@ class _Criterion(BaseModel):
             return []
         return [ev] if isinstance(ev, str) else list(ev)
 
-    def _check_refs(self) -> None:
-        for text in self.refs():
+    @field_validator("evidence", check_fields=False)
+    @classmethod
+    def _check_refs(cls, value: str | list[str], info: ValidationInfo) -> str | list[str]:
+        rule = info.data.get("rule", "?")
+        for text in [value] if isinstance(value, str) else value:
             ref = parse_ref(text)
-            if self.rule not in NAMESPACES[ref.namespace].rules:  # type: ignore[attr-defined]
-                allowed = sorted(n for n, s in NAMESPACES.items() if self.rule in s.rules)  # type: ignore[attr-defined]
-                raise ValueError(f"rule '{self.rule}' cannot read '{ref.namespace}' "  # type: ignore[attr-defined]
-                                 f"(allowed for {self.rule}: {', '.join(allowed)})")  # type: ignore[attr-defined]
+            if rule not in NAMESPACES[ref.namespace].rules:
+                allowed = sorted(n for n, s in NAMESPACES.items() if rule in s.rules)
+                raise ValueError(f"rule '{rule}' cannot read '{ref.namespace}' "
+                                 f"(allowed for {rule}: {', '.join(allowed)})")
+        return value
 
 
 class PassCriterion(_Criterion):
@@ -72,11 +76,6 @@ class PassCriterion(_Criterion):
 
     rule: Literal["pass"]
     evidence: str
-
-    @model_validator(mode="after")
-    def _refs(self) -> PassCriterion:
-        self._check_refs()
-        return self
 
 
 class ThresholdCriterion(_Criterion):
@@ -104,7 +103,6 @@ class ThresholdCriterion(_Criterion):
             raise ValueError(f"with better: lower, target ({self.target:g}) must be below min ({self.min:g})")
         if self.relative_to == "base" and not self.evidence.startswith("metric:"):
             raise ValueError("relative_to: base works with metric: evidence only")
-        self._check_refs()
         return self
 
 
@@ -120,7 +118,6 @@ class FractionCriterion(_Criterion):
     def _check(self) -> FractionCriterion:
         if not self.target > self.min:
             raise ValueError(f"target ({self.target:g}) must be above min ({self.min:g})")
-        self._check_refs()
         return self
 
 
@@ -130,17 +127,12 @@ class ExistsCriterion(_Criterion):
     rule: Literal["exists"]
     evidence: str | list[str]
 
-    @field_validator("evidence")
+    @field_validator("evidence", mode="before")
     @classmethod
-    def _non_empty(cls, v: str | list[str]) -> str | list[str]:
+    def _non_empty(cls, v: object) -> object:
         if isinstance(v, list) and not v:
             raise ValueError("name at least one file: or readme: reference")
         return v
-
-    @model_validator(mode="after")
-    def _refs(self) -> ExistsCriterion:
-        self._check_refs()
-        return self
 
 
 class GroupCriterion(_Criterion):
@@ -343,6 +335,8 @@ def _message(err: dict[str, Any], model: type[BaseModel] | None) -> str:
         return f"criterion has no 'rule' (allowed: {', '.join(RULES)})"
     if t == "missing":
         return f"missing required key '{loc[-1]}'"
+    if t == "too_short" and name == "criteria":
+        return "criteria: must list at least one criterion"
     msg = str(err["msg"])
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
@@ -374,7 +368,7 @@ def _model_for(loc: tuple[Any, ...], data: dict[str, Any]) -> type[BaseModel] | 
     return model
 
 
-def _place_for(loc: tuple[Any, ...], top_doc: Any, layers: list[_Layer]) -> Place:
+def _place_for(loc: tuple[Any, ...], top_doc: Any, layers: list[_Layer], at_key: bool = False) -> Place:
     """Map a validation loc on the merged data to the file and position that supplied it."""
     clean = tuple(x for x in loc if x not in _RULE_MODELS)
     if len(clean) >= 2 and clean[0] == "criteria" and isinstance(clean[1], int) and clean[1] < len(layers):
@@ -385,10 +379,10 @@ def _place_for(loc: tuple[Any, ...], top_doc: Any, layers: list[_Layer]) -> Plac
             for k in prefix:
                 node = node[k]
             if not rest or (isinstance(node, dict) and rest[0] in node):
-                return doc.place(prefix + rest)
+                return doc.place(prefix + rest, at_key)
         doc, prefix = layer.sources[-1]
         return doc.place(prefix)
-    return top_doc.place(clean)
+    return top_doc.place(clean, at_key)
 
 
 def load_rubric(path: Path | str) -> LoadedRubric:
@@ -398,7 +392,8 @@ def load_rubric(path: Path | str) -> LoadedRubric:
         raise CannotRun("rubric not found", Place(str(path)))
     top, layers, docs = _load_chain(path, [])
     data = dict(top)
-    data["criteria"] = [layer.data for layer in layers]
+    if layers or any(isinstance(d.data, dict) and "criteria" in d.data for d in docs):
+        data["criteria"] = [layer.data for layer in layers]
     try:
         rubric = Rubric.model_validate(data)
     except ValidationError as exc:
@@ -406,7 +401,9 @@ def load_rubric(path: Path | str) -> LoadedRubric:
         for err in exc.errors():
             loc = tuple(err["loc"])
             model = _model_for(loc, data)
-            place = _place_for(loc, docs[0], layers)
+            if err["type"] == "union_tag_invalid":
+                loc = (*loc, "rule")
+            place = _place_for(loc, docs[0], layers, at_key=err["type"] == "extra_forbidden")
             errors.append(InvalidInput(_message(err, model), place))
         raise InvalidInputs(errors) from None
     return LoadedRubric(rubric=rubric, path=path, chain=[d.path for d in docs])

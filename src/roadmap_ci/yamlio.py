@@ -21,9 +21,12 @@ class YamlDoc:
     data: Any
     tree: Any
 
-    def place(self, loc: tuple[Any, ...] = ()) -> Place:
-        """The place of the deepest node of ``loc`` that exists (1-based line and column)."""
-        return locate(self.tree, loc, str(self.path))
+    def place(self, loc: tuple[Any, ...] = (), at_key: bool = False) -> Place:
+        """The place of the deepest node of ``loc`` that exists (1-based line and column).
+
+        ``at_key`` points at the last key itself rather than its value (for "unknown key" errors).
+        """
+        return locate(self.tree, loc, str(self.path), at_key)
 
 
 def _plain(node: Any) -> Any:
@@ -44,10 +47,11 @@ def _plain(node: Any) -> Any:
     return node
 
 
-def locate(tree: Any, loc: tuple[Any, ...], file: str) -> Place:
+def locate(tree: Any, loc: tuple[Any, ...], file: str, at_key: bool = False) -> Place:
     line = col = None
     node = tree
-    for key in loc:
+    for i, key in enumerate(loc):
+        last = i == len(loc) - 1
         lc = getattr(node, "lc", None)
         if lc is None:
             break
@@ -58,7 +62,8 @@ def locate(tree: Any, loc: tuple[Any, ...], file: str) -> Place:
             elif isinstance(node, dict) and key in node:
                 # point at the value when it is a scalar, at the key otherwise
                 child = node[key]
-                line, col = lc.value(key) if not hasattr(child, "lc") else lc.key(key)
+                use_key = hasattr(child, "lc") or (at_key and last)
+                line, col = lc.key(key) if use_key else lc.value(key)
                 node = child
             else:
                 break
