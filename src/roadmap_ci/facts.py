@@ -218,11 +218,11 @@ def _lint(ev: Evidence, ref: Ref, kind: str) -> Fact:
         n for code, n in ev.lint.by_rule.items() if code == ref.key or code.startswith(ref.key)
     )
     top = sorted(ev.lint.by_rule.items(), key=lambda kv: (-kv[1], kv[0]))
-    detail = f"{count} finding{'s' if count != 1 else ''}" + (
-        f" (most: {_names([f'{c}×{n}' for c, n in top])})" if count and ref.key is None else "")
+    most = f"most: {_names([f'{c}×{n}' for c, n in top])}" if count and ref.key is None else ""
     if kind == "bool":
+        detail = f"{count} finding{'s' if count != 1 else ''}" + (f" ({most})" if most else "")
         return Fact("bool", label, count == 0, detail=detail)
-    return Fact("number", label, float(count), detail=detail)
+    return Fact("number", label, float(count), detail=most)
 
 
 def _file(ev: Evidence, ref: Ref) -> Fact:

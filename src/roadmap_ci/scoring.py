@@ -141,6 +141,8 @@ def _threshold(c: ThresholdCriterion, ev: Evidence, base: dict[str, float] | Non
     word = "or more" if higher else "or less"
     bad = "or less" if higher else "or more"
     reason = f"{label} {_fmt(value)} — {_fmt(c.target)} {word} earns full credit, {_fmt(c.min)} {bad} none"
+    if fact.detail:
+        reason += f" ({fact.detail})"
     return frac, reason, value
 
 
