@@ -169,16 +169,29 @@ def test_pass_mark_and_rubric_identity():
 
 
 def test_scorecard_is_byte_identical_for_the_same_inputs(example_evidence):
-    from conftest import EXAMPLE_RUBRIC
+    import hashlib
 
+    from conftest import EXAMPLE_EVIDENCE, EXAMPLE_RUBRIC
+
+    from roadmap_ci.evidence import load_evidence
     from roadmap_ci.rubric import load_rubric
 
-    loaded = load_rubric(EXAMPLE_RUBRIC)
-    a = dump_json(score(Evidence.model_validate(example_evidence), loaded))
+    a = dump_json(score(load_evidence(EXAMPLE_EVIDENCE), load_rubric(EXAMPLE_RUBRIC)))
+    b = dump_json(score(load_evidence(EXAMPLE_EVIDENCE), load_rubric(EXAMPLE_RUBRIC)))
+    assert a == b
+    # the digest is of the evidence file's bytes, so a mentor can check it with sha256sum
+    assert json.loads(a)["evidence_digest"] == "sha256:" + hashlib.sha256(EXAMPLE_EVIDENCE.read_bytes()).hexdigest()
+    # evidence built in memory is digested as collect writes it: dump_json, then read back, agree
+    in_memory = Evidence.model_validate(example_evidence)
+    from roadmap_ci.evidence import parse_evidence
+
+    again = parse_evidence(dump_json(in_memory), "x.json")
+    assert score(in_memory, load_rubric(EXAMPLE_RUBRIC)) == score(again, load_rubric(EXAMPLE_RUBRIC))
+    # the order of entries in the evidence changes no points
     shuffled = json.loads(json.dumps(example_evidence))
     shuffled["metrics"] = dict(reversed(list(shuffled["metrics"].items())))
-    b = dump_json(score(Evidence.model_validate(shuffled), load_rubric(EXAMPLE_RUBRIC)))
-    assert a == b
+    c = score(Evidence.model_validate(shuffled), load_rubric(EXAMPLE_RUBRIC))
+    assert c.criteria == score(in_memory, load_rubric(EXAMPLE_RUBRIC)).criteria
 
 
 @pytest.mark.parametrize(("text", "message"), [

@@ -13,19 +13,36 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from roadmap_ci.errors import CannotRun, InvalidInput, Place, RoadmapError
+from roadmap_ci.errors import CannotRun, Place, RoadmapError
 from roadmap_ci.rubric import LoadedRubric
 from roadmap_ci.scoring import Scorecard, score
 
 PARALLEL_FROM = 400  # below this, process start-up costs more than it saves
 
 
+@dataclass(frozen=True)
+class Result:
+    """What a cohort view needs of one scorecard (compact: cheap to send between processes)."""
+
+    total: float
+    max: float
+    percent: float
+    passed: bool
+    points: dict[str, float]
+
+    @classmethod
+    def of(cls, card: Scorecard) -> Result:
+        return cls(card.total, card.max, card.percent, card.passed, {c.id: c.points for c in card.criteria})
+
+
 @dataclass
 class Row:
     path: str
     learner: str
-    new: Scorecard
-    old: Scorecard | None = None
+    repo: str | None
+    commit: str | None
+    new: Result
+    old: Result | None = None
 
     @property
     def flipped(self) -> bool:
@@ -93,21 +110,14 @@ def _learner_name(path: Path, card: Scorecard) -> str:
 
 
 def _score_one(path: Path, new: LoadedRubric, old: LoadedRubric | None) -> Row | RoadmapError:
-    from pydantic import ValidationError
-
     from roadmap_ci.errors import read_text
-    from roadmap_ci.evidence import Evidence, parse_evidence
+    from roadmap_ci.evidence import parse_evidence_fast
 
     try:
-        text = read_text(path, "evidence file")
-        try:
-            ev = Evidence.model_validate_json(text)
-        except ValidationError:
-            ev = parse_evidence(text, str(path))  # slow path, for the one-line message
-            raise InvalidInput("evidence is not valid", Place(str(path))) from None  # pragma: no cover
+        ev = parse_evidence_fast(read_text(path, "evidence file"), str(path))
         card = score(ev, new)
-        prev = score(ev, old) if old is not None else None
-        return Row(str(path), _learner_name(path, card), card, prev)
+        prev = Result.of(score(ev, old)) if old is not None else None
+        return Row(str(path), _learner_name(path, card), card.repo, card.commit, Result.of(card), prev)
     except RoadmapError as exc:
         return exc
 
@@ -146,9 +156,9 @@ def write_gradebook(result: RescoreResult, path: Path) -> None:
     """A CSV a spreadsheet opens: one row per learner, one column per criterion."""
     ids: list[str] = []
     for row in result.rows:
-        for c in row.new.criteria:
-            if c.id not in ids:
-                ids.append(c.id)
+        for cid in row.new.points:
+            if cid not in ids:
+                ids.append(cid)
     has_old = any(r.old is not None for r in result.rows)
     header = ["learner", "repo", "commit", "evidence", "total", "max", "percent", "passed"]
     if has_old:
@@ -160,13 +170,12 @@ def write_gradebook(result: RescoreResult, path: Path) -> None:
         w.writerow(header)
         for r in result.rows:
             c = r.new
-            line: list[object] = [_cell(r.learner), _cell(c.repo or ""), c.commit or "", r.path, c.total, c.max,
-                                  c.percent, "yes" if c.passed else "no"]
+            line: list[object] = [_cell(r.learner), _cell(r.repo or ""), _cell(r.commit or ""), r.path, c.total,
+                                  c.max, c.percent, "yes" if c.passed else "no"]
             if has_old:
                 line += [r.old.total if r.old else "", ("yes" if r.old.passed else "no") if r.old else "",
                          r.delta if r.delta is not None else ""]
-            points = {k.id: k.points for k in c.criteria}
-            line += [points.get(i, "") for i in ids]
+            line += [c.points.get(i, "") for i in ids]
             w.writerow(line)
 
 

@@ -14,7 +14,7 @@ STATUS_STYLE = {"pass": "green", "partial": "yellow", "fail": "red", "missing": 
 
 
 def stdout() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    return Console(highlight=False, soft_wrap=True)
 
 
 def stderr() -> Console:

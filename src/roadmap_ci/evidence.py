@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from roadmap_ci.errors import InvalidInput, Place, read_text
 
@@ -23,7 +23,7 @@ SCHEMA_VERSION = 1
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
 
 
 class FileFact(_Model):
@@ -161,6 +161,9 @@ class Evidence(_Model):
     )
     errors: list[CollectorError] = []
 
+    # sha256 of the bytes this evidence was read from (see evidence_digest)
+    _source_digest: str | None = PrivateAttr(default=None)
+
 
 def canonical_json(data: object) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
@@ -171,7 +174,20 @@ def digest(model: BaseModel) -> str:
 
 
 def evidence_digest(evidence: Evidence) -> str:
-    return digest(evidence)
+    """The digest a scorecard records: sha256 of the evidence file's bytes.
+
+    Evidence read from a file keeps the digest of exactly those bytes (so `sha256sum evidence.json`
+    matches the scorecard); evidence built in memory is digested as `dump_json` would write it,
+    which is what `collect` writes, so both routes agree.
+    """
+    if evidence._source_digest is None:
+        evidence._source_digest = "sha256:" + hashlib.sha256(dump_json(evidence).encode()).hexdigest()
+    return evidence._source_digest
+
+
+def _from_text(text: str, ev: Evidence) -> Evidence:
+    ev._source_digest = "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+    return ev
 
 
 def format_validation_error(exc: ValidationError, path: str, limit: int = 1) -> str:
@@ -204,13 +220,21 @@ def parse_evidence(text: str, path: str = "<evidence>") -> Evidence:
             Place(path),
         )
     try:
-        return Evidence.model_validate(raw)
+        return _from_text(text, Evidence.model_validate(raw))
     except ValidationError as exc:
         raise InvalidInput(f"not valid evidence {format_validation_error(exc, path)}", Place(path)) from None
 
 
 def load_evidence(path: Path) -> Evidence:
     return parse_evidence(read_text(path, "evidence file"), str(path))
+
+
+def parse_evidence_fast(text: str, path: str) -> Evidence:
+    """Like parse_evidence, validating in Rust first (cohort scale); the slow path only explains errors."""
+    try:
+        return _from_text(text, Evidence.model_validate_json(text))
+    except ValidationError:
+        return parse_evidence(text, path)
 
 
 def dump_json(model: BaseModel) -> str:

@@ -23,6 +23,7 @@ kind of fact is one entry here plus its resolver.
 from __future__ import annotations
 
 import fnmatch
+import functools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -62,6 +63,7 @@ class Ref:
         return self.namespace if self.key is None else f"{self.namespace}:{self.key}"
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_ref(text: str) -> Ref:
     """Parse a reference; raise ValueError with a message naming what is allowed."""
     if not isinstance(text, str) or not text.strip():
@@ -256,7 +258,7 @@ def _readme(ev: Evidence, ref: Ref) -> Fact:
     if ev.structure.readme_path is None:
         return Fact("bool", label, False, detail="there is no README")
     want = normalise_heading(ref.key or "")
-    found = any(normalise_heading(h) == want for h in ev.structure.readme_sections)
+    found = want in {normalise_heading(h) for h in ev.structure.readme_sections}
     return Fact("bool", label, found, detail=f"{ev.structure.readme_path} {'has' if found else 'has no'} "
                 f"section {ref.key!r}")
 

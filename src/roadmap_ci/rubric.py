@@ -41,7 +41,7 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
 
 
 class _Criterion(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
 
     id: str = Field(pattern=ID_PATTERN, description="Unique within the rubric; overrides match on it.")
     title: str = Field(default="", description="What the learner reads.")
@@ -165,7 +165,7 @@ class HiddenLabels(BaseModel):
     ``hidden:private.<metric>`` (counted in the grade, typically ``visibility: after_due``).
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     source: str = Field(description="A CSV of labels: a path relative to this rubric, or 'env:VAR' naming an "
                         "environment variable that holds a path (a secret in CI).")
@@ -184,7 +184,7 @@ class HiddenLabels(BaseModel):
 class Rubric(BaseModel):
     """A resolved rubric (after `extends`)."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
 
     version: str = Field(description="The mentor's version of this rubric, printed on every scorecard.")
     deliverable: str | None = Field(default=None, description="The roadmap deliverable id it scores.")
@@ -225,10 +225,15 @@ class Rubric(BaseModel):
         return sum(c.points for c in self.criteria)
 
     def content_hash(self) -> str:
-        import hashlib
+        """sha256 of the resolved rubric's canonical JSON (computed once; rubrics are not mutated)."""
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            import hashlib
 
-        body = self.model_dump(mode="json", exclude={"extends", "drop"})
-        return "sha256:" + hashlib.sha256(canonical_json(body).encode()).hexdigest()
+            body = self.model_dump(mode="json", exclude={"extends", "drop"})
+            cached = "sha256:" + hashlib.sha256(canonical_json(body).encode()).hexdigest()
+            self.__dict__["_hash"] = cached
+        return cached
 
 
 # ---------------------------------------------------------------- loading

@@ -30,7 +30,7 @@ Status = Literal["pass", "partial", "fail", "missing"]
 
 
 class CriterionResult(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     id: str
     title: str
@@ -48,7 +48,7 @@ class CriterionResult(BaseModel):
 
 
 class RubricInfo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     name: str
     version: str
@@ -56,7 +56,7 @@ class RubricInfo(BaseModel):
 
 
 class Scorecard(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     schema_version: Literal[1] = SCORECARD_VERSION
     deliverable: str
@@ -216,8 +216,11 @@ def _result(c, ev: Evidence, base: dict[str, float] | None) -> CriterionResult:
 
 
 def score(evidence: Evidence, rubric: Rubric | LoadedRubric, base: Evidence | None = None,
-          rubric_name: str | None = None) -> Scorecard:
-    """Score evidence against a rubric. ``base`` is the base branch's evidence, for relative criteria."""
+          rubric_name: str | None = None, digest: str | None = None) -> Scorecard:
+    """Score evidence against a rubric. ``base`` is the base branch's evidence, for relative criteria.
+
+    ``digest`` is the evidence's digest when the caller already has it (scoring one evidence twice).
+    """
     if isinstance(rubric, LoadedRubric):
         name = rubric_name or rubric.path.stem
         r = rubric.rubric
@@ -231,7 +234,7 @@ def score(evidence: Evidence, rubric: Rubric | LoadedRubric, base: Evidence | No
     return Scorecard(
         deliverable=evidence.deliverable, commit=evidence.commit, repo=evidence.repo, learner=evidence.learner,
         rubric=RubricInfo(name=name, version=r.version, hash=r.content_hash()),
-        evidence_digest=evidence_digest(evidence), total=total, max=max_points,
+        evidence_digest=digest or evidence_digest(evidence), total=total, max=max_points,
         percent=_r(100 * total / max_points) if max_points else 0.0, pass_mark=r.pass_mark,
         passed=total >= r.pass_mark - 1e-9, due=r.due, criteria=results,
     )

@@ -1,0 +1,115 @@
+"""Core performance: CLI start-up, `score`, and `rescore` over a generated cohort.
+
+    python benchmarks/bench_core.py [--learners 10000]
+
+Prints a table (the numbers recorded in docs/performance.md). Goals from the core issue:
+`--help` and `score` start in ≤ 0.3 s with nothing heavy imported; `rescore` over 10,000 evidence
+files in ≤ 2 s on a 2-core machine. Times are the best of several runs (these machines are noisy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "demo-learner"
+HEAVY = ("dvc", "mlflow", "great_expectations", "pandas", "github3", "numpy", "sklearn", "torch")
+
+
+def best_of(cmd: list[str], n: int = 5, **kw) -> float:
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, check=False, **kw)
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+PROBE = """
+import runpy, sys
+try:
+    runpy.run_module("roadmap_ci", run_name="__main__")
+except SystemExit:
+    pass
+print("\\n" + " ".join(sorted({m.split(".")[0] for m in sys.modules})), file=sys.stderr)
+"""
+
+
+def heavy_imports(args: list[str]) -> list[str]:
+    """Which heavy top-level packages a command imports (none is the goal on score and --help)."""
+    res = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True)
+    loaded = set(res.stderr.strip().splitlines()[-1].split())
+    return sorted(m for m in HEAVY if m in loaded)
+
+
+def importtime_total(args: list[str]) -> float:
+    res = subprocess.run([sys.executable, "-X", "importtime", "-m", "roadmap_ci", *args], capture_output=True,
+                         text=True)
+    total = 0
+    for line in res.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            parts = line.split("|")
+            try:
+                self_us = int(parts[0].split(":")[1])
+            except ValueError:
+                continue
+            total += self_us
+    return total / 1e6
+
+
+def make_cohort(directory: Path, n: int) -> None:
+    base = json.loads((EXAMPLE / "evidence.json").read_text())
+    rnd = random.Random(7)
+    for i in range(n):
+        ev = json.loads(json.dumps(base))
+        ev["learner"] = f"learner-{i:05d}"
+        ev["repo"] = f"cohort/learner-{i:05d}"
+        for k in ev["metrics"]:
+            ev["metrics"][k] = round(min(1.0, max(0.0, rnd.gauss(0.8, 0.07))), 4)
+        ev["hidden"] = {"f1": round(min(1.0, max(0.0, rnd.gauss(0.75, 0.08))), 4)}
+        for case in ev["tests"]["cases"]:
+            case["outcome"] = "passed" if rnd.random() < 0.85 else "failed"
+        ev["lint"]["total"] = rnd.randint(0, 30)
+        (directory / f"learner-{i:05d}.evidence.json").write_text(json.dumps(ev))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--learners", type=int, default=10_000)
+    args = ap.parse_args()
+    exe = [sys.executable, "-m", "roadmap_ci"]
+    score_args = ["score", "-e", str(EXAMPLE / "evidence.json"), "-r", str(EXAMPLE / "rubric.yaml"), "--json"]
+    rows = []
+    rows.append(("python -c pass (interpreter floor)", best_of([sys.executable, "-c", "pass"]), "", ""))
+    for label, a in (("roadmap-ci --help", ["--help"]), ("roadmap-ci score (example)", score_args)):
+        rows.append((label, best_of([*exe, *a]), f"{importtime_total(a):.3f} s", ", ".join(heavy_imports(a))
+                     or "none"))
+    with tempfile.TemporaryDirectory() as tmp:
+        cohort = Path(tmp) / "cohort"
+        cohort.mkdir()
+        make_cohort(cohort, args.learners)
+        new_rubric = Path(tmp) / "new.yaml"
+        new_rubric.write_text((EXAMPLE / "rubric.yaml").read_text().replace("pass_mark: 50", "pass_mark: 60")
+                              .replace("../../rubrics/base.yaml", str(ROOT / "rubrics" / "base.yaml")))
+        cmd = [*exe, "rescore", str(cohort), "-r", str(new_rubric), "--baseline", str(EXAMPLE / "rubric.yaml"),
+               "--csv", str(Path(tmp) / "gradebook.csv")]
+        t = best_of(cmd, n=3)
+        rows.append((f"roadmap-ci rescore, {args.learners} learners, old+new rubric, CSV", t, "", ""))
+        t1 = best_of([*cmd, "--workers", "1"], n=3)
+        rows.append((f"  same, --workers 1 (ratio {t1 / t:.2f}× the default)", t1, "", ""))
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print(f"{'what':<62} {'wall s':>8}  {'import self-time':>16}  heavy modules imported")
+    for label, t, imp, heavy in rows:
+        print(f"{label:<62} {t:>8.3f}  {imp:>16}  {heavy}")
+
+
+if __name__ == "__main__":
+    main()

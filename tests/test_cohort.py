@@ -1,0 +1,103 @@
+"""rescore: a mentor re-scores stored evidence with a new rubric (no learner code runs)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from conftest import EXAMPLE_EVIDENCE, EXAMPLE_RUBRIC, ROOT
+
+from roadmap_ci.cohort import expand, rescore
+from roadmap_ci.rubric import load_rubric
+
+
+def cohort(tmp_path: Path, f1s: list[float]) -> Path:
+    base = json.loads(EXAMPLE_EVIDENCE.read_text())
+    d = tmp_path / "cohort"
+    for i, f1 in enumerate(f1s):
+        ev = json.loads(json.dumps(base))
+        ev["learner"] = f"learner-{i}"
+        ev["repo"] = f"org/learner-{i}"
+        ev["metrics"]["metrics.json:f1"] = f1
+        ev["hidden"]["f1"] = f1
+        target = d / f"learner-{i}" / ".roadmap-ci" / "evidence.json"
+        target.parent.mkdir(parents=True)
+        target.write_text(json.dumps(ev))
+    return d
+
+
+def stricter(tmp_path: Path, pass_mark: int) -> Path:
+    text = EXAMPLE_RUBRIC.read_text().replace("pass_mark: 50", f"pass_mark: {pass_mark}")
+    text = text.replace("../../rubrics/base.yaml", str(ROOT / "rubrics" / "base.yaml"))
+    p = tmp_path / "new.yaml"
+    p.write_text(text)
+    return p
+
+
+def test_rescore_reports_flips_and_distribution(tmp_path):
+    d = cohort(tmp_path, [0.5, 0.7, 0.8, 0.95])
+    old = load_rubric(EXAMPLE_RUBRIC)
+    new = load_rubric(stricter(tmp_path, 75))
+    result = rescore(new, expand([d]), old, workers=1)
+    assert [r.learner for r in result.rows] == ["learner-0", "learner-1", "learner-2", "learner-3"]
+    # same criteria, higher pass mark: totals unchanged, some learners now fail
+    assert all(r.delta == 0 for r in result.rows)
+    flips = [r.learner for r in result.flips]
+    assert flips and all(not r.new.passed for r in result.flips)
+    assert result.stats().pass_rate < result.stats(old=True).pass_rate
+    totals = sorted(r.new.total for r in result.rows)
+    assert result.stats().minimum == totals[0] and result.stats().maximum == totals[-1]
+
+
+def test_parallel_and_serial_agree(tmp_path):
+    d = cohort(tmp_path, [0.6 + i * 0.01 for i in range(30)])
+    r = load_rubric(EXAMPLE_RUBRIC)
+    import roadmap_ci.cohort as c
+
+    c_from, c.PARALLEL_FROM = c.PARALLEL_FROM, 1
+    try:
+        par = rescore(r, expand([d]), workers=2)
+    finally:
+        c.PARALLEL_FROM = c_from
+    ser = rescore(r, expand([d]), workers=1)
+    assert [(x.learner, x.new) for x in par.rows] == [(x.learner, x.new) for x in ser.rows]
+
+
+def test_cli_rescore_gradebook_and_bad_file(cli, tmp_path):
+    d = cohort(tmp_path, [0.5, 0.9])
+    bad = d / "broken" / "evidence.json"
+    bad.parent.mkdir()
+    bad.write_text('{"schema_version": 1, "deliverable": 3}')
+    gradebook = tmp_path / "grades.csv"
+    res = cli("rescore", str(d), "--rubric", str(stricter(tmp_path, 75)), "--baseline", str(EXAMPLE_RUBRIC),
+              "--csv", str(gradebook))
+    # one bad file is reported, the cohort is still scored, and the exit code says something was wrong
+    assert res.returncode == 1
+    assert f"{bad}: not valid evidence at deliverable" in res.stderr and "Traceback" not in res.stderr
+    assert "pass/fail flips: 1 (0 now pass, 1 now fail)" in res.stdout
+    assert "new rubric: n=2" in res.stdout and "pass rate=" in res.stdout
+    rows = list(csv.DictReader(gradebook.open()))
+    assert [r["learner"] for r in rows] == ["learner-0", "learner-1"]
+    assert rows[1]["passed"] == "yes" and rows[1]["old_passed"] == "yes"
+    assert float(rows[0]["tests"]) == 7.5 and "f1-hidden" in rows[0]
+
+
+def test_gradebook_neutralises_spreadsheet_formulas(tmp_path):
+    d = cohort(tmp_path, [0.8])
+    p = d / "learner-0" / ".roadmap-ci" / "evidence.json"
+    ev = json.loads(p.read_text())
+    ev["learner"] = '=HYPERLINK("http://evil","x")'
+    p.write_text(json.dumps(ev))
+    from roadmap_ci.cohort import write_gradebook
+
+    out = tmp_path / "g.csv"
+    write_gradebook(rescore(load_rubric(EXAMPLE_RUBRIC), expand([d]), workers=1), out)
+    (row,) = list(csv.DictReader(out.open()))
+    assert row["learner"].startswith("'=")
+
+
+def test_empty_directory_is_a_clear_error(cli, tmp_path):
+    res = cli("rescore", str(tmp_path), "--rubric", str(EXAMPLE_RUBRIC))
+    assert res.returncode == 2
+    assert res.stderr.strip() == f"{tmp_path}: no evidence.json or *.evidence.json files in this directory"
