@@ -67,6 +67,20 @@ def roadmap_cmd(as_json: Annotated[bool, typer.Option("--json", help="Print JSON
     stdout().print(table)
 
 
+@app.command("new")
+def new_cmd(
+    deliverable: Annotated[str, typer.Argument(help="A deliverable id (see `roadmap-ci roadmap`).")],
+    output_dir: Annotated[Path, typer.Option("--output-dir", "-o", help="Where to create the repo.")] = Path("."),
+    no_input: Annotated[bool, typer.Option("--no-input", help="Take every default; ask nothing.")] = False,
+    no_git: Annotated[bool, typer.Option("--no-git", help="Skip `git init` and the first commit.")] = False,
+) -> None:
+    """Create a learner's starting repo from the deliverable's template."""
+    from roadmap_ci.new import new
+
+    out = new(deliverable, output_dir, no_input=no_input, git=not no_git)
+    print(f"created {out}\nnext: cd {out} && roadmap-ci evaluate")
+
+
 # ---------------------------------------------------------------- rubric
 
 
