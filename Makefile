@@ -16,7 +16,10 @@ $(UV):
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
 
 # Re-install when the project's metadata changes.
+# torch first, with pip: `torch==2.13.0` is a CPU build on this machine's disk (uv does not look there,
+# and an unpinned torch pulls a multi-GB CUDA build). uv then keeps it: nothing we list pins torch.
 $(STAMP): pyproject.toml | $(UV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check torch==2.13.0
 	$(UV) pip install --quiet --python $(BIN)/python -e '.[dev]'
 	@touch $(STAMP)
 
