@@ -310,6 +310,9 @@ def resolve(ev: Evidence, ref: Ref, want: Literal["bool", "number", "fraction"],
             fact = _metric(values, ev.metric_problems if base is None else {}, key, key, src)
         else:
             fact = _metric(ev.hidden, {}, key, f"hidden {key}", "hidden-label metrics")
+            why = next((e.message for e in ev.errors if e.collector == "hidden"), None)  # see roadmap_ci.hidden
+            if fact.kind == "missing" and why:
+                fact = _missing(fact.label, f"hidden-label scoring failed: {_short(why, 300)}")
         if want == "bool" and fact.kind == "number":
             return Fact("bool", fact.label, bool(fact.value), detail=f"{fact.label} = {fact.value:g}")
         return fact

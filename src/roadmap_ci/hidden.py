@@ -1,0 +1,435 @@
+"""Kaggle-style hidden-label scoring: the learner's predictions file against labels they never see.
+
+Pure and small (``csv`` + ``math``; no pandas, no sklearn): the privileged report step (and a mentor's
+local run) calls :func:`score_predictions` with the rubric's ``hidden_labels`` section, the labels file
+(mentor-controlled: see ``docs/security.md``) and the learner's predictions file. The result becomes
+``evidence.hidden`` -- whatever the learner's own job wrote there is discarded:
+
+* ``public.<metric>``  -- rows whose split column says ``public`` (shown on every PR)
+* ``private.<metric>`` -- rows whose split column says ``private`` (or every row when there is no
+  split column); counted in the grade, usually ``visibility: after_due``.
+
+The predictions file is learner-controlled, so it is validated hard (size, encoding, columns, ids,
+numbers). Every problem is a :class:`HiddenError` with a one-line message; :func:`hidden_metrics` turns it
+into an ``evidence.errors`` entry (collector ``hidden``) so the hidden-label criteria score 0 *with that
+reason* instead of crashing the report.
+
+Metrics (names as in the rubric's ``metrics:`` list):
+
+| name      | definition                                                                         |
+|-----------|------------------------------------------------------------------------------------|
+| accuracy  | share of rows whose prediction equals the label                                    |
+| precision, recall, f1 | binary for ``positive_label``; else the macro average over every class in  |
+|           | labels or predictions (an empty class scores 0, as scikit-learn's ``zero_division=0``) |
+| roc_auc   | area under the ROC curve from ``score_column`` (binary; ties count one half)        |
+| pr_auc    | average precision from ``score_column`` (scikit-learn's step-wise definition)      |
+| mae, rmse | mean absolute / root mean squared error                                            |
+| r2        | 1 - SS_res / SS_tot (a constant target: 1 if predicted exactly, else 0)           |
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from roadmap_ci.rubric import HiddenLabels, LoadedRubric
+
+MAX_PREDICTIONS_BYTES = 32 * 1024 * 1024  # a predictions file larger than this is refused unread
+MAX_FIELD_CHARS = 4096  # one cell; longer is refused (csv's own limit is 128 KiB)
+COLLECTOR = "hidden"  # the evidence.errors entry that carries a hidden-label problem
+
+CLASSIFICATION_METRICS = ("accuracy", "precision", "recall", "f1")
+SCORE_METRICS = ("roc_auc", "pr_auc")
+REGRESSION_METRICS = ("mae", "rmse", "r2")
+METRICS = CLASSIFICATION_METRICS + SCORE_METRICS + REGRESSION_METRICS
+SPLITS = ("public", "private")
+
+
+class HiddenError(Exception):
+    """A one-line problem with the predictions (learner's) or the labels (mentor's)."""
+
+
+# ---------------------------------------------------------------- values
+
+
+def _number(text: str) -> float | None:
+    try:
+        x = float(text)
+    except ValueError:
+        return None
+    return x if math.isfinite(x) else None
+
+
+def canonical_label(text: str) -> str:
+    """Labels compare as text after trimming; numbers compare by value ("6", "6.0" and " 6 " agree)."""
+    text = text.strip()
+    x = _number(text)
+    if x is None:
+        return text
+    return str(int(x)) if x.is_integer() and abs(x) < 2**53 else repr(x)
+
+
+def _show(text: str, limit: int = 40) -> str:
+    """A learner-supplied value, quoted and truncated, safe on one line."""
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return repr(text)
+
+
+# ---------------------------------------------------------------- metrics (pure functions on lists)
+
+
+def accuracy(y_true: Sequence[str], y_pred: Sequence[str]) -> float:
+    _same_length(y_true, y_pred)
+    return sum(t == p for t, p in zip(y_true, y_pred, strict=True)) / len(y_true)
+
+
+def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def precision_recall_f1(y_true: Sequence[str], y_pred: Sequence[str],
+                        positive: str | None = None) -> tuple[float, float, float]:
+    """Binary for ``positive``; otherwise the macro average over the classes in y_true ∪ y_pred."""
+    _same_length(y_true, y_pred)
+    classes = [positive] if positive is not None else sorted(set(y_true) | set(y_pred))
+    sums = [0.0, 0.0, 0.0]
+    for c in classes:
+        tp = fp = fn = 0
+        for t, p in zip(y_true, y_pred, strict=True):
+            if p == c:
+                if t == c:
+                    tp += 1
+                else:
+                    fp += 1
+            elif t == c:
+                fn += 1
+        for i, v in enumerate(_prf(tp, fp, fn)):
+            sums[i] += v
+    n = len(classes)
+    return sums[0] / n, sums[1] / n, sums[2] / n
+
+
+def _binary(y_true: Sequence[str], positive: str) -> list[int]:
+    y = [1 if t == positive else 0 for t in y_true]
+    if not 0 < sum(y) < len(y):
+        only = "positive" if sum(y) else "negative"
+        raise HiddenError(f"only {only} rows: the score is undefined for this split")
+    return y
+
+
+def roc_auc(y_true: Sequence[str], scores: Sequence[float], positive: str) -> float:
+    """P(score of a random positive > score of a random negative), ties counting 1/2 (Mann-Whitney U)."""
+    _same_length(y_true, scores)
+    y = _binary(y_true, positive)
+    order = sorted(range(len(scores)), key=lambda i: scores[i])
+    ranks = [0.0] * len(scores)
+    i = 0
+    while i < len(order):  # average ranks over ties
+        j = i
+        while j + 1 < len(order) and scores[order[j + 1]] == scores[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    n_pos = sum(y)
+    n_neg = len(y) - n_pos
+    rank_sum = sum(r for r, label in zip(ranks, y, strict=True) if label)
+    return (rank_sum - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+
+
+def average_precision(y_true: Sequence[str], scores: Sequence[float], positive: str) -> float:
+    """Σ (R_k − R_{k−1}) · P_k over the distinct score thresholds, highest first (scikit-learn's AP)."""
+    _same_length(y_true, scores)
+    y = _binary(y_true, positive)
+    n_pos = sum(y)
+    order = sorted(range(len(scores)), key=lambda i: -scores[i])
+    tp = fp = 0
+    ap = prev_recall = 0.0
+    i = 0
+    while i < len(order):
+        s = scores[order[i]]
+        while i < len(order) and scores[order[i]] == s:  # one threshold takes all its ties
+            tp += y[order[i]]
+            fp += 1 - y[order[i]]
+            i += 1
+        recall = tp / n_pos
+        ap += (recall - prev_recall) * (tp / (tp + fp))
+        prev_recall = recall
+    return ap
+
+
+def mae(y_true: Sequence[float], y_pred: Sequence[float]) -> float:
+    _same_length(y_true, y_pred)
+    return math.fsum(abs(t - p) for t, p in zip(y_true, y_pred, strict=True)) / len(y_true)
+
+
+def rmse(y_true: Sequence[float], y_pred: Sequence[float]) -> float:
+    _same_length(y_true, y_pred)
+    return math.sqrt(math.fsum((t - p) ** 2 for t, p in zip(y_true, y_pred, strict=True)) / len(y_true))
+
+
+def r2(y_true: Sequence[float], y_pred: Sequence[float]) -> float:
+    _same_length(y_true, y_pred)
+    mean = math.fsum(y_true) / len(y_true)
+    ss_res = math.fsum((t - p) ** 2 for t, p in zip(y_true, y_pred, strict=True))
+    ss_tot = math.fsum((t - mean) ** 2 for t in y_true)
+    if ss_tot == 0:
+        return 1.0 if ss_res == 0 else 0.0
+    return 1 - ss_res / ss_tot
+
+
+def _same_length(a: Sequence[object], b: Sequence[object]) -> None:
+    if len(a) != len(b) or not a:
+        raise HiddenError("no rows to score" if not a else "labels and predictions differ in length")
+
+
+# ---------------------------------------------------------------- reading files
+
+
+@dataclass(frozen=True)
+class Label:
+    target: str
+    split: str
+
+
+def _read_csv(data: bytes, what: str, name: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and (line number, row) pairs; every problem a one-line HiddenError."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise HiddenError(f"{name}: {what} is not UTF-8 text (byte {exc.start})") from None
+    if "\x00" in text:
+        raise HiddenError(f"{name}: {what} holds binary data (NUL bytes)")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    old_limit = csv.field_size_limit(MAX_FIELD_CHARS)
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise HiddenError(f"{name}: {what} is empty")
+        header = [h.strip() for h in header]
+        for row in reader:
+            if row:  # blank lines are allowed
+                rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise HiddenError(f"{name}:{reader.line_num}: {what} is not valid CSV ({exc})") from None
+    finally:
+        csv.field_size_limit(old_limit)
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        raise HiddenError(f"{name}:1: {what} repeats the column(s) {', '.join(map(_show, dupes))}")
+    for line, row in rows:
+        if len(row) != len(header):
+            raise HiddenError(f"{name}:{line}: {what} row has {len(row)} fields, the header has {len(header)}")
+    return header, rows
+
+
+def _columns(header: list[str], want: dict[str, str], what: str, name: str) -> dict[str, int]:
+    missing = [col for col in want.values() if col not in header]
+    if missing:
+        found = ", ".join(map(_show, header[:8])) + (" …" if len(header) > 8 else "")
+        raise HiddenError(f"{name}: {what} lacks the column(s) {', '.join(map(repr, missing))} (found: {found})")
+    return {key: header.index(col) for key, col in want.items()}
+
+
+def read_labels(path: Path, spec: HiddenLabels) -> dict[str, Label]:
+    """The mentor's labels: id -> (target, split). Errors name the file (it is the mentor's to fix)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise HiddenError(f"hidden labels not readable: {path.name}: {exc.strerror or exc}") from None
+    header, rows = _read_csv(data, "the labels file", path.name)
+    want = {"id": spec.id_column, "target": spec.target_column}
+    split_col = spec.split_column if spec.split_column and spec.split_column in header else None
+    if split_col:
+        want["split"] = split_col
+    cols = _columns(header, want, "the labels file", path.name)
+    labels: dict[str, Label] = {}
+    for line, row in rows:
+        key = row[cols["id"]].strip()
+        if not key:
+            raise HiddenError(f"{path.name}:{line}: empty id in the labels file")
+        if key in labels:
+            raise HiddenError(f"{path.name}:{line}: id {_show(key)} appears twice in the labels file")
+        split = row[cols["split"]].strip().lower() if split_col else "private"
+        if split not in SPLITS:
+            raise HiddenError(f"{path.name}:{line}: split {_show(split)} is neither 'public' nor 'private'")
+        labels[key] = Label(canonical_label(row[cols["target"]]), split)
+    if not labels:
+        raise HiddenError(f"{path.name}: the labels file has no rows")
+    return labels
+
+
+@dataclass(frozen=True)
+class Prediction:
+    value: str
+    score: float | None
+
+
+def read_predictions(path: Path, spec: HiddenLabels, labels: Mapping[str, Label],
+                     max_bytes: int = MAX_PREDICTIONS_BYTES, display: str | None = None) -> dict[str, Prediction]:
+    """The learner's predictions, validated against the labels' ids. ``display`` names the file in messages."""
+    name = display or path.name
+    try:
+        if path.is_symlink():
+            raise HiddenError(f"{name}: the predictions file is a symlink")
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise HiddenError(f"{name}: the predictions file is missing") from None
+    except OSError as exc:
+        raise HiddenError(f"{name}: the predictions file is not readable ({exc.strerror or exc})") from None
+    if not path.is_file():
+        raise HiddenError(f"{name}: the predictions path is not a file")
+    if size > max_bytes:
+        raise HiddenError(f"{name}: the predictions file is {size:,} bytes, more than the {max_bytes:,} allowed")
+    header, rows = _read_csv(path.read_bytes(), "the predictions file", name)
+    want = {"id": spec.id_column, "pred": spec.prediction_column}
+    needs_score = any(m in SCORE_METRICS for m in spec.metrics)
+    if needs_score:
+        if not spec.score_column:
+            raise HiddenError("the rubric asks for roc_auc/pr_auc but names no score_column")
+        want["score"] = spec.score_column
+    cols = _columns(header, want, "the predictions file", name)
+    regression = spec.task == "regression"
+    preds: dict[str, Prediction] = {}
+    first_line: dict[str, int] = {}
+    for line, row in rows:
+        key = row[cols["id"]].strip()
+        if not key:
+            raise HiddenError(f"{name}:{line}: empty {spec.id_column!r}")
+        if key in preds:
+            raise HiddenError(f"{name}:{line}: id {_show(key)} is predicted twice (first on line {first_line[key]})")
+        if key not in labels:
+            raise HiddenError(f"{name}:{line}: id {_show(key)} is not in the hidden test set")
+        raw = row[cols["pred"]].strip()
+        if not raw:
+            raise HiddenError(f"{name}:{line}: empty {spec.prediction_column!r} for id {_show(key)}")
+        if regression and _number(raw) is None:
+            raise HiddenError(f"{name}:{line}: {spec.prediction_column!r} is {_show(raw)}, not a finite number")
+        score = None
+        if needs_score:
+            score = _number(row[cols["score"]].strip())
+            if score is None:
+                raise HiddenError(f"{name}:{line}: {spec.score_column!r} is {_show(row[cols['score']])}, "
+                                  "not a finite number")
+        preds[key] = Prediction(canonical_label(raw), score)
+        first_line[key] = line
+    absent = [k for k in labels if k not in preds]
+    if absent:
+        raise HiddenError(f"{name}: {len(absent)} of {len(labels)} ids of the hidden test set have no prediction "
+                          f"(e.g. {_show(absent[0])})")
+    return preds
+
+
+# ---------------------------------------------------------------- putting it together
+
+
+def compute(spec: HiddenLabels, labels: Mapping[str, Label], preds: Mapping[str, Prediction]) -> dict[str, float]:
+    """``{split}.{metric}`` for each split that has rows. Raises HiddenError for an unknown metric."""
+    unknown = [m for m in spec.metrics if m not in METRICS]
+    if unknown:
+        raise HiddenError(f"unknown hidden-label metric(s) {', '.join(unknown)} (allowed: {', '.join(METRICS)})")
+    positive = canonical_label(spec.positive_label) if spec.positive_label is not None else None
+    out: dict[str, float] = {}
+    for split in SPLITS:
+        ids = sorted(k for k, lab in labels.items() if lab.split == split)
+        if not ids:
+            continue
+        y_true = [labels[k].target for k in ids]
+        y_pred = [preds[k].value for k in ids]
+        for m in spec.metrics:
+            out[f"{split}.{m}"] = _metric(m, spec, positive, y_true, y_pred, [preds[k].score for k in ids], split)
+    return dict(sorted(out.items()))
+
+
+def _metric(m: str, spec: HiddenLabels, positive: str | None, y_true: list[str], y_pred: list[str],
+            scores: list[float | None], split: str) -> float:
+    if m in REGRESSION_METRICS:
+        t = [_number(x) for x in y_true]
+        if any(x is None for x in t):
+            raise HiddenError(f"{m} needs numeric labels; the labels file has text targets")
+        p = [_number(x) for x in y_pred]
+        if any(x is None for x in p):
+            raise HiddenError(f"{m} needs numeric predictions")
+        tf = [x for x in t if x is not None]
+        pf = [x for x in p if x is not None]
+        return {"mae": mae, "rmse": rmse, "r2": r2}[m](tf, pf)
+    if m == "accuracy":
+        return accuracy(y_true, y_pred)
+    if m in ("precision", "recall", "f1"):
+        p, r, f = precision_recall_f1(y_true, y_pred, positive)
+        return {"precision": p, "recall": r, "f1": f}[m]
+    # roc_auc / pr_auc
+    if positive is None:
+        raise HiddenError(f"{m} needs positive_label in the rubric's hidden_labels (binary tasks only)")
+    s = [x for x in scores if x is not None]
+    try:
+        return roc_auc(y_true, s, positive) if m == "roc_auc" else average_precision(y_true, s, positive)
+    except HiddenError as exc:
+        raise HiddenError(f"{split}.{m}: {exc}") from None
+
+
+def labels_path(spec: HiddenLabels, rubric_dir: Path, env: Mapping[str, str] | None = None) -> Path:
+    """Where the labels are: ``env:VAR`` (a path held by an environment variable, e.g. from a CI secret)
+    or a path relative to the rubric's directory."""
+    env = os.environ if env is None else env
+    if spec.source.startswith("env:"):
+        var = spec.source[4:]
+        value = env.get(var, "").strip()
+        if not value:
+            raise HiddenError(f"hidden labels are not available here (environment variable {var} is not set)")
+        return Path(value)
+    return rubric_dir / spec.source
+
+
+@dataclass
+class HiddenResult:
+    metrics: dict[str, float] | None
+    error: str | None = None
+    details: dict[str, int] = field(default_factory=dict)
+
+
+def score_predictions(spec: HiddenLabels, labels_file: Path, predictions: Path,
+                      max_bytes: int = MAX_PREDICTIONS_BYTES, display: str | None = None) -> dict[str, float]:
+    """Read both files and compute the metrics; raises HiddenError with a one-line reason."""
+    labels = read_labels(labels_file, spec)
+    preds = read_predictions(predictions, spec, labels, max_bytes=max_bytes, display=display)
+    return compute(spec, labels, preds)
+
+
+def hidden_metrics(loaded: LoadedRubric, predictions: Path | None, labels_file: Path | None = None,
+                   env: Mapping[str, str] | None = None, max_bytes: int = MAX_PREDICTIONS_BYTES,
+                   display: str | None = None) -> HiddenResult:
+    """Never raises for bad input: the rubric's hidden-label metrics, or None and the reason."""
+    spec = loaded.rubric.hidden_labels
+    if spec is None:
+        return HiddenResult(None, "the rubric has no hidden_labels section")
+    if predictions is None:
+        return HiddenResult(None, "no predictions file was produced (declare predictions: in .roadmap-ci.yml)")
+    try:
+        src = labels_file if labels_file is not None else labels_path(spec, loaded.directory, env)
+        labels = read_labels(src, spec)
+        preds = read_predictions(predictions, spec, labels, max_bytes=max_bytes, display=display)
+        metrics = compute(spec, labels, preds)
+    except HiddenError as exc:
+        return HiddenResult(None, str(exc))
+    counts = {s: sum(1 for lab in labels.values() if lab.split == s) for s in SPLITS}
+    return HiddenResult(metrics, None, counts)
+
+
+def apply(evidence, result: HiddenResult):  # type: ignore[no-untyped-def]
+    """Evidence with ``hidden`` replaced by ``result`` (whatever the learner's job claimed is dropped)."""
+    from roadmap_ci.evidence import CollectorError
+
+    errors = [e for e in evidence.errors if e.collector != COLLECTOR]
+    if result.error:
+        errors.append(CollectorError(collector=COLLECTOR, message=result.error))
+    return evidence.model_copy(update={"hidden": result.metrics, "errors": errors})

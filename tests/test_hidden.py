@@ -1,0 +1,295 @@
+"""Hidden-label scoring: metrics against hand-computed values (and scikit-learn), hard validation of the
+learner's predictions file, and what the scorer makes of a failure."""
+
+from __future__ import annotations
+
+import math
+import random
+from pathlib import Path
+
+import pytest
+
+from roadmap_ci import hidden
+from roadmap_ci.evidence import CollectorError, Evidence
+from roadmap_ci.hidden import HiddenError
+from roadmap_ci.rubric import HiddenLabels, LoadedRubric, Rubric
+from roadmap_ci.scoring import score
+
+# ---------------------------------------------------------------- metrics, by hand
+
+Y = ["1", "1", "1", "0", "0", "0", "0", "1"]
+P = ["1", "0", "1", "0", "1", "0", "0", "1"]
+# positive "1": tp=3 (rows 0,2,7), fn=1 (row 1), fp=1 (row 4), tn=3
+
+
+def test_accuracy_by_hand():
+    assert hidden.accuracy(Y, P) == 6 / 8
+
+
+def test_binary_precision_recall_f1_by_hand():
+    p, r, f = hidden.precision_recall_f1(Y, P, positive="1")
+    assert (p, r) == (3 / 4, 3 / 4)
+    assert f == pytest.approx(0.75)
+
+
+def test_macro_f1_by_hand():
+    y = ["a", "a", "b", "b", "c", "c"]
+    p = ["a", "b", "b", "b", "c", "a"]
+    # a: tp1 fp1 fn1 -> p=.5 r=.5 f=.5 ; b: tp2 fp1 fn0 -> p=2/3 r=1 f=.8 ; c: tp1 fp0 fn1 -> p=1 r=.5 f=2/3
+    prec, rec, f1 = hidden.precision_recall_f1(y, p)
+    assert prec == pytest.approx((0.5 + 2 / 3 + 1) / 3)
+    assert rec == pytest.approx((0.5 + 1 + 0.5) / 3)
+    assert f1 == pytest.approx((0.5 + 0.8 + 2 / 3) / 3)
+
+
+def test_macro_counts_a_class_only_predicted_as_zero():
+    # "z" is never a true label: its precision and recall are 0, and it drags the macro average down
+    _, _, f1 = hidden.precision_recall_f1(["a", "a"], ["a", "z"])
+    # a: tp1 fn1 fp0 -> p=1 r=.5 f=2/3 ; z: 0
+    assert f1 == pytest.approx((2 / 3 + 0) / 2)
+
+
+def test_roc_auc_by_hand_with_ties():
+    y = ["1", "0", "1", "0"]
+    s = [0.9, 0.9, 0.4, 0.1]
+    # pairs (pos, neg): (0.9,0.9)=.5 (0.9,0.1)=1 (0.4,0.9)=0 (0.4,0.1)=1 -> 2.5/4
+    assert hidden.roc_auc(y, s, "1") == 0.625
+
+
+def test_average_precision_by_hand():
+    y = ["1", "0", "1", "0"]
+    s = [0.8, 0.6, 0.4, 0.2]
+    # thresholds: .8 -> P=1 R=.5 ; .6 -> P=.5 R=.5 ; .4 -> P=2/3 R=1 -> AP = .5*1 + .5*2/3
+    assert hidden.average_precision(y, s, "1") == pytest.approx(0.5 + 1 / 3)
+
+
+def test_average_precision_ties_form_one_threshold():
+    # all tied: one threshold, P = 2/4, R = 1 -> AP = 0.5
+    assert hidden.average_precision(["1", "0", "1", "0"], [0.5] * 4, "1") == 0.5
+
+
+def test_regression_metrics_by_hand():
+    t = [3.0, -0.5, 2.0, 7.0]
+    p = [2.5, 0.0, 2.0, 8.0]
+    assert hidden.mae(t, p) == pytest.approx(0.5)
+    assert hidden.rmse(t, p) == pytest.approx(math.sqrt(0.375))
+    # mean 2.875; ss_tot = 0.015625+11.390625+0.765625+17.015625 = 29.1875; ss_res = 1.5
+    assert hidden.r2(t, p) == pytest.approx(1 - 1.5 / 29.1875)
+
+
+def test_r2_constant_target():
+    assert hidden.r2([2.0, 2.0], [2.0, 2.0]) == 1.0
+    assert hidden.r2([2.0, 2.0], [2.0, 3.0]) == 0.0
+
+
+def test_auc_undefined_with_one_class():
+    with pytest.raises(HiddenError, match="only positive rows"):
+        hidden.roc_auc(["1", "1"], [0.2, 0.3], "1")
+
+
+# ---------------------------------------------------------------- cross-checked with scikit-learn
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_matches_scikit_learn(seed):
+    metrics = pytest.importorskip("sklearn.metrics")
+    rng = random.Random(seed)
+    n = 200
+    y = [rng.choice(["0", "1"]) for _ in range(n)]
+    s = [round(rng.random(), 2) for _ in range(n)]  # rounded: plenty of ties
+    p = ["1" if x > 0.5 else "0" for x in s]
+    assert hidden.roc_auc(y, s, "1") == pytest.approx(metrics.roc_auc_score([int(v) for v in y], s))
+    assert hidden.average_precision(y, s, "1") == pytest.approx(
+        metrics.average_precision_score([int(v) for v in y], s))
+    pr, rc, f1 = hidden.precision_recall_f1(y, p, "1")
+    assert pr == pytest.approx(metrics.precision_score(y, p, pos_label="1", zero_division=0))
+    assert rc == pytest.approx(metrics.recall_score(y, p, pos_label="1", zero_division=0))
+    assert f1 == pytest.approx(metrics.f1_score(y, p, pos_label="1", zero_division=0))
+    yk = [rng.choice("abcd") for _ in range(n)]
+    pk = [rng.choice("abcde") for _ in range(n)]
+    _, _, mf1 = hidden.precision_recall_f1(yk, pk)
+    assert mf1 == pytest.approx(metrics.f1_score(yk, pk, average="macro", zero_division=0))
+    assert hidden.accuracy(yk, pk) == pytest.approx(metrics.accuracy_score(yk, pk))
+    t = [rng.gauss(0, 3) for _ in range(n)]
+    q = [v + rng.gauss(0, 1) for v in t]
+    assert hidden.mae(t, q) == pytest.approx(metrics.mean_absolute_error(t, q))
+    assert hidden.rmse(t, q) == pytest.approx(math.sqrt(metrics.mean_squared_error(t, q)))
+    assert hidden.r2(t, q) == pytest.approx(metrics.r2_score(t, q))
+
+
+# ---------------------------------------------------------------- files
+
+
+def spec(**kw) -> HiddenLabels:
+    base = {"source": "labels.csv", "target_column": "label", "prediction_column": "pred",
+            "metrics": ["accuracy", "f1"]}
+    return HiddenLabels.model_validate({**base, **kw})
+
+
+LABELS = "id,label,split\na,1,public\nb,0,public\nc,1,private\nd,0,private\ne,1,private\n"
+
+
+@pytest.fixture
+def labels(tmp_path: Path) -> Path:
+    p = tmp_path / "labels.csv"
+    p.write_text(LABELS)
+    return p
+
+
+def write(tmp_path: Path, text: str | bytes, name: str = "predictions.csv") -> Path:
+    p = tmp_path / name
+    p.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return p
+
+
+def test_public_and_private_split(tmp_path, labels):
+    preds = write(tmp_path, "id,pred\na,1\nb,1\nc,1\nd,0\ne,0\n")
+    got = hidden.score_predictions(spec(positive_label="1"), labels, preds)
+    # public: a ok, b wrong -> acc .5; positive 1: tp1 fp1 fn0 -> f1 = 2/3
+    # private: c ok, d ok, e wrong -> acc 2/3; tp1 fp0 fn1 -> f1 = 2/3
+    assert got == pytest.approx({"public.accuracy": 0.5, "public.f1": 2 / 3,
+                                 "private.accuracy": 2 / 3, "private.f1": 2 / 3})
+    assert list(got) == sorted(got)
+
+
+def test_no_split_column_means_all_private(tmp_path):
+    lab = write(tmp_path, "id,label\na,x\nb,y\n", "labels.csv")
+    preds = write(tmp_path, "id,pred\nb,y\na,y\n")
+    assert hidden.score_predictions(spec(metrics=["accuracy"]), lab, preds) == {"private.accuracy": 0.5}
+
+
+def test_numbers_compare_by_value_and_columns_in_any_order(tmp_path, labels):
+    preds = write(tmp_path, "pred,extra,id\n1.0,x,a\n 0 ,y,b\n1,z,c\n0.0,w,d\n1e0,v,e\n")
+    got = hidden.score_predictions(spec(metrics=["accuracy"]), labels, preds)
+    assert got == {"public.accuracy": 1.0, "private.accuracy": 1.0}
+
+
+def test_regression_and_scores(tmp_path):
+    lab = write(tmp_path, "id,y\n1,3\n2,-0.5\n3,2\n4,7\n", "labels.csv")
+    preds = write(tmp_path, "id,yhat\n1,2.5\n2,0\n3,2\n4,8\n")
+    s = spec(target_column="y", prediction_column="yhat", task="regression", metrics=["mae", "rmse", "r2"],
+             split_column=None)
+    got = hidden.score_predictions(s, lab, preds)
+    assert got == pytest.approx({"private.mae": 0.5, "private.rmse": math.sqrt(0.375),
+                                 "private.r2": 1 - 1.5 / 29.1875})
+
+
+def test_roc_auc_from_score_column(tmp_path):
+    lab = write(tmp_path, "id,label\na,1\nb,0\nc,1\nd,0\n", "labels.csv")
+    preds = write(tmp_path, "id,pred,proba\na,1,0.9\nb,1,0.9\nc,0,0.4\nd,0,0.1\n")
+    s = spec(metrics=["roc_auc", "pr_auc"], score_column="proba", positive_label="1")
+    got = hidden.score_predictions(s, lab, preds)
+    # AP: threshold .9 -> P=.5 R=.5; .4 -> P=2/3 R=1 -> .25 + 1/3
+    assert got == pytest.approx({"private.roc_auc": 0.625, "private.pr_auc": 0.25 + 1 / 3})
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("id,pred\na,1\nb,1\nc,1\nd,0\n", r"1 of 5 ids of the hidden test set have no prediction \(e\.g\. 'e'\)"),
+    ("id,pred\na,1\nb,1\nc,1\nd,0\ne,1\na,0\n", r"predictions.csv:7: id 'a' is predicted twice \(first on line 2\)"),
+    ("id,pred\na,1\nb,1\nc,1\nd,0\ne,1\nzz,0\n", r"predictions.csv:7: id 'zz' is not in the hidden test set"),
+    ("ident,pred\na,1\n", r"lacks the column\(s\) 'id' \(found: 'ident', 'pred'\)"),
+    ("id,pred,pred\na,1,1\n", r"predictions.csv:1: the predictions file repeats the column\(s\) 'pred'"),
+    ("id,pred\na,1,9\n", r"predictions.csv:2: the predictions file row has 3 fields, the header has 2"),
+    ("id,pred\na,\n", r"predictions.csv:2: empty 'pred' for id 'a'"),
+    ("", r"the predictions file is empty"),
+    ("id,pred\na,\"1\n", r"not valid CSV"),
+    (b"id,pred\na,\xff\n", r"not UTF-8"),
+    (b"id,pred\na,1\x00\n", r"binary data"),
+    ("id,pred\na," + "9" * 5000 + "\n", r"not valid CSV \(field larger than field limit"),
+])
+def test_bad_predictions_give_one_line_errors(tmp_path, labels, text, message):
+    preds = write(tmp_path, text)
+    with pytest.raises(HiddenError, match=message) as exc:
+        hidden.score_predictions(spec(), labels, preds)
+    assert "\n" not in str(exc.value)
+
+
+def test_non_numeric_regression_prediction(tmp_path):
+    lab = write(tmp_path, "id,y\n1,3\n", "labels.csv")
+    preds = write(tmp_path, "id,yhat\n1,nan\n")
+    s = spec(target_column="y", prediction_column="yhat", task="regression", metrics=["mae"])
+    with pytest.raises(HiddenError, match=r"predictions.csv:2: 'yhat' is 'nan', not a finite number"):
+        hidden.score_predictions(s, lab, preds)
+
+
+def test_non_numeric_score(tmp_path, labels):
+    preds = write(tmp_path, "id,pred,p\na,1,high\nb,0,0\nc,1,1\nd,0,0\ne,1,1\n")
+    s = spec(metrics=["roc_auc"], score_column="p", positive_label="1")
+    with pytest.raises(HiddenError, match=r":2: 'p' is 'high', not a finite number"):
+        hidden.score_predictions(s, labels, preds)
+
+
+def test_oversized_predictions_refused_unread(tmp_path, labels):
+    preds = write(tmp_path, "id,pred\n" + "a,1\n" * 100)
+    with pytest.raises(HiddenError, match="is 408 bytes, more than the 100 allowed"):
+        hidden.score_predictions(spec(), labels, preds, max_bytes=100)
+
+
+def test_symlinked_predictions_refused(tmp_path, labels):
+    link = tmp_path / "predictions.csv"
+    link.symlink_to(labels)
+    with pytest.raises(HiddenError, match="is a symlink"):
+        hidden.score_predictions(spec(), labels, link)
+
+
+def test_long_learner_values_are_truncated(tmp_path, labels):
+    preds = write(tmp_path, "id,pred\n" + "x" * 500 + ",1\n")
+    with pytest.raises(HiddenError) as exc:
+        hidden.score_predictions(spec(), labels, preds)
+    assert len(str(exc.value)) < 150
+
+
+def test_bad_labels_split_is_reported(tmp_path):
+    lab = write(tmp_path, "id,label,split\na,1,secret\n", "labels.csv")
+    preds = write(tmp_path, "id,pred\na,1\n")
+    with pytest.raises(HiddenError, match="labels.csv:2: split 'secret' is neither"):
+        hidden.score_predictions(spec(), lab, preds)
+
+
+# ---------------------------------------------------------------- through the rubric and the scorer
+
+
+def loaded(tmp_path: Path, source: str = "labels.csv") -> LoadedRubric:
+    r = Rubric.model_validate({
+        "version": "1", "pass_mark": 0,
+        "hidden_labels": {"source": source, "target_column": "label", "prediction_column": "pred",
+                          "metrics": ["accuracy"]},
+        "criteria": [{"id": "acc", "points": 10, "rule": "threshold", "evidence": "hidden:public.accuracy",
+                      "min": 0, "target": 1}],
+    })
+    return LoadedRubric(rubric=r, path=tmp_path / "rubric.yaml")
+
+
+def test_source_relative_to_rubric_and_env(tmp_path, labels):
+    preds = write(tmp_path, "id,pred\na,1\nb,1\nc,1\nd,0\ne,1\n")
+    res = hidden.hidden_metrics(loaded(tmp_path), preds)
+    assert res.error is None and res.metrics == {"public.accuracy": 0.5, "private.accuracy": 1.0}
+    assert res.details == {"public": 2, "private": 3}
+    res = hidden.hidden_metrics(loaded(tmp_path, "env:LABELS_PATH"), preds, env={"LABELS_PATH": str(labels)})
+    assert res.metrics == {"public.accuracy": 0.5, "private.accuracy": 1.0}
+    res = hidden.hidden_metrics(loaded(tmp_path, "env:LABELS_PATH"), preds, env={})
+    assert res.metrics is None and "LABELS_PATH is not set" in (res.error or "")
+
+
+def test_failure_scores_zero_with_the_reason(tmp_path, labels):
+    preds = write(tmp_path, "id,pred\na,1\n")
+    lr = loaded(tmp_path)
+    claimed = Evidence(deliverable="d", hidden={"public.accuracy": 1.0},
+                       errors=[CollectorError(collector="hidden", message="all fine, trust me")])
+    ev = hidden.apply(claimed, hidden.hidden_metrics(lr, preds))
+    assert ev.hidden is None
+    assert [e.message for e in ev.errors] == ["predictions.csv: 4 of 5 ids of the hidden test set have no "
+                                              "prediction (e.g. 'b')"]
+    c = score(ev, lr).criteria[0]
+    assert c.points == 0 and c.status == "missing"
+    assert c.reason == ("missing evidence: hidden-label scoring failed: predictions.csv: 4 of 5 ids of the "
+                        "hidden test set have no prediction (e.g. 'b')")
+
+
+def test_apply_replaces_a_claimed_perfect_score(tmp_path, labels):
+    preds = write(tmp_path, "id,pred\na,0\nb,1\nc,1\nd,0\ne,1\n")
+    lr = loaded(tmp_path)
+    claimed = Evidence(deliverable="d", hidden={"public.accuracy": 1.0, "private.accuracy": 1.0})
+    ev = hidden.apply(claimed, hidden.hidden_metrics(lr, preds))
+    assert ev.hidden == {"public.accuracy": 0.0, "private.accuracy": 1.0}
+    assert score(ev, lr).criteria[0].points == 0
