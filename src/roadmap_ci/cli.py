@@ -275,6 +275,34 @@ def rescore_cmd(
         raise typer.Exit(EXIT_INVALID)
 
 
+# ---------------------------------------------------------------- ci-report (the privileged CI step)
+
+
+@app.command("ci-report")
+def ci_report_cmd(
+    rubric: Annotated[str, typer.Option("--rubric", help="The mentor's rubric: a bundled id or a YAML path. "
+                                        "Empty: the bundled rubric of the evidence's deliverable (feedback).")] = "",
+    rubric_version: Annotated[str, typer.Option("--rubric-version", help="The pinned rubric version.")] = "",
+    labels: Annotated[Path | None, typer.Option("--labels", help="Hidden labels CSV (overrides the rubric's "
+                                                "hidden_labels.source).")] = None,
+    artifact: Annotated[Path | None, typer.Option("--artifact", help="An artifact zip already downloaded "
+                                                  "(default: download it from the run).")] = None,
+    workdir: Annotated[Path | None, typer.Option("--workdir", help="Default: $RUNNER_TEMP/roadmap-ci-report.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Score and write files; post nothing.")] = False,
+) -> None:
+    """Score a finished evaluate run and post the result (report workflow; reads GITHUB_EVENT_PATH)."""
+    from roadmap_ci.ci_report import ci_report
+
+    out = ci_report(rubric=rubric, rubric_version=rubric_version, labels=labels, artifact=artifact,
+                    workdir=workdir, dry_run=dry_run)
+    if out.scorecard is not None:
+        print(f"{out.scorecard.deliverable}: {out.scorecard.total:g}/{out.scorecard.max:g} "
+              f"({'pass' if out.scorecard.passed else 'below the pass mark'})")
+    print(f"posted: {out.posted}" + (f" ({out.reason})" if out.reason else ""))
+    if out.posted == "error":
+        raise typer.Exit(EXIT_INVALID)
+
+
 # ---------------------------------------------------------------- entry point
 
 

@@ -1,0 +1,512 @@
+"""`roadmap-ci ci-report`: the privileged half of the two-stage GitHub Actions evaluation.
+
+Runs in the ``report`` reusable workflow (``workflow_run``), which holds a token that can write comments,
+statuses and check runs, so it trusts nothing the learner's job produced:
+
+1. the event (``GITHUB_EVENT_PATH``) says which run finished, for which commit, branch and head repo;
+2. the artifact of that run is downloaded as a zip (or given with ``--artifact``) and validated entry by
+   entry (no ``..``, no absolute paths, no symlinks, bounded sizes and counts) before anything is
+   extracted into the work directory; ``evidence.json`` must be schema-valid;
+3. the target is found through the API, never taken from the artifact: for a pull request, the open PR
+   whose head is ``head_owner:head_branch`` *and* whose head SHA is still the run's SHA (a moved head --
+   a force-push -- means this run is stale: nothing is posted); for a push, the commit itself;
+4. the rubric is the mentor's, named by the workflow (a bundled id or a path in a mentor-controlled
+   checkout) and pinned by ``version:`` -- a different version refuses to score;
+5. ``evidence.hidden`` is recomputed from the learner's predictions and the hidden labels
+   (:mod:`roadmap_ci.hidden`); whatever the learner's job claimed there is discarded, and so are its
+   claims about the commit, repo and deliverable;
+6. score, write the reports to disk, and publish: a PR comment for a pull request; a commit status, a
+   check run and the job summary for a push.
+
+See ``docs/security.md`` for the threat model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from roadmap_ci.errors import CannotRun, InvalidInput, RoadmapError
+from roadmap_ci.evidence import Evidence, parse_evidence
+
+ARTIFACT_NAME = "roadmap-ci-evidence"
+MAX_EVENT_BYTES = 4 * 1024 * 1024
+MAX_ZIP_BYTES = 64 * 1024 * 1024  # the artifact as downloaded
+MAX_ENTRIES = 200
+MAX_ENTRY_BYTES = 32 * 1024 * 1024  # one file, uncompressed
+MAX_TOTAL_BYTES = 96 * 1024 * 1024  # all files, uncompressed
+MAX_EVIDENCE_BYTES = 8 * 1024 * 1024
+HIDDEN_CONTEXT = "roadmap-ci/hidden-feedback"  # a status marking "hidden-label feedback given" (daily_limit)
+
+
+class ArtifactError(InvalidInput):
+    """The learner's artifact is not acceptable; the message says why (one line)."""
+
+
+# ---------------------------------------------------------------- the event
+
+
+@dataclass(frozen=True)
+class Run:
+    """What the ``workflow_run`` event says about the evaluate run that finished."""
+
+    repo: str  # owner/name of the repository the workflows run in (the base repo of a PR)
+    run_id: int
+    event: str  # the evaluate run's trigger: pull_request | push
+    head_sha: str
+    head_branch: str
+    head_repo: str  # owner/name the commit came from (a fork for a fork PR)
+    head_owner: str
+    conclusion: str | None
+
+
+def _get(data: Any, *path: str, kind: type | tuple[type, ...] = str) -> Any:
+    node = data
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            raise InvalidInput(f"the workflow_run event lacks {'.'.join(path)}")
+        node = node[key]
+    if not isinstance(node, kind) or isinstance(node, bool):
+        raise InvalidInput(f"the workflow_run event has a malformed {'.'.join(path)}")
+    return node
+
+
+def read_event(path: Path) -> Run:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise CannotRun("GITHUB_EVENT_PATH does not name a readable file", None) from None
+    if size > MAX_EVENT_BYTES:
+        raise InvalidInput(f"the event payload is {size:,} bytes (more than {MAX_EVENT_BYTES:,})")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInput(f"the event payload is not JSON ({exc})") from None
+    if "workflow_run" not in data:
+        raise InvalidInput("ci-report runs on the workflow_run event (this payload has no workflow_run)")
+    wr = data["workflow_run"]
+    sha = _get(wr, "head_sha")
+    if len(sha) != 40 or any(c not in "0123456789abcdef" for c in sha):
+        raise InvalidInput("the workflow_run event has a malformed head_sha")
+    conclusion = wr.get("conclusion")
+    return Run(
+        repo=_get(data, "repository", "full_name"),
+        run_id=_get(wr, "id", kind=int),
+        event=_get(wr, "event"),
+        head_sha=sha,
+        head_branch=_get(wr, "head_branch"),
+        head_repo=_get(wr, "head_repository", "full_name"),
+        head_owner=_get(wr, "head_repository", "owner", "login"),
+        conclusion=conclusion if isinstance(conclusion, str) else None,
+    )
+
+
+# ---------------------------------------------------------------- the artifact
+
+
+def _entry_problem(info: zipfile.ZipInfo) -> str | None:
+    name = info.filename
+    if "\x00" in name or "\\" in name:
+        return f"entry {name!r} has a backslash or NUL in its name"
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        return f"entry {name!r} is an absolute path"
+    parts = PurePosixPath(name).parts
+    if any(p == ".." for p in parts):
+        return f"entry {name!r} leaves the artifact ('..')"
+    mode = info.external_attr >> 16
+    if stat.S_ISLNK(mode):
+        return f"entry {name!r} is a symlink"
+    if stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):  # 0: a zip written without a file type
+        return f"entry {name!r} is not a regular file"
+    if info.flag_bits & 0x1:
+        return f"entry {name!r} is encrypted"
+    return None
+
+
+def extract_artifact(zip_path: Path, dest: Path, *, max_zip_bytes: int = MAX_ZIP_BYTES,
+                     max_entries: int = MAX_ENTRIES, max_entry_bytes: int = MAX_ENTRY_BYTES,
+                     max_total_bytes: int = MAX_TOTAL_BYTES) -> Path:
+    """Validate every entry, then extract with bounded reads; any problem rejects the whole artifact."""
+    size = zip_path.stat().st_size
+    if size > max_zip_bytes:
+        raise ArtifactError(f"the artifact is {size:,} bytes, more than the {max_zip_bytes:,} allowed")
+    try:
+        zf = zipfile.ZipFile(zip_path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ArtifactError(f"the artifact is not a readable zip ({exc})") from None
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > max_entries:
+            raise ArtifactError(f"the artifact has {len(infos)} entries, more than the {max_entries} allowed")
+        seen: set[str] = set()
+        declared = 0
+        for info in infos:
+            problem = _entry_problem(info)
+            if problem:
+                raise ArtifactError(f"artifact rejected: {problem}")
+            norm = str(PurePosixPath(info.filename))
+            if norm in seen:
+                raise ArtifactError(f"artifact rejected: entry {info.filename!r} appears twice")
+            seen.add(norm)
+            if info.file_size > max_entry_bytes:
+                raise ArtifactError(f"artifact rejected: {info.filename!r} is {info.file_size:,} bytes "
+                                    f"(more than {max_entry_bytes:,})")
+            declared += info.file_size
+        if declared > max_total_bytes:
+            raise ArtifactError(f"artifact rejected: {declared:,} bytes uncompressed (more than {max_total_bytes:,})")
+        dest.mkdir(parents=True, exist_ok=True)
+        root = dest.resolve()
+        total = 0
+        for info in infos:
+            target = (root / info.filename).resolve()
+            if root not in target.parents and target != root:  # belt and braces after the checks above
+                raise ArtifactError(f"artifact rejected: entry {info.filename!r} leaves the artifact")
+            if info.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            written = 0
+            try:
+                with zf.open(info) as src, open(target, "xb") as out:
+                    while chunk := src.read(1 << 16):
+                        written += len(chunk)
+                        total += len(chunk)
+                        if written > max_entry_bytes or total > max_total_bytes:  # a lying header (zip bomb)
+                            raise ArtifactError(f"artifact rejected: {info.filename!r} inflates past its limit")
+                        out.write(chunk)
+            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                if isinstance(exc, FileExistsError):
+                    raise ArtifactError(f"artifact rejected: {info.filename!r} appears twice") from None
+                raise ArtifactError(f"artifact rejected: {info.filename!r} is corrupt ({exc})") from None
+    return dest
+
+
+@dataclass
+class Bundle:
+    evidence: Evidence
+    predictions: Path | None
+    root: Path
+
+
+def load_bundle(root: Path) -> Bundle:
+    """evidence.json (schema-checked) and the bundled predictions copy, both inside ``root``."""
+    path = root / "evidence.json"
+    if not path.is_file() or path.is_symlink():
+        raise ArtifactError("artifact rejected: no evidence.json at its top level")
+    if path.stat().st_size > MAX_EVIDENCE_BYTES:
+        raise ArtifactError(f"artifact rejected: evidence.json is larger than {MAX_EVIDENCE_BYTES:,} bytes")
+    try:
+        ev = parse_evidence(path.read_text(encoding="utf-8"), "evidence.json")
+    except UnicodeDecodeError:
+        raise ArtifactError("artifact rejected: evidence.json is not UTF-8") from None
+    except RoadmapError as exc:
+        raise ArtifactError(f"artifact rejected: {exc}") from None
+    preds = None
+    if ev.predictions is not None and ev.predictions.bundled_as:
+        rel = PurePosixPath(ev.predictions.bundled_as)
+        if rel.is_absolute() or ".." in rel.parts or "\\" in ev.predictions.bundled_as:
+            raise ArtifactError(f"artifact rejected: predictions.bundled_as {ev.predictions.bundled_as!r} "
+                                "is not a path inside the artifact")
+        candidate = root / rel
+        preds = candidate if candidate.resolve().is_relative_to(root.resolve()) else None
+    return Bundle(ev, preds, root)
+
+
+def download_artifact(session: Any, api_url: str, repo: str, run: Run, name: str, dest_zip: Path,
+                      max_bytes: int = MAX_ZIP_BYTES) -> Path:
+    """Fetch the named artifact of ``run`` as a zip, streaming, with a size cap (no extraction here)."""
+    resp = session.get(f"{api_url}/repos/{repo}/actions/runs/{run.run_id}/artifacts",
+                       params={"name": name, "per_page": 10}, timeout=(4, 20))
+    resp.raise_for_status()
+    found = [a for a in resp.json().get("artifacts", []) if a.get("name") == name and not a.get("expired")]
+    if not found:
+        raise ArtifactError(f"the evaluate run {run.run_id} uploaded no artifact named {name!r}")
+    art = found[0]
+    wr = art.get("workflow_run") or {}
+    if wr.get("head_sha") not in (None, run.head_sha):
+        raise ArtifactError("the artifact belongs to a different commit than the run")
+    if int(art.get("size_in_bytes") or 0) > max_bytes:
+        raise ArtifactError(f"the artifact is {art['size_in_bytes']:,} bytes, more than the {max_bytes:,} allowed")
+    with session.get(art["archive_download_url"], stream=True, timeout=(4, 60)) as r:
+        r.raise_for_status()
+        got = 0
+        dest_zip.parent.mkdir(parents=True, exist_ok=True)
+        with open(dest_zip, "wb") as out:
+            for chunk in r.iter_content(1 << 16):
+                got += len(chunk)
+                if got > max_bytes:
+                    raise ArtifactError(f"the artifact is more than the {max_bytes:,} bytes allowed")
+                out.write(chunk)
+    return dest_zip
+
+
+# ---------------------------------------------------------------- the target (found through the API)
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: str  # "pull_request" | "push"
+    repo: str  # where to post
+    sha: str
+    number: int | None = None
+    title: str = ""
+
+
+@dataclass
+class Skip:
+    reason: str
+
+
+def find_target(session: Any, api_url: str, run: Run) -> Target | Skip:
+    """The PR (by head owner + branch, SHA checked) or the pushed commit; Skip when nothing should be posted."""
+    if run.event == "push":
+        if run.head_repo != run.repo:
+            return Skip(f"a push run from {run.head_repo}, not {run.repo}")
+        return Target("push", run.repo, run.head_sha)
+    if run.event not in ("pull_request", "pull_request_target"):
+        return Skip(f"the evaluate run was triggered by {run.event!r}; nothing to report")
+    resp = session.get(f"{api_url}/repos/{run.repo}/pulls",
+                       params={"head": f"{run.head_owner}:{run.head_branch}", "state": "open", "per_page": 30},
+                       timeout=(4, 20))
+    resp.raise_for_status()
+    pulls = [p for p in resp.json() if isinstance(p, dict)]
+    ours = [p for p in pulls
+            if (p.get("head") or {}).get("ref") == run.head_branch
+            and ((p.get("head") or {}).get("repo") or {}).get("full_name") == run.head_repo]
+    if not ours:
+        return Skip(f"no open pull request from {run.head_owner}:{run.head_branch}")
+    current = [p for p in ours if p["head"].get("sha") == run.head_sha]
+    if not current:
+        return Skip(f"stale run: the pull request's head moved past {run.head_sha[:12]} (force-push or new "
+                    "commits); the newer run reports")
+    pr = current[0]
+    return Target("pull_request", run.repo, run.head_sha, int(pr["number"]), str(pr.get("title") or ""))
+
+
+# ---------------------------------------------------------------- daily limit on hidden-label feedback
+
+
+def feedback_used(runs: list[dict[str, Any]], statuses: Mapping[str, list[dict[str, Any]]], owner: str,
+                  day: str, exclude_sha: str | None = None) -> int:
+    """How many times hidden-label feedback was given to ``owner`` on ``day`` (YYYY-MM-DD, UTC).
+
+    The counter lives in commit statuses with context ``roadmap-ci/hidden-feedback``, posted by this step
+    each time it shows hidden-label metrics; statuses cannot be edited or deleted. The commits to look at
+    are the head SHAs of ``owner``'s report runs that day (``runs``: the Actions API's workflow runs).
+    """
+    shas = {r.get("head_sha") for r in runs
+            if ((r.get("head_repository") or {}).get("owner") or {}).get("login") == owner
+            and str(r.get("created_at", "")).startswith(day)}
+    shas.discard(exclude_sha)
+    used = 0
+    for sha in sorted(s for s in shas if s):
+        used += sum(1 for s in statuses.get(sha, []) if s.get("context") == HIDDEN_CONTEXT
+                    and str(s.get("created_at", "")).startswith(day))
+    return used
+
+
+def _feedback_used_api(session: Any, api_url: str, run: Run, day: str) -> int:
+    resp = session.get(f"{api_url}/repos/{run.repo}/actions/runs",
+                       params={"event": "workflow_run", "created": f">={day}", "per_page": 100}, timeout=(4, 20))
+    resp.raise_for_status()
+    runs = resp.json().get("workflow_runs", [])
+    shas = {r.get("head_sha") for r in runs} - {run.head_sha, None}
+    statuses = {}
+    for sha in sorted(shas)[:50]:
+        r = session.get(f"{api_url}/repos/{run.repo}/commits/{sha}/statuses", params={"per_page": 100},
+                        timeout=(4, 20))
+        if r.ok:
+            statuses[sha] = r.json()
+    return feedback_used(runs, statuses, run.head_owner, day, exclude_sha=run.head_sha)
+
+
+# ---------------------------------------------------------------- the rubric, pinned
+
+
+def load_pinned_rubric(rubric: str, version: str):  # type: ignore[no-untyped-def]
+    """A bundled rubric id or a path in a mentor-controlled checkout, whose ``version:`` must match."""
+    from roadmap_ci.rubric import load_rubric
+
+    if not version:
+        raise CannotRun(f"no rubric version is pinned for {rubric!r}: set the caller's rubric-version "
+                        "(vars.ROADMAP_CI_RUBRIC_VERSION) to the rubric's version:")
+    path = Path(rubric) if rubric.endswith((".yaml", ".yml")) else _bundled(rubric)
+    loaded = load_rubric(path)
+    if loaded.rubric.version != version:
+        raise CannotRun(f"rubric {rubric!r} is version {loaded.rubric.version!r}, but the workflow pins "
+                        f"{version!r}: update rubric-version in the caller workflow (or the roadmap-ci ref)")
+    return loaded
+
+
+def _bundled(deliverable: str) -> Path:
+    import re
+
+    from roadmap_ci.paths import rubrics_dir
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", deliverable):
+        raise InvalidInput(f"{deliverable[:64]!r} is not a deliverable id")
+    return rubrics_dir() / f"{deliverable}.yaml"
+
+
+def feedback_rubric(deliverable: str):  # type: ignore[no-untyped-def]
+    """No rubric configured by the mentor: the bundled rubric of the deliverable the evidence names.
+
+    Feedback only -- the learner chose the deliverable -- and the scorecard says which rubric it used.
+    """
+    from roadmap_ci.rubric import load_rubric
+
+    path = _bundled(deliverable)
+    if not path.is_file():
+        raise InvalidInput(f"no bundled rubric for deliverable {deliverable!r}")
+    return load_rubric(path)
+
+
+# ---------------------------------------------------------------- the whole step
+
+
+class Publisher:
+    """Where results go. The default posts through :mod:`roadmap_ci.publish.github`; tests record."""
+
+    def publish(self, target: Target, card: Any, evidence: Evidence, out_dir: Path) -> str:
+        """Post the result; return what was posted ("comment" for a PR, "status" for a push)."""
+        raise NotImplementedError
+
+    def error(self, target: Target, message: str) -> str:
+        """Tell the learner the commit could not be scored (a failing status; never the artifact's text)."""
+        raise NotImplementedError
+
+    def mark_feedback(self, target: Target) -> None:
+        """Record one hidden-label feedback (a ``roadmap-ci/hidden-feedback`` status) for daily_limit."""
+        raise NotImplementedError
+
+
+@dataclass
+class Outcome:
+    posted: str  # "comment" | "status" | "error" | "nothing"
+    reason: str = ""
+    scorecard: Any = None
+    target: Target | None = None
+    files: list[Path] = field(default_factory=list)
+
+
+def _session(token: str | None) -> Any:
+    import requests
+
+    s = requests.Session()
+    s.headers["Accept"] = "application/vnd.github+json"
+    s.headers["X-GitHub-Api-Version"] = "2022-11-28"
+    s.headers["User-Agent"] = "roadmap-ci"
+    if token:
+        s.headers["Authorization"] = f"Bearer {token}"
+    return s
+
+
+def trusted_evidence(bundle: Bundle, run: Run, loaded: Any, labels: Path | None, env: Mapping[str, str],
+                     withheld: str | None = None) -> Evidence:
+    """The learner's evidence with every privileged field replaced by what this step knows."""
+    from roadmap_ci import hidden
+
+    ev = bundle.evidence
+    if withheld is not None:
+        result = hidden.HiddenResult(None, withheld)
+    else:
+        display = ev.predictions.path if ev.predictions is not None else None
+        result = hidden.hidden_metrics(loaded, bundle.predictions, labels_file=labels, env=env, display=display)
+    ev = hidden.apply(ev, result)
+    return ev.model_copy(update={"commit": run.head_sha, "repo": run.head_repo, "ref": run.head_branch,
+                                 "learner": run.head_owner,
+                                 "deliverable": loaded.rubric.deliverable or ev.deliverable})
+
+
+def ci_report(*, rubric: str, rubric_version: str, labels: Path | None = None, artifact: Path | None = None,
+              artifact_name: str = ARTIFACT_NAME, workdir: Path | None = None, dry_run: bool = False,
+              env: Mapping[str, str] | None = None, now: datetime | None = None, session: Any = None,
+              publisher: Publisher | None = None) -> Outcome:
+    """The privileged step, from ``GITHUB_EVENT_PATH`` and the environment (see the module docstring)."""
+    env = os.environ if env is None else env
+    event_path = env.get("GITHUB_EVENT_PATH")
+    if not event_path:
+        raise CannotRun("GITHUB_EVENT_PATH is not set: ci-report runs inside the report workflow")
+    run = read_event(Path(event_path))
+    api_url = env.get("GITHUB_API_URL", "https://api.github.com").rstrip("/")
+    base = Path(workdir or Path(env.get("RUNNER_TEMP") or ".") / "roadmap-ci-report")
+    session = session if session is not None else _session(env.get("GITHUB_TOKEN"))
+    # the mentor's rubric first, before anything learner-controlled is read
+    loaded = load_pinned_rubric(rubric, rubric_version) if rubric else None
+
+    target = find_target(session, api_url, run)
+    if isinstance(target, Skip):
+        return Outcome("nothing", target.reason)
+    if publisher is None and not dry_run:
+        publisher = github_publisher(env, api_url)
+
+    try:
+        zip_path = artifact or download_artifact(session, api_url, run.repo, run, artifact_name,
+                                                 base / "artifact.zip")
+        shutil.rmtree(base / "bundle", ignore_errors=True)  # our own work directory: start clean
+        bundle = load_bundle(extract_artifact(zip_path, base / "bundle"))
+    except ArtifactError as exc:
+        if dry_run or publisher is None:
+            raise
+        publisher.error(target, exc.message)
+        return Outcome("error", exc.message, target=target)
+    if loaded is None:  # no rubric configured: feedback with the bundled rubric of the claimed deliverable
+        try:
+            loaded = feedback_rubric(bundle.evidence.deliverable)
+        except InvalidInput as exc:
+            if dry_run or publisher is None:
+                raise
+            publisher.error(target, exc.message)
+            return Outcome("error", exc.message, target=target)
+
+    withheld = None
+    spec = loaded.rubric.hidden_labels
+    now = now or datetime.now(UTC)
+    limited = spec is not None and spec.daily_limit is not None and not dry_run
+    if limited:
+        used = _feedback_used_api(session, api_url, run, now.strftime("%Y-%m-%d"))
+        if used >= spec.daily_limit:  # type: ignore[union-attr,operator]
+            withheld = (f"the daily limit of {spec.daily_limit} hidden-label scores is used up for today; "  # type: ignore[union-attr]
+                        "the next is available after 00:00 UTC")
+    ev = trusted_evidence(bundle, run, loaded, labels, env, withheld=withheld)
+
+    from roadmap_ci.evidence import write_json
+    from roadmap_ci.scoring import score
+
+    card = score(ev, loaded)
+    out_dir = base / "out"
+    write_json(ev, out_dir / "evidence.json")
+    write_json(card, out_dir / "scorecard.json")
+    files = [out_dir / "evidence.json", out_dir / "scorecard.json", *_write_reports(card, ev, out_dir)]
+    if dry_run or publisher is None:
+        return Outcome("nothing", "dry run", card, target, files)
+    posted = publisher.publish(target, card, ev, out_dir)
+    if limited and withheld is None and ev.hidden:
+        publisher.mark_feedback(target)
+    return Outcome(posted, "", card, target, files)
+
+
+def _write_reports(card: Any, ev: Evidence, out_dir: Path) -> list[Path]:
+    try:
+        from roadmap_ci.reports import render  # type: ignore[attr-defined]
+    except ImportError:  # the reports package has not landed in this checkout
+        return []
+    path = out_dir / "report.md"
+    path.write_text(render("md", card, ev), encoding="utf-8")
+    return [path]
+
+
+def github_publisher(env: Mapping[str, str], api_url: str) -> Publisher:
+    try:
+        from roadmap_ci.publish import github as gh  # noqa: F401
+    except ImportError:
+        raise CannotRun("roadmap_ci.publish.github is not available in this installation") from None
+    raise CannotRun("publishing through roadmap_ci.publish.github is not wired yet")

@@ -1,0 +1,433 @@
+"""`roadmap-ci ci-report`, the privileged step: synthetic workflow_run payloads (a fork PR with an empty
+pull_requests list, a push), and one test per attack on the trust boundary.
+
+The GitHub API is an in-memory double of the few read endpoints ci-report calls itself (pulls, artifacts,
+runs, statuses) and posting is recorded by a Publisher double; the real-HTTP simulation through
+roadmap_ci.publish against tests/fakegithub.py lives with the publish module's tests.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import stat
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import run_cli
+
+from roadmap_ci import ci_report as cr
+from roadmap_ci.errors import CannotRun, InvalidInput
+
+SHA = "a" * 40
+OLD_SHA = "b" * 40
+API = "https://api.example.test"
+
+RUBRIC = """\
+version: "t1"
+deliverable: tabular-classification
+pass_mark: 5
+hidden_labels:
+  source: labels.csv
+  target_column: label
+  prediction_column: pred
+  positive_label: "1"
+  metrics: [accuracy, f1]
+criteria:
+  - id: hidden-accuracy
+    points: 10
+    rule: threshold
+    evidence: hidden:public.accuracy
+    min: 0.5
+    target: 1.0
+  - id: hidden-f1
+    points: 10
+    rule: threshold
+    evidence: hidden:private.f1
+    min: 0.0
+    target: 1.0
+    visibility: after_due
+"""
+LABELS = "id,label,split\nr1,1,public\nr2,0,public\nr3,1,private\nr4,0,private\n"
+GOOD_PREDS = "id,pred\nr1,1\nr2,0\nr3,1\nr4,0\n"
+POOR_PREDS = "id,pred\nr1,0\nr2,1\nr3,0\nr4,0\n"  # public acc 0, private: tp0 fn1 -> f1 0
+
+
+# ---------------------------------------------------------------- doubles
+
+
+class FakeResponse:
+    def __init__(self, data: Any = None, status: int = 200, body: bytes = b""):
+        self._data, self.status_code, self._body = data, status, body
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code < 400
+
+    def json(self) -> Any:
+        return self._data
+
+    def raise_for_status(self) -> None:
+        if not self.ok:
+            raise RuntimeError(f"HTTP {self.status_code}")
+
+    def iter_content(self, n: int):
+        for i in range(0, len(self._body), n):
+            yield self._body[i:i + n]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+class FakeAPI:
+    """The read endpoints ci-report calls, answering from in-memory data; every call is recorded."""
+
+    def __init__(self, pulls=(), artifact: bytes | None = None, runs=(), statuses=None, repo="mentor/course"):
+        self.pulls, self.artifact, self.runs = list(pulls), artifact, list(runs)
+        self.statuses = statuses or {}
+        self.repo = repo
+        self.calls: list[tuple[str, dict]] = []
+
+    def get(self, url: str, params=None, **kw):
+        self.calls.append((url, dict(params or {})))
+        path = url.removeprefix(API)
+        if path == f"/repos/{self.repo}/pulls":
+            owner, _, branch = params["head"].partition(":")
+            return FakeResponse([p for p in self.pulls
+                                 if p["head"]["repo"]["owner"]["login"] == owner and p["head"]["ref"] == branch])
+        if path.endswith("/artifacts"):
+            arts = [] if self.artifact is None else [{
+                "name": "roadmap-ci-evidence", "expired": False, "size_in_bytes": len(self.artifact),
+                "archive_download_url": f"{API}/download/1", "workflow_run": {"head_sha": SHA}}]
+            return FakeResponse({"artifacts": arts})
+        if path == "/download/1":
+            return FakeResponse(body=self.artifact or b"")
+        if path == f"/repos/{self.repo}/actions/runs":
+            return FakeResponse({"workflow_runs": self.runs})
+        if "/commits/" in path and path.endswith("/statuses"):
+            return FakeResponse(self.statuses.get(path.split("/")[-2], []))
+        return FakeResponse({"message": "Not Found"}, status=404)
+
+
+class Recorder(cr.Publisher):
+    def __init__(self):
+        self.published: list[tuple[cr.Target, Any, Any]] = []
+        self.errors: list[tuple[cr.Target, str]] = []
+        self.marks: list[cr.Target] = []
+
+    def publish(self, target, card, evidence, out_dir):
+        self.published.append((target, card, evidence))
+        return "comment" if target.kind == "pull_request" else "status"
+
+    def error(self, target, message):
+        self.errors.append((target, message))
+        return "error"
+
+    def mark_feedback(self, target):
+        self.marks.append(target)
+
+
+# ---------------------------------------------------------------- payloads and artifacts
+
+
+def event(kind: str = "pull_request", branch: str = "feature", head_owner: str = "learner",
+          repo: str = "mentor/course", sha: str = SHA) -> dict:
+    head_repo = f"{head_owner}/course" if head_owner != repo.split("/")[0] else repo
+    return {
+        "action": "completed",
+        "repository": {"full_name": repo},
+        "workflow_run": {
+            "id": 4242, "event": kind, "head_sha": sha, "head_branch": branch, "conclusion": "success",
+            "pull_requests": [],  # empty for a fork PR: the PR must be found through the API
+            "head_repository": {"full_name": head_repo, "owner": {"login": head_owner}},
+        },
+    }
+
+
+def pull(number: int, sha: str = SHA, branch: str = "feature", owner: str = "learner", title: str = "My work"):
+    return {"number": number, "title": title,
+            "head": {"sha": sha, "ref": branch, "repo": {"full_name": f"{owner}/course", "owner": {"login": owner}}}}
+
+
+def evidence(**extra) -> dict:
+    ev = {"schema_version": 1, "deliverable": "tabular-classification", "commit": SHA,
+          "predictions": {"path": "data/predictions/predictions.csv", "status": "ok", "rows": 4,
+                          "bundled_as": "predictions/predictions.csv"}}
+    ev.update(extra)
+    return ev
+
+
+def make_zip(entries: dict[str, str | bytes], symlinks: dict[str, str] | None = None) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+        for name, target in (symlinks or {}).items():
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            zf.writestr(info, target)
+    return buf.getvalue()
+
+
+def bundle(preds: str = GOOD_PREDS, **ev) -> bytes:
+    return make_zip({"evidence.json": json.dumps(evidence(**ev)), "predictions/predictions.csv": preds})
+
+
+@pytest.fixture
+def setup(tmp_path: Path):
+    (tmp_path / "mentor").mkdir()
+    (tmp_path / "mentor" / "rubric.yaml").write_text(RUBRIC)
+    (tmp_path / "mentor" / "labels.csv").write_text(LABELS)
+
+    def go(payload: dict, api: FakeAPI, version: str = "t1", **kw):
+        ev_path = tmp_path / "event.json"
+        ev_path.write_text(json.dumps(payload))
+        rec = Recorder()
+        env = {"GITHUB_EVENT_PATH": str(ev_path), "GITHUB_API_URL": API, "RUNNER_TEMP": str(tmp_path / "rt")}
+        out = cr.ci_report(rubric=str(tmp_path / "mentor" / "rubric.yaml"), rubric_version=version, env=env,
+                           session=api, publisher=rec, **kw)
+        return out, rec
+
+    return go
+
+
+def crit(card, cid):
+    return next(c for c in card.criteria if c.id == cid)
+
+
+# ---------------------------------------------------------------- the simulations
+
+
+def test_fork_pr_with_empty_pull_requests_is_found_through_the_api(setup):
+    api = FakeAPI(pulls=[pull(7)], artifact=bundle())
+    out, rec = setup(event(), api)
+    assert out.posted == "comment"
+    (target, card, ev), = rec.published
+    assert (target.kind, target.number, target.sha, target.repo) == ("pull_request", 7, SHA, "mentor/course")
+    assert api.calls[0] == (f"{API}/repos/mentor/course/pulls", {"head": "learner:feature", "state": "open",
+                                                                 "per_page": 30})
+    assert ev.hidden == {"public.accuracy": 1.0, "public.f1": 1.0, "private.accuracy": 1.0, "private.f1": 1.0}
+    assert card.total == 20 and card.passed
+    assert (ev.commit, ev.repo, ev.learner) == (SHA, "learner/course", "learner")
+    written = json.loads((out.files[1]).read_text())
+    assert written["total"] == 20
+
+
+def test_push_to_own_repo_posts_status_not_comment(setup):
+    api = FakeAPI(artifact=bundle(), repo="learner/course")
+    out, rec = setup(event("push", branch="main", repo="learner/course"), api)
+    assert out.posted == "status"
+    (target, _, _), = rec.published
+    assert (target.kind, target.number, target.repo) == ("push", None, "learner/course")
+    assert not any(url.endswith("/pulls") for url, _ in api.calls)
+
+
+def test_cli_dry_run_on_a_push(tmp_path):
+    (tmp_path / "rubric.yaml").write_text(RUBRIC)
+    (tmp_path / "labels.csv").write_text(LABELS)
+    (tmp_path / "a.zip").write_bytes(bundle(POOR_PREDS))
+    (tmp_path / "event.json").write_text(json.dumps(event("push", repo="learner/course")))
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "GITHUB_EVENT_PATH": str(tmp_path / "event.json"), "GITHUB_API_URL": API}
+    proc = subprocess.run([sys.executable, "-m", "roadmap_ci", "ci-report", "--rubric", str(tmp_path / "rubric.yaml"),
+                           "--rubric-version", "t1", "--artifact", str(tmp_path / "a.zip"), "--workdir",
+                           str(tmp_path / "w"), "--dry-run"], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "tabular-classification: 0/20 (below the pass mark)" in proc.stdout
+    assert "posted: nothing (dry run)" in proc.stdout
+    card = json.loads((tmp_path / "w" / "out" / "scorecard.json").read_text())
+    assert card["total"] == 0
+
+
+# ---------------------------------------------------------------- attacks
+
+
+def test_perfect_hidden_claim_is_replaced_by_the_predictions(setup):
+    claimed = {"public.accuracy": 1.0, "public.f1": 1.0, "private.accuracy": 1.0, "private.f1": 1.0}
+    api = FakeAPI(pulls=[pull(7)], artifact=bundle(POOR_PREDS, hidden=claimed,
+                                                    errors=[{"collector": "other", "message": "x"}]))
+    out, rec = setup(event(), api)
+    (_, card, ev), = rec.published
+    assert ev.hidden == {"public.accuracy": 0.0, "public.f1": 0.0, "private.accuracy": 0.5, "private.f1": 0.0}
+    assert crit(card, "hidden-accuracy").points == 0 and crit(card, "hidden-f1").points == 0
+    assert card.total == 0 and not card.passed
+
+
+def test_head_sha_moved_posts_nothing_for_the_stale_run(setup):
+    api = FakeAPI(pulls=[pull(7, sha=OLD_SHA)], artifact=bundle())  # the PR's head is now another commit
+    out, rec = setup(event(), api)
+    assert out.posted == "nothing" and "stale run" in out.reason
+    assert not rec.published and not rec.errors
+    assert not any("artifacts" in url for url, _ in api.calls), "a stale run's artifact is not even downloaded"
+
+
+def test_forged_pr_number_is_ignored(setup):
+    # the artifact names PR 99 (someone else's) in every place a learner controls; the API decides: PR 7
+    api = FakeAPI(pulls=[pull(7), pull(99, branch="feature", owner="victim")],
+                  artifact=bundle(ref="refs/pull/99/merge", repo="mentor/course", learner="victim"))
+    payload = event()
+    payload["workflow_run"]["pull_requests"] = [{"number": 99}]  # ignored even when present
+    out, rec = setup(payload, api)
+    (target, _, ev), = rec.published
+    assert target.number == 7
+    assert (ev.ref, ev.repo, ev.learner) == ("feature", "learner/course", "learner")
+
+
+def test_same_branch_name_in_another_fork_is_not_our_pr(setup):
+    other = pull(8, owner="learner")
+    other["head"]["repo"]["full_name"] = "learner/other-repo"  # same owner and branch, different head repo
+    out, rec = setup(event(), FakeAPI(pulls=[other], artifact=bundle()))
+    assert out.posted == "nothing" and not rec.published
+
+
+@pytest.mark.parametrize("branch", ["$(touch PWNED)", "a;touch PWNED", "`touch PWNED`", "x' && touch PWNED #",
+                                    'x"$IFS"y', "feature/${{ github.token }}"])
+def test_branch_names_and_titles_with_shell_metacharacters(setup, tmp_path, monkeypatch, branch):
+    monkeypatch.chdir(tmp_path)
+    title = "$(touch PWNED) `id` ${{ secrets.X }} <!-- roadmap-ci -->"
+    api = FakeAPI(pulls=[pull(7, branch=branch, title=title)], artifact=bundle())
+    out, rec = setup(event(branch=branch), api)
+    (target, _, ev), = rec.published
+    assert api.calls[0][1]["head"] == f"learner:{branch}"  # passed as data (URL-encoded by requests), never a shell
+    assert target.title == title and ev.ref == branch
+    assert not list(tmp_path.rglob("PWNED"))
+
+
+@pytest.mark.parametrize(("entries", "symlinks", "message"), [
+    ({"../evil.txt": "x"}, None, "leaves the artifact"),
+    ({"a/../../evil.txt": "x"}, None, "leaves the artifact"),
+    ({"/etc/evil.txt": "x"}, None, "is an absolute path"),
+    ({"C:/evil.txt": "x"}, None, "is an absolute path"),
+    ({"a\\..\\evil.txt": "x"}, None, "backslash"),
+    ({}, {"predictions/predictions.csv": "/etc/passwd"}, "is a symlink"),
+])
+def test_hostile_artifact_entries_are_rejected(setup, tmp_path, entries, symlinks, message):
+    data = make_zip({"evidence.json": json.dumps(evidence()), **entries}, symlinks)
+    out, rec = setup(event(), FakeAPI(pulls=[pull(7)], artifact=data))
+    assert out.posted == "error" and message in out.reason
+    (target, msg), = rec.errors
+    assert target.number == 7 and msg.startswith("artifact rejected:")
+    assert not rec.published
+    assert not (tmp_path / "evil.txt").exists() and not (tmp_path / "rt" / "evil.txt").exists()
+    assert not (tmp_path / "rt" / "roadmap-ci-report" / "bundle").exists(), "nothing is extracted"
+
+
+def test_oversized_artifact_is_rejected(tmp_path):
+    data = make_zip({"evidence.json": json.dumps(evidence()), "big.bin": b"0" * 200_000})
+    z = tmp_path / "a.zip"
+    z.write_bytes(data)
+    with pytest.raises(cr.ArtifactError, match=r"is 200,000 bytes \(more than 100,000\)"):
+        cr.extract_artifact(z, tmp_path / "x", max_entry_bytes=100_000)
+    with pytest.raises(cr.ArtifactError, match=r"the artifact is \d[\d,]* bytes, more than the 100 allowed"):
+        cr.extract_artifact(z, tmp_path / "x", max_zip_bytes=100)
+    many = tmp_path / "many.zip"
+    many.write_bytes(make_zip({f"f{i}": "" for i in range(30)}))
+    with pytest.raises(cr.ArtifactError, match="30 entries, more than the 10 allowed"):
+        cr.extract_artifact(many, tmp_path / "y", max_entries=10)
+    assert not (tmp_path / "x").exists()
+
+
+def test_oversized_download_stops_streaming(tmp_path):
+    run = cr.Run("mentor/course", 1, "pull_request", SHA, "f", "learner/course", "learner", "success")
+    api = FakeAPI(artifact=b"z" * 5000)
+    with pytest.raises(cr.ArtifactError, match="more than the 1,000 allowed"):
+        cr.download_artifact(api, API, "mentor/course", run, "roadmap-ci-evidence", tmp_path / "a.zip",
+                             max_bytes=1000)
+
+
+def test_schema_invalid_evidence_is_rejected(setup):
+    data = make_zip({"evidence.json": json.dumps({"schema_version": 1, "deliverable": "d", "surprise": 1})})
+    out, rec = setup(event(), FakeAPI(pulls=[pull(7)], artifact=data))
+    assert out.posted == "error" and "unknown key" in out.reason
+
+
+def test_bundled_predictions_path_may_not_leave_the_artifact(setup):
+    ev = evidence()
+    ev["predictions"]["bundled_as"] = "../../mentor/labels.csv"  # try to score the labels against themselves
+    data = make_zip({"evidence.json": json.dumps(ev)})
+    out, rec = setup(event(), FakeAPI(pulls=[pull(7)], artifact=data))
+    assert out.posted == "error" and "not a path inside the artifact" in out.reason
+
+
+def test_missing_predictions_score_zero_with_reason(setup):
+    data = make_zip({"evidence.json": json.dumps(evidence())})  # predictions declared but not bundled
+    out, rec = setup(event(), FakeAPI(pulls=[pull(7)], artifact=data))
+    (_, card, _), = rec.published
+    c = crit(card, "hidden-accuracy")
+    assert c.points == 0 and "the predictions file is missing" in c.reason
+
+
+def test_rubric_version_is_pinned(setup):
+    with pytest.raises(CannotRun, match="is version 't1', but the workflow pins 't2'"):
+        setup(event(), FakeAPI(pulls=[pull(7)], artifact=bundle()), version="t2")
+
+
+def test_feedback_rubric_refuses_a_path_as_deliverable(setup, tmp_path):
+    ev_path = tmp_path / "e.json"
+    ev_path.write_text(json.dumps(event()))
+    rec = Recorder()
+    api = FakeAPI(pulls=[pull(7)], artifact=bundle(deliverable="../../mentor/rubric"))
+    out = cr.ci_report(rubric="", rubric_version="", env={"GITHUB_EVENT_PATH": str(ev_path), "GITHUB_API_URL": API,
+                                                           "RUNNER_TEMP": str(tmp_path)}, session=api, publisher=rec)
+    assert out.posted == "error" and "is not a deliverable id" in out.reason
+
+
+def test_malformed_event_is_refused(tmp_path):
+    p = tmp_path / "e.json"
+    bad = event()
+    bad["workflow_run"]["head_sha"] = "$(id)"
+    p.write_text(json.dumps(bad))
+    with pytest.raises(InvalidInput, match="malformed head_sha"):
+        cr.read_event(p)
+    p.write_text(json.dumps({"pull_request": {}}))
+    with pytest.raises(InvalidInput, match="runs on the workflow_run event"):
+        cr.read_event(p)
+
+
+# ---------------------------------------------------------------- daily limit
+
+
+def test_feedback_used_counts_statuses_of_the_owners_runs_today():
+    day = "2026-11-20"
+    runs = [{"head_sha": "s1", "created_at": f"{day}T08:00:00Z", "head_repository": {"owner": {"login": "ann"}}},
+            {"head_sha": "s2", "created_at": f"{day}T09:00:00Z", "head_repository": {"owner": {"login": "ann"}}},
+            {"head_sha": "s3", "created_at": f"{day}T09:00:00Z", "head_repository": {"owner": {"login": "bob"}}},
+            {"head_sha": "s4", "created_at": "2026-11-19T23:00:00Z", "head_repository": {"owner": {"login": "ann"}}}]
+    mark = {"context": cr.HIDDEN_CONTEXT, "created_at": f"{day}T08:01:00Z"}
+    statuses = {"s1": [mark, {"context": "roadmap-ci/x", "created_at": f"{day}T08:01:00Z"}], "s2": [mark, mark],
+                "s3": [mark], "s4": [{**mark, "created_at": "2026-11-19T23:01:00Z"}]}
+    assert cr.feedback_used(runs, statuses, "ann", day) == 3
+    assert cr.feedback_used(runs, statuses, "ann", day, exclude_sha="s2") == 1
+    assert cr.feedback_used(runs, statuses, "bob", day) == 1
+
+
+def test_daily_limit_withholds_hidden_feedback(setup, tmp_path):
+    rubric = tmp_path / "mentor" / "rubric.yaml"
+    rubric.write_text(RUBRIC.replace("  metrics: [accuracy, f1]", "  metrics: [accuracy, f1]\n  daily_limit: 2"))
+    now = datetime(2026, 11, 20, 12, tzinfo=UTC)
+    runs = [{"head_sha": s, "created_at": "2026-11-20T08:00:00Z", "head_repository": {"owner": {"login": "learner"}}}
+            for s in ("c1", "c2")]
+    mark = {"context": cr.HIDDEN_CONTEXT, "created_at": "2026-11-20T08:01:00Z"}
+    api = FakeAPI(pulls=[pull(7)], artifact=bundle(), runs=runs, statuses={"c1": [mark]})
+    out, rec = setup(event(), api, now=now)
+    (_, card, ev), = rec.published
+    assert ev.hidden is not None and len(rec.marks) == 1  # 1 used of 2: feedback given and counted
+    api.statuses["c2"] = [mark]
+    out, rec = setup(event(), api, now=now)
+    (_, card, ev), = rec.published
+    assert ev.hidden is None and not rec.marks
+    assert "daily limit of 2 hidden-label scores is used up" in crit(card, "hidden-accuracy").reason
+
+
+def test_run_cli_helper_is_the_real_entry_point():
+    proc = run_cli("ci-report", "--help")
+    assert proc.returncode == 0 and "GITHUB_EVENT_PATH" in proc.stdout
