@@ -293,3 +293,21 @@ def test_apply_replaces_a_claimed_perfect_score(tmp_path, labels):
     ev = hidden.apply(claimed, hidden.hidden_metrics(lr, preds))
     assert ev.hidden == {"public.accuracy": 0.0, "private.accuracy": 1.0}
     assert score(ev, lr).criteria[0].points == 0
+
+
+# ---------------------------------------------------------------- where labels live
+
+
+def test_labels_are_never_packaged_or_shipped_in_a_template():
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text())
+    wheel = project["tool"]["hatch"]["build"]["targets"]["wheel"]
+    included = list(wheel.get("force-include", {})) + list(wheel.get("packages", []))
+    assert not any(p == "labels" or p.startswith("labels/") for p in included)
+    label_files = sorted((root / "labels").glob("*.csv"))
+    shipped = {p.read_bytes() for p in (root / "templates").rglob("*.csv")}
+    shipped |= {p.read_bytes() for p in (root / "rubrics").rglob("*") if p.is_file()}
+    for lab in label_files:
+        assert lab.read_bytes() not in shipped, f"{lab.name} is copied into a template or rubrics/"
