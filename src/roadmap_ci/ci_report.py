@@ -418,7 +418,7 @@ def trusted_evidence(bundle: Bundle, run: Run, loaded: Any, labels: Path | None,
     if withheld is not None:
         result = hidden.HiddenResult(None, withheld)
     else:
-        display = ev.predictions.path if ev.predictions is not None else None
+        display = ev.predictions.path[:80] if ev.predictions is not None else None  # learner text: bounded
         result = hidden.hidden_metrics(loaded, bundle.predictions, labels_file=labels, env=env, display=display)
     ev = hidden.apply(ev, result)
     return ev.model_copy(update={"commit": run.head_sha, "repo": run.head_repo, "ref": run.head_branch,
