@@ -1,0 +1,145 @@
+"""Generate the nlp-pipeline data set, deterministically (run from anywhere; not shipped to learners).
+
+    python templates/nlp-pipeline/generate_data.py [--out DIR] [--labels FILE]
+
+Customer-support messages, each with the team that should handle it: ``billing``, ``delivery``,
+``account`` or ``technical``. Written from phrase banks with a fixed seed, and hard in the ways real
+tickets are:
+
+* most messages only *name* the thing in trouble ("I have a problem with my invoice"), and most also
+  mention *another* team's thing in passing ("the parcel is fine, but ...", "not a login issue") —
+  a bag of words cannot tell which noun is the request: word order and negation matter,
+* typos, SHOUTING, HTML left-overs (``<br>``, ``&amp;``), signatures and ticket numbers,
+* ~2% wrong labels, some empty messages, exact duplicates, a few extremely long pastes,
+* mildly imbalanced classes.
+
+Writes ``data/raw/train.csv`` (id, text, label) and ``data/raw/test.csv`` (id, text) into the template,
+and the hidden test labels to ``labels/nlp-pipeline.csv`` (id, label, split = public|private).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+RAW = HERE / "{{cookiecutter.project_slug}}" / "data" / "raw"
+LABELS = ROOT / "labels" / "nlp-pipeline.csv"
+SEED = 3428
+CLASSES = ["billing", "delivery", "account", "technical"]
+WEIGHTS = [0.3, 0.28, 0.2, 0.22]
+
+NOUNS = {
+    "billing": ["invoice", "bill", "charge", "payment", "subscription fee", "credit card", "receipt", "vat"],
+    "delivery": ["parcel", "package", "courier", "delivery", "shipment", "tracking number", "order", "box"],
+    "account": ["password", "login", "username", "email address", "profile", "two-factor code", "account"],
+    "technical": ["app", "website", "checkout page", "update", "sync", "screen", "api", "download"],
+}
+PROBLEMS = {
+    "billing": ["I was charged twice for my {n}", "the {n} shows the wrong amount", "why is my {n} higher this month",
+                "please send a corrected {n}", "my {n} was declined although it is valid", "I want my {n} refunded",
+                "the {n} has a charge I do not recognise", "can I pay the {n} in instalments"],
+    "delivery": ["my {n} has not arrived yet", "the {n} arrived damaged", "the {n} went to the wrong address",
+                 "where is my {n}", "the {n} says delivered but nothing came", "the {n} is stuck in transit",
+                 "can you change the address for my {n}", "the {n} was left in the rain"],
+    "account": ["I cannot reset my {n}", "someone changed my {n}", "I am locked out, my {n} does not work",
+                "please update my {n}", "I never received the {n}", "how do I delete my {n}",
+                "my {n} was hacked", "I want to merge two accounts with the same {n}"],
+    "technical": ["the {n} crashes when I open it", "the {n} is very slow", "the {n} shows an error 500",
+                  "the {n} freezes after the latest update", "the {n} will not load on my phone",
+                  "the {n} logs me out every minute", "the {n} keeps spinning forever", "the {n} shows a blank page"],
+}
+GENERIC = ["I have a problem with my {n}", "question about the {n}", "the {n} is not working",
+           "something is wrong with the {n}", "can you check my {n}", "I need help with the {n}",
+           "the {n} again!", "issue with the {n}", "my {n} is a mess", "please look at my {n}"]
+ASIDES = ["the {n} is fine", "this is not about the {n}", "no problem with the {n}", "the {n} is ok now",
+          "I already sorted out the {n}", "not a {n} issue", "ignore the {n} question from last week",
+          "the {n} itself works"]
+OPENERS = ["hi", "hello", "hey team", "good morning", "dear support", "", "", "urgent:", "help!"]
+LINKS = ["but", "however", "and", "although", "yet"]
+CLOSERS = ["thanks", "thank you", "please help", "regards, sam", "cheers", "sent from my phone", "", "",
+           "ticket #{t}", "order ref {t}"]
+
+
+def typo(word: str, rng: np.random.Generator) -> str:
+    if len(word) < 4:
+        return word
+    i = int(rng.integers(1, len(word) - 2))
+    return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+
+
+def message(label: str, rng: np.random.Generator) -> str:
+    bank = PROBLEMS[label] if rng.random() < 0.4 else GENERIC  # most requests only name the thing
+    main = str(rng.choice(bank)).format(n=rng.choice(NOUNS[label]))
+    parts = [str(rng.choice(OPENERS))]
+    if rng.random() < 0.7:  # a distractor: another team's words, but not the request
+        other = str(rng.choice([c for c in CLASSES if c != label]))
+        aside = str(rng.choice(ASIDES)).format(n=rng.choice(NOUNS[other]))
+        if rng.random() < 0.5:
+            parts += [aside + ",", str(rng.choice(LINKS)), main]
+        else:
+            parts += [main + ".", aside.capitalize() + "."]
+    else:
+        parts.append(main)
+    parts.append(str(rng.choice(CLOSERS)).format(t=int(rng.integers(10000, 99999))))
+    words = " ".join(p for p in parts if p).split()
+    words = [typo(w, rng) if rng.random() < 0.04 else w for w in words]
+    text = " ".join(words)
+    r = rng.random()
+    if r < 0.05:
+        text = text.upper()
+    elif r < 0.1:
+        text = text.replace(". ", ".<br>").replace(" and ", " &amp; ")
+    elif r < 0.5:
+        text = text[:1].upper() + text[1:]
+    return text
+
+
+def write(path: Path, header: list[str], rows: list[list[object]]) -> None:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def generate(out: Path, labels_path: Path) -> None:
+    rng = np.random.default_rng(SEED)
+    n_train, n_test = 3000, 1000
+    labels = rng.choice(CLASSES, size=n_train + n_test, p=WEIGHTS)
+    texts = [message(str(c), rng) for c in labels]
+    train_text, train_y = texts[:n_train], [str(c) for c in labels[:n_train]]
+    test_text, test_y = texts[n_train:], [str(c) for c in labels[n_train:]]
+
+    for i in np.flatnonzero(rng.random(n_train) < 0.02):  # annotator noise
+        train_y[i] = str(rng.choice([c for c in CLASSES if c != train_y[i]]))
+    for i in rng.choice(n_train, size=15, replace=False):  # empty messages
+        train_text[i] = str(rng.choice(["", " ", "n/a"]))
+    for i in rng.choice(n_train, size=6, replace=False):  # a pasted log: very long
+        train_text[i] = train_text[i] + " " + " ".join(["error at line 42 in module core"] * 40)
+    dup = rng.choice(n_train, size=30, replace=False)
+    train_text += [train_text[i] for i in dup]
+    train_y += [train_y[i] for i in dup]
+    order = rng.permutation(len(train_text))
+
+    out.mkdir(parents=True, exist_ok=True)
+    write(out / "train.csv", ["id", "text", "label"],
+          [[f"t{k:05d}", train_text[i], train_y[i]] for k, i in enumerate(order)])
+    test_ids = [f"m{v:06d}" for v in rng.choice(900000, size=n_test, replace=False) + 100000]
+    write(out / "test.csv", ["id", "text"], [[i, t] for i, t in zip(test_ids, test_text, strict=True)])
+    split = np.where(rng.random(n_test) < 0.3, "public", "private")
+    labels_path.parent.mkdir(parents=True, exist_ok=True)
+    write(labels_path, ["id", "label", "split"], [list(r) for r in zip(test_ids, test_y, split, strict=True)])
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=RAW)
+    parser.add_argument("--labels", type=Path, default=LABELS)
+    args = parser.parse_args()
+    generate(args.out, args.labels)
