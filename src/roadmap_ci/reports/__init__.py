@@ -23,7 +23,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "md": ("roadmap_ci.reports.markdown", "report.md"),
     "html": ("roadmap_ci.reports.html", "report.html"),
     "junit": ("roadmap_ci.reports.junit", "report.junit.xml"),
-    "json": ("roadmap_ci.reports.json_", "scorecard.json"),
+    "json": ("roadmap_ci.reports.json_", "report.json"),  # scorecard.json stays the full scorecard
 }
 
 COMMENT_LIMIT = 65_536  # GitHub's limit on a comment body, in characters

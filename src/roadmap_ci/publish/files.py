@@ -1,0 +1,42 @@
+"""The files sink: every report format, the scorecard and the evidence, written atomically to one folder.
+
+This runs before anything is posted, so a failed post still leaves the full report (the artifact the
+PR comment links to when it had to be shortened).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from roadmap_ci.errors import CannotRun
+
+
+def _write(path: Path, text: str) -> Path:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise CannotRun(f"cannot write {path}: {exc.strerror}") from None
+    return path
+
+
+def write_reports(card: Any, evidence: Any, out_dir: Path, *, formats: Iterable[str] = ("md", "html", "junit", "json"),
+                  now: datetime | None = None, reveal: bool = False, rubric: Any = None,
+                  artifact_url: str | None = None) -> dict[str, Path]:
+    """Write ``report.md``/``.html``/``.junit.xml``/``report.json`` + ``scorecard.json`` (+ ``evidence.json``)."""
+    from roadmap_ci.evidence import dump_json
+    from roadmap_ci.reports import file_name, render
+
+    out: dict[str, Path] = {}
+    for fmt in formats:
+        text = render(fmt, card, evidence, now=now, reveal=reveal, rubric=rubric, artifact_url=artifact_url)
+        out[fmt] = _write(out_dir / file_name(fmt), text)
+    out["scorecard"] = _write(out_dir / "scorecard.json", dump_json(card))
+    if evidence is not None:
+        out["evidence"] = _write(out_dir / "evidence.json", dump_json(evidence))
+    return out
