@@ -303,6 +303,64 @@ def ci_report_cmd(
         raise typer.Exit(EXIT_INVALID)
 
 
+# ---------------------------------------------------------------- report / publish
+
+
+@app.command("report")
+def report_cmd(
+    scorecard: Annotated[Path, typer.Option("--scorecard", "-s", help="scorecard.json from `score`.")],
+    evidence: Annotated[Path | None, typer.Option("--evidence", "-e", help="The evidence.json it scored.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="md | html | junit | json")] = "md",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")] = None,
+    rubric: Annotated[Path | None, typer.Option("--rubric", "-r", help="The rubric, for threshold charts.")] = None,
+    reveal: Annotated[bool, typer.Option("--reveal", help="Show hidden criteria (mentors).")] = False,
+    max_chars: Annotated[int | None, typer.Option("--max-chars", help="Shorten Markdown to fit.")] = None,
+) -> None:
+    """Render a scorecard (+ its evidence) as Markdown, standalone HTML, JUnit XML or JSON."""
+    from roadmap_ci.publish.run import report
+
+    text = report(scorecard, evidence, fmt, reveal=reveal, rubric=rubric, max_chars=max_chars)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    from roadmap_ci.publish.files import write_text
+
+    write_text(out, text)
+    print(f"{fmt} report written to {out}", file=sys.stderr)
+
+
+@app.command("publish")
+def publish_cmd(
+    scorecard: Annotated[Path, typer.Option("--scorecard", "-s", help="scorecard.json from `score`.")],
+    evidence: Annotated[Path | None, typer.Option("--evidence", "-e", help="The evidence.json it scored.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="Where every report is written first.")]
+    = Path("roadmap-ci-report"),
+    github: Annotated[bool, typer.Option("--github", help="PR comment, commit status, check run "
+                                         "(GITHUB_TOKEN, GITHUB_API_URL).")] = False,
+    repo: Annotated[str | None, typer.Option("--repo", help="OWNER/NAME (default: GITHUB_REPOSITORY).")] = None,
+    pr: Annotated[int | None, typer.Option("--pr", help="Pull request number (default: from GITHUB_REF).")] = None,
+    sha: Annotated[str | None, typer.Option("--sha", help="Commit for the status and check run "
+                                            "(default: the scorecard's commit).")] = None,
+    mlflow: Annotated[bool, typer.Option("--mlflow", help="One MLflow run (MLFLOW_TRACKING_URI, default "
+                                         "sqlite:///mlflow.db).")] = False,
+    summary: Annotated[bool, typer.Option("--summary", help="Append to $GITHUB_STEP_SUMMARY.")] = False,
+    rubric: Annotated[Path | None, typer.Option("--rubric", "-r", help="The rubric, for threshold charts.")] = None,
+    artifact_url: Annotated[str | None, typer.Option("--artifact-url", help="Where the full report is "
+                                                     "(default: this Actions run).")] = None,
+) -> None:
+    """Write the reports to disk, then post them: job summary, GitHub, MLflow. Exit 2 if a sink failed."""
+    from roadmap_ci.publish.run import publish
+
+    result = publish(scorecard, evidence, out_dir=out_dir, github=github, repo=repo, pr=pr, sha=sha, mlflow=mlflow,
+                     summary=summary, rubric=rubric, artifact_url=artifact_url)
+    for line in result.done:
+        print(line)
+    for line in result.errors:
+        print(f"error: {line}", file=sys.stderr)
+    if result.errors:
+        raise typer.Exit(EXIT_CANNOT_RUN)
+
+
 # ---------------------------------------------------------------- entry point
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from roadmap_ci.errors import CannotRun
 
 
-def _write(path: Path, text: str) -> Path:
+def write_text(path: Path, text: str) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")
@@ -35,8 +35,8 @@ def write_reports(card: Any, evidence: Any, out_dir: Path, *, formats: Iterable[
     out: dict[str, Path] = {}
     for fmt in formats:
         text = render(fmt, card, evidence, now=now, reveal=reveal, rubric=rubric, artifact_url=artifact_url)
-        out[fmt] = _write(out_dir / file_name(fmt), text)
-    out["scorecard"] = _write(out_dir / "scorecard.json", dump_json(card))
+        out[fmt] = write_text(out_dir / file_name(fmt), text)
+    out["scorecard"] = write_text(out_dir / "scorecard.json", dump_json(card))
     if evidence is not None:
-        out["evidence"] = _write(out_dir / "evidence.json", dump_json(evidence))
+        out["evidence"] = write_text(out_dir / "evidence.json", dump_json(evidence))
     return out
