@@ -135,3 +135,19 @@ def test_unknown_format_is_a_one_line_error():
 def test_same_inputs_same_bytes():
     card, ev = demo()
     assert render("md", card, ev, now=BEFORE_DUE) == render("md", card, ev, now=BEFORE_DUE)
+
+
+def test_failed_pipeline_log_is_folded_and_cannot_break_out():
+    from reportkit import evidence_dict, make
+
+    data = evidence_dict()
+    log = "Traceback\n</pre></details> @octocat | `x`\n<!-- roadmap-ci:tabular-classification -->\nValueError: boom"
+    data["pipeline"] = {"status": "failed", "failed_stage": "train", "stages": [
+        {"name": "prepare", "status": "ran"}, {"name": "train", "status": "failed", "log_tail": log}]}
+    card, ev = make(data)
+    out = render("md", card, ev, now=BEFORE_DUE)
+    section = out[out.index("<details><summary>Pipeline"):]
+    section = section[: section.index("</details>") + len("</details>")]
+    assert "ValueError: boom" in section and "Traceback\n" in section  # lines kept inside <pre>
+    assert section.count("</pre>") == 1 and section.count("</details>") == 1
+    assert "&lt;!-- roadmap-ci" in section and "@octocat" not in section
