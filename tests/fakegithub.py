@@ -11,6 +11,10 @@ pagination and fault injection. Reusable: workflow simulations add endpoints wit
         assert len(gh.comments("o/r", 7)) == 66
         assert gh.count("GET", r"/comments") == 1
 
+Workflow simulations: ``add_pull``, ``add_workflow_run``, ``add_artifact`` (zip served via a 302 to an
+unauthenticated ``/_blobs/<id>``, like GitHub's storage redirect), then ``GET /repos/{repo}/pulls``,
+``/actions/runs``, ``/actions/runs/{id}/artifacts``, ``/commits/{sha}/statuses`` answer from that state.
+
 Tokens: ``gh.installation_token`` (``ghs_…``, acts as ``github-actions[bot]``) and ``gh.user_token``
 (``ghp_…``, acts as ``gh.human``). As on GitHub, ``/user`` answers 403 to an installation token and
 check runs answer 403 to a user token.
@@ -91,6 +95,10 @@ class FakeGitHub:
         self.statuses_by_sha: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.check_runs: dict[int, dict[str, Any]] = {}
         self.annotations: dict[int, list[dict[str, Any]]] = {}
+        self.pulls: dict[str, list[dict[str, Any]]] = {}
+        self.workflow_runs: dict[str, list[dict[str, Any]]] = {}
+        self.artifacts: dict[int, dict[str, Any]] = {}
+        self.blobs: dict[int, bytes] = {}
         self.rate_remaining = 5000
         self.installation_token = "ghs_fakeinstallationtoken0000000000000"
         self.user_token = "ghp_fakeusertoken000000000000000000000"
@@ -168,6 +176,53 @@ class FakeGitHub:
         with self.lock:
             return [self._new_comment(repo, issue, f"{body} {i}", user or self.human) for i in range(n)]
 
+    def add_pull(self, repo: str, number: int, *, head_sha: str, head_branch: str = "feature",
+                 head_repo: str | None = None, state: str = "open", title: str = "A change") -> dict[str, Any]:
+        """A pull request (the fields ci-report reads, plus the common ones)."""
+        head_repo = head_repo or repo
+        owner = head_repo.split("/")[0]
+        pr = {"id": 9000 + number, "number": number, "state": state, "title": title,
+              "url": f"{{root}}/repos/{repo}/pulls/{number}", "html_url": f"{{root}}/{repo}/pull/{number}",
+              "user": self._user(owner, 7000 + number, "User"),
+              "head": {"ref": head_branch, "sha": head_sha, "label": f"{owner}:{head_branch}",
+                       "repo": {"full_name": head_repo, "name": head_repo.split("/")[1],
+                                "owner": self._user(owner, 7000 + number, "User")}},
+              "base": {"ref": "main", "sha": "0" * 40, "label": f"{repo.split('/')[0]}:main",
+                       "repo": {"full_name": repo, "name": repo.split("/")[1]}}}
+        with self.lock:
+            self.pulls.setdefault(repo, []).append(pr)
+        return pr
+
+    def add_workflow_run(self, repo: str, run_id: int, *, head_sha: str, event: str = "pull_request",
+                         head_branch: str = "feature", head_repo: str | None = None,
+                         created_at: str | None = None, conclusion: str = "success") -> dict[str, Any]:
+        head_repo = head_repo or repo
+        run = {"id": run_id, "name": "evaluate", "event": event, "status": "completed", "conclusion": conclusion,
+               "head_sha": head_sha, "head_branch": head_branch, "created_at": created_at or _now(),
+               "url": f"{{root}}/repos/{repo}/actions/runs/{run_id}",
+               "html_url": f"{{root}}/{repo}/actions/runs/{run_id}",
+               "head_repository": {"full_name": head_repo,
+                                   "owner": self._user(head_repo.split("/")[0], 8000 + run_id % 1000, "User")},
+               "repository": {"full_name": repo}}
+        with self.lock:
+            self.workflow_runs.setdefault(repo, []).append(run)
+        return run
+
+    def add_artifact(self, repo: str, run_id: int, name: str, data: bytes, *, head_sha: str,
+                     expired: bool = False) -> dict[str, Any]:
+        """An artifact of a workflow run; its zip is served through a redirect, as GitHub does."""
+        aid = next(self.ids)
+        art = {"id": aid, "node_id": f"MDg6QXJ0aWZhY3Q{aid}", "name": name, "size_in_bytes": len(data),
+               "url": f"{{root}}/repos/{repo}/actions/artifacts/{aid}",
+               "archive_download_url": f"{{root}}/repos/{repo}/actions/artifacts/{aid}/zip",
+               "expired": expired, "created_at": _now(), "expires_at": _now(), "updated_at": _now(),
+               "workflow_run": {"id": run_id, "repository_id": 1, "head_repository_id": 1, "head_branch": "feature",
+                                "head_sha": head_sha}, "_run": run_id, "_repo": repo}
+        with self.lock:
+            self.artifacts[aid] = art
+            self.blobs[aid] = data
+        return art
+
     # ------------------------------------------------------------ payloads
 
     def _user(self, login: str, uid: int, kind: str) -> dict[str, Any]:
@@ -228,6 +283,10 @@ class FakeGitHub:
             ("PATCH", re.compile(rf"^/repos/{R}/check-runs/(\d+)$"), self._update_check_run),
             ("GET", re.compile(rf"^/repos/{R}/check-runs/(\d+)$"), self._get_check_run),
             ("GET", re.compile(rf"^/repos/{R}/check-runs/(\d+)/annotations$"), self._list_annotations),
+            ("GET", re.compile(rf"^/repos/{R}/pulls$"), self._list_pulls),
+            ("GET", re.compile(rf"^/repos/{R}/actions/runs$"), self._list_runs),
+            ("GET", re.compile(rf"^/repos/{R}/actions/runs/(\d+)/artifacts$"), self._list_artifacts),
+            ("GET", re.compile(rf"^/repos/{R}/actions/artifacts/(\d+)/zip$"), self._download_artifact),
         ]
 
     def _get_user(self, req: Request, me: dict[str, Any]) -> tuple[int, Any]:
@@ -378,6 +437,38 @@ class FakeGitHub:
     def _list_annotations(self, req: Request, me: dict[str, Any], repo: str, rid: str) -> Any:
         return self._page(req, self.annotations.get(int(rid), []))
 
+    def _list_pulls(self, req: Request, me: dict[str, Any], repo: str) -> Any:
+        items = self.pulls.get(repo, [])
+        state = req.args.get("state", "open")
+        if state != "all":
+            items = [p for p in items if p["state"] == state]
+        if req.args.get("head"):
+            items = [p for p in items if p["head"]["label"] == req.args["head"]]
+        return self._page(req, items)
+
+    def _list_runs(self, req: Request, me: dict[str, Any], repo: str) -> Any:
+        items = self.workflow_runs.get(repo, [])
+        if req.args.get("event"):
+            items = [r for r in items if r["event"] == req.args["event"]]
+        created = req.args.get("created", "")
+        if created.startswith(">="):
+            items = [r for r in items if r["created_at"] >= created[2:]]
+        status, chunk, headers = self._page(req, items)
+        return status, {"total_count": len(items), "workflow_runs": chunk}, headers
+
+    def _list_artifacts(self, req: Request, me: dict[str, Any], repo: str, run_id: str) -> Any:
+        items = [{k: v for k, v in a.items() if not k.startswith("_")} for a in self.artifacts.values()
+                 if a["_repo"] == repo and a["_run"] == int(run_id)]
+        if req.args.get("name"):
+            items = [a for a in items if a["name"] == req.args["name"]]
+        status, chunk, headers = self._page(req, items)
+        return status, {"total_count": len(items), "artifacts": chunk}, headers
+
+    def _download_artifact(self, req: Request, me: dict[str, Any], repo: str, aid: str) -> Any:
+        if int(aid) not in self.blobs:
+            return 404, {"message": "Not Found"}
+        return 302, None, {"Location": f"{self.root}/_blobs/{aid}"}
+
     # ------------------------------------------------------------ the WSGI app
 
     def _fault_for(self, method: str, path: str) -> Fault | None:
@@ -403,6 +494,11 @@ class FakeGitHub:
 
     def _handle(self, req: Request) -> Response:
         method, path = req.method.upper(), req.path
+        blob = re.fullmatch(r"/_blobs/(\d+)", path)
+        if blob and method == "GET":  # a pre-signed storage URL: no token needed
+            data = self.blobs.get(int(blob.group(1)))
+            resp = Response(data or b"", status=200 if data is not None else 404, mimetype="application/zip")
+            return self._log(req, path, resp)
         if self.api_prefix:
             if not path.startswith(self.api_prefix + "/"):
                 return self._log(req, path, self._respond(404, {"message": "Not Found"}))
