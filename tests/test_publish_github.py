@@ -260,3 +260,27 @@ def test_bad_token_is_one_clear_line(fake):
     card, ev = demo()
     with pytest.raises(GitHubError, match="rejected the token"):
         client(fake, token="ghs_wrong").upsert_comment(REPO, PR, card.deliverable, body(card, ev))
+
+
+def test_actions_publisher_fits_ci_report(fake, tmp_path):
+    from roadmap_ci import ci_report
+    from roadmap_ci.publish.github import ActionsPublisher
+
+    card, ev = demo()
+    summary = tmp_path / "summary.md"
+    env = {"GITHUB_STEP_SUMMARY": str(summary), "GITHUB_SERVER_URL": "https://github.com",
+           "GITHUB_REPOSITORY": REPO, "GITHUB_RUN_ID": "5"}
+    pub = ActionsPublisher(client(fake), env=env)
+    assert all(callable(getattr(pub, m)) for m in ("publish", "error", "mark_feedback"))
+    pr = ci_report.Target("pull_request", REPO, SHA, PR)
+    assert pub.publish(pr, card, ev, tmp_path) == "comment"
+    assert pub.publish(pr, card, ev, tmp_path) == "comment"
+    assert len(ours(fake)) == 1 and not fake.check_runs
+    push = ci_report.Target("push", REPO, SHA)
+    assert pub.publish(push, card, ev, tmp_path) == "status" and len(fake.check_runs) == 1
+    assert summary.read_text().startswith(MARK)
+    pub.error(push, "artifact rejected: entry '../x' leaves the artifact " + "x" * 200)
+    pub.mark_feedback(push)
+    contexts = [s["context"] for s in fake.statuses(REPO, SHA)]
+    assert contexts[:2] == ["roadmap-ci/hidden-feedback", "roadmap-ci/evaluate"]
+    assert all(len(s["description"]) <= 140 for s in fake.statuses(REPO, SHA))

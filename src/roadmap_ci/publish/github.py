@@ -294,12 +294,13 @@ class GitHubClient:
     # ------------------------------------------------------------ status
 
     def set_status(self, repo: str, sha: str, deliverable: str, state: str, description: str,
-                   target_url: str | None = None) -> Any:
+                   target_url: str | None = None, *, context: str | None = None) -> Any:
+        """A commit status; context ``roadmap-ci/<deliverable>`` unless given, description ≤ 140 chars."""
         from github3.repos.status import Status
 
         if state not in ("error", "failure", "pending", "success"):
             raise InvalidInput(f"unknown commit status state {state!r}")
-        data = {"state": state, "context": f"roadmap-ci/{deliverable}",
+        data = {"state": state, "context": context or f"roadmap-ci/{deliverable}",
                 "description": plain(description, STATUS_DESCRIPTION_LIMIT)}
         if target_url:
             data["target_url"] = target_url
@@ -448,3 +449,51 @@ def publish_github(client: GitHubClient, card: Any, evidence: Any, target: GitHu
             out.skipped.append("check run (needs an installation token such as GITHUB_TOKEN)")
     out.requests = client.requests_made - start
     return out
+
+
+# ---------------------------------------------------------------- for `ci-report` (the privileged step)
+
+
+class ActionsPublisher:
+    """Duck-types ``roadmap_ci.ci_report.Publisher`` on top of :class:`GitHubClient`.
+
+    pull request -> the one PR comment (and the commit status); push -> status + check run + job summary.
+    """
+
+    def __init__(self, client: GitHubClient, *, env: Mapping[str, str] | None = None,
+                 error_context: str = "roadmap-ci/evaluate", feedback_context: str = "roadmap-ci/hidden-feedback"):
+        self.client = client
+        self.env = os.environ if env is None else env
+        self.error_context = error_context
+        self.feedback_context = feedback_context
+
+    def _link(self) -> str | None:
+        from roadmap_ci.publish.run import run_url
+
+        return run_url(self.env)
+
+    def publish(self, target: Any, card: Any, evidence: Any, out_dir: Any) -> str:
+        from roadmap_ci.reports import render
+
+        link = self._link()
+        body = render("md", card, evidence, max_chars=COMMENT_LIMIT, artifact_url=link)
+        if target.kind == "pull_request":
+            publish_github(self.client, card, evidence, GitHubTarget(target.repo, target.number, target.sha),
+                           body=body, details_url=link, check_run=False)
+            return "comment"
+        publish_github(self.client, card, evidence, GitHubTarget(target.repo, None, target.sha), body=body,
+                       details_url=link)
+        from roadmap_ci.publish.summary import write_summary
+
+        write_summary(card, evidence, env=self.env, artifact_url=link)
+        return "status"
+
+    def _status(self, repo: str, sha: str, context: str, state: str, description: str) -> None:
+        self.client.set_status(repo, sha, "", state, description, self._link(), context=context)
+
+    def error(self, target: Any, message: str) -> str:
+        self._status(target.repo, target.sha, self.error_context, "error", f"could not score: {message}")
+        return "error"
+
+    def mark_feedback(self, target: Any) -> None:
+        self._status(target.repo, target.sha, self.feedback_context, "success", "hidden-label feedback given")
