@@ -1,0 +1,282 @@
+"""collect: a learner repo -> ``evidence.json`` (+ the bundle of declared outputs), by running it as CI will.
+
+Reads ``.roadmap-ci.yml`` (:mod:`roadmap_ci.config`), runs every enabled collector
+(:mod:`roadmap_ci.collectors`) -- independent ones concurrently, those that read pipeline outputs after
+the pipeline -- and writes the evidence atomically. Learner code runs only through :mod:`roadmap_ci.proc`.
+A collector that fails is one ``evidence.errors`` entry; collect itself fails only when it cannot start
+(no config, an invalid config, a rubric that cannot be found).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from roadmap_ci.config import RepoConfig, check_rel_path, load_config
+from roadmap_ci.errors import CannotRun, InvalidInput, Place
+from roadmap_ci.evidence import CollectorError, Evidence, write_json
+from roadmap_ci.rubric import LoadedRubric, load_rubric
+
+OUT_DIR = ".roadmap-ci"
+TOOLS = {"structure": (), "pipeline": ("dvc",), "tests": ("pytest",), "lint": ("ruff",), "metrics": (),
+         "data": ("great-expectations", "pandas"), "notebooks": ("nbclient",), "predictions": ()}
+
+
+# ---------------------------------------------------------------- progress
+
+
+class Progress:
+    """What the user sees while collecting: a live Rich display on a terminal, one line per step in CI logs,
+    nothing with ``quiet``. All methods are safe to call from the collector threads."""
+
+    def __init__(self, quiet: bool = False, live: bool | None = None):
+        self.quiet = quiet
+        self._lock = threading.Lock()
+        self._rich: Any = None
+        self._tasks: dict[str, Any] = {}
+        if quiet:
+            return
+        from roadmap_ci.console import stderr
+
+        self.console = stderr()
+        self.live = self.console.is_terminal if live is None else live
+
+    def __enter__(self) -> Progress:
+        if not self.quiet and self.live:
+            from rich.progress import Progress as RichProgress
+            from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self._rich = RichProgress(SpinnerColumn(), TextColumn("{task.description:<12}"),
+                                      TextColumn("{task.fields[state]}"), TimeElapsedColumn(),
+                                      console=self.console, transient=False)
+            self._rich.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._rich is not None:
+            self._rich.__exit__(*exc)  # type: ignore[arg-type]
+            self._rich = None
+
+    def update(self, name: str, state: str, finished: bool = False, seconds: float | None = None) -> None:
+        if self.quiet:
+            return
+        from rich.markup import escape
+
+        with self._lock:
+            if self._rich is not None:
+                task = self._tasks.get(name)
+                if task is None:
+                    task = self._tasks[name] = self._rich.add_task(name, total=1, state="")
+                self._rich.update(task, state=escape(state), completed=1 if finished else 0)
+                if finished:
+                    self._rich.stop_task(task)
+            elif finished:
+                took = f" ({seconds:.1f} s)" if seconds is not None else ""
+                self.console.print(f"collect {escape(name)}: {escape(state)}{took}")
+
+
+def _summary(name: str, fields: dict[str, Any]) -> str:
+    value = fields.get(name)
+    if name == "metrics":
+        probs = len(fields.get("metric_problems") or {})
+        return f"{len(value or {})} values" + (f", {probs} problems" if probs else "")
+    if name == "tests" and value is not None:
+        counts: dict[str, int] = {}
+        for c in value.cases:
+            counts[c.outcome] = counts.get(c.outcome, 0) + 1
+        parts = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+        return f"{value.status}" + (f" ({parts})" if parts else "") + (f": {value.message}" if value.message
+                                                                       and value.status != "ok" else "")
+    if name == "pipeline" and value is not None:
+        ran = sum(s.status == "ran" for s in value.stages)
+        cached = sum(s.status == "cached" for s in value.stages)
+        extra = f": {value.message}" if value.message else ""
+        return f"{value.status} ({ran} ran, {cached} cached){extra}"
+    if isinstance(value, list):
+        bad = sum(getattr(x, "status", "ok") != "ok" for x in value)
+        return f"{len(value)} checked" + (f", {bad} not ok" if bad else "")
+    if hasattr(value, "status"):
+        return str(value.status) + (f": {value.message}" if getattr(value, "message", "") else "")
+    if name == "structure" and value is not None:
+        return f"{len(value.files)} paths, {len(value.readme_sections)} README sections"
+    errs = fields.get("errors")
+    return f"error: {errs[0].message}" if errs else "done"
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def resolve_rubric(repo: Path, config: RepoConfig, override: Path | str | None = None,
+                   required: bool = False) -> LoadedRubric | None:
+    """``--rubric`` wins; else the config's ``rubric:`` -- a bundled id or a path inside the repo."""
+    if override is not None:
+        return load_rubric(Path(override))
+    name = config.rubric
+    if name is None:
+        if required:
+            raise CannotRun("no rubric: name one in .roadmap-ci.yml (rubric: <id or path>) or pass --rubric")
+        return None
+    if "/" in name or name.endswith((".yaml", ".yml")):
+        try:
+            rel = check_rel_path(name)
+        except ValueError as exc:
+            raise InvalidInput(f"rubric: {exc}", Place(str(repo / ".roadmap-ci.yml"))) from None
+        return load_rubric(repo / rel)
+    from roadmap_ci.paths import rubrics_dir
+
+    path = rubrics_dir() / f"{name}.yaml"
+    if not path.is_file():
+        known = sorted(p.stem for p in rubrics_dir().glob("*.yaml") if p.stem != "base")
+        raise CannotRun(f"{repo / '.roadmap-ci.yml'}: rubric {name!r} is not a bundled rubric "
+                        f"(allowed: {', '.join(known) or 'none'}; or give a path)")
+    return load_rubric(path)
+
+
+def _git(repo: Path, *args: str) -> str | None:
+    try:
+        res = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, timeout=20,
+                             stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return res.stdout.strip() if res.returncode == 0 else None
+
+
+def _tool_versions(names: Sequence[str]) -> dict[str, str]:
+    out = {"python": ".".join(map(str, sys.version_info[:3]))}
+    for dist in ("roadmap-ci", *names):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            out[dist] = metadata.version(dist)
+    return out
+
+
+def _prepare_out(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        ignore = out_dir / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# written by roadmap-ci: never commit evaluation output\n*\n")
+    except OSError as exc:
+        raise CannotRun(f"cannot write the evidence directory: {exc.strerror or exc}", Place(str(out_dir))) from None
+
+
+# ---------------------------------------------------------------- running
+
+
+def run_collectors(ctx: Any, names: Sequence[str], progress: Progress) -> dict[str, dict[str, Any]]:
+    """Run the named collectors: each in its own thread, waiting for what it NEEDS."""
+    from roadmap_ci import collectors, proc
+
+    mods = {n: collectors.load(n) for n in names}
+    active = [n for n in names if mods[n].enabled(ctx)]
+    done = {n: threading.Event() for n in active}
+
+    def work(name: str) -> None:
+        mod = mods[name]
+        try:
+            waits = [d for d in collectors.needs(mod, ctx) if d in done]
+            progress.update(name, f"waiting for {', '.join(waits)}" if waits else "running")
+            warm: Callable[[], None] | None = getattr(mod, "warm", None)
+            if warm is not None:
+                warm()
+            for dep in waits:
+                done[dep].wait()
+            progress.update(name, "running")
+            t0 = time.monotonic()
+            fields = mod.collect(ctx)
+            ctx.put(name, fields)
+            progress.update(name, _summary(name, fields), finished=True, seconds=time.monotonic() - t0)
+        except Exception as exc:  # a collector's own failure: evidence of it, never a crash
+            msg = f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+            ctx.put(name, {"errors": [CollectorError(collector=name, message=msg)]})
+            progress.update(name, f"error: {msg}", finished=True)
+        finally:
+            done[name].set()
+
+    threads = [threading.Thread(target=work, args=(n,), name=f"collect-{n}", daemon=True) for n in active]
+    for t in threads:
+        t.start()
+    try:
+        for t in threads:
+            while t.is_alive():
+                t.join(timeout=0.2)
+    except BaseException:
+        proc.kill_all()
+        raise
+    return {n: ctx.results.get(n, {}) for n in active}
+
+
+def collect(
+    repo: Path | str,
+    out_dir: Path | str | None = None,
+    rubric: LoadedRubric | Path | str | None = None,
+    base: str | None = None,
+    *,
+    config: RepoConfig | None = None,
+    only: Sequence[str] | None = None,
+    progress: Progress | None = None,
+) -> Evidence:
+    """Collect evidence from ``repo`` into ``out_dir`` (default ``<repo>/.roadmap-ci``); return it.
+
+    ``rubric`` (or the config's ``rubric:``) adds the files it references and its mentor tests;
+    ``base`` is a git revision whose metrics become ``base_metrics``; ``only`` limits the collectors.
+    """
+    from roadmap_ci.collectors import COLLECTORS
+    from roadmap_ci.collectors._context import Context
+
+    repo = Path(repo)
+    if not repo.is_dir():
+        raise CannotRun("not a directory", Place(str(repo)))
+    repo = repo.resolve()
+    config = config or load_config(repo)
+    loaded = rubric if isinstance(rubric, LoadedRubric) else resolve_rubric(repo, config, rubric)
+    out = Path(out_dir) if out_dir is not None else repo / OUT_DIR
+    out = out.resolve()
+    _prepare_out(out)
+    names = [n for n in COLLECTORS if only is None or n in only]
+    if only is not None:
+        unknown = [n for n in only if n not in COLLECTORS]
+        if unknown:
+            raise InvalidInput(f"unknown collector {unknown[0]!r} (allowed: {', '.join(COLLECTORS)})")
+
+    ctx = Context(repo=repo, out_dir=out, config=config, rubric=loaded, base=base)
+    errors: list[CollectorError] = []
+    commit = _git(repo, "rev-parse", "HEAD")
+    if commit is None:
+        inside = _git(repo, "rev-parse", "--is-inside-work-tree")
+        why = "has no commits yet" if inside == "true" else "is not a git repository"
+        errors.append(CollectorError(collector="git", message=f"{repo.name} {why}: the commit is unknown "
+                                     "(run `git init` and commit your work)"))
+        if base:
+            errors.append(CollectorError(collector="metrics", message=f"--base {base}: needs a git repository"))
+            ctx.base = None
+    progress = progress or Progress(quiet=True)
+    with progress:
+        results = run_collectors(ctx, names, progress)
+
+    fields: dict[str, Any] = {}
+    for name in names:
+        got = dict(results.get(name) or {})
+        errors += got.pop("errors", [])
+        fields.update(got)
+    enabled_names = [n for n in names if n in results]
+    evidence = Evidence(
+        deliverable=config.deliverable,
+        commit=commit,
+        repo=os.environ.get("GITHUB_REPOSITORY") or repo.name,
+        ref=os.environ.get("GITHUB_HEAD_REF") or os.environ.get("GITHUB_REF_NAME")
+        or (_git(repo, "rev-parse", "--abbrev-ref", "HEAD") if commit else None),
+        learner=os.environ.get("ROADMAP_CI_LEARNER") or os.environ.get("GITHUB_ACTOR") or None,
+        tools=_tool_versions([t for n in enabled_names for t in TOOLS.get(n, ())]),
+        errors=errors,
+        **fields,
+    )
+    write_json(evidence, out / "evidence.json")
+    return evidence

@@ -1,0 +1,179 @@
+"""pipeline: ``dvc repro`` in its own process group, with a wall-clock timeout for the whole pipeline.
+
+DVC's own output is split per stage while it streams (``Running stage 'x':``, ``Stage 'x' didn't change,
+skipping``, ``ERROR: failed to reproduce 'x'``), so every stage gets its status (ran | cached | failed |
+timeout | not_run), its duration and the last lines of its output, in bounded memory whatever it prints.
+An unchanged repo costs one cheap ``dvc repro``: every stage is ``cached``.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from roadmap_ci import proc
+from roadmap_ci.collectors._context import Context, short
+from roadmap_ci.collectors._dvc import read_dvc_yaml
+from roadmap_ci.evidence import Pipeline, Stage
+
+NAME = "pipeline"
+NEEDS: tuple[str, ...] = ()
+
+_MARKER = re.compile(
+    rb"^(?:Running stage '(?P<run>[^'\n]+)':"
+    rb"|Stage '(?P<skip>[^'\n]+)' didn't change, skipping"
+    rb"|Stage '(?P<restored>[^'\n]+)' is cached - skipping run"
+    rb"|ERROR: failed to reproduce '(?P<failed>[^'\n]+)'"
+    rb"|(?P<locked>Updating lock file '[^'\n]*'\n))",
+    re.MULTILINE,
+)
+_MAX_PARTIAL = 4096
+
+
+def enabled(ctx: Context) -> bool:
+    return ctx.config.pipeline is not None
+
+
+@dataclass
+class _StageLog:
+    name: str
+    status: str
+    started: float
+    ended: float | None = None
+    tail: proc.Tail = field(default_factory=proc.Tail)
+
+
+class StageSplitter:
+    """Feeds DVC's merged output into one bounded tail per stage (and one for DVC's own lines)."""
+
+    def __init__(self, tail_lines: int):
+        self.tail_lines = tail_lines
+        self.stages: dict[str, _StageLog] = {}
+        self.order: list[str] = []
+        self.current: _StageLog | None = None
+        self.outside = proc.Tail(tail_lines)  # lines before the first stage
+        self._partial = b""
+        self.errors: list[str] = []  # ERROR lines, in order (bounded)
+
+    def _sink(self) -> proc.Tail:
+        return self.current.tail if self.current is not None else self.outside
+
+    def _switch(self, name: str, status: str, t: float) -> None:
+        if self.current is not None and self.current.ended is None:
+            self.current.ended = t
+        log = self.stages.get(name)
+        if log is None:
+            log = _StageLog(name, status, t, tail=proc.Tail(self.tail_lines))
+            self.stages[name] = log
+            self.order.append(name)
+        else:
+            log.status = status
+        self.current = log if status == "ran" else None
+        if status == "cached":
+            log.ended = t
+
+    def feed(self, chunk: bytes, t: float) -> None:
+        data = self._partial + chunk
+        cut = data.rfind(b"\n") + 1
+        complete, self._partial = data[:cut], data[cut:]
+        if len(self._partial) > _MAX_PARTIAL:  # a huge line without newline: no marker can hide in it
+            complete, self._partial = data, b""
+        pos = 0
+        for m in _MARKER.finditer(complete):
+            if m.start() > pos:
+                self._sink().feed(complete[pos:m.start()])
+            if m.group("locked"):  # the stage is done: what follows is DVC's epilogue or the next stage
+                self._sink().feed(m.group(0))
+                if self.current is not None:
+                    self.current.ended = t
+                self.current = None
+                pos = m.end()
+                continue
+            name = (m.group("run") or m.group("skip") or m.group("restored") or m.group("failed")).decode(
+                "utf-8", "replace")
+            if m.group("run"):
+                self._switch(name, "ran", t)
+            elif m.group("skip") or m.group("restored"):
+                self._switch(name, "cached", t)
+            else:  # the failing stage's ERROR line belongs to it
+                log = self.stages.get(name)
+                if log is None:
+                    self._switch(name, "ran", t)
+                    log = self.stages[name]
+                log.status = "failed"
+                log.ended = log.ended or t
+                self.current = log
+                line_end = complete.find(b"\n", m.start())
+                if len(self.errors) < 20:
+                    self.errors.append(complete[m.start(): line_end if line_end >= 0 else None].decode(
+                        "utf-8", "replace"))
+            pos = m.start()
+        if pos < len(complete):
+            self._sink().feed(complete[pos:])
+
+    def finish(self, t: float) -> None:
+        if self._partial:
+            self._sink().feed(self._partial)
+            self._partial = b""
+        if self.current is not None and self.current.ended is None:
+            self.current.ended = t
+
+
+def _error_message(output: str) -> str:
+    lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
+    errors = [ln for ln in lines if ln.startswith("ERROR")]
+    if errors:
+        return short(errors[-1])
+    return short(" ".join(lines[:3])) if lines else "dvc repro failed with no output"
+
+
+def collect(ctx: Context) -> dict[str, Any]:
+    cfg = ctx.config.pipeline
+    assert cfg is not None
+    dvc_yaml = read_dvc_yaml(ctx.repo)
+    if dvc_yaml is None:
+        return {"pipeline": Pipeline(status="missing", message="no dvc.yaml in the repository root: "
+                                     "declare the pipeline's stages there (see `dvc stage add`)")}
+    if not (ctx.repo / ".dvc").is_dir():
+        return {"pipeline": Pipeline(status="error", message="not a DVC repository (no .dvc/ directory): "
+                                     "run `dvc init` and commit .dvc/")}
+    splitter = StageSplitter(cfg.tail_lines)
+    t0 = time.monotonic()
+    res = proc.run([sys.executable, "-m", "dvc", "repro"], ctx.repo, timeout=cfg.timeout, env=ctx.env,
+                   sink=splitter.feed, tail_lines=cfg.tail_lines)
+    splitter.finish(t0 + res.duration_s)
+    if res.error:
+        return {"pipeline": Pipeline(status="error", message=res.error)}
+
+    stages: list[Stage] = []
+    failed_stage = None
+    for name in splitter.order:
+        log = splitter.stages[name]
+        status = log.status
+        if res.timed_out and log is splitter.current and status == "ran":
+            status = "timeout"
+        if status in ("failed", "timeout") and failed_stage is None:
+            failed_stage = name
+        end = log.ended if log.ended is not None else t0 + res.duration_s
+        stages.append(Stage(name=name, status=status, duration_s=round(max(0.0, end - log.started), 3),  # type: ignore[arg-type]
+                            log_tail=log.tail.text()))
+    seen = set(splitter.order)
+    stages += [Stage(name=n, status="not_run") for n in dvc_yaml.stages if n not in seen]
+
+    if res.timed_out:
+        status = "timeout"
+        where = f" in stage {failed_stage!r}" if failed_stage else ""
+        message = f"dvc repro did not finish within {cfg.timeout:g} s{where}; the whole process group was killed"
+    elif res.returncode == 0:
+        status, message = "ok", ""
+    elif failed_stage is not None:
+        status = "failed"
+        message = short(splitter.errors[-1]) if splitter.errors else f"stage {failed_stage!r} failed"
+    else:
+        status = "error"
+        message = _error_message(res.tail) or dvc_yaml.error
+    return {"pipeline": Pipeline(status=status, stages=stages, failed_stage=failed_stage,  # type: ignore[arg-type]
+                                 duration_s=round(res.duration_s, 3), message=message)}

@@ -1,0 +1,133 @@
+"""tests: pytest as a subprocess (own process group, timeout) with JUnit XML: each test's outcome and duration.
+
+The learner's tests (``tests.paths``) run together with the mentor tests the rubric names
+(``mentor_tests:``, a directory beside the rubric): those are copied into the repo under a fresh random
+name for the run -- so a learner cannot pre-empt or impersonate them -- and removed afterwards, even when
+pytest fails or times out. Cases from that directory are recorded with ``source: mentor``.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from roadmap_ci import proc
+from roadmap_ci.collectors._context import Context, locate, short
+from roadmap_ci.evidence import TestCase, Tests
+
+NAME = "tests"
+NEEDS: tuple[str, ...] = ()
+MAX_CASES = 5000
+MENTOR_PREFIX = "roadmap_ci_mentor_tests_"
+
+
+def enabled(ctx: Context) -> bool:
+    return ctx.config.tests is not None
+
+
+def needs(ctx: Context) -> tuple[str, ...]:
+    return ("pipeline",) if ctx.config.tests is not None and ctx.config.tests.after_pipeline else ()
+
+
+def mentor_dir(ctx: Context) -> Path | None:
+    if ctx.rubric is None or not ctx.rubric.rubric.mentor_tests:
+        return None
+    return (ctx.rubric.directory / ctx.rubric.rubric.mentor_tests).resolve()
+
+
+def parse_junit(path: Path, mentor_name: str | None) -> list[TestCase]:
+    cases: list[TestCase] = []
+    root = ET.parse(path).getroot()
+    for tc in root.iter("testcase"):
+        if len(cases) >= MAX_CASES:
+            break
+        classname = tc.get("classname") or ""
+        name = tc.get("name") or "?"
+        outcome, message = "passed", ""
+        for child in tc:
+            if child.tag in ("failure", "error"):
+                outcome = "failed" if child.tag == "failure" else "error"
+                message = child.get("message") or proc.last_line(child.text or "")
+                break
+            if child.tag == "skipped":
+                outcome, message = "skipped", child.get("message") or ""
+        try:
+            duration = round(float(tc.get("time") or ""), 4)
+        except ValueError:
+            duration = None
+        mentor = mentor_name is not None and (classname.startswith(mentor_name) or name.startswith(mentor_name))
+        cases.append(TestCase(id=f"{classname}::{name}" if classname else name, outcome=outcome,  # type: ignore[arg-type]
+                              duration_s=duration, message=short(message, 300),
+                              source="mentor" if mentor else "learner"))
+    return cases
+
+
+def _summary(output: str) -> str:
+    """The line that says why pytest stopped (a collection error, a usage error), else the last line."""
+    lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
+    for ln in lines:
+        if ln.startswith(("ERROR ", "ERROR:", "E   ")) and ("Error" in ln or "error" in ln):
+            return short(ln, 300)
+    return short(lines[-1], 300) if lines else "pytest printed nothing"
+
+
+def collect(ctx: Context) -> dict[str, Any]:
+    cfg = ctx.config.tests
+    assert cfg is not None
+    paths = [p for p in cfg.paths if locate(ctx.repo, p)[1] in ("file", "dir")]
+    missing = [p for p in cfg.paths if p not in paths]
+    src = mentor_dir(ctx)
+    if src is not None and not src.is_dir():
+        return {"tests": Tests(status="error", message=f"the rubric's mentor_tests directory {src} does not exist")}
+    if not paths and src is None:
+        return {"tests": Tests(status="no_tests", message=f"no tests: {', '.join(missing)} not found")}
+    tmp = Path(tempfile.mkdtemp(prefix="roadmap-ci-pytest-"))
+    junit = tmp / "junit.xml"
+    mentor_name = None
+    mentor_copy = None
+    try:
+        if src is not None:
+            mentor_name = MENTOR_PREFIX + secrets.token_hex(4)
+            mentor_copy = ctx.repo / mentor_name
+            shutil.copytree(src, mentor_copy, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            if not (mentor_copy / "__init__.py").exists():  # import as <dir>.test_x: no clash with learner names
+                (mentor_copy / "__init__.py").write_text("")
+        cmd = [sys.executable, "-m", "pytest", *paths, *([mentor_name] if mentor_name else []),
+               f"--junitxml={junit}", "-o", "junit_family=xunit2", "-p", "no:cacheprovider", "--color=no",
+               "-q", *cfg.args]
+        res = proc.run(cmd, ctx.repo, timeout=cfg.timeout, env=ctx.env)
+        cases: list[TestCase] = []
+        parse_error = ""
+        if junit.is_file():
+            try:
+                cases = parse_junit(junit, mentor_name)
+            except ET.ParseError as exc:
+                parse_error = f"pytest's JUnit XML is unreadable: {exc}"
+    finally:
+        if mentor_copy is not None:
+            shutil.rmtree(mentor_copy, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+    note = f" ({', '.join(missing)} not found)" if missing else ""
+    if res.error:
+        return {"tests": Tests(status="error", message=res.error)}
+    if res.timed_out:
+        return {"tests": Tests(status="timeout", cases=cases, duration_s=round(res.duration_s, 3),
+                               message=f"pytest did not finish within {cfg.timeout:g} s; the process group was killed")}
+    rc = res.returncode
+    if rc == 5 or (rc == 0 and not cases):
+        status, message = "no_tests", "pytest collected no tests" + note
+    elif rc == 0:
+        status, message = "ok", note.strip()
+    elif rc == 1:
+        status, message = "failed", note.strip()
+    else:  # 2 interrupted (collection errors), 3 internal error, 4 usage error
+        status, message = "error", _summary(res.tail) + note
+    if parse_error:
+        status, message = "error", parse_error
+    return {"tests": Tests(status=status, cases=cases, message=message,  # type: ignore[arg-type]
+                           duration_s=round(res.duration_s, 3))}

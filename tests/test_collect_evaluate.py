@@ -1,0 +1,170 @@
+"""`roadmap-ci collect` / `evaluate` end to end through the real CLI: real git, dvc, GX, pytest, ruff."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from _collect_util import PY, make_repo
+
+from roadmap_ci.collect import collect
+
+RUBRIC = """\
+version: "t1"
+deliverable: tiny
+pass_mark: {pass_mark}
+criteria:
+  - {{id: pipeline, points: 10, rule: pass, evidence: pipeline}}
+  - {{id: tests, points: 10, rule: fraction, evidence: tests}}
+  - {{id: data, points: 5, rule: fraction, evidence: data}}
+  - {{id: acc, points: 10, rule: threshold, evidence: "metric:metrics.json:acc", min: 0.5, target: 1.0}}
+  - {{id: readme, points: 5, rule: exists, evidence: ["readme:Results", "file:src/train.py"]}}
+  - {{id: preds, points: 5, rule: pass, evidence: predictions}}
+  - {{id: lint, points: 5, rule: threshold, evidence: lint, better: lower, min: 10, target: 0}}
+"""
+
+FILES = {
+    ".roadmap-ci.yml": """\
+        deliverable: tiny
+        rubric: rubric/rubric.yaml
+        pipeline: {timeout: 120}
+        metrics: [metrics.json]
+        data: {suites: gx/*.json}
+        tests: {paths: [tests]}
+        lint: {paths: [src, tests]}
+        predictions: {path: out/preds.csv, id_column: id}
+        """,
+    "dvc.yaml": f"""\
+        stages:
+          train:
+            cmd: {PY} src/train.py
+            deps: [src/train.py, data.csv]
+            outs: [out/preds.csv]
+            metrics:
+              - metrics.json:
+                  cache: false
+        """,
+    "data.csv": "id,x\n1,0.5\n2,0.7\n3,0.9\n",
+    "src/train.py": """\
+        import csv
+        import json
+        from pathlib import Path
+
+        rows = list(csv.DictReader(open("data.csv")))
+        Path("out").mkdir(exist_ok=True)
+        with open("out/preds.csv", "w") as fh:
+            fh.write("id,label\\n" + "".join(f"{r['id']},{int(float(r['x']) > 0.6)}\\n" for r in rows))
+        json.dump({"acc": 0.75}, open("metrics.json", "w"))
+        print("trained on", len(rows), "rows")
+        """,
+    "tests/test_train.py": "def test_truth():\n    assert 1 + 1 == 2\n",
+    "gx/data.json": json.dumps({"name": "data", "meta": {"data_file": "data.csv"}, "expectations": [
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "x", "min_value": 0, "max_value": 1}}]}),
+    "README.md": "# Tiny\n\n## Results\n\nacc 0.75\n",
+    ".gitignore": "/out\n/metrics.json\n.roadmap-ci/\n",
+    "ruff.toml": "[lint]\nselect = ['F']\n",  # hermetic: no ruff config from a parent directory
+}
+
+
+def _cli(*args: str, cwd: Path | None = None):
+    import subprocess
+
+    return subprocess.run([sys.executable, "-m", "roadmap_ci", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=600)
+
+
+def _repo(tmp_path: Path, pass_mark: int = 30) -> Path:
+    files = dict(FILES)
+    files["rubric/rubric.yaml"] = RUBRIC.format(pass_mark=pass_mark)
+    return make_repo(tmp_path / "learner", files, dvc=True)
+
+
+@pytest.mark.slow
+def test_evaluate_pass_then_unchanged_rerun_then_below_pass_mark(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    res = _cli("evaluate", str(repo), "--quiet")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "Traceback" not in res.stderr
+    out = repo / ".roadmap-ci"
+    ev = json.loads((out / "evidence.json").read_text())
+    card = json.loads((out / "scorecard.json").read_text())
+    assert ev["pipeline"]["status"] == "ok" and ev["pipeline"]["stages"][0]["status"] == "ran"
+    assert ev["metrics"] == {"metrics.json:acc": 0.75}
+    assert ev["tests"]["status"] == "ok" and ev["data"][0]["status"] == "ok"
+    assert ev["predictions"]["rows"] == 3 and (out / ev["predictions"]["bundled_as"]).is_file()
+    assert len(ev["commit"]) == 40 and ev["hidden"] is None
+    assert card["passed"] is True and card["total"] == 45.0  # acc 0.75 -> half of 10 points
+    assert card["evidence_digest"].startswith("sha256:")
+    assert (out / "report.md").read_text().strip()
+    assert "tiny" in res.stdout and "45/50" in res.stdout  # the scorecard table
+
+    again = _cli("evaluate", str(repo), "--json")  # unchanged: DVC skips the stage
+    assert again.returncode == 0
+    assert json.loads(again.stdout)["total"] == 45.0
+    ev2 = json.loads((out / "evidence.json").read_text())
+    assert ev2["pipeline"]["stages"][0]["status"] == "cached"
+    assert ev2["metrics"] == ev["metrics"]
+
+    strict = tmp_path / "strict.yaml"
+    strict.write_text(RUBRIC.format(pass_mark=50))
+    below = _cli("evaluate", str(repo), "--rubric", str(strict), "--quiet")
+    assert below.returncode == 1
+    assert "BELOW PASS MARK" in below.stdout
+
+
+def test_collect_in_a_directory_that_is_not_a_git_repo(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "plain", {".roadmap-ci.yml": "deliverable: tiny\nfiles: [README.md]\n",
+                                          "README.md": "# Plain\n## Results\n"}, use_git=False)
+    out = tmp_path / "bundle"
+    res = _cli("collect", str(repo), "--out", str(out), "--json")
+    assert res.returncode == 0, res.stderr
+    ev = json.loads(res.stdout)
+    assert ev["commit"] is None
+    assert ev["errors"] == [{"collector": "git", "message": "plain is not a git repository: the commit is unknown "
+                                                            "(run `git init` and commit your work)"}]
+    assert ev["structure"]["readme_sections"] == ["Plain", "Results"]
+    assert json.loads((out / "evidence.json").read_text()) == ev
+    assert (out / ".gitignore").read_text().endswith("*\n")
+
+
+def test_no_config_is_exit_2_with_one_line(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"README.md": "# r\n"})
+    for cmd in ("collect", "evaluate"):
+        res = _cli(cmd, str(repo))
+        assert res.returncode == 2
+        assert res.stderr.count("\n") == 1 and "no .roadmap-ci.yml" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_invalid_config_is_exit_2_with_place(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {".roadmap-ci.yml": "deliverable: tiny\ntests:\n  timeout: soon\n"})
+    res = _cli("evaluate", str(repo))
+    assert res.returncode == 2
+    assert res.stderr.strip() == (f"{repo.resolve()}/.roadmap-ci.yml:3:12: tests.timeout: "
+                                  "Input should be a valid number, unable to parse string as a number")
+
+
+def test_unknown_rubric_id(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {".roadmap-ci.yml": "deliverable: tiny\nrubric: no-such-rubric\n"})
+    res = _cli("evaluate", str(repo))
+    assert res.returncode == 2
+    assert "rubric 'no-such-rubric' is not a bundled rubric (allowed: image-classifier" in res.stderr
+
+
+def test_missing_path_is_exit_2(tmp_path: Path) -> None:
+    res = _cli("evaluate", str(tmp_path / "nope"))
+    assert res.returncode == 2 and "not a directory" in res.stderr
+
+
+def test_collect_api_records_a_crashing_collector_as_an_error(tmp_path: Path, monkeypatch) -> None:
+    from roadmap_ci.collectors import structure
+
+    def boom(ctx):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(structure, "collect", boom)
+    repo = make_repo(tmp_path / "r", {".roadmap-ci.yml": "deliverable: tiny\n"})
+    ev = collect(repo, tmp_path / "out")
+    assert ev.structure is None
+    assert [(e.collector, e.message) for e in ev.errors] == [("structure", "RuntimeError: disk on fire")]

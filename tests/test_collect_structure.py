@@ -1,0 +1,63 @@
+"""structure collector: rubric file: refs + config files, README headings, symlinks outside never followed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from _collect_util import ctx, make_repo
+
+from roadmap_ci.collectors import structure
+from roadmap_ci.rubric import load_rubric
+
+README = """\
+# Project
+
+Intro.
+
+## How to run
+
+```bash
+# not a heading
+make
+```
+
+Results
+-------
+
+### Next steps ###
+"""
+
+
+def test_files_readme_and_symlinks(tmp_path: Path) -> None:
+    (tmp_path / "secret.txt").write_text("secret")
+    (tmp_path / "outdir").mkdir()
+    repo = make_repo(tmp_path / "r", {"README.md": README, "src/model.py": "x = 1\n", "reports/.keep": ""})
+    (repo / "leak.txt").symlink_to(tmp_path / "secret.txt")
+    (repo / "linked").symlink_to(tmp_path / "outdir")
+    (repo / "inside_link.py").symlink_to(repo / "src" / "model.py")
+    (tmp_path / "rubric.yaml").write_text(
+        "version: '1'\npass_mark: 1\ncriteria:\n"
+        "  - {id: files, points: 1, rule: exists, evidence: ['file:src/model.py', 'file:reports/', 'file:leak.txt', "
+        "'file:../escape.txt']}\n"
+        "  - id: grp\n    rule: all\n    points: 1\n    criteria:\n"
+        "      - {id: c1, rule: pass, evidence: 'file:linked/x.csv'}\n")
+    c = ctx(repo, {"files": ["inside_link.py", "missing.csv"]},
+            rubric=load_rubric(tmp_path / "rubric.yaml"))
+    got = structure.collect(c)["structure"]
+    kinds = {f.path: f.kind for f in got.files}
+    assert kinds == {"src/model.py": "file", "reports": "dir", "leak.txt": "outside", "../escape.txt": "outside",
+                     "linked/x.csv": "outside", "inside_link.py": "file", "missing.csv": "missing"}
+    assert next(f.size for f in got.files if f.path == "src/model.py") == 6
+    assert next(f.size for f in got.files if f.path == "leak.txt") is None  # never read
+    assert got.readme_path == "README.md"
+    assert got.readme_sections == ["Project", "How to run", "Results", "Next steps"]
+
+
+def test_no_readme(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"a.py": ""})
+    got = structure.collect(ctx(repo, {}))["structure"]
+    assert got.readme_path is None and got.readme_sections == [] and got.files == []
+
+
+def test_rst_headings() -> None:
+    assert structure.headings("Title\n=====\n\ntext\n\nUsage\n-----\n", rst=True) == ["Title", "Usage"]

@@ -1,0 +1,88 @@
+"""tests collector: real pytest in a subprocess with JUnit XML; mentor tests copied in and removed after."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from _collect_util import ctx, make_repo
+
+from roadmap_ci.collectors import tests as tests_collector
+from roadmap_ci.rubric import load_rubric
+
+LEARNER = {
+    "mylib.py": "def add(a, b):\n    return a + b\n",
+    "tests/test_lib.py": (
+        "import pytest\nfrom mylib import add\n\n"
+        "def test_add():\n    assert add(1, 2) == 3\n\n"
+        "def test_wrong():\n    assert add(1, 1) == 3, 'one and one'\n\n"
+        "@pytest.mark.skip(reason='later')\ndef test_later():\n    pass\n"
+    ),
+    "pyproject.toml": "[tool.pytest.ini_options]\npythonpath = ['.']\n",
+}
+
+
+def _rubric(tmp_path: Path, mentor_files: dict[str, str]) -> Path:
+    d = tmp_path / "mentor"
+    (d / "mentor_tests").mkdir(parents=True)
+    for name, text in mentor_files.items():
+        (d / "mentor_tests" / name).write_text(text)
+    (d / "rubric.yaml").write_text("version: '1'\npass_mark: 1\nmentor_tests: mentor_tests\ncriteria:\n"
+                                   "  - {id: t, points: 1, rule: fraction, evidence: tests}\n")
+    return d / "rubric.yaml"
+
+
+def test_learner_and_mentor_tests(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", LEARNER)
+    rubric = load_rubric(_rubric(tmp_path, {"test_hidden.py": "from mylib import add\n\n"
+                                            "def test_commutes():\n    assert add(2, 5) == add(5, 2)\n"}))
+    got = tests_collector.collect(ctx(repo, {"tests": {"paths": ["tests"]}}, rubric=rubric))["tests"]
+    assert got.status == "failed"
+    cases = {c.id.rsplit("::", 1)[-1]: c for c in got.cases}
+    assert cases["test_add"].outcome == "passed" and cases["test_add"].source == "learner"
+    assert cases["test_wrong"].outcome == "failed" and "one and one" in cases["test_wrong"].message
+    assert cases["test_later"].outcome == "skipped"
+    assert cases["test_commutes"].outcome == "passed" and cases["test_commutes"].source == "mentor"
+    assert cases["test_add"].id == "tests.test_lib::test_add"
+    assert all(c.duration_s is not None for c in got.cases)
+    assert not [p for p in repo.iterdir() if p.name.startswith(tests_collector.MENTOR_PREFIX)]
+
+
+def test_mentor_tests_removed_even_when_pytest_times_out(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", LEARNER)
+    rubric = load_rubric(_rubric(tmp_path, {"test_slow.py": "import time\n\ndef test_forever():\n"
+                                            "    time.sleep(600)\n"}))
+    got = tests_collector.collect(ctx(repo, {"tests": {"timeout": 4}}, rubric=rubric))["tests"]
+    assert got.status == "timeout" and "within 4 s" in got.message
+    assert not [p for p in repo.iterdir() if p.name.startswith(tests_collector.MENTOR_PREFIX)]
+
+
+def test_zero_tests_collected(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"tests/test_nothing.py": "X = 1\n"})
+    got = tests_collector.collect(ctx(repo, {"tests": {}}))["tests"]
+    assert got.status == "no_tests" and got.message == "pytest collected no tests" and got.cases == []
+
+
+def test_missing_tests_dir(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"README.md": "# r\n"})
+    got = tests_collector.collect(ctx(repo, {"tests": {"paths": ["tests"]}}))["tests"]
+    assert got.status == "no_tests" and got.message == "no tests: tests not found"
+
+
+def test_crash_at_import(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {
+        "tests/test_ok.py": "def test_fine():\n    pass\n",
+        "tests/test_broken.py": "import not_a_module_anywhere\n\ndef test_x():\n    pass\n",
+    })
+    got = tests_collector.collect(ctx(repo, {"tests": {}}))["tests"]
+    assert got.status == "error"
+    assert "ModuleNotFoundError" in got.message or "not_a_module_anywhere" in got.message
+    assert "\n" not in got.message
+    broken = [c for c in got.cases if c.outcome == "error"]
+    assert broken and "test_broken" in broken[0].id
+
+
+def test_conftest_crash_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"tests/conftest.py": "raise RuntimeError('conftest exploded')\n",
+                                      "tests/test_a.py": "def test_a():\n    pass\n"})
+    got = tests_collector.collect(ctx(repo, {"tests": {}}))["tests"]
+    assert got.status == "error" and "conftest" in got.message
