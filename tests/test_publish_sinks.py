@@ -144,3 +144,10 @@ def test_write_reports_path_is_absolute_or_relative(tmp_path):
     card, ev = demo()
     rel = Path(os.path.relpath(tmp_path / "o"))
     assert write_reports(card, ev, rel, formats=["md"])["md"].read_text().startswith("<!-- roadmap-ci:")
+
+
+def test_default_tracking_uri_honours_env_and_configured_dir(tmp_path):
+    from roadmap_ci.publish.mlflow import default_tracking_uri
+
+    assert default_tracking_uri({"MLFLOW_TRACKING_URI": "http://h:5000"}) == "http://h:5000"
+    assert default_tracking_uri({"ROADMAP_CI_MLFLOW_DIR": str(tmp_path)}) == f"sqlite:///{tmp_path / 'mlflow.db'}"

@@ -65,7 +65,7 @@ class Retrying:
     max_tries: int = 5
     backoff_s: float = 1.0
     max_backoff_s: float = 30.0
-    max_wait_s: float = 600.0  # the most one call may spend waiting, in total
+    max_wait_s: float = 600.0  # the most this client may spend waiting, over all its calls
     waited_s: float = 0.0  # total slept, across calls (for reports and tests)
     retries: int = 0
 
@@ -146,6 +146,10 @@ def _errors(resp: Any) -> str:
 
 
 def _permission_hint(what: str) -> str:
+    if what.startswith(("list the artifacts", "download the artifact", "list today's workflow runs")):
+        return "give the workflow `permissions: actions: read`"
+    if what.startswith("list the open pull requests"):
+        return "give the workflow `permissions: pull-requests: read` (or write)"
     if "comment" in what:
         return "give the workflow `permissions: pull-requests: write` (or issues: write)"
     if "status" in what:
@@ -225,6 +229,11 @@ class GitHubClient:
             # github3 refuses check runs unless it knows the token is an installation token
             expires = (datetime.now(UTC) + timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M:%SZ")
             self._gh.session.app_installation_token_auth({"token": self.token, "expires_at": expires})
+
+    @property
+    def session(self) -> Any:
+        """github3's session (a requests.Session with the token and timeouts), for reads others make."""
+        return self._gh.session
 
     @property
     def requests_made(self) -> int:

@@ -5,7 +5,8 @@
   learner's own metrics as ``learner.<name>`` (names sanitised to MLflow's allowed characters);
 - artifacts: the report files, the evidence and the scorecard.
 
-Default store: ``sqlite:///mlflow.db`` in the working directory (or ``store_dir``), artifacts beside it in
+Default store: ``sqlite:///mlflow.db`` in the working directory (or ``store_dir`` / ``ROADMAP_CI_MLFLOW_DIR``),
+artifacts beside it in
 ``mlartifacts/``; ``MLFLOW_TRACKING_URI`` (or ``tracking_uri``) for a tracking server. mlflow is imported
 inside :func:`log_evaluation` only.
 """
@@ -52,7 +53,8 @@ def default_tracking_uri(env: Mapping[str, str] | None = None, store_dir: Path |
     env = os.environ if env is None else env
     if env.get("MLFLOW_TRACKING_URI"):
         return env["MLFLOW_TRACKING_URI"]
-    base = (store_dir or Path.cwd()).resolve()
+    configured = env.get("ROADMAP_CI_MLFLOW_DIR")
+    base = (store_dir or (Path(configured) if configured else Path.cwd())).resolve()
     return f"sqlite:///{base / 'mlflow.db'}"
 
 
