@@ -6,9 +6,8 @@
 - artifacts: the report files, the evidence and the scorecard.
 
 Default store: ``sqlite:///mlflow.db`` in the working directory (or ``store_dir`` / ``ROADMAP_CI_MLFLOW_DIR``),
-artifacts beside it in
-``mlartifacts/``; ``MLFLOW_TRACKING_URI`` (or ``tracking_uri``) for a tracking server. mlflow is imported
-inside :func:`log_evaluation` only.
+artifacts beside it in ``mlartifacts/``; ``MLFLOW_TRACKING_URI`` (or ``tracking_uri``) for a tracking server.
+mlflow is imported inside :func:`log_evaluation` only.
 """
 
 from __future__ import annotations
