@@ -275,9 +275,10 @@ def test_actions_publisher_fits_ci_report(fake, tmp_path):
     pr = ci_report.Target("pull_request", REPO, SHA, PR)
     assert pub.publish(pr, card, ev, tmp_path) == "comment"
     assert pub.publish(pr, card, ev, tmp_path) == "comment"
-    assert len(ours(fake)) == 1 and not fake.check_runs
+    assert len(ours(fake)) == 1 and len(fake.check_runs) == 2  # a PR: comment + status + check run
     push = ci_report.Target("push", REPO, SHA)
-    assert pub.publish(push, card, ev, tmp_path) == "status" and len(fake.check_runs) == 1
+    assert pub.publish(push, card, ev, tmp_path) == "status" and len(fake.check_runs) == 3
+    assert len(ours(fake)) == 1, "a push posts no comment"
     assert summary.read_text().startswith(MARK)
     pub.error(push, "artifact rejected: entry '../x' leaves the artifact " + "x" * 200)
     pub.mark_feedback(push)

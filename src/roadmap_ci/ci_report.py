@@ -15,8 +15,14 @@ statuses and check runs, so it trusts nothing the learner's job produced:
 5. ``evidence.hidden`` is recomputed from the learner's predictions and the hidden labels
    (:mod:`roadmap_ci.hidden`); whatever the learner's job claimed there is discarded, and so are its
    claims about the commit, repo and deliverable;
-6. score, write the reports to disk, and publish: a PR comment for a pull request; a commit status, a
-   check run and the job summary for a push.
+6. score, write every report to disk (``--workdir``/out), then publish through
+   :mod:`roadmap_ci.publish`: the job summary; for a pull request the one PR comment (found again by its
+   marker and edited), a commit status and a check run; for a push a commit status and a check run, no
+   comment. Just before posting the PR's head SHA is checked once more.
+
+Every read (pulls, artifacts, runs, statuses) and every write goes through github3.py's session and the
+publish module's retry policy (:class:`roadmap_ci.publish.github.Retrying`): ``Retry-After`` /
+``x-ratelimit-reset`` on 403/429, backoff on 5xx and timeouts, bounded tries; a permission 403 fails at once.
 
 See ``docs/security.md`` for the threat model.
 """
@@ -45,10 +51,77 @@ MAX_ENTRY_BYTES = 32 * 1024 * 1024  # one file, uncompressed
 MAX_TOTAL_BYTES = 96 * 1024 * 1024  # all files, uncompressed
 MAX_EVIDENCE_BYTES = 8 * 1024 * 1024
 HIDDEN_CONTEXT = "roadmap-ci/hidden-feedback"  # a status marking "hidden-label feedback given" (daily_limit)
+READ_TIMEOUT = (4.0, 20.0)
+DOWNLOAD_TIMEOUT = (4.0, 60.0)
 
 
 class ArtifactError(InvalidInput):
     """The learner's artifact is not acceptable; the message says why (one line)."""
+
+
+# ---------------------------------------------------------------- reads, with the publish module's retries
+
+
+class Reader:
+    """The GET requests ci-report makes itself, through a requests-style session (github3's, by default).
+
+    Failures are turned into github3 exceptions and handed to the publish module's :class:`Retrying`, so
+    reads and writes share one policy: rate limits wait (``Retry-After``, ``x-ratelimit-reset``), 5xx and
+    timeouts back off, a permission 403 or a 404 fails at once with one line.
+    """
+
+    def __init__(self, session: Any, retry: Any = None) -> None:
+        from roadmap_ci.publish.github import Retrying
+
+        self.session = session
+        self.retry = retry if retry is not None else Retrying()
+
+    def _get(self, url: str, **kwargs: Any) -> Any:
+        import github3.exceptions as gx
+        import requests
+
+        try:
+            resp = self.session.get(url, **kwargs)
+        except requests.RequestException as exc:
+            raise gx.ConnectionError(exc) from None
+        if resp.status_code >= 400:
+            raise gx.error_for(resp)
+        return resp
+
+    def json(self, what: str, url: str, params: Mapping[str, Any] | None = None) -> Any:
+        def once() -> Any:
+            resp = self._get(url, params=dict(params or {}), timeout=READ_TIMEOUT)
+            try:
+                return resp.json()
+            except ValueError:
+                raise CannotRun(f"cannot {what}: GitHub answered something that is not JSON") from None
+
+        return self.retry.call(what, once)
+
+    def download(self, what: str, url: str, dest: Path, max_bytes: int) -> Path:
+        """Stream ``url`` into ``dest``; more than ``max_bytes`` raises ArtifactError (not retried)."""
+        import github3.exceptions as gx
+        import requests
+
+        def once() -> Path:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            got = 0
+            with self._get(url, stream=True, timeout=DOWNLOAD_TIMEOUT) as r, open(dest, "wb") as out:
+                try:
+                    for chunk in r.iter_content(1 << 16):
+                        got += len(chunk)
+                        if got > max_bytes:
+                            raise ArtifactError(f"the artifact is more than the {max_bytes:,} bytes allowed")
+                        out.write(chunk)
+                except requests.RequestException as exc:  # a stream cut mid-way: another try starts over
+                    raise gx.ConnectionError(exc) from None
+            return dest
+
+        return self.retry.call(what, once)
+
+
+def _reader(session: Any) -> Reader:
+    return session if isinstance(session, Reader) else Reader(session)
 
 
 # ---------------------------------------------------------------- the event
@@ -222,11 +295,16 @@ def load_bundle(root: Path) -> Bundle:
 
 def download_artifact(session: Any, api_url: str, repo: str, run: Run, name: str, dest_zip: Path,
                       max_bytes: int = MAX_ZIP_BYTES) -> Path:
-    """Fetch the named artifact of ``run`` as a zip, streaming, with a size cap (no extraction here)."""
-    resp = session.get(f"{api_url}/repos/{repo}/actions/runs/{run.run_id}/artifacts",
-                       params={"name": name, "per_page": 10}, timeout=(4, 20))
-    resp.raise_for_status()
-    found = [a for a in resp.json().get("artifacts", []) if a.get("name") == name and not a.get("expired")]
+    """Fetch the named artifact of ``run`` as a zip, streaming, with a size cap (no extraction here).
+
+    ``session``: a :class:`Reader`, or a requests-style session to wrap in one.
+    """
+    reader = _reader(session)
+    listing = reader.json(f"list the artifacts of workflow run {run.run_id}",
+                          f"{api_url}/repos/{repo}/actions/runs/{run.run_id}/artifacts",
+                          {"name": name, "per_page": 10})
+    arts = listing.get("artifacts", []) if isinstance(listing, dict) else []
+    found = [a for a in arts if isinstance(a, dict) and a.get("name") == name and not a.get("expired")]
     if not found:
         raise ArtifactError(f"the evaluate run {run.run_id} uploaded no artifact named {name!r}")
     art = found[0]
@@ -235,17 +313,11 @@ def download_artifact(session: Any, api_url: str, repo: str, run: Run, name: str
         raise ArtifactError("the artifact belongs to a different commit than the run")
     if int(art.get("size_in_bytes") or 0) > max_bytes:
         raise ArtifactError(f"the artifact is {art['size_in_bytes']:,} bytes, more than the {max_bytes:,} allowed")
-    with session.get(art["archive_download_url"], stream=True, timeout=(4, 60)) as r:
-        r.raise_for_status()
-        got = 0
-        dest_zip.parent.mkdir(parents=True, exist_ok=True)
-        with open(dest_zip, "wb") as out:
-            for chunk in r.iter_content(1 << 16):
-                got += len(chunk)
-                if got > max_bytes:
-                    raise ArtifactError(f"the artifact is more than the {max_bytes:,} bytes allowed")
-                out.write(chunk)
-    return dest_zip
+    url = art.get("archive_download_url")
+    if not isinstance(url, str) or not url.startswith(api_url + "/"):  # the token goes only to the API
+        raise ArtifactError("the artifact's download URL is not on the GitHub API")
+    # GitHub answers with a redirect to blob storage; requests drops the token when the host changes
+    return reader.download(f"download the artifact of workflow run {run.run_id}", url, dest_zip, max_bytes)
 
 
 # ---------------------------------------------------------------- the target (found through the API)
@@ -273,11 +345,9 @@ def find_target(session: Any, api_url: str, run: Run) -> Target | Skip:
         return Target("push", run.repo, run.head_sha)
     if run.event not in ("pull_request", "pull_request_target"):
         return Skip(f"the evaluate run was triggered by {run.event!r}; nothing to report")
-    resp = session.get(f"{api_url}/repos/{run.repo}/pulls",
-                       params={"head": f"{run.head_owner}:{run.head_branch}", "state": "open", "per_page": 30},
-                       timeout=(4, 20))
-    resp.raise_for_status()
-    pulls = [p for p in resp.json() if isinstance(p, dict)]
+    data = _reader(session).json(f"list the open pull requests of {run.repo}", f"{api_url}/repos/{run.repo}/pulls",
+                                 {"head": f"{run.head_owner}:{run.head_branch}", "state": "open", "per_page": 30})
+    pulls = [p for p in data if isinstance(p, dict)] if isinstance(data, list) else []
     ours = [p for p in pulls
             if (p.get("head") or {}).get("ref") == run.head_branch
             and ((p.get("head") or {}).get("repo") or {}).get("full_name") == run.head_repo]
@@ -314,17 +384,23 @@ def feedback_used(runs: list[dict[str, Any]], statuses: Mapping[str, list[dict[s
 
 
 def _feedback_used_api(session: Any, api_url: str, run: Run, day: str) -> int:
-    resp = session.get(f"{api_url}/repos/{run.repo}/actions/runs",
-                       params={"event": "workflow_run", "created": f">={day}", "per_page": 100}, timeout=(4, 20))
-    resp.raise_for_status()
-    runs = resp.json().get("workflow_runs", [])
+    from roadmap_ci.publish.github import GitHubError
+
+    reader = _reader(session)
+    data = reader.json(f"list today's workflow runs of {run.repo}", f"{api_url}/repos/{run.repo}/actions/runs",
+                       {"event": "workflow_run", "created": f">={day}", "per_page": 100})
+    runs = [r for r in (data.get("workflow_runs", []) if isinstance(data, dict) else []) if isinstance(r, dict)]
     shas = {r.get("head_sha") for r in runs} - {run.head_sha, None}
     statuses = {}
-    for sha in sorted(shas)[:50]:
-        r = session.get(f"{api_url}/repos/{run.repo}/commits/{sha}/statuses", params={"per_page": 100},
-                        timeout=(4, 20))
-        if r.ok:
-            statuses[sha] = r.json()
+    for sha in sorted(s for s in shas if isinstance(s, str))[:50]:
+        try:
+            got = reader.json(f"list the statuses of {sha[:12]}", f"{api_url}/repos/{run.repo}/commits/{sha}/statuses",
+                              {"per_page": 100})
+        except GitHubError as exc:
+            if "not found" not in str(exc):  # a commit gone (force-pushed away) counts nothing; the rest is real
+                raise
+            continue
+        statuses[sha] = [s for s in got if isinstance(s, dict)] if isinstance(got, list) else []
     return feedback_used(runs, statuses, run.head_owner, day, exclude_sha=run.head_sha)
 
 
@@ -397,16 +473,19 @@ class Outcome:
     files: list[Path] = field(default_factory=list)
 
 
-def _session(token: str | None) -> Any:
-    import requests
+def _read_session(env: Mapping[str, str], api_url: str, dry_run: bool, retry: Any) -> tuple[Any, Any]:
+    """(session for reads, GitHubClient or None): github3's session, shared by reads and writes."""
+    from roadmap_ci.publish.github import GitHubClient
 
-    s = requests.Session()
-    s.headers["Accept"] = "application/vnd.github+json"
-    s.headers["X-GitHub-Api-Version"] = "2022-11-28"
-    s.headers["User-Agent"] = "roadmap-ci"
+    token = env.get("GITHUB_TOKEN") or env.get("GH_TOKEN") or ""
     if token:
-        s.headers["Authorization"] = f"Bearer {token}"
-    return s
+        client = GitHubClient(token, api_url, login=env.get("ROADMAP_CI_GITHUB_LOGIN") or None, retry=retry)
+        return client.session, client
+    if not dry_run:
+        raise CannotRun("no GitHub token: set GITHUB_TOKEN (the report workflow passes github.token)")
+    from github3.session import GitHubSession
+
+    return GitHubSession(), None  # a dry run on a public repository reads without a token
 
 
 def trusted_evidence(bundle: Bundle, run: Run, loaded: Any, labels: Path | None, env: Mapping[str, str],
@@ -429,8 +508,15 @@ def trusted_evidence(bundle: Bundle, run: Run, loaded: Any, labels: Path | None,
 def ci_report(*, rubric: str, rubric_version: str, labels: Path | None = None, artifact: Path | None = None,
               artifact_name: str = ARTIFACT_NAME, workdir: Path | None = None, dry_run: bool = False,
               env: Mapping[str, str] | None = None, now: datetime | None = None, session: Any = None,
-              publisher: Publisher | None = None) -> Outcome:
-    """The privileged step, from ``GITHUB_EVENT_PATH`` and the environment (see the module docstring)."""
+              publisher: Publisher | None = None, retry: Any = None) -> Outcome:
+    """The privileged step, from ``GITHUB_EVENT_PATH`` and the environment (see the module docstring).
+
+    ``session``: a requests-style session for the reads (default: github3's, authenticated with
+    ``GITHUB_TOKEN``); ``publisher``: where results go (default: :func:`github_publisher`); ``retry``: the
+    :class:`roadmap_ci.publish.github.Retrying` policy shared by reads and writes (tests inject a clock).
+    """
+    from roadmap_ci.publish.github import Retrying
+
     env = os.environ if env is None else env
     event_path = env.get("GITHUB_EVENT_PATH")
     if not event_path:
@@ -438,19 +524,24 @@ def ci_report(*, rubric: str, rubric_version: str, labels: Path | None = None, a
     run = read_event(Path(event_path))
     api_url = env.get("GITHUB_API_URL", "https://api.github.com").rstrip("/")
     base = Path(workdir or Path(env.get("RUNNER_TEMP") or ".") / "roadmap-ci-report")
-    session = session if session is not None else _session(env.get("GITHUB_TOKEN"))
+    retry = retry if retry is not None else Retrying()
+    client = None
+    if session is None:
+        session, client = _read_session(env, api_url, dry_run or publisher is not None, retry)
+    reader = Reader(session, retry)
+    now = now or datetime.now(UTC)
     # the mentor's rubric first, before anything learner-controlled is read
     loaded = load_pinned_rubric(rubric, rubric_version) if rubric else None
 
-    target = find_target(session, api_url, run)
+    target = find_target(reader, api_url, run)
     if isinstance(target, Skip):
         return Outcome("nothing", target.reason)
     if publisher is None and not dry_run:
-        publisher = github_publisher(env, api_url)
+        publisher = github_publisher(env, api_url, client=client, retry=retry, now=now,
+                                     deliverable=loaded.rubric.deliverable if loaded is not None else None)
 
     try:
-        zip_path = artifact or download_artifact(session, api_url, run.repo, run, artifact_name,
-                                                 base / "artifact.zip")
+        zip_path = artifact or download_artifact(reader, api_url, run.repo, run, artifact_name, base / "artifact.zip")
         shutil.rmtree(base / "bundle", ignore_errors=True)  # our own work directory: start clean
         bundle = load_bundle(extract_artifact(zip_path, base / "bundle"))
     except ArtifactError as exc:
@@ -469,44 +560,55 @@ def ci_report(*, rubric: str, rubric_version: str, labels: Path | None = None, a
 
     withheld = None
     spec = loaded.rubric.hidden_labels
-    now = now or datetime.now(UTC)
     limited = spec is not None and spec.daily_limit is not None and not dry_run
     if limited:
-        used = _feedback_used_api(session, api_url, run, now.strftime("%Y-%m-%d"))
+        used = _feedback_used_api(reader, api_url, run, now.strftime("%Y-%m-%d"))
         if used >= spec.daily_limit:  # type: ignore[union-attr,operator]
             withheld = (f"the daily limit of {spec.daily_limit} hidden-label scores is used up for today; "  # type: ignore[union-attr]
                         "the next is available after 00:00 UTC")
     ev = trusted_evidence(bundle, run, loaded, labels, env, withheld=withheld)
 
-    from roadmap_ci.evidence import write_json
     from roadmap_ci.scoring import score
 
     card = score(ev, loaded)
     out_dir = base / "out"
-    write_json(ev, out_dir / "evidence.json")
-    write_json(card, out_dir / "scorecard.json")
-    files = [out_dir / "evidence.json", out_dir / "scorecard.json", *_write_reports(card, ev, out_dir)]
+    files = _write_reports(card, ev, out_dir, loaded, now, env)  # on disk before anything is posted
     if dry_run or publisher is None:
         return Outcome("nothing", "dry run", card, target, files)
+    if target.kind == "pull_request":  # scoring took a while: a push since then makes this run stale
+        again = find_target(reader, api_url, run)
+        if isinstance(again, Skip) or again.number != target.number:
+            reason = again.reason if isinstance(again, Skip) else "the pull request changed while scoring"
+            return Outcome("nothing", reason, card, target, files)
+    if hasattr(publisher, "rubric"):
+        publisher.rubric = loaded
     posted = publisher.publish(target, card, ev, out_dir)
     if limited and withheld is None and ev.hidden:
         publisher.mark_feedback(target)
-    return Outcome(posted, "", card, target, files)
+    return Outcome(posted, "; ".join(getattr(publisher, "done", [])), card, target, files)
 
 
-def _write_reports(card: Any, ev: Evidence, out_dir: Path) -> list[Path]:
-    try:
-        from roadmap_ci.reports import render  # type: ignore[attr-defined]
-    except ImportError:  # the reports package has not landed in this checkout
-        return []
-    path = out_dir / "report.md"
-    path.write_text(render("md", card, ev), encoding="utf-8")
-    return [path]
+def _write_reports(card: Any, ev: Evidence, out_dir: Path, loaded: Any, now: datetime,
+                   env: Mapping[str, str]) -> list[Path]:
+    """evidence.json, scorecard.json and every report format (md, html, junit, json), written atomically."""
+    from roadmap_ci.publish.files import write_reports
+    from roadmap_ci.publish.run import run_url
+
+    written = write_reports(card, ev, out_dir, now=now, rubric=loaded, artifact_url=run_url(env))
+    first = [written.pop("evidence"), written.pop("scorecard")]
+    return first + list(written.values())
 
 
-def github_publisher(env: Mapping[str, str], api_url: str) -> Publisher:
-    try:
-        from roadmap_ci.publish import github as gh  # noqa: F401
-    except ImportError:
-        raise CannotRun("roadmap_ci.publish.github is not available in this installation") from None
-    raise CannotRun("publishing through roadmap_ci.publish.github is not wired yet")
+def github_publisher(env: Mapping[str, str], api_url: str, *, client: Any = None, retry: Any = None,
+                     now: datetime | None = None, deliverable: str | None = None) -> Publisher:
+    """The default publisher: :class:`roadmap_ci.publish.github.ActionsPublisher`, sharing ``client`` (its
+    github3 session and retry policy) with the reads. Hidden-label feedback marks use ``HIDDEN_CONTEXT``;
+    a rejected artifact gets an ``error`` status under the rubric's context (``roadmap-ci/<deliverable>``)."""
+    from roadmap_ci.publish.github import ActionsPublisher, client_from_env
+
+    if client is None:
+        kwargs = {"retry": retry} if retry is not None else {}
+        client = client_from_env({**env, "GITHUB_API_URL": api_url}, **kwargs)
+    error_context = f"roadmap-ci/{deliverable}" if deliverable else "roadmap-ci/evaluate"
+    return ActionsPublisher(client, env=env, error_context=error_context, feedback_context=HIDDEN_CONTEXT,
+                            now=now)  # type: ignore[return-value]

@@ -466,15 +466,21 @@ def publish_github(client: GitHubClient, card: Any, evidence: Any, target: GitHu
 class ActionsPublisher:
     """Duck-types ``roadmap_ci.ci_report.Publisher`` on top of :class:`GitHubClient`.
 
-    pull request -> the one PR comment (and the commit status); push -> status + check run + job summary.
+    The job summary first (a local file; a full one is noted, not fatal), then: pull request -> the one PR
+    comment + commit status + check run; push -> commit status + check run, no comment. ``done`` collects
+    one line per thing posted. ``rubric``/``now`` (optional) reach the renderer (charts, after-due criteria).
     """
 
     def __init__(self, client: GitHubClient, *, env: Mapping[str, str] | None = None,
-                 error_context: str = "roadmap-ci/evaluate", feedback_context: str = "roadmap-ci/hidden-feedback"):
+                 error_context: str = "roadmap-ci/evaluate", feedback_context: str = "roadmap-ci/hidden-feedback",
+                 rubric: Any = None, now: datetime | None = None):
         self.client = client
         self.env = os.environ if env is None else env
         self.error_context = error_context
         self.feedback_context = feedback_context
+        self.rubric = rubric
+        self.now = now
+        self.done: list[str] = []
 
     def _link(self) -> str | None:
         from roadmap_ci.publish.run import run_url
@@ -482,27 +488,37 @@ class ActionsPublisher:
         return run_url(self.env)
 
     def publish(self, target: Any, card: Any, evidence: Any, out_dir: Any) -> str:
+        from roadmap_ci.errors import RoadmapError
+        from roadmap_ci.publish.summary import write_summary
         from roadmap_ci.reports import render
 
         link = self._link()
-        body = render("md", card, evidence, max_chars=COMMENT_LIMIT, artifact_url=link)
-        if target.kind == "pull_request":
-            publish_github(self.client, card, evidence, GitHubTarget(target.repo, target.number, target.sha),
-                           body=body, details_url=link, check_run=False)
-            return "comment"
-        publish_github(self.client, card, evidence, GitHubTarget(target.repo, None, target.sha), body=body,
-                       details_url=link)
-        from roadmap_ci.publish.summary import write_summary
-
-        write_summary(card, evidence, env=self.env, artifact_url=link)
-        return "status"
+        try:
+            if write_summary(card, evidence, env=self.env, now=self.now, rubric=self.rubric, artifact_url=link):
+                self.done.append("job summary written")
+        except RoadmapError as exc:  # the summary must not stop the comment, status and check run
+            self.done.append(f"job summary not written: {exc}")
+        body = render("md", card, evidence, now=self.now, rubric=self.rubric, max_chars=COMMENT_LIMIT,
+                      artifact_url=link)
+        pr = target.number if target.kind == "pull_request" else None
+        out = publish_github(self.client, card, evidence, GitHubTarget(target.repo, pr, target.sha), body=body,
+                             details_url=link)
+        if out.comment is not None:
+            self.done.append(f"comment {out.comment.action} ({out.comment.url})")
+        self.done.append(f"status {out.status}")
+        if out.check_run is not None:
+            self.done.append(f"check run with {out.check_run.annotations} annotations")
+        self.done += [f"skipped {s}" for s in out.skipped]
+        return "comment" if pr is not None else "status"
 
     def _status(self, repo: str, sha: str, context: str, state: str, description: str) -> None:
         self.client.set_status(repo, sha, "", state, description, self._link(), context=context)
 
     def error(self, target: Any, message: str) -> str:
         self._status(target.repo, target.sha, self.error_context, "error", f"could not score: {message}")
+        self.done.append("status error")
         return "error"
 
     def mark_feedback(self, target: Any) -> None:
         self._status(target.repo, target.sha, self.feedback_context, "success", "hidden-label feedback given")
+        self.done.append(f"{self.feedback_context} status")
