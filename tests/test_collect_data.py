@@ -25,7 +25,7 @@ def by_name(result: dict) -> dict:
 
 
 @pytest.mark.slow  # imports great_expectations (seconds)
-def test_suites_good_bad_and_broken(tmp_path: Path) -> None:
+def test_suites_good_bad_and_broken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     good = [{"type": "expect_column_values_to_be_unique", "kwargs": {"column": "id"}},
             {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1, "max_value": 10}}]
     failing = [{"type": "expect_column_values_to_be_in_set",
@@ -74,6 +74,26 @@ def test_suites_good_bad_and_broken(tmp_path: Path) -> None:
     assert "names no data file" in errors["h_no_meta"]
     assert errors["i_not_json"].startswith("gx/i_not_json.json: not valid JSON")
     assert all("\n" not in m for m in errors.values())
+
+    # unchanged suites and data: answered from the local cache, GX is not asked again
+    monkeypatch.delenv("CI", raising=False)
+    c = ctx(repo, {"data": {"suites": "gx/*.json"}})
+    assert data._cache_hits(c) is False  # suites in error are never cached
+    calls: list[str] = []
+    real = data._validate
+    monkeypatch.setattr(data, "_validate", lambda *a: calls.append(a[3]["name"]) or real(*a))
+    valid = {"good", "failing"}  # the suites in error (invalid expectations) are validated every time
+    again = data.collect(c)["data"]
+    assert [s.model_dump() for s in again] == [s.model_dump() for s in got.values()]
+    assert valid.isdisjoint(calls)
+    (repo / "data/t.csv").write_text(CSV.replace("emu", "dog"))  # the data changed: validated afresh
+    fresh = by_name(data.collect(c))
+    assert sorted(valid.intersection(calls)) == ["failing", "good"]
+    assert fresh["failing"].expectations[0].success is True
+    monkeypatch.setenv("CI", "true")  # CI never uses the cache
+    calls.clear()
+    data.collect(c)
+    assert sorted(valid.intersection(calls)) == ["failing", "good"]
 
 
 def test_long_unexpected_values_are_truncated() -> None:

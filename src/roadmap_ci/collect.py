@@ -183,9 +183,9 @@ def run_collectors(ctx: Any, names: Sequence[str], progress: Progress) -> dict[s
         try:
             waits = [d for d in collectors.needs(mod, ctx) if d in done]
             progress.update(name, f"waiting for {', '.join(waits)}" if waits else "running")
-            warm: Callable[[], None] | None = getattr(mod, "warm", None)
+            warm: Callable[[Any], None] | None = getattr(mod, "warm", None)
             if warm is not None:
-                warm()
+                warm(ctx)
             for dep in waits:
                 done[dep].wait()
             progress.update(name, "running")

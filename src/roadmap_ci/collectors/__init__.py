@@ -9,7 +9,7 @@ Each module in :data:`COLLECTORS` exposes
 * ``collect(ctx) -> dict`` -- Evidence fields to set (facts only, never scores). A collector records bad
   input (a failing stage, an invalid suite) in its section with a clear message; an exception it lets
   escape becomes one ``evidence.errors`` entry, never a crash;
-* optionally ``warm()`` -- work that may start before ``NEEDS`` are done (heavy imports), overlapping them.
+* optionally ``warm(ctx)`` -- work that may start before ``NEEDS`` are done (heavy imports), overlapping them.
 
 Adding a collector: a module here, its name in ``COLLECTORS``, and its test.
 """

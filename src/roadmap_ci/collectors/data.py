@@ -10,6 +10,8 @@ missing data file, a column the data does not have -- is ``status: error`` with 
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -40,8 +42,7 @@ def _quiet_env() -> None:
     logging.getLogger("great_expectations").setLevel(logging.CRITICAL)  # it logs tracebacks for bad suites
 
 
-def warm() -> None:
-    """Import great_expectations (≈ 2 s) while the pipeline runs."""
+def _import() -> None:
     _quiet_env()
     with _IMPORT_LOCK:
         import great_expectations  # noqa: F401
@@ -202,30 +203,110 @@ def _validate(gx: Any, gx_ctx: Any, index: int, raw: dict[str, Any], frame: Any)
     return [e for _, e in sorted(rows, key=lambda x: x[0])]
 
 
-def collect(ctx: Context) -> dict[str, Any]:
-    warm()
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+def _cache_file(ctx: Context) -> Path | None:
+    """Local runs only: in CI (``CI`` set) every suite is validated afresh."""
+    if os.environ.get("CI") or os.environ.get("ROADMAP_CI_NO_CACHE"):
+        return None
+    return ctx.repo / ".roadmap-ci" / "cache" / "data.json"
 
-    gx_ctx = gx.get_context(mode="ephemeral")
-    gx_ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+
+def _key(ctx: Context, rel: str) -> str | None:
+    """sha256 of what a suite's result depends on: the suite, its data file, the tool versions."""
+    from importlib import metadata
+
+    try:
+        suite_bytes = (ctx.repo / rel).read_bytes()
+        data_file = json.loads(suite_bytes)["meta"]["data_file"]
+        path, kind = locate(ctx.repo, os.path.normpath(data_file))
+        if kind != "file" or os.path.normpath(data_file).startswith(".."):
+            return None
+        h = hashlib.sha256()
+        for part in (metadata.version("great-expectations"), metadata.version("roadmap-ci"), rel):
+            h.update(part.encode() + b"\0")
+        h.update(hashlib.sha256(suite_bytes).digest())
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+        return h.hexdigest()
+    except (OSError, ValueError, KeyError, TypeError, metadata.PackageNotFoundError):
+        return None
+
+
+def _read_cache(ctx: Context) -> dict[str, Any]:
+    path = _cache_file(ctx)
+    try:
+        data = json.loads(path.read_text()) if path is not None else {}
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _cache_hits(ctx: Context) -> bool:
+    """Whether every suite's result is cached for the files as they are now."""
+    cache = _read_cache(ctx)
+    files = _suite_files(ctx)
+    return bool(files) and all((k := _key(ctx, rel)) is not None and k in cache for rel in files)
+
+
+def warm(ctx: Context) -> None:
+    """Import great_expectations (≈ 2 s) while the pipeline runs -- unless the cache will answer."""
+    if not _cache_hits(ctx):
+        _import()
+
+
+def collect(ctx: Context) -> dict[str, Any]:
+    cache = _read_cache(ctx)
+    new_cache: dict[str, Any] = {}
+    gx_state: dict[str, Any] = {}
+
+    def gx_context() -> tuple[Any, Any]:
+        if not gx_state:
+            _import()
+            import great_expectations as gx
+            from great_expectations.data_context.types.base import ProgressBarsConfig
+
+            gx_ctx = gx.get_context(mode="ephemeral")
+            gx_ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+            gx_state.update(gx=gx, ctx=gx_ctx)
+        return gx_state["gx"], gx_state["ctx"]
+
     suites: list[Suite] = []
     for i, rel in enumerate(_suite_files(ctx)):
-        name, data_file = Path(rel).stem, ""
-        try:
-            raw = _load_suite(ctx, rel)
-            name, data_file = raw["name"], raw["meta"]["data_file"]
-            frame = _read_frame(ctx, data_file)
-            _check_columns(raw, list(frame.columns), data_file)
-            exps = _validate(gx, gx_ctx, i, raw, frame)
-        except SuiteError as exc:
-            suites.append(Suite(name=name, data_file=data_file, status="error", message=f"{rel}: {exc}"))
-            continue
-        except Exception as exc:  # GX itself failed on this suite: that suite is an error, the others still run
-            suites.append(Suite(name=name, data_file=data_file, status="error",
-                                message=f"{rel}: Great Expectations failed: {type(exc).__name__}: "
-                                f"{short(str(exc), 200)}"))
-            continue
-        status = "ok" if all(e.success for e in exps) else "failed"
-        suites.append(Suite(name=name, data_file=data_file, status=status, expectations=exps))
+        key = _key(ctx, rel)
+        if key is not None and key in cache:
+            try:
+                suites.append(Suite.model_validate(cache[key]))
+                new_cache[key] = cache[key]
+                continue
+            except ValueError:
+                pass
+        suite = _one(ctx, i, rel, gx_context)
+        suites.append(suite)
+        if key is not None and suite.status != "error":
+            new_cache[key] = suite.model_dump(mode="json")
+    path = _cache_file(ctx)
+    if path is not None and new_cache != cache:
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_text(json.dumps(new_cache))
+            tmp.replace(path)
     return {"data": suites}
+
+
+def _one(ctx: Context, i: int, rel: str, gx_context: Any) -> Suite:
+    name, data_file = Path(rel).stem, ""
+    try:
+        raw = _load_suite(ctx, rel)
+        name, data_file = raw["name"], raw["meta"]["data_file"]
+        frame = _read_frame(ctx, data_file)
+        _check_columns(raw, list(frame.columns), data_file)
+        gx, gx_ctx = gx_context()
+        exps = _validate(gx, gx_ctx, i, raw, frame)
+    except SuiteError as exc:
+        return Suite(name=name, data_file=data_file, status="error", message=f"{rel}: {exc}")
+    except Exception as exc:  # GX itself failed on this suite: that suite is an error, the others still run
+        return Suite(name=name, data_file=data_file, status="error",
+                     message=f"{rel}: Great Expectations failed: {type(exc).__name__}: {short(str(exc), 200)}")
+    status = "ok" if all(e.success for e in exps) else "failed"
+    return Suite(name=name, data_file=data_file, status=status, expectations=exps)
