@@ -11,9 +11,11 @@ pagination and fault injection. Reusable: workflow simulations add endpoints wit
         assert len(gh.comments("o/r", 7)) == 66
         assert gh.count("GET", r"/comments") == 1
 
-Workflow simulations: ``add_pull``, ``add_workflow_run``, ``add_artifact`` (zip served via a 302 to an
-unauthenticated ``/_blobs/<id>``, like GitHub's storage redirect), then ``GET /repos/{repo}/pulls``,
-``/actions/runs``, ``/actions/runs/{id}/artifacts``, ``/commits/{sha}/statuses`` answer from that state.
+Workflow simulations: ``add_pull``, ``move_head`` (a force-push), ``add_workflow_run``, ``add_artifact`` (zip
+served via a 302 to an unauthenticated ``/_blobs/<id>`` on ``localhost`` -- another host name, like GitHub's
+storage redirect, so a client that keeps sending its token there shows up as a token on that log entry),
+then ``GET /repos/{repo}/pulls``, ``/actions/runs``, ``/actions/runs/{id}/artifacts``,
+``/commits/{sha}/statuses`` answer from that state, in GitHub's full shapes.
 
 Tokens: ``gh.installation_token`` (``ghs_…``, acts as ``github-actions[bot]``) and ``gh.user_token``
 (``ghp_…``, acts as ``gh.human``). As on GitHub, ``/user`` answers 403 to an installation token and
@@ -178,32 +180,95 @@ class FakeGitHub:
 
     def add_pull(self, repo: str, number: int, *, head_sha: str, head_branch: str = "feature",
                  head_repo: str | None = None, state: str = "open", title: str = "A change") -> dict[str, Any]:
-        """A pull request (the fields ci-report reads, plus the common ones)."""
+        """A pull request in GitHub's full shape (github3's ShortPullRequest reads it without complaint)."""
         head_repo = head_repo or repo
-        owner = head_repo.split("/")[0]
-        pr = {"id": 9000 + number, "number": number, "state": state, "title": title,
-              "url": f"{{root}}/repos/{repo}/pulls/{number}", "html_url": f"{{root}}/{repo}/pull/{number}",
-              "user": self._user(owner, 7000 + number, "User"),
-              "head": {"ref": head_branch, "sha": head_sha, "label": f"{owner}:{head_branch}",
-                       "repo": {"full_name": head_repo, "name": head_repo.split("/")[1],
-                                "owner": self._user(owner, 7000 + number, "User")}},
+        owner = self.account(head_repo.split("/")[0])
+        api, web = f"{{root}}/repos/{repo}", f"{{root}}/{repo}"
+        base_repo = self.repository(repo)
+        links = {"self": f"{api}/pulls/{number}", "html": f"{web}/pull/{number}", "issue": f"{api}/issues/{number}",
+                 "comments": f"{api}/issues/{number}/comments", "review_comments": f"{api}/pulls/{number}/comments",
+                 "review_comment": f"{api}/pulls/comments{{/number}}", "commits": f"{api}/pulls/{number}/commits",
+                 "statuses": f"{api}/statuses/{head_sha}"}
+        pr = {"id": 9000 + number, "node_id": f"PR_{9000 + number}", "number": number, "state": state,
+              "locked": False, "title": title, "body": None, "body_html": "", "body_text": "",
+              "url": links["self"], "html_url": links["html"], "diff_url": f"{web}/pull/{number}.diff",
+              "patch_url": f"{web}/pull/{number}.patch", "issue_url": links["issue"],
+              "commits_url": links["commits"], "review_comments_url": links["review_comments"],
+              "review_comment_url": links["review_comment"], "comments_url": links["comments"],
+              "statuses_url": links["statuses"], "user": owner, "labels": [], "milestone": None,
+              "active_lock_reason": None, "created_at": _now(), "updated_at": _now(), "closed_at": None,
+              "merged_at": None, "merge_commit_sha": None, "assignee": None, "assignees": [],
+              "requested_reviewers": [], "requested_teams": [], "author_association": "CONTRIBUTOR",
+              "auto_merge": None, "draft": False, "_links": {k: {"href": v} for k, v in links.items()},
+              "head": {"ref": head_branch, "sha": head_sha, "label": f"{owner['login']}:{head_branch}",
+                       "user": owner, "repo": self.repository(head_repo, fork=head_repo != repo)},
               "base": {"ref": "main", "sha": "0" * 40, "label": f"{repo.split('/')[0]}:main",
-                       "repo": {"full_name": repo, "name": repo.split("/")[1]}}}
+                       "user": base_repo["owner"], "repo": base_repo}}
         with self.lock:
             self.pulls.setdefault(repo, []).append(pr)
         return pr
 
+    def move_head(self, repo: str, number: int, sha: str) -> None:
+        """A force-push: pull request ``number`` now has head ``sha``."""
+        with self.lock:
+            for pr in self.pulls.get(repo, []):
+                if pr["number"] == number:
+                    pr["head"]["sha"] = sha
+                    pr["statuses_url"] = pr["_links"]["statuses"]["href"] = f"{{root}}/repos/{repo}/statuses/{sha}"
+
+    def account(self, login: str, kind: str = "User") -> dict[str, Any]:
+        """A user (same login, same id) in GitHub's full shape."""
+        return self._user(login, 7000 + sum(map(ord, login)) % 1000, kind)
+
+    def repository(self, full_name: str, *, fork: bool = False) -> dict[str, Any]:
+        """A repository as pulls and workflow runs embed it (every key github3's ShortRepository reads)."""
+        login, name = full_name.split("/", 1)
+        rid = 90000 + sum(map(ord, full_name))
+        api, web = f"{{root}}/repos/{full_name}", f"{{root}}/{full_name}"
+        urls = {f"{k}_url": f"{api}/{k}" for k in (
+            "assignees", "blobs", "branches", "collaborators", "comments", "commits", "compare", "contents",
+            "contributors", "deployments", "downloads", "events", "forks", "git_commits", "git_refs", "git_tags",
+            "hooks", "issue_comment", "issue_events", "issues", "keys", "labels", "languages", "merges",
+            "milestones", "notifications", "pulls", "releases", "stargazers", "statuses", "subscribers",
+            "subscription", "tags", "teams", "trees")}
+        return {"id": rid, "node_id": f"R_{rid}", "name": name, "full_name": full_name, "owner": self.account(login),
+                "private": False, "html_url": web, "description": None, "fork": fork, "url": api,
+                "archive_url": f"{api}/{{archive_format}}{{/ref}}", **urls, "git_url": f"git://fake/{full_name}.git",
+                "ssh_url": f"git@fake:{full_name}.git", "clone_url": f"{web}.git", "svn_url": web,
+                "mirror_url": None, "homepage": None, "language": "Python", "forks_count": 0, "forks": 0,
+                "stargazers_count": 0, "watchers_count": 0, "watchers": 0, "size": 1, "default_branch": "main",
+                "open_issues_count": 0, "open_issues": 0, "is_template": False, "topics": [], "has_issues": True,
+                "has_projects": False, "has_wiki": False, "has_pages": False, "has_downloads": True,
+                "has_discussions": False, "archived": False, "disabled": False, "visibility": "public",
+                "pushed_at": "2026-11-20T08:00:00Z", "created_at": "2026-09-01T08:00:00Z",
+                "updated_at": "2026-11-20T08:00:00Z", "network_count": 0, "subscribers_count": 0,
+                "allow_forking": True, "web_commit_signoff_required": False, "license": None}
+
     def add_workflow_run(self, repo: str, run_id: int, *, head_sha: str, event: str = "pull_request",
                          head_branch: str = "feature", head_repo: str | None = None,
                          created_at: str | None = None, conclusion: str = "success") -> dict[str, Any]:
+        """A completed workflow run in the Actions API's shape (``pull_requests`` empty, as for a fork PR)."""
         head_repo = head_repo or repo
-        run = {"id": run_id, "name": "evaluate", "event": event, "status": "completed", "conclusion": conclusion,
-               "head_sha": head_sha, "head_branch": head_branch, "created_at": created_at or _now(),
-               "url": f"{{root}}/repos/{repo}/actions/runs/{run_id}",
-               "html_url": f"{{root}}/{repo}/actions/runs/{run_id}",
-               "head_repository": {"full_name": head_repo,
-                                   "owner": self._user(head_repo.split("/")[0], 8000 + run_id % 1000, "User")},
-               "repository": {"full_name": repo}}
+        created = created_at or _now()
+        api, web = f"{{root}}/repos/{repo}", f"{{root}}/{repo}"
+        head = self.repository(head_repo, fork=head_repo != repo)
+        run = {"id": run_id, "name": "evaluate", "node_id": f"WFR_{run_id}", "display_title": "evaluate",
+               "event": event, "status": "completed", "conclusion": conclusion, "head_sha": head_sha,
+               "head_branch": head_branch, "path": ".github/workflows/roadmap-ci.yml", "run_number": run_id % 1000,
+               "run_attempt": 1, "workflow_id": 161335, "check_suite_id": 5000 + run_id,
+               "check_suite_node_id": f"CS_{run_id}", "created_at": created, "updated_at": created,
+               "run_started_at": created, "url": f"{api}/actions/runs/{run_id}",
+               "html_url": f"{web}/actions/runs/{run_id}", "pull_requests": [], "referenced_workflows": [],
+               "actor": head["owner"], "triggering_actor": head["owner"],
+               "jobs_url": f"{api}/actions/runs/{run_id}/jobs", "logs_url": f"{api}/actions/runs/{run_id}/logs",
+               "check_suite_url": f"{api}/check-suites/{5000 + run_id}",
+               "artifacts_url": f"{api}/actions/runs/{run_id}/artifacts",
+               "cancel_url": f"{api}/actions/runs/{run_id}/cancel", "rerun_url": f"{api}/actions/runs/{run_id}/rerun",
+               "previous_attempt_url": None, "workflow_url": f"{api}/actions/workflows/161335",
+               "head_commit": {"id": head_sha, "tree_id": "1" * 40, "message": "work", "timestamp": created,
+                               "author": {"name": "Learner", "email": "learner@example.test"},
+                               "committer": {"name": "Learner", "email": "learner@example.test"}},
+               "repository": self.repository(repo), "head_repository": head}
         with self.lock:
             self.workflow_runs.setdefault(repo, []).append(run)
         return run
@@ -216,8 +281,9 @@ class FakeGitHub:
                "url": f"{{root}}/repos/{repo}/actions/artifacts/{aid}",
                "archive_download_url": f"{{root}}/repos/{repo}/actions/artifacts/{aid}/zip",
                "expired": expired, "created_at": _now(), "expires_at": _now(), "updated_at": _now(),
-               "workflow_run": {"id": run_id, "repository_id": 1, "head_repository_id": 1, "head_branch": "feature",
-                                "head_sha": head_sha}, "_run": run_id, "_repo": repo}
+               "digest": None,
+               "workflow_run": {"id": run_id, "repository_id": 90000 + sum(map(ord, repo)), "head_repository_id": 1,
+                                "head_branch": "feature", "head_sha": head_sha}, "_run": run_id, "_repo": repo}
         with self.lock:
             self.artifacts[aid] = art
             self.blobs[aid] = data
@@ -467,7 +533,8 @@ class FakeGitHub:
     def _download_artifact(self, req: Request, me: dict[str, Any], repo: str, aid: str) -> Any:
         if int(aid) not in self.blobs:
             return 404, {"message": "Not Found"}
-        return 302, None, {"Location": f"{self.root}/_blobs/{aid}"}
+        # storage is another host, as on GitHub: a client must not carry the API token there
+        return 302, None, {"Location": f"http://localhost:{self.port}/_blobs/{aid}?sig=fake"}
 
     # ------------------------------------------------------------ the WSGI app
 
@@ -496,9 +563,13 @@ class FakeGitHub:
         method, path = req.method.upper(), req.path
         blob = re.fullmatch(r"/_blobs/(\d+)", path)
         if blob and method == "GET":  # a pre-signed storage URL: no token needed
+            fault = self._fault_for(method, path)
+            if fault is not None and fault.status is not None:
+                return self._log(req, path, self._respond(fault.status, {"message": fault.message}, fault.headers))
             data = self.blobs.get(int(blob.group(1)))
             resp = Response(data or b"", status=200 if data is not None else 404, mimetype="application/zip")
-            return self._log(req, path, resp)
+            auth = req.headers.get("Authorization", "")
+            return self._log(req, path, resp, auth.split(" ", 1)[1] if " " in auth else None)  # token: leaked
         if self.api_prefix:
             if not path.startswith(self.api_prefix + "/"):
                 return self._log(req, path, self._respond(404, {"message": "Not Found"}))
