@@ -3,7 +3,7 @@ pull_requests list, a push), and one test per attack on the trust boundary.
 
 The GitHub API is an in-memory double of the few read endpoints ci-report calls itself (pulls, artifacts,
 runs, statuses) and posting is recorded by a Publisher double; the real-HTTP simulation through
-roadmap_ci.publish against tests/fakegithub.py lives with the publish module's tests.
+roadmap_ci.publish against tests/fakegithub.py, through the real command, is tests/test_ci_simulation.py.
 """
 
 from __future__ import annotations
