@@ -75,7 +75,7 @@ def test_runs_then_skips_unchanged_then_fails_with_stale_metrics(tmp_path: Path)
 
 
 def test_no_dvc_yaml(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path / "r", {"README.md": "# hi\n"}, dvc=True)
+    repo = make_repo(tmp_path / "r", {"README.md": "# hi\n"})
     got = pipeline.collect(ctx(repo, {"pipeline": {}}))["pipeline"]
     assert got.status == "missing" and "no dvc.yaml" in got.message
 
@@ -86,6 +86,7 @@ def test_not_a_dvc_repository(tmp_path: Path) -> None:
     assert got.status == "error" and "dvc init" in got.message
 
 
+@pytest.mark.slow
 def test_invalid_dvc_yaml_is_an_error_with_dvcs_reason(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r", {"dvc.yaml": "stages:\n  a:\n    cmd: [unclosed\n"}, dvc=True)
     got = pipeline.collect(ctx(repo, {"pipeline": {"timeout": 60}}))["pipeline"]
