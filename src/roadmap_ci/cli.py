@@ -275,6 +275,75 @@ def rescore_cmd(
         raise typer.Exit(EXIT_INVALID)
 
 
+# ---------------------------------------------------------------- collect / evaluate
+
+
+def _cannot_evaluate(exc: RoadmapError) -> typer.Exit:
+    """collect/evaluate: any error before a result exists means 'could not evaluate' (exit 2)."""
+    for line in str(exc).splitlines() or ["could not evaluate"]:
+        print(line if exc.place is not None or isinstance(exc, InvalidInputs) else f"error: {line}", file=sys.stderr)
+    return typer.Exit(EXIT_CANNOT_RUN)
+
+
+@app.command("collect")
+def collect_cmd(
+    path: Annotated[Path, typer.Argument(help="The learner repo.")] = Path("."),
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Evidence bundle directory "
+                                             "(default: PATH/.roadmap-ci).")] = None,
+    rubric: Annotated[Path | None, typer.Option("--rubric", "-r", help="Override the rubric "
+                                                ".roadmap-ci.yml names.")] = None,
+    base: Annotated[str | None, typer.Option("--base", help="A git revision: its metrics become base_metrics.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print evidence.json on stdout.")] = False,
+) -> None:
+    """Run the learner's repo as CI does and write evidence.json (+ declared outputs). Exit 2 if it cannot."""
+    from roadmap_ci.collect import Progress, collect
+
+    try:
+        ev = collect(path, out, rubric, base, progress=Progress(quiet=quiet or as_json))
+    except RoadmapError as exc:
+        raise _cannot_evaluate(exc) from None
+    if as_json:
+        from roadmap_ci.evidence import dump_json
+
+        sys.stdout.write(dump_json(ev))
+    elif not quiet:
+        print(f"evidence written to {(out or path / '.roadmap-ci') / 'evidence.json'}")
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    path: Annotated[Path, typer.Argument(help="The learner repo.")] = Path("."),
+    rubric: Annotated[Path | None, typer.Option("--rubric", "-r", help="Override the rubric "
+                                                ".roadmap-ci.yml names.")] = None,
+    base: Annotated[str | None, typer.Option("--base", help="A git revision, or the base branch's "
+                                             "evidence.json, for base-relative criteria.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Default: PATH/.roadmap-ci.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print scorecard.json instead of the table.")] = False,
+) -> None:
+    """collect -> score -> report, as CI does. Exit 0 pass, 1 below the pass mark, 2 could not evaluate."""
+    from roadmap_ci.collect import Progress
+    from roadmap_ci.evaluate import evaluate
+
+    try:
+        result = evaluate(path, rubric, base, out, progress=Progress(quiet=quiet or as_json))
+    except RoadmapError as exc:
+        raise _cannot_evaluate(exc) from None
+    if as_json:
+        from roadmap_ci.evidence import dump_json
+
+        sys.stdout.write(dump_json(result.scorecard))
+    else:
+        from roadmap_ci.console import scorecard_table, stdout
+
+        stdout().print(scorecard_table(result.scorecard))
+        if not quiet:
+            print(f"evidence, scorecard and report.md written to {result.out_dir}")
+    if not result.passed:
+        raise typer.Exit(EXIT_INVALID)
+
+
 # ---------------------------------------------------------------- ci-report (the privileged CI step)
 
 
