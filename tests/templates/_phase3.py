@@ -6,7 +6,6 @@ GX and hidden-label helpers below.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import subprocess
@@ -84,10 +83,13 @@ def validate_suites(repo: Path) -> dict[str, list[str]]:
     return failed
 
 
-def hidden_accuracy(repo: Path, labels: Path, target: str, prediction: str, split: str | None = None) -> float:
-    """What the privileged report step computes: accuracy of the learner's predictions on the hidden labels."""
-    with open(repo / "data" / "predictions" / "predictions.csv", encoding="utf-8") as fh:
-        pred = {row["id"]: row[prediction] for row in csv.DictReader(fh)}
-    with open(labels, encoding="utf-8") as fh:
-        truth = [row for row in csv.DictReader(fh) if split is None or row["split"] == split]
-    return sum(pred.get(row["id"]) == row[target] for row in truth) / len(truth)
+def hidden_scores(repo: Path, template: str) -> dict[str, float]:
+    """What the privileged report step computes (roadmap_ci.hidden): public.* and private.* metrics of the
+    learner's predictions against the rubric's hidden labels."""
+    from roadmap_ci.hidden import hidden_metrics
+    from roadmap_ci.rubric import load_rubric
+
+    result = hidden_metrics(load_rubric(ROOT / "rubrics" / f"{template}.yaml"),
+                            repo / "data" / "predictions" / "predictions.csv")
+    assert result.error is None, result.error
+    return result.metrics

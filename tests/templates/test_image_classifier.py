@@ -10,7 +10,7 @@ import shutil
 import sys
 
 import pytest
-from _phase3 import ROOT, hidden_accuracy, metrics, render, repro, run, set_params, validate_suites
+from _phase3 import ROOT, hidden_scores, metrics, render, repro, run, set_params, validate_suites
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("image-classifier")]
 pytest.importorskip("torch")
@@ -73,19 +73,19 @@ def test_data_suites_pass_on_the_baseline(baseline):
 
 
 def test_baseline_passes_with_headroom_on_hidden_labels(baseline):
-    acc = hidden_accuracy(baseline, LABELS, "label", "label")
+    acc = hidden_scores(baseline, "image-classifier")["private.accuracy"]
     assert 0.6 <= acc <= 0.82, acc  # the rubric's hidden-accuracy criterion runs from 0.55 (none) to 0.95 (full)
 
 
 def test_readme_improvements_raise_the_scores(baseline, tmp_path):
     repo = copy_of(baseline, tmp_path)
-    before = hidden_accuracy(repo, LABELS, "label", "label")
+    before = hidden_scores(repo, "image-classifier")["private.accuracy"]
     set_params(repo, train__epochs=40, model__channels=32, train__augment=True, train__label_smoothing=0.1,
                transfer__enabled=True, transfer__pretrain_epochs=5)
     repro(repo)
-    after = hidden_accuracy(repo, LABELS, "label", "label")
+    after = hidden_scores(repo, "image-classifier")["private.accuracy"]
     m = metrics(repo)
-    assert after >= 0.9 and after > before + 0.15, (before, after)
+    assert after >= 0.88 and after > before + 0.15, (before, after)
     assert m["macro_f1"] >= 0.85 and m["train"]["pretrained"] == 1 and m["curve"]["loss_ratio"] < 0.4
 
 

@@ -10,7 +10,7 @@ import shutil
 import sys
 
 import pytest
-from _phase3 import ROOT, hidden_accuracy, metrics, render, repro, run, set_params, validate_suites
+from _phase3 import ROOT, hidden_scores, metrics, render, repro, run, set_params, validate_suites
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nlp-pipeline")]
 pytest.importorskip("torch")
@@ -71,16 +71,16 @@ def test_data_suites_pass_on_the_baseline(baseline):
 
 
 def test_baseline_passes_with_headroom_on_hidden_labels(baseline):
-    acc = hidden_accuracy(baseline, LABELS, "label", "label")
+    acc = hidden_scores(baseline, "nlp-pipeline")["private.accuracy"]
     assert 0.55 <= acc <= 0.75, acc  # the rubric's hidden-accuracy criterion runs from 0.5 (none) to 0.9 (full)
 
 
 def test_readme_improvement_raises_the_scores(baseline, tmp_path):
     repo = copy_of(baseline, tmp_path)
-    before = hidden_accuracy(repo, LABELS, "label", "label")
+    before = hidden_scores(repo, "nlp-pipeline")["private.accuracy"]
     set_params(repo, train__epochs=20, tokenizer__ngrams=2)
     repro(repo)
-    after = hidden_accuracy(repo, LABELS, "label", "label")
+    after = hidden_scores(repo, "nlp-pipeline")["private.accuracy"]
     assert after >= 0.85 and after > before + 0.2, (before, after)
     assert metrics(repo)["macro_f1"] >= 0.85 and metrics(repo)["curve"]["loss_ratio"] < 0.3
 
@@ -92,7 +92,7 @@ def test_pretrained_encoder_path_runs_offline(baseline, tmp_path):
     repro(repo)  # HF_HUB_OFFLINE=1 in the environment: any download attempt would fail the stage
     m = metrics(repo)
     assert m["train"]["pretrained"] == 1 and m["macro_f1"] > 0.7, m
-    assert hidden_accuracy(repo, LABELS, "label", "label") > 0.7
+    assert hidden_scores(repo, "nlp-pipeline")["private.accuracy"] > 0.7
 
 
 def test_corrupted_labels_fail_the_data_checks(baseline, tmp_path):
