@@ -57,6 +57,8 @@ def test_missing_metric_scores_zero_with_what_was_found():
     assert c.reason == "missing evidence: no metrics were collected"
     c = one(score(ev(metrics={}, metric_problems={"metrics.json:f1": "NaN"}), rubric(F1)))
     assert c.reason == "missing evidence: metrics.json:f1 is not a usable number: NaN"
+    c = one(score(ev(metrics={}, metric_problems={"metrics.json": "invalid JSON at line 3"}), rubric(F1)))
+    assert c.reason == "missing evidence: metrics.json: invalid JSON at line 3"
 
 
 def test_relative_to_base():

@@ -161,6 +161,9 @@ def _metric(values: dict[str, float] | None, problems: dict[str, str], key: str,
         return Fact("number", label, values[key])
     if key in problems:
         return _missing(label, f"{key} is not a usable number: {problems[key]}")
+    file = key.split(":", 1)[0]
+    if file in problems:  # the whole metrics file could not be read
+        return _missing(label, f"{file}: {problems[file]}")
     known = sorted(values)
     return _missing(label, f"no {src[:-1]} {key!r} (found: {_names(known) or 'none'})")
 
