@@ -1,0 +1,177 @@
+"""Generate the tabular-classification data set, deterministically (run from anywhere; not shipped to learners).
+
+    python templates/tabular-classification/generate_data.py [--out DIR] [--labels FILE]
+
+A telecom customer-churn table in the style of the Kaggle/IBM "Telco churn" drop, simulated so that the
+hidden labels are known and nothing is downloaded. Churn follows a latent logit with the effects a
+retention analyst would expect (month-to-month contracts, short tenure, fibre without tech support,
+electronic-check payers, support tickets, a sharp jump after a month without logging in) plus noise,
+about 26% positives. Messy on purpose:
+
+* categoricals spelled several ways (``Month-to-month``, ``month to month``, ``M2M ``),
+* ``total_charges`` is text with blanks for brand-new customers (as in the original Telco file),
+* missing values (age, payment method, data usage for customers without internet),
+* outliers and typos: ages of 0 or 999, monthly charges entered in cents or negative,
+* a few exact duplicate rows,
+* **a leakage trap**: ``exit_survey_score`` is filled in by the retention team *after* a customer asks to
+  cancel. It is nearly perfect on the training data and empty for every test customer.
+
+Writes ``data/raw/{train,test}.csv`` into the template and the hidden test labels to
+``labels/tabular-classification.csv`` at the repository root (id, churned, split = public|private).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+RAW = HERE / "{{cookiecutter.project_slug}}" / "data" / "raw"
+LABELS = ROOT / "labels" / "tabular-classification.csv"
+SEED = 1214
+N_TRAIN, N_TEST = 6000, 2500
+PUBLIC_FRACTION = 0.3
+
+REGIONS = ["CA", "TX", "NY", "FL", "IL", "PA", "OH", "GA", "NC", "MI", "WA", "AZ"]
+CONTRACT_SPELLINGS = {
+    "Month-to-month": ["Month-to-month"] * 14 + ["month-to-month", "Month to month", "M2M ", " Month-to-Month"],
+    "One year": ["One year"] * 16 + ["one year", "1 year", "One Year "],
+    "Two year": ["Two year"] * 16 + ["two year", "2 years", "Two Year"],
+}
+PAYMENTS = ["Electronic check", "Mailed check", "Bank transfer (automatic)", "Credit card (automatic)"]
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def simulate(n: int, rng: np.random.Generator) -> pd.DataFrame:
+    """Clean customers with their true churn outcome (before the mess is added)."""
+    contract = rng.choice(["Month-to-month", "One year", "Two year"], size=n, p=[0.52, 0.23, 0.25])
+    tenure_scale = np.where(contract == "Month-to-month", 14.0, np.where(contract == "One year", 30.0, 45.0))
+    tenure = np.clip(rng.exponential(tenure_scale), 0, 72).round().astype(int)
+    age = np.clip(rng.normal(46, 15, n), 18, 90).round().astype(int)
+    senior = (age >= 65).astype(int)
+    partner = rng.random(n) < 0.48
+    dependents = rng.random(n) < np.where(partner, 0.45, 0.12)
+    internet = rng.choice(["Fiber optic", "DSL", "No"], size=n, p=[0.44, 0.34, 0.22])
+    has_net = internet != "No"
+    tech_support = np.where(has_net, np.where(rng.random(n) < 0.35, "Yes", "No"), "No internet service")
+    streaming = np.where(has_net, np.where(rng.random(n) < 0.45, "Yes", "No"), "No internet service")
+    payment = rng.choice(PAYMENTS, size=n, p=[0.34, 0.22, 0.22, 0.22])
+    paperless = rng.random(n) < 0.59
+    monthly = (20.0 + np.where(internet == "Fiber optic", 50.0, np.where(internet == "DSL", 25.0, 0.0))
+               + np.where(streaming == "Yes", 12.0, 0.0) + np.where(tech_support == "Yes", 6.0, 0.0)
+               + rng.normal(0, 6, n)).clip(18.25, 118.75).round(2)
+    total = (monthly * tenure * rng.normal(1.0, 0.03, n)).round(2)
+    gb = np.where(has_net, rng.gamma(2.0, np.where(internet == "Fiber optic", 120.0, 45.0)), np.nan).round(1)
+    tickets = rng.poisson(np.where(internet == "Fiber optic", 1.1, 0.6) + 0.4 * (tech_support == "No"))
+    last_login = np.clip(rng.gamma(1.3, 12.0, n), 0, 180).round().astype(int)
+    region = rng.choice(REGIONS, size=n)
+    region_effect = dict(zip(REGIONS, np.linspace(-0.25, 0.25, len(REGIONS)), strict=True))
+
+    logit = (
+        -2.05
+        + np.select([contract == "Month-to-month", contract == "One year"], [1.35, 0.0], -1.5)
+        - 2.0 * np.log1p(tenure) / np.log(73) + 1.0 * (tenure <= 3)
+        + 0.55 * (internet == "Fiber optic")
+        + 0.75 * ((internet == "Fiber optic") & (tech_support == "No"))
+        - 0.4 * (internet == "No")
+        + 0.55 * (payment == "Electronic check")
+        + 0.012 * (monthly - 65.0)
+        + 0.38 * np.minimum(tickets, 5)
+        + 2.0 * _sigmoid((last_login - 30.0) / 4.0)
+        + 0.3 * paperless + 0.3 * senior - 0.2 * partner - 0.3 * dependents
+        + np.vectorize(region_effect.get)(region)
+        - 0.002 * np.nan_to_num(gb - 200.0)
+    )
+    churned = (rng.random(n) < _sigmoid(logit)).astype(int)
+    return pd.DataFrame({
+        "gender": rng.choice(["Female", "Male"], size=n),
+        "age": age.astype(float),
+        "senior_citizen": senior,
+        "partner": np.where(partner, "Yes", "No"),
+        "dependents": np.where(dependents, "Yes", "No"),
+        "region": region,
+        "tenure_months": tenure,
+        "contract": contract,
+        "payment_method": payment,
+        "paperless_billing": np.where(paperless, "Yes", "No"),
+        "internet_service": internet,
+        "tech_support": tech_support,
+        "streaming_tv": streaming,
+        "monthly_charges": monthly,
+        "total_charges": total,
+        "avg_monthly_gb": gb,
+        "support_tickets_90d": tickets,
+        "last_login_days": last_login,
+        "churned": churned,
+    })
+
+
+def make_messy(df: pd.DataFrame, rng: np.random.Generator, *, train: bool) -> pd.DataFrame:
+    """Add what real exports have: spelling variants, text numbers, gaps, typos, duplicates, the leak."""
+    df = df.copy()
+    n = len(df)
+    df["contract"] = [rng.choice(CONTRACT_SPELLINGS[c]) for c in df["contract"]]
+    df["internet_service"] = df["internet_service"].where(rng.random(n) > 0.04, df["internet_service"].str.lower())
+    df["payment_method"] = df["payment_method"].where(rng.random(n) > 0.02, None)
+    df.loc[rng.random(n) < 0.04, "age"] = np.nan
+    bad_age = rng.random(n) < 0.004
+    df.loc[bad_age, "age"] = rng.choice([0.0, 999.0], size=int(bad_age.sum()))
+    cents = rng.random(n) < 0.005
+    df.loc[cents, "monthly_charges"] = (df.loc[cents, "monthly_charges"] * 100).round(0)
+    negative = rng.random(n) < 0.002
+    df.loc[negative, "monthly_charges"] = -df.loc[negative, "monthly_charges"]
+    total = df["total_charges"].map(lambda v: f"{v:.2f}").astype(object)
+    total[df["tenure_months"] == 0] = " "
+    df["total_charges"] = total
+    if train:
+        churn = df["churned"] == 1
+        filled = np.where(churn, rng.random(n) < 0.85, rng.random(n) < 0.03)
+        score = np.where(churn, rng.choice([1, 2, 3], size=n, p=[0.5, 0.35, 0.15]), rng.choice([3, 4, 5], size=n))
+        df["exit_survey_score"] = np.where(filled, score.astype(float), np.nan)
+    else:
+        df["exit_survey_score"] = np.nan  # nobody has asked to leave yet at prediction time
+    return df
+
+
+def generate(raw_dir: Path = RAW, labels_file: Path = LABELS) -> None:
+    rng = np.random.default_rng(SEED)
+    people = simulate(N_TRAIN + N_TEST, rng)
+    ids = rng.permutation(np.arange(100001, 100001 + N_TRAIN + N_TEST))
+    people.insert(0, "id", ids)
+    train = make_messy(people.iloc[:N_TRAIN].reset_index(drop=True), rng, train=True)
+    test = make_messy(people.iloc[N_TRAIN:].reset_index(drop=True), rng, train=False)
+
+    dups = train.iloc[rng.choice(len(train), size=25, replace=False)]
+    train = pd.concat([train, dups], ignore_index=True)
+    train = train.iloc[rng.permutation(len(train))].reset_index(drop=True)
+    target = train.pop("churned")
+    train["churned"] = target
+
+    labels = pd.DataFrame({"id": test["id"], "churned": test.pop("churned")})
+    public = rng.random(len(labels)) < PUBLIC_FRACTION
+    labels["split"] = np.where(public, "public", "private")
+
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    labels_file.parent.mkdir(parents=True, exist_ok=True)
+    train.to_csv(raw_dir / "train.csv", index=False, lineterminator="\n")
+    test.to_csv(raw_dir / "test.csv", index=False, lineterminator="\n")
+    labels.to_csv(labels_file, index=False, lineterminator="\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=RAW, help="directory for train.csv and test.csv")
+    parser.add_argument("--labels", type=Path, default=LABELS, help="where the hidden test labels go")
+    args = parser.parse_args()
+    generate(args.out, args.labels)
+
+
+if __name__ == "__main__":
+    main()

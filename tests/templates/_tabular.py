@@ -1,0 +1,126 @@
+"""Helpers for the phase-2 tabular template tests: render, run `roadmap-ci evaluate`, add hidden labels.
+
+`evaluate` (roadmap_ci.evaluate, what the CLI command calls) runs with this venv first on PATH so the DVC
+stages' `python -m …` find scikit-learn. The hidden-label metrics are then computed from the learner's
+predictions with `roadmap_ci.hidden`, as the privileged report step does, and the evidence is re-scored.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cookiecutter.main import cookiecutter
+
+from roadmap_ci.evidence import Evidence
+from roadmap_ci.hidden import apply, hidden_metrics
+from roadmap_ci.rubric import load_rubric
+from roadmap_ci.scoring import Scorecard, score
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+GIT = ["git", "-c", "user.name=learner", "-c", "user.email=learner@example.com"]
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "TQDM_DISABLE": "1",
+            "PYTHONHASHSEED": "0", "GX_ANALYTICS_ENABLED": "false"}
+
+
+def run(cmd: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    res = subprocess.run(cmd, cwd=cwd, env=env(), capture_output=True, text=True)
+    if check and res.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} failed ({res.returncode}):\n{res.stdout[-3000:]}\n{res.stderr[-3000:]}")
+    return res
+
+
+def render(template: str, out: Path, **extra: str) -> Path:
+    """Render templates/<template> with --no-input, git init and commit it (as `roadmap-ci new` does)."""
+    repo = Path(cookiecutter(str(ROOT), directory=f"templates/{template}", no_input=True, output_dir=str(out),
+                             extra_context=extra or None))
+    run(["git", "init", "-q", "-b", "main"], repo)
+    commit(repo, "Start from the roadmap-ci template")
+    return repo
+
+
+def commit(repo: Path, message: str) -> None:
+    run([*GIT, "add", "-A"], repo)
+    run([*GIT, "commit", "-qm", message, "--allow-empty"], repo)
+
+
+def copy_of(repo: Path, dst_parent: Path) -> Path:
+    dst = dst_parent / repo.name
+    shutil.copytree(repo, dst, symlinks=True)
+    return dst
+
+
+def set_params(repo: Path, changes: dict[str, Any]) -> None:
+    """Edit params.yaml the way a learner would: {"model.type": "lightgbm", ...}."""
+    import yaml
+
+    path = repo / "params.yaml"
+    params = yaml.safe_load(path.read_text())
+    for dotted, value in changes.items():
+        *parents, key = dotted.split(".")
+        node = params
+        for p in parents:
+            node = node[p]
+        node[key] = value
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
+
+
+@dataclass
+class Result:
+    evidence: Evidence  # with the hidden-label metrics applied
+    card: Scorecard  # scored with them
+    local_card: Scorecard  # what `roadmap-ci evaluate` shows a learner (no hidden labels)
+
+    def crit(self, cid: str):
+        return next(c for c in self.card.criteria if c.id == cid)
+
+    @property
+    def hidden(self) -> dict[str, float]:
+        return self.evidence.hidden or {}
+
+
+@contextmanager
+def venv_on_path():
+    """DVC stages run `python -m …`: that python must be this venv's (with scikit-learn and friends)."""
+    saved = os.environ.get("PATH", "")
+    os.environ["PATH"] = f"{BIN}{os.pathsep}{saved}"
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    try:
+        yield
+    finally:
+        os.environ["PATH"] = saved
+
+
+def evaluate(repo: Path, deliverable: str) -> Result:
+    """`roadmap-ci evaluate` on the repo, then the privileged step's hidden-label metrics, then score."""
+    from roadmap_ci.evaluate import evaluate as run_evaluate
+
+    with venv_on_path():
+        local = run_evaluate(repo)  # the rubric .roadmap-ci.yml names, as a learner's run finds it
+    loaded = load_rubric(ROOT / "rubrics" / f"{deliverable}.yaml")
+    assert local.scorecard.rubric.hash == loaded.hash, "evaluate must pick the bundled rubric"
+    predictions = repo / "data" / "predictions" / "predictions.csv"
+    hidden = hidden_metrics(loaded, predictions if predictions.is_file() else None)
+    evidence = apply(local.evidence, hidden)
+    return Result(evidence=evidence, card=score(evidence, loaded), local_card=local.scorecard)
+
+
+def load_generator(template: str):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"{template.replace('-', '_')}_generate",
+                                                  ROOT / "templates" / template / "generate_data.py")
+    gen = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(gen)
+    return gen
