@@ -1,0 +1,174 @@
+"""Generate the unsupervised template's data: marketplace customer accounts, a few of them abusive.
+
+    python templates/unsupervised/generate_data.py      # rewrites the files below (seeded, byte-identical)
+
+Writes (the learner never sees the labels; this script is not copied into learner repos):
+
+* ``{{cookiecutter.project_slug}}/data/raw/train.csv``  -- 6,000 accounts, unlabelled
+* ``{{cookiecutter.project_slug}}/data/raw/test.csv``   -- 3,000 newer accounts to score for anomalies
+* ``{{cookiecutter.project_slug}}/data/raw/audit_sample.csv`` -- 800 train accounts the trust & safety
+  team reviewed by hand (id, is_anomaly): the learner's only labels, for validation
+* ``labels/unsupervised.csv`` (repo root) -- hidden is_anomaly per test id, split public (30%) / private
+
+How the data is made: five customer segments (bargain hunters, regulars, premium, dormant, business
+buyers) in a log space, with heavy-tailed money columns and a few legitimate "whales"; about 4% of the
+accounts are abusive, of three kinds (card-testing bots, refund abusers, taken-over accounts). The
+abusive ones are unusual in *combinations and ratios* (spend per order, sessions per order, night share),
+not in any single raw column, so an isolation forest on raw, skewed columns mostly finds the whales.
+Messy on purpose: missing values, a -1 sentinel, inconsistent country spelling, and a post-event column
+(``account_status``: set after an investigation, so it is only filled in for train) -- the leakage trap.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+RAW = HERE / "{{cookiecutter.project_slug}}" / "data" / "raw"
+LABELS = ROOT / "labels" / "unsupervised.csv"
+SEED = 20261115
+N_TRAIN, N_TEST, N_AUDIT = 6000, 3000, 800
+ANOMALY_RATE = 0.04
+
+COUNTRIES = ["DE", "FR", "GB", "ES", "IT", "NL", "PL"]
+MESSY = {"DE": ["de", "Germany", " DE"], "FR": ["fr", "France"], "GB": ["UK", "gb", "United Kingdom"],
+         "ES": ["es", "Spain"], "IT": ["it", "Italy"], "NL": ["nl", "Netherlands"], "PL": ["pl", "Poland"]}
+CHANNELS = ["web", "app", "marketplace"]
+DEVICES = ["desktop", "mobile", "tablet"]
+PAYMENTS = ["card", "paypal", "invoice", "gift_card", "bnpl"]
+
+# per segment: weight, then means of log orders, log basket value, log items/order, log sessions/month,
+# logit return rate, logit discount share, logit night share, log days since last order, log account age,
+# support tickets (Poisson mean); then channel, device and payment probabilities
+SEGMENTS = [
+    (0.30, [1.5, 3.0, 0.7, 1.8, -2.5, 0.8, -1.6, 3.5, 6.2, 0.6], [.5, .4, .1], [.4, .5, .1], [.3, .3, 0, .05, .35]),
+    (0.25, [2.6, 3.7, 1.0, 2.3, -2.2, -0.8, -1.4, 2.8, 6.6, 0.8], [.4, .5, .1], [.4, .5, .1], [.5, .3, .05, .05, .1]),
+    (0.18, [3.2, 4.8, 0.9, 2.5, -1.2, -1.5, -1.2, 2.3, 6.8, 1.5], [.3, .6, .1], [.3, .4, .3], [.6, .3, .05, 0, .05]),
+    (0.15, [0.5, 3.5, 0.8, 0.6, -2.8, -0.3, -1.5, 5.3, 7.0, 0.2], [.6, .2, .2], [.6, .3, .1], [.5, .3, .1, .05, .05]),
+    (0.12, [3.8, 5.5, 2.3, 1.9, -3.0, -1.0, -2.5, 2.0, 6.5, 2.0], [.8, .1, .1], [.9, .05, .05], [.2, .05, .75, 0, 0]),
+]
+# abusive kinds: a normal customer of any segment, shifted in the same log/logit space (so abuse hides
+# inside every segment instead of forming its own cluster); then channel, device, payment probabilities
+ANOMALIES = [  # card-testing bots: far more sessions per order, tiny baskets, at night, young accounts
+    (0.40, [0.3, -1.6, -0.5, 2.2, -0.5, -0.5, 2.4, -1.2, -2.6, -0.5], [.7, .2, .1], [.8, .2, 0], [.6, 0, 0, .4, 0]),
+    # refund abusers: ordinary volumes, but returns, discounts and tickets high
+    (0.35, [0.0, 0.2, 0.2, 0.2, 2.3, 2.0, 0.0, 0.0, -0.4, 2.5], [.3, .6, .1], [.3, .6, .1], [.3, .3, 0, .1, .3]),
+    # taken-over accounts: few but huge recent orders of one item, new payment method, night-time
+    (0.25, [-0.8, 1.8, -0.6, -0.2, -0.3, -1.5, 1.2, -1.5, 0.3, 0.5], [.6, .3, .1], [.5, .4, .1], [.2, .1, 0, .5, .2]),
+]
+NOISE = np.array([0.45, 0.35, 0.25, 0.4, 0.5, 0.6, 0.5, 0.6, 0.35, 0.0])
+
+COLUMNS = ["id", "country", "channel", "device", "payment_method", "orders_12m", "spend_12m",
+           "avg_items_per_order", "sessions_per_month", "return_rate", "discount_share", "night_share",
+           "days_since_last_order", "account_age_days", "support_tickets_12m", "account_status"]
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))
+
+
+def _draw(rng: np.random.Generator, spec: tuple, n: int, shift: tuple | None = None) -> dict[str, np.ndarray]:
+    _, mean, channel, device, payment = spec
+    mean = np.asarray(mean, dtype=float)
+    if shift is not None:
+        mean = mean + np.asarray(shift[1], dtype=float)
+        channel, device, payment = shift[2:]
+    z = mean[:9] + rng.normal(size=(n, 9)) * NOISE[:9]
+    shared = rng.normal(size=n) * 0.25  # engaged customers order, browse and spend more together
+    z[:, 0] += shared
+    z[:, 3] += shared
+    orders = np.maximum(0, np.round(np.exp(z[:, 0]) - 0.5)).astype(int)
+    basket = np.exp(z[:, 1])
+    out = {
+        "orders_12m": orders,
+        "spend_12m": np.round(orders * basket * np.exp(rng.normal(size=n) * 0.1), 2),
+        "avg_items_per_order": np.round(np.exp(z[:, 2]), 2),
+        "sessions_per_month": np.round(np.exp(z[:, 3]), 1),
+        "return_rate": np.round(_sigmoid(z[:, 4]), 3),
+        "discount_share": np.round(_sigmoid(z[:, 5]), 3),
+        "night_share": np.round(_sigmoid(z[:, 6]), 3),
+        "days_since_last_order": np.round(np.exp(z[:, 7])).astype(int),
+        "account_age_days": np.round(np.exp(z[:, 8])).astype(int),
+        "support_tickets_12m": rng.poisson(max(mean[9], 0.1), size=n),
+        "channel": rng.choice(CHANNELS, size=n, p=np.asarray(channel) / sum(channel)),
+        "device": rng.choice(DEVICES, size=n, p=np.asarray(device) / sum(device)),
+        "payment_method": rng.choice(PAYMENTS, size=n, p=np.asarray(payment) / sum(payment)),
+        "country": rng.choice(COUNTRIES, size=n, p=[.3, .18, .17, .12, .1, .08, .05]),
+    }
+    out["days_since_last_order"] = np.minimum(out["days_since_last_order"], out["account_age_days"])
+    out["avg_items_per_order"] = np.where(orders == 0, 0.0, out["avg_items_per_order"])
+    out["days_since_last_order"] = np.where(orders == 0, -1, out["days_since_last_order"])  # sentinel: never
+    return out
+
+
+def _accounts(rng: np.random.Generator, n: int, first_id: int, test: bool) -> tuple[list[dict], np.ndarray]:
+    is_anomaly = rng.random(n) < ANOMALY_RATE
+    kinds = np.where(is_anomaly, rng.choice(len(ANOMALIES), size=n, p=[a[0] for a in ANOMALIES]), -1)
+    segment = rng.choice(len(SEGMENTS), size=n, p=[s[0] for s in SEGMENTS])
+    cols: dict[str, np.ndarray] = {}
+    parts = [(s, None, (kinds == -1) & (segment == s)) for s in range(len(SEGMENTS))]
+    parts += [(s, ANOMALIES[k], (kinds == k) & (segment == s)) for k in range(len(ANOMALIES))
+              for s in range(len(SEGMENTS))]
+    for s, shift, mask in parts:
+        drawn = _draw(rng, SEGMENTS[s], int(mask.sum()), shift)
+        for key, values in drawn.items():
+            if key not in cols:
+                cols[key] = np.empty(n, dtype=values.dtype if values.dtype.kind != "U" else object)
+            cols[key][mask] = values
+    # legitimate whales: heavy tails that are *not* abuse
+    whales = (~is_anomaly) & (rng.random(n) < 0.04)
+    cols["spend_12m"] = np.where(whales, np.round(cols["spend_12m"] * rng.uniform(6, 30, n), 2), cols["spend_12m"])
+    cols["orders_12m"] = np.where(whales, cols["orders_12m"] * rng.integers(2, 6, n), cols["orders_12m"])
+    power = (~is_anomaly) & (rng.random(n) < 0.03)  # power browsers: many sessions, not abuse
+    cols["sessions_per_month"] = np.where(power, np.round(cols["sessions_per_month"] * rng.uniform(4, 12, n), 1),
+                                          cols["sessions_per_month"])
+    status = np.full(n, "active", dtype=object)
+    if not test:  # post-event: decided after an investigation, so only known for older (train) accounts
+        status[is_anomaly & (rng.random(n) < 0.6)] = "closed_fraud"
+        status[(~is_anomaly) & (rng.random(n) < 0.02)] = "closed_by_customer"
+    rows = []
+    for i in range(n):
+        row = {"id": first_id + i, "account_status": status[i]}
+        for key in COLUMNS[1:-1]:
+            v = cols[key][i]
+            row[key] = v.item() if hasattr(v, "item") else v
+        if rng.random() < 0.04:
+            row["country"] = rng.choice(MESSY[row["country"]])
+        for key, rate in (("country", 0.02), ("sessions_per_month", 0.05), ("night_share", 0.04),
+                          ("account_age_days", 0.03), ("device", 0.02)):
+            if rng.random() < rate:
+                row[key] = ""
+        rows.append(row)
+    return rows, is_anomaly
+
+
+def _write(path: Path, rows: list[dict], columns: list[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: (f"{row[k]:.10g}" if isinstance(row[k], float) else row[k]) for k in columns})
+
+
+def generate(raw: Path = RAW, labels: Path = LABELS) -> None:
+    rng = np.random.default_rng(SEED)
+    train, train_y = _accounts(rng, N_TRAIN, 100001, test=False)
+    test, test_y = _accounts(rng, N_TEST, 900001, test=True)
+    _write(raw / "train.csv", train, COLUMNS)
+    _write(raw / "test.csv", test, COLUMNS[:-1])  # account_status is not known yet for new accounts
+    audit = np.sort(rng.choice(N_TRAIN, size=N_AUDIT, replace=False))
+    _write(raw / "audit_sample.csv", [{"id": train[i]["id"], "is_anomaly": int(train_y[i])} for i in audit],
+           ["id", "is_anomaly"])
+    public = rng.random(N_TEST) < 0.3
+    _write(labels, [{"id": test[i]["id"], "is_anomaly": int(test_y[i]), "split": "public" if public[i] else "private"}
+                    for i in range(N_TEST)], ["id", "is_anomaly", "split"])
+
+
+if __name__ == "__main__":
+    generate()
+    print(f"wrote {RAW} and {LABELS}")

@@ -1,0 +1,1 @@
+"""{{ cookiecutter.project_name }}: customer segments (clustering) and abusive accounts (anomaly detection)."""
