@@ -19,7 +19,7 @@ from pathlib import Path
 from cookiecutter.main import cookiecutter
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ["image-classifier", "nlp-pipeline"]
+TEMPLATES = ["image-classifier", "nlp-pipeline", "rag-chatbot"]
 
 
 def bench(template: str) -> tuple[float, float, str]:
