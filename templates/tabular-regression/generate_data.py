@@ -1,0 +1,145 @@
+"""Generate the tabular-regression data set, deterministically (run from anywhere; not shipped to learners).
+
+    python templates/tabular-regression/generate_data.py [--out DIR] [--labels FILE]
+
+House sales in a mid-sized city, in the style of the Kaggle "House Prices" (Ames) table, simulated so that the
+hidden labels are known and nothing is downloaded. Log-price follows what an appraiser would expect: living
+area (with diminishing returns), overall quality, neighbourhood, age and renovation, garage, bathrooms,
+distance to the centre, sale year (a rising market) and the sale condition, plus noise. Messy on purpose:
+
+* neighbourhood names spelled several ways (``Riverside``, ``riverside ``, ``RIVERSIDE``),
+* missing values (lot area, garage spaces, year of the last remodel for never-remodelled houses),
+* about 1% of living areas typed in square metres instead of square feet,
+* a handful of huge houses sold cheaply as partial sales (the Ames outliers),
+* a few exact duplicate rows,
+* **a leakage trap**: ``price_per_sqft`` is computed from the sale price; it is empty for every test house.
+
+Writes ``data/raw/{train,test}.csv`` into the template and the hidden test labels to
+``labels/tabular-regression.csv`` at the repository root (id, sale_price, split = public|private).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+RAW = HERE / "{{cookiecutter.project_slug}}" / "data" / "raw"
+LABELS = ROOT / "labels" / "tabular-regression.csv"
+SEED = 911
+N_TRAIN, N_TEST = 3000, 1200
+PUBLIC_FRACTION = 0.3
+
+NEIGHBOURHOODS = {  # name: (log-price effect, distance to centre in km, typical year built)
+    "Old Town": (-0.10, 1.0, 1925), "Riverside": (0.12, 2.5, 1960), "Northpark": (0.05, 5.0, 1985),
+    "College Hill": (0.18, 3.0, 1950), "Eastgate": (-0.18, 6.0, 1970), "Meadowbrook": (0.08, 8.0, 1998),
+    "Stone Ridge": (0.30, 9.0, 2005), "Mill Creek": (-0.05, 7.0, 1978), "Harbor View": (0.35, 4.0, 1990),
+    "Westfield": (-0.12, 10.0, 1995), "Ashwood": (0.02, 12.0, 2010), "Fairview": (-0.25, 5.5, 1955),
+}
+TYPES = {"Detached": 0.0, "Semi-detached": -0.10, "Townhouse": -0.15, "Duplex": -0.20}
+CONDITIONS = {"Normal": 0.0, "Abnormal": -0.18, "Family": -0.12, "Partial": 0.06}
+
+
+def simulate(n: int, rng: np.random.Generator) -> pd.DataFrame:
+    names = list(NEIGHBOURHOODS)
+    hood = rng.choice(names, size=n, p=np.array([9, 10, 9, 7, 9, 9, 6, 9, 5, 9, 9, 9]) / 100)
+    effect = np.array([NEIGHBOURHOODS[h][0] for h in hood])
+    distance = np.array([NEIGHBOURHOODS[h][1] for h in hood]) * rng.uniform(0.6, 1.4, n)
+    sold = rng.choice([2019, 2020, 2021, 2022, 2023, 2024], size=n)
+    built = np.clip(np.array([NEIGHBOURHOODS[h][2] for h in hood]) + rng.normal(0, 12, n), 1880, sold).round()
+    kind = rng.choice(list(TYPES), size=n, p=[0.68, 0.14, 0.12, 0.06])
+    quality = np.clip(np.round(rng.normal(5.8 + 3 * effect, 1.3)), 1, 10).astype(int)
+    area = np.exp(rng.normal(np.log(1500) + 0.06 * (quality - 6), 0.3)).clip(500, 5000).round()
+    bedrooms = np.clip(np.round(area / 550 + rng.normal(0, 0.7, n)), 1, 7).astype(int)
+    bathrooms = np.clip(np.round((area / 900 + rng.normal(0, 0.4, n)) * 2) / 2, 1, 5)
+    lot = (area * rng.uniform(2.5, 7.0, n) * (1 + distance / 10)).round(-1)
+    garage = np.where(kind == "Duplex", rng.choice([0, 1], size=n), rng.choice([0, 1, 2, 3], size=n,
+                                                                                 p=[0.1, 0.3, 0.5, 0.1]))
+    age = sold - built
+    remodeled = np.where((age > 25) & (rng.random(n) < 0.45), np.minimum(sold - 1, built + rng.uniform(15, 60, n)),
+                         np.nan).round()
+    fireplaces = rng.choice([0, 1, 2], size=n, p=[0.5, 0.42, 0.08])
+    condition = rng.choice(list(CONDITIONS), size=n, p=[0.82, 0.07, 0.03, 0.08])
+    recent = ~np.isnan(remodeled) & (sold - np.nan_to_num(remodeled) < 15)
+
+    log_price = (
+        12.0
+        + 0.62 * np.log(area / 1500)
+        + 0.085 * (quality - 6) + 0.012 * (quality - 6) ** 2
+        + effect
+        - 0.0045 * np.minimum(age, 80) + 0.08 * recent
+        + 0.045 * garage + 0.03 * (bathrooms - 2) + 0.03 * fireplaces
+        - 0.012 * distance
+        + 0.05 * (sold - 2019)
+        + np.array([TYPES[k] for k in kind]) + np.array([CONDITIONS[c] for c in condition])
+        + 0.05 * np.log(lot / 8000)
+        + rng.normal(0, 0.09, n)
+    )
+    price = np.exp(log_price).round(-2)
+    return pd.DataFrame({
+        "neighbourhood": hood, "building_type": kind, "overall_quality": quality, "year_built": built.astype(int),
+        "year_remodeled": remodeled, "living_area_sqft": area, "lot_area_sqft": lot, "bedrooms": bedrooms,
+        "bathrooms": bathrooms, "garage_spaces": garage.astype(float), "fireplaces": fireplaces,
+        "distance_to_centre_km": distance.round(2), "year_sold": sold, "sale_condition": condition,
+        "sale_price": price,
+    })
+
+
+def make_messy(df: pd.DataFrame, rng: np.random.Generator, *, train: bool) -> pd.DataFrame:
+    df = df.copy()
+    n = len(df)
+    odd = rng.random(n)
+    df["neighbourhood"] = np.select([odd < 0.05, odd < 0.08, odd < 0.10],
+                                    [df["neighbourhood"].str.lower(), df["neighbourhood"] + " ",
+                                     df["neighbourhood"].str.upper()], df["neighbourhood"])
+    df.loc[rng.random(n) < 0.08, "lot_area_sqft"] = np.nan
+    df.loc[rng.random(n) < 0.04, "garage_spaces"] = np.nan
+    if train:  # from the listing system, on the true area
+        df["price_per_sqft"] = (df["sale_price"] / df["living_area_sqft"]).round(2)
+    metric = rng.random(n) < 0.01
+    df.loc[metric, "living_area_sqft"] = (df.loc[metric, "living_area_sqft"] * 0.0929).round()
+    if train:
+        big = df.index[(df["living_area_sqft"] > 2500)][:4]
+        df.loc[big, "living_area_sqft"] = df.loc[big, "living_area_sqft"] * 2.2
+        df.loc[big, "sale_condition"] = "Partial"
+    else:
+        df["price_per_sqft"] = np.nan  # the price is what we are predicting
+    return df
+
+
+def generate(raw_dir: Path = RAW, labels_file: Path = LABELS) -> None:
+    rng = np.random.default_rng(SEED)
+    houses = simulate(N_TRAIN + N_TEST, rng)
+    houses.insert(0, "id", rng.permutation(np.arange(20001, 20001 + N_TRAIN + N_TEST)))
+    train = make_messy(houses.iloc[:N_TRAIN].reset_index(drop=True), rng, train=True)
+    test = make_messy(houses.iloc[N_TRAIN:].reset_index(drop=True), rng, train=False)
+
+    dups = train.iloc[rng.choice(len(train), size=15, replace=False)]
+    train = pd.concat([train, dups], ignore_index=True)
+    train = train.iloc[rng.permutation(len(train))].reset_index(drop=True)
+    train["sale_price"] = train.pop("sale_price")
+
+    labels = pd.DataFrame({"id": test["id"], "sale_price": test.pop("sale_price")})
+    labels["split"] = np.where(rng.random(len(labels)) < PUBLIC_FRACTION, "public", "private")
+
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    labels_file.parent.mkdir(parents=True, exist_ok=True)
+    train.to_csv(raw_dir / "train.csv", index=False, lineterminator="\n")
+    test.to_csv(raw_dir / "test.csv", index=False, lineterminator="\n")
+    labels.to_csv(labels_file, index=False, lineterminator="\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=RAW, help="directory for train.csv and test.csv")
+    parser.add_argument("--labels", type=Path, default=LABELS, help="where the hidden test labels go")
+    args = parser.parse_args()
+    generate(args.out, args.labels)
+
+
+if __name__ == "__main__":
+    main()

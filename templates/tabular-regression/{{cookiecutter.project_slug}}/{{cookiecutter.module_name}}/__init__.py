@@ -1,0 +1,1 @@
+"""{{ cookiecutter.project_name }}: predict house sale prices (roadmap-ci deliverable tabular-regression)."""
