@@ -19,7 +19,7 @@ from pathlib import Path
 from cookiecutter.main import cookiecutter
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ["image-classifier", "nlp-pipeline", "rag-chatbot"]
+TEMPLATES = ["image-classifier", "nlp-pipeline", "rag-chatbot", "tabular-classification", "tabular-regression"]
 
 
 def bench(template: str) -> tuple[float, float, str]:
