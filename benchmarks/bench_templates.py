@@ -19,7 +19,8 @@ from pathlib import Path
 from cookiecutter.main import cookiecutter
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ["image-classifier", "nlp-pipeline", "rag-chatbot", "tabular-classification", "tabular-regression"]
+TEMPLATES = ["image-classifier", "nlp-pipeline", "rag-chatbot", "unsupervised", "imbalanced-tuning",
+             "tabular-classification", "tabular-regression"]
 
 
 def bench(template: str) -> tuple[float, float, str]:

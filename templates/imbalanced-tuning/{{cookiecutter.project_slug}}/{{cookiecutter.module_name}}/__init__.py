@@ -1,0 +1,1 @@
+"""{{ cookiecutter.project_name }}: imbalanced fraud classification with resampling, tuning and SHAP."""
