@@ -288,3 +288,23 @@ def test_scoring_is_order_independent(evidence, rnd):
     b = {c.id: c.points for c in score(shuffled, shuffled_rubric).criteria}
     assert a == b
     assert score(evidence, RUBRIC).total == score(shuffled, shuffled_rubric).total
+
+
+def test_hidden_criteria_are_pending_on_a_local_run():
+    """A learner's local evaluate has no hidden labels: those criteria are pending, not failed."""
+    hid = {**F1, "id": "hid", "evidence": "hidden:private.f1", "points": 10}
+    r = rubric(F1, hid, pass_mark=10)
+    local = score(ev(metrics={"metrics.json:f1": 0.80}), r)
+    c = one(local, "hid")
+    assert c.status == "pending" and c.points == 0 and c.reason.startswith("pending: scored by the CI report step")
+    assert local.pending_points == 10 and local.total == 5
+    # 5 of the 10 points scorable here is the pass mark's share (10 of 20): on track, though not yet passed
+    assert local.passed is False and local.on_track is True
+    assert score(ev(metrics={"metrics.json:f1": 0.78}), r).on_track is False
+    # in CI the report step fills `hidden`; a failure to compute it is an error, never pending
+    ci = score(ev(metrics={"metrics.json:f1": 0.80}, hidden={"private.f1": 0.9}), r)
+    assert ci.pending_points == 0 and ci.passed is True and one(ci, "hid").status == "pass"
+    broken = score(ev(metrics={"metrics.json:f1": 0.80},
+                      errors=[{"collector": "hidden", "message": "predictions.csv: 3 ids missing"}]), r)
+    assert one(broken, "hid").status == "missing" and "3 ids missing" in one(broken, "hid").reason
+    assert broken.pending_points == 0 and broken.on_track is False

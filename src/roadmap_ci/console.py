@@ -10,7 +10,7 @@ from rich.table import Table
 
 from roadmap_ci.scoring import Scorecard
 
-STATUS_STYLE = {"pass": "green", "partial": "yellow", "fail": "red", "missing": "red"}
+STATUS_STYLE = {"pass": "green", "partial": "yellow", "fail": "red", "missing": "red", "pending": "cyan"}
 
 
 def stdout() -> Console:
@@ -26,8 +26,15 @@ def scorecard_table(card: Scorecard, reveal: bool = False, now: datetime | None 
     now = now or datetime.now(UTC)
     shown = card.criteria if reveal else card.revealed(now)
     shown_ids = {c.id for c in shown}
+    if card.passed:
+        verdict = "PASS"
+    elif card.pending_points:
+        verdict = (f"PROVISIONAL: {card.pending_points:g} points are scored in CI; "
+                   + ("on track" if card.on_track else "below the pass mark's share so far"))
+    else:
+        verdict = "BELOW PASS MARK"
     table = Table(title=f"{escape(card.deliverable)} — {card.total:g}/{card.max:g} "
-                        f"({'PASS' if card.passed else 'BELOW PASS MARK'}, pass mark {card.pass_mark:g})",
+                        f"({verdict}, pass mark {card.pass_mark:g})",
                   caption=f"rubric {escape(card.rubric.name)} v{escape(card.rubric.version)} · {card.rubric.hash[:19]}",
                   show_lines=False, expand=False)
     table.add_column("criterion")

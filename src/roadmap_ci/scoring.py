@@ -11,7 +11,7 @@ import math
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from roadmap_ci.evidence import Evidence, evidence_digest
 from roadmap_ci.facts import Fact, parse_ref, resolve
@@ -26,7 +26,7 @@ from roadmap_ci.rubric import (
 )
 
 SCORECARD_VERSION = 1
-Status = Literal["pass", "partial", "fail", "missing"]
+Status = Literal["pass", "partial", "fail", "missing", "pending"]
 
 
 class CriterionResult(BaseModel):
@@ -70,8 +70,21 @@ class Scorecard(BaseModel):
     percent: float
     pass_mark: float
     passed: bool
+    pending_points: float = Field(
+        default=0.0,
+        description="Points of criteria that only the CI report step can score (hidden-label metrics, computed "
+        "from the predictions outside the learner's job). Non-zero on a local run: the total is provisional.",
+    )
     due: datetime | None = None
     criteria: list[CriterionResult]
+
+    @property
+    def on_track(self) -> bool:
+        """Passed, or -- on a provisional local run -- at the pass mark's share of the points scored here."""
+        if self.passed or not self.pending_points:
+            return self.passed
+        scored_here = self.max - self.pending_points
+        return scored_here > 0 and self.total / scored_here >= self.pass_mark / self.max - 1e-9
 
     def revealed(self, now: datetime | None) -> list[CriterionResult]:
         """Criteria a learner may see in detail at ``now`` (hidden never; after_due once due)."""
@@ -179,6 +192,16 @@ def _exists(c: ExistsCriterion, ev: Evidence) -> tuple[float, str, float | None]
     return frac, reason, frac
 
 
+PENDING = "pending: scored by the CI report step from your predictions against hidden labels you never see"
+
+
+def _pending(c, ev: Evidence) -> bool:
+    """Only hidden-label facts, and they were not computed (a learner's local run): not a failure."""
+    refs = c.refs()
+    return (bool(refs) and all(r.startswith("hidden:") for r in refs) and ev.hidden is None
+            and not any(e.collector == "hidden" for e in ev.errors))
+
+
 def _result(c, ev: Evidence, base: dict[str, float] | None) -> CriterionResult:
     children: list[CriterionResult] = []
     if isinstance(c, GroupCriterion):
@@ -193,7 +216,12 @@ def _result(c, ev: Evidence, base: dict[str, float] | None) -> CriterionResult:
             best = max(children, key=lambda ch: ch.fraction)
             reason = f"best: {best.title or best.id} ({best.reason})"
         value = frac
-        status = _status(frac) if not all(ch.status == "missing" for ch in children) else "missing"
+        if all(ch.status == "pending" for ch in children):
+            status, reason, value = "pending", PENDING, None
+        else:
+            status = _status(frac) if not all(ch.status == "missing" for ch in children) else "missing"
+    elif _pending(c, ev):
+        frac, reason, value, status = 0.0, PENDING, None, "pending"
     else:
         if isinstance(c, ThresholdCriterion):
             frac, reason, value = _threshold(c, ev, base)
@@ -231,10 +259,11 @@ def score(evidence: Evidence, rubric: Rubric | LoadedRubric, base: Evidence | No
     results = [_result(c, evidence, base_metrics) for c in r.criteria]
     total = _pts(sum(c.points for c in results))
     max_points = _pts(r.max_points)
+    pending = _pts(sum(c.max for c in results if c.status == "pending"))
     return Scorecard(
         deliverable=evidence.deliverable, commit=evidence.commit, repo=evidence.repo, learner=evidence.learner,
         rubric=RubricInfo(name=name, version=r.version, hash=r.content_hash()),
         evidence_digest=digest or evidence_digest(evidence), total=total, max=max_points,
         percent=_r(100 * total / max_points) if max_points else 0.0, pass_mark=r.pass_mark,
-        passed=total >= r.pass_mark - 1e-9, due=r.due, criteria=results,
+        passed=total >= r.pass_mark - 1e-9, pending_points=pending, due=r.due, criteria=results,
     )

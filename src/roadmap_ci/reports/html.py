@@ -10,7 +10,7 @@ from roadmap_ci.reports import escape
 from roadmap_ci.reports.view import Threshold, View, fmt_num, fmt_pts, log_tail
 
 E = escape.html
-COLOR = {"pass": "#1a7f37", "partial": "#bf8700", "fail": "#cf222e", "missing": "#cf222e"}
+COLOR = {"pass": "#1a7f37", "partial": "#bf8700", "fail": "#cf222e", "missing": "#cf222e", "pending": "#0969da"}
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:60rem;color:#1f2328;
 padding:0 1rem}
@@ -80,7 +80,9 @@ def render(view: View, max_chars: int | None = None) -> str:
     add(f"<h1>roadmap-ci · {E(card.deliverable, 64)}</h1>")
     badge = "#1a7f37" if ok else "#cf222e"
     add(f'<p><span class="badge" style="background:{badge}">{fmt_pts(card.total)}/{fmt_pts(card.max)} · '
-        f'{"passed" if ok else "below the pass mark"}</span> pass mark {fmt_pts(card.pass_mark)}</p>')
+        f'{"passed" if ok else ("provisional" if card.pending_points else "below the pass mark")}</span> '
+        f'pass mark {fmt_pts(card.pass_mark)}'
+        + (f' · {fmt_pts(card.pending_points)} points scored in CI' if card.pending_points else "") + '</p>')
     meta = [f"rubric {E(card.rubric.name, 60)} v{E(card.rubric.version, 40)}", f"<code>{E(card.rubric.hash)}</code>"]
     if card.commit:
         meta.append(f"commit <code>{E(card.commit, 40)}</code>")

@@ -16,7 +16,7 @@ from typing import Any
 from roadmap_ci.reports import escape
 from roadmap_ci.reports.view import View, fmt_num, fmt_pts, log_tail
 
-ICON = {"pass": "✅", "partial": "🟡", "fail": "❌", "missing": "⚠️"}
+ICON = {"pass": "✅", "partial": "🟡", "fail": "❌", "missing": "⚠️", "pending": "⏳"}
 SECTIONS = ("metrics", "charts", "pipeline", "data", "tests")
 DROP_ORDER = ("tests", "data", "pipeline", "charts", "metrics")  # first dropped first
 REASON_LIMIT = 600
@@ -171,7 +171,9 @@ def _context(view: View, reason_limit: int) -> dict[str, Any]:
         "icon": Safe("✅" if total_ok else "❌"),
         "title": Safe(f"roadmap-ci · {_e(card.deliverable, 64)}"),
         "total": Safe(fmt_pts(card.total)), "max": Safe(fmt_pts(card.max)),
-        "verdict": Safe("**passed**" if total_ok else "**below the pass mark**"),
+        "verdict": Safe("**passed**" if total_ok else (
+            f"**provisional** — {fmt_pts(card.pending_points)} points are scored in CI from your predictions"
+            if card.pending_points else "**below the pass mark**")),
         "summary": Safe(summary), "rows": rows, "withheld": withheld,
         "metrics": metrics, "metrics_more": view.metrics_more, "charts": charts,
         "pipeline": pipeline, "data": data, "tests": tests, "note": None, "footer": Safe(footer),
