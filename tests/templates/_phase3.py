@@ -1,26 +1,39 @@
-"""Helpers shared by the phase-3 (PyTorch) template tests: render, run the pipeline, check data, hidden labels.
+"""Helpers shared by the phase-3 (PyTorch) template tests: render, `roadmap-ci evaluate`, hidden labels.
 
-Kept here until `roadmap-ci evaluate` (collect → score) lands; then the tests call it instead of the
-GX and hidden-label helpers below.
+`evaluate` runs the real command (roadmap_ci.evaluate, what `roadmap-ci evaluate` calls: collect → score →
+report) on the rendered repo with this venv first on PATH, so the DVC stages' `python -m …` find torch. The
+hidden-label metrics are then computed from the learner's predictions with `roadmap_ci.hidden` against the
+rubric's labels, as the privileged report step does, applied to the evidence and re-scored.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cookiecutter.main import cookiecutter
 
+from roadmap_ci.evidence import Evidence
+from roadmap_ci.hidden import HiddenResult, apply, hidden_metrics
+from roadmap_ci.rubric import load_rubric
+from roadmap_ci.scoring import Scorecard, score
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+GIT = ["git", "-c", "user.name=learner", "-c", "user.email=learner@example.com"]
+QUIET = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TQDM_DISABLE": "1", "PYTHONHASHSEED": "0",
+         "GX_ANALYTICS_ENABLED": "false"}
 
 
 def env() -> dict[str, str]:
-    return {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "HF_HUB_OFFLINE": "1",
-            "TRANSFORMERS_OFFLINE": "1", "TQDM_DISABLE": "1", "PYTHONHASHSEED": "0"}
+    return {**os.environ, **QUIET, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
 
 
 def run(cmd: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -34,18 +47,25 @@ def render(template: str, out: Path, **extra: str) -> Path:
     """Render templates/<template>, git init and commit it (as `roadmap-ci new` does)."""
     repo = Path(cookiecutter(str(ROOT), directory=f"templates/{template}", no_input=True, output_dir=str(out),
                              extra_context=extra or None))
-    run(["git", "init", "-q"], repo)
-    run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "add", "."], repo)
-    run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "template"], repo)
+    run(["git", "init", "-q", "-b", "main"], repo)
+    commit(repo, "Start from the roadmap-ci template")
     return repo
 
 
-def repro(repo: Path) -> subprocess.CompletedProcess[str]:
-    return run([str(BIN / "dvc"), "repro"], repo)
+def commit(repo: Path, message: str) -> None:
+    run([*GIT, "add", "-A"], repo)
+    run([*GIT, "commit", "-qm", message, "--allow-empty"], repo)
+
+
+def copy_of(repo: Path, parent: Path) -> Path:
+    """A copy with its DVC cache and run cache, so `dvc repro` re-runs only the stages a change touches."""
+    dst = parent / repo.name
+    shutil.copytree(repo, dst, symlinks=True, ignore=shutil.ignore_patterns(".roadmap-ci"))
+    return dst
 
 
 def set_params(repo: Path, **changes: object) -> None:
-    """Edit params.yaml the way a learner would: `section.key=value`."""
+    """Edit params.yaml the way a learner would: `section__key=value`."""
     import yaml
 
     path = repo / "params.yaml"
@@ -59,37 +79,50 @@ def set_params(repo: Path, **changes: object) -> None:
     path.write_text(yaml.safe_dump(params, sort_keys=False))
 
 
-def metrics(repo: Path) -> dict:
+def metrics(repo: Path) -> dict[str, Any]:
     return json.loads((repo / "metrics.json").read_text())
 
 
-def validate_suites(repo: Path) -> dict[str, list[str]]:
-    """Run every gx/*.json suite against the file its meta names; {suite: [failed expectation types]}."""
-    os.environ.setdefault("TQDM_DISABLE", "1")
-    import great_expectations as gx
-    import pandas as pd
-
-    ctx = gx.get_context(mode="ephemeral")
-    failed: dict[str, list[str]] = {}
-    for path in sorted((repo / "gx").glob("*.json")):
-        raw = json.loads(path.read_text())
-        suite = ctx.suites.add(gx.ExpectationSuite(**{k: raw[k] for k in ("name", "id", "expectations", "meta")}))
-        frame = pd.read_csv(repo / raw["meta"]["data_file"])
-        batch = (ctx.data_sources.add_pandas(raw["name"]).add_dataframe_asset("frame")
-                 .add_batch_definition_whole_dataframe("all").get_batch(batch_parameters={"dataframe": frame}))
-        result = batch.validate(suite, result_format="SUMMARY")
-        failed[raw["name"]] = [f"{r.expectation_config.type}({r.expectation_config.kwargs.get('column', '')})"
-                               for r in result.results if not r.success]
-    return failed
+def hidden(repo: Path, template: str) -> HiddenResult:
+    """What the privileged report step computes: the predictions against the rubric's hidden labels."""
+    predictions = repo / "data" / "predictions" / "predictions.csv"
+    return hidden_metrics(load_rubric(ROOT / "rubrics" / f"{template}.yaml"),
+                          predictions if predictions.is_file() else None)
 
 
-def hidden_scores(repo: Path, template: str) -> dict[str, float]:
-    """What the privileged report step computes (roadmap_ci.hidden): public.* and private.* metrics of the
-    learner's predictions against the rubric's hidden labels."""
-    from roadmap_ci.hidden import hidden_metrics
-    from roadmap_ci.rubric import load_rubric
+@dataclass
+class Result:
+    evidence: Evidence  # with the hidden-label metrics applied
+    card: Scorecard  # scored with them
+    local_card: Scorecard  # what `roadmap-ci evaluate` shows a learner (no hidden labels)
 
-    result = hidden_metrics(load_rubric(ROOT / "rubrics" / f"{template}.yaml"),
-                            repo / "data" / "predictions" / "predictions.csv")
-    assert result.error is None, result.error
-    return result.metrics
+    def crit(self, cid: str) -> Any:
+        return next(c for c in self.card.criteria if c.id == cid)
+
+    @property
+    def hidden(self) -> dict[str, float]:
+        return self.evidence.hidden or {}
+
+
+@contextmanager
+def learner_environment():
+    """The venv first on PATH (the stages run `python -m …`), offline Hugging Face, quiet progress bars."""
+    saved = dict(os.environ)
+    os.environ.update(env())
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def evaluate(repo: Path, template: str) -> Result:
+    """`roadmap-ci evaluate` on the repo, then the privileged step's hidden-label metrics, then score."""
+    from roadmap_ci.evaluate import evaluate as run_evaluate
+
+    with learner_environment():
+        local = run_evaluate(repo)  # the rubric .roadmap-ci.yml names, as a learner's run finds it
+    loaded = load_rubric(ROOT / "rubrics" / f"{template}.yaml")
+    assert local.scorecard.rubric.hash == loaded.hash, "evaluate must pick the bundled rubric"
+    evidence = apply(local.evidence, hidden(repo, template))
+    return Result(evidence=evidence, card=score(evidence, loaded), local_card=local.scorecard)

