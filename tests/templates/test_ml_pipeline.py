@@ -50,6 +50,28 @@ def champion(repo, uri=None):
     return int(client.get_model_version_by_alias("late-delivery", "champion").version)
 
 
+SERVICE_SCRIPT = (
+    "import json\n"
+    "from fastapi.testclient import TestClient\n"
+    f"from {PKG}.app import create_app\n"
+    "order = {'region': 'North ', 'carrier': 'EcoPost', 'distance_km': 900, 'promised_days': 1,\n"
+    "         'order_hour': 20, 'warehouse_load': 0.95}\n"
+    "with TestClient(create_app()) as c:\n"
+    "    out = {'health': c.get('/health').json(), 'one': c.post('/predict', json=order).json(),\n"
+    "           'batch': c.post('/predict/batch', json={'orders': [order, {**order, 'distance_km': 5,\n"
+    "                            'promised_days': 5, 'warehouse_load': 0.5}]}).json(),\n"
+    "           'bad': c.post('/predict', json={**order, 'promised_days': 0}).status_code}\n"
+    "print(json.dumps(out))\n")
+
+
+def call_service(repo, extra_env: dict[str, str]) -> dict:
+    """The service, built as `uvicorn <pkg>.app:app` builds it (champion from the registry), over HTTP."""
+    res = subprocess.run([sys.executable, "-c", SERVICE_SCRIPT], cwd=repo, env={**env(), **extra_env},
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
 def test_generator_reproduces_the_shipped_data(tmp_path):
     gen = load_generator(ID)
     gen.generate(tmp_path / "raw", tmp_path / "labels.csv")
@@ -81,6 +103,8 @@ def test_baseline_passes_with_headroom(baseline):
     assert m["train"]["val_roc_auc"] > 0.9, "the leak inflates the validation score"
     assert res.local_card.passed, "the learner's own run (no hidden labels) passes too"
     assert champion(repo) == 1
+    serve = json.loads((repo / "reports" / "serve.json").read_text())  # /predict/batch on the registry's champion
+    assert serve["status"] == "ok" and serve["version"] == "1" and serve["rows"] == 2000
     rows = list(csv.DictReader((repo / "data" / "predictions" / "predictions.csv").read_text().splitlines()))
     assert len(rows) == 2000 and set(rows[0]) == {"id", "late", "late_probability"}
     run(["git", "check-ignore", "-q", "mlflow.db"], repo)
@@ -94,27 +118,6 @@ def test_drift_is_detected_on_the_new_batch(baseline):
         assert drift["columns"][col]["drifted"], (col, drift["columns"][col])
     assert not drift["columns"]["items"]["drifted"]
     assert "<html" in (repo / "reports" / "drift.html").read_text()[:2000].lower()
-
-
-def test_service_serves_the_registered_champion_over_http(baseline):
-    repo, _ = baseline
-    script = (
-        "import json\n"
-        "from fastapi.testclient import TestClient\n"
-        f"from {PKG}.app import create_app\n"
-        "order = {'region': 'North ', 'carrier': 'EcoPost', 'distance_km': 900, 'promised_days': 1,\n"
-        "         'order_hour': 20, 'warehouse_load': 0.95}\n"
-        "with TestClient(create_app()) as c:\n"
-        "    out = {'health': c.get('/health').json(), 'one': c.post('/predict', json=order).json(),\n"
-        "           'batch': c.post('/predict/batch', json={'orders': [order, {**order, 'distance_km': 5,\n"
-        "                            'promised_days': 5, 'warehouse_load': 0.5}]}).json(),\n"
-        "           'bad': c.post('/predict', json={**order, 'promised_days': 0}).status_code}\n"
-        "print(json.dumps(out))\n")
-    out = json.loads(run([sys.executable, "-c", script], repo).stdout.strip().splitlines()[-1])
-    assert out["health"] == {"status": "ok", "model": "late-delivery", "version": "1", "threshold": 0.5}
-    risky, easy = out["batch"]["predictions"]
-    assert out["batch"]["version"] == "1" and risky["late_probability"] == out["one"]["late_probability"]
-    assert easy["late_probability"] < risky["late_probability"] and out["bad"] == 422
 
 
 def test_worse_model_keeps_the_champion_and_an_old_batch_shows_no_drift(baseline, tmp_path):
@@ -197,17 +200,19 @@ def test_switch_to_a_real_mlflow_server(baseline, tmp_path):
             assert proc.poll() is None, (tmp_path / "server.log").read_text()[-2000:]
             assert time.monotonic() < deadline, "mlflow server did not start"
             time.sleep(0.5)
-        server_env = {**env(), "MLFLOW_TRACKING_URI": uri}
-        for stage in ("register", "serve"):
-            res = subprocess.run([sys.executable, "-m", f"{PKG}.{stage}"], cwd=repo, env=server_env,
-                                 capture_output=True, text=True)
-            assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+        res = subprocess.run([sys.executable, "-m", f"{PKG}.register"], cwd=repo,
+                             env={**env(), "MLFLOW_TRACKING_URI": uri}, capture_output=True, text=True)
+        assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
         reg = json.loads((repo / "reports" / "registry.json").read_text())
         assert reg["store"] == "server" and reg["champion_version"] == 1 and reg["promoted"], reg
         assert champion(repo, uri) == 1
         assert not (repo / "mlflow.db").exists(), "nothing may be written to the local store"
         assert list((tmp_path / "server-artifacts").rglob("MLmodel")), "the model files live on the server"
-        assert json.loads((repo / "reports" / "serve.json").read_text())["version"] == "1"
+        out = call_service(repo, {"MLFLOW_TRACKING_URI": uri})  # the service loads the champion from the server
+        assert out["health"] == {"status": "ok", "model": "late-delivery", "version": "1", "threshold": 0.5}
+        risky, easy = out["batch"]["predictions"]
+        assert out["batch"]["version"] == "1" and risky["late_probability"] == out["one"]["late_probability"]
+        assert easy["late_probability"] < risky["late_probability"] and out["bad"] == 422
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
