@@ -142,6 +142,7 @@ def test_readme_improvement_path_reaches_90(baseline, tmp_path):
     after = evaluate(repo, ID)
     assert after.card.total >= 90 and after.card.total > before.card.total + 20, (
         after.card.total, [(c.id, c.points, c.reason) for c in after.card.criteria if c.fraction < 1])
+    assert after.crit("tests").fraction == 1.0, after.crit("tests").reason
     assert after.crit("no-leakage").fraction == 1.0 and after.hidden["public.f1"] >= 0.5, after.hidden
     reg = json.loads((repo / "reports" / "registry.json").read_text())
     assert reg["promoted"] and reg["champion_version"] == 2 and "forced" in reg["reason"], reg

@@ -17,9 +17,9 @@ def client(params, model):
         yield c
 
 
-def test_health(client):
-    assert client.get("/health").json() == {"status": "ok", "model": "late-delivery", "version": "test",
-                                            "threshold": 0.5}
+def test_health(client, params):
+    assert client.get("/health").json() == {"status": "ok", "model": params["register"]["model_name"],
+                                            "version": "test", "threshold": params["train"]["threshold"]}
 
 
 def test_predict_ranks_a_risky_order_above_an_easy_one(client):
