@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 UV     := $(BIN)/uv
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint bench schemas clean lint-workflows tools
+.PHONY: demo test test-fast lint bench bench-all schemas clean lint-workflows tools
 
 # Bootstrap: a plain venv, pip installs uv into it, uv installs everything else (seconds).
 $(UV):
@@ -55,8 +55,15 @@ schemas: $(STAMP)
 	$(BIN)/roadmap-ci schema evidence --out schemas/evidence.schema.json
 	$(BIN)/roadmap-ci schema scorecard --out schemas/scorecard.schema.json
 
+# Each prints the table recorded in docs/performance.md. bench = the quick ones; bench-all adds the
+# pipeline-running ones (minutes).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
+	$(BIN)/python benchmarks/bench_report.py
+
+bench-all: bench
+	$(BIN)/python benchmarks/bench_evaluate.py
+	$(BIN)/python benchmarks/bench_templates.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis demo-out
