@@ -49,6 +49,9 @@ def test_suites_good_bad_and_broken(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         "gx/h_no_meta.json": suite("no_meta", None, good),
         "gx/i_not_json.json": "{not json",
     })
+    # a developer's run: the local cache is on (CI runs this suite with CI=true, which turns it off)
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("ROADMAP_CI_NO_CACHE", raising=False)
     got = by_name(data.collect(ctx(repo, {"data": {"suites": "gx/*.json"}})))
 
     assert got["good"].status == "ok" and [e.success for e in got["good"].expectations] == [True, True]
@@ -76,7 +79,6 @@ def test_suites_good_bad_and_broken(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert all("\n" not in m for m in errors.values())
 
     # unchanged suites and data: answered from the local cache, GX is not asked again
-    monkeypatch.delenv("CI", raising=False)
     c = ctx(repo, {"data": {"suites": "gx/*.json"}})
     assert data._cache_hits(c) is False  # suites in error are never cached
     calls: list[str] = []
