@@ -38,7 +38,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Protocol
 
 from roadmap_ci.errors import CannotRun, InvalidInput, RoadmapError
 from roadmap_ci.evidence import Evidence, parse_evidence
@@ -448,20 +448,20 @@ def feedback_rubric(deliverable: str):  # type: ignore[no-untyped-def]
 # ---------------------------------------------------------------- the whole step
 
 
-class Publisher:
+class Publisher(Protocol):
     """Where results go. The default posts through :mod:`roadmap_ci.publish.github`; tests record."""
 
     def publish(self, target: Target, card: Any, evidence: Evidence, out_dir: Path) -> str:
         """Post the result; return what was posted ("comment" for a PR, "status" for a push)."""
-        raise NotImplementedError
+        ...
 
     def error(self, target: Target, message: str) -> str:
         """Tell the learner the commit could not be scored (a failing status; never the artifact's text)."""
-        raise NotImplementedError
+        ...
 
     def mark_feedback(self, target: Target) -> None:
         """Record one hidden-label feedback (a ``roadmap-ci/hidden-feedback`` status) for daily_limit."""
-        raise NotImplementedError
+        ...
 
 
 @dataclass
