@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _ci_fixtures import GOOD_PREDS, HIDDEN_RUBRIC, LABELS
 from fakegithub import FakeGitHub
 
 from roadmap_ci import ci_report as cr
@@ -32,37 +33,12 @@ RUN_ID = 4242
 CONTEXT = "roadmap-ci/tabular-classification"
 MARK = marker("tabular-classification")
 
-RUBRIC = """\
-version: "t1"
-deliverable: tabular-classification
-pass_mark: 5
-hidden_labels:
-  source: labels.csv
-  target_column: label
-  prediction_column: pred
-  positive_label: "1"
-  metrics: [accuracy, f1]
-criteria:
-  - id: hidden-accuracy
-    points: 10
-    rule: threshold
-    evidence: hidden:public.accuracy
-    min: 0.5
-    target: 1.0
-  - id: hidden-f1
-    points: 10
-    rule: threshold
-    evidence: hidden:private.f1
-    min: 0.0
-    target: 1.0
-    visibility: after_due
+RUBRIC = HIDDEN_RUBRIC + """\
   - id: tests
     points: 2
     rule: fraction
     evidence: tests
 """
-LABELS = "id,label,split\nr1,1,public\nr2,0,public\nr3,1,private\nr4,0,private\n"
-GOOD_PREDS = "id,pred\nr1,1\nr2,0\nr3,1\nr4,0\n"
 POOR_PREDS = "id,pred\nr1,0\nr2,1\nr3,0\nr4,0\n"
 
 
