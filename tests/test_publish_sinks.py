@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from _servers import free_port, mlflow_server
 from reportkit import BEFORE_DUE, demo, hostile, many_failures
 
 from roadmap_ci.errors import CannotRun
@@ -86,53 +81,20 @@ def test_mlflow_local_sqlite_store(tmp_path, monkeypatch):
     _check_run(first.tracking_uri, first.run_id, card, ev)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.mark.slow
 def test_mlflow_tracking_server(tmp_path):
-    port = _free_port()
-    uri = f"http://127.0.0.1:{port}"
-    log = (tmp_path / "server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port),
-         "--backend-store-uri", f"sqlite:///{tmp_path / 'server.db'}",
-         "--artifacts-destination", str(tmp_path / "server-artifacts"), "--workers", "1"],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=tmp_path)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{uri}/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert proc.poll() is None, (tmp_path / "server.log").read_text()[-2000:]
-            assert time.monotonic() < deadline, "mlflow server did not start"
-            time.sleep(0.5)
+    with mlflow_server(tmp_path, start_timeout=120) as uri:
         card, ev = demo()
         files = write_reports(card, ev, tmp_path / "out", now=BEFORE_DUE)
         result = log_evaluation(card, ev, files=files.values(), env={"MLFLOW_TRACKING_URI": uri})
         assert result.tracking_uri == uri
         _check_run(uri, result.run_id, card, ev)
         assert list((tmp_path / "server-artifacts").rglob("report.md"))  # stored by the server, not locally
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        log.close()
 
 
 def test_mlflow_unreachable_server_is_one_line(tmp_path, monkeypatch):
     card, ev = demo()
-    port = _free_port()
+    port = free_port()
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "2")
     with pytest.raises(CannotRun) as err:

@@ -18,6 +18,7 @@ import time
 import urllib.request
 
 import pytest
+from _servers import mlflow_server
 from _tabular import BIN, ROOT, commit, copy_of, env, evaluate, load_generator, render, run, set_params
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ml-pipeline")]
@@ -169,38 +170,13 @@ def test_bad_data_stops_the_pipeline_at_validate(baseline, tmp_path):
     assert after.card.total < before.card.total - 20
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_switch_to_a_real_mlflow_server(baseline, tmp_path):
     """MLFLOW_TRACKING_URI sends the register and serve stages to a real `mlflow server` (on loopback)."""
     repo, _ = baseline
     repo = copy_of(repo, tmp_path)
     (repo / "mlflow.db").unlink()
     shutil.rmtree(repo / "mlruns", ignore_errors=True)
-    port = _free_port()
-    uri = f"http://127.0.0.1:{port}"
-    log = (tmp_path / "server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port),
-         "--backend-store-uri", f"sqlite:///{tmp_path / 'server.db'}",
-         "--artifacts-destination", str(tmp_path / "server-artifacts"), "--workers", "1"],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=tmp_path)
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                with urllib.request.urlopen(f"{uri}/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert proc.poll() is None, (tmp_path / "server.log").read_text()[-2000:]
-            assert time.monotonic() < deadline, "mlflow server did not start"
-            time.sleep(0.5)
+    with mlflow_server(tmp_path) as uri:
         res = subprocess.run([sys.executable, "-m", f"{PKG}.register"], cwd=repo,
                              env={**env(), "MLFLOW_TRACKING_URI": uri}, capture_output=True, text=True)
         assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
@@ -214,14 +190,6 @@ def test_switch_to_a_real_mlflow_server(baseline, tmp_path):
         risky, easy = out["batch"]["predictions"]
         assert out["batch"]["version"] == "1" and risky["late_probability"] == out["one"]["late_probability"]
         assert easy["late_probability"] < risky["late_probability"] and out["bad"] == 422
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        log.close()
 
 
 def test_retrain_workflow_is_scheduled_pinned_and_read_only(baseline):
