@@ -1,4 +1,4 @@
-"""Helpers for the phase-2 tabular template tests: render, run `roadmap-ci evaluate`, add hidden labels.
+"""Helpers for the scikit-learn-style template tests (phase 2, rag-chatbot, ml-pipeline): render, run `roadmap-ci evaluate`, add hidden labels.
 
 `evaluate` (roadmap_ci.evaluate, what the CLI command calls) runs with this venv first on PATH so the DVC
 stages' `python -m …` find scikit-learn. The hidden-label metrics are then computed from the learner's
@@ -56,7 +56,7 @@ def commit(repo: Path, message: str) -> None:
 
 def copy_of(repo: Path, dst_parent: Path) -> Path:
     dst = dst_parent / repo.name
-    shutil.copytree(repo, dst, symlinks=True)
+    shutil.copytree(repo, dst, symlinks=True, ignore=shutil.ignore_patterns(".roadmap-ci"))
     return dst
 
 
@@ -87,6 +87,10 @@ class Result:
     @property
     def hidden(self) -> dict[str, float]:
         return self.evidence.hidden or {}
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        return self.evidence.metrics or {}
 
 
 @contextmanager
