@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 UV     := $(BIN)/uv
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint bench bench-all schemas clean lint-workflows tools
+.PHONY: bytecode demo test test-fast lint bench bench-all schemas clean lint-workflows tools
 
 # Bootstrap: a plain venv, pip installs uv into it, uv installs everything else (seconds).
 $(UV):
@@ -20,16 +20,23 @@ $(UV):
 # and an unpinned torch pulls a multi-GB CUDA build). uv then keeps it: nothing we list pins torch.
 $(STAMP): pyproject.toml | $(UV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check torch==2.13.0
-	$(UV) pip install --quiet --python $(BIN)/python -e '.[dev]'
+	$(UV) pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[dev]'
 	@touch $(STAMP)
 
-demo: $(STAMP)
+# Byte-code matters here: uv installs without it unless asked (--compile-bytecode above), and with
+# PYTHONDONTWRITEBYTECODE set (as on some CI images) nothing is ever cached, so every process would
+# recompile dvc, pandas, mlflow... from source — seconds per `roadmap-ci` call (docs/performance.md).
+# Our own editable sources are compiled here (only the changed files; a fraction of a second).
+bytecode: $(STAMP)
+	@$(BIN)/python -m compileall -q src
+
+demo: $(STAMP) bytecode
 	$(BIN)/python -m roadmap_ci.demo
 
-test: $(STAMP) tools
+test: $(STAMP) bytecode tools
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) bytecode
 	$(BIN)/python -m pytest -m "not slow" -q
 
 lint: $(STAMP)
@@ -57,7 +64,7 @@ schemas: $(STAMP)
 
 # Each prints the table recorded in docs/performance.md. bench = the quick ones; bench-all adds the
 # pipeline-running ones (minutes).
-bench: $(STAMP)
+bench: $(STAMP) bytecode
 	$(BIN)/python benchmarks/bench_core.py
 	$(BIN)/python benchmarks/bench_report.py
 

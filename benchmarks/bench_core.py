@@ -88,16 +88,24 @@ def main() -> None:
     exe = [sys.executable, "-m", "roadmap_ci"]
     score_args = ["score", "-e", str(EXAMPLE / "evidence.json"), "-r", str(EXAMPLE / "rubric.yaml"), "--json"]
     rows = []
-    rows.append(("python -c pass (interpreter floor)", best_of([sys.executable, "-c", "pass"]), "", ""))
+    # Start-up times vary by a third from run to run on a shared VM: best of 15.
+    rows.append(("python -c pass (interpreter floor)", best_of([sys.executable, "-c", "pass"], 15), "", ""))
+    floor = best_of([sys.executable, "-c", "import typer, pydantic.main, pydantic.fields"], 15)
+    rows.append(("import typer + pydantic (any Typer + pydantic CLI pays this)", floor, "", ""))
     for label, a in (("roadmap-ci --help", ["--help"]), ("roadmap-ci score (example)", score_args)):
-        rows.append((label, best_of([*exe, *a]), f"{importtime_total(a):.3f} s", ", ".join(heavy_imports(a))
-                     or "none"))
+        t = best_of([*exe, *a], 15)
+        rows.append((f"{label} ({t / floor:.2f}× the typer+pydantic floor)", t, f"{importtime_total(a):.3f} s",
+                     ", ".join(heavy_imports(a)) or "none"))
     with tempfile.TemporaryDirectory() as tmp:
         cohort = Path(tmp) / "cohort"
         cohort.mkdir()
         make_cohort(cohort, args.learners)
         new_rubric = Path(tmp) / "new.yaml"
+        # a mentor's tuning: a higher pass mark and a stricter validation-F1 threshold; the other criteria
+        # are unchanged (rescore evaluates those once per learner for both rubrics)
         new_rubric.write_text((EXAMPLE / "rubric.yaml").read_text().replace("pass_mark: 50", "pass_mark: 60")
+                              .replace("min: 0.6\n    target: 0.85\n    help: Engineer",
+                                       "min: 0.65\n    target: 0.88\n    help: Engineer")
                               .replace("../../rubrics/base.yaml", str(ROOT / "rubrics" / "base.yaml")))
         cmd = [*exe, "rescore", str(cohort), "-r", str(new_rubric), "--baseline", str(EXAMPLE / "rubric.yaml"),
                "--csv", str(Path(tmp) / "gradebook.csv")]

@@ -101,3 +101,29 @@ def test_empty_directory_is_a_clear_error(cli, tmp_path):
     res = cli("rescore", str(tmp_path), "--rubric", str(EXAMPLE_RUBRIC))
     assert res.returncode == 2
     assert res.stderr.strip() == f"{tmp_path}: no evidence.json or *.evidence.json files in this directory"
+
+
+def test_rescore_matches_scoring_each_rubric_alone(tmp_path):
+    """Criteria the two rubrics share are evaluated once per learner; the totals must not notice."""
+    from roadmap_ci.evidence import load_evidence
+    from roadmap_ci.scoring import score
+
+    d = cohort(tmp_path, [0.55, 0.66, 0.72, 0.81, 0.9])
+    old = load_rubric(EXAMPLE_RUBRIC)
+    # a mentor tunes one threshold and one weight; every other criterion is shared
+    text = stricter(tmp_path, 60).read_text().replace("min: 0.6\n    target: 0.85\n    help: Engineer",
+                                                       "min: 0.7\n    target: 0.9\n    help: Engineer")
+    text = text.replace("  - id: roc-auc-validation\n    title: Validation ROC-AUC\n    points: 10",
+                        "  - id: roc-auc-validation\n    title: Validation ROC-AUC\n    points: 5")
+    text = text.replace("total: 100\n", "total: 95\n")
+    (tmp_path / "new.yaml").write_text(text)
+    new = load_rubric(tmp_path / "new.yaml")
+    files = expand([d])
+    result = rescore(new, files, old, workers=1)
+    assert any(r.delta for r in result.rows)  # the changed criteria do change totals
+    for row in result.rows:
+        ev = load_evidence(Path(row.path))
+        for got, rubric in ((row.new, new), (row.old, old)):
+            card = score(ev, rubric)
+            assert (got.total, got.max, got.percent, got.passed) == (card.total, card.max, card.percent, card.passed)
+            assert got.points == {c.id: c.points for c in card.criteria}

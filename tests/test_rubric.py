@@ -205,3 +205,21 @@ def test_cli_explain_shows_what_a_learner_reads(cli, tmp_path):
     assert "| Pipeline runs | pipeline passes (all or nothing) | 10 | always |" in res.stdout
     assert "| Hidden F1 | details hidden from learners | 5 | never |" in res.stdout
     assert "0.9" not in res.stdout  # the hidden criterion's thresholds are not revealed
+
+
+def test_a_key_written_twice_is_an_error_at_the_second(tmp_path):
+    p = write(tmp_path, "r.yaml", BASE.replace("    points: 10\n    rule: pass\n",
+                                               "    points: 10\n    rule: pass\n    points: 5\n"))
+    (err,) = errors(p)
+    assert err == f"{p}:8:5: duplicate key 'points' (it was already set above)"
+
+
+def test_yaml_1_1_words_are_text_not_booleans(tmp_path):
+    # `title: no` is the text "no" (YAML 1.2), not False — the "Norway problem" of YAML 1.1 loaders
+    p = write(tmp_path, "r.yaml", BASE.replace("title: Pipeline runs", "title: no"))
+    loaded = load_rubric(p)
+    assert loaded.rubric.criteria[0].title == "no"
+    # real booleans still are
+    bad = write(tmp_path, "b.yaml", BASE.replace("title: Pipeline runs", "title: true"))
+    (err,) = errors(bad)
+    assert err.startswith(f"{bad}:5:12: ")

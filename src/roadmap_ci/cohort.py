@@ -14,25 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from roadmap_ci.errors import CannotRun, Place, RoadmapError
+from roadmap_ci.evidence import Evidence
 from roadmap_ci.rubric import LoadedRubric
-from roadmap_ci.scoring import Scorecard, score
+from roadmap_ci.scoring import Totals, evaluate, totals
 
 PARALLEL_FROM = 400  # below this, process start-up costs more than it saves
-
-
-@dataclass(frozen=True)
-class Result:
-    """What a cohort view needs of one scorecard (compact: cheap to send between processes)."""
-
-    total: float
-    max: float
-    percent: float
-    passed: bool
-    points: dict[str, float]
-
-    @classmethod
-    def of(cls, card: Scorecard) -> Result:
-        return cls(card.total, card.max, card.percent, card.passed, {c.id: c.points for c in card.criteria})
 
 
 @dataclass
@@ -41,8 +27,8 @@ class Row:
     learner: str
     repo: str | None
     commit: str | None
-    new: Result
-    old: Result | None = None
+    new: Totals
+    old: Totals | None = None
 
     @property
     def flipped(self) -> bool:
@@ -98,11 +84,11 @@ def expand(inputs: Iterable[Path]) -> list[Path]:
     return out
 
 
-def _learner_name(path: Path, card: Scorecard) -> str:
-    if card.learner:
-        return card.learner
-    if card.repo:
-        return card.repo
+def _learner_name(path: Path, ev: Evidence) -> str:
+    if ev.learner:
+        return ev.learner
+    if ev.repo:
+        return ev.repo
     if path.name == "evidence.json":
         parent = path.parent.name
         return path.parent.parent.name if parent == ".roadmap-ci" else parent
@@ -115,11 +101,24 @@ def _score_one(path: Path, new: LoadedRubric, old: LoadedRubric | None) -> Row |
 
     try:
         ev = parse_evidence_fast(read_text(path, "evidence file"), str(path))
-        card = score(ev, new)
-        prev = Result.of(score(ev, old)) if old is not None else None
-        return Row(str(path), _learner_name(path, card), card.repo, card.commit, Result.of(card), prev)
+        memo: dict = {}  # criteria the two rubrics share (share_criteria) are evaluated once
+        now = totals(evaluate(ev, new.rubric, memo=memo), new.rubric)
+        prev = totals(evaluate(ev, old.rubric, memo=memo), old.rubric) if old is not None else None
+        return Row(str(path), _learner_name(path, ev), ev.repo, ev.commit, now, prev)
     except RoadmapError as exc:
         return exc
+
+
+def share_criteria(new: LoadedRubric, old: LoadedRubric) -> LoadedRubric:
+    """``old`` with each criterion that ``new`` defines identically replaced by ``new``'s own object.
+
+    Nothing about ``old`` changes but identity, so evaluating one evidence against both with one memo
+    (``scoring.evaluate(memo=…)``) evaluates a shared criterion once — a mentor tuning a rubric usually
+    changes a few criteria of many.
+    """
+    by_text = {c.model_dump_json(): c for c in new.rubric.criteria}
+    criteria = [by_text.get(c.model_dump_json(), c) for c in old.rubric.criteria]
+    return LoadedRubric(old.rubric.model_copy(update={"criteria": criteria}), old.path, old.chain)
 
 
 def _score_chunk(args: tuple[list[Path], LoadedRubric, LoadedRubric | None]) -> list[Row | RoadmapError]:
@@ -138,6 +137,8 @@ def rescore(new: LoadedRubric, files: list[Path], old: LoadedRubric | None = Non
     import os
 
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
+    if old is not None:
+        old = share_criteria(new, old)
     if workers > 1 and len(files) >= PARALLEL_FROM:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             parts = list(pool.map(_score_chunk, [(c, new, old) for c in _chunks(files, workers * 4)]))

@@ -37,9 +37,10 @@ class FileFact(_Model):
 
 
 class Structure(_Model):
-    files: list[FileFact] = []
+    files: list[FileFact] = Field(default_factory=list)
     readme_path: str | None = None
-    readme_sections: list[str] = Field(default=[], description="Markdown headings of the README, in order.")
+    readme_sections: list[str] = Field(default_factory=list,
+                                       description="Markdown headings of the README, in order.")
 
 
 class Stage(_Model):
@@ -51,7 +52,7 @@ class Stage(_Model):
 
 class Pipeline(_Model):
     status: Literal["ok", "failed", "timeout", "missing", "error"]
-    stages: list[Stage] = []
+    stages: list[Stage] = Field(default_factory=list)
     failed_stage: str | None = None
     duration_s: float | None = None
     message: str = ""
@@ -60,11 +61,12 @@ class Pipeline(_Model):
 class Expectation(_Model):
     type: str
     column: str | None = None
-    kwargs: dict[str, object] = {}
+    kwargs: dict[str, object] = Field(default_factory=dict)
     success: bool
     unexpected_count: int | None = None
     unexpected_percent: float | None = None
-    partial_unexpected: list[str] = Field(default=[], description="A few unexpected values, as text, truncated.")
+    partial_unexpected: list[str] = Field(default_factory=list,
+                                          description="A few unexpected values, as text, truncated.")
     message: str = ""
 
 
@@ -72,7 +74,7 @@ class Suite(_Model):
     name: str
     data_file: str
     status: Literal["ok", "failed", "error"]
-    expectations: list[Expectation] = []
+    expectations: list[Expectation] = Field(default_factory=list)
     message: str = ""
 
 
@@ -86,7 +88,7 @@ class TestCase(_Model):
 
 class Tests(_Model):
     status: Literal["ok", "failed", "no_tests", "error", "timeout"]
-    cases: list[TestCase] = []
+    cases: list[TestCase] = Field(default_factory=list)
     message: str = ""
     duration_s: float | None = None
 
@@ -102,8 +104,9 @@ class LintFinding(_Model):
 class Lint(_Model):
     status: Literal["ok", "error"]
     total: int = 0
-    by_rule: dict[str, int] = {}
-    findings: list[LintFinding] = Field(default=[], description="The first findings (bounded); counts are complete.")
+    by_rule: dict[str, int] = Field(default_factory=dict)
+    findings: list[LintFinding] = Field(default_factory=list,
+                                        description="The first findings (bounded); counts are complete.")
     message: str = ""
 
 
@@ -119,7 +122,7 @@ class Predictions(_Model):
     path: str
     status: Literal["ok", "missing", "invalid"]
     rows: int | None = None
-    columns: list[str] = []
+    columns: list[str] = Field(default_factory=list)
     sha256: str | None = None
     bundled_as: str | None = Field(default=None, description="Path of the copy inside the evidence bundle.")
     message: str = ""
@@ -137,14 +140,14 @@ class Evidence(_Model):
     repo: str | None = Field(default=None, description="owner/name, or a local name.")
     ref: str | None = None
     learner: str | None = None
-    tools: dict[str, str] = {}
+    tools: dict[str, str] = Field(default_factory=dict)
     structure: Structure | None = None
     pipeline: Pipeline | None = None
     metrics: dict[str, float] | None = Field(
         default=None, description="Flattened 'file:path.to.key' -> number, from the DVC metrics files."
     )
     metric_problems: dict[str, str] = Field(
-        default={}, description="Metrics that exist but are not usable numbers (NaN, text, lists)."
+        default_factory=dict, description="Metrics that exist but are not usable numbers (NaN, text, lists)."
     )
     base_metrics: dict[str, float] | None = Field(
         default=None, description="The same metrics on the base branch, when collected with --base."
@@ -159,7 +162,7 @@ class Evidence(_Model):
         description="Hidden-label metrics. Filled only by the privileged report step from the predictions; "
         "whatever a learner's job writes here is replaced.",
     )
-    errors: list[CollectorError] = []
+    errors: list[CollectorError] = Field(default_factory=list)
 
     # sha256 of the bytes this evidence was read from (see evidence_digest)
     _source_digest: str | None = PrivateAttr(default=None)

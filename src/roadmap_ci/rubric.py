@@ -25,6 +25,7 @@ validates with pydantic and reports every problem as ``file:line:column: what (a
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -34,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from roadmap_ci.errors import CannotRun, InvalidInput, InvalidInputs, Place
 from roadmap_ci.evidence import canonical_json
-from roadmap_ci.facts import NAMESPACES, parse_ref
+from roadmap_ci.facts import NAMESPACES, Ref, parse_ref
 
 RULES = ("pass", "threshold", "fraction", "exists", "all", "any")
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
@@ -57,6 +58,17 @@ class _Criterion(BaseModel):
         if ev is None:
             return []
         return [ev] if isinstance(ev, str) else list(ev)
+
+    # Derived once per criterion (pydantic keeps cached properties out of fields, dumps and equality):
+    # the scorer reads them for every learner of a cohort.
+    @functools.cached_property
+    def parsed_refs(self) -> tuple[Ref, ...]:
+        return tuple(parse_ref(r) for r in self.refs())
+
+    @functools.cached_property
+    def hidden_only(self) -> bool:
+        """Reads hidden-label facts only (scored by the CI report step, pending on a local run)."""
+        return bool(self.parsed_refs) and all(r.namespace == "hidden" for r in self.parsed_refs)
 
     @field_validator("evidence", check_fields=False)
     @classmethod
@@ -154,7 +166,6 @@ Criterion = Annotated[
     Union[PassCriterion, ThresholdCriterion, FractionCriterion, ExistsCriterion, GroupCriterion],  # noqa: UP007
     Field(discriminator="rule"),
 ]
-GroupCriterion.model_rebuild()
 
 
 class HiddenLabels(BaseModel):

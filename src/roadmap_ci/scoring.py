@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from roadmap_ci.evidence import Evidence, evidence_digest
-from roadmap_ci.facts import Fact, parse_ref, resolve
+from roadmap_ci.facts import Fact, resolve
 from roadmap_ci.rubric import (
     ExistsCriterion,
     FractionCriterion,
@@ -132,7 +132,7 @@ def _missing(c, fact: Fact) -> tuple[float, str, float | None]:
 
 
 def _threshold(c: ThresholdCriterion, ev: Evidence, base: dict[str, float] | None) -> tuple[float, str, float | None]:
-    ref = parse_ref(c.evidence)
+    ref = c.parsed_refs[0]
     fact = resolve(ev, ref, "number")
     if fact.kind != "number":
         return _missing(c, fact)
@@ -160,7 +160,7 @@ def _threshold(c: ThresholdCriterion, ev: Evidence, base: dict[str, float] | Non
 
 
 def _fraction(c: FractionCriterion, ev: Evidence) -> tuple[float, str, float | None]:
-    fact = resolve(ev, parse_ref(c.evidence), "fraction")
+    fact = resolve(ev, c.parsed_refs[0], "fraction")
     if fact.kind == "missing" or fact.fraction is None:
         return _missing(c, fact)
     f = fact.fraction
@@ -170,7 +170,7 @@ def _fraction(c: FractionCriterion, ev: Evidence) -> tuple[float, str, float | N
 
 
 def _pass(c: PassCriterion, ev: Evidence) -> tuple[float, str, float | None]:
-    fact = resolve(ev, parse_ref(c.evidence), "bool")
+    fact = resolve(ev, c.parsed_refs[0], "bool")
     if fact.kind == "missing":
         return _missing(c, fact)
     ok = bool(fact.value)
@@ -178,8 +178,7 @@ def _pass(c: PassCriterion, ev: Evidence) -> tuple[float, str, float | None]:
 
 
 def _exists(c: ExistsCriterion, ev: Evidence) -> tuple[float, str, float | None]:
-    refs = [c.evidence] if isinstance(c.evidence, str) else list(c.evidence)
-    facts = [resolve(ev, parse_ref(r), "bool") for r in refs]
+    facts = [resolve(ev, ref, "bool") for ref in c.parsed_refs]
     present = [f for f in facts if f.kind == "bool" and f.value]
     absent = [f for f in facts if not (f.kind == "bool" and f.value)]
     frac = len(present) / len(facts)
@@ -197,25 +196,49 @@ PENDING = "pending: scored by the CI report step from your predictions against h
 
 def _pending(c, ev: Evidence) -> bool:
     """Only hidden-label facts, and they were not computed (a learner's local run): not a failure."""
-    refs = c.refs()
-    return (bool(refs) and all(r.startswith("hidden:") for r in refs) and ev.hidden is None
-            and not any(e.collector == "hidden" for e in ev.errors))
+    return c.hidden_only and ev.hidden is None and not any(e.collector == "hidden" for e in ev.errors)
 
 
-def _result(c, ev: Evidence, base: dict[str, float] | None) -> CriterionResult:
-    children: list[CriterionResult] = []
+class Outcome(NamedTuple):
+    """One criterion, evaluated: the scorer's working form (a CriterionResult is built from it)."""
+
+    criterion: Any
+    fraction: float  # in [0, 1], unrounded
+    points: float  # the criterion's points times the fraction, rounded
+    status: Status
+    reason: str
+    value: float | None
+    children: tuple[Outcome, ...] = ()
+
+    def result(self) -> CriterionResult:
+        c = self.criterion
+        value = self.value
+        return CriterionResult(
+            id=c.id, title=c.title or c.id, rule=c.rule, evidence=c.refs(), points=self.points,
+            max=_pts(c.points), fraction=_r(self.fraction), status=self.status, reason=self.reason,
+            value=None if value is None or not math.isfinite(value) else _r(value),
+            visibility=c.visibility, help=c.help, children=[ch.result() for ch in self.children],
+        )
+
+
+def _evaluate(c, ev: Evidence, base: dict[str, float] | None, memo: dict[int, Outcome] | None) -> Outcome:
+    if memo is not None:
+        hit = memo.get(id(c))
+        if hit is not None:
+            return hit
+    children: tuple[Outcome, ...] = ()
     if isinstance(c, GroupCriterion):
-        children = [_result(ch, ev, base) for ch in c.criteria]
-        fracs = [ch.fraction for ch in children]
+        children = tuple(_evaluate(ch, ev, base, None) for ch in c.criteria)
+        fracs = [_r(ch.fraction) for ch in children]
         frac = min(fracs) if c.rule == "all" else max(fracs)
-        weak = [ch for ch in children if ch.fraction < 1]
         if c.rule == "all":
-            unmet = "; ".join(f"{ch.title or ch.id} ({ch.reason})" for ch in weak)
+            weak = [ch for ch, f in zip(children, fracs, strict=True) if f < 1]
+            unmet = "; ".join(f"{ch.criterion.title or ch.criterion.id} ({ch.reason})" for ch in weak)
             reason = f"not met: {unmet}" if weak else "all met"
         else:
-            best = max(children, key=lambda ch: ch.fraction)
-            reason = f"best: {best.title or best.id} ({best.reason})"
-        value = frac
+            best = children[fracs.index(frac)]
+            reason = f"best: {best.criterion.title or best.criterion.id} ({best.reason})"
+        value: float | None = frac
         if all(ch.status == "pending" for ch in children):
             status, reason, value = "pending", PENDING, None
         else:
@@ -235,12 +258,41 @@ def _result(c, ev: Evidence, base: dict[str, float] | None) -> CriterionResult:
     if not math.isfinite(frac):  # cannot happen with finite evidence; keep the total bounded regardless
         frac = 0.0
     frac = min(1.0, max(0.0, frac))
-    return CriterionResult(
-        id=c.id, title=c.title or c.id, rule=c.rule, evidence=c.refs(), points=_pts(c.points * frac),
-        max=_pts(c.points), fraction=_r(frac), status=status, reason=reason,
-        value=None if value is None or not math.isfinite(value) else _r(value),
-        visibility=c.visibility, help=c.help, children=children,
-    )
+    out = Outcome(c, frac, _pts(c.points * frac), status, reason, value, children)
+    if memo is not None:
+        memo[id(c)] = out
+    return out
+
+
+def evaluate(evidence: Evidence, rubric: Rubric, base: Evidence | None = None,
+             memo: dict[int, Outcome] | None = None) -> list[Outcome]:
+    """Every top-level criterion of ``rubric``, evaluated against ``evidence`` (in the rubric's order).
+
+    ``memo``: scoring one evidence (with one base) against several rubrics that share criterion
+    objects (``cohort.share_criteria``), pass the same dict each time: a shared criterion is then
+    evaluated once (results are pure, so this changes nothing but the time).
+    """
+    base_metrics = base.metrics if base is not None else None
+    return [_evaluate(c, evidence, base_metrics, memo) for c in rubric.criteria]
+
+
+class Totals(NamedTuple):
+    """What a cohort view needs of one scorecard, without building it (``cohort.rescore``)."""
+
+    total: float
+    max: float
+    percent: float
+    passed: bool
+    pending: float
+    points: dict[str, float]
+
+
+def totals(outcomes: list[Outcome], rubric: Rubric) -> Totals:
+    total = _pts(sum(o.points for o in outcomes))
+    max_points = _pts(rubric.max_points)
+    pending = _pts(sum(_pts(o.criterion.points) for o in outcomes if o.status == "pending"))
+    return Totals(total, max_points, _r(100 * total / max_points) if max_points else 0.0,
+                  total >= rubric.pass_mark - 1e-9, pending, {o.criterion.id: o.points for o in outcomes})
 
 
 def score(evidence: Evidence, rubric: Rubric | LoadedRubric, base: Evidence | None = None,
@@ -255,15 +307,12 @@ def score(evidence: Evidence, rubric: Rubric | LoadedRubric, base: Evidence | No
     else:
         name = rubric_name or (rubric.deliverable or "rubric")
         r = rubric
-    base_metrics = base.metrics if base is not None else None
-    results = [_result(c, evidence, base_metrics) for c in r.criteria]
-    total = _pts(sum(c.points for c in results))
-    max_points = _pts(r.max_points)
-    pending = _pts(sum(c.max for c in results if c.status == "pending"))
+    outcomes = evaluate(evidence, r, base)
+    t = totals(outcomes, r)
     return Scorecard(
         deliverable=evidence.deliverable, commit=evidence.commit, repo=evidence.repo, learner=evidence.learner,
         rubric=RubricInfo(name=name, version=r.version, hash=r.content_hash()),
-        evidence_digest=digest or evidence_digest(evidence), total=total, max=max_points,
-        percent=_r(100 * total / max_points) if max_points else 0.0, pass_mark=r.pass_mark,
-        passed=total >= r.pass_mark - 1e-9, pending_points=pending, due=r.due, criteria=results,
+        evidence_digest=digest or evidence_digest(evidence), total=t.total, max=t.max, percent=t.percent,
+        pass_mark=r.pass_mark, passed=t.passed, pending_points=t.pending, due=r.due,
+        criteria=[o.result() for o in outcomes],
     )
