@@ -144,9 +144,9 @@ def make_project(root: Path) -> Path:
     return root
 
 
-def timed(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> float:
+def timed(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0,), env: dict[str, str] | None = None) -> float:
     t0 = time.perf_counter()
-    res = subprocess.run(cmd, cwd=cwd, env=ENV, capture_output=True, text=True)
+    res = subprocess.run(cmd, cwd=cwd, env=env or ENV, capture_output=True, text=True)
     took = time.perf_counter() - t0
     if res.returncode not in ok:
         raise SystemExit(f"{' '.join(cmd)} failed ({res.returncode}):\n{res.stdout[-2000:]}\n{res.stderr[-2000:]}")
@@ -177,8 +177,15 @@ def main() -> None:
             ev = tmp / f"eval{i}"
             shutil.copytree(template, ev, symlinks=True)
             keep("evaluate (cold)", timed([PY, "-m", "roadmap_ci", "evaluate", "--quiet", "."], ev, ok=(0, 1)))
-            keep("evaluate (unchanged repo)", timed([PY, "-m", "roadmap_ci", "evaluate", "--quiet", "."], ev,
-                                                    ok=(0, 1)))
+            # 1st re-run: DVC skips every stage; the tests run again (the cold run's tests overlapped the
+            # pipeline rewriting files, so their result was not cached). Later re-runs reuse the tests' result.
+            keep("evaluate (unchanged repo, 1st re-run)",
+                 timed([PY, "-m", "roadmap_ci", "evaluate", "--quiet", "."], ev, ok=(0, 1)))
+            keep("evaluate (unchanged repo, later re-runs)",
+                 timed([PY, "-m", "roadmap_ci", "evaluate", "--quiet", "."], ev, ok=(0, 1)))
+            nocache = {**ENV, "ROADMAP_CI_NO_CACHE": "1"}
+            keep("evaluate (unchanged repo, ROADMAP_CI_NO_CACHE=1)",
+                 timed([PY, "-m", "roadmap_ci", "evaluate", "--quiet", "."], ev, ok=(0, 1), env=nocache))
         parts = best["dvc repro (cold)"] + best["pytest"] + best["GX validation (import + 2 suites)"]
         rows = [(k, v) for k, v in best.items()] + [("sum of parts (repro + pytest + GX)", parts)]
         width = max(len(k) for k, _ in rows)
@@ -189,7 +196,8 @@ def main() -> None:
         ratio = best["evaluate (cold)"] / parts
         goal = "(goal ≤ 0.80 with concurrency, ≤ 1.10 without)"
         print(f"{'evaluate (cold) / sum of parts':<{width}}  {ratio:7.2f}   {goal}")
-        print(f"{'evaluate (unchanged repo)':<{width}}  {best['evaluate (unchanged repo)']:7.2f}   (goal ≤ 3 s)")
+        for k in ("evaluate (unchanged repo, 1st re-run)", "evaluate (unchanged repo, later re-runs)"):
+            print(f"{k:<{width}}  {best[k]:7.2f}   (goal ≤ 3 s)")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -86,3 +86,40 @@ def test_conftest_crash_is_an_error_not_a_traceback(tmp_path: Path) -> None:
                                       "tests/test_a.py": "def test_a():\n    pass\n"})
     got = tests_collector.collect(ctx(repo, {"tests": {}}))["tests"]
     assert got.status == "error" and "conftest" in got.message
+
+
+def test_unchanged_repo_reuses_the_result_locally_and_any_change_reruns(tmp_path: Path, monkeypatch) -> None:
+    # a developer's run: the local cache is on (CI runs this suite with CI=true, which turns it off)
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("ROADMAP_CI_NO_CACHE", raising=False)
+    repo = make_repo(tmp_path / "r", LEARNER)
+    config = {"tests": {"paths": ["tests"]}}
+    first = tests_collector.collect(ctx(repo, config))["tests"]
+    assert first.status == "failed" and not first.cached
+    again = tests_collector.collect(ctx(repo, config))["tests"]
+    assert again.cached and again.status == "failed"
+    assert again.model_dump(exclude={"cached"}) == first.model_dump(exclude={"cached"})
+    # fix the code: the tests run again and see the fix
+    (repo / "mylib.py").write_text("def add(a, b):\n    return a + b if (a, b) != (1, 1) else 3\n")
+    fixed = tests_collector.collect(ctx(repo, config))["tests"]
+    assert not fixed.cached and {c.id.rsplit("::", 1)[-1]: c.outcome for c in fixed.cases}["test_wrong"] == "passed"
+    # a new untracked data file the tests could read also counts as a change
+    assert tests_collector.collect(ctx(repo, config))["tests"].cached
+    (repo / "extra.csv").write_text("a\n1\n")
+    assert not tests_collector.collect(ctx(repo, config))["tests"].cached
+    # other arguments, another result
+    assert not tests_collector.collect(ctx(repo, {"tests": {"paths": ["tests"], "args": ["-k", "add"]}}))[
+        "tests"].cached
+    # CI never reuses a result
+    monkeypatch.setenv("CI", "true")
+    assert not tests_collector.collect(ctx(repo, config))["tests"].cached
+
+
+def test_tests_that_change_the_repo_are_not_cached(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("ROADMAP_CI_NO_CACHE", raising=False)
+    repo = make_repo(tmp_path / "r", {"tests/test_writes.py": "import time\nfrom pathlib import Path\n\n"
+                                      "def test_writes():\n    Path('out.txt').write_text(str(time.time_ns()))\n"})
+    config = {"tests": {"paths": ["tests"]}}
+    assert tests_collector.collect(ctx(repo, config))["tests"].status == "ok"
+    assert not tests_collector.collect(ctx(repo, config))["tests"].cached

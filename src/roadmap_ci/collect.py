@@ -93,8 +93,9 @@ def _summary(name: str, fields: dict[str, Any]) -> str:
         for c in value.cases:
             counts[c.outcome] = counts.get(c.outcome, 0) + 1
         parts = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
-        return f"{value.status}" + (f" ({parts})" if parts else "") + (f": {value.message}" if value.message
-                                                                       and value.status != "ok" else "")
+        return (f"{value.status}" + (f" ({parts})" if parts else "")
+                + (f": {value.message}" if value.message and value.status != "ok" else "")
+                + (" — reused: no file changed since the last run" if value.cached else ""))
     if name == "pipeline" and value is not None:
         ran = sum(s.status == "ran" for s in value.stages)
         cached = sum(s.status == "cached" for s in value.stages)

@@ -91,6 +91,8 @@ class Tests(_Model):
     cases: list[TestCase] = Field(default_factory=list)
     message: str = ""
     duration_s: float | None = None
+    cached: bool = Field(default=False, description="Reused from an earlier local run of the very same files "
+                         "(never in CI; ROADMAP_CI_NO_CACHE=1 turns it off).")
 
 
 class LintFinding(_Model):

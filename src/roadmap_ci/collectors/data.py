@@ -10,7 +10,6 @@ missing data file, a column the data does not have -- is ``status: error`` with 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
@@ -19,6 +18,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from roadmap_ci.collectors import _cache
 from roadmap_ci.collectors._context import Context, locate, short
 from roadmap_ci.evidence import Expectation, Suite
 
@@ -203,13 +203,6 @@ def _validate(gx: Any, gx_ctx: Any, index: int, raw: dict[str, Any], frame: Any)
     return [e for _, e in sorted(rows, key=lambda x: x[0])]
 
 
-def _cache_file(ctx: Context) -> Path | None:
-    """Local runs only: in CI (``CI`` set) every suite is validated afresh."""
-    if os.environ.get("CI") or os.environ.get("ROADMAP_CI_NO_CACHE"):
-        return None
-    return ctx.repo / ".roadmap-ci" / "cache" / "data.json"
-
-
 def _key(ctx: Context, rel: str) -> str | None:
     """sha256 of what a suite's result depends on: the suite, its data file, the tool versions."""
     from importlib import metadata
@@ -232,18 +225,9 @@ def _key(ctx: Context, rel: str) -> str | None:
         return None
 
 
-def _read_cache(ctx: Context) -> dict[str, Any]:
-    path = _cache_file(ctx)
-    try:
-        data = json.loads(path.read_text()) if path is not None else {}
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def _cache_hits(ctx: Context) -> bool:
     """Whether every suite's result is cached for the files as they are now."""
-    cache = _read_cache(ctx)
+    cache = _cache.read(ctx.repo, NAME)
     files = _suite_files(ctx)
     return bool(files) and all((k := _key(ctx, rel)) is not None and k in cache for rel in files)
 
@@ -255,7 +239,7 @@ def warm(ctx: Context) -> None:
 
 
 def collect(ctx: Context) -> dict[str, Any]:
-    cache = _read_cache(ctx)
+    cache = _cache.read(ctx.repo, NAME)
     new_cache: dict[str, Any] = {}
     gx_state: dict[str, Any] = {}
 
@@ -284,13 +268,8 @@ def collect(ctx: Context) -> dict[str, Any]:
         suites.append(suite)
         if key is not None and suite.status != "error":
             new_cache[key] = suite.model_dump(mode="json")
-    path = _cache_file(ctx)
-    if path is not None and new_cache != cache:
-        with contextlib.suppress(OSError):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.write_text(json.dumps(new_cache))
-            tmp.replace(path)
+    if new_cache != cache:
+        _cache.write(ctx.repo, NAME, new_cache)
     return {"data": suites}
 
 

@@ -4,10 +4,18 @@ The learner's tests (``tests.paths``) run together with the mentor tests the rub
 (``mentor_tests:``, a directory beside the rubric): those are copied into the repo under a fresh random
 name for the run -- so a learner cannot pre-empt or impersonate them -- and removed afterwards, even when
 pytest fails or times out. Cases from that directory are recorded with ``source: mentor``.
+
+Locally (not in CI), a result is reused when nothing it could depend on changed: every file of the
+repo (path, size, mtime), the mentor tests, the interpreter and its installed packages, the
+environment and the pytest arguments (``collectors/_cache.py``). It is stored only when the repo was
+the same before and after the run -- so tests that ran while the pipeline rewrote their inputs are
+never cached -- and it is marked ``cached: true`` in the evidence.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import secrets
 import shutil
 import sys
@@ -16,7 +24,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from roadmap_ci import proc
+from roadmap_ci import __version__, proc
+from roadmap_ci.collectors import _cache
 from roadmap_ci.collectors._context import Context, locate, short
 from roadmap_ci.evidence import TestCase, Tests
 
@@ -76,6 +85,18 @@ def _summary(output: str) -> str:
     return short(lines[-1], 300) if lines else "pytest printed nothing"
 
 
+def _key(ctx: Context, paths: list[str], src: Path | None) -> str | None:
+    if not _cache.enabled():
+        return None
+    cfg = ctx.config.tests
+    assert cfg is not None
+    # the interpreter's package directories change (mtime) when a package is installed or removed
+    site = [f"{d}:{os.stat(d).st_mtime_ns}" for d in sys.path if d and os.path.isdir(d)]
+    parts = [__version__, sys.version, sys.executable, json.dumps([paths, cfg.args]),
+             json.dumps(sorted(ctx.env.items())), *site]
+    return _cache.key(parts, [ctx.repo, *([src] if src is not None else [])])
+
+
 def collect(ctx: Context) -> dict[str, Any]:
     cfg = ctx.config.tests
     assert cfg is not None
@@ -86,6 +107,22 @@ def collect(ctx: Context) -> dict[str, Any]:
         return {"tests": Tests(status="error", message=f"the rubric's mentor_tests directory {src} does not exist")}
     if not paths and src is None:
         return {"tests": Tests(status="no_tests", message=f"no tests: {', '.join(missing)} not found")}
+    key = _key(ctx, paths, src)
+    cached = _cache.read(ctx.repo, NAME).get(key or "")
+    if cached is not None:
+        try:
+            return {"tests": Tests.model_validate({**cached, "cached": True})}
+        except ValueError:
+            pass
+    tests = _run(ctx, paths, missing, src)
+    if key is not None and tests.status in ("ok", "failed", "no_tests") and _key(ctx, paths, src) == key:
+        _cache.write(ctx.repo, NAME, {key: tests.model_dump(mode="json")})  # the latest result only
+    return {"tests": tests}
+
+
+def _run(ctx: Context, paths: list[str], missing: list[str], src: Path | None) -> Tests:
+    cfg = ctx.config.tests
+    assert cfg is not None
     tmp = Path(tempfile.mkdtemp(prefix="roadmap-ci-pytest-"))
     junit = tmp / "junit.xml"
     mentor_name = None
@@ -114,10 +151,10 @@ def collect(ctx: Context) -> dict[str, Any]:
         shutil.rmtree(tmp, ignore_errors=True)
     note = f" ({', '.join(missing)} not found)" if missing else ""
     if res.error:
-        return {"tests": Tests(status="error", message=res.error)}
+        return Tests(status="error", message=res.error)
     if res.timed_out:
-        return {"tests": Tests(status="timeout", cases=cases, duration_s=round(res.duration_s, 3),
-                               message=f"pytest did not finish within {cfg.timeout:g} s; the process group was killed")}
+        return Tests(status="timeout", cases=cases, duration_s=round(res.duration_s, 3),
+                     message=f"pytest did not finish within {cfg.timeout:g} s; the process group was killed")
     rc = res.returncode
     if rc == 5 or (rc == 0 and not cases):
         status, message = "no_tests", "pytest collected no tests" + note
@@ -129,5 +166,5 @@ def collect(ctx: Context) -> dict[str, Any]:
         status, message = "error", _summary(res.tail) + note
     if parse_error:
         status, message = "error", parse_error
-    return {"tests": Tests(status=status, cases=cases, message=message,  # type: ignore[arg-type]
-                           duration_s=round(res.duration_s, 3))}
+    return Tests(status=status, cases=cases, message=message,  # type: ignore[arg-type]
+                 duration_s=round(res.duration_s, 3))

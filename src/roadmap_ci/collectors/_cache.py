@@ -1,0 +1,93 @@
+"""A local cache of collector results, keyed by what a result depends on -- never used in CI.
+
+Re-evaluating an unchanged repo should cost next to nothing: DVC skips unchanged stages, and the
+collectors that re-run tools on unchanged inputs (Great Expectations, pytest) answer from here.
+In CI (``CI`` set) or with ``ROADMAP_CI_NO_CACHE`` set, every result is computed afresh. The cache
+lives in ``.roadmap-ci/cache/<collector>.json`` (ignored by the templates' ``.gitignore``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+# Directories whose contents never decide a result, or change on every run by themselves.
+SKIP_DIRS = frozenset({".git", ".roadmap-ci", "__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache",
+                       ".hypothesis", ".ipynb_checkpoints", "node_modules"})
+SKIP_DVC = ("cache", "tmp")  # .dvc/cache and .dvc/tmp (locks, the updater's state)
+
+
+def enabled() -> bool:
+    return not (os.environ.get("CI") or os.environ.get("ROADMAP_CI_NO_CACHE"))
+
+
+def _path(repo: Path, name: str) -> Path:
+    return repo / ".roadmap-ci" / "cache" / f"{name}.json"
+
+
+def read(repo: Path, name: str) -> dict[str, Any]:
+    """The collector's cache (empty when disabled, missing or unreadable)."""
+    if not enabled():
+        return {}
+    try:
+        data = json.loads(_path(repo, name).read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write(repo: Path, name: str, data: dict[str, Any]) -> None:
+    """Replace the collector's cache atomically; a cache that cannot be written is only a slower next run."""
+    if not enabled():
+        return
+    path = _path(repo, name)
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(data))
+        tmp.replace(path)
+
+
+def tree_state(root: Path, h: Any) -> None:
+    """Feed every file under ``root`` (relative path, size, mtime in ns) into hash ``h``.
+
+    Stat only, like make and DVC's state: any file written, added or removed changes the state.
+    Symlinks are recorded as links (their target text), never followed.
+    """
+    def walk(d: str, rel: str) -> None:
+        try:
+            entries = sorted(os.scandir(d), key=lambda e: e.name)
+        except OSError:
+            return
+        for e in entries:
+            r = f"{rel}{e.name}"
+            try:
+                if e.is_symlink():
+                    h.update(f"L{r}\0{os.readlink(e.path)}\0".encode("utf-8", "surrogateescape"))
+                elif e.is_dir():
+                    if e.name in SKIP_DIRS or (rel == ".dvc/" and e.name in SKIP_DVC):
+                        continue
+                    walk(e.path, r + "/")
+                else:
+                    st = e.stat()
+                    h.update(f"F{r}\0{st.st_size}\0{st.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
+            except OSError:
+                h.update(f"?{r}\0".encode("utf-8", "surrogateescape"))
+
+    walk(str(root), "")
+
+
+def key(parts: Iterable[str], trees: Iterable[Path] = ()) -> str:
+    """sha256 over text parts and the state of whole directory trees."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    for tree in trees:
+        h.update(f"tree:{tree}\0".encode("utf-8", "surrogateescape"))
+        tree_state(tree, h)
+    return h.hexdigest()
