@@ -20,7 +20,7 @@ criteria:
   - {{id: tests, points: 10, rule: fraction, evidence: tests}}
   - {{id: data, points: 5, rule: fraction, evidence: data}}
   - {{id: acc, points: 10, rule: threshold, evidence: "metric:metrics.json:acc", min: 0.5, target: 1.0}}
-  - {{id: readme, points: 5, rule: exists, evidence: ["readme:Results", "file:src/train.py"]}}
+  - {{id: readme, points: 5, rule: exists, evidence: ["readme:Results", "file:src/train.py", "file:out/preds.csv"]}}
   - {{id: preds, points: 5, rule: pass, evidence: predictions}}
   - {{id: lint, points: 5, rule: threshold, evidence: lint, better: lower, min: 10, target: 0}}
 """
@@ -95,6 +95,8 @@ def test_evaluate_pass_then_unchanged_rerun_below_a_stricter_pass_mark(tmp_path:
     assert ev["tests"]["status"] == "ok" and ev["data"][0]["status"] == "ok"
     assert ev["predictions"]["rows"] == 3 and (out / ev["predictions"]["bundled_as"]).is_file()
     assert len(ev["commit"]) == 40 and ev["hidden"] is None
+    # a file: criterion about a pipeline output sees it on the very first run (structure waits for the pipeline)
+    assert {f["path"]: f["kind"] for f in ev["structure"]["files"]}["out/preds.csv"] == "file"
     assert card["passed"] is True and card["total"] == 45.0  # acc 0.75 -> half of 10 points
     assert card["evidence_digest"].startswith("sha256:")
     assert (out / "report.md").read_text().strip()

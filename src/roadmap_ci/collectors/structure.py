@@ -11,7 +11,7 @@ from roadmap_ci.collectors._context import Context, locate
 from roadmap_ci.evidence import FileFact, Structure
 
 NAME = "structure"
-NEEDS: tuple[str, ...] = ()
+NEEDS = ("pipeline",)  # `file:` criteria often name what the pipeline writes (plots, models, reports)
 README_NAMES = ("README.md", "README.markdown", "README.rst", "README.txt", "README", "readme.md")
 MAX_README_BYTES = 2 * 1024 * 1024
 
