@@ -7,6 +7,7 @@ applies the pure scorer, so a mentor can tune a rubric and see who flips before 
 from __future__ import annotations
 
 import csv
+import os
 import statistics
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -75,10 +76,11 @@ def expand(inputs: Iterable[Path]) -> list[Path]:
     out: list[Path] = []
     for p in inputs:
         if p.is_dir():
-            found = sorted({*p.rglob("evidence.json"), *p.rglob("*.evidence.json")})
+            found = sorted(os.path.join(d, f) for d, _, names in os.walk(p) for f in names
+                           if f == "evidence.json" or f.endswith(".evidence.json"))
             if not found:
                 raise CannotRun("no evidence.json or *.evidence.json files in this directory", Place(str(p)))
-            out.extend(found)
+            out.extend(map(Path, found))
         else:
             out.append(p)
     return out
@@ -134,8 +136,6 @@ def _chunks(items: list[Path], n: int) -> Iterator[list[Path]]:
 
 def rescore(new: LoadedRubric, files: list[Path], old: LoadedRubric | None = None,
             workers: int | None = None) -> RescoreResult:
-    import os
-
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
     if old is not None:
         old = share_criteria(new, old)
