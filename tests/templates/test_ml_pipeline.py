@@ -19,7 +19,7 @@ import urllib.request
 
 import pytest
 from _servers import mlflow_server
-from _tabular import BIN, ROOT, commit, copy_of, env, evaluate, load_generator, render, run, set_params
+from _kit import BIN, ROOT, commit, copy_of, env, evaluate, load_generator, render, run, set_params
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ml-pipeline")]
 pytest.importorskip("fastapi")

@@ -7,7 +7,7 @@ import filecmp
 import json
 
 import pytest
-from _tabular import BIN, ROOT, commit, copy_of, evaluate, load_generator, render, run, set_params
+from _kit import BIN, ROOT, commit, copy_of, evaluate, load_generator, render, run, set_params
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tabular-regression")]
 

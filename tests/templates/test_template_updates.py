@@ -11,7 +11,7 @@ import json
 import shutil
 
 import pytest
-from _tabular import BIN, GIT, ROOT, commit, run
+from _kit import BIN, GIT, ROOT, commit, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("template-updates")]
 

@@ -1,12 +1,15 @@
-"""Helpers for the scikit-learn-style template tests (phase 2, rag-chatbot, ml-pipeline): render, run `roadmap-ci evaluate`, add hidden labels.
+"""Helpers shared by the template tests: render, run `roadmap-ci evaluate`, add the hidden-label metrics.
 
-`evaluate` (roadmap_ci.evaluate, what the CLI command calls) runs with this venv first on PATH so the DVC
-stages' `python -m …` find scikit-learn. The hidden-label metrics are then computed from the learner's
-predictions with `roadmap_ci.hidden`, as the privileged report step does, and the evidence is re-scored.
+`evaluate` runs the real command (roadmap_ci.evaluate, what `roadmap-ci evaluate` calls: collect → score →
+report) on the rendered repo inside `learner_environment()` — this venv first on PATH, so the DVC stages'
+`python -m …` find scikit-learn / torch, with offline Hugging Face and quiet progress bars. The hidden-label
+metrics are then computed from the learner's predictions with `roadmap_ci.hidden` against the rubric's labels,
+as the privileged report step does, applied to the evidence and re-scored.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -19,18 +22,19 @@ from typing import Any
 from cookiecutter.main import cookiecutter
 
 from roadmap_ci.evidence import Evidence
-from roadmap_ci.hidden import apply, hidden_metrics
+from roadmap_ci.hidden import HiddenResult, apply, hidden_metrics
 from roadmap_ci.rubric import load_rubric
 from roadmap_ci.scoring import Scorecard, score
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 GIT = ["git", "-c", "user.name=learner", "-c", "user.email=learner@example.com"]
+QUIET = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TQDM_DISABLE": "1", "PYTHONHASHSEED": "0",
+         "GX_ANALYTICS_ENABLED": "false"}
 
 
 def env() -> dict[str, str]:
-    return {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "TQDM_DISABLE": "1",
-            "PYTHONHASHSEED": "0", "GX_ANALYTICS_ENABLED": "false"}
+    return {**os.environ, **QUIET, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
 
 
 def run(cmd: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -55,13 +59,15 @@ def commit(repo: Path, message: str) -> None:
 
 
 def copy_of(repo: Path, dst_parent: Path) -> Path:
+    """A copy with its DVC cache and run cache (so `dvc repro` re-runs only the stages a change touches),
+    without the original's .roadmap-ci outputs."""
     dst = dst_parent / repo.name
     shutil.copytree(repo, dst, symlinks=True, ignore=shutil.ignore_patterns(".roadmap-ci"))
     return dst
 
 
 def set_params(repo: Path, changes: dict[str, Any]) -> None:
-    """Edit params.yaml the way a learner would: {"model.type": "lightgbm", ...}."""
+    """Edit params.yaml the way a learner would: {"model.type": "lightgbm", "train.epochs": 20, ...}."""
     import yaml
 
     path = repo / "params.yaml"
@@ -75,13 +81,25 @@ def set_params(repo: Path, changes: dict[str, Any]) -> None:
     path.write_text(yaml.safe_dump(params, sort_keys=False))
 
 
+def metrics(repo: Path) -> dict[str, Any]:
+    """The repo's metrics.json as the pipeline wrote it."""
+    return json.loads((repo / "metrics.json").read_text())
+
+
+def hidden(repo: Path, deliverable: str) -> HiddenResult:
+    """What the privileged report step computes: the predictions against the rubric's hidden labels."""
+    predictions = repo / "data" / "predictions" / "predictions.csv"
+    return hidden_metrics(load_rubric(ROOT / "rubrics" / f"{deliverable}.yaml"),
+                          predictions if predictions.is_file() else None)
+
+
 @dataclass
 class Result:
     evidence: Evidence  # with the hidden-label metrics applied
     card: Scorecard  # scored with them
     local_card: Scorecard  # what `roadmap-ci evaluate` shows a learner (no hidden labels)
 
-    def crit(self, cid: str):
+    def crit(self, cid: str) -> Any:
         return next(c for c in self.card.criteria if c.id == cid)
 
     @property
@@ -94,28 +112,27 @@ class Result:
 
 
 @contextmanager
-def venv_on_path():
-    """DVC stages run `python -m …`: that python must be this venv's (with scikit-learn and friends)."""
-    saved = os.environ.get("PATH", "")
-    os.environ["PATH"] = f"{BIN}{os.pathsep}{saved}"
-    os.environ.setdefault("TQDM_DISABLE", "1")
+def learner_environment():
+    """`env()` in os.environ for the duration: the venv first on PATH (the stages run `python -m …`),
+    offline Hugging Face, quiet progress bars; the whole environment is restored afterwards."""
+    saved = dict(os.environ)
+    os.environ.update(env())
     try:
         yield
     finally:
-        os.environ["PATH"] = saved
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def evaluate(repo: Path, deliverable: str) -> Result:
     """`roadmap-ci evaluate` on the repo, then the privileged step's hidden-label metrics, then score."""
     from roadmap_ci.evaluate import evaluate as run_evaluate
 
-    with venv_on_path():
+    with learner_environment():
         local = run_evaluate(repo)  # the rubric .roadmap-ci.yml names, as a learner's run finds it
     loaded = load_rubric(ROOT / "rubrics" / f"{deliverable}.yaml")
     assert local.scorecard.rubric.hash == loaded.hash, "evaluate must pick the bundled rubric"
-    predictions = repo / "data" / "predictions" / "predictions.csv"
-    hidden = hidden_metrics(loaded, predictions if predictions.is_file() else None)
-    evidence = apply(local.evidence, hidden)
+    evidence = apply(local.evidence, hidden(repo, deliverable))
     return Result(evidence=evidence, card=score(evidence, loaded), local_card=local.scorecard)
 
 
