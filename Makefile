@@ -33,8 +33,10 @@ bytecode: $(STAMP)
 demo: $(STAMP) bytecode
 	$(BIN)/python -m roadmap_ci.demo
 
+# Two workers; each test file runs whole on one worker, so a template module's expensive module-scoped
+# baseline (render + evaluate, ~1-2 min) is built once (with --dist loadgroup, xdist 3.8 built it twice).
 test: $(STAMP) bytecode tools
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 test-fast: $(STAMP) bytecode
 	$(BIN)/python -m pytest -m "not slow" -q

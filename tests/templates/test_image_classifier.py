@@ -9,7 +9,7 @@ import json
 import pytest
 from _kit import ROOT, commit, copy_of, evaluate, metrics, render, run, set_params
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("image-classifier")]
+pytestmark = pytest.mark.slow
 pytest.importorskip("torch")
 
 ID = "image-classifier"

@@ -10,7 +10,7 @@ import sys
 import pytest
 from _kit import ROOT, commit, copy_of, evaluate, load_generator, render, run, set_params
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("imbalanced-tuning")]
+pytestmark = pytest.mark.slow
 pytest.importorskip("imblearn")
 pytest.importorskip("shap")
 

@@ -21,7 +21,7 @@ import pytest
 from _servers import mlflow_server
 from _kit import BIN, ROOT, commit, copy_of, env, evaluate, load_generator, render, run, set_params
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ml-pipeline")]
+pytestmark = pytest.mark.slow
 pytest.importorskip("fastapi")
 if importlib.util.find_spec("evidently") is None:  # not imported here: it needs the template's pandas-3 shim
     pytest.skip("evidently is not installed (dev extra)", allow_module_level=True)

@@ -9,7 +9,7 @@ import json
 import pytest
 from _kit import BIN, ROOT, commit, copy_of, evaluate, hidden, metrics, render, run, set_params
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nlp-pipeline")]
+pytestmark = pytest.mark.slow
 pytest.importorskip("torch")
 
 ID = "nlp-pipeline"

@@ -9,7 +9,7 @@ import json
 import pytest
 from _kit import ROOT, commit, copy_of, evaluate, load_generator, render, run, set_params
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("rag-chatbot")]
+pytestmark = pytest.mark.slow
 pytest.importorskip("chromadb")
 pytest.importorskip("fastapi")
 

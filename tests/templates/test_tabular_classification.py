@@ -9,7 +9,7 @@ import json
 import pytest
 from _kit import BIN, ROOT, commit, copy_of, evaluate, load_generator, render, run, set_params
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tabular-classification")]
+pytestmark = pytest.mark.slow
 
 ID = "tabular-classification"
 LABELS = ROOT / "labels" / f"{ID}.csv"

@@ -13,7 +13,7 @@ import shutil
 import pytest
 from _kit import BIN, GIT, ROOT, commit, run
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("template-updates")]
+pytestmark = pytest.mark.slow
 
 TEMPLATE = "templates/tabular-classification"
 SLUG = "{{cookiecutter.project_slug}}"

@@ -9,7 +9,7 @@ import sys
 import pytest
 from _kit import ROOT, commit, copy_of, evaluate, load_generator, render, run, set_params
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("unsupervised")]
+pytestmark = pytest.mark.slow
 
 TEMPLATE = "unsupervised"
 LABELS = ROOT / "labels" / "unsupervised.csv"
