@@ -123,3 +123,40 @@ def test_tests_that_change_the_repo_are_not_cached(tmp_path: Path, monkeypatch) 
     config = {"tests": {"paths": ["tests"]}}
     assert tests_collector.collect(ctx(repo, config))["tests"].status == "ok"
     assert not tests_collector.collect(ctx(repo, config))["tests"].cached
+
+
+def test_pipeline_outputs_do_not_invalidate_tests_that_run_beside_the_pipeline(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("ROADMAP_CI_NO_CACHE", raising=False)
+    files = {**LEARNER, "dvc.yaml": "stages:\n  train:\n    cmd: python train.py\n    wdir: .\n"
+             "    outs: [models/]\n    metrics: [{metrics.json: {cache: false}}]\n"}
+    repo = make_repo(tmp_path / "r", files)
+    beside = {"tests": {"paths": ["tests"]}}
+    assert not tests_collector.collect(ctx(repo, beside))["tests"].cached
+    # what the pipeline writes (its declared outputs, dvc.lock) leaves the result valid ...
+    (repo / "models").mkdir()
+    (repo / "models" / "model.bin").write_bytes(b"\x00" * 10)
+    (repo / "metrics.json").write_text('{"acc": 0.9}')
+    (repo / "dvc.lock").write_text("schema: '2.0'\n")
+    assert tests_collector.collect(ctx(repo, beside))["tests"].cached
+    # ... but not for tests that wait for the pipeline (they may read its outputs)
+    after = {"tests": {"paths": ["tests"], "after_pipeline": True}}
+    assert not tests_collector.collect(ctx(repo, after))["tests"].cached
+    assert tests_collector.collect(ctx(repo, after))["tests"].cached
+    (repo / "models" / "model.bin").write_bytes(b"\x01" * 10)
+    assert not tests_collector.collect(ctx(repo, after))["tests"].cached
+    # any other file still counts
+    (repo / "params.yaml").write_text("train: {c: 1.0}\n")
+    assert not tests_collector.collect(ctx(repo, beside))["tests"].cached
+
+
+def test_declared_pipeline_outputs_are_read_from_dvc_yaml(tmp_path: Path) -> None:
+    from roadmap_ci.collectors._dvc import read_dvc_yaml
+
+    (tmp_path / "dvc.yaml").write_text(
+        "stages:\n  prep:\n    cmd: x\n    outs: [data/clean.csv]\n"
+        "  train:\n    cmd: y\n    wdir: src\n    outs: [../models/]\n    metrics: [{../metrics.json: {cache: false}}]\n"
+        "    plots: [../plots/roc.csv]\n")
+    assert read_dvc_yaml(tmp_path).outputs == ["data/clean.csv", "models", "metrics.json", "plots/roc.csv"]
+    (tmp_path / "dvc.yaml").write_text("stages:\n  train:\n    cmd: y\n    outs:\n      - models/${model.kind}\n")
+    assert read_dvc_yaml(tmp_path).outputs is None  # templated: unknowable without dvc

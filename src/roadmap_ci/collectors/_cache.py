@@ -53,11 +53,12 @@ def write(repo: Path, name: str, data: dict[str, Any]) -> None:
         tmp.replace(path)
 
 
-def tree_state(root: Path, h: Any) -> None:
+def tree_state(root: Path, h: Any, skip: frozenset[str] = frozenset()) -> None:
     """Feed every file under ``root`` (relative path, size, mtime in ns) into hash ``h``.
 
     Stat only, like make and DVC's state: any file written, added or removed changes the state.
-    Symlinks are recorded as links (their target text), never followed.
+    Symlinks are recorded as links (their target text), never followed. ``skip``: relative paths
+    (files or whole directories) left out.
     """
     def walk(d: str, rel: str) -> None:
         try:
@@ -66,6 +67,8 @@ def tree_state(root: Path, h: Any) -> None:
             return
         for e in entries:
             r = f"{rel}{e.name}"
+            if r in skip:
+                continue
             try:
                 if e.is_symlink():
                     h.update(f"L{r}\0{os.readlink(e.path)}\0".encode("utf-8", "surrogateescape"))
@@ -82,12 +85,12 @@ def tree_state(root: Path, h: Any) -> None:
     walk(str(root), "")
 
 
-def key(parts: Iterable[str], trees: Iterable[Path] = ()) -> str:
-    """sha256 over text parts and the state of whole directory trees."""
+def key(parts: Iterable[str], trees: Iterable[Path] = (), skip: frozenset[str] = frozenset()) -> str:
+    """sha256 over text parts and the state of whole directory trees (``skip`` applies to the first)."""
     h = hashlib.sha256()
     for part in parts:
         h.update(part.encode("utf-8", "surrogateescape") + b"\0")
-    for tree in trees:
+    for i, tree in enumerate(trees):
         h.update(f"tree:{tree}\0".encode("utf-8", "surrogateescape"))
-        tree_state(tree, h)
+        tree_state(tree, h, skip if i == 0 else frozenset())
     return h.hexdigest()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,9 @@ from typing import Any
 class DvcYaml:
     stages: list[str] = field(default_factory=list)  # in file order, foreach expanded when literal
     metrics: dict[str, str | None] = field(default_factory=dict)  # metrics file -> the stage writing it
+    # every path a stage writes (outs, metrics, plots; relative to the repo), or None when templating
+    # (`${…}`, `foreach`) makes them unknowable without dvc itself
+    outputs: list[str] | None = field(default_factory=list)
     error: str = ""
 
 
@@ -59,8 +63,16 @@ def read_dvc_yaml(repo: Path) -> DvcYaml | None:
             elif isinstance(items, dict):
                 names = [f"{name}@{k}" for k in items]
             spec = spec.get("do") if isinstance(spec.get("do"), dict) else {}
+            out.outputs = None
         out.stages.extend(names)
         if isinstance(spec, dict):
             for f in _paths(spec.get("metrics")):
                 out.metrics[f] = names[0] if len(names) == 1 else None
+            if out.outputs is not None:
+                wdir = str(spec.get("wdir") or ".")
+                written = [*_paths(spec.get("outs")), *_paths(spec.get("metrics")), *_paths(spec.get("plots"))]
+                if any("${" in w for w in [wdir, *written]):
+                    out.outputs = None
+                else:
+                    out.outputs.extend(os.path.normpath(os.path.join(wdir, w)) for w in written)
     return out

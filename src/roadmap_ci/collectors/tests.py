@@ -8,8 +8,13 @@ pytest fails or times out. Cases from that directory are recorded with ``source:
 Locally (not in CI), a result is reused when nothing it could depend on changed: every file of the
 repo (path, size, mtime), the mentor tests, the interpreter and its installed packages, the
 environment and the pytest arguments (``collectors/_cache.py``). It is stored only when the repo was
-the same before and after the run -- so tests that ran while the pipeline rewrote their inputs are
-never cached -- and it is marked ``cached: true`` in the evidence.
+the same before and after the run, and it is marked ``cached: true`` in the evidence.
+
+Tests that run beside the pipeline (the default; ``tests.after_pipeline: true`` makes them wait) do not
+read what the pipeline writes -- it may not exist yet -- so the pipeline's declared outputs (outs,
+metrics, plots of dvc.yaml) and dvc.lock are left out of the key: a first evaluation whose pipeline ran
+is cacheable, and a changed output always comes with a changed input (code, params, data) that is in the
+key. When dvc.yaml is templated (``${…}``, ``foreach``) and the outputs cannot be read, nothing is left out.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from typing import Any
 from roadmap_ci import __version__, proc
 from roadmap_ci.collectors import _cache
 from roadmap_ci.collectors._context import Context, locate, short
+from roadmap_ci.collectors._dvc import read_dvc_yaml
 from roadmap_ci.evidence import TestCase, Tests
 
 NAME = "tests"
@@ -94,7 +100,16 @@ def _key(ctx: Context, paths: list[str], src: Path | None) -> str | None:
     site = [f"{d}:{os.stat(d).st_mtime_ns}" for d in sys.path if d and os.path.isdir(d)]
     parts = [__version__, sys.version, sys.executable, json.dumps([paths, cfg.args]),
              json.dumps(sorted(ctx.env.items())), *site]
-    return _cache.key(parts, [ctx.repo, *([src] if src is not None else [])])
+    return _cache.key(parts, [ctx.repo, *([src] if src is not None else [])], skip=_pipeline_outputs(ctx))
+
+
+def _pipeline_outputs(ctx: Context) -> frozenset[str]:
+    cfg = ctx.config.tests
+    assert cfg is not None
+    dvc = read_dvc_yaml(ctx.repo)
+    if cfg.after_pipeline or dvc is None or dvc.error or dvc.outputs is None:
+        return frozenset()
+    return frozenset([*dvc.outputs, "dvc.lock"])
 
 
 def collect(ctx: Context) -> dict[str, Any]:
