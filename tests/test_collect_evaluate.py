@@ -68,11 +68,11 @@ FILES = {
 }
 
 
-def _cli(*args: str, cwd: Path | None = None):
+def _cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None):
     import subprocess
 
     return subprocess.run([sys.executable, "-m", "roadmap_ci", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=600)
+                          timeout=600, env=env)
 
 
 def _repo(tmp_path: Path, pass_mark: int = 30) -> Path:
@@ -168,3 +168,22 @@ def test_collect_api_records_a_crashing_collector_as_an_error(tmp_path: Path, mo
     ev = collect(repo, tmp_path / "out")
     assert ev.structure is None
     assert [(e.collector, e.message) for e in ev.errors] == [("structure", "RuntimeError: disk on fire")]
+
+
+@pytest.mark.slow
+def test_a_learners_second_evaluate_reuses_the_tests_locally(tmp_path: Path) -> None:
+    """The learner's loop: `roadmap-ci evaluate` in the repo, twice. The first run's pipeline writes its
+    outputs while the tests run beside it; the second run skips every stage and reuses the tests' result."""
+    import os
+
+    repo = _repo(tmp_path)
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "ROADMAP_CI_NO_CACHE")}
+    first = _cli("evaluate", ".", "--quiet", cwd=repo, env=env)
+    assert first.returncode == 0, first.stderr
+    ev1 = json.loads((repo / ".roadmap-ci" / "evidence.json").read_text())
+    assert ev1["pipeline"]["stages"][0]["status"] == "ran" and not ev1["tests"]["cached"]
+    second = _cli("evaluate", ".", "--quiet", cwd=repo, env=env)
+    assert second.returncode == 0, second.stderr
+    ev2 = json.loads((repo / ".roadmap-ci" / "evidence.json").read_text())
+    assert ev2["pipeline"]["stages"][0]["status"] == "cached" and ev2["tests"]["cached"]
+    assert ev2["tests"]["cases"] == ev1["tests"]["cases"]
