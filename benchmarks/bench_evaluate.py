@@ -177,8 +177,8 @@ def main() -> None:
             ev = tmp / f"eval{i}"
             shutil.copytree(template, ev, symlinks=True)
             keep("evaluate (cold)", timed([PY, "-m", "roadmap_ci", "evaluate", "--quiet", "."], ev, ok=(0, 1)))
-            # 1st re-run: DVC skips every stage; the tests run again (the cold run's tests overlapped the
-            # pipeline rewriting files, so their result was not cached). Later re-runs reuse the tests' result.
+            # re-runs: DVC skips every stage, the data collector and the tests collector answer from their
+            # local caches (never used in CI); the last row turns the caches off
             keep("evaluate (unchanged repo, 1st re-run)",
                  timed([PY, "-m", "roadmap_ci", "evaluate", "--quiet", "."], ev, ok=(0, 1)))
             keep("evaluate (unchanged repo, later re-runs)",
