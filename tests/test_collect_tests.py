@@ -155,8 +155,8 @@ def test_declared_pipeline_outputs_are_read_from_dvc_yaml(tmp_path: Path) -> Non
 
     (tmp_path / "dvc.yaml").write_text(
         "stages:\n  prep:\n    cmd: x\n    outs: [data/clean.csv]\n"
-        "  train:\n    cmd: y\n    wdir: src\n    outs: [../models/]\n    metrics: [{../metrics.json: {cache: false}}]\n"
-        "    plots: [../plots/roc.csv]\n")
+        "  train:\n    cmd: y\n    wdir: src\n    outs: [../models/]\n"
+        "    metrics: [{../metrics.json: {cache: false}}]\n    plots: [../plots/roc.csv]\n")
     assert read_dvc_yaml(tmp_path).outputs == ["data/clean.csv", "models", "metrics.json", "plots/roc.csv"]
     (tmp_path / "dvc.yaml").write_text("stages:\n  train:\n    cmd: y\n    outs:\n      - models/${model.kind}\n")
     assert read_dvc_yaml(tmp_path).outputs is None  # templated: unknowable without dvc
