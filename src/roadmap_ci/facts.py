@@ -25,7 +25,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from roadmap_ci.evidence import Evidence
 
@@ -85,8 +85,7 @@ def parse_ref(text: str) -> Ref:
     return Ref(ns, key if sep else None)
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):  # a tuple: made for every criterion of every learner when a cohort is re-scored
     kind: Kind
     label: str
     value: float | bool | None = None
