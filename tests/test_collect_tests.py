@@ -160,3 +160,32 @@ def test_declared_pipeline_outputs_are_read_from_dvc_yaml(tmp_path: Path) -> Non
     assert read_dvc_yaml(tmp_path).outputs == ["data/clean.csv", "models", "metrics.json", "plots/roc.csv"]
     (tmp_path / "dvc.yaml").write_text("stages:\n  train:\n    cmd: y\n    outs:\n      - models/${model.kind}\n")
     assert read_dvc_yaml(tmp_path).outputs is None  # templated: unknowable without dvc
+
+
+def test_a_virtual_environment_inside_the_repo_counts_by_name_only(tmp_path: Path, monkeypatch) -> None:
+    import hashlib
+    import sys
+
+    from roadmap_ci.collectors import _cache
+
+    repo = tmp_path / "r"
+    (repo / ".venv" / "lib" / "site-packages").mkdir(parents=True)
+    (repo / ".venv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (repo / "train.py").write_text("x = 1\n")
+
+    def state() -> str:
+        h = hashlib.sha256()
+        _cache.tree_state(repo, h)
+        return h.hexdigest()
+
+    before = state()
+    (repo / ".venv" / "lib" / "site-packages" / "pkg.py").write_text("y = 2\n")  # thousands, in real life
+    assert state() == before
+    (repo / "train.py").write_text("x = 2\n")
+    assert state() != before
+    # ... but when that venv is the running interpreter's, its package directory still counts (by mtime)
+    site = str(repo / ".venv" / "lib" / "site-packages")
+    monkeypatch.setattr(sys, "path", [str(repo), str(repo / "src"), site])
+    (repo / "src").mkdir()
+    entries = _cache.site_state(repo)
+    assert [e.rsplit(":", 1)[0] for e in entries] == [site]  # the repo itself and src/ are the tree's

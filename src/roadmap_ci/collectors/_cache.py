@@ -58,7 +58,9 @@ def tree_state(root: Path, h: Any, skip: frozenset[str] = frozenset()) -> None:
 
     Stat only, like make and DVC's state: any file written, added or removed changes the state.
     Symlinks are recorded as links (their target text), never followed. ``skip``: relative paths
-    (files or whole directories) left out.
+    (files or whole directories) left out. A virtual environment inside the tree (a directory holding
+    ``pyvenv.cfg``, like the templates' ``.venv``) counts by name only: tens of thousands of files
+    nobody's result depends on, except through the running interpreter (see ``site_state``).
     """
     def walk(d: str, rel: str) -> None:
         try:
@@ -74,6 +76,9 @@ def tree_state(root: Path, h: Any, skip: frozenset[str] = frozenset()) -> None:
                     h.update(f"L{r}\0{os.readlink(e.path)}\0".encode("utf-8", "surrogateescape"))
                 elif e.is_dir():
                     if e.name in SKIP_DIRS or (rel == ".dvc/" and e.name in SKIP_DVC):
+                        continue
+                    if os.path.isfile(os.path.join(e.path, "pyvenv.cfg")):
+                        h.update(f"V{r}\0".encode("utf-8", "surrogateescape"))
                         continue
                     walk(e.path, r + "/")
                 else:
@@ -94,3 +99,23 @@ def key(parts: Iterable[str], trees: Iterable[Path] = (), skip: frozenset[str] =
         h.update(f"tree:{tree}\0".encode("utf-8", "surrogateescape"))
         tree_state(tree, h, skip if i == 0 else frozenset())
     return h.hexdigest()
+
+
+def site_state(repo: Path) -> list[str]:
+    """The running interpreter's import directories with their mtimes (a package installed or removed
+    changes its directory's mtime). Entries inside ``repo`` -- the working directory `python -m` puts
+    first, a learner's ``src/`` -- are covered by the tree walk, unless they lie in a virtual environment
+    there, which the walk leaves out."""
+    import sys
+
+    root = str(repo)
+    out = []
+    for d in map(os.path.abspath, sys.path):
+        if not os.path.isdir(d):
+            continue
+        if d == root or d.startswith(root + os.sep):
+            parts = os.path.relpath(d, root).split(os.sep)
+            if not any(os.path.isfile(os.path.join(root, *parts[:i], "pyvenv.cfg")) for i in range(1, len(parts))):
+                continue
+        out.append(f"{d}:{os.stat(d).st_mtime_ns}")
+    return out

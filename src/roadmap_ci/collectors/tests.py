@@ -20,7 +20,6 @@ key. When dvc.yaml is templated (``${…}``, ``foreach``) and the outputs cannot
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import shutil
 import sys
@@ -96,13 +95,8 @@ def _key(ctx: Context, paths: list[str], src: Path | None) -> str | None:
         return None
     cfg = ctx.config.tests
     assert cfg is not None
-    # the interpreter's package directories change (mtime) when a package is installed or removed;
-    # entries inside the repo (`python -m` puts the working directory first) are covered by its tree
-    repo = str(ctx.repo)
-    site = [f"{d}:{os.stat(d).st_mtime_ns}" for d in map(os.path.abspath, sys.path)
-            if os.path.isdir(d) and d != repo and not d.startswith(repo + os.sep)]
     parts = [__version__, sys.version, sys.executable, json.dumps([paths, cfg.args]),
-             json.dumps(sorted(ctx.env.items())), *site]
+             json.dumps(sorted(ctx.env.items())), *_cache.site_state(ctx.repo)]
     return _cache.key(parts, [ctx.repo, *([src] if src is not None else [])], skip=_pipeline_outputs(ctx))
 
 
