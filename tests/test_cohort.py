@@ -127,3 +127,26 @@ def test_rescore_matches_scoring_each_rubric_alone(tmp_path):
             card = score(ev, rubric)
             assert (got.total, got.max, got.percent, got.passed) == (card.total, card.max, card.percent, card.passed)
             assert got.points == {c.id: c.points for c in card.criteria}
+
+
+def test_cli_table_lists_flips_first_and_says_how_many_more(cli, tmp_path):
+    """A screenful: pass/fail flips first, then the largest changes; the rest are counted, not dropped silently."""
+    f1s = [0.6 + i * 0.005 for i in range(56)]
+    d = cohort(tmp_path, f1s)
+    text = stricter(tmp_path, 75).read_text().replace("min: 0.6\n    target: 0.85\n    help: Engineer",
+                                                       "min: 0.7\n    target: 0.9\n    help: Engineer")
+    (tmp_path / "new.yaml").write_text(text)
+    res = cli("rescore", str(d), "--rubric", str(tmp_path / "new.yaml"), "--baseline", str(EXAMPLE_RUBRIC))
+    result = rescore(load_rubric(tmp_path / "new.yaml"), expand([d]), load_rubric(EXAMPLE_RUBRIC), workers=1)
+    changed = result.notable()
+    assert len(changed) > 50 and result.flips
+    listed = [line.split("│")[1].strip() for line in res.stdout.splitlines() if line.startswith("│ learner-")]
+    assert len(listed) == 50
+    assert listed == [r.learner for r in changed[:50]]
+    assert set(listed[: len(result.flips)]) == {r.learner for r in result.flips}
+    deltas = [abs(r.delta) for r in changed[len(result.flips):50]]
+    assert deltas == sorted(deltas, reverse=True)
+    assert f"… and {len(changed) - 50} more changed: --all lists every learner" in res.stdout
+    everyone = cli("rescore", str(d), "--rubric", str(tmp_path / "new.yaml"), "--baseline", str(EXAMPLE_RUBRIC),
+                   "--all")
+    assert sum(line.startswith("│ learner-") for line in everyone.stdout.splitlines()) == len(f1s)

@@ -290,6 +290,22 @@ def test_scoring_is_order_independent(evidence, rnd):
     assert score(evidence, RUBRIC).total == score(shuffled, shuffled_rubric).total
 
 
+@settings(max_examples=150, deadline=None)
+@given(evidence_st, st.one_of(st.none(), evidence_st))
+def test_unexplained_evaluation_differs_only_in_reasons(evidence, base):
+    """Cohort re-scoring skips the reason text (explain=False); points, statuses and values must not notice."""
+    from roadmap_ci.scoring import evaluate, totals
+
+    def strip(outcomes):
+        return [(o.criterion.id, o.fraction, o.points, o.status, o.value, strip(o.children)) for o in outcomes]
+
+    told = evaluate(evidence, RUBRIC.criteria, base)
+    quiet = evaluate(evidence, RUBRIC.criteria, base, explain=False)
+    assert strip(told) == strip(quiet)
+    assert totals(told, RUBRIC) == totals(quiet, RUBRIC)
+    assert all(o.reason for o in told)
+
+
 def test_hidden_criteria_are_pending_on_a_local_run():
     """A learner's local evaluate has no hidden labels: those criteria are pending, not failed."""
     hid = {**F1, "id": "hid", "evidence": "hidden:private.f1", "points": 10}

@@ -209,6 +209,9 @@ def score_cmd(
         raise typer.Exit(EXIT_INVALID)
 
 
+TABLE_ROWS = 50  # a screenful; the gradebook (--csv) and --all have every learner
+
+
 @app.command("rescore")
 def rescore_cmd(
     evidence: Annotated[list[Path], typer.Argument(help="evidence.json files or directories holding them.")],
@@ -234,9 +237,14 @@ def rescore_cmd(
         stderr().print(escape(str(err)))
     if csv_out is not None:
         write_gradebook(result, csv_out)
-    rows = result.rows if (show_all or old is None) else [r for r in result.rows if r.delta or r.flipped]
-    if rows and (show_all or old is not None or len(rows) <= 50):
-        table = Table(title=f"{len(result.rows)} learners re-scored with {escape(rubric.name)}")
+    if show_all:
+        rows, more = result.rows, 0
+    else:
+        rows = result.notable() if old is not None else (result.rows if len(result.rows) <= TABLE_ROWS else [])
+        rows, more = rows[:TABLE_ROWS], max(0, len(rows) - TABLE_ROWS)
+    if rows:
+        table = Table(title=f"{len(result.rows)} learners re-scored with {escape(rubric.name)}"
+                      + ("" if show_all or old is None else " (flips first, then the largest changes)"))
         table.add_column("learner", overflow="fold")
         if old is not None:
             table.add_column("old", justify="right")
@@ -244,7 +252,7 @@ def rescore_cmd(
         if old is not None:
             table.add_column("change", justify="right")
         table.add_column("result")
-        for r in rows[: None if show_all else 200]:
+        for r in rows:
             verdict = "pass" if r.new.passed else "[red]below[/]"
             if r.flipped:
                 verdict = "[green]now passes[/]" if r.new.passed else "[red]now fails[/]"
@@ -257,6 +265,8 @@ def rescore_cmd(
             cells.append(verdict)
             table.add_row(*cells)
         con.print(table)
+    if more:
+        con.print(f"… and {more} more changed: --all lists every learner, --csv writes a gradebook")
     for label, st in (("old rubric", result.stats(old=True) if old else None), ("new rubric", result.stats())):
         if st is None:
             continue

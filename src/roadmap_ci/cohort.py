@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from roadmap_ci.errors import CannotRun, Place, RoadmapError
 from roadmap_ci.evidence import Evidence
@@ -70,6 +71,11 @@ class RescoreResult:
     def flips(self) -> list[Row]:
         return [r for r in self.rows if r.flipped]
 
+    def notable(self) -> list[Row]:
+        """Learners whose result changed: pass/fail flips first, then by the size of the change."""
+        changed = [r for r in self.rows if r.delta or r.flipped]
+        return sorted(changed, key=lambda r: (not r.flipped, -abs(r.delta or 0.0), r.learner, r.path))
+
 
 def expand(inputs: Iterable[Path]) -> list[Path]:
     """Files as given; directories expand to every evidence.json / *.evidence.json beneath them."""
@@ -97,35 +103,80 @@ def _learner_name(path: Path, ev: Evidence) -> str:
     return path.name.removesuffix(".json").removesuffix(".evidence")
 
 
-def _score_one(path: Path, new: LoadedRubric, old: LoadedRubric | None) -> Row | RoadmapError:
+class Plan(NamedTuple):
+    """The criteria to evaluate per learner: each distinct criterion of the two rubrics once.
+
+    A mentor tuning a rubric usually changes a few criteria of many; a criterion both rubrics define
+    identically is evaluated once per learner and its outcome counted in both totals.
+    """
+
+    new: LoadedRubric
+    old: LoadedRubric | None
+    criteria: list  # distinct criteria, in first-seen order (new's, then old's own)
+    new_picks: list[int]  # positions in ``criteria`` of new's criteria, in new's order
+    old_picks: list[int] | None
+
+
+def plan(new: LoadedRubric, old: LoadedRubric | None) -> Plan:
+    criteria: list = []
+    index: dict[str, int] = {}
+
+    def picks(rubric: LoadedRubric) -> list[int]:
+        out = []
+        for c in rubric.rubric.criteria:
+            text = c.model_dump_json()  # same text, same criterion: rules are pure functions of it
+            if text not in index:
+                index[text] = len(criteria)
+                criteria.append(c)
+            out.append(index[text])
+        return out
+
+    new_picks = picks(new)
+    return Plan(new, old, criteria, new_picks, picks(old) if old is not None else None)
+
+
+def _score_one(path: Path, p: Plan) -> Row | RoadmapError:
     from roadmap_ci.errors import read_text
     from roadmap_ci.evidence import parse_evidence_fast
 
     try:
         ev = parse_evidence_fast(read_text(path, "evidence file"), str(path))
-        memo: dict = {}  # criteria the two rubrics share (share_criteria) are evaluated once
-        now = totals(evaluate(ev, new.rubric, memo=memo), new.rubric)
-        prev = totals(evaluate(ev, old.rubric, memo=memo), old.rubric) if old is not None else None
+        outs = evaluate(ev, p.criteria, explain=False)  # only totals are kept: no reason text
+        now = totals([outs[i] for i in p.new_picks], p.new.rubric)
+        prev = None
+        if p.old is not None and p.old_picks is not None:
+            prev = totals([outs[i] for i in p.old_picks], p.old.rubric)
         return Row(str(path), _learner_name(path, ev), ev.repo, ev.commit, now, prev)
     except RoadmapError as exc:
         return exc
 
 
-def share_criteria(new: LoadedRubric, old: LoadedRubric) -> LoadedRubric:
-    """``old`` with each criterion that ``new`` defines identically replaced by ``new``'s own object.
-
-    Nothing about ``old`` changes but identity, so evaluating one evidence against both with one memo
-    (``scoring.evaluate(memo=…)``) evaluates a shared criterion once — a mentor tuning a rubric usually
-    changes a few criteria of many.
-    """
-    by_text = {c.model_dump_json(): c for c in new.rubric.criteria}
-    criteria = [by_text.get(c.model_dump_json(), c) for c in old.rubric.criteria]
-    return LoadedRubric(old.rubric.model_copy(update={"criteria": criteria}), old.path, old.chain)
+# Rows cross from worker processes as plain tuples (points without their criterion ids, which both
+# sides know from the plan): a tenth of the bytes of pickled Row/Totals objects, and unpickling them
+# is work the main process does alone.
+Packed = tuple[str, str, str | None, str | None, tuple, tuple | None]
 
 
-def _score_chunk(args: tuple[list[Path], LoadedRubric, LoadedRubric | None]) -> list[Row | RoadmapError]:
-    paths, new, old = args
-    return [_score_one(p, new, old) for p in paths]
+def _pack_totals(t: Totals) -> tuple:
+    return (t.total, t.max, t.percent, t.passed, t.pending, *t.points.values())
+
+
+def _unpack_totals(values: tuple, ids: list[str]) -> Totals:
+    """``ids``: the rubric's criterion ids, in its order (the order ``totals()`` lists points in)."""
+    return Totals(values[0], values[1], values[2], values[3], values[4], dict(zip(ids, values[5:], strict=True)))
+
+
+def _score_chunk(args: tuple[list[Path], Plan]) -> list[Packed | RoadmapError]:
+    paths, p = args
+    out: list[Packed | RoadmapError] = []
+    for path in paths:
+        r = _score_one(path, p)
+        if isinstance(r, Row):
+            out.append((r.path, r.learner, r.repo, r.commit, _pack_totals(r.new),
+                        _pack_totals(r.old) if r.old is not None else None))
+        else:
+            out.append(r)
+    return out
 
 
 def _chunks(items: list[Path], n: int) -> Iterator[list[Path]]:
@@ -137,18 +188,24 @@ def _chunks(items: list[Path], n: int) -> Iterator[list[Path]]:
 def rescore(new: LoadedRubric, files: list[Path], old: LoadedRubric | None = None,
             workers: int | None = None) -> RescoreResult:
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
-    if old is not None:
-        old = share_criteria(new, old)
-    if workers > 1 and len(files) >= PARALLEL_FROM:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            parts = list(pool.map(_score_chunk, [(c, new, old) for c in _chunks(files, workers * 4)]))
-        results = [r for part in parts for r in part]
-    else:
-        results = [_score_one(p, new, old) for p in files]
+    p = plan(new, old)
     out = RescoreResult(max_points=new.rubric.max_points,
                         old_max_points=old.rubric.max_points if old is not None else None)
-    for r in results:
-        (out.errors if isinstance(r, RoadmapError) else out.rows).append(r)  # type: ignore[arg-type]
+    if workers > 1 and len(files) >= PARALLEL_FROM:
+        new_ids = [c.id for c in new.rubric.criteria]
+        old_ids = [c.id for c in old.rubric.criteria] if old is not None else []
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for part in pool.map(_score_chunk, [(c, p) for c in _chunks(files, workers * 4)]):
+                for r in part:
+                    if isinstance(r, RoadmapError):
+                        out.errors.append(r)
+                        continue
+                    path, learner, repo, commit, now, prev = r
+                    out.rows.append(Row(path, learner, repo, commit, _unpack_totals(now, new_ids),
+                                        _unpack_totals(prev, old_ids) if prev is not None else None))
+    else:
+        for one in (_score_one(f, p) for f in files):
+            (out.errors if isinstance(one, RoadmapError) else out.rows).append(one)  # type: ignore[arg-type]
     out.rows.sort(key=lambda r: (r.learner, r.path))
     return out
 

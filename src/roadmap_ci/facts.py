@@ -249,6 +249,7 @@ def _file(ev: Evidence, ref: Ref) -> Fact:
     return Fact("bool", key, True, detail=f"{key} is present")
 
 
+@functools.lru_cache(maxsize=8192)  # a cohort's READMEs share their template's headings
 def normalise_heading(text: str) -> str:
     return " ".join(text.strip().strip("#").split()).casefold()
 

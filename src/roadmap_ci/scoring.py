@@ -8,6 +8,7 @@ shown is decided by the report, from the scorecard's ``due``.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal, NamedTuple
 
@@ -127,15 +128,20 @@ def _linear(value: float, lo: float, hi: float, higher: bool) -> float:
     return (value - lo) / (hi - lo)
 
 
-def _missing(c, fact: Fact) -> tuple[float, str, float | None]:
-    return 0.0, f"missing evidence: {fact.detail}", None
+# A rule reads its facts and returns (fraction, value, missing, reason). ``explain=False`` (cohort
+# totals, which discard the text) skips composing the reason; the numbers never depend on it.
+RuleResult = tuple[float, float | None, bool, str]
 
 
-def _threshold(c: ThresholdCriterion, ev: Evidence, base: dict[str, float] | None) -> tuple[float, str, float | None]:
+def _missing(fact: Fact, explain: bool) -> RuleResult:
+    return 0.0, None, True, f"missing evidence: {fact.detail}" if explain else ""
+
+
+def _threshold(c: ThresholdCriterion, ev: Evidence, base: dict[str, float] | None, explain: bool) -> RuleResult:
     ref = c.parsed_refs[0]
     fact = resolve(ev, ref, "number")
     if fact.kind != "number":
-        return _missing(c, fact)
+        return _missing(fact, explain)
     value = float(fact.value)  # type: ignore[arg-type]
     higher = c.better == "higher"
     label = fact.label
@@ -144,52 +150,62 @@ def _threshold(c: ThresholdCriterion, ev: Evidence, base: dict[str, float] | Non
         base_fact = resolve(ev, ref, "number", base=base_values) if base_values is not None else None
         if base_fact is None or base_fact.kind != "number":
             if c.if_no_base == "award":
-                return 1.0, f"{label} {_fmt(value)}; no base-branch value to compare with, so full credit", value
-            return 0.0, f"{label} {_fmt(value)}; no base-branch value to compare with", value
-        delta = value - float(base_fact.value)  # type: ignore[arg-type]
+                return 1.0, value, False, f"{label} {_fmt(value)}; no base-branch value to compare with, so full credit"
+            return 0.0, value, False, f"{label} {_fmt(value)}; no base-branch value to compare with"
+        base_value = float(base_fact.value)  # type: ignore[arg-type]
+        delta = value - base_value
         frac = _linear(delta, c.min, c.target, higher)
-        return frac, (f"{label} {_fmt(value)} vs {_fmt(float(base_fact.value))} on the base branch "  # type: ignore[arg-type]
-                      f"({delta:+.4g}) — {c.target:+g} or better earns full credit, {c.min:+g} or worse none"), value
+        if not explain:
+            return frac, value, False, ""
+        return frac, value, False, (f"{label} {_fmt(value)} vs {_fmt(base_value)} on the base branch ({delta:+.4g})"
+                                    f" — {c.target:+g} or better earns full credit, {c.min:+g} or worse none")
     frac = _linear(value, c.min, c.target, higher)
+    if not explain:
+        return frac, value, False, ""
     word = "or more" if higher else "or less"
     bad = "or less" if higher else "or more"
     reason = f"{label} {_fmt(value)} — {_fmt(c.target)} {word} earns full credit, {_fmt(c.min)} {bad} none"
     if fact.detail:
         reason += f" ({fact.detail})"
-    return frac, reason, value
+    return frac, value, False, reason
 
 
-def _fraction(c: FractionCriterion, ev: Evidence) -> tuple[float, str, float | None]:
+def _fraction(c: FractionCriterion, ev: Evidence, base: dict[str, float] | None, explain: bool) -> RuleResult:
     fact = resolve(ev, c.parsed_refs[0], "fraction")
     if fact.kind == "missing" or fact.fraction is None:
-        return _missing(c, fact)
+        return _missing(fact, explain)
     f = fact.fraction
     frac = _linear(f, c.min, c.target, True)
+    if not explain:
+        return frac, f, False, ""
     goal = f"; {c.target:.0%} earns full credit" if frac < 1 else ""
-    return frac, f"{fact.detail}{goal}", f
+    return frac, f, False, f"{fact.detail}{goal}"
 
 
-def _pass(c: PassCriterion, ev: Evidence) -> tuple[float, str, float | None]:
+def _pass(c: PassCriterion, ev: Evidence, base: dict[str, float] | None, explain: bool) -> RuleResult:
     fact = resolve(ev, c.parsed_refs[0], "bool")
     if fact.kind == "missing":
-        return _missing(c, fact)
-    ok = bool(fact.value)
-    return (1.0 if ok else 0.0), fact.detail, (1.0 if ok else 0.0)
+        return _missing(fact, explain)
+    ok = 1.0 if fact.value else 0.0
+    return ok, ok, False, fact.detail
 
 
-def _exists(c: ExistsCriterion, ev: Evidence) -> tuple[float, str, float | None]:
+def _exists(c: ExistsCriterion, ev: Evidence, base: dict[str, float] | None, explain: bool) -> RuleResult:
     facts = [resolve(ev, ref, "bool") for ref in c.parsed_refs]
-    present = [f for f in facts if f.kind == "bool" and f.value]
     absent = [f for f in facts if not (f.kind == "bool" and f.value)]
-    frac = len(present) / len(facts)
+    frac = (len(facts) - len(absent)) / len(facts)
+    if not explain:
+        return frac, frac, False, ""
     if not absent:
         reason = facts[0].detail if len(facts) == 1 else "present: " + ", ".join(f.label for f in facts)
     else:
         reason = "; ".join(f.detail for f in absent[:5]) + (f" (and {len(absent) - 5} more)" if len(absent) > 5 else "")
         if len(facts) > 1:
-            reason = f"{len(present)} of {len(facts)} present — {reason}"
-    return frac, reason, frac
+            reason = f"{len(facts) - len(absent)} of {len(facts)} present — {reason}"
+    return frac, frac, False, reason
 
+
+_RULES = {ThresholdCriterion: _threshold, FractionCriterion: _fraction, PassCriterion: _pass, ExistsCriterion: _exists}
 
 PENDING = "pending: scored by the CI report step from your predictions against hidden labels you never see"
 
@@ -206,7 +222,7 @@ class Outcome(NamedTuple):
     fraction: float  # in [0, 1], unrounded
     points: float  # the criterion's points times the fraction, rounded
     status: Status
-    reason: str
+    reason: str  # empty when evaluated with explain=False
     value: float | None
     children: tuple[Outcome, ...] = ()
 
@@ -221,59 +237,48 @@ class Outcome(NamedTuple):
         )
 
 
-def _evaluate(c, ev: Evidence, base: dict[str, float] | None, memo: dict[int, Outcome] | None) -> Outcome:
-    if memo is not None:
-        hit = memo.get(id(c))
-        if hit is not None:
-            return hit
-    children: tuple[Outcome, ...] = ()
-    if isinstance(c, GroupCriterion):
-        children = tuple(_evaluate(ch, ev, base, None) for ch in c.criteria)
-        fracs = [_r(ch.fraction) for ch in children]
-        frac = min(fracs) if c.rule == "all" else max(fracs)
-        if c.rule == "all":
-            weak = [ch for ch, f in zip(children, fracs, strict=True) if f < 1]
-            unmet = "; ".join(f"{ch.criterion.title or ch.criterion.id} ({ch.reason})" for ch in weak)
-            reason = f"not met: {unmet}" if weak else "all met"
-        else:
-            best = children[fracs.index(frac)]
-            reason = f"best: {best.criterion.title or best.criterion.id} ({best.reason})"
-        value: float | None = frac
-        if all(ch.status == "pending" for ch in children):
-            status, reason, value = "pending", PENDING, None
-        else:
-            status = _status(frac) if not all(ch.status == "missing" for ch in children) else "missing"
-    elif _pending(c, ev):
-        frac, reason, value, status = 0.0, PENDING, None, "pending"
+def _group(c: GroupCriterion, ev: Evidence, base: dict[str, float] | None, explain: bool) -> Outcome:
+    children = tuple(_evaluate(ch, ev, base, explain) for ch in c.criteria)
+    fracs = [_r(ch.fraction) for ch in children]
+    frac = min(fracs) if c.rule == "all" else max(fracs)
+    reason = ""
+    if explain and c.rule == "all":
+        weak = [ch for ch, f in zip(children, fracs, strict=True) if f < 1]
+        unmet = "; ".join(f"{ch.criterion.title or ch.criterion.id} ({ch.reason})" for ch in weak)
+        reason = f"not met: {unmet}" if weak else "all met"
+    elif explain:
+        best = children[fracs.index(frac)]
+        reason = f"best: {best.criterion.title or best.criterion.id} ({best.reason})"
+    value: float | None = frac
+    if all(ch.status == "pending" for ch in children):
+        status, reason, value = "pending", PENDING, None
     else:
-        if isinstance(c, ThresholdCriterion):
-            frac, reason, value = _threshold(c, ev, base)
-        elif isinstance(c, FractionCriterion):
-            frac, reason, value = _fraction(c, ev)
-        elif isinstance(c, ExistsCriterion):
-            frac, reason, value = _exists(c, ev)
-        else:
-            frac, reason, value = _pass(c, ev)
-        status = "missing" if reason.startswith("missing evidence") else _status(frac)
-    if not math.isfinite(frac):  # cannot happen with finite evidence; keep the total bounded regardless
-        frac = 0.0
-    frac = min(1.0, max(0.0, frac))
-    out = Outcome(c, frac, _pts(c.points * frac), status, reason, value, children)
-    if memo is not None:
-        memo[id(c)] = out
-    return out
+        status = _status(frac) if not all(ch.status == "missing" for ch in children) else "missing"
+    return Outcome(c, frac, _pts(c.points * frac), status, reason, value, children)
 
 
-def evaluate(evidence: Evidence, rubric: Rubric, base: Evidence | None = None,
-             memo: dict[int, Outcome] | None = None) -> list[Outcome]:
-    """Every top-level criterion of ``rubric``, evaluated against ``evidence`` (in the rubric's order).
+def _evaluate(c, ev: Evidence, base: dict[str, float] | None, explain: bool = True) -> Outcome:
+    rule = _RULES.get(type(c))
+    if rule is None:
+        return _group(c, ev, base, explain)
+    if c.hidden_only and _pending(c, ev):
+        return Outcome(c, 0.0, 0.0, "pending", PENDING, None)
+    frac, value, missing, reason = rule(c, ev, base, explain)
+    if not 0.0 <= frac <= 1.0:  # cannot happen with finite evidence; keep the total bounded regardless
+        frac = min(1.0, max(0.0, frac)) if math.isfinite(frac) else 0.0
+    status: Status = "missing" if missing else "pass" if frac >= 1.0 else "partial" if frac > 0 else "fail"
+    return Outcome(c, frac, _pts(c.points * frac), status, reason, value)
 
-    ``memo``: scoring one evidence (with one base) against several rubrics that share criterion
-    objects (``cohort.share_criteria``), pass the same dict each time: a shared criterion is then
-    evaluated once (results are pure, so this changes nothing but the time).
+
+def evaluate(evidence: Evidence, criteria: Sequence[Any], base: Evidence | None = None, *,
+             explain: bool = True) -> list[Outcome]:
+    """Each criterion (a rubric's ``criteria``, in its order) evaluated against ``evidence``.
+
+    ``explain=False`` leaves every ``reason`` empty, for cohort totals that discard the text:
+    points and statuses are the same either way.
     """
     base_metrics = base.metrics if base is not None else None
-    return [_evaluate(c, evidence, base_metrics, memo) for c in rubric.criteria]
+    return [_evaluate(c, evidence, base_metrics, explain) for c in criteria]
 
 
 class Totals(NamedTuple):
@@ -288,9 +293,9 @@ class Totals(NamedTuple):
 
 
 def totals(outcomes: list[Outcome], rubric: Rubric) -> Totals:
-    total = _pts(sum(o.points for o in outcomes))
+    total = _pts(sum([o.points for o in outcomes]))
     max_points = _pts(rubric.max_points)
-    pending = _pts(sum(_pts(o.criterion.points) for o in outcomes if o.status == "pending"))
+    pending = _pts(sum([_pts(o.criterion.points) for o in outcomes if o.status == "pending"]))
     return Totals(total, max_points, _r(100 * total / max_points) if max_points else 0.0,
                   total >= rubric.pass_mark - 1e-9, pending, {o.criterion.id: o.points for o in outcomes})
 
@@ -307,7 +312,7 @@ def score(evidence: Evidence, rubric: Rubric | LoadedRubric, base: Evidence | No
     else:
         name = rubric_name or (rubric.deliverable or "rubric")
         r = rubric
-    outcomes = evaluate(evidence, r, base)
+    outcomes = evaluate(evidence, r.criteria, base)
     t = totals(outcomes, r)
     return Scorecard(
         deliverable=evidence.deliverable, commit=evidence.commit, repo=evidence.repo, learner=evidence.learner,
