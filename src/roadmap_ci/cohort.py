@@ -12,6 +12,7 @@ import statistics
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import NamedTuple
 
@@ -212,11 +213,7 @@ def rescore(new: LoadedRubric, files: list[Path], old: LoadedRubric | None = Non
 
 def write_gradebook(result: RescoreResult, path: Path) -> None:
     """A CSV a spreadsheet opens: one row per learner, one column per criterion."""
-    ids: list[str] = []
-    for row in result.rows:
-        for cid in row.new.points:
-            if cid not in ids:
-                ids.append(cid)
+    ids = list(dict.fromkeys(chain.from_iterable(r.new.points for r in result.rows)))  # first-seen order
     has_old = any(r.old is not None for r in result.rows)
     header = ["learner", "repo", "commit", "evidence", "total", "max", "percent", "passed"]
     if has_old:
@@ -227,13 +224,15 @@ def write_gradebook(result: RescoreResult, path: Path) -> None:
         w = csv.writer(fh)
         w.writerow(header)
         for r in result.rows:
-            c = r.new
-            line: list[object] = [_cell(r.learner), _cell(r.repo or ""), _cell(r.commit or ""), r.path, c.total,
-                                  c.max, c.percent, "yes" if c.passed else "no"]
-            if has_old:
-                line += [r.old.total if r.old else "", ("yes" if r.old.passed else "no") if r.old else "",
-                         r.delta if r.delta is not None else ""]
-            line += [c.points.get(i, "") for i in ids]
+            c, o = r.new, r.old
+            line: list[object] = [_cell(r.learner), _cell(r.repo or ""), _cell(r.commit or ""), _cell(r.path),
+                                  c.total, c.max, c.percent, "yes" if c.passed else "no"]
+            if o is not None:
+                line += [o.total, "yes" if o.passed else "no", round(c.total - o.total, 4)]
+            elif has_old:
+                line += ["", "", ""]
+            points = c.points
+            line += [points.get(i, "") for i in ids]
             w.writerow(line)
 
 
