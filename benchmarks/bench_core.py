@@ -81,6 +81,49 @@ def make_cohort(directory: Path, n: int) -> None:
         (directory / f"learner-{i:05d}.evidence.json").write_text(json.dumps(ev))
 
 
+PER_FILE = """
+import sys, time
+from pathlib import Path
+from roadmap_ci import cohort
+from roadmap_ci.errors import read_text
+from roadmap_ci.evidence import parse_evidence_fast
+from roadmap_ci.rubric import load_rubric
+from roadmap_ci.scoring import evaluate, totals
+
+new, old = load_rubric(Path(sys.argv[2])), load_rubric(Path(sys.argv[3]))
+p = cohort.plan(new, old)
+files = cohort.expand([Path(sys.argv[1])])[:2000]
+
+def read():
+    for f in files: read_text(f)
+def validate():
+    for f in files: parse_evidence_fast(read_text(f), str(f))
+def scored():
+    for f in files:
+        outs = evaluate(parse_evidence_fast(read_text(f), str(f)), p.criteria, explain=False)
+        totals([outs[i] for i in p.new_picks], new.rubric), totals([outs[i] for i in p.old_picks], old.rubric)
+def rows():
+    cohort._score_chunk((files, p))
+steps = []
+for fn in (read, validate, scored, rows):
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter(); fn(); times.append(time.perf_counter() - t0)
+    steps.append(min(times) / len(files) * 1e6)
+print(" ".join(f"{x:.1f}" for x in steps))
+"""
+
+
+def per_file(cohort: Path, new: Path, old: Path) -> list[tuple[str, float]]:
+    """Where one evidence file's time goes in one process (µs): each step is cumulative, so differences."""
+    res = subprocess.run([sys.executable, "-c", PER_FILE, str(cohort), str(new), str(old)], capture_output=True,
+                         text=True, check=True)
+    read, validate, scored, rows = map(float, res.stdout.split())
+    return [("read", read), ("validate (pydantic-core)", validate - read),
+            ("evaluate both rubrics + totals", scored - validate), ("row for the main process", rows - scored),
+            ("total per file", rows)]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--learners", type=int, default=10_000)
@@ -113,10 +156,14 @@ def main() -> None:
         rows.append((f"roadmap-ci rescore, {args.learners} learners, old+new rubric, CSV", t, "", ""))
         t1 = best_of([*cmd, "--workers", "1"], n=3)
         rows.append((f"  same, --workers 1 (ratio {t1 / t:.2f}× the default)", t1, "", ""))
+        steps = per_file(cohort, new_rubric, EXAMPLE / "rubric.yaml")
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     print(f"{'what':<62} {'wall s':>8}  {'import self-time':>16}  heavy modules imported")
     for label, t, imp, heavy in rows:
         print(f"{label:<62} {t:>8.3f}  {imp:>16}  {heavy}")
+    print("\nrescore, one evidence file in one process (best of 5 passes over 2,000 files)")
+    for label, us in steps:
+        print(f"  {label:<40} {us:>8.1f} µs")
 
 
 if __name__ == "__main__":
