@@ -77,6 +77,16 @@ def test_regression_metrics_by_hand():
     assert hidden.r2(t, p) == pytest.approx(1 - 1.5 / 29.1875)
 
 
+def test_forecast_metrics_by_hand():
+    t = [10.0, 0.0, 4.0, 0.0]
+    p = [8.0, 2.0, 4.0, 0.0]
+    # |t-p|/(|t|+|p|): 2/18, 2/2, 0, 0/0 -> 0
+    assert hidden.smape(t, p) == pytest.approx(200 * (2 / 18 + 1) / 4)
+    assert hidden.wape(t, p) == pytest.approx(100 * 4 / 14)
+    assert hidden.wape([0.0, 0.0], [0.0, 0.0]) == 0.0 and hidden.wape([0.0], [1.0]) == 100.0
+    assert 0 <= hidden.smape([1.0, -3.0], [-1.0, 3.0]) == 200.0
+
+
 def test_r2_constant_target():
     assert hidden.r2([2.0, 2.0], [2.0, 2.0]) == 1.0
     assert hidden.r2([2.0, 2.0], [2.0, 3.0]) == 0.0

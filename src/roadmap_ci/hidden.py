@@ -45,7 +45,7 @@ COLLECTOR = "hidden"  # the evidence.errors entry that carries a hidden-label pr
 
 CLASSIFICATION_METRICS = ("accuracy", "precision", "recall", "f1")
 SCORE_METRICS = ("roc_auc", "pr_auc")
-REGRESSION_METRICS = ("mae", "rmse", "r2")
+REGRESSION_METRICS = ("mae", "rmse", "r2", "smape", "wape")
 METRICS = CLASSIFICATION_METRICS + SCORE_METRICS + REGRESSION_METRICS
 SPLITS = ("public", "private")
 
@@ -174,6 +174,23 @@ def mae(y_true: Sequence[float], y_pred: Sequence[float]) -> float:
 def rmse(y_true: Sequence[float], y_pred: Sequence[float]) -> float:
     _same_length(y_true, y_pred)
     return math.sqrt(math.fsum((t - p) ** 2 for t, p in zip(y_true, y_pred, strict=True)) / len(y_true))
+
+
+def smape(y_true: Sequence[float], y_pred: Sequence[float]) -> float:
+    """Symmetric MAPE in percent (0–200), as the M4 forecasting competition defines it; 0/0 counts as 0."""
+    _same_length(y_true, y_pred)
+    return 200 * math.fsum(abs(t - p) / (abs(t) + abs(p)) if abs(t) + abs(p) else 0.0
+                           for t, p in zip(y_true, y_pred, strict=True)) / len(y_true)
+
+
+def wape(y_true: Sequence[float], y_pred: Sequence[float]) -> float:
+    """Weighted absolute percentage error in percent: total absolute error over total actuals (zeros-safe)."""
+    _same_length(y_true, y_pred)
+    total = math.fsum(abs(t) for t in y_true)
+    err = math.fsum(abs(t - p) for t, p in zip(y_true, y_pred, strict=True))
+    if total == 0:
+        return 0.0 if err == 0 else 100.0
+    return 100 * err / total
 
 
 def r2(y_true: Sequence[float], y_pred: Sequence[float]) -> float:
@@ -361,7 +378,7 @@ def _metric(m: str, spec: HiddenLabels, positive: str | None, y_true: list[str],
             raise HiddenError(f"{m} needs numeric predictions")
         tf = [x for x in t if x is not None]
         pf = [x for x in p if x is not None]
-        return {"mae": mae, "rmse": rmse, "r2": r2}[m](tf, pf)
+        return {"mae": mae, "rmse": rmse, "r2": r2, "smape": smape, "wape": wape}[m](tf, pf)
     if m == "accuracy":
         return accuracy(y_true, y_pred)
     if m in ("precision", "recall", "f1"):

@@ -186,7 +186,7 @@ class HiddenLabels(BaseModel):
     score_column: str | None = Field(default=None, description="A probability/score column (for roc_auc, pr_auc).")
     task: Literal["classification", "regression", "anomaly"] = "classification"
     positive_label: str | None = Field(default=None, description="For binary precision/recall/F1 (as text).")
-    metrics: list[str] = Field(min_length=1, description="e.g. f1, accuracy, roc_auc, rmse, mae, r2.")
+    metrics: list[str] = Field(min_length=1, description="e.g. f1, accuracy, roc_auc, rmse, mae, r2, smape, wape.")
     split_column: str | None = Field(default="split", description="Column with 'public'/'private' per row; "
                                      "without it every row is private.")
     daily_limit: int | None = Field(default=None, ge=1, description="Hidden-label feedback per learner per day.")
