@@ -296,7 +296,19 @@ def test_claimed_perfect_hidden_score_follows_the_predictions(sim):
     assert "22/22" not in ours["body"] and "2/22" in ours["body"]
 
 
+def _within_one_utc_day(seconds: float = 120) -> None:
+    """The daily limit counts today's (UTC) marks: don't start a two-run scenario just before midnight."""
+    import time
+    from datetime import UTC, timedelta
+
+    now = datetime.now(UTC)
+    left = (now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1) - now).total_seconds()
+    if left < seconds:
+        time.sleep(left + 1)
+
+
 def test_daily_limit_counts_the_feedback_statuses_it_posted(sim):
+    _within_one_utc_day()
     sim.rubric.write_text(RUBRIC.replace("  metrics: [accuracy, f1]", "  metrics: [accuracy, f1]\n  daily_limit: 1"))
     sim.fk.add_pull(BASE, 7, head_sha=SHA, head_branch="feature", head_repo="learner/course")
     first = event()
