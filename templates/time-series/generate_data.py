@@ -1,0 +1,152 @@
+"""Generate the time-series data set, deterministically (run from anywhere; not shipped to learners).
+
+    python templates/time-series/generate_data.py [--out DIR] [--labels FILE]
+
+Daily unit sales of 6 items in 5 shops of a small grocery chain (30 store×item series), 2023-01-01 to
+2025-06-30, simulated so that the next 28 days are known and nothing is downloaded. The expected sales of a
+day are level × trend × day-of-week × yearly season × promotion lift × price effect × holiday effect, with
+negative-binomial noise. Messy on purpose, like a real point-of-sale export:
+
+* days missing from the export (no row at all), more often for some shops,
+* stock-outs: short runs of zero sales in busy series,
+* outliers: a few bulk orders at several times the usual volume,
+* a series that starts late (a product listed in one shop in October 2024),
+* a level shift (a competitor opens next to one shop in February 2025),
+* intermittent low-volume series (batteries, umbrellas: mostly zeros),
+* shops closed on Christmas and New Year's Day (zero sales), busy on other public holidays,
+* **a leakage trap**: ``units_restocked`` is what the shop put back on the shelf that evening, i.e. what it
+  sold that day; it is empty for every day to forecast.
+
+Writes ``data/raw/{train,test}.csv`` into the template and the hidden labels of the 28-day horizon to
+``labels/time-series.csv`` at the repository root (id, sales, split = public for days 1–14, private for 15–28).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+RAW = HERE / "{{cookiecutter.project_slug}}" / "data" / "raw"
+LABELS = ROOT / "labels" / "time-series.csv"
+SEED = 4758
+START, END, HORIZON = "2023-01-01", "2025-06-30", 28
+PUBLIC_DAYS = 14
+
+STORES = {"S1": 1.0, "S2": 0.8, "S3": 1.3, "S4": 0.6, "S5": 1.1}  # shop size
+STORE_GROWTH = {"S1": 0.04, "S2": -0.03, "S3": 0.06, "S4": 0.10, "S5": 0.0}  # per year
+ITEMS = {  # name: (units per day in a size-1 shop, yearly amplitude, peak day of year, base price)
+    "bread": (42.0, 0.05, 20, 2.49),
+    "milk": (30.0, 0.04, 200, 1.19),
+    "ice_cream": (14.0, 0.55, 200, 4.99),
+    "bbq_sauce": (6.0, 0.45, 185, 3.49),
+    "batteries": (1.2, 0.15, 355, 6.99),
+    "umbrella": (0.5, 0.60, 300, 9.99),
+}
+WEEKDAY = np.array([0.86, 0.84, 0.88, 0.95, 1.10, 1.35, 1.02])  # Monday … Sunday
+CLOSED = {"01-01", "12-25"}
+HOLIDAY_LIFT = 1.45
+
+
+def public_holidays(days: pd.DatetimeIndex) -> pd.Series:
+    """US-style holidays: fixed dates plus Memorial Day, Labor Day and Thanksgiving."""
+    md = days.strftime("%m-%d")
+    fixed = np.isin(md, ["01-01", "07-04", "12-25", "12-31"])
+    memorial = (days.month == 5) & (days.day_of_week == 0) & (days.day > 24)
+    labor = (days.month == 9) & (days.day_of_week == 0) & (days.day <= 7)
+    thanks = (days.month == 11) & (days.day_of_week == 3) & (days.day >= 22) & (days.day <= 28)
+    return pd.Series(fixed | memorial | labor | thanks, index=days)
+
+
+def promotions(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Runs of 3–7 promotion days, about one a month."""
+    promo = np.zeros(n, dtype=int)
+    day = int(rng.integers(5, 30))
+    while day < n:
+        promo[day:day + int(rng.integers(3, 8))] = 1
+        day += int(rng.integers(20, 45))
+    return promo
+
+
+def simulate(rng: np.random.Generator) -> pd.DataFrame:
+    days = pd.date_range(START, pd.Timestamp(END) + pd.Timedelta(days=HORIZON), freq="D")
+    n = len(days)
+    years = (days - days[0]).days.to_numpy() / 365.25
+    holiday = public_holidays(days).to_numpy()
+    closed = np.isin(days.strftime("%m-%d"), list(CLOSED))
+    inflation = np.where(days >= "2025-01-01", 1.06, 1.0)
+    frames = []
+    for store, size in STORES.items():
+        for item, (rate, amp, peak, base_price) in ITEMS.items():
+            promo = promotions(n, rng)
+            price = np.round(base_price * inflation * np.where(promo == 1, 0.8, 1.0), 2)
+            season = 1 + amp * np.cos(2 * np.pi * (days.day_of_year.to_numpy() - peak) / 365.25)
+            mean = (rate * size * (1 + STORE_GROWTH[store]) ** years * WEEKDAY[days.day_of_week] * season
+                    * np.where(promo == 1, 1.7, 1.0) * (price / (base_price * inflation)) ** -0.8
+                    * np.where(holiday, HOLIDAY_LIFT, 1.0) * np.where(closed, 0.0, 1.0))
+            if store == "S3" and item == "bread":
+                mean = mean * np.where(days >= "2025-02-01", 0.6, 1.0)  # the competitor next door
+            shape = 12.0
+            sales = rng.poisson(rng.gamma(shape, mean / shape + 1e-12)).astype(float)
+            frames.append(pd.DataFrame({
+                "series_id": f"{store}_{item}", "store": store, "item": item, "date": days,
+                "price": price, "promo": promo, "holiday": holiday.astype(int), "sales": sales,
+            }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def make_messy(df: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    df = df.copy()
+    train = df["date"] <= END
+    busy = df["item"].isin(["bread", "milk", "ice_cream"]) & train
+    for start in rng.choice(df.index[busy], size=8, replace=False):  # stock-outs
+        run = df.index[(df.index >= start) & (df.index < start + int(rng.integers(2, 6)))]
+        df.loc[run, "sales"] = 0.0
+    spikes = rng.choice(df.index[busy & (df["sales"] > 0)], size=6, replace=False)  # bulk orders
+    df.loc[spikes, "sales"] = (df.loc[spikes, "sales"] * rng.uniform(4, 7, 6)).round()
+    df["units_restocked"] = np.round(df["sales"] * rng.uniform(0.9, 1.1, len(df)))  # from the till: the leak
+    late = (df["series_id"] == "S5_ice_cream") & (df["date"] < "2024-10-01")
+    df = df[~late]
+    drop_rate = np.where(df["store"] == "S4", 0.04, 0.01)
+    missing = train[df.index] & (rng.random(len(df)) < drop_rate)
+    return df[~missing].reset_index(drop=True)
+
+
+def generate(raw_dir: Path = RAW, labels_file: Path = LABELS) -> None:
+    rng = np.random.default_rng(SEED)
+    df = make_messy(simulate(rng), rng)
+    df["date"] = df["date"].dt.strftime("%Y-%m-%d")
+    is_test = df["date"] > END
+    columns = ["series_id", "store", "item", "date", "price", "promo", "holiday", "units_restocked"]
+    df["sales"] = df["sales"].astype(int)
+    df["units_restocked"] = df["units_restocked"].astype("Int64")
+    train = df.loc[~is_test, [*columns, "sales"]].reset_index(drop=True)
+    test = df.loc[is_test].sort_values(["series_id", "date"]).reset_index(drop=True)
+    test.insert(0, "id", np.arange(100001, 100001 + len(test)))
+    test["units_restocked"] = pd.NA  # nothing is sold yet, so nothing to restock
+    day = (pd.to_datetime(test["date"]) - pd.Timestamp(END)).dt.days
+    labels = pd.DataFrame({"id": test["id"], "sales": test["sales"],
+                           "split": np.where(day <= PUBLIC_DAYS, "public", "private")})
+    test = test[["id", *columns]]
+
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    labels_file.parent.mkdir(parents=True, exist_ok=True)
+    train.to_csv(raw_dir / "train.csv", index=False, lineterminator="\n")
+    test.to_csv(raw_dir / "test.csv", index=False, lineterminator="\n")
+    labels.to_csv(labels_file, index=False, lineterminator="\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=RAW, help="directory for train.csv and test.csv")
+    parser.add_argument("--labels", type=Path, default=LABELS, help="where the hidden labels go")
+    args = parser.parse_args()
+    generate(args.out, args.labels)
+
+
+if __name__ == "__main__":
+    main()
