@@ -92,6 +92,10 @@ def test_fraction_of_tests_and_data():
     sub = {"id": "m", "points": 2, "rule": "pass", "evidence": "tests:mentor.*"}
     cases.append({"id": "mentor.test_x::test_ids", "outcome": "passed", "source": "mentor"})
     assert one(score(ev(tests={"status": "failed", "cases": cases}), rubric(sub))).points == 2
+    # a learner's own module named "mentor" is not the mentor's tests
+    cases.append({"id": "mentor.test_mine::test_fake", "outcome": "failed"})
+    m = one(score(ev(tests={"status": "failed", "cases": cases}), rubric(sub)))
+    assert m.points == 2 and "1 of 1 tests passed" in m.reason
 
     data = {"id": "d", "points": 6, "rule": "fraction", "evidence": "data", "min": 0.5}
     suites = [{"name": "raw", "data_file": "a.csv", "status": "failed", "expectations": [

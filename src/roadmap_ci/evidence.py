@@ -78,8 +78,12 @@ class Suite(_Model):
     message: str = ""
 
 
+MENTOR_CASES = "mentor."  # the id prefix of the rubric's mentor tests (mentor.<module>::<test>), theirs alone
+
+
 class TestCase(_Model):
-    id: str = Field(description="classname::name as pytest's JUnit XML reports it.")
+    id: str = Field(description="classname::name as pytest's JUnit XML reports it; the rubric's mentor tests "
+                    "are mentor.<module>::<name>.")
     outcome: Literal["passed", "failed", "error", "skipped"]
     duration_s: float | None = None
     message: str = ""

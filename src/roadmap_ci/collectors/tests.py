@@ -3,7 +3,8 @@
 The learner's tests (``tests.paths``) run together with the mentor tests the rubric names
 (``mentor_tests:``, a directory beside the rubric): those are copied into the repo under a fresh random
 name for the run -- so a learner cannot pre-empt or impersonate them -- and removed afterwards, even when
-pytest fails or times out. Cases from that directory are recorded with ``source: mentor``.
+pytest fails or times out. Cases from that directory are recorded with ``source: mentor`` and the id
+``mentor.<module>::<test>`` (whatever the copy was called), so a rubric can name them: ``tests:mentor.*``.
 
 Locally (not in CI), a result is reused when nothing it could depend on changed: every file of the
 repo (path, size, mtime), the mentor tests, the interpreter and its installed packages, the
@@ -32,7 +33,7 @@ from roadmap_ci import __version__, proc
 from roadmap_ci.collectors import _cache
 from roadmap_ci.collectors._context import Context, locate, short
 from roadmap_ci.collectors._dvc import read_dvc_yaml
-from roadmap_ci.evidence import TestCase, Tests
+from roadmap_ci.evidence import MENTOR_CASES, TestCase, Tests
 
 NAME = "tests"
 NEEDS: tuple[str, ...] = ()
@@ -74,8 +75,11 @@ def parse_junit(path: Path, mentor_name: str | None) -> list[TestCase]:
             duration = round(float(tc.get("time") or ""), 4)
         except ValueError:
             duration = None
-        mentor = mentor_name is not None and (classname.startswith(mentor_name) or name.startswith(mentor_name))
-        cases.append(TestCase(id=f"{classname}::{name}" if classname else name, outcome=outcome,  # type: ignore[arg-type]
+        case_id = f"{classname}::{name}" if classname else name
+        mentor = mentor_name is not None and case_id.startswith(mentor_name)
+        if mentor:  # the copy's random name -> "mentor", so a rubric can say tests:mentor.test_x::*
+            case_id = MENTOR_CASES + case_id[len(mentor_name):].removeprefix(".")  # type: ignore[arg-type]
+        cases.append(TestCase(id=case_id, outcome=outcome,  # type: ignore[arg-type]
                               duration_s=duration, message=short(message, 300),
                               source="mentor" if mentor else "learner"))
     return cases
