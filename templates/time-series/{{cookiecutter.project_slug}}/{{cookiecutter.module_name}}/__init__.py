@@ -1,1 +1,1 @@
-"""{{ cookiecutter.project_name }}: forecast daily store×item sales 28 days ahead (roadmap-ci deliverable time-series)."""
+"""{{ cookiecutter.project_name }}: 28-day store×item sales forecasts (roadmap-ci deliverable time-series)."""
