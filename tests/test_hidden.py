@@ -321,3 +321,95 @@ def test_labels_are_never_packaged_or_shipped_in_a_template():
     shipped |= {p.read_bytes() for p in (root / "rubrics").rglob("*") if p.is_file()}
     for lab in label_files:
         assert lab.read_bytes() not in shipped, f"{lab.name} is copied into a template or rubrics/"
+
+
+# ---------------------------------------------------------------- ranking (recommenders, retrieval)
+
+
+def test_ranking_metrics_by_hand():
+    # user 1: relevant {a, b}; top-3 [a, x, b] -> hits at ranks 1 and 3
+    # user 2: relevant {c}; top-3 [x, y, z] -> no hit
+    got = hidden.ranking_metrics([frozenset("ab"), frozenset("c")], [list("axb"), list("xyz")], k=3)
+    dcg1 = 1 + 1 / math.log2(4)
+    idcg1 = 1 + 1 / math.log2(3)
+    assert got["precision_at_k"] == pytest.approx((2 / 3 + 0) / 2)
+    assert got["recall_at_k"] == pytest.approx((1 + 0) / 2)
+    assert got["hit_rate_at_k"] == pytest.approx(0.5)
+    assert got["ndcg_at_k"] == pytest.approx((dcg1 / idcg1 + 0) / 2)
+    assert got["map_at_k"] == pytest.approx(((1 / 1 + 2 / 3) / 2 + 0) / 2)
+    # only the top k count: the same lists at k=1
+    one = hidden.ranking_metrics([frozenset("ab"), frozenset("c")], [list("axb"), list("xyz")], k=1)
+    assert one["precision_at_k"] == one["hit_rate_at_k"] == 0.5 and one["recall_at_k"] == 0.25
+
+
+def test_ndcg_matches_scikit_learn():
+    metrics = pytest.importorskip("sklearn.metrics")
+    rng = random.Random(3)
+    universe = [f"i{n}" for n in range(30)]
+    k = 5
+    relevant, ranked, y_true, y_score = [], [], [], []
+    for _ in range(40):
+        rel = frozenset(rng.sample(universe, rng.randint(1, 8)))
+        recs = rng.sample(universe, k)
+        relevant.append(rel)
+        ranked.append(recs)
+        y_true.append([1 if i in rel else 0 for i in universe])
+        y_score.append([k - recs.index(i) if i in recs else 0 for i in universe])
+    got = hidden.ranking_metrics(relevant, ranked, k)["ndcg_at_k"]
+    assert got == pytest.approx(metrics.ndcg_score(y_true, y_score, k=k))
+
+
+RANK_LABELS = "user,item,split\nu1,a,public\nu1,b,public\nu2,c,private\nu3,d,private\nu3,e,private\n"
+
+
+def rank_spec(**kw) -> HiddenLabels:
+    return spec(**{"task": "ranking", "id_column": "user", "target_column": "item", "prediction_column": "item",
+                   "k": 2, "metrics": ["precision_at_k", "recall_at_k", "ndcg_at_k"], **kw})
+
+
+def test_ranking_predictions_by_score_or_file_order(tmp_path):
+    lab = write(tmp_path, RANK_LABELS, "labels.csv")
+    # by score: u1 -> [a (0.9), x (0.5), b (0.1)]; u2 -> [c]; u3 -> [y, d]
+    preds = write(tmp_path, "user,item,score\nu1,b,0.1\nu1,a,0.9\nu1,x,0.5\nu2,c,3\nu3,y,2\nu3,d,1\n")
+    got = hidden.score_predictions(rank_spec(score_column="score"), lab, preds)
+    assert got["public.precision_at_k"] == pytest.approx(1 / 2) and got["public.recall_at_k"] == pytest.approx(1 / 2)
+    # private: u2 precision 1/2 (one item of k=2), recall 1; u3 precision 1/2, recall 1/2
+    assert got["private.precision_at_k"] == pytest.approx(1 / 2)
+    assert got["private.recall_at_k"] == pytest.approx((1 + 1 / 2) / 2)
+    # without a score column the file's order ranks: u1 -> [b, a] -> both relevant
+    plain = hidden.score_predictions(rank_spec(), lab, preds)
+    assert plain["public.recall_at_k"] == 1.0 and plain["public.ndcg_at_k"] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("user,item\nu1,a\nu1,a\nu2,c\nu3,d\n", "predictions.csv:3: item 'a' is recommended twice for id 'u1' "
+                                            "(first on line 2)"),
+    ("user,item\nu1,a\nu9,a\nu2,c\nu3,d\n", "predictions.csv:3: id 'u9' is not in the hidden test set"),
+    ("user,item\nu1,a\nu2,c\n", "predictions.csv: 1 of 3 ids of the hidden test set have no prediction (e.g. 'u3')"),
+    ("user,item\nu1,\nu2,c\nu3,d\n", "predictions.csv:2: empty 'item' for id 'u1'"),
+    ("user,thing\nu1,a\n", "predictions.csv: the predictions file lacks the column(s) 'item' (found: 'user', 'thing')"),
+])
+def test_bad_ranking_predictions_are_one_line(tmp_path, text, message):
+    lab = write(tmp_path, RANK_LABELS, "labels.csv")
+    with pytest.raises(HiddenError) as err:
+        hidden.score_predictions(rank_spec(), lab, write(tmp_path, text))
+    assert str(err.value) == message
+
+
+def test_bad_ranking_labels_are_one_line(tmp_path):
+    preds = write(tmp_path, "user,item\nu1,a\n")
+    lab = write(tmp_path, "user,item,split\nu1,a,public\nu1,b,private\n", "labels.csv")
+    with pytest.raises(HiddenError, match=r"labels.csv:3: id 'u1' is in both splits"):
+        hidden.score_predictions(rank_spec(), lab, preds)
+    lab = write(tmp_path, "user,item,split\nu1,a,public\nu1,a,public\n", "labels.csv")
+    with pytest.raises(HiddenError, match=r"labels.csv:3: item 'a' appears twice for id 'u1'"):
+        hidden.score_predictions(rank_spec(), lab, preds)
+
+
+def test_metrics_must_suit_the_task():
+    with pytest.raises(ValueError, match=r"ndcg_at_k does not apply to task 'classification' \(allowed: accuracy"):
+        spec(metrics=["accuracy", "ndcg_at_k"])
+    with pytest.raises(ValueError, match=r"f1 does not apply to task 'ranking' \(allowed: ndcg_at_k"):
+        rank_spec(metrics=["f1"])
+    with pytest.raises(ValueError, match=r"unknown metric\(s\) fscore \(allowed: accuracy"):
+        spec(metrics=["fscore"])

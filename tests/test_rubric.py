@@ -56,6 +56,19 @@ def test_unknown_key_names_line_column_and_allowed_keys(tmp_path):
     assert err.startswith(f"{p}:5:5: unknown key 'titel' (allowed: id, title, points")
 
 
+def test_hidden_label_metrics_must_exist_and_suit_the_task(tmp_path):
+    hidden = ("hidden_labels:\n  source: labels.csv\n  target_column: item\n  prediction_column: item\n"
+              "  metrics: [accuracy, ndcg_at_k]\ncriteria:\n")
+    p = write(tmp_path, "r.yaml", BASE.replace("criteria:\n", hidden, 1))
+    (err,) = errors(p)
+    assert err.startswith(f"{p}:7:3: ndcg_at_k does not apply to task 'classification' (allowed: accuracy")
+    p = write(tmp_path, "r.yaml", BASE.replace("criteria:\n", hidden.replace("ndcg_at_k", "ndgc"), 1))
+    (err,) = errors(p)
+    assert err.startswith(f"{p}:7:3: unknown metric(s) ndgc (allowed: accuracy")
+    ok = hidden.replace("  target_column", "  task: ranking\n  k: 5\n  target_column")
+    assert errors(write(tmp_path, "r.yaml", BASE.replace("criteria:\n", ok.replace("accuracy, ", ""), 1))) == []
+
+
 def test_unknown_rule_lists_the_rules(tmp_path):
     p = write(tmp_path, "r.yaml", BASE.replace("rule: fraction", "rule: percentage"))
     (err,) = errors(p)

@@ -25,6 +25,20 @@ Metrics (names as in the rubric's ``metrics:`` list):
 | pr_auc    | average precision from ``score_column`` (scikit-learn's step-wise definition)      |
 | mae, rmse | mean absolute / root mean squared error                                            |
 | r2        | 1 - SS_res / SS_tot (a constant target: 1 if predicted exactly, else 0)           |
+| smape     | symmetric MAPE in percent (0–200; 0/0 counts 0), as the M4 competition defines it  |
+| wape      | total absolute error over total actuals, in percent                                |
+
+``task: ranking`` (recommenders, retrieval): the labels hold one row per relevant item of each id (a
+user, a query), the predictions one row per recommended item, best first (``score_column`` descending,
+else the file's order); each id's first ``k`` count, binary relevance, averaged over the ids of a split:
+
+| name           | definition                                                                    |
+|----------------|-------------------------------------------------------------------------------|
+| precision_at_k | relevant items in the top k, over k                                           |
+| recall_at_k    | relevant items in the top k, over the id's relevant items                    |
+| hit_rate_at_k  | 1 if any of the top k is relevant                                             |
+| ndcg_at_k      | DCG of the top k (gain 1/log2(rank+1)) over the best possible DCG              |
+| map_at_k       | mean of precision@i at each relevant rank i ≤ k, over min(k, relevant items)  |
 """
 
 from __future__ import annotations
@@ -46,7 +60,8 @@ COLLECTOR = "hidden"  # the evidence.errors entry that carries a hidden-label pr
 CLASSIFICATION_METRICS = ("accuracy", "precision", "recall", "f1")
 SCORE_METRICS = ("roc_auc", "pr_auc")
 REGRESSION_METRICS = ("mae", "rmse", "r2", "smape", "wape")
-METRICS = CLASSIFICATION_METRICS + SCORE_METRICS + REGRESSION_METRICS
+RANKING_METRICS = ("ndcg_at_k", "recall_at_k", "precision_at_k", "map_at_k", "hit_rate_at_k")
+METRICS = CLASSIFICATION_METRICS + SCORE_METRICS + REGRESSION_METRICS + RANKING_METRICS
 SPLITS = ("public", "private")
 
 
@@ -203,6 +218,24 @@ def r2(y_true: Sequence[float], y_pred: Sequence[float]) -> float:
     return 1 - ss_res / ss_tot
 
 
+def ranking_metrics(relevant: Sequence[frozenset[str]], ranked: Sequence[Sequence[str]], k: int) -> dict[str, float]:
+    """The five ranking metrics, each averaged over the ids (``relevant[i]`` and ``ranked[i]`` belong together)."""
+    _same_length(relevant, ranked)
+    discounts = [1 / math.log2(i + 2) for i in range(k)]
+    sums = dict.fromkeys(RANKING_METRICS, 0.0)
+    for rel, items in zip(relevant, ranked, strict=True):
+        if not rel:
+            raise HiddenError("an id without relevant items cannot be scored")
+        hits = [i for i, item in enumerate(items[:k]) if item in rel]
+        sums["precision_at_k"] += len(hits) / k
+        sums["recall_at_k"] += len(hits) / len(rel)
+        sums["hit_rate_at_k"] += 1.0 if hits else 0.0
+        ideal = math.fsum(discounts[: min(len(rel), k)])
+        sums["ndcg_at_k"] += math.fsum(discounts[i] for i in hits) / ideal
+        sums["map_at_k"] += math.fsum((n + 1) / (i + 1) for n, i in enumerate(hits)) / min(len(rel), k)
+    return {m: v / len(relevant) for m, v in sums.items()}
+
+
 def _same_length(a: Sequence[object], b: Sequence[object]) -> None:
     if len(a) != len(b) or not a:
         raise HiddenError("no rows to score" if not a else "labels and predictions differ in length")
@@ -285,16 +318,8 @@ def read_labels(path: Path, spec: HiddenLabels) -> dict[str, Label]:
     return labels
 
 
-@dataclass(frozen=True)
-class Prediction:
-    value: str
-    score: float | None
-
-
-def read_predictions(path: Path, spec: HiddenLabels, labels: Mapping[str, Label],
-                     max_bytes: int = MAX_PREDICTIONS_BYTES, display: str | None = None) -> dict[str, Prediction]:
-    """The learner's predictions, validated against the labels' ids. ``display`` names the file in messages."""
-    name = display or path.name
+def _predictions_bytes(path: Path, name: str, max_bytes: int) -> bytes:
+    """The learner's file, refused unread when it is a symlink, not a file, or too large."""
     try:
         if path.is_symlink():
             raise HiddenError(f"{name}: the predictions file is a symlink")
@@ -307,7 +332,20 @@ def read_predictions(path: Path, spec: HiddenLabels, labels: Mapping[str, Label]
         raise HiddenError(f"{name}: the predictions path is not a file")
     if size > max_bytes:
         raise HiddenError(f"{name}: the predictions file is {size:,} bytes, more than the {max_bytes:,} allowed")
-    header, rows = _read_csv(path.read_bytes(), "the predictions file", name)
+    return path.read_bytes()
+
+
+@dataclass(frozen=True)
+class Prediction:
+    value: str
+    score: float | None
+
+
+def read_predictions(path: Path, spec: HiddenLabels, labels: Mapping[str, Label],
+                     max_bytes: int = MAX_PREDICTIONS_BYTES, display: str | None = None) -> dict[str, Prediction]:
+    """The learner's predictions, validated against the labels' ids. ``display`` names the file in messages."""
+    name = display or path.name
+    header, rows = _read_csv(_predictions_bytes(path, name, max_bytes), "the predictions file", name)
     want = {"id": spec.id_column, "pred": spec.prediction_column}
     needs_score = any(m in SCORE_METRICS for m in spec.metrics)
     if needs_score:
@@ -344,6 +382,97 @@ def read_predictions(path: Path, spec: HiddenLabels, labels: Mapping[str, Label]
         raise HiddenError(f"{name}: {len(absent)} of {len(labels)} ids of the hidden test set have no prediction "
                           f"(e.g. {_show(absent[0])})")
     return preds
+
+
+# ---------------------------------------------------------------- ranking files
+
+
+@dataclass(frozen=True)
+class Relevant:
+    items: frozenset[str]
+    split: str
+
+
+def read_ranking_labels(path: Path, spec: HiddenLabels) -> dict[str, Relevant]:
+    """The mentor's labels for ``task: ranking``: id -> its relevant items and split (one row per item)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise HiddenError(f"hidden labels not readable: {path.name}: {exc.strerror or exc}") from None
+    header, rows = _read_csv(data, "the labels file", path.name)
+    want = {"id": spec.id_column, "item": spec.target_column}
+    split_col = spec.split_column if spec.split_column and spec.split_column in header else None
+    if split_col:
+        want["split"] = split_col
+    cols = _columns(header, want, "the labels file", path.name)
+    items: dict[str, set[str]] = {}
+    splits: dict[str, str] = {}
+    for line, row in rows:
+        key, item = row[cols["id"]].strip(), row[cols["item"]].strip()
+        if not key or not item:
+            raise HiddenError(f"{path.name}:{line}: empty {'id' if not key else 'item'} in the labels file")
+        split = row[cols["split"]].strip().lower() if split_col else "private"
+        if split not in SPLITS:
+            raise HiddenError(f"{path.name}:{line}: split {_show(split)} is neither 'public' nor 'private'")
+        if splits.setdefault(key, split) != split:
+            raise HiddenError(f"{path.name}:{line}: id {_show(key)} is in both splits")
+        if item in items.setdefault(key, set()):
+            raise HiddenError(f"{path.name}:{line}: item {_show(item)} appears twice for id {_show(key)}")
+        items[key].add(item)
+    if not items:
+        raise HiddenError(f"{path.name}: the labels file has no rows")
+    return {k: Relevant(frozenset(v), splits[k]) for k, v in items.items()}
+
+
+def read_ranking_predictions(path: Path, spec: HiddenLabels, labels: Mapping[str, Relevant],
+                             max_bytes: int = MAX_PREDICTIONS_BYTES,
+                             display: str | None = None) -> dict[str, list[str]]:
+    """The learner's recommendations: id -> items, best first (``score_column`` descending, else file order)."""
+    name = display or path.name
+    header, rows = _read_csv(_predictions_bytes(path, name, max_bytes), "the predictions file", name)
+    want = {"id": spec.id_column, "item": spec.prediction_column}
+    if spec.score_column:
+        want["score"] = spec.score_column
+    cols = _columns(header, want, "the predictions file", name)
+    ranked: dict[str, list[tuple[float, int, str]]] = {}
+    seen: dict[tuple[str, str], int] = {}
+    for line, row in rows:
+        key, item = row[cols["id"]].strip(), row[cols["item"]].strip()
+        if not key:
+            raise HiddenError(f"{name}:{line}: empty {spec.id_column!r}")
+        if key not in labels:
+            raise HiddenError(f"{name}:{line}: id {_show(key)} is not in the hidden test set")
+        if not item:
+            raise HiddenError(f"{name}:{line}: empty {spec.prediction_column!r} for id {_show(key)}")
+        if (key, item) in seen:
+            raise HiddenError(f"{name}:{line}: item {_show(item)} is recommended twice for id {_show(key)} "
+                              f"(first on line {seen[key, item]})")
+        seen[key, item] = line
+        score = 0.0
+        if spec.score_column:
+            number = _number(row[cols["score"]].strip())
+            if number is None:
+                raise HiddenError(f"{name}:{line}: {spec.score_column!r} is {_show(row[cols['score']])}, "
+                                  "not a finite number")
+            score = number
+        ranked.setdefault(key, []).append((-score, line, item))
+    absent = [k for k in labels if k not in ranked]
+    if absent:
+        raise HiddenError(f"{name}: {len(absent)} of {len(labels)} ids of the hidden test set have no prediction "
+                          f"(e.g. {_show(absent[0])})")
+    return {k: [item for _, _, item in sorted(v)] for k, v in ranked.items()}
+
+
+def compute_ranking(spec: HiddenLabels, labels: Mapping[str, Relevant],
+                    ranked: Mapping[str, Sequence[str]]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for split in SPLITS:
+        ids = sorted(k for k, lab in labels.items() if lab.split == split)
+        if not ids:
+            continue
+        scores = ranking_metrics([labels[k].items for k in ids], [ranked[k] for k in ids], spec.k)
+        out.update({f"{split}.{m}": scores[m] for m in spec.metrics})
+    return dict(sorted(out.items()))
 
 
 # ---------------------------------------------------------------- putting it together
@@ -414,12 +543,25 @@ class HiddenResult:
     details: dict[str, int] = field(default_factory=dict)
 
 
+def _score(spec: HiddenLabels, labels_file: Path, predictions: Path, max_bytes: int,
+           display: str | None) -> tuple[dict[str, float], dict[str, int]]:
+    """The metrics and how many ids each split holds; raises HiddenError."""
+    labels: Mapping[str, Label | Relevant]
+    if spec.task == "ranking":
+        labels = read_ranking_labels(labels_file, spec)
+        ranked = read_ranking_predictions(predictions, spec, labels, max_bytes=max_bytes, display=display)
+        metrics = compute_ranking(spec, labels, ranked)
+    else:
+        labels = read_labels(labels_file, spec)
+        preds = read_predictions(predictions, spec, labels, max_bytes=max_bytes, display=display)
+        metrics = compute(spec, labels, preds)
+    return metrics, {s: sum(1 for lab in labels.values() if lab.split == s) for s in SPLITS}
+
+
 def score_predictions(spec: HiddenLabels, labels_file: Path, predictions: Path,
                       max_bytes: int = MAX_PREDICTIONS_BYTES, display: str | None = None) -> dict[str, float]:
     """Read both files and compute the metrics; raises HiddenError with a one-line reason."""
-    labels = read_labels(labels_file, spec)
-    preds = read_predictions(predictions, spec, labels, max_bytes=max_bytes, display=display)
-    return compute(spec, labels, preds)
+    return _score(spec, labels_file, predictions, max_bytes, display)[0]
 
 
 def hidden_metrics(loaded: LoadedRubric, predictions: Path | None, labels_file: Path | None = None,
@@ -433,12 +575,9 @@ def hidden_metrics(loaded: LoadedRubric, predictions: Path | None, labels_file: 
         return HiddenResult(None, "no predictions file was produced (declare predictions: in .roadmap-ci.yml)")
     try:
         src = labels_file if labels_file is not None else labels_path(spec, loaded.directory, env)
-        labels = read_labels(src, spec)
-        preds = read_predictions(predictions, spec, labels, max_bytes=max_bytes, display=display)
-        metrics = compute(spec, labels, preds)
+        metrics, counts = _score(spec, src, predictions, max_bytes, display)
     except HiddenError as exc:
         return HiddenResult(None, str(exc))
-    counts = {s: sum(1 for lab in labels.values() if lab.split == s) for s in SPLITS}
     return HiddenResult(metrics, None, counts)
 
 

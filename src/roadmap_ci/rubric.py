@@ -183,13 +183,35 @@ class HiddenLabels(BaseModel):
     id_column: str = Field(default="id", description="The key shared by labels and predictions.")
     target_column: str = Field(description="The true label in the labels file.")
     prediction_column: str = Field(description="The learner's prediction column in the predictions file.")
-    score_column: str | None = Field(default=None, description="A probability/score column (for roc_auc, pr_auc).")
-    task: Literal["classification", "regression", "anomaly"] = "classification"
+    score_column: str | None = Field(default=None, description="A probability/score column (for roc_auc, pr_auc); "
+                                     "for ranking, higher ranks first (else the file's order per id).")
+    task: Literal["classification", "regression", "anomaly", "ranking"] = Field(
+        default="classification", description="ranking: the labels hold one row per relevant item "
+        "(target_column) of each id (a user, a query); the predictions one row per recommended item.")
     positive_label: str | None = Field(default=None, description="For binary precision/recall/F1 (as text).")
-    metrics: list[str] = Field(min_length=1, description="e.g. f1, accuracy, roc_auc, rmse, mae, r2, smape, wape.")
+    metrics: list[str] = Field(min_length=1, description="e.g. f1, accuracy, roc_auc, rmse, mae, r2, smape, wape; "
+                               "ranking: ndcg_at_k, recall_at_k, precision_at_k, map_at_k, hit_rate_at_k.")
+    k: int = Field(default=10, ge=1, description="Ranking: how many of each id's top predictions count.")
     split_column: str | None = Field(default="split", description="Column with 'public'/'private' per row; "
                                      "without it every row is private.")
     daily_limit: int | None = Field(default=None, ge=1, description="Hidden-label feedback per learner per day.")
+
+    @field_validator("metrics")
+    @classmethod
+    def _known_metrics(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        from roadmap_ci.hidden import METRICS, RANKING_METRICS  # hidden imports this module
+
+        unknown = [m for m in value if m not in METRICS]
+        if unknown:
+            raise ValueError(f"unknown metric(s) {', '.join(unknown)} (allowed: {', '.join(METRICS)})")
+        ranking = info.data.get("task") == "ranking"
+        wrong = [m for m in value if (m in RANKING_METRICS) != ranking]
+        if wrong:
+            allowed = RANKING_METRICS if ranking else tuple(m for m in METRICS if m not in RANKING_METRICS)
+            verb = "does" if len(wrong) == 1 else "do"
+            raise ValueError(f"{', '.join(wrong)} {verb} not apply to task {info.data.get('task')!r} "
+                             f"(allowed: {', '.join(allowed)})")
+        return value
 
 
 class Rubric(BaseModel):
