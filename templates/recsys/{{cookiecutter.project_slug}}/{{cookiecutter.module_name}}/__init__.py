@@ -1,0 +1,1 @@
+"""{{ cookiecutter.project_name }}: film recommendations from implicit feedback (roadmap-ci deliverable recsys)."""

@@ -1,0 +1,145 @@
+"""recsys: render, `roadmap-ci evaluate` end to end, hidden ranking labels, headroom, leakage, bad data."""
+
+from __future__ import annotations
+
+import csv
+import filecmp
+import json
+
+import pytest
+from _kit import ROOT, commit, copy_of, evaluate, load_generator, render, run, set_params
+
+pytestmark = pytest.mark.slow
+
+ID = "recsys"
+LABELS = ROOT / "labels" / f"{ID}.csv"
+RAW_FILES = ("interactions.csv", "items.csv", "item_columns.csv", "test_users.csv")
+HIDDEN = ("hidden-ndcg", "hidden-recall", "hidden-ndcg-private")
+IMPROVED = {  # the README's "How to improve", step 3
+    "model.type": "als",
+    "model.als.factors": 16,
+    "model.als.regularization": 10.0,
+    "model.als.alpha": 10.0,
+}
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory):
+    repo = render(ID, tmp_path_factory.mktemp("rs"))
+    return repo, evaluate(repo, ID)
+
+
+def rows(path):
+    return list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+
+
+def test_generator_reproduces_the_shipped_data(tmp_path):
+    gen = load_generator(ID)
+    gen.generate(tmp_path / "raw", tmp_path / "labels.csv")
+    for name in RAW_FILES:
+        assert filecmp.cmp(tmp_path / "raw" / name, gen.RAW / name, shallow=False), name
+    assert filecmp.cmp(tmp_path / "labels.csv", LABELS, shallow=False)
+    assert sum((gen.RAW / n).stat().st_size for n in RAW_FILES) < 5 * 1024 * 1024
+
+
+def test_labels_are_the_test_users_later_films_split_by_user():
+    labels = rows(LABELS)
+    raw = load_generator(ID).RAW
+    test_users = {r["user_id"] for r in rows(raw / "test_users.csv")}
+    assert {r["user_id"] for r in labels} == test_users and len(test_users) == 600
+    split: dict[str, set] = {}
+    for r in labels:
+        split.setdefault(r["user_id"], set()).add(r["split"])
+    assert all(len(s) == 1 for s in split.values())
+    assert sum(s == {"public"} for s in split.values()) == 300
+    seen = {(r["user_id"], r["item_id"]) for r in rows(raw / "interactions.csv") if r["user_id"] in test_users}
+    assert not seen & {(r["user_id"], r["item_id"]) for r in labels}, "a held-out film is already in the log"
+
+
+def test_labels_never_ship_in_the_template():
+    held = {(r["user_id"], r["item_id"]) for r in rows(LABELS)}
+    for path in (ROOT / "templates" / ID).rglob("*.csv"):
+        header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
+        if "user_id" in header and "item_id" in header:
+            assert not {(r["user_id"], r["item_id"]) for r in rows(path)} & held, f"{path} holds hidden labels"
+    last = max(r["timestamp"] for r in rows(load_generator(ID).RAW / "interactions.csv"))
+    assert last < "2025-07-01"
+
+
+def test_baseline_scorecard_passes_with_headroom(baseline):
+    _, result = baseline
+    card = result.card
+    for cid in ("pipeline", "tests", "data-checks", "lint", "readme", "no-leakage", "plots"):
+        assert result.crit(cid).fraction == 1.0, (cid, result.crit(cid).reason)
+    assert card.passed and 40 <= card.total <= 70, card.total
+    for cid in HIDDEN:
+        assert 0 < result.crit(cid).fraction < 0.5, (cid, result.crit(cid).reason)
+    assert result.crit("validation-ndcg").fraction < 0.1
+    assert result.metrics["metrics.json:lift_ndcg"] == 0, "the baseline is the popularity model"
+    local = {c.id: c for c in result.local_card.criteria}
+    assert local["hidden-ndcg"].points == 0 and "hidden" in local["hidden-ndcg"].reason
+
+
+def test_baseline_pipeline_outputs(baseline):
+    repo, result = baseline
+    metrics = json.loads((repo / "metrics.json").read_text())
+    assert {"ndcg_at_k", "recall_at_k", "precision_at_k", "map_at_k", "hit_rate_at_k", "coverage",
+            "baseline", "lift_ndcg"} <= set(metrics)
+    assert [s.name for s in result.evidence.pipeline.stages] == ["prepare", "train", "evaluate", "recommend"]
+    preds = rows(repo / "data" / "predictions" / "predictions.csv")
+    assert list(preds[0]) == ["user_id", "item_id", "score"] and len(preds) == 600 * 10
+    seen = {(r["user_id"], r["item_id"]) for r in rows(repo / "data" / "interim" / "interactions.csv")}
+    assert not seen & {(r["user_id"], r["item_id"]) for r in preds}, "a recommended film was already seen"
+    recall = (repo / "reports" / "figures" / "recall_by_k.csv").read_text().splitlines()
+    assert recall[0] == "k,recall,baseline_recall" and len(recall) - 1 == 50
+    for generated in ("models/model.joblib", "data/processed/train.csv"):
+        run(["git", "check-ignore", "-q", generated], repo)
+    assert result.evidence.tests.status == "ok" and len(result.evidence.tests.cases) >= 15
+    run(["ruff", "check", "."], repo)
+
+
+def test_readme_improvements_raise_the_score(baseline, tmp_path):
+    repo, before = baseline
+    repo = copy_of(repo, tmp_path)
+    set_params(repo, IMPROVED)
+    commit(repo, "Implicit ALS: 16 factors, regularisation 10, alpha 10")
+    after = evaluate(repo, ID)
+    assert after.card.total >= 90 and after.card.total > before.card.total + 25, (before.card.total, after.card.total)
+    assert after.metrics["metrics.json:ndcg_at_k"] > 2 * before.metrics["metrics.json:ndcg_at_k"]
+    assert after.hidden["public.ndcg_at_k"] > 2 * before.hidden["public.ndcg_at_k"]
+    assert after.hidden["private.ndcg_at_k"] > 2 * before.hidden["private.ndcg_at_k"]
+
+
+def test_leaky_item_prior_fails_the_no_leakage_test(baseline, tmp_path):
+    repo, _ = baseline
+    repo = copy_of(repo, tmp_path)
+    set_params(repo, {"model.item_prior": {"column": "views_next_30d", "weight": 1.0}})
+    res = run(["python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "available_at_prediction_time"], repo,
+              check=False)
+    assert res.returncode == 1 and "views_next_30d" in res.stdout, res.stdout[-2000:]
+    set_params(repo, {"model.item_prior": {"column": "year", "weight": 1.0}})
+    run(["python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "available_at_prediction_time"], repo)
+
+
+def test_corrupted_log_fails_the_data_checks_and_the_score_drops(baseline, tmp_path):
+    repo, before = baseline
+    repo = copy_of(repo, tmp_path)
+    path = repo / "data" / "raw" / "interactions.csv"
+    lines = path.read_text().splitlines()
+    # a broken export: a new client logs "click" events with epoch timestamps, and a clock set to 2031
+    body = []
+    for i, line in enumerate(lines[1:]):
+        if i % 20 == 0:
+            user, item, _, _ = line.split(",")
+            line = f"{user},{item},2031-01-01 00:00:00,click"
+        elif i % 20 == 1:
+            user, item, _, event = line.split(",")
+            line = f"{user},{item},1735689600,{event}"
+        body.append(line)
+    path.write_text("\n".join([lines[0], *body]) + "\n")
+    commit(repo, "New export")
+    after = evaluate(repo, ID)
+    data = after.crit("data-checks")
+    assert data.fraction < 1, data.reason
+    assert "expect_column_values_to_be_in_set(event)" in data.reason, data.reason
+    assert after.card.total < before.card.total - 5, (before.card.total, after.card.total)
