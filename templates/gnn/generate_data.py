@@ -1,0 +1,119 @@
+"""Generate the gnn data set, deterministically (run from anywhere; not shipped to learners).
+
+    python templates/gnn/generate_data.py [--out DIR] [--labels FILE]
+
+A citation graph of 3,000 papers in 6 topics, simulated so that the topics of the hidden papers are known and
+nothing is downloaded. Every paper has a 32-dimensional embedding of its abstract from an old, weak text
+model (``emb00`` … ``emb31``: the topic shifts it only slightly, so the text alone is weakly informative), a
+publication year, and cites 1–8 older papers, about 72% of them in its own topic (a homophilous graph: the
+citations carry most of the signal). Messy on purpose, like a real bibliographic export:
+
+* duplicate citation rows, self-citations, and references to papers that are not in the export (dangling),
+* a few missing years and a few missing embedding values,
+* **a leakage trap**: ``curated_topic`` is the topic a curator gave the paper after its topic was known — it is
+  filled for the labelled papers and empty for every hidden one.
+
+Writes ``data/raw/{nodes,edges}.csv`` into the template and the hidden labels (id, topic, split = public for
+half of the hidden papers, private for the other half) to ``labels/gnn.csv`` at the repository root.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+RAW = HERE / "{{cookiecutter.project_slug}}" / "data" / "raw"
+LABELS = ROOT / "labels" / "gnn.csv"
+SEED = 4758_58
+N_NODES, N_HIDDEN, DIM = 3000, 1000, 32
+FIRST_ID = 100001
+TOPICS = ["computer_vision", "databases", "machine_learning", "networking", "robotics", "theory"]
+TOPIC_SHARE = [0.20, 0.14, 0.24, 0.15, 0.12, 0.15]
+IN_TOPIC = 0.72  # share of citations within the citing paper's topic
+SIGNAL = 0.42  # how far the topic moves the embedding, in units of the noise's standard deviation
+
+
+def generate(raw_dir: Path = RAW, labels_file: Path = LABELS) -> None:
+    rng = np.random.default_rng(SEED)
+    n = N_NODES
+    topic = rng.choice(len(TOPICS), size=n, p=TOPIC_SHARE)
+    year = np.sort(rng.integers(1995, 2025, size=n))  # row order = publication order, so citations go backwards
+    ids = FIRST_ID + rng.permutation(n)  # ids do not reveal the order
+
+    centroids = rng.normal(size=(len(TOPICS), DIM))
+    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True) / np.sqrt(DIM) * 1.0
+    emb = SIGNAL * centroids[topic] / np.sqrt(DIM) * 3 + rng.normal(size=(n, DIM))
+    emb = np.round(emb, 3)
+
+    by_topic = [np.flatnonzero(topic == t) for t in range(len(TOPICS))]
+    sources, targets = [], []
+    for i in range(1, n):
+        k = min(1 + rng.poisson(2.6), 8)
+        for _ in range(k):
+            if rng.random() < IN_TOPIC:
+                pool = by_topic[topic[i]]
+                pool = pool[pool < i]
+            else:
+                pool = np.arange(i)
+            if len(pool) == 0:
+                continue
+            sources.append(i)
+            targets.append(int(rng.choice(pool)))
+    src, dst = ids[np.array(sources)], ids[np.array(targets)]
+    edges = pd.DataFrame({"source": src, "target": dst})
+    # the export's mess: duplicate rows, self-citations, references to papers outside the export
+    dup = edges.sample(60, random_state=1)
+    loops = pd.DataFrame({"source": ids[rng.choice(n, 25, replace=False)]})
+    loops["target"] = loops["source"]
+    dangling = pd.DataFrame({"source": ids[rng.choice(n, 40, replace=False)],
+                             "target": rng.integers(900001, 999999, size=40)})
+    edges = pd.concat([edges, dup, loops, dangling], ignore_index=True)
+    edges = edges.iloc[rng.permutation(len(edges))].reset_index(drop=True)
+
+    hidden = np.zeros(n, dtype=bool)
+    hidden[rng.choice(n, N_HIDDEN, replace=False)] = True
+    names = np.array(TOPICS)[topic]
+    nodes = pd.DataFrame({"id": ids, "year": year.astype(float)})
+    nodes.loc[rng.random(n) < 0.03, "year"] = np.nan
+    for j in range(DIM):
+        col = emb[:, j].copy()
+        col[rng.random(n) < 0.004] = np.nan
+        nodes[f"emb{j:02d}"] = col
+    curated = names.astype(object).copy()
+    flip = rng.random(n) < 0.03
+    curated[flip] = np.array(TOPICS)[rng.integers(0, len(TOPICS), size=flip.sum())]
+    curated[hidden] = None
+    nodes["curated_topic"] = curated
+    label = names.astype(object).copy()
+    label[hidden] = None
+    nodes["topic"] = label
+    nodes["year"] = nodes["year"].astype("Int64")
+    nodes = nodes.sort_values("id").reset_index(drop=True)
+
+    order = np.flatnonzero(hidden)
+    order = order[np.argsort(ids[order])]
+    split = np.where(rng.random(len(order)) < 0.5, "public", "private")
+    labels = pd.DataFrame({"id": ids[order], "topic": names[order], "split": split})
+
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    labels_file.parent.mkdir(parents=True, exist_ok=True)
+    nodes.to_csv(raw_dir / "nodes.csv", index=False, lineterminator="\n", float_format="%.3f")
+    edges.to_csv(raw_dir / "edges.csv", index=False, lineterminator="\n")
+    labels.to_csv(labels_file, index=False, lineterminator="\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=RAW, help="directory for nodes.csv and edges.csv")
+    parser.add_argument("--labels", type=Path, default=LABELS, help="where the hidden labels go")
+    args = parser.parse_args()
+    generate(args.out, args.labels)
+
+
+if __name__ == "__main__":
+    main()

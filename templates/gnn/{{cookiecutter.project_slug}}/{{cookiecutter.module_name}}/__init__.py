@@ -1,0 +1,1 @@
+"""{{ cookiecutter.project_name }}: topics of papers in a citation graph (roadmap-ci deliverable gnn)."""

@@ -1,0 +1,142 @@
+"""gnn: render, `roadmap-ci evaluate` end to end, hidden labels, the improvement path, leakage, bad data."""
+
+from __future__ import annotations
+
+import csv
+import filecmp
+import json
+
+import pytest
+from _kit import BIN, ROOT, commit, copy_of, evaluate, load_generator, render, run, set_params
+
+pytestmark = pytest.mark.slow
+
+ID = "gnn"
+LABELS = ROOT / "labels" / f"{ID}.csv"
+HIDDEN = ("hidden-accuracy", "hidden-f1", "hidden-accuracy-private")
+IMPROVED = {  # the README's "How to improve" path, steps 1-3
+    "model.type": "gcn",
+    "graph.self_loops": True,
+    "graph.normalise": "sym",
+    "model.hidden": 64,
+    "model.dropout": 0.5,
+    "train.weight_decay": 0.0005,
+    "train.epochs": 200,
+    "train.early_stopping": True,
+}
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory):
+    repo = render(ID, tmp_path_factory.mktemp("gnn"))
+    return repo, evaluate(repo, ID)
+
+
+def rows(path):
+    return list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+
+
+def test_generator_reproduces_the_shipped_data(tmp_path):
+    gen = load_generator(ID)
+    gen.generate(tmp_path / "raw", tmp_path / "labels.csv")
+    for name in ("nodes.csv", "edges.csv"):
+        assert filecmp.cmp(tmp_path / "raw" / name, gen.RAW / name, shallow=False), name
+    assert filecmp.cmp(tmp_path / "labels.csv", LABELS, shallow=False)
+    assert sum((gen.RAW / n).stat().st_size for n in ("nodes.csv", "edges.csv")) < 5 * 1024 * 1024
+
+
+def test_labels_are_exactly_the_unlabelled_papers_split_public_private():
+    labels = rows(LABELS)
+    nodes = rows(load_generator(ID).RAW / "nodes.csv")
+    assert sorted(r["id"] for r in labels) == sorted(r["id"] for r in nodes if not r["topic"])
+    assert len(labels) == 1000 and {r["split"] for r in labels} == {"public", "private"}
+    assert 400 < sum(r["split"] == "public" for r in labels) < 600
+
+
+def test_labels_never_ship_in_the_template():
+    hidden = {r["id"]: r["topic"] for r in rows(LABELS)}
+    for path in (ROOT / "templates" / ID).rglob("*.csv"):
+        for r in rows(path):
+            if r.get("id") in hidden:
+                assert not r.get("topic") and not r.get("curated_topic"), f"{path} holds a hidden label"
+
+
+def test_baseline_scorecard_passes_with_headroom(baseline):
+    _, result = baseline
+    card = result.card
+    for cid in ("pipeline", "tests", "data-checks", "lint", "readme", "no-leakage", "message-passing", "plots"):
+        assert result.crit(cid).fraction == 1.0, (cid, result.crit(cid).reason)
+    assert card.passed and 55 <= card.total <= 70, card.total
+    for cid in HIDDEN:
+        assert 0 < result.crit(cid).fraction < 0.5, (cid, result.crit(cid).reason)
+    assert 0.42 < result.metrics["metrics.json:accuracy"] < 0.6, "features alone are weakly informative"
+    local = {c.id: c for c in result.local_card.criteria}
+    assert local["hidden-accuracy"].points == 0 and "hidden" in local["hidden-accuracy"].reason
+
+
+def test_baseline_pipeline_outputs(baseline):
+    repo, result = baseline
+    metrics = json.loads((repo / "metrics.json").read_text())
+    assert {"accuracy", "macro_f1", "per_class_accuracy", "model", "curve"} <= set(metrics)
+    assert metrics["model"] == {"parameters": 33 * 16 + 16 + 16 * 6 + 6, "uses_graph": 0}
+    assert [s.name for s in result.evidence.pipeline.stages] == ["prepare", "train", "evaluate", "predict"]
+    preds = (repo / "data" / "predictions" / "predictions.csv").read_text().splitlines()
+    assert preds[0] == "id,topic" and len(preds) - 1 == 1000
+    curve = (repo / "reports" / "figures" / "training_curve.csv").read_text().splitlines()
+    assert curve[0] == "epoch,train_loss,val_loss,train_accuracy,val_accuracy" and len(curve) - 1 == 100
+    prepared = json.loads((repo / "reports" / "prepare.json").read_text())
+    assert prepared["nodes"] == 3000 and prepared["edges"] < prepared["raw_edges"]
+    for generated in ("models/model.pt", "data/processed/nodes.csv"):
+        run(["git", "check-ignore", "-q", generated], repo)
+    assert result.evidence.tests.status == "ok" and len(result.evidence.tests.cases) >= 15
+    run(["ruff", "check", "."], repo)
+
+
+def test_readme_improvements_raise_the_score(baseline, tmp_path):
+    repo, before = baseline
+    repo = copy_of(repo, tmp_path)
+    set_params(repo, IMPROVED)
+    commit(repo, "2-layer GCN with self-loops and symmetric normalisation, dropout, weight decay, early stopping")
+    after = evaluate(repo, ID)
+    assert after.card.total >= 90 and after.card.total > before.card.total + 20, (before.card.total, after.card.total)
+    assert after.metrics["metrics.json:accuracy"] > 0.88
+    assert after.metrics["metrics.json:model.uses_graph"] == 1
+    assert after.hidden["private.accuracy"] > before.hidden["private.accuracy"] + 0.3
+    assert after.hidden["public.f1"] > 0.85
+
+
+def test_leaky_feature_fools_validation_but_not_the_hidden_labels(baseline, tmp_path):
+    repo, before = baseline
+    repo = copy_of(repo, tmp_path)
+    set_params(repo, {"features.extra": ["year", "curated_topic"]})
+    run([str(BIN / "dvc"), "repro"], repo)
+    metrics = json.loads((repo / "metrics.json").read_text())
+    assert metrics["accuracy"] > 0.9, "the leak makes validation look brilliant"
+    from roadmap_ci.hidden import hidden_metrics
+    from roadmap_ci.rubric import load_rubric
+
+    hidden = hidden_metrics(load_rubric(ROOT / "rubrics" / f"{ID}.yaml"),
+                            repo / "data" / "predictions" / "predictions.csv").metrics
+    assert hidden["private.accuracy"] < before.hidden["private.accuracy"] + 0.05, "…but not the hidden papers"
+    res = run(["python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "available_at_prediction_time"], repo,
+              check=False)
+    assert res.returncode == 1 and "curated_topic" in res.stdout, res.stdout[-2000:]
+
+
+def test_corrupted_export_fails_the_data_checks_and_the_score_drops(baseline, tmp_path):
+    repo, before = baseline
+    repo = copy_of(repo, tmp_path)
+    path = repo / "data" / "raw" / "nodes.csv"
+    lines = path.read_text().splitlines()
+    # a broken export: a tenth of the topics mistyped ("astrology"), and a block of papers exported twice
+    body = [line.rsplit(",", 1)[0] + ",astrology" if i % 10 == 0 and not line.endswith(",") else line
+            for i, line in enumerate(lines[1:])]
+    path.write_text("\n".join([lines[0], *body, *body[:100]]) + "\n")
+    commit(repo, "New export")
+    after = evaluate(repo, ID)
+    assert after.evidence.pipeline.status == "ok"
+    data = after.crit("data-checks")
+    assert data.fraction < 1, data.reason
+    assert "expect_column_values_to_be_in_set(topic)" in data.reason, data.reason
+    assert "expect_column_values_to_be_unique(id)" in data.reason, data.reason
+    assert after.card.total < before.card.total - 2, (before.card.total, after.card.total)
