@@ -149,7 +149,9 @@ def test_unknown_rubric_id(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r", {".roadmap-ci.yml": "deliverable: tiny\nrubric: no-such-rubric\n"})
     res = _cli("evaluate", str(repo))
     assert res.returncode == 2
-    assert "rubric 'no-such-rubric' is not a bundled rubric (allowed: image-classifier" in res.stderr
+    bundled = sorted(f.stem for f in (Path(__file__).parents[1] / "rubrics").glob("*.yaml") if f.stem != "base")
+    assert f"rubric 'no-such-rubric' is not a bundled rubric (allowed: {', '.join(bundled)}; or give a path)" \
+        in res.stderr
 
 
 def test_missing_path_is_exit_2(tmp_path: Path) -> None:
