@@ -266,7 +266,7 @@ def _evaluate(c, ev: Evidence, base: dict[str, float] | None, explain: bool = Tr
     frac, value, missing, reason = rule(c, ev, base, explain)
     if not 0.0 <= frac <= 1.0:  # cannot happen with finite evidence; keep the total bounded regardless
         frac = min(1.0, max(0.0, frac)) if math.isfinite(frac) else 0.0
-    status: Status = "missing" if missing else "pass" if frac >= 1.0 else "partial" if frac > 0 else "fail"
+    status: Status = "missing" if missing else _status(frac)
     return Outcome(c, frac, _pts(c.points * frac), status, reason, value)
 
 
