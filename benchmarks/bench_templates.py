@@ -21,7 +21,7 @@ from cookiecutter.main import cookiecutter
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ["image-classifier", "nlp-pipeline", "rag-chatbot", "unsupervised", "imbalanced-tuning",
              "tabular-classification", "tabular-regression", "ml-pipeline", "math-foundations", "time-series",
-             "recsys", "gnn", "agent-app"]
+             "recsys", "gnn", "agent-app", "capstone-recsys"]
 
 
 def bench(template: str) -> tuple[float, float, str]:

@@ -1,0 +1,160 @@
+"""capstone-recsys: render, `roadmap-ci evaluate` end to end, hidden ranking labels, headroom, A/B, bad data."""
+
+from __future__ import annotations
+
+import csv
+import filecmp
+import json
+
+import pytest
+from _kit import ROOT, commit, copy_of, evaluate, load_generator, render, run, set_params
+
+pytestmark = pytest.mark.slow
+
+ID = "capstone-recsys"
+LABELS = ROOT / "labels" / f"{ID}.csv"
+RAW_FILES = ("interactions.csv", "items.csv", "users.csv", "item_columns.csv", "test_users.csv", "ab_events.csv",
+             "serving_recent.csv")
+HIDDEN = ("hidden-ndcg", "hidden-ndcg-private")
+IMPROVED = {  # the README's "How to improve", steps 1-4
+    "ab_test.exclude_srm_days": True,
+    "model.type": "blend",
+    "model.mf.factors": 8,
+    "model.mf.regularization": 5.0,
+    "model.mf.alpha": 10.0,
+    "model.mf.iterations": 8,
+    "model.two_tower.logq_correction": True,
+    "model.two_tower.temperature": 0.2,
+    "model.two_tower.epochs": 10,
+    "model.blend.mf_weight": 0.5,
+}
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory):
+    repo = render(ID, tmp_path_factory.mktemp("cr"))
+    return repo, evaluate(repo, ID)
+
+
+def rows(path):
+    return list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+
+
+def test_generator_reproduces_the_shipped_data(tmp_path):
+    gen = load_generator(ID)
+    gen.generate(tmp_path / "raw", tmp_path / "labels.csv")
+    for name in RAW_FILES:
+        assert filecmp.cmp(tmp_path / "raw" / name, gen.RAW / name, shallow=False), name
+    assert filecmp.cmp(tmp_path / "labels.csv", LABELS, shallow=False)
+    assert sum((gen.RAW / n).stat().st_size for n in RAW_FILES) + LABELS.stat().st_size < 5 * 1024 * 1024
+
+
+def test_labels_are_the_test_users_later_items_and_never_ship():
+    labels = rows(LABELS)
+    raw = load_generator(ID).RAW
+    test_users = {r["user_id"] for r in rows(raw / "test_users.csv")}
+    assert {r["user_id"] for r in labels} == test_users and len(test_users) == 600
+    split: dict[str, set] = {}
+    for r in labels:
+        split.setdefault(r["user_id"], set()).add(r["split"])
+    assert all(len(s) == 1 for s in split.values()) and sum(s == {"public"} for s in split.values()) == 300
+    held = {(r["user_id"], r["item_id"]) for r in labels}
+    for path in (ROOT / "templates" / ID).rglob("*.csv"):
+        header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
+        if "user_id" in header and "item_id" in header:
+            assert not {(r["user_id"], r["item_id"]) for r in rows(path)} & held, f"{path} holds hidden labels"
+    assert max(r["timestamp"] for r in rows(raw / "interactions.csv")) < "2025-07-01"
+
+
+def test_baseline_scorecard_passes_with_headroom(baseline):
+    _, result = baseline
+    card = result.card
+    for cid in ("pipeline", "tests", "data-checks", "lint", "readme", "no-leakage", "service", "monitoring-reports"):
+        assert result.crit(cid).fraction == 1.0, (cid, result.crit(cid).reason)
+    assert card.passed and 50 <= card.total <= 70, card.total
+    assert result.crit("ab-srm").fraction == 0, "the baseline analysis keeps the mismatched day"
+    for cid in HIDDEN:
+        assert 0 < result.crit(cid).fraction < 0.7, (cid, result.crit(cid).reason)
+    local = {c.id: c for c in result.local_card.criteria}
+    assert local["hidden-ndcg"].points == 0 and "hidden" in local["hidden-ndcg"].reason
+
+
+def test_baseline_pipeline_outputs(baseline):
+    repo, result = baseline
+    metrics = json.loads((repo / "metrics.json").read_text())
+    assert metrics["model"] == "mf" and metrics["ndcg_at_k"] > metrics["baseline"]["popularity"]["ndcg_at_k"]
+    assert [s.name for s in result.evidence.pipeline.stages] == [
+        "prepare", "features", "train", "ab_test", "drift", "evaluate", "recommend"]
+    preds = rows(repo / "data" / "predictions" / "predictions.csv")
+    assert list(preds[0]) == ["user_id", "item_id", "score"] and len(preds) == 600 * 10
+    seen = {(r["user_id"], r["item_id"]) for r in rows(repo / "data" / "interim" / "interactions.csv")}
+    assert not seen & {(r["user_id"], r["item_id"]) for r in preds}, "a recommended item was already seen"
+    drift = json.loads((repo / "reports" / "drift.json").read_text())
+    assert set(drift["drifted_features"]) == {"age_band", "country", "avg_price"}
+    assert metrics["drift"]["share_drifted"] == pytest.approx(0.6) and metrics["drift"]["detected"] is True
+    for generated in ("models/ranker.npz", "data/features/online.db", "data/processed/train.csv"):
+        run(["git", "check-ignore", "-q", generated], repo)
+    assert result.evidence.tests.status == "ok" and len(result.evidence.tests.cases) >= 20
+    run(["ruff", "check", "."], repo)
+
+
+def test_ab_analysis_flags_the_bad_day(baseline, tmp_path):
+    repo, _ = baseline
+    ab = json.loads((repo / "reports" / "ab_test.json").read_text())
+    assert ab["srm_bad_days"] == ["2025-06-24"] and ab["srm_ok"] is False
+    assert ab["ctr_lift"] > 0 and ab["ctr_lift_ci"][0] < ab["ctr_lift"] < ab["ctr_lift_ci"][1]
+    repo = copy_of(repo, tmp_path)
+    set_params(repo, {"ab_test.exclude_srm_days": True})
+    run(["dvc", "repro", "ab_test"], repo)
+    fixed = json.loads((repo / "reports" / "ab_test.json").read_text())
+    assert fixed["srm_ok"] is True and fixed["excluded_days"] == ["2025-06-24"]
+
+
+def test_readme_improvements_raise_the_score(baseline, tmp_path):
+    repo, before = baseline
+    repo = copy_of(repo, tmp_path)
+    set_params(repo, IMPROVED)
+    commit(repo, "Tuned MF blended with a logQ-corrected two-tower; A/B analysis without the SRM day")
+    after = evaluate(repo, ID)
+    assert after.card.total >= 90 and after.card.total > before.card.total + 20, (before.card.total, after.card.total)
+    assert after.metrics["metrics.json:ndcg_at_k"] > 1.2 * before.metrics["metrics.json:ndcg_at_k"]
+    assert after.hidden["public.ndcg_at_k"] > before.hidden["public.ndcg_at_k"]
+    assert after.hidden["private.ndcg_at_k"] > before.hidden["private.ndcg_at_k"]
+
+
+def test_leaky_item_column_fails_the_no_leakage_test(baseline, tmp_path):
+    repo, _ = baseline
+    repo = copy_of(repo, tmp_path)
+    set_params(repo, {"features.item_columns": ["genre", "year", "price", "sales_next_30d"]})
+    res = run(["python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "available_at_prediction_time"], repo,
+              check=False)
+    assert res.returncode == 1 and "sales_next_30d" in res.stdout, res.stdout[-2000:]
+
+
+def test_corrupted_data_fails_the_data_checks_and_the_score_drops(baseline, tmp_path):
+    repo, before = baseline
+    repo = copy_of(repo, tmp_path)
+    path = repo / "data" / "raw" / "interactions.csv"
+    lines = path.read_text().splitlines()
+    body = []  # a broken export: a new client logs "click" events with epoch timestamps, a clock set to 2031
+    for i, line in enumerate(lines[1:]):
+        if i % 20 == 0:
+            user, item, _, _ = line.split(",")
+            line = f"{user},{item},2031-01-01 00:00:00,click"
+        elif i % 20 == 1:
+            user, item, _, event = line.split(",")
+            line = f"{user},{item},1735689600,{event}"
+        body.append(line)
+    path.write_text("\n".join([lines[0], *body]) + "\n")
+    ab = repo / "data" / "raw" / "ab_events.csv"
+    ab_lines = ab.read_text().splitlines()
+    ab.write_text("\n".join([ab_lines[0], *(ln.replace(",B,", ",C,") if i % 50 == 0 else ln
+                                           for i, ln in enumerate(ab_lines[1:]))]) + "\n")
+    commit(repo, "New export")
+    after = evaluate(repo, ID)
+    data = after.crit("data-checks")
+    assert data.fraction < 1, data.reason
+    assert data.reason.startswith("28 of 32 expectations met"), data.reason  # event set, 2 x timestamp, variant
+    assert "expect_column_values_to_be_in_set(variant)" in data.reason, data.reason
+    assert after.crit("pipeline").fraction == 0, "prepare must refuse timestamps it cannot parse"
+    assert after.card.total < before.card.total - 5, (before.card.total, after.card.total)
