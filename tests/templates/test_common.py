@@ -5,6 +5,7 @@ Template-specific end-to-end tests (render → run → evaluate) live beside thi
 
 from __future__ import annotations
 
+import filecmp
 import json
 import re
 from pathlib import Path
@@ -58,3 +59,29 @@ def test_index_lists_every_template():
     assert sorted(listed) == IDS
     for tid, entry in listed.items():
         assert (ROOT / "templates" / entry["path"]).resolve() == (ROOT / "templates" / tid).resolve()
+
+
+GENERATED = [t for t in TEMPLATES if (t / "generate_data.py").is_file()]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("template", GENERATED, ids=[t.name for t in GENERATED])
+def test_generator_reproduces_the_shipped_data(template, tmp_path):
+    """generate_data.py (seeded) rewrites data/raw and the hidden labels byte for byte; the data stays ≤ 5 MiB."""
+    from _kit import load_generator
+
+    gen = load_generator(template.name)
+    out = tmp_path / "raw"
+    labels = ROOT / "labels" / f"{template.name}.csv"
+    if labels.is_file():
+        gen.generate(out, tmp_path / "labels.csv")
+        assert filecmp.cmp(tmp_path / "labels.csv", labels, shallow=False), f"labels/{template.name}.csv"
+    else:
+        gen.generate(out)
+    made = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert made, "the generator wrote nothing"
+    shipped = sorted(p.relative_to(gen.RAW) for p in gen.RAW.rglob("*") if p.is_file())
+    assert shipped == made, "data/raw holds files the generator does not write, or lacks some it does"
+    for rel in made:
+        assert filecmp.cmp(out / rel, gen.RAW / rel, shallow=False), f"data/raw/{rel} differs from the generator's"
+    assert sum(p.stat().st_size for p in gen.RAW.rglob("*") if p.is_file()) < 5 * 1024 * 1024

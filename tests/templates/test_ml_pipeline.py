@@ -5,21 +5,15 @@ no-drift batches through Evidently, a real `mlflow server` on loopback, the retr
 from __future__ import annotations
 
 import csv
-import filecmp
 import importlib.util
 import json
-import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
+from _kit import BIN, ROOT, commit, copy_of, env, evaluate, render, run, set_params
 from _servers import mlflow_server
-from _kit import BIN, ROOT, commit, copy_of, env, evaluate, load_generator, render, run, set_params
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("fastapi")
@@ -71,14 +65,6 @@ def call_service(repo, extra_env: dict[str, str]) -> dict:
                          capture_output=True, text=True)
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
     return json.loads(res.stdout.strip().splitlines()[-1])
-
-
-def test_generator_reproduces_the_shipped_data(tmp_path):
-    gen = load_generator(ID)
-    gen.generate(tmp_path / "raw", tmp_path / "labels.csv")
-    for name in ("train.csv", "test.csv", "new_batch.csv"):
-        assert filecmp.cmp(tmp_path / "raw" / name, gen.RAW / name, shallow=False), name
-    assert filecmp.cmp(tmp_path / "labels.csv", LABELS, shallow=False)
 
 
 def test_hidden_labels_never_ship_in_the_template():
