@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from {{ cookiecutter.module_name }}.cache import TTLCache
+from {{ cookiecutter.module_name }}.cache import RedisCache, TTLCache
 from {{ cookiecutter.module_name }}.models import Ranker
 from {{ cookiecutter.module_name }}.recommender import Recommender
 from {{ cookiecutter.module_name }}.service import create_app
@@ -62,3 +62,21 @@ def test_ttl_cache_expires_and_evicts():
     assert cache.get("b") is None and cache.get("c") == 3
     now[0] = 11.0
     assert cache.get("a") is None
+
+
+class FakeRedis:
+    def __init__(self):
+        self.data = {}
+
+    def get(self, key):
+        return self.data.get(key)
+
+    def setex(self, key, ttl, value):
+        self.data[key] = value.encode()
+
+
+def test_redis_cache_has_the_same_interface():
+    cache = RedisCache("redis://unused", ttl=30, client=FakeRedis())
+    assert cache.get("1:10") is None
+    cache.set("1:10", {"items": [1, 2]})
+    assert cache.get("1:10") == {"items": [1, 2]} and (cache.hits, cache.misses) == (1, 1)
