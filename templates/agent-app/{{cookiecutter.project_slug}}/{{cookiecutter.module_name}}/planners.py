@@ -22,6 +22,7 @@ import os
 import re
 import urllib.error
 import urllib.request
+from abc import ABC, abstractmethod
 from collections.abc import Generator
 from datetime import date
 from typing import Any
@@ -52,7 +53,7 @@ def cents(x: float) -> str:
     return f"{x:.2f}"
 
 
-class ScriptedPlanner:
+class ScriptedPlanner(ABC):
     """A planner written as a generator: `script(question)` yields actions and receives observations."""
 
     name = "scripted"
@@ -70,8 +71,9 @@ class ScriptedPlanner:
         except StopIteration:
             return final("unknown", "The script ended without an answer.")
 
+    @abstractmethod
     def script(self, question: str) -> Script:
-        raise NotImplementedError
+        """The plan for one question: yield actions (`call(...)`, then `final(...)`), receive observations."""
         yield  # pragma: no cover
 
 
