@@ -145,3 +145,14 @@ def load_generator(template: str):
     assert spec.loader is not None
     spec.loader.exec_module(gen)
     return gen
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    """A CSV file's rows as dicts (data files, labels, predictions)."""
+    import csv
+
+    return list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+
+
+def ids_in(path: Path) -> set[str]:
+    return {row["id"] for row in rows(path)}

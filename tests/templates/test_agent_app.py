@@ -3,11 +3,10 @@ FX table, traces, and labels that never ship."""
 
 from __future__ import annotations
 
-import csv
 import json
 
 import pytest
-from _kit import ROOT, commit, copy_of, evaluate, load_generator, metrics, render, run, set_params
+from _kit import ROOT, commit, copy_of, evaluate, load_generator, metrics, render, rows, run, set_params
 
 pytestmark = pytest.mark.slow
 
@@ -29,10 +28,6 @@ def improved(baseline, tmp_path_factory):
     set_params(repo, IMPROVED)
     commit(repo, "multi-step planner")
     return repo, evaluate(repo, ID)
-
-
-def rows(path):
-    return list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
 
 
 def test_labels_never_ship_in_the_template():

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import json
 
 import pytest
-from _kit import ROOT, commit, copy_of, evaluate, load_generator, render, run, set_params
+from _kit import ROOT, commit, copy_of, evaluate, load_generator, render, rows, run, set_params
 
 pytestmark = pytest.mark.slow
 
@@ -33,10 +32,6 @@ IMPROVED = {  # the README's "How to improve", steps 1-4
 def baseline(tmp_path_factory):
     repo = render(ID, tmp_path_factory.mktemp("cr"))
     return repo, evaluate(repo, ID)
-
-
-def rows(path):
-    return list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
 
 
 def test_labels_are_the_test_users_later_items_and_never_ship():

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import json
 
 import pytest
-from _kit import BIN, ROOT, commit, copy_of, evaluate, load_generator, render, run, set_params
+from _kit import BIN, ROOT, commit, copy_of, evaluate, load_generator, render, rows, run, set_params
 
 pytestmark = pytest.mark.slow
 
@@ -29,10 +28,6 @@ IMPROVED = {  # the README's "How to improve" path, steps 1-3
 def baseline(tmp_path_factory):
     repo = render(ID, tmp_path_factory.mktemp("gnn"))
     return repo, evaluate(repo, ID)
-
-
-def rows(path):
-    return list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
 
 
 def test_labels_are_exactly_the_unlabelled_papers_split_public_private():

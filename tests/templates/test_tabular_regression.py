@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import json
 
 import pytest
-from _kit import BIN, ROOT, commit, copy_of, evaluate, render, run, set_params
+from _kit import BIN, ROOT, commit, copy_of, evaluate, ids_in, render, run, set_params
 
 pytestmark = pytest.mark.slow
 
@@ -29,10 +28,6 @@ IMPROVED = {  # the README's "How to improve" path
 def baseline(tmp_path_factory):
     repo = render(ID, tmp_path_factory.mktemp("tr"))
     return repo, evaluate(repo, ID)
-
-
-def ids_in(path):
-    return {row["id"] for row in csv.DictReader(path.read_text(encoding="utf-8").splitlines())}
 
 
 def test_labels_never_ship_in_the_template():

@@ -6,7 +6,7 @@ import csv
 import json
 
 import pytest
-from _kit import BIN, ROOT, commit, copy_of, evaluate, load_generator, render, run, set_params
+from _kit import BIN, ROOT, commit, copy_of, evaluate, ids_in, load_generator, render, run, set_params
 
 pytestmark = pytest.mark.slow
 
@@ -30,10 +30,6 @@ IMPROVED = {  # the README's "How to improve" path, steps 2, 4 and 5
 def baseline(tmp_path_factory):
     repo = render(ID, tmp_path_factory.mktemp("ts"))
     return repo, evaluate(repo, ID)
-
-
-def ids_in(path):
-    return {row["id"] for row in csv.DictReader(path.read_text(encoding="utf-8").splitlines())}
 
 
 def test_labels_are_the_28_days_after_the_history_split_14_and_14():
