@@ -1,0 +1,82 @@
+"""Secret-seeded hidden data: what a template's generator may draw, and from what.
+
+The generators under ``templates/<id>/generate_data.py`` are public (they ship in the wheel), so a fixed
+seed is no secret: anyone can re-run them and read the hidden labels. A mentor's **course secret** fixes
+that. Everything about a graded hidden split -- its rows, their ids, the generating process's own
+parameters (coefficients, centres, planted signals, hidden questions) -- comes from a random stream keyed
+by ``HMAC-SHA256(course secret, deliverable | purpose [| learner])``. Without the secret, neither the code
+nor a guessed seed reproduces it.
+
+Each generator asks for one stream per *purpose*:
+
+* ``purpose="process"`` with no learner: the course's generating process (shared by every learner of the
+  course, so the task is the same task for all of them and the rubric's thresholds are fair);
+* ``purpose="rows"`` (or ``"ids"``, ``"split"``, …) with ``learner=LOGIN``: that learner's own sample and
+  ids, so a peer's predictions file matches no id.
+
+With no secret (``secret=None``) every stream is the template's fixed ``practice`` seed: the practice data
+shipped in the template, byte for byte, whose labels are public (``labels/``) -- feedback, never a grade.
+
+This module is pure and imports nothing heavy at import time (numpy only inside :func:`rng`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from roadmap_ci.errors import CannotRun, InvalidInput
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+DOMAIN = "roadmap-ci/hidden-data/v1"
+MIN_SECRET_BYTES = 16
+MAX_SECRET_BYTES = 4096
+
+
+def read_secret(path: Path) -> bytes:
+    """The course secret from a file (surrounding white space stripped); one-line errors."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CannotRun(f"{path}: no such course-secret file") from None
+    except OSError as exc:
+        raise CannotRun(f"{path}: cannot read the course secret: {exc.strerror or exc}") from None
+    if len(data) > MAX_SECRET_BYTES:
+        raise InvalidInput(f"{path}: a course secret is at most {MAX_SECRET_BYTES} bytes (this file has {len(data)})")
+    secret = data.strip()
+    if len(secret) < MIN_SECRET_BYTES:
+        raise InvalidInput(f"{path}: a course secret needs at least {MIN_SECRET_BYTES} bytes "
+                           f"(has {len(secret)}); make one with "
+                           "`python -c \"import secrets; print(secrets.token_hex(32))\"`")
+    return secret
+
+
+def derive_seed(secret: bytes | None, deliverable: str, purpose: str, *, practice: int,
+                learner: str | None = None) -> int:
+    """A 64-bit seed for one stream; ``practice`` when there is no secret (the shipped practice data).
+
+    GitHub logins are case-insensitive, so ``learner`` is folded to lower case.
+    """
+    if secret is None:
+        return practice
+    if not secret:
+        raise InvalidInput("the course secret is empty")
+    parts = [DOMAIN, deliverable, purpose, (learner or "").strip().lower()]
+    digest = hmac.new(secret, "\x1f".join(parts).encode("utf-8"), hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def rng(secret: bytes | None, deliverable: str, purpose: str, *, practice: int,
+        learner: str | None = None) -> np.random.Generator:
+    """``numpy.random.default_rng`` on :func:`derive_seed`'s seed."""
+    import numpy as np
+
+    return np.random.default_rng(derive_seed(secret, deliverable, purpose, practice=practice, learner=learner))
+
+
+def is_practice(secret: bytes | None) -> bool:
+    return secret is None
