@@ -1,0 +1,128 @@
+"""Secret-seeded hidden data: the public generator code does not reproduce a course's hidden labels.
+
+For every template whose ``generate_data.generate`` takes ``secret=``/``learner=`` (docs/templates.md), the
+attack the hidden labels must survive is the one a learner can mount: run the public generator with any
+secret they can guess and hand the labels it writes in as predictions. Against the course secret's labels
+that must score as chance. Rows are matched by id where the ids agree, else by position in the file (the
+strongest pairing a forger has once ids differ).
+
+Each template adds one line to ``CASES``: the metric to read and the band a forgery must stay inside.
+"""
+
+from __future__ import annotations
+
+import csv
+import inspect
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from _kit import ROOT, load_generator
+
+from roadmap_ci.hidden import score_predictions
+from roadmap_ci.rubric import load_rubric
+
+COURSE = b"course-secret-of-the-mentor-0001"
+GUESS = b"a-learner-s-guess-at-the-secret-02"
+
+
+@dataclass(frozen=True)
+class Case:
+    metric: str  # a metric of the rubric's hidden_labels, on the private split
+    low: float  # a forgery scores within [low, high]
+    high: float
+
+
+# template id -> what a forgery may score at most / at least. Keep the band tight: it is the test.
+CASES: dict[str, Case] = {}
+
+
+def _supports_secret(template: str) -> bool:
+    gen_file = ROOT / "templates" / template / "generate_data.py"
+    if not gen_file.is_file():
+        return False
+    params = inspect.signature(load_generator(template).generate).parameters
+    return "secret" in params and "learner" in params
+
+
+def _generate(template: str, where: Path, secret: bytes | None, learner: str | None = None) -> Path:
+    gen = load_generator(template)
+    labels = where / "labels.csv"
+    gen.generate(where / "raw", labels, secret=secret, learner=learner)
+    return labels
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def forge(spec, truth: Path, guessed: Path, out: Path) -> Path:  # type: ignore[no-untyped-def]
+    """Write ``guessed``'s labels as a predictions file keyed by ``truth``'s ids (by id, else by position)."""
+    true_rows, guess_rows = _rows(truth), _rows(guessed)
+    fields = [spec.id_column, spec.prediction_column] + ([spec.score_column] if spec.score_column else [])
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(fields)
+        if spec.task == "ranking":
+            truth_ids = list(dict.fromkeys(r[spec.id_column] for r in true_rows))
+            by_guess: dict[str, list[str]] = {}
+            for r in guess_rows:
+                by_guess.setdefault(r[spec.id_column], []).append(r[spec.target_column])
+            guess_lists = list(by_guess.values())
+            for i, uid in enumerate(truth_ids):
+                items = by_guess.get(uid) or guess_lists[i % len(guess_lists)]
+                for rank, item in enumerate(dict.fromkeys(items)):
+                    writer.writerow([uid, item] + ([len(items) - rank] if spec.score_column else []))
+            return out
+        guess_by_id = {r[spec.id_column]: r[spec.target_column] for r in guess_rows}
+        for i, r in enumerate(true_rows):
+            value = guess_by_id.get(r[spec.id_column], guess_rows[i % len(guess_rows)][spec.target_column])
+            row = [r[spec.id_column], value]
+            if spec.score_column:
+                row.append(1.0 if value == spec.positive_label else 0.0)
+            writer.writerow(row)
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("template", sorted(CASES))
+def test_labels_from_a_guessed_secret_score_as_chance(template, tmp_path):
+    assert _supports_secret(template), f"templates/{template}/generate_data.py: generate() takes no secret"
+    spec = load_rubric(ROOT / "rubrics" / f"{template}.yaml").rubric.hidden_labels
+    assert spec is not None
+    (tmp_path / "course").mkdir()
+    (tmp_path / "guess").mkdir()
+    truth = _generate(template, tmp_path / "course", COURSE)
+    guessed = _generate(template, tmp_path / "guess", GUESS)
+    practice = ROOT / "labels" / f"{template}.csv"
+    assert truth.read_bytes() != guessed.read_bytes()
+    assert truth.read_bytes() != practice.read_bytes(), "the secret's labels equal the public practice labels"
+    case = CASES[template]
+    for forged_from in (guessed, practice):
+        preds = forge(spec, truth, forged_from, tmp_path / f"forged-{forged_from.parent.name}.csv")
+        value = score_predictions(spec, truth, preds)[f"private.{case.metric}"]
+        assert case.low <= value <= case.high, (
+            f"{template}: labels from {forged_from.name} score private.{case.metric}={value:.3f} "
+            f"against the course's, outside the chance band [{case.low}, {case.high}]")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("template", sorted(CASES))
+def test_each_learner_gets_their_own_ids(template, tmp_path):
+    spec = load_rubric(ROOT / "rubrics" / f"{template}.yaml").rubric.hidden_labels
+    ids = []
+    for login in ("alice", "bob"):
+        (tmp_path / login).mkdir()
+        labels = _generate(template, tmp_path / login, COURSE, learner=login)
+        ids.append({r[spec.id_column] for r in _rows(labels)})
+    assert ids[0] and ids[1]
+    overlap = len(ids[0] & ids[1]) / min(len(ids[0]), len(ids[1]))
+    assert overlap <= 0.05, f"{template}: {overlap:.0%} of two learners' hidden ids are the same"
+
+
+def test_every_case_names_a_metric_its_rubric_computes():
+    for template, case in CASES.items():
+        spec = load_rubric(ROOT / "rubrics" / f"{template}.yaml").rubric.hidden_labels
+        assert spec is not None and case.metric in spec.metrics, template
+        assert case.low < case.high, template
