@@ -285,3 +285,33 @@ def test_actions_publisher_fits_ci_report(fake, tmp_path):
     contexts = [s["context"] for s in fake.statuses(REPO, SHA)]
     assert contexts[:2] == ["roadmap-ci/hidden-feedback", "roadmap-ci/evaluate"]
     assert all(len(s["description"]) <= 140 for s in fake.statuses(REPO, SHA))
+
+
+def test_lost_answer_to_an_annotation_batch_is_read_back_not_sent_again(fake):
+    card, ev = demo()
+    notes = [Annotation(f"src/m{i}.py", i + 1, f"problem {i}") for i in range(120)]
+    fake.fail("PATCH", r"/check-runs/\d+$", status=502, after=True)  # appended, but the answer is lost
+    run = client(fake).check_run(REPO, SHA, card.deliverable, conclusion="success", title="t", summary="s",
+                                 annotations=notes)
+    assert len(fake.annotations[run.id]) == 120  # GitHub appends: a blind retry would have made 170
+    assert [a["message"] for a in fake.annotations[run.id]] == [f"problem {i}" for i in range(120)]
+    assert fake.count("PATCH", r"/check-runs/") == 2 and fake.count("GET", r"/check-runs/\d+$") == 1
+
+
+def test_an_annotation_batch_that_failed_before_applying_is_sent_again(fake):
+    card, ev = demo()
+    notes = [Annotation(f"src/m{i}.py", i + 1, f"problem {i}") for i in range(60)]
+    fake.fail("PATCH", r"/check-runs/\d+$", status=503)  # refused before anything happened
+    run = client(fake).check_run(REPO, SHA, card.deliverable, conclusion="success", title="t", summary="s",
+                                 annotations=notes)
+    assert len(fake.annotations[run.id]) == 60 and fake.count("PATCH", r"/check-runs/") == 2
+
+
+def test_a_failed_comment_does_not_skip_the_status_and_check_run(fake):
+    card, ev = demo()
+    fake.fail("POST", r"/comments$", status=403, times=5, message="Resource not accessible by integration")
+    with pytest.raises(GitHubError) as info:
+        publish_github(client(fake), card, ev, GitHubTarget(REPO, PR, SHA), body=body(card, ev))
+    assert "comment" in str(info.value) and "pull-requests: write" in str(info.value)
+    assert "posted: status, check run" in str(info.value)
+    assert ours(fake) == [] and len(fake.statuses(REPO, SHA)) == 1 and len(fake.check_runs) == 1

@@ -345,17 +345,55 @@ class GitHubClient:
         run = self.retry.call(what, lambda: CheckRun(
             self._gh._json(self._gh._post(url, data=data, headers=CheckRun.CUSTOM_HEADERS), 201), self._gh.session))
         requests = 1
+        sent = len(batches[0])
         for batch in batches[1:]:
             out = {"title": output["title"], "summary": output["summary"], "annotations": batch}
-            ok = self.retry.call("add annotations to the check run", lambda out=out: _update(run, out))
-            if not ok:
-                raise GitHubError("GitHub did not accept the check run's annotations")
-            requests += 1
+            requests += self._append_annotations(repo, run, out, sent)
+            sent += len(batch)
         return CheckRunResult(run.id, run.html_url, len(items), requests)
+
+    def _append_annotations(self, repo: str, run: Any, output: dict[str, Any], sent: int) -> int:
+        """PATCH one batch of annotations; GitHub *appends* them, so a PATCH is not safe to repeat blindly.
+
+        After a failure whose answer may have been lost (timeout, 5xx), the check run is read back: if its
+        ``annotations_count`` already holds this batch, the PATCH happened and is not sent again. Returns the
+        number of requests made.
+        """
+        what = "add annotations to the check run"
+        want = sent + len(output["annotations"])
+        requests = 0
+        for attempt in range(1, self.retry.max_tries + 1):
+            requests += 1
+            try:
+                if not _update(run, output):
+                    raise GitHubError("GitHub did not accept the check run's annotations")
+                return requests
+            except GitHubError:
+                raise
+            except Exception as exc:
+                t = self.retry.classify(exc, what)
+                if attempt == self.retry.max_tries:
+                    raise GitHubError(f"gave up after {attempt} tries: {t}") from None
+                self.retry.wait(t.wait if t.wait is not None else self.retry.backoff(attempt), str(t))
+            have = self.retry.call("read the check run back", lambda: self._annotations_count(repo, run.id))
+            requests += 1
+            if have >= want:
+                return requests  # the lost PATCH did happen
+            if have != sent:
+                raise GitHubError(f"the check run holds {have} annotations, expected {sent} or {want}: "
+                                  "another writer is changing it")
+        raise GitHubError(f"could not {what}")  # pragma: no cover - the loop returns or raises
+
+    def _annotations_count(self, repo: str, run_id: int) -> int:
+        from github3.checks import CheckRun
+
+        data = self._gh._json(self._gh._get(self.url("repos", repo, "check-runs", run_id),
+                                            headers=CheckRun.CUSTOM_HEADERS), 200)
+        return int(((data or {}).get("output") or {}).get("annotations_count") or 0)
 
 
 def _update(run: Any, output: dict[str, Any]) -> bool:
-    """CheckRun.update swallows nothing: github3 raises on an error status (then Retrying decides)."""
+    """CheckRun.update swallows nothing: github3 raises on an error status (then the caller decides)."""
     return bool(run.update(output=output))
 
 
@@ -442,22 +480,53 @@ def publish_github(client: GitHubClient, card: Any, evidence: Any, target: GitHu
     check_repo(target.repo)
     out = GitHubOutcome()
     start = client.requests_made
+    failed: list[str] = []
+
+    def attempt(what: str, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except GitHubError as exc:  # one failing post does not stop the others; all are reported at the end
+            failed.append(f"{what}: {exc}")
+            return None
+
     if target.pr is not None:
-        out.comment = client.upsert_comment(target.repo, target.pr, card.deliverable, body)
+        out.comment = attempt("comment", lambda: client.upsert_comment(target.repo, target.pr, card.deliverable,
+                                                                       body))
     if target.sha:
-        state = "success" if card.passed else "failure"
-        verdict = "passed" if card.passed else "below the pass mark"
-        desc = f"{card.total:g}/{card.max:g} points — {verdict} (pass mark {card.pass_mark:g})"
-        client.set_status(target.repo, target.sha, card.deliverable, state, desc, details_url)
-        out.status = state
+        state, desc = status_of(card)
+        if attempt("status", lambda: client.set_status(target.repo, target.sha, card.deliverable, state, desc,
+                                                       details_url)) is not None:
+            out.status = state
         if check_run and client.kind == "installation":
-            out.check_run = client.check_run(
+            out.check_run = attempt("check run", lambda: client.check_run(
                 target.repo, target.sha, card.deliverable, conclusion=state, title=desc,
-                summary=body, annotations=annotations_for(evidence), details_url=details_url)
+                summary=body, annotations=annotations_for(evidence), details_url=details_url))
         elif check_run:
             out.skipped.append("check run (needs an installation token such as GITHUB_TOKEN)")
     out.requests = client.requests_made - start
+    if failed:
+        done = [w for w, ok in (("comment", out.comment), ("status", out.status), ("check run", out.check_run))
+                if ok is not None]
+        raise GitHubError("; ".join(failed) + (f" (posted: {', '.join(done)})" if done else ""))
     return out
+
+
+def status_of(card: Any) -> tuple[str, str]:
+    """The commit status (and check-run conclusion) for a scorecard: state and a ≤ 140-character line.
+
+    A total with points still to come (after the due date, or from hidden labels) is provisional: the state
+    then says whether the learner is on track for the pass mark with what is scored so far.
+    """
+    pending = getattr(card, "pending_points", 0.0) or 0.0
+    if card.passed:
+        return "success", f"{card.total:g}/{card.max:g} points — passed (pass mark {card.pass_mark:g})"
+    if pending:
+        so_far = card.max - pending
+        track = "on track" if card.on_track else "not on track"
+        return ("success" if card.on_track else "failure",
+                f"{card.total:g}/{so_far:g} points so far, {pending:g} still to be scored — {track} "
+                f"for the pass mark ({card.pass_mark:g}/{card.max:g})")
+    return "failure", f"{card.total:g}/{card.max:g} points — below the pass mark (pass mark {card.pass_mark:g})"
 
 
 # ---------------------------------------------------------------- for `ci-report` (the privileged step)
