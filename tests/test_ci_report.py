@@ -25,6 +25,7 @@ from roadmap_ci.errors import CannotRun, InvalidInput
 
 SHA = "a" * 40
 OLD_SHA = "b" * 40
+ROOT_SHA = "c" * 40  # the base repository's oldest commit: the feedback ledger
 API = "https://api.example.test"
 
 RUBRIC = HIDDEN_RUBRIC
@@ -35,8 +36,9 @@ POOR_PREDS = "id,pred\nr1,0\nr2,1\nr3,0\nr4,0\n"  # public acc 0, private: tp0 f
 
 
 class FakeResponse:
-    def __init__(self, data: Any = None, status: int = 200, body: bytes = b""):
+    def __init__(self, data: Any = None, status: int = 200, body: bytes = b"", links: dict | None = None):
         self._data, self.status_code, self._body = data, status, body
+        self.links = links or {}
 
     @property
     def ok(self) -> bool:
@@ -67,10 +69,16 @@ class FakeAPI:
         self.pulls, self.artifact, self.runs = list(pulls), artifact, list(runs)
         self.statuses = statuses or {}
         self.repo = repo
+        self.commit_reads = 0
+        self.artifact_sha = SHA
         self.calls: list[tuple[str, dict]] = []
 
     def get(self, url: str, params=None, **kw):
-        self.calls.append((url, dict(params or {})))
+        from urllib.parse import parse_qsl
+
+        url, _, query = url.partition("?")
+        params = {**dict(parse_qsl(query)), **dict(params or {})}
+        self.calls.append((url, dict(params)))
         path = url.removeprefix(API)
         if path == f"/repos/{self.repo}/pulls":
             owner, _, branch = params["head"].partition(":")
@@ -79,22 +87,33 @@ class FakeAPI:
         if path.endswith("/artifacts"):
             arts = [] if self.artifact is None else [{
                 "name": "roadmap-ci-evidence", "expired": False, "size_in_bytes": len(self.artifact),
-                "archive_download_url": f"{API}/download/1", "workflow_run": {"head_sha": SHA}}]
+                "archive_download_url": f"{API}/download/1", "workflow_run": {"head_sha": self.artifact_sha}}]
             return FakeResponse({"artifacts": arts})
         if path == "/download/1":
             return FakeResponse(body=self.artifact or b"")
         if path == f"/repos/{self.repo}/actions/runs":
             return FakeResponse({"workflow_runs": self.runs})
         if "/commits/" in path and path.endswith("/statuses"):
-            return FakeResponse(self.statuses.get(path.split("/")[-2], []))
+            items = self.statuses.get(path.split("/")[-2], [])
+            page = int((params or {}).get("page", 1))
+            chunk = items[(page - 1) * 100:page * 100]
+            more = {"next": {"url": f"{url}?per_page=100&page={page + 1}"}} \
+                if len(items) > page * 100 else {}
+            return FakeResponse(chunk, links=more)
+        if path == f"/repos/{self.repo}/commits":
+            self.commit_reads += 1
+            return FakeResponse([{"sha": ROOT_SHA}])
         return FakeResponse({"message": "Not Found"}, status=404)
 
 
 class Recorder(cr.Publisher):
-    def __init__(self):
+    """Records what would be posted; feedback marks land on the FakeAPI's ledger commit, newest first."""
+
+    def __init__(self, api: FakeAPI | None = None, now: datetime | None = None):
         self.published: list[tuple[cr.Target, Any, Any]] = []
         self.errors: list[tuple[cr.Target, str]] = []
         self.marks: list[cr.Target] = []
+        self.api, self.now = api, now or datetime.now(UTC)
 
     def publish(self, target, card, evidence, out_dir):
         self.published.append((target, card, evidence))
@@ -104,8 +123,14 @@ class Recorder(cr.Publisher):
         self.errors.append((target, message))
         return "error"
 
-    def mark_feedback(self, target):
+    def mark_feedback(self, target, ledger_sha, context):
         self.marks.append(target)
+        if self.api is None:
+            return None
+        ledger = self.api.statuses.setdefault(ledger_sha, [])
+        sid = 1 + max((st.get("id", 0) for sts in self.api.statuses.values() for st in sts), default=0)
+        ledger.insert(0, {"id": sid, "context": context, "created_at": self.now.strftime("%Y-%m-%dT%H:%M:%SZ")})
+        return sid
 
 
 # ---------------------------------------------------------------- payloads and artifacts
@@ -163,8 +188,9 @@ def setup(tmp_path: Path):
     def go(payload: dict, api: FakeAPI, version: str = "t1", **kw):
         ev_path = tmp_path / "event.json"
         ev_path.write_text(json.dumps(payload))
-        rec = Recorder()
-        env = {"GITHUB_EVENT_PATH": str(ev_path), "GITHUB_API_URL": API, "RUNNER_TEMP": str(tmp_path / "rt")}
+        rec = Recorder(api, kw.get("now"))
+        env = {"GITHUB_EVENT_PATH": str(ev_path), "GITHUB_API_URL": API, "RUNNER_TEMP": str(tmp_path / "rt"),
+               **kw.pop("env", {})}
         out = cr.ci_report(rubric=str(tmp_path / "mentor" / "rubric.yaml"), rubric_version=version, env=env,
                            session=api, publisher=rec, **kw)
         return out, rec
@@ -187,11 +213,38 @@ def test_fork_pr_with_empty_pull_requests_is_found_through_the_api(setup):
     assert (target.kind, target.number, target.sha, target.repo) == ("pull_request", 7, SHA, "mentor/course")
     assert api.calls[0] == (f"{API}/repos/mentor/course/pulls", {"head": "learner:feature", "state": "open",
                                                                  "per_page": 30})
-    assert ev.hidden == {"public.accuracy": 1.0, "public.f1": 1.0, "private.accuracy": 1.0, "private.f1": 1.0}
-    assert card.total == 20 and card.passed
+    # no due date is set, so the after-due criterion (private split) stays out of everything the learner reads
+    assert ev.hidden == {"public.accuracy": 1.0, "public.f1": 1.0}
+    assert card.total == 10 and card.pending_points == 10 and card.passed
+    assert crit(card, "hidden-f1").status == "pending" and crit(card, "hidden-f1").value is None
     assert (ev.commit, ev.repo, ev.learner) == (SHA, "learner/course", "learner")
     written = json.loads((out.files[1]).read_text())
-    assert written["total"] == 20
+    assert written["total"] == 10
+
+
+def test_nothing_after_due_reaches_any_file_before_due_and_everything_after(setup, tmp_path):
+    rubric = tmp_path / "mentor" / "rubric.yaml"
+    rubric.write_text(RUBRIC.replace("pass_mark: 5", "pass_mark: 5\ndue: 2026-11-30T23:59:00Z"))
+    api = FakeAPI(pulls=[pull(7)], artifact=bundle(POOR_PREDS))  # private accuracy 0.5, f1 0
+    before = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    out, rec = setup(event(), api, now=before)
+    files = {f.name: f for f in out.files}  # evidence.json, scorecard.json, report.md/.html/.junit.xml/.json
+    assert set(files) >= {"evidence.json", "scorecard.json", "report.md", "report.html", "report.json"}
+    assert sorted(json.loads(files["evidence.json"].read_text())["hidden"]) == ["public.accuracy", "public.f1"]
+    for name in ("scorecard.json", "report.json"):
+        (c,) = [c for c in json.loads(files[name].read_text())["criteria"] if c["id"] == "hidden-f1"]
+        assert (c["status"], c["points"], c["value"], c["children"]) == ("pending", 0.0, None, []), name
+        assert c["reason"].startswith("scored after the due date (2026-11-30"), name
+    for f in out.files:
+        assert "private.accuracy" not in f.read_text(), f.name
+    card = json.loads((out.files[1]).read_text())
+    digests = {card["evidence_digest"]}
+    assert card["total"] == 0 and card["pending_points"] == 10
+    after = datetime(2026, 12, 1, 0, 1, tzinfo=UTC)
+    out, rec = setup(event(), api, now=after)
+    (_, card, ev), = rec.published
+    assert ev.hidden["private.accuracy"] == 0.5 and crit(card, "hidden-f1").status == "fail"
+    assert card.pending_points == 0 and card.evidence_digest not in digests
 
 
 def test_push_to_own_repo_posts_status_not_comment(setup):
@@ -232,7 +285,7 @@ def test_perfect_hidden_claim_is_replaced_by_the_predictions(setup):
                                                     errors=[{"collector": "other", "message": "x"}]))
     out, rec = setup(event(), api)
     (_, card, ev), = rec.published
-    assert ev.hidden == {"public.accuracy": 0.0, "public.f1": 0.0, "private.accuracy": 0.5, "private.f1": 0.0}
+    assert ev.hidden == {"public.accuracy": 0.0, "public.f1": 0.0}  # the private split is after-due
     assert crit(card, "hidden-accuracy").points == 0 and crit(card, "hidden-f1").points == 0
     assert card.total == 0 and not card.passed
 
@@ -371,36 +424,98 @@ def test_malformed_event_is_refused(tmp_path):
 # ---------------------------------------------------------------- daily limit
 
 
-def test_feedback_used_counts_statuses_of_the_owners_runs_today():
+def test_feedback_used_counts_one_login_one_day_and_the_creator():
     day = "2026-11-20"
-    runs = [{"head_sha": "s1", "created_at": f"{day}T08:00:00Z", "head_repository": {"owner": {"login": "ann"}}},
-            {"head_sha": "s2", "created_at": f"{day}T09:00:00Z", "head_repository": {"owner": {"login": "ann"}}},
-            {"head_sha": "s3", "created_at": f"{day}T09:00:00Z", "head_repository": {"owner": {"login": "bob"}}},
-            {"head_sha": "s4", "created_at": "2026-11-19T23:00:00Z", "head_repository": {"owner": {"login": "ann"}}}]
-    mark = {"context": cr.HIDDEN_CONTEXT, "created_at": f"{day}T08:01:00Z"}
-    statuses = {"s1": [mark, {"context": "roadmap-ci/x", "created_at": f"{day}T08:01:00Z"}], "s2": [mark, mark],
-                "s3": [mark], "s4": [{**mark, "created_at": "2026-11-19T23:01:00Z"}]}
-    assert cr.feedback_used(runs, statuses, "ann", day) == 3
-    assert cr.feedback_used(runs, statuses, "ann", day, exclude_sha="s2") == 1
-    assert cr.feedback_used(runs, statuses, "bob", day) == 1
+    ctx = cr.ledger_context("Ann", day)
+    assert ctx == f"{cr.HIDDEN_CONTEXT}/{day}/ann"
+    bot = {"login": "github-actions[bot]"}
+    statuses = [{"id": 9, "context": ctx, "created_at": f"{day}T09:00:00Z", "creator": bot},
+                {"id": 8, "context": ctx, "created_at": f"{day}T08:00:00Z", "creator": {"login": "ann"}},
+                {"id": 7, "context": cr.ledger_context("bob", day), "created_at": f"{day}T08:00:00Z", "creator": bot},
+                {"id": 6, "context": ctx, "created_at": f"{day}T07:00:00Z", "creator": bot},
+                {"id": 5, "context": cr.ledger_context("ann", "2026-11-19"), "created_at": "2026-11-19T23:00:00Z",
+                 "creator": bot}]
+    assert cr.feedback_used(statuses, ctx, day) == 3
+    assert cr.feedback_used(statuses, ctx, day, creator="github-actions[bot]") == 2  # a learner's own fake mark
+    assert cr.feedback_used(statuses, ctx, day, creator="github-actions[bot]", upto_id=6) == 1
 
 
-def test_daily_limit_withholds_hidden_feedback(setup, tmp_path):
+NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
+
+
+def limited_rubric(tmp_path: Path, limit: int) -> None:
     rubric = tmp_path / "mentor" / "rubric.yaml"
-    rubric.write_text(RUBRIC.replace("  metrics: [accuracy, f1]", "  metrics: [accuracy, f1]\n  daily_limit: 2"))
-    now = datetime(2026, 11, 20, 12, tzinfo=UTC)
-    runs = [{"head_sha": s, "created_at": "2026-11-20T08:00:00Z", "head_repository": {"owner": {"login": "learner"}}}
-            for s in ("c1", "c2")]
-    mark = {"context": cr.HIDDEN_CONTEXT, "created_at": "2026-11-20T08:01:00Z"}
-    api = FakeAPI(pulls=[pull(7)], artifact=bundle(), runs=runs, statuses={"c1": [mark]})
-    out, rec = setup(event(), api, now=now)
+    rubric.write_text(RUBRIC.replace("  metrics: [accuracy, f1]", f"  metrics: [accuracy, f1]\n  daily_limit: {limit}"))
+
+
+def feedback_given(setup, payload, api) -> bool:
+    out, rec = setup(payload, api, now=NOW)
     (_, card, ev), = rec.published
-    assert ev.hidden is not None and len(rec.marks) == 1  # 1 used of 2: feedback given and counted
-    api.statuses["c2"] = [mark]
-    out, rec = setup(event(), api, now=now)
-    (_, card, ev), = rec.published
-    assert ev.hidden is None and not rec.marks
-    assert "daily limit of 2 hidden-label scores is used up" in crit(card, "hidden-accuracy").reason
+    if ev.hidden is None:
+        assert "daily limit of" in crit(card, "hidden-accuracy").reason
+    return ev.hidden is not None
+
+
+def test_daily_limit_counts_reruns_of_the_same_commit(setup, tmp_path):
+    limited_rubric(tmp_path, 2)
+    api = FakeAPI(pulls=[pull(7)], artifact=bundle())
+    assert [feedback_given(setup, event(), api) for _ in range(4)] == [True, True, False, False]
+    assert len(api.statuses[ROOT_SHA]) == 2  # withheld runs post no mark
+    assert {s["context"] for s in api.statuses[ROOT_SHA]} == {cr.ledger_context("learner", "2026-11-20")}
+
+
+def test_daily_limit_survives_new_prs_force_pushes_and_deleted_runs(setup, tmp_path):
+    limited_rubric(tmp_path, 2)
+    api = FakeAPI(pulls=[pull(7)], artifact=bundle())
+    assert feedback_given(setup, event(), api)
+    api.pulls = [pull(8, sha=OLD_SHA, branch="again")]  # closed #7, a new PR on another branch and commit
+    api.runs = []  # every workflow run deleted: the ledger does not read runs
+    api.artifact, api.artifact_sha = bundle(commit=OLD_SHA), OLD_SHA
+    assert feedback_given(setup, event(sha=OLD_SHA, branch="again"), api)
+    api.artifact, api.artifact_sha = bundle(), SHA
+    api.pulls = [pull(9, sha=SHA, branch="forced")]  # the first commit force-pushed to a third branch
+    assert not feedback_given(setup, event(branch="forced"), api)
+
+
+def test_other_learners_marks_never_count_even_past_the_first_page(setup, tmp_path):
+    limited_rubric(tmp_path, 1)
+    others = [{"id": 1000 - i, "context": cr.ledger_context(f"peer{i}", "2026-11-20"),
+               "created_at": "2026-11-20T11:00:00Z"} for i in range(250)]
+    mine = {"id": 10, "context": cr.ledger_context("learner", "2026-11-20"), "created_at": "2026-11-20T06:00:00Z"}
+    api = FakeAPI(pulls=[pull(7)], artifact=bundle(), statuses={ROOT_SHA: [*others, mine]})
+    assert not feedback_given(setup, event(), api)  # the learner's one mark sits on page 3
+    assert sum(1 for url, _ in api.calls if url.endswith(f"{ROOT_SHA}/statuses")) == 3
+    api.statuses[ROOT_SHA] = others
+    assert feedback_given(setup, event(), api)
+
+
+def test_a_race_for_the_last_feedback_is_decided_by_the_marks_order(setup, tmp_path):
+    limited_rubric(tmp_path, 1)
+    api = FakeAPI(pulls=[pull(7)], artifact=bundle())
+    # another run of this learner posted its mark between this run's count and its own mark
+    rival = {"id": 1, "context": cr.ledger_context("learner", "2026-11-20"), "created_at": "2026-11-20T11:59:00Z"}
+    real_get = api.get
+    reads = []
+
+    def get(url, params=None, **kw):
+        if url.endswith(f"{ROOT_SHA}/statuses"):
+            reads.append(url)
+            if len(reads) == 2:
+                api.statuses[ROOT_SHA].append(rival)  # older id than ours: it was first
+        return real_get(url, params, **kw)
+
+    api.get = get
+    assert not feedback_given(setup, event(), api)
+
+
+def test_the_ledger_commit_is_pinned_by_the_mentor(setup, tmp_path):
+    limited_rubric(tmp_path, 1)
+    pinned = "d" * 40
+    api = FakeAPI(pulls=[pull(7)], artifact=bundle())
+    out, rec = setup(event(), api, now=NOW, env={"ROADMAP_CI_LEDGER_SHA": pinned})
+    assert list(api.statuses) == [pinned] and api.commit_reads == 0
+    with pytest.raises(CannotRun, match="ROADMAP_CI_LEDGER_SHA"):
+        setup(event(), api, now=NOW, env={"ROADMAP_CI_LEDGER_SHA": "main"})
 
 
 def test_run_cli_helper_is_the_real_entry_point():

@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 import zipfile
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -176,7 +176,8 @@ def test_fork_pr_three_runs_leave_one_comment_with_status_check_run_and_summary(
     assert len(sim.fk.comments(BASE, 7)) == 1
     statuses = sim.statuses()
     assert len(statuses) == 3 and {s["state"] for s in statuses} == {"success"}
-    assert statuses[0]["description"] == "22/22 points — passed (pass mark 5)"
+    # the private split is scored after the due date: nothing of it is posted before
+    assert statuses[0]["description"] == "12/22 points so far, 10 still to be scored — passed (pass mark 5)"
     assert statuses[0]["target_url"] == "https://github.example/mentor/course/actions/runs/9003"
     runs = [r for r in sim.fk.check_runs.values() if r["name"] == CONTEXT]
     assert len(runs) == 3 and {(r["head_sha"], r["conclusion"]) for r in runs} == {(SHA, "success")}
@@ -307,24 +308,50 @@ def _within_one_utc_day(seconds: float = 120) -> None:
         time.sleep(left + 1)
 
 
-def test_daily_limit_counts_the_feedback_statuses_it_posted(sim):
+def _commit(fk: FakeGitHub, repo: str, sha: str, parent: str | None) -> dict:
+    """A commit as GET /repos/{repo}/commits lists it."""
+    who = {"name": "Learner", "email": "learner@example.com", "date": "2026-11-01T10:00:00Z"}
+    api = f"{fk.url}/repos/{repo}"
+    return {"sha": sha, "node_id": f"C_{sha[:8]}", "url": f"{api}/commits/{sha}",
+            "html_url": f"https://github.example/{repo}/commit/{sha}",
+            "comments_url": f"{api}/commits/{sha}/comments",
+            "commit": {"author": who, "committer": who, "message": "work", "comment_count": 0,
+                       "url": f"{api}/git/commits/{sha}",
+                       "tree": {"sha": "f" * 40, "url": f"{api}/git/trees/{'f' * 40}"},
+                       "verification": {"verified": False, "reason": "unsigned", "signature": None, "payload": None}},
+            "author": None, "committer": None,
+            "parents": [] if parent is None else [{"sha": parent, "url": f"{api}/commits/{parent}",
+                                                   "html_url": f"https://github.example/{repo}/commit/{parent}"}]}
+
+
+def test_daily_limit_counts_marks_on_the_ledger_commit_whatever_happens_to_runs_and_prs(sim):
     _within_one_utc_day()
-    sim.rubric.write_text(RUBRIC.replace("  metrics: [accuracy, f1]", "  metrics: [accuracy, f1]\n  daily_limit: 1"))
+    sim.rubric.write_text(RUBRIC.replace("  metrics: [accuracy, f1]", "  metrics: [accuracy, f1]\n  daily_limit: 2"))
+    root, middle = "e" * 40, "d" * 40
+    history = [_commit(sim.fk, BASE, SHA, middle), _commit(sim.fk, BASE, middle, root),
+               _commit(sim.fk, BASE, root, None)]
+    sim.fk.route("GET", rf"/repos/{BASE}/commits", lambda req, me: sim.fk._page(req, history))
     sim.fk.add_pull(BASE, 7, head_sha=SHA, head_branch="feature", head_repo="learner/course")
     first = event()
     sim.evaluate_run(first)
     assert sim.report_here(first).posted == "comment"
-    (mark,) = sim.statuses(context=cr.HIDDEN_CONTEXT)
-    assert mark["state"] == "success"
-    # the report run itself is a workflow_run-triggered run on the learner's commit: that is what is counted
-    sim.fk.add_workflow_run(BASE, 9001, head_sha=SHA, event="workflow_run", head_repo="learner/course")
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    ledger = cr.ledger_context("learner", today)
+    (mark,) = sim.statuses(root, context=ledger)  # found through the commits listing's last page
+    assert mark["state"] == "success" and mark["creator"]["login"] == sim.fk.bot["login"]
+    assert sim.statuses(SHA, context=ledger) == []
+    # a re-run of the same run id on the same commit: counted again
+    assert sim.report_here(first).posted == "comment"
+    assert len(sim.statuses(root, context=ledger)) == 2
+    # every workflow run deleted, a new commit on the PR: the limit is still used up
+    sim.fk.workflow_runs.clear()
     sim.fk.move_head(BASE, 7, NEW_SHA)
     second = event(sha=NEW_SHA, run_id=RUN_ID + 1)
     sim.evaluate_run(second, artifact(commit=NEW_SHA))
     assert sim.report_here(second).posted == "comment"
-    assert sim.statuses(NEW_SHA, context=cr.HIDDEN_CONTEXT) == []  # no feedback given, so none counted
+    assert len(sim.statuses(root, context=ledger)) == 2  # no feedback given, so none counted
     reason = next(c["reason"] for c in sim.out("scorecard.json")["criteria"] if c["id"] == "hidden-accuracy")
-    assert "daily limit of 1 hidden-label scores is used up" in reason
+    assert "daily limit of 2 hidden-label scores is used up" in reason
     assert len(sim.bot_comments(7)) == 1
 
 
@@ -409,4 +436,5 @@ def test_head_moving_while_scoring_posts_nothing(sim, monkeypatch):
     monkeypatch.setattr("roadmap_ci.scoring.score", score_then_push)
     out = sim.report_here(payload)
     assert out.posted == "nothing" and "stale run" in out.reason
-    assert sim.writes() == [] and sim.out("scorecard.json")["total"] == 22  # scored and kept, not posted
+    assert sim.writes() == []  # a stale run posts nothing, counts nothing and writes nothing the learner reads
+    assert not (sim.job() / "rt" / "roadmap-ci-report" / "out").exists()

@@ -281,9 +281,12 @@ def test_actions_publisher_fits_ci_report(fake, tmp_path):
     assert len(ours(fake)) == 1, "a push posts no comment"
     assert summary.read_text().startswith(MARK)
     pub.error(push, "artifact rejected: entry '../x' leaves the artifact " + "x" * 200)
-    pub.mark_feedback(push)
-    contexts = [s["context"] for s in fake.statuses(REPO, SHA)]
-    assert contexts[:2] == ["roadmap-ci/hidden-feedback", "roadmap-ci/evaluate"]
+    ledger = "1" * 40
+    sid = pub.mark_feedback(push, ledger, "roadmap-ci/hidden-feedback/2026-12-01/ada")
+    (mark,) = fake.statuses(REPO, ledger)
+    assert mark["id"] == sid and mark["context"] == "roadmap-ci/hidden-feedback/2026-12-01/ada"
+    assert SHA[:12] in mark["description"] and pub.login == fake.bot["login"]
+    assert fake.statuses(REPO, SHA)[0]["context"] == "roadmap-ci/evaluate"
     assert all(len(s["description"]) <= 140 for s in fake.statuses(REPO, SHA))
 
 

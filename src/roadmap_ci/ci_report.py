@@ -40,6 +40,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
+from roadmap_ci.embargo import learner_copy
 from roadmap_ci.errors import CannotRun, InvalidInput, RoadmapError
 from roadmap_ci.evidence import Evidence, parse_evidence
 
@@ -98,6 +99,29 @@ class Reader:
 
         return self.retry.call(what, once)
 
+    def pages(self, what: str, url: str, params: Mapping[str, Any] | None = None,
+              max_pages: int = 100) -> Any:
+        """Each page of a listing (a JSON list), following ``Link: rel="next"``; bounded by ``max_pages``."""
+        query: Mapping[str, Any] | None = dict(params or {})
+        for _ in range(max_pages):
+            def once(url: str = url, query: Mapping[str, Any] | None = query) -> tuple[Any, str | None]:
+                resp = self._get(url, params=dict(query or {}), timeout=READ_TIMEOUT)
+                try:
+                    data = resp.json()
+                except ValueError:
+                    raise CannotRun(f"cannot {what}: GitHub answered something that is not JSON") from None
+                nxt = ((getattr(resp, "links", None) or {}).get("next") or {}).get("url")
+                return data, nxt if isinstance(nxt, str) else None
+
+            data, nxt = self.retry.call(what, once)
+            yield data
+            if not nxt:
+                return
+            if not nxt.startswith(url.split("/repos/", 1)[0] + "/"):  # the token goes only to the API
+                raise CannotRun(f"cannot {what}: GitHub's next-page link leaves the API")
+            url, query = nxt, None
+        raise CannotRun(f"cannot {what}: more than {max_pages} pages")
+
     def download(self, what: str, url: str, dest: Path, max_bytes: int) -> Path:
         """Stream ``url`` into ``dest``; more than ``max_bytes`` raises ArtifactError (not retried)."""
         import github3.exceptions as gx
@@ -139,6 +163,7 @@ class Run:
     head_repo: str  # owner/name the commit came from (a fork for a fork PR)
     head_owner: str
     conclusion: str | None
+    default_branch: str = "main"  # the base repository's (where the feedback ledger commit lives)
 
 
 def _get(data: Any, *path: str, kind: type | tuple[type, ...] = str) -> Any:
@@ -179,7 +204,15 @@ def read_event(path: Path) -> Run:
         head_repo=_get(wr, "head_repository", "full_name"),
         head_owner=_get(wr, "head_repository", "owner", "login"),
         conclusion=conclusion if isinstance(conclusion, str) else None,
+        default_branch=_optional(data, "repository", "default_branch") or "main",
     )
+
+
+def _optional(data: Any, *path: str) -> str | None:
+    node = data
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node if isinstance(node, str) and node else None
 
 
 # ---------------------------------------------------------------- the artifact
@@ -362,46 +395,100 @@ def find_target(session: Any, api_url: str, run: Run) -> Target | Skip:
 
 
 # ---------------------------------------------------------------- daily limit on hidden-label feedback
+#
+# The counter is a ledger nobody can rewind: commit statuses (which cannot be edited or deleted) with the
+# context ``roadmap-ci/hidden-feedback/<YYYY-MM-DD>/<login>``, all posted on ONE commit of the base
+# repository -- ``ROADMAP_CI_LEDGER_SHA`` (set by the mentor; `cohort apply` pins the starter commit), else the
+# oldest commit of the default branch. Nothing about the commit being scored, its PR or its workflow runs
+# enters the count, so re-runs, close/reopen, new PRs, force-pushes and deleted runs all count, and other
+# learners' marks never do. A mark is posted *before* the feedback is shown and counted by its position
+# among today's marks, so two runs racing cannot both take the last one.
 
 
-def feedback_used(runs: list[dict[str, Any]], statuses: Mapping[str, list[dict[str, Any]]], owner: str,
-                  day: str, exclude_sha: str | None = None) -> int:
-    """How many times hidden-label feedback was given to ``owner`` on ``day`` (YYYY-MM-DD, UTC).
-
-    The counter lives in commit statuses with context ``roadmap-ci/hidden-feedback``, posted by this step
-    each time it shows hidden-label metrics; statuses cannot be edited or deleted. The commits to look at
-    are the head SHAs of ``owner``'s report runs that day (``runs``: the Actions API's workflow runs).
-    """
-    shas = {r.get("head_sha") for r in runs
-            if ((r.get("head_repository") or {}).get("owner") or {}).get("login") == owner
-            and str(r.get("created_at", "")).startswith(day)}
-    shas.discard(exclude_sha)
-    used = 0
-    for sha in sorted(s for s in shas if s):
-        used += sum(1 for s in statuses.get(sha, []) if s.get("context") == HIDDEN_CONTEXT
-                    and str(s.get("created_at", "")).startswith(day))
-    return used
+@dataclass(frozen=True)
+class Quota:
+    sha: str  # the ledger commit
+    context: str
+    day: str
+    limit: int
+    creator: str | None = None  # only marks posted by this login count (None: any)
 
 
-def _feedback_used_api(session: Any, api_url: str, run: Run, day: str) -> int:
-    from roadmap_ci.publish.github import GitHubError
+def ledger_context(login: str, day: str) -> str:
+    return f"{HIDDEN_CONTEXT}/{day}/{login.lower()}"
 
-    reader = _reader(session)
-    data = reader.json(f"list today's workflow runs of {run.repo}", f"{api_url}/repos/{run.repo}/actions/runs",
-                       {"event": "workflow_run", "created": f">={day}", "per_page": 100})
-    runs = [r for r in (data.get("workflow_runs", []) if isinstance(data, dict) else []) if isinstance(r, dict)]
-    shas = {r.get("head_sha") for r in runs} - {run.head_sha, None}
-    statuses = {}
-    for sha in sorted(s for s in shas if isinstance(s, str))[:50]:
-        try:
-            got = reader.json(f"list the statuses of {sha[:12]}", f"{api_url}/repos/{run.repo}/commits/{sha}/statuses",
-                              {"per_page": 100})
-        except GitHubError as exc:
-            if "not found" not in str(exc):  # a commit gone (force-pushed away) counts nothing; the rest is real
-                raise
+
+def feedback_used(statuses: list[dict[str, Any]], context: str, day: str, *, creator: str | None = None,
+                  upto_id: int | None = None) -> int:
+    """How many marks of ``context`` were posted on ``day`` (YYYY-MM-DD, UTC) -- up to ``upto_id`` if given."""
+    n = 0
+    for st in statuses:
+        if st.get("context") != context or not str(st.get("created_at", "")).startswith(day):
             continue
-        statuses[sha] = [s for s in got if isinstance(s, dict)] if isinstance(got, list) else []
-    return feedback_used(runs, statuses, run.head_owner, day, exclude_sha=run.head_sha)
+        if creator is not None and str(((st.get("creator") or {}).get("login")) or "").lower() != creator.lower():
+            continue
+        sid = st.get("id")
+        if upto_id is not None and (not isinstance(sid, int) or sid > upto_id):
+            continue
+        n += 1
+    return n
+
+
+def ledger_sha(reader: Reader, api_url: str, run: Run, env: Mapping[str, str]) -> str:
+    """The commit the feedback ledger lives on: pinned by the mentor, else the default branch's oldest.
+
+    The fallback is as strong as the default branch's protection: a learner who may rewrite that history
+    (or merge an unrelated one with older commits) could move it. Pin it (docs/security.md).
+    """
+    import re
+
+    pinned = env.get("ROADMAP_CI_LEDGER_SHA", "").strip().lower()
+    if pinned:
+        if not re.fullmatch(r"[0-9a-f]{40}", pinned):
+            raise CannotRun(f"ROADMAP_CI_LEDGER_SHA {pinned[:50]!r} is not a full commit SHA "
+                            "(set vars.ROADMAP_CI_LEDGER_SHA to the starter commit, or leave it unset)")
+        return pinned
+    url = f"{api_url}/repos/{run.repo}/commits"
+    what = f"find the oldest commit of {run.repo}@{run.default_branch}"
+    first = reader.retry.call(what, lambda: reader._get(url, params={"sha": run.default_branch, "per_page": 1},
+                                                        timeout=READ_TIMEOUT))
+    last = ((getattr(first, "links", None) or {}).get("last") or {}).get("url")
+    resp = first
+    if isinstance(last, str):
+        if not last.startswith(api_url + "/"):  # the token goes only to the API
+            raise CannotRun(f"cannot {what}: GitHub's last-page link leaves the API")
+        resp = reader.retry.call(what, lambda: reader._get(last, timeout=READ_TIMEOUT))
+    try:
+        page = resp.json()
+    except ValueError:
+        page = None
+    sha = page[-1].get("sha") if isinstance(page, list) and page and isinstance(page[-1], dict) else None
+    if not isinstance(sha, str) or not re.fullmatch(r"[0-9a-f]{40}", sha):
+        raise CannotRun(f"cannot {what}: set vars.ROADMAP_CI_LEDGER_SHA to the repository's starter commit")
+    return sha
+
+
+def ledger_statuses(reader: Reader, api_url: str, repo: str, quota: Quota) -> list[dict[str, Any]]:
+    """Every status on the ledger commit posted today (newest first: stop at the first older one)."""
+    out: list[dict[str, Any]] = []
+    for page in reader.pages(f"read the feedback ledger ({quota.sha[:12]})",
+                             f"{api_url}/repos/{repo}/commits/{quota.sha}/statuses", {"per_page": 100}):
+        items = [s for s in page if isinstance(s, dict)] if isinstance(page, list) else []
+        out += items
+        if not items or any(str(s.get("created_at", ""))[:10] < quota.day for s in items):
+            break
+    return out
+
+
+def _quota(reader: Reader, api_url: str, run: Run, env: Mapping[str, str], now: datetime, limit: int,
+           creator: str | None) -> Quota:
+    day = now.strftime("%Y-%m-%d")
+    return Quota(ledger_sha(reader, api_url, run, env), ledger_context(run.head_owner, day), day, limit, creator)
+
+
+def limit_reason(limit: int) -> str:
+    return (f"the daily limit of {limit} hidden-label scores is used up for today; "
+            "the next is available after 00:00 UTC")
 
 
 # ---------------------------------------------------------------- the rubric, pinned
@@ -459,8 +546,9 @@ class Publisher(Protocol):
         """Tell the learner the commit could not be scored (a failing status; never the artifact's text)."""
         ...
 
-    def mark_feedback(self, target: Target) -> None:
-        """Record one hidden-label feedback (a ``roadmap-ci/hidden-feedback`` status) for daily_limit."""
+    def mark_feedback(self, target: Target, ledger_sha: str, context: str) -> int | None:
+        """Record one hidden-label feedback for daily_limit: a status ``context`` on the ledger commit
+        ``ledger_sha`` (in ``target.repo``); return the new status's id."""
         ...
 
 
@@ -558,33 +646,40 @@ def ci_report(*, rubric: str, rubric_version: str, labels: Path | None = None, a
             publisher.error(target, exc.message)
             return Outcome("error", exc.message, target=target)
 
-    withheld = None
     spec = loaded.rubric.hidden_labels
-    limited = spec is not None and spec.daily_limit is not None and not dry_run
-    if limited:
-        used = _feedback_used_api(reader, api_url, run, now.strftime("%Y-%m-%d"))
-        if used >= spec.daily_limit:  # type: ignore[union-attr,operator]
-            withheld = (f"the daily limit of {spec.daily_limit} hidden-label scores is used up for today; "  # type: ignore[union-attr]
-                        "the next is available after 00:00 UTC")
+    quota = None
+    withheld = None
+    if spec is not None and spec.daily_limit is not None and not dry_run:
+        quota = _quota(reader, api_url, run, env, now, spec.daily_limit, getattr(publisher, "login", None))
+        used = feedback_used(ledger_statuses(reader, api_url, run.repo, quota), quota.context, quota.day,
+                             creator=quota.creator)
+        if used >= quota.limit:
+            withheld = limit_reason(quota.limit)
     ev = trusted_evidence(bundle, run, loaded, labels, env, withheld=withheld)
 
     from roadmap_ci.scoring import score
 
     card = score(ev, loaded)
-    out_dir = base / "out"
-    files = _write_reports(card, ev, out_dir, loaded, now, env)  # on disk before anything is posted
     if dry_run or publisher is None:
-        return Outcome("nothing", "dry run", card, target, files)
+        card, ev = learner_copy(card, ev, loaded, now)
+        return Outcome("nothing", "dry run", card, target, _write_reports(card, ev, base / "out", loaded, now, env))
     if target.kind == "pull_request":  # scoring took a while: a push since then makes this run stale
         again = find_target(reader, api_url, run)
         if isinstance(again, Skip) or again.number != target.number:
             reason = again.reason if isinstance(again, Skip) else "the pull request changed while scoring"
-            return Outcome("nothing", reason, card, target, files)
+            return Outcome("nothing", reason, None, target)  # nothing written, nothing counted
+    if quota is not None and withheld is None and ev.hidden:
+        mark = publisher.mark_feedback(target, quota.sha, quota.context)
+        statuses = ledger_statuses(reader, api_url, run.repo, quota)
+        position = feedback_used(statuses, quota.context, quota.day, creator=quota.creator, upto_id=mark)
+        if mark is not None and position > quota.limit:  # another run took the last one first
+            ev = trusted_evidence(bundle, run, loaded, labels, env, withheld=limit_reason(quota.limit))
+            card = score(ev, loaded)
+    card, ev = learner_copy(card, ev, loaded, now)  # nothing after-due before due, in any file or post
+    files = _write_reports(card, ev, base / "out", loaded, now, env)  # on disk before anything is posted
     if hasattr(publisher, "rubric"):
         publisher.rubric = loaded
-    posted = publisher.publish(target, card, ev, out_dir)
-    if limited and withheld is None and ev.hidden:
-        publisher.mark_feedback(target)
+    posted = publisher.publish(target, card, ev, base / "out")
     return Outcome(posted, "; ".join(getattr(publisher, "done", [])), card, target, files)
 
 

@@ -93,7 +93,8 @@ class Scorecard(BaseModel):
         for c in self.criteria:
             if c.visibility == "hidden":
                 continue
-            if c.visibility == "after_due" and (self.due is None or now is None or now < self.due):
+            if c.visibility == "after_due" and c.status != "pending" and (
+                    self.due is None or now is None or now < self.due):  # a pending one holds nothing to hide
                 continue
             out.append(c)
         return out

@@ -514,19 +514,18 @@ def publish_github(client: GitHubClient, card: Any, evidence: Any, target: GitHu
 def status_of(card: Any) -> tuple[str, str]:
     """The commit status (and check-run conclusion) for a scorecard: state and a ≤ 140-character line.
 
-    A total with points still to come (after the due date, or from hidden labels) is provisional: the state
-    then says whether the learner is on track for the pass mark with what is scored so far.
+    A total with points still to come (after the due date, or from hidden labels) is provisional: the line
+    says so, and the state says whether the learner passed, or is on track for the pass mark, so far.
     """
     pending = getattr(card, "pending_points", 0.0) or 0.0
-    if card.passed:
-        return "success", f"{card.total:g}/{card.max:g} points — passed (pass mark {card.pass_mark:g})"
-    if pending:
-        so_far = card.max - pending
-        track = "on track" if card.on_track else "not on track"
-        return ("success" if card.on_track else "failure",
-                f"{card.total:g}/{so_far:g} points so far, {pending:g} still to be scored — {track} "
-                f"for the pass mark ({card.pass_mark:g}/{card.max:g})")
-    return "failure", f"{card.total:g}/{card.max:g} points — below the pass mark (pass mark {card.pass_mark:g})"
+    mark = f"(pass mark {card.pass_mark:g})"
+    if not pending:
+        verdict = "passed" if card.passed else "below the pass mark"
+        return ("success" if card.passed else "failure"), f"{card.total:g}/{card.max:g} points — {verdict} {mark}"
+    ok = card.passed or card.on_track
+    verdict = "passed" if card.passed else ("on track" if ok else "not on track")
+    return ("success" if ok else "failure"), (f"{card.total:g}/{card.max:g} points so far, {pending:g} still to "
+                                              f"be scored — {verdict} {mark}")
 
 
 # ---------------------------------------------------------------- for `ci-report` (the privileged step)
@@ -588,6 +587,14 @@ class ActionsPublisher:
         self.done.append("status error")
         return "error"
 
-    def mark_feedback(self, target: Any) -> None:
-        self._status(target.repo, target.sha, self.feedback_context, "success", "hidden-label feedback given")
-        self.done.append(f"{self.feedback_context} status")
+    @property
+    def login(self) -> str:
+        """Who posts (the ledger counts only this account's marks)."""
+        return self.client.me()
+
+    def mark_feedback(self, target: Any, ledger_sha: str, context: str) -> int | None:
+        st = self.client.set_status(target.repo, ledger_sha, "", "success",
+                                    f"hidden-label feedback given for {target.sha[:12]}", self._link(),
+                                    context=context)
+        self.done.append(f"{context} status")
+        return int(st.id) if getattr(st, "id", None) is not None else None

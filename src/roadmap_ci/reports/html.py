@@ -82,7 +82,7 @@ def render(view: View, max_chars: int | None = None) -> str:
     add(f'<p><span class="badge" style="background:{badge}">{fmt_pts(card.total)}/{fmt_pts(card.max)} · '
         f'{"passed" if ok else ("provisional" if card.pending_points else "below the pass mark")}</span> '
         f'pass mark {fmt_pts(card.pass_mark)}'
-        + (f' · {fmt_pts(card.pending_points)} points scored in CI' if card.pending_points else "") + '</p>')
+        + (f' · {fmt_pts(card.pending_points)} points still to be scored' if card.pending_points else "") + '</p>')
     meta = [f"rubric {E(card.rubric.name, 60)} v{E(card.rubric.version, 40)}", f"<code>{E(card.rubric.hash)}</code>"]
     if card.commit:
         meta.append(f"commit <code>{E(card.commit, 40)}</code>")

@@ -172,7 +172,7 @@ def _context(view: View, reason_limit: int) -> dict[str, Any]:
         "title": Safe(f"roadmap-ci · {_e(card.deliverable, 64)}"),
         "total": Safe(fmt_pts(card.total)), "max": Safe(fmt_pts(card.max)),
         "verdict": Safe("**passed**" if total_ok else (
-            f"**provisional** — {fmt_pts(card.pending_points)} points are scored in CI from your predictions"
+            f"**provisional** — {fmt_pts(card.pending_points)} points are still to be scored"
             if card.pending_points else "**below the pass mark**")),
         "summary": Safe(summary), "rows": rows, "withheld": withheld,
         "metrics": metrics, "metrics_more": view.metrics_more, "charts": charts,
