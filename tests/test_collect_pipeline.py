@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from _collect_util import PY, ctx, make_repo, write
 
-from roadmap_ci.collectors import metrics, pipeline
+from roadmap_ci.collectors import metrics, pipeline, predictions, structure
 
 
 def _dvc_yaml(stages: dict[str, dict]) -> str:
@@ -72,6 +72,17 @@ def test_runs_then_skips_unchanged_then_fails_with_stale_metrics(tmp_path: Path)
     got = metrics.collect(c)
     assert got["metrics"] == {}
     assert got["metric_problems"]["metrics.json:acc"].startswith("stale: written by stage 'train', which did not run")
+    # report.txt (an out of the stage that did not run) is still on disk: it earns nothing and is not bundled
+    assert (repo / "report.txt").is_file()
+    c2 = ctx(repo, {"pipeline": {"timeout": 120}, "files": ["report.txt", "raw.txt"],
+                    "predictions": {"path": "report.txt"}}, out=tmp_path / "bundle2")
+    c2.put("pipeline", {"pipeline": failed})
+    facts = {f.path: f for f in structure.collect(c2)["structure"].files}
+    assert facts["report.txt"].kind == "stale"
+    assert facts["report.txt"].message == "stale: written by stage 'report', which did not run in this run"
+    assert facts["raw.txt"].kind == "file"  # no stage writes it
+    preds = predictions.collect(c2)["predictions"]
+    assert preds.status == "stale" and preds.bundled_as is None and not (tmp_path / "bundle2" / "bundle").exists()
 
 
 def test_no_dvc_yaml(tmp_path: Path) -> None:

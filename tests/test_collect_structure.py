@@ -61,3 +61,39 @@ def test_no_readme(tmp_path: Path) -> None:
 
 def test_rst_headings() -> None:
     assert structure.headings("Title\n=====\n\ntext\n\nUsage\n-----\n", rst=True) == ["Title", "Usage"]
+
+
+def test_outputs_of_stages_that_did_not_run_are_stale_and_earn_nothing(tmp_path):
+    from _collect_util import ctx, make_repo
+
+    from roadmap_ci.collectors import predictions, structure
+    from roadmap_ci.evidence import Evidence, Pipeline, Stage
+    from roadmap_ci.facts import parse_ref, resolve
+
+    dvc_yaml = ("stages:\n  train:\n    cmd: python train.py\n    outs: [models/model.pkl]\n"
+                "  plots:\n    cmd: python plots.py\n    deps: [models/model.pkl]\n    outs: [reports/figures]\n"
+                "  predict:\n    cmd: python predict.py\n    outs: [data/predictions/predictions.csv]\n")
+    repo = make_repo(tmp_path / "r", {"dvc.yaml": dvc_yaml, "models/model.pkl": "m",
+                                      "reports/figures/roc.png": "png", "README.md": "# r\n",
+                                      "data/predictions/predictions.csv": "id,p\n1,0\n"})
+    c = ctx(repo, {"files": ["models/model.pkl", "reports/figures/roc.png", "reports/figures/", "README.md"],
+                   "predictions": {"path": "data/predictions/predictions.csv"}})
+    ran = Pipeline(status="failed", failed_stage="plots", stages=[
+        Stage(name="train", status="cached"), Stage(name="plots", status="failed"),
+        Stage(name="predict", status="not_run")])
+    c.put("pipeline", {"pipeline": ran})
+    got = structure.collect(c)["structure"]
+    kinds = {f.path: f.kind for f in got.files}
+    assert kinds == {"models/model.pkl": "file", "reports/figures/roc.png": "stale", "reports/figures": "stale",
+                     "README.md": "file"}
+    preds = predictions.collect(c)["predictions"]
+    assert preds.status == "stale" and "stage 'predict', which did not run" in preds.message
+    ev = Evidence(deliverable="demo", structure=got, predictions=preds)
+    fact = resolve(ev, parse_ref("file:reports/figures/roc.png"), "bool")
+    assert fact.value is False and "stage 'plots', which failed in this run" in fact.detail
+    assert resolve(ev, parse_ref("predictions"), "bool").value is False
+    # once the stages ran, the same files count
+    c.put("pipeline", {"pipeline": Pipeline(status="ok", stages=[Stage(name=n, status="ran")
+                                                                  for n in ("train", "plots", "predict")])})
+    assert {f.kind for f in structure.collect(c)["structure"].files} == {"file", "dir"}
+    assert predictions.collect(c)["predictions"].status == "ok"

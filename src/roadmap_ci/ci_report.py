@@ -584,6 +584,8 @@ def trusted_evidence(bundle: Bundle, run: Run, loaded: Any, labels: Path | None,
     ev = bundle.evidence
     if withheld is not None:
         result = hidden.HiddenResult(None, withheld)
+    elif ev.predictions is not None and ev.predictions.status == "stale":
+        result = hidden.HiddenResult(None, f"{ev.predictions.path[:80]} is {ev.predictions.message[:200]}")
     else:
         display = ev.predictions.path[:80] if ev.predictions is not None else None  # learner text: bounded
         result = hidden.hidden_metrics(loaded, bundle.predictions, labels_file=labels, env=env, display=display)

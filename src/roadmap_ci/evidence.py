@@ -30,10 +30,12 @@ class FileFact(_Model):
     """One path the deliverable or the rubric asks about."""
 
     path: str
-    kind: Literal["file", "dir", "missing", "outside"] = Field(
-        description="'outside': a symlink that points outside the repository (not followed)."
+    kind: Literal["file", "dir", "missing", "outside", "stale"] = Field(
+        description="'outside': a symlink that points outside the repository (not followed). 'stale': present, "
+        "but written by a pipeline stage that did not run or cache in this evaluation."
     )
     size: int | None = None
+    message: str = ""
 
 
 class Structure(_Model):
@@ -126,7 +128,7 @@ class Notebook(_Model):
 
 class Predictions(_Model):
     path: str
-    status: Literal["ok", "missing", "invalid"]
+    status: Literal["ok", "missing", "invalid", "stale"]
     rows: int | None = None
     columns: list[str] = Field(default_factory=list)
     sha256: str | None = None

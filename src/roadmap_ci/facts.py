@@ -243,6 +243,8 @@ def _file(ev: Evidence, ref: Ref) -> Fact:
         return Fact("bool", key, False, detail=f"{key} is a symlink pointing outside the repository")
     if fact.kind == "missing":
         return Fact("bool", key, False, detail=f"{key} is missing")
+    if fact.kind == "stale":
+        return Fact("bool", key, False, detail=f"{key} is {_short(fact.message) or 'stale'}")
     if want_dir and fact.kind != "dir":
         return Fact("bool", key, False, detail=f"{key} is a file, expected a directory")
     if not want_dir and fact.kind == "dir":

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from roadmap_ci.collectors._context import Context, locate, short
-from roadmap_ci.collectors._dvc import read_dvc_yaml
+from roadmap_ci.collectors._dvc import read_dvc_yaml, stage_stale
 from roadmap_ci.evidence import CollectorError, Pipeline
 
 NAME = "metrics"
@@ -103,16 +103,6 @@ def read_file(text: str, name: str, values: dict[str, float], problems: dict[str
     flatten(data, f"{name}:", values, problems)
 
 
-def _stale_reason(stage: str | None, pipeline: Pipeline | None) -> str | None:
-    if stage is None or pipeline is None or pipeline.status in ("missing",):
-        return None
-    st = next((s for s in pipeline.stages if s.name == stage), None)
-    if st is None or st.status in ("ran", "cached"):
-        return None
-    what = {"failed": "failed", "timeout": "timed out", "not_run": "did not run"}[st.status]
-    return f"stale: written by stage {stage!r}, which {what} in this run"
-
-
 def _base(ctx: Context, files: list[str], errors: list[CollectorError]) -> dict[str, float] | None:
     if not ctx.base:
         return None
@@ -159,7 +149,7 @@ def collect(ctx: Context) -> dict[str, Any]:
             continue
         got: dict[str, float] = {}
         read_file(data.decode("utf-8", "replace"), name, got, problems)
-        stale = _stale_reason(producers.get(name), pipeline)
+        stale = stage_stale(producers.get(name), pipeline)
         if stale:
             problems.update({k: stale for k in got})
         else:

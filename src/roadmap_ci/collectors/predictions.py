@@ -1,6 +1,9 @@
 """predictions: the predictions file the deliverable declares -- rows, columns, sha256 -- and a copy in the
 evidence bundle, so hidden-label metrics can be computed outside the learner's job.
 
+A file that a dvc.yaml stage declares counts only if that stage ran or was verified up to date in this
+evaluation; otherwise it is ``stale`` (an earlier run's, or committed) and is not bundled.
+
 CSV is read with the standard library; Parquet with pyarrow (imported only for Parquet files).
 """
 
@@ -14,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from roadmap_ci.collectors._context import Context, locate, short
+from roadmap_ci.collectors._dvc import output_stale
 from roadmap_ci.evidence import Predictions
 
 NAME = "predictions"
@@ -59,6 +63,9 @@ def collect(ctx: Context) -> dict[str, Any]:
         hint = " (the pipeline did not finish)" if pipeline is not None and pipeline.status != "ok" else ""
         return {"predictions": Predictions(path=cfg.path, status="missing",
                                            message=f"{cfg.path} not found{hint}; the pipeline should write it")}
+    stale = output_stale(ctx.repo, cfg.path, ctx.result("pipeline", "pipeline"))
+    if stale:  # left by an earlier run (or committed): not this commit's predictions, so not bundled
+        return {"predictions": Predictions(path=cfg.path, status="stale", message=stale)}
     size = path.stat().st_size
     if size > MAX_BYTES:
         return {"predictions": Predictions(path=cfg.path, status="invalid",

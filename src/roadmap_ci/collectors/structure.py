@@ -1,5 +1,6 @@
 """structure: the files and directories the rubric (``file:`` refs) and the config (``files:``) name, and the
-README's headings. Symlinks that resolve outside the repository are recorded as kind "outside", never read."""
+README's headings. Symlinks that resolve outside the repository are recorded as kind "outside", never read.
+A path that a dvc.yaml stage writes is "stale" when that stage did not run or cache in this evaluation."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 from typing import Any
 
 from roadmap_ci.collectors._context import Context, locate
+from roadmap_ci.collectors._dvc import output_stale, read_dvc_yaml
 from roadmap_ci.evidence import FileFact, Structure
 
 NAME = "structure"
@@ -86,9 +88,19 @@ def headings(text: str, rst: bool = False) -> list[str]:
     return out
 
 
+def _fresh(ctx: Context, fact: FileFact, dvc: Any, pipeline: Any) -> FileFact:
+    """A file or directory a pipeline stage writes counts only if that stage ran (or cached) in this run."""
+    if fact.kind not in ("file", "dir"):
+        return fact
+    stale = output_stale(ctx.repo, fact.path, pipeline, dvc)
+    return fact.model_copy(update={"kind": "stale", "message": stale}) if stale else fact
+
+
 def collect(ctx: Context) -> dict[str, Any]:
     wanted = list(dict.fromkeys([*rubric_paths(ctx), *ctx.config.files]))
-    files = [_fact(ctx, w) for w in wanted]
+    pipeline = ctx.result("pipeline", "pipeline")
+    dvc = read_dvc_yaml(ctx.repo) if pipeline is not None else None
+    files = [_fresh(ctx, _fact(ctx, w), dvc, pipeline) for w in wanted]
     readme_path = None
     sections: list[str] = []
     for name in README_NAMES:
