@@ -521,3 +521,22 @@ def test_the_ledger_commit_is_pinned_by_the_mentor(setup, tmp_path):
 def test_run_cli_helper_is_the_real_entry_point():
     proc = run_cli("ci-report", "--help")
     assert proc.returncode == 0 and "GITHUB_EVENT_PATH" in proc.stdout
+
+
+def test_without_a_mentors_labels_the_score_says_practice(tmp_path):
+    from roadmap_ci.paths import labels_dir
+
+    ids = [line.split(",")[0] for line in (labels_dir() / "tabular-classification.csv").read_text().splitlines()[1:]]
+    preds = "id,churned,churn_probability\n" + "".join(f"{i},0,0.2\n" for i in ids)
+    api = FakeAPI(pulls=[pull(7)], artifact=make_zip({"evidence.json": json.dumps(evidence()),
+                                                     "predictions/predictions.csv": preds}))
+    (tmp_path / "event.json").write_text(json.dumps(event()))
+    env = {"GITHUB_EVENT_PATH": str(tmp_path / "event.json"), "GITHUB_API_URL": API, "RUNNER_TEMP": str(tmp_path)}
+    rec = Recorder(api)
+    cr.ci_report(rubric="", rubric_version="", env=env, session=api, publisher=rec)  # no rubric, no labels
+    (_, card, ev), = rec.published
+    assert card.labels == "practice" and ev.hidden and "public.roc_auc" in ev.hidden
+    mine = tmp_path / "course-labels.csv"
+    mine.write_bytes((labels_dir() / "tabular-classification.csv").read_bytes())
+    cr.ci_report(rubric="", rubric_version="", labels=mine, env=env, session=api, publisher=rec)
+    assert rec.published[-1][1].labels == "course"

@@ -308,14 +308,16 @@ def test_apply_replaces_a_claimed_perfect_score(tmp_path, labels):
 # ---------------------------------------------------------------- where labels live
 
 
-def test_labels_are_never_packaged_or_shipped_in_a_template():
+def test_only_practice_labels_are_packaged_and_none_is_shipped_in_a_template():
+    """labels/ holds the practice labels (public: the generators make them from a fixed seed without a course
+    secret); they ship in the wheel so a repo without a mentor's labels still gets practice feedback. Graded
+    labels come from a course secret and never enter this repository."""
     import tomllib
 
     root = Path(__file__).resolve().parent.parent
     project = tomllib.loads((root / "pyproject.toml").read_text())
     wheel = project["tool"]["hatch"]["build"]["targets"]["wheel"]
-    included = list(wheel.get("force-include", {})) + list(wheel.get("packages", []))
-    assert not any(p == "labels" or p.startswith("labels/") for p in included)
+    assert wheel["force-include"].get("labels") == "roadmap_ci/_bundled/labels"
     label_files = sorted((root / "labels").glob("*.csv"))
     shipped = {p.read_bytes() for p in (root / "templates").rglob("*.csv")}
     shipped |= {p.read_bytes() for p in (root / "rubrics").rglob("*") if p.is_file()}
@@ -413,3 +415,23 @@ def test_metrics_must_suit_the_task():
         rank_spec(metrics=["f1"])
     with pytest.raises(ValueError, match=r"unknown metric\(s\) fscore \(allowed: accuracy"):
         spec(metrics=["fscore"])
+
+
+def test_the_shipped_labels_are_practice_and_a_mentors_are_not(tmp_path):
+    from roadmap_ci.hidden import hidden_metrics, is_practice
+    from roadmap_ci.paths import labels_dir, rubrics_dir
+    from roadmap_ci.rubric import load_rubric
+
+    shipped = labels_dir() / "tabular-classification.csv"
+    assert is_practice(shipped)
+    mentors = tmp_path / "labels.csv"
+    mentors.write_bytes(shipped.read_bytes())
+    assert not is_practice(mentors)
+    loaded = load_rubric(rubrics_dir() / "tabular-classification.yaml")
+    rows = shipped.read_text().splitlines()[1:]
+    preds = tmp_path / "preds.csv"
+    preds.write_text("id,churned,churn_probability\n" + "".join(f"{r.split(',')[0]},0,0.1\n" for r in rows))
+    practice = hidden_metrics(loaded, preds)  # the bundled rubric's own source: the practice labels
+    assert practice.error is None and practice.practice
+    course = hidden_metrics(loaded, preds, labels_file=mentors)
+    assert course.metrics == practice.metrics and not course.practice

@@ -151,3 +151,19 @@ def test_failed_pipeline_log_is_folded_and_cannot_break_out():
     assert "ValueError: boom" in section and "Traceback\n" in section  # lines kept inside <pre>
     assert section.count("</pre>") == 1 and section.count("</details>") == 1
     assert "&lt;!-- roadmap-ci" in section and "@octocat" not in section
+
+
+def test_practice_labels_say_feedback_not_a_grade_everywhere():
+    from reportkit import BEFORE_DUE, demo
+
+    from roadmap_ci.publish.github import status_of
+    from roadmap_ci.reports import render
+
+    card, ev = demo()
+    for labels, shown in (("practice", True), ("course", False), (None, False)):
+        c = card.model_copy(update={"labels": labels})
+        for fmt in ("md", "html"):
+            text = render(fmt, c, ev, now=BEFORE_DUE)
+            assert ("Practice labels (public): feedback, not a grade" in text) is shown, (fmt, labels)
+        assert ("practice labels: not a grade" in status_of(c)[1]) is shown
+        assert len(status_of(c)[1]) <= 140

@@ -579,6 +579,12 @@ def _read_session(env: Mapping[str, str], api_url: str, dry_run: bool, retry: An
 def trusted_evidence(bundle: Bundle, run: Run, loaded: Any, labels: Path | None, env: Mapping[str, str],
                      withheld: str | None = None) -> Evidence:
     """The learner's evidence with every privileged field replaced by what this step knows."""
+    return _trusted(bundle, run, loaded, labels, env, withheld)[0]
+
+
+def _trusted(bundle: Bundle, run: Run, loaded: Any, labels: Path | None, env: Mapping[str, str],
+             withheld: str | None = None) -> tuple[Evidence, str | None]:
+    """(trusted evidence, where its hidden-label metrics came from: "course" | "practice" | None)."""
     from roadmap_ci import hidden
 
     ev = bundle.evidence
@@ -590,9 +596,10 @@ def trusted_evidence(bundle: Bundle, run: Run, loaded: Any, labels: Path | None,
         display = ev.predictions.path[:80] if ev.predictions is not None else None  # learner text: bounded
         result = hidden.hidden_metrics(loaded, bundle.predictions, labels_file=labels, env=env, display=display)
     ev = hidden.apply(ev, result)
+    source = None if result.metrics is None else ("practice" if result.practice else "course")
     return ev.model_copy(update={"commit": run.head_sha, "repo": run.head_repo, "ref": run.head_branch,
                                  "learner": run.head_owner,
-                                 "deliverable": loaded.rubric.deliverable or ev.deliverable})
+                                 "deliverable": loaded.rubric.deliverable or ev.deliverable}), source
 
 
 def ci_report(*, rubric: str, rubric_version: str, labels: Path | None = None, artifact: Path | None = None,
@@ -657,11 +664,11 @@ def ci_report(*, rubric: str, rubric_version: str, labels: Path | None = None, a
                              creator=quota.creator)
         if used >= quota.limit:
             withheld = limit_reason(quota.limit)
-    ev = trusted_evidence(bundle, run, loaded, labels, env, withheld=withheld)
+    ev, source = _trusted(bundle, run, loaded, labels, env, withheld=withheld)
 
     from roadmap_ci.scoring import score
 
-    card = score(ev, loaded)
+    card = score(ev, loaded).model_copy(update={"labels": source})
     if dry_run or publisher is None:
         card, ev = learner_copy(card, ev, loaded, now)
         return Outcome("nothing", "dry run", card, target, _write_reports(card, ev, base / "out", loaded, now, env))
@@ -675,8 +682,8 @@ def ci_report(*, rubric: str, rubric_version: str, labels: Path | None = None, a
         statuses = ledger_statuses(reader, api_url, run.repo, quota)
         position = feedback_used(statuses, quota.context, quota.day, creator=quota.creator, upto_id=mark)
         if mark is not None and position > quota.limit:  # another run took the last one first
-            ev = trusted_evidence(bundle, run, loaded, labels, env, withheld=limit_reason(quota.limit))
-            card = score(ev, loaded)
+            ev, source = _trusted(bundle, run, loaded, labels, env, withheld=limit_reason(quota.limit))
+            card = score(ev, loaded).model_copy(update={"labels": source})
     card, ev = learner_copy(card, ev, loaded, now)  # nothing after-due before due, in any file or post
     files = _write_reports(card, ev, base / "out", loaded, now, env)  # on disk before anything is posted
     if hasattr(publisher, "rubric"):

@@ -523,6 +523,16 @@ def _metric(m: str, spec: HiddenLabels, positive: str | None, y_true: list[str],
         raise HiddenError(f"{split}.{m}: {exc}") from None
 
 
+def is_practice(labels_file: Path) -> bool:
+    """Labels shipped with roadmap-ci (``labels/``) are practice labels: public, feedback only."""
+    from roadmap_ci.paths import labels_dir
+
+    try:
+        return labels_file.resolve().is_relative_to(labels_dir().resolve())
+    except OSError:
+        return False
+
+
 def labels_path(spec: HiddenLabels, rubric_dir: Path, env: Mapping[str, str] | None = None) -> Path:
     """Where the labels are: ``env:VAR`` (a path held by an environment variable, e.g. from a CI secret)
     or a path relative to the rubric's directory."""
@@ -541,6 +551,7 @@ class HiddenResult:
     metrics: dict[str, float] | None
     error: str | None = None
     details: dict[str, int] = field(default_factory=dict)
+    practice: bool = False  # computed against the public practice labels (feedback, not a grade)
 
 
 def _score(spec: HiddenLabels, labels_file: Path, predictions: Path, max_bytes: int,
@@ -578,7 +589,7 @@ def hidden_metrics(loaded: LoadedRubric, predictions: Path | None, labels_file: 
         metrics, counts = _score(spec, src, predictions, max_bytes, display)
     except HiddenError as exc:
         return HiddenResult(None, str(exc))
-    return HiddenResult(metrics, None, counts)
+    return HiddenResult(metrics, None, counts, practice=is_practice(src))
 
 
 def apply(evidence, result: HiddenResult):  # type: ignore[no-untyped-def]

@@ -1,4 +1,4 @@
-"""Where the bundled rubrics, templates and examples live: a checkout or an installed wheel."""
+"""Where the bundled rubrics, templates and practice labels live: a checkout or an installed wheel."""
 
 from __future__ import annotations
 
@@ -22,5 +22,6 @@ def templates_dir() -> Path:
     return _find("templates")
 
 
-def examples_dir() -> Path:
-    return _find("examples")
+def labels_dir() -> Path:
+    """The practice labels of the bundled templates (public: feedback, never a grade)."""
+    return _find("labels")

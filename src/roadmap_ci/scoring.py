@@ -77,6 +77,11 @@ class Scorecard(BaseModel):
         "from the predictions outside the learner's job). Non-zero on a local run: the total is provisional.",
     )
     due: datetime | None = None
+    labels: Literal["course", "practice"] | None = Field(
+        default=None,
+        description="Where the hidden-label metrics came from: the mentor's course labels (a grade), or the "
+        "practice labels shipped with the template (public: feedback, not a grade). None: no hidden labels used.",
+    )
     criteria: list[CriterionResult]
 
     @property

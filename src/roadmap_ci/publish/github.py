@@ -518,7 +518,7 @@ def status_of(card: Any) -> tuple[str, str]:
     says so, and the state says whether the learner passed, or is on track for the pass mark, so far.
     """
     pending = getattr(card, "pending_points", 0.0) or 0.0
-    mark = f"(pass mark {card.pass_mark:g})"
+    mark = f"(pass mark {card.pass_mark:g})" + (", practice labels: not a grade" if card.labels == "practice" else "")
     if not pending:
         verdict = "passed" if card.passed else "below the pass mark"
         return ("success" if card.passed else "failure"), f"{card.total:g}/{card.max:g} points — {verdict} {mark}"

@@ -95,6 +95,10 @@ def render(view: View, max_chars: int | None = None) -> str:
         summary += (f"; {view.withheld.count} more withheld until the due date or by the mentor — "
                     + ("all of them met" if view.withheld.all_met else "<strong>not all of them met</strong>"))
     add(f"<p>{summary}.</p>")
+    if card.labels == "practice":
+        from roadmap_ci.reports.markdown import PRACTICE
+
+        add(f'<p class="practice">🧪 <strong>{E(PRACTICE)}</strong></p>')
 
     add("<h2>Criteria</h2><table><tr><th>criterion</th><th>points</th><th>why</th></tr>")
     for c in view.shown:

@@ -16,6 +16,8 @@ from typing import Any
 from roadmap_ci.reports import escape
 from roadmap_ci.reports.view import View, fmt_num, fmt_pts, log_tail
 
+PRACTICE = ("Practice labels (public): feedback, not a grade. The hidden-label metrics use the practice data "
+            "shipped with the template; your mentor's course data makes them count.")
 ICON = {"pass": "✅", "partial": "🟡", "fail": "❌", "missing": "⚠️", "pending": "⏳"}
 SECTIONS = ("metrics", "charts", "pipeline", "data", "tests")
 DROP_ORDER = ("tests", "data", "pipeline", "charts", "metrics")  # first dropped first
@@ -113,6 +115,8 @@ def _context(view: View, reason_limit: int) -> dict[str, Any]:
     elif view.all_met:
         summary = f"all {n_shown} criteria met"
     summary += f". Pass mark: {fmt_pts(card.pass_mark)} of {fmt_pts(card.max)}."
+    if card.labels == "practice":
+        summary += f"\n\n🧪 **{PRACTICE}**"
     rows = [{
         "icon": Safe(ICON[c.status]), "title": c.title, "points": Safe(fmt_pts(c.points)), "max": Safe(fmt_pts(c.max)),
         "reason": _e(c.reason, reason_limit) if reason_limit else Safe(""),
