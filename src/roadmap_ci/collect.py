@@ -118,28 +118,25 @@ def _summary(name: str, fields: dict[str, Any]) -> str:
 
 def resolve_rubric(repo: Path, config: RepoConfig, override: Path | str | None = None,
                    required: bool = False) -> LoadedRubric | None:
-    """``--rubric`` wins; else the config's ``rubric:`` -- a bundled id or a path inside the repo."""
+    """``--rubric`` (a path or a bundled id) wins; else the config's ``rubric:`` -- a bundled id or a path inside
+    the repo."""
+    from roadmap_ci.paths import bundled_rubric, is_rubric_path, rubric_path
+
     if override is not None:
-        return load_rubric(Path(override))
+        return load_rubric(rubric_path(override))
     name = config.rubric
     if name is None:
         if required:
             raise CannotRun("no rubric: name one in .roadmap-ci.yml (rubric: <id or path>) or pass --rubric")
         return None
-    if "/" in name or name.endswith((".yaml", ".yml")):
+    where = Place(str(repo / ".roadmap-ci.yml"))
+    if is_rubric_path(name):
         try:
             rel = check_rel_path(name)
         except ValueError as exc:
-            raise InvalidInput(f"rubric: {exc}", Place(str(repo / ".roadmap-ci.yml"))) from None
+            raise InvalidInput(f"rubric: {exc}", where) from None
         return load_rubric(repo / rel)
-    from roadmap_ci.paths import rubrics_dir
-
-    path = rubrics_dir() / f"{name}.yaml"
-    if not path.is_file():
-        known = sorted(p.stem for p in rubrics_dir().glob("*.yaml") if p.stem != "base")
-        raise CannotRun(f"{repo / '.roadmap-ci.yml'}: rubric {name!r} is not a bundled rubric "
-                        f"(allowed: {', '.join(known) or 'none'}; or give a path)")
-    return load_rubric(path)
+    return load_rubric(bundled_rubric(name, where))
 
 
 def _git(repo: Path, *args: str) -> str | None:
