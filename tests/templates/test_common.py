@@ -51,14 +51,55 @@ def test_template_declares_its_deliverable(template):
     assert re.search(rf"^deliverable:\s*{re.escape(template.name)}\s*$", config.read_text(), re.M)
 
 
-def test_index_lists_every_template():
-    index = ROOT / "templates" / "cookiecutter.json"
-    if not TEMPLATES:
-        pytest.skip("no templates yet")
-    listed = json.loads(index.read_text())["templates"]
-    assert sorted(listed) == IDS
+def _index() -> dict[str, dict[str, str]]:
+    """The repository root's cookiecutter.json: the template chooser of `cookiecutter <this repo>`."""
+    return json.loads((ROOT / "cookiecutter.json").read_text())["templates"]
+
+
+def test_index_lists_every_template_in_curriculum_order():
+    from roadmap_ci.roadmap import catalog
+
+    listed = _index()
+    assert sorted(listed) == IDS, "add the template to the root cookiecutter.json"
     for tid, entry in listed.items():
-        assert (ROOT / "templates" / entry["path"]).resolve() == (ROOT / "templates" / tid).resolve()
+        assert (ROOT / entry["path"]).resolve() == (ROOT / "templates" / tid).resolve(), tid
+        assert entry["title"].strip() and entry["description"].strip(), tid
+    order = [d["id"] for p in catalog()["phases"] for d in p["deliverables"]]
+    assert list(listed) == [d for d in order if d in listed], "list the templates in the roadmap's order"
+    assert not (ROOT / "templates" / "cookiecutter.json").exists(), "one index: the root cookiecutter.json"
+
+
+def _tree(repo: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(repo)): p.read_bytes() for p in sorted(repo.rglob("*")) if p.is_file()}
+
+
+def test_cookiecutter_on_the_repo_root_offers_the_template_chooser(tmp_path):
+    """`cookiecutter <this repo>` as docs/templates.md says: with --no-input the first template of the chooser,
+    otherwise the one the user picks; either renders what `--directory templates/<id>` renders."""
+    import subprocess
+    import sys
+
+    from cookiecutter.main import cookiecutter
+
+    first = next(iter(_index()))
+    chosen = Path(cookiecutter(str(ROOT), no_input=True, output_dir=str(tmp_path / "chooser")))
+    direct = Path(cookiecutter(str(ROOT), directory=f"templates/{first}", no_input=True,
+                               output_dir=str(tmp_path / "direct")))
+    assert chosen.name == direct.name and _tree(chosen) == _tree(direct)
+
+    pick = "tabular-classification"
+    number = list(_index()).index(pick) + 1
+    out = tmp_path / "picked"
+    out.mkdir()
+    # a user at the prompt: the template's number, then Enter for every question's default
+    res = subprocess.run([sys.executable, "-m", "cookiecutter", str(ROOT)], input=f"{number}\n" + "\n" * 20,
+                         cwd=out, capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    (picked,) = out.iterdir()
+    direct = Path(cookiecutter(str(ROOT), directory=f"templates/{pick}", no_input=True,
+                               output_dir=str(tmp_path / "direct-pick")))
+    assert _tree(picked) == _tree(direct)
+    assert re.search(rf"^deliverable:\s*{pick}\s*$", (picked / ".roadmap-ci.yml").read_text(), re.M)
 
 
 GENERATED = [t for t in TEMPLATES if (t / "generate_data.py").is_file()]
