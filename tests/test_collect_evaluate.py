@@ -198,3 +198,28 @@ def test_a_learners_second_evaluate_reuses_the_tests_locally(tmp_path: Path) -> 
     ev2 = json.loads((repo / ".roadmap-ci" / "evidence.json").read_text())
     assert ev2["pipeline"]["stages"][0]["status"] == "cached" and ev2["tests"]["cached"]
     assert ev2["tests"]["cases"] == ev1["tests"]["cases"]
+
+
+@pytest.mark.slow
+def test_the_second_evaluate_reuses_the_tests_although_dvc_wrote_gitignore_files(tmp_path: Path) -> None:
+    """A hand-written repo whose .gitignore does not list the pipeline's outputs: the first `dvc repro` adds
+    `out/.gitignore`. That write is the evaluation's own, so the second run reuses the tests and says so;
+    a learner's edit afterwards is a change."""
+    import os
+
+    files = {**FILES, ".gitignore": ".venv/\n", "rubric/rubric.yaml": RUBRIC.format(pass_mark=30)}
+    repo = make_repo(tmp_path / "learner", files, dvc=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "ROADMAP_CI_NO_CACHE")}
+    first = _cli("evaluate", ".", cwd=repo, env=env)
+    assert first.returncode == 0, first.stderr
+    assert (repo / "out" / ".gitignore").read_text() == "/preds.csv\n", "DVC ignores its output"
+    assert "reused" not in first.stderr
+    second = _cli("evaluate", ".", cwd=repo, env=env)
+    assert second.returncode == 0, second.stderr
+    (line,) = [ln for ln in second.stderr.splitlines() if ln.startswith("collect tests:")]
+    assert "reused: no file changed since the last run" in line, second.stderr
+    assert json.loads((repo / ".roadmap-ci" / "evidence.json").read_text())["tests"]["cached"] is True
+    (repo / "tests" / "test_more.py").write_text("def test_more():\n    assert 2 * 2 == 4\n")
+    third = _cli("evaluate", ".", cwd=repo, env=env)
+    ev3 = json.loads((repo / ".roadmap-ci" / "evidence.json").read_text())
+    assert third.returncode == 0 and ev3["tests"]["cached"] is False and len(ev3["tests"]["cases"]) == 2
