@@ -34,8 +34,10 @@ def load_chunks(path: Path) -> pd.DataFrame:
     if not path.exists():
         raise FileNotFoundError(f"no index at {path}: run `dvc repro index` first")
     got = client(path).get_collection(COLLECTION, embedding_function=None).get(include=["documents", "metadatas"])
-    rows = [{"chunk_id": cid, "text": text, **meta}
-            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+    rows = [
+        {"chunk_id": cid, "text": text, **meta}
+        for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+    ]
     table = pd.DataFrame(rows, columns=["chunk_id", "text", "pos", *META]).sort_values("pos")
     return table.drop(columns="pos").reset_index(drop=True)
 
@@ -51,17 +53,34 @@ def build(chunks: pd.DataFrame, params: dict[str, Any], path: Path) -> dict[str,
     if path.exists():
         shutil.rmtree(path)
     collection = client(path).create_collection(
-        COLLECTION, embedding_function=None,
-        metadata={"hnsw:space": "cosine", "hnsw:construction_ef": 200, "hnsw:search_ef": 100, "hnsw:num_threads": 1,
-                  "embedder": embedder.name, "dim": int(embedder.dim)})
+        COLLECTION,
+        embedding_function=None,
+        metadata={
+            "hnsw:space": "cosine",
+            "hnsw:construction_ef": 200,
+            "hnsw:search_ef": 100,
+            "hnsw:num_threads": 1,
+            "embedder": embedder.name,
+            "dim": int(embedder.dim),
+        },
+    )
     batch = 1000
     for i in range(0, len(chunks), batch):
-        part = chunks.iloc[i: i + batch]
+        part = chunks.iloc[i : i + batch]
         meta = [{"pos": i + j, **{c: str(row[c]) for c in META}} for j, (_, row) in enumerate(part.iterrows())]
-        collection.add(ids=part["chunk_id"].tolist(), embeddings=vectors[i: i + batch].tolist(),
-                       documents=part["text"].tolist(), metadatas=meta)
-    return {"embedder": embedder.name, "dim": int(embedder.dim), "chunks": len(chunks),
-            "load_seconds": round(loaded - t0, 3), "encode_seconds": round(encoded - loaded, 3)}
+        collection.add(
+            ids=part["chunk_id"].tolist(),
+            embeddings=vectors[i : i + batch].tolist(),
+            documents=part["text"].tolist(),
+            metadatas=meta,
+        )
+    return {
+        "embedder": embedder.name,
+        "dim": int(embedder.dim),
+        "chunks": len(chunks),
+        "load_seconds": round(loaded - t0, 3),
+        "encode_seconds": round(encoded - loaded, 3),
+    }
 
 
 def main() -> None:
