@@ -4,12 +4,18 @@ The database lives in `index.path` (data/index/chroma by default; a DVC output, 
 chunk is stored with its text and ids, so the service needs nothing but the index. Chroma
 is told nothing about how to embed (``embedding_function=None``): we pass our own vectors, so it never
 tries to download a model.
+
+Readers (`evaluate`, `predict`, the service) open a private copy of the index (`reader`): Chroma writes into
+the directory it opens -- its SQLite state, on open and on queries -- and the index is a DVC output, so reading
+it in place would make DVC see it modified and re-run `index` and every stage after it on the next `dvc repro`.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import shutil
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -29,11 +35,28 @@ def client(path: Path) -> Any:
     return chromadb.PersistentClient(path=str(path), settings=Settings(anonymized_telemetry=False))
 
 
+_READERS: dict[tuple[str, int, int], Any] = {}
+
+
+def reader(path: Path) -> Any:
+    """A client on a private copy of the index at ``path``, made once per process and per build of the index
+    (removed at exit): what a reader does to it never touches the DVC output."""
+    db = path / "chroma.sqlite3"
+    if not db.is_file():
+        raise FileNotFoundError(f"no index at {path}: run `dvc repro index` first")
+    st = db.stat()
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    if key not in _READERS:
+        tmp = tempfile.mkdtemp(prefix="chroma-read-")
+        atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+        shutil.copytree(path, Path(tmp) / "chroma")
+        _READERS[key] = client(Path(tmp) / "chroma")
+    return _READERS[key]
+
+
 def load_chunks(path: Path) -> pd.DataFrame:
     """The chunk table back from the index (in the order it was built), so serving needs only the index."""
-    if not path.exists():
-        raise FileNotFoundError(f"no index at {path}: run `dvc repro index` first")
-    got = client(path).get_collection(COLLECTION, embedding_function=None).get(include=["documents", "metadatas"])
+    got = reader(path).get_collection(COLLECTION, embedding_function=None).get(include=["documents", "metadatas"])
     rows = [
         {"chunk_id": cid, "text": text, **meta}
         for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)

@@ -70,10 +70,9 @@ class DenseIndex:
 
     def __init__(self, params: dict[str, Any]) -> None:
         from {{ cookiecutter.module_name }}.embed import get_embedder
-        from {{ cookiecutter.module_name }}.index import COLLECTION, client
+        from {{ cookiecutter.module_name }}.index import COLLECTION, reader
 
-        path = index_path(params)
-        self.collection = client(path).get_collection(COLLECTION, embedding_function=None)
+        self.collection = reader(index_path(params)).get_collection(COLLECTION, embedding_function=None)
         built_with = (self.collection.metadata or {}).get("embedder")
         if built_with != params["embed"]["model"]:  # checked before loading a model for nothing
             raise ValueError(
