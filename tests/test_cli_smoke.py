@@ -41,3 +41,37 @@ def test_score_example_prints_table_and_writes_scorecard(cli, tmp_path):
     # the after_due criterion is withheld from the learner's table but counted
     assert "F1 on the hidden test labels" not in res.stdout
     assert "1 hidden criteria" in res.stdout
+
+
+def _bundled_ids() -> list[str]:
+    from conftest import RUBRICS
+
+    return sorted(p.stem for p in RUBRICS.glob("*.yaml") if p.stem != "base")
+
+
+def test_rubric_explain_and_score_accept_a_bundled_rubric_id(cli, tmp_path):
+    """The id `.roadmap-ci.yml` takes (`rubric: tabular-classification`) works on the command line too."""
+    from conftest import RUBRICS
+
+    by_id = cli("rubric", "explain", "--format", "md", "tabular-classification")
+    by_path = cli("rubric", "explain", "--format", "md", str(RUBRICS / "tabular-classification.yaml"))
+    assert by_id.returncode == 0, by_id.stderr
+    assert by_id.stdout == by_path.stdout and "| " in by_id.stdout
+    out = tmp_path / "card.json"
+    res = cli("score", "--evidence", str(EXAMPLE_EVIDENCE), "--rubric", "tabular-classification", "--json",
+              "--out", str(out))
+    assert res.returncode in (0, 1), res.stderr
+    card = json.loads(out.read_text())
+    assert card["deliverable"] == "tabular-classification" and card["max"] == 100
+
+
+def test_an_unknown_rubric_id_is_one_line_listing_the_bundled_ids(cli, tmp_path):
+    listed = f"(allowed: {', '.join(_bundled_ids())}; or give a path)"
+    for args in (("rubric", "explain", "no-such-rubric"),
+                 ("score", "--evidence", str(EXAMPLE_EVIDENCE), "--rubric", "no-such-rubric")):
+        res = cli(*args)
+        assert res.returncode == 2, res.stdout + res.stderr
+        assert res.stderr == f"error: rubric 'no-such-rubric' is not a bundled rubric {listed}\n"
+    missing = tmp_path / "nope.yaml"  # a path stays a path: the file's own error
+    res = cli("rubric", "explain", str(missing))
+    assert res.returncode == 2 and res.stderr == f"{missing}: rubric not found\n"

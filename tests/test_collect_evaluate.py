@@ -114,19 +114,28 @@ def test_evaluate_pass_then_unchanged_rerun_below_a_stricter_pass_mark(tmp_path:
     assert ev2["metrics"] == ev["metrics"] and ev2["tests"]["cases"][0]["outcome"] == "passed"
 
 
-def test_collect_in_a_directory_that_is_not_a_git_repo(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path / "plain", {".roadmap-ci.yml": "deliverable: tiny\nfiles: [README.md]\n",
+@pytest.mark.parametrize("cmd", ["collect", "evaluate"])
+def test_a_directory_that_is_not_a_git_repo_is_exit_2_with_how_to_fix(tmp_path: Path, cmd: str) -> None:
+    """A learner's folder before `git init`: nothing is run or scored (the commit is what CI grades)."""
+    repo = make_repo(tmp_path / "plain", {".roadmap-ci.yml": "deliverable: tiny\nrubric: rubric.yaml\n",
+                                          "rubric.yaml": RUBRIC.format(pass_mark=30),
                                           "README.md": "# Plain\n## Results\n"}, use_git=False)
-    out = tmp_path / "bundle"
-    res = _cli("collect", str(repo), "--out", str(out), "--json")
-    assert res.returncode == 0, res.stderr
-    ev = json.loads(res.stdout)
-    assert ev["commit"] is None
-    assert ev["errors"] == [{"collector": "git", "message": "plain is not a git repository: the commit is unknown "
-                                                            "(run `git init` and commit your work)"}]
-    assert ev["structure"]["readme_sections"] == ["Plain", "Results"]
-    assert json.loads((out / "evidence.json").read_text()) == ev
-    assert (out / ".gitignore").read_text().endswith("*\n")
+    res = _cli(cmd, str(repo))
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert res.stderr.count("\n") == 1 and "Traceback" not in res.stderr
+    assert res.stderr.strip() == (f"{repo.resolve()}: not a git repository: run `git init && git add -A && "
+                                  'git commit -m "First version"` there, then evaluate again')
+    assert not (repo / ".roadmap-ci").exists(), "nothing is written for a folder that cannot be evaluated"
+
+
+@pytest.mark.parametrize("cmd", ["collect", "evaluate"])
+def test_a_repo_without_commits_is_exit_2_with_how_to_fix(tmp_path: Path, cmd: str) -> None:
+    repo = make_repo(tmp_path / "fresh", {".roadmap-ci.yml": "deliverable: tiny\nrubric: rubric.yaml\n",
+                                          "rubric.yaml": RUBRIC.format(pass_mark=30)}, commit=False)
+    res = _cli(cmd, str(repo))
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert res.stderr.strip() == (f"{repo.resolve()}: the git repository has no commits yet: run `git add -A && "
+                                  'git commit -m "First version"` there, then evaluate again')
 
 
 def test_no_config_is_exit_2_with_one_line(tmp_path: Path) -> None:
@@ -189,3 +198,28 @@ def test_a_learners_second_evaluate_reuses_the_tests_locally(tmp_path: Path) -> 
     ev2 = json.loads((repo / ".roadmap-ci" / "evidence.json").read_text())
     assert ev2["pipeline"]["stages"][0]["status"] == "cached" and ev2["tests"]["cached"]
     assert ev2["tests"]["cases"] == ev1["tests"]["cases"]
+
+
+@pytest.mark.slow
+def test_the_second_evaluate_reuses_the_tests_although_dvc_wrote_gitignore_files(tmp_path: Path) -> None:
+    """A hand-written repo whose .gitignore does not list the pipeline's outputs: the first `dvc repro` adds
+    `out/.gitignore`. That write is the evaluation's own, so the second run reuses the tests and says so;
+    a learner's edit afterwards is a change."""
+    import os
+
+    files = {**FILES, ".gitignore": ".venv/\n", "rubric/rubric.yaml": RUBRIC.format(pass_mark=30)}
+    repo = make_repo(tmp_path / "learner", files, dvc=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "ROADMAP_CI_NO_CACHE")}
+    first = _cli("evaluate", ".", cwd=repo, env=env)
+    assert first.returncode == 0, first.stderr
+    assert (repo / "out" / ".gitignore").read_text() == "/preds.csv\n", "DVC ignores its output"
+    assert "reused" not in first.stderr
+    second = _cli("evaluate", ".", cwd=repo, env=env)
+    assert second.returncode == 0, second.stderr
+    (line,) = [ln for ln in second.stderr.splitlines() if ln.startswith("collect tests:")]
+    assert "reused: no file changed since the last run" in line, second.stderr
+    assert json.loads((repo / ".roadmap-ci" / "evidence.json").read_text())["tests"]["cached"] is True
+    (repo / "tests" / "test_more.py").write_text("def test_more():\n    assert 2 * 2 == 4\n")
+    third = _cli("evaluate", ".", cwd=repo, env=env)
+    ev3 = json.loads((repo / ".roadmap-ci" / "evidence.json").read_text())
+    assert third.returncode == 0 and ev3["tests"]["cached"] is False and len(ev3["tests"]["cases"]) == 2

@@ -151,6 +151,35 @@ def test_pipeline_outputs_do_not_invalidate_tests_that_run_beside_the_pipeline(t
     assert not tests_collector.collect(ctx(repo, beside))["tests"].cached
 
 
+def test_gitignore_lines_dvc_adds_for_outputs_do_not_invalidate_the_tests(tmp_path: Path, monkeypatch) -> None:
+    """A first `dvc repro` appends `/model.bin` to models/.gitignore (creating it) and `/metrics.json` to the
+    root .gitignore: the evaluation's own writes. A learner's own .gitignore edit still counts."""
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("ROADMAP_CI_NO_CACHE", raising=False)
+    files = {**LEARNER, ".gitignore": ".venv/", "dvc.yaml": "stages:\n  train:\n    cmd: python train.py\n"
+             "    outs: [models/model.bin, 'data/[raw] copy.csv', reports]\n    metrics: [metrics.json]\n"}
+    repo = make_repo(tmp_path / "r", files)
+    beside = {"tests": {"paths": ["tests"]}}
+    after = {"tests": {"paths": ["tests"], "after_pipeline": True}}
+    assert not tests_collector.collect(ctx(repo, beside))["tests"].cached
+    # DVC's appends, byte for byte as scmrepo writes them (a newline first when the file lacks one; globs escaped)
+    (repo / "models").mkdir()
+    (repo / "models" / ".gitignore").write_text("/model.bin\n")
+    (repo / "data").mkdir()
+    (repo / "data" / ".gitignore").write_text("/\\[raw\\] copy.csv\n")
+    with (repo / ".gitignore").open("a") as fh:
+        fh.write("\n/metrics.json\n/reports\n")
+    assert tests_collector.collect(ctx(repo, beside))["tests"].cached
+    assert tests_collector.collect(ctx(repo, after))["tests"].cached  # no output itself was written
+    # the learner's own lines are a change, wherever they are
+    with (repo / "models" / ".gitignore").open("a") as fh:
+        fh.write("*.tmp\n")
+    assert not tests_collector.collect(ctx(repo, beside))["tests"].cached
+    assert tests_collector.collect(ctx(repo, beside))["tests"].cached
+    (repo / ".gitignore").write_text(".venv/\n/metrics.json\n/reports\n/notes.txt\n")
+    assert not tests_collector.collect(ctx(repo, beside))["tests"].cached
+
+
 def test_declared_pipeline_outputs_are_read_from_dvc_yaml(tmp_path: Path) -> None:
     from roadmap_ci.collectors._dvc import read_dvc_yaml
 

@@ -501,22 +501,13 @@ def load_pinned_rubric(rubric: str, version: str):  # type: ignore[no-untyped-de
     if not version:
         raise CannotRun(f"no rubric version is pinned for {rubric!r}: set the caller's rubric-version "
                         "(vars.ROADMAP_CI_RUBRIC_VERSION) to the rubric's version:")
-    path = Path(rubric) if rubric.endswith((".yaml", ".yml")) else _bundled(rubric)
-    loaded = load_rubric(path)
+    from roadmap_ci.paths import rubric_path
+
+    loaded = load_rubric(rubric_path(rubric))
     if loaded.rubric.version != version:
         raise CannotRun(f"rubric {rubric!r} is version {loaded.rubric.version!r}, but the workflow pins "
                         f"{version!r}: update rubric-version in the caller workflow (or the roadmap-ci ref)")
     return loaded
-
-
-def _bundled(deliverable: str) -> Path:
-    import re
-
-    from roadmap_ci.paths import rubrics_dir
-
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", deliverable):
-        raise InvalidInput(f"{deliverable[:64]!r} is not a deliverable id")
-    return rubrics_dir() / f"{deliverable}.yaml"
 
 
 def feedback_rubric(deliverable: str):  # type: ignore[no-untyped-def]
@@ -524,11 +515,13 @@ def feedback_rubric(deliverable: str):  # type: ignore[no-untyped-def]
 
     Feedback only -- the learner chose the deliverable -- and the scorecard says which rubric it used.
     """
+    from roadmap_ci.paths import bundled_rubric
     from roadmap_ci.rubric import load_rubric
 
-    path = _bundled(deliverable)
-    if not path.is_file():
-        raise InvalidInput(f"no bundled rubric for deliverable {deliverable!r}")
+    try:
+        path = bundled_rubric(deliverable)
+    except CannotRun:
+        raise InvalidInput(f"no bundled rubric for deliverable {deliverable!r}") from None
     return load_rubric(path)
 
 

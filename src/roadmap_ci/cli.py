@@ -104,13 +104,16 @@ def rubric_lint(files: Annotated[list[Path], typer.Argument(help="Rubric YAML fi
 
 @rubric_app.command("explain")
 def rubric_explain(
-    file: Path,
+    rubric: Annotated[str, typer.Argument(help="A rubric YAML file, or a bundled rubric id (tabular-classification).",
+                                          metavar="RUBRIC")],
     fmt: Annotated[str, typer.Option("--format", help="table (terminal) or md (for a README).")] = "table",
 ) -> None:
     """The table a learner reads: what is scored, how, and for how many points."""
     from roadmap_ci.errors import InvalidInput
+    from roadmap_ci.paths import rubric_path
     from roadmap_ci.rubric import explain_markdown, explain_rows, load_rubric
 
+    file = rubric_path(rubric)
     loaded = load_rubric(file)
     if fmt == "md":
         sys.stdout.write(explain_markdown(loaded))
@@ -182,7 +185,7 @@ def _emit_json(data: object, out: Path | None) -> None:
 @app.command("score")
 def score_cmd(
     evidence: Annotated[Path, typer.Option("--evidence", "-e", help="evidence.json from `collect`.")],
-    rubric: Annotated[Path, typer.Option("--rubric", "-r", help="The rubric YAML.")],
+    rubric: Annotated[str, typer.Option("--rubric", "-r", help="The rubric: a YAML file or a bundled id.")],
     base: Annotated[Path | None, typer.Option("--base", help="The base branch's evidence.json.")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write scorecard.json here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scorecard JSON instead of a table.")] = False,
@@ -190,11 +193,12 @@ def score_cmd(
 ) -> None:
     """Score evidence against a rubric (pure: runs no learner code). Exit 1 below the pass mark."""
     from roadmap_ci.evidence import dump_json, load_evidence, write_json
+    from roadmap_ci.paths import rubric_path
     from roadmap_ci.rubric import load_rubric
     from roadmap_ci.scoring import score
 
     ev = load_evidence(evidence)
-    loaded = load_rubric(rubric)
+    loaded = load_rubric(rubric_path(rubric))
     base_ev = load_evidence(base) if base is not None else None
     card = score(ev, loaded, base=base_ev)
     if out is not None:
@@ -215,8 +219,8 @@ TABLE_ROWS = 50  # a screenful; the gradebook (--csv) and --all have every learn
 @app.command("rescore")
 def rescore_cmd(
     evidence: Annotated[list[Path], typer.Argument(help="evidence.json files or directories holding them.")],
-    rubric: Annotated[Path, typer.Option("--rubric", "-r", help="The new rubric.")],
-    baseline: Annotated[Path | None, typer.Option("--baseline", help="The rubric in force, to compare.")] = None,
+    rubric: Annotated[str, typer.Option("--rubric", "-r", help="The new rubric (a YAML file or a bundled id).")],
+    baseline: Annotated[str | None, typer.Option("--baseline", help="The rubric in force, to compare.")] = None,
     csv_out: Annotated[Path | None, typer.Option("--csv", help="Write a gradebook CSV.")] = None,
     show_all: Annotated[bool, typer.Option("--all", help="List every learner, not only changes.")] = False,
     workers: Annotated[int | None, typer.Option("--workers", help="Processes (default: CPU count).")] = None,
@@ -227,10 +231,11 @@ def rescore_cmd(
 
     from roadmap_ci.cohort import expand, histogram, rescore, write_gradebook
     from roadmap_ci.console import stderr, stdout
+    from roadmap_ci.paths import rubric_path
     from roadmap_ci.rubric import load_rubric
 
-    new = load_rubric(rubric)
-    old = load_rubric(baseline) if baseline is not None else None
+    new = load_rubric(rubric_path(rubric))
+    old = load_rubric(rubric_path(baseline)) if baseline is not None else None
     result = rescore(new, expand(evidence), old, workers=workers)
     con = stdout()
     for err in result.errors:
@@ -243,7 +248,7 @@ def rescore_cmd(
         rows = result.notable() if old is not None else (result.rows if len(result.rows) <= TABLE_ROWS else [])
         rows, more = rows[:TABLE_ROWS], max(0, len(rows) - TABLE_ROWS)
     if rows:
-        table = Table(title=f"{len(result.rows)} learners re-scored with {escape(rubric.name)}"
+        table = Table(title=f"{len(result.rows)} learners re-scored with {escape(rubric_path(rubric).name)}"
                       + ("" if show_all or old is None else " (flips first, then the largest changes)"))
         table.add_column("learner", overflow="fold")
         if old is not None:
@@ -301,8 +306,8 @@ def collect_cmd(
     path: Annotated[Path, typer.Argument(help="The learner repo.")] = Path("."),
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Evidence bundle directory "
                                              "(default: PATH/.roadmap-ci).")] = None,
-    rubric: Annotated[Path | None, typer.Option("--rubric", "-r", help="Override the rubric "
-                                                ".roadmap-ci.yml names.")] = None,
+    rubric: Annotated[str | None, typer.Option("--rubric", "-r", help="Override the rubric "
+                                               ".roadmap-ci.yml names (a YAML file or a bundled id).")] = None,
     base: Annotated[str | None, typer.Option("--base", help="A git revision: its metrics become base_metrics.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print evidence.json on stdout.")] = False,
@@ -325,8 +330,8 @@ def collect_cmd(
 @app.command("evaluate")
 def evaluate_cmd(
     path: Annotated[Path, typer.Argument(help="The learner repo.")] = Path("."),
-    rubric: Annotated[Path | None, typer.Option("--rubric", "-r", help="Override the rubric "
-                                                ".roadmap-ci.yml names.")] = None,
+    rubric: Annotated[str | None, typer.Option("--rubric", "-r", help="Override the rubric "
+                                               ".roadmap-ci.yml names (a YAML file or a bundled id).")] = None,
     base: Annotated[str | None, typer.Option("--base", help="A git revision, or the base branch's "
                                              "evidence.json, for base-relative criteria.")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Default: PATH/.roadmap-ci.")] = None,
@@ -392,14 +397,17 @@ def report_cmd(
     evidence: Annotated[Path | None, typer.Option("--evidence", "-e", help="The evidence.json it scored.")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="md | html | junit | json")] = "md",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")] = None,
-    rubric: Annotated[Path | None, typer.Option("--rubric", "-r", help="The rubric, for threshold charts.")] = None,
+    rubric: Annotated[str | None, typer.Option("--rubric", "-r", help="The rubric (a YAML file or a bundled id), "
+                                               "for threshold charts.")] = None,
     reveal: Annotated[bool, typer.Option("--reveal", help="Show hidden criteria (mentors).")] = False,
     max_chars: Annotated[int | None, typer.Option("--max-chars", help="Shorten Markdown to fit.")] = None,
 ) -> None:
     """Render a scorecard (+ its evidence) as Markdown, standalone HTML, JUnit XML or JSON."""
+    from roadmap_ci.paths import rubric_path
     from roadmap_ci.publish.run import report
 
-    text = report(scorecard, evidence, fmt, reveal=reveal, rubric=rubric, max_chars=max_chars)
+    text = report(scorecard, evidence, fmt, reveal=reveal, rubric=rubric_path(rubric) if rubric else None,
+                  max_chars=max_chars)
     if out is None:
         sys.stdout.write(text)
         return
@@ -424,15 +432,17 @@ def publish_cmd(
     mlflow: Annotated[bool, typer.Option("--mlflow", help="One MLflow run (MLFLOW_TRACKING_URI, default "
                                          "sqlite:///mlflow.db).")] = False,
     summary: Annotated[bool, typer.Option("--summary", help="Append to $GITHUB_STEP_SUMMARY.")] = False,
-    rubric: Annotated[Path | None, typer.Option("--rubric", "-r", help="The rubric, for threshold charts.")] = None,
+    rubric: Annotated[str | None, typer.Option("--rubric", "-r", help="The rubric (a YAML file or a bundled id), "
+                                               "for threshold charts.")] = None,
     artifact_url: Annotated[str | None, typer.Option("--artifact-url", help="Where the full report is "
                                                      "(default: this Actions run).")] = None,
 ) -> None:
     """Write the reports to disk, then post them: job summary, GitHub, MLflow. Exit 2 if a sink failed."""
+    from roadmap_ci.paths import rubric_path
     from roadmap_ci.publish.run import publish
 
     result = publish(scorecard, evidence, out_dir=out_dir, github=github, repo=repo, pr=pr, sha=sha, mlflow=mlflow,
-                     summary=summary, rubric=rubric, artifact_url=artifact_url)
+                     summary=summary, rubric=rubric_path(rubric) if rubric else None, artifact_url=artifact_url)
     for line in result.done:
         print(line)
     for line in result.errors:

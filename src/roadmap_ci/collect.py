@@ -4,7 +4,8 @@ Reads ``.roadmap-ci.yml`` (:mod:`roadmap_ci.config`), runs every enabled collect
 (:mod:`roadmap_ci.collectors`) -- independent ones concurrently, those that read pipeline outputs after
 the pipeline -- and writes the evidence atomically. Learner code runs only through :mod:`roadmap_ci.proc`.
 A collector that fails is one ``evidence.errors`` entry; collect itself fails only when it cannot start
-(no config, an invalid config, a rubric that cannot be found).
+(no commit to evaluate -- a folder outside git or a repo before its first commit --, no config, an invalid
+config, a rubric that cannot be found).
 """
 
 from __future__ import annotations
@@ -117,28 +118,25 @@ def _summary(name: str, fields: dict[str, Any]) -> str:
 
 def resolve_rubric(repo: Path, config: RepoConfig, override: Path | str | None = None,
                    required: bool = False) -> LoadedRubric | None:
-    """``--rubric`` wins; else the config's ``rubric:`` -- a bundled id or a path inside the repo."""
+    """``--rubric`` (a path or a bundled id) wins; else the config's ``rubric:`` -- a bundled id or a path inside
+    the repo."""
+    from roadmap_ci.paths import bundled_rubric, is_rubric_path, rubric_path
+
     if override is not None:
-        return load_rubric(Path(override))
+        return load_rubric(rubric_path(override))
     name = config.rubric
     if name is None:
         if required:
             raise CannotRun("no rubric: name one in .roadmap-ci.yml (rubric: <id or path>) or pass --rubric")
         return None
-    if "/" in name or name.endswith((".yaml", ".yml")):
+    where = Place(str(repo / ".roadmap-ci.yml"))
+    if is_rubric_path(name):
         try:
             rel = check_rel_path(name)
         except ValueError as exc:
-            raise InvalidInput(f"rubric: {exc}", Place(str(repo / ".roadmap-ci.yml"))) from None
+            raise InvalidInput(f"rubric: {exc}", where) from None
         return load_rubric(repo / rel)
-    from roadmap_ci.paths import rubrics_dir
-
-    path = rubrics_dir() / f"{name}.yaml"
-    if not path.is_file():
-        known = sorted(p.stem for p in rubrics_dir().glob("*.yaml") if p.stem != "base")
-        raise CannotRun(f"{repo / '.roadmap-ci.yml'}: rubric {name!r} is not a bundled rubric "
-                        f"(allowed: {', '.join(known) or 'none'}; or give a path)")
-    return load_rubric(path)
+    return load_rubric(bundled_rubric(name, where))
 
 
 def _git(repo: Path, *args: str) -> str | None:
@@ -148,6 +146,29 @@ def _git(repo: Path, *args: str) -> str | None:
     except (OSError, subprocess.TimeoutExpired):
         return None
     return res.stdout.strip() if res.returncode == 0 else None
+
+
+FIRST_COMMIT = 'git commit -m "First version"'
+
+
+def head_commit(repo: Path) -> str:
+    """The commit being evaluated; CannotRun saying how to make one when there is none.
+
+    What CI grades is a commit: a folder outside git (or a repo before its first commit) is not evaluated
+    at all, rather than scored low for reasons that have nothing to do with the work.
+    """
+    commit = _git(repo, "rev-parse", "--verify", "-q", "HEAD")
+    if commit:
+        return commit
+    import shutil
+
+    if shutil.which("git") is None:
+        raise CannotRun("git is not installed: roadmap-ci evaluates a commit, install git first", Place(str(repo)))
+    if _git(repo, "rev-parse", "--is-inside-work-tree") == "true":
+        raise CannotRun(f"the git repository has no commits yet: run `git add -A && {FIRST_COMMIT}` there, "
+                        "then evaluate again", Place(str(repo)))
+    raise CannotRun(f"not a git repository: run `git init && git add -A && {FIRST_COMMIT}` there, "
+                    "then evaluate again", Place(str(repo)))
 
 
 def _tool_versions(names: Sequence[str]) -> dict[str, str]:
@@ -238,6 +259,7 @@ def collect(
     repo = repo.resolve()
     config = config or load_config(repo)
     loaded = rubric if isinstance(rubric, LoadedRubric) else resolve_rubric(repo, config, rubric)
+    commit = head_commit(repo)
     out = Path(out_dir) if out_dir is not None else repo / OUT_DIR
     out = out.resolve()
     _prepare_out(out)
@@ -249,15 +271,6 @@ def collect(
 
     ctx = Context(repo=repo, out_dir=out, config=config, rubric=loaded, base=base)
     errors: list[CollectorError] = []
-    commit = _git(repo, "rev-parse", "HEAD")
-    if commit is None:
-        inside = _git(repo, "rev-parse", "--is-inside-work-tree")
-        why = "has no commits yet" if inside == "true" else "is not a git repository"
-        errors.append(CollectorError(collector="git", message=f"{repo.name} {why}: the commit is unknown "
-                                     "(run `git init` and commit your work)"))
-        if base:
-            errors.append(CollectorError(collector="metrics", message=f"--base {base}: needs a git repository"))
-            ctx.base = None
     progress = progress or Progress(quiet=True)
     with progress:
         results = run_collectors(ctx, names, progress)
@@ -273,7 +286,7 @@ def collect(
         commit=commit,
         repo=os.environ.get("GITHUB_REPOSITORY") or repo.name,
         ref=os.environ.get("GITHUB_HEAD_REF") or os.environ.get("GITHUB_REF_NAME")
-        or (_git(repo, "rev-parse", "--abbrev-ref", "HEAD") if commit else None),
+        or _git(repo, "rev-parse", "--abbrev-ref", "HEAD"),
         learner=os.environ.get("ROADMAP_CI_LEARNER") or os.environ.get("GITHUB_ACTOR") or None,
         tools=_tool_versions([t for n in enabled_names for t in TOOLS.get(n, ())]),
         errors=errors,

@@ -51,14 +51,122 @@ def test_template_declares_its_deliverable(template):
     assert re.search(rf"^deliverable:\s*{re.escape(template.name)}\s*$", config.read_text(), re.M)
 
 
-def test_index_lists_every_template():
-    index = ROOT / "templates" / "cookiecutter.json"
-    if not TEMPLATES:
-        pytest.skip("no templates yet")
-    listed = json.loads(index.read_text())["templates"]
-    assert sorted(listed) == IDS
+def _index() -> dict[str, dict[str, str]]:
+    """The repository root's cookiecutter.json: the template chooser of `cookiecutter <this repo>`."""
+    return json.loads((ROOT / "cookiecutter.json").read_text())["templates"]
+
+
+def test_index_lists_every_template_in_curriculum_order():
+    from roadmap_ci.roadmap import catalog
+
+    listed = _index()
+    assert sorted(listed) == IDS, "add the template to the root cookiecutter.json"
     for tid, entry in listed.items():
-        assert (ROOT / "templates" / entry["path"]).resolve() == (ROOT / "templates" / tid).resolve()
+        assert (ROOT / entry["path"]).resolve() == (ROOT / "templates" / tid).resolve(), tid
+        assert entry["title"].strip() and entry["description"].strip(), tid
+    order = [d["id"] for p in catalog()["phases"] for d in p["deliverables"]]
+    assert list(listed) == [d for d in order if d in listed], "list the templates in the roadmap's order"
+    assert not (ROOT / "templates" / "cookiecutter.json").exists(), "one index: the root cookiecutter.json"
+
+
+def _tree(repo: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(repo)): p.read_bytes() for p in sorted(repo.rglob("*")) if p.is_file()}
+
+
+def test_cookiecutter_on_the_repo_root_offers_the_template_chooser(tmp_path):
+    """`cookiecutter <this repo>` as docs/templates.md says: with --no-input the first template of the chooser,
+    otherwise the one the user picks; either renders what `--directory templates/<id>` renders."""
+    import subprocess
+    import sys
+
+    from cookiecutter.main import cookiecutter
+
+    first = next(iter(_index()))
+    chosen = Path(cookiecutter(str(ROOT), no_input=True, output_dir=str(tmp_path / "chooser")))
+    direct = Path(cookiecutter(str(ROOT), directory=f"templates/{first}", no_input=True,
+                               output_dir=str(tmp_path / "direct")))
+    assert chosen.name == direct.name and _tree(chosen) == _tree(direct)
+
+    pick = "tabular-classification"
+    number = list(_index()).index(pick) + 1
+    out = tmp_path / "picked"
+    out.mkdir()
+    # a user at the prompt: the template's number, then Enter for every question's default
+    res = subprocess.run([sys.executable, "-m", "cookiecutter", str(ROOT)], input=f"{number}\n" + "\n" * 20,
+                         cwd=out, capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    (picked,) = out.iterdir()
+    direct = Path(cookiecutter(str(ROOT), directory=f"templates/{pick}", no_input=True,
+                               output_dir=str(tmp_path / "direct-pick")))
+    assert _tree(picked) == _tree(direct)
+    assert re.search(rf"^deliverable:\s*{pick}\s*$", (picked / ".roadmap-ci.yml").read_text(), re.M)
+
+
+def _section(readme: str, heading: str) -> str:
+    start = readme.index(heading)
+    nxt = re.search(r"^#{2,3} ", readme[start + len(heading):], re.M)
+    return readme[start: start + len(heading) + (nxt.start() if nxt else len(readme))]
+
+
+def _dvc_outputs(repo: Path) -> tuple[list[str], list[str]]:
+    """(outputs git keeps, outputs git ignores) of the rendered repo's dvc.yaml, as `git check-ignore` says."""
+    import subprocess
+
+    import yaml
+
+    stages = yaml.safe_load((repo / "dvc.yaml").read_text())["stages"]
+    kept, ignored = [], []
+    for spec in stages.values():
+        for kind in ("outs", "metrics", "plots"):
+            for entry in spec.get(kind) or []:
+                path = entry if isinstance(entry, str) else next(iter(entry))
+                ig = subprocess.run(["git", "check-ignore", "-q", path], cwd=repo).returncode == 0
+                (ignored if ig else kept).append(path)
+    return kept, ignored
+
+
+def test_every_template_asks_for_the_github_owner_alike():
+    configs = {t.name: json.loads((t / "cookiecutter.json").read_text()) for t in TEMPLATES}
+    assert {(c["github_owner"], c["__prompts__"]["github_owner"]) for c in configs.values()} == {
+        ("your-github-user", "GitHub user or organisation that will own the repo")}
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=IDS)
+def test_rendered_readme_says_how_to_work_in_the_repo(template, tmp_path):
+    """The learner's README: its CI badge and remote on their own GitHub repo (github_owner), work inside .venv,
+    what to commit after `dvc repro` (dvc.lock, the kept result files) and what not (the regenerated outputs),
+    how to pull template updates (cruft) and where the evaluator's install instructions are."""
+    import fnmatch
+    import subprocess
+
+    from cookiecutter.main import cookiecutter
+
+    repo = Path(cookiecutter(str(template), no_input=True, output_dir=str(tmp_path),
+                             extra_context={"github_owner": "ada-lovelace"}))
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    readme = (repo / "README.md").read_text()
+    own = f"https://github.com/ada-lovelace/{repo.name}"
+    assert f"[![roadmap-ci]({own}/actions/workflows/roadmap-ci.yml/badge.svg)]" in readme.split("\n## ")[0]
+    assert f"git remote add origin {own}.git" in readme and "your-github-user" not in readme
+    assert "source .venv/bin/activate" in _section(readme, "### Work inside `.venv`")
+
+    commit = _section(readme, "### What to commit")
+    kept, regenerated = _dvc_outputs(repo)
+    keep_part, _, dont = commit.partition("Do not commit what the pipeline regenerates:")
+    assert "`dvc.lock`" in keep_part and dont, commit
+    for path in kept:
+        assert f"`{path}`" in keep_part, f"README: say to commit {path} (a cache: false output git keeps)"
+    named = re.findall(r"`([^`]+)`", dont.split(".\n")[0].split(". ")[0])
+    for path in regenerated:
+        assert any(path == n or path.startswith(n) and n.endswith("/") or fnmatch.fnmatch(path, n) for n in named), (
+            f"README: say not to commit {path} (a DVC output git ignores); named: {named}")
+        assert f"`{path}`" not in keep_part
+
+    updates = _section(readme, "### Pull template updates")
+    assert "cruft update" in updates and f"--directory templates/{template.name}" in updates
+    assert "docs/templates.md" in updates
+    install = _section(readme, "### Install the evaluator")
+    assert "roadmap-ci evaluate" in install and "https://github.com/roadmap-ci/roadmap-ci#readme" in install
 
 
 GENERATED = [t for t in TEMPLATES if (t / "generate_data.py").is_file()]

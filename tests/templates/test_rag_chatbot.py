@@ -83,3 +83,24 @@ def test_corrupted_qa_set_fails_the_data_checks(baseline, tmp_path):
     crit = after.crit("data-checks")
     assert crit.fraction < 1.0 and "expect_column_values_to_be_in_set(doc_id)" in crit.reason, crit.reason
     assert after.card.total < before.card.total
+
+
+def test_reading_the_index_leaves_the_pipeline_up_to_date(tmp_path):
+    """Chroma writes into the directory it opens; the index is a DVC output. After `dvc repro` and a question
+    asked through the template's own chain (what `evaluate`, `predict` and the service use), `dvc status` is
+    clean and a second `dvc repro` runs no stage."""
+    import sys
+
+    repo = render(ID, tmp_path)
+    module = repo.name.replace("-", "_")
+    run(["dvc", "repro"], repo)
+    index = repo / "data" / "index" / "chroma"
+    ask = (f"from {module}.rag import RAG\n"
+           "answer = RAG.from_params().ask('How long is the warranty on the Harbor smart lock?')\n"
+           "assert answer['answer'] and answer['citations'], answer\n")
+    run([sys.executable, "-c", ask], repo)
+    status = run(["dvc", "status", "--json"], repo)
+    assert json.loads(status.stdout) == {}, status.stdout
+    again = run(["dvc", "repro"], repo)
+    assert "Running stage" not in again.stdout, again.stdout
+    assert (index / "chroma.sqlite3").is_file()

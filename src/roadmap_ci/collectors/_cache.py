@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -53,10 +54,32 @@ def write(repo: Path, name: str, data: dict[str, Any]) -> None:
         tmp.replace(path)
 
 
-def tree_state(root: Path, h: Any, skip: frozenset[str] = frozenset()) -> None:
+def _gitignore_state(path: str, rel_dir: str, generated: frozenset[str]) -> str | None:
+    """A ``.gitignore`` as the learner wrote it: its lines without those naming a ``generated`` path of the same
+    directory (``/preds.csv`` in ``out/.gitignore`` for ``out/preds.csv``) -- the ones DVC appends when it
+    first writes an output. None when nothing else is left (a file DVC created, or an empty one)."""
+    try:
+        with open(path, encoding="utf-8", errors="surrogateescape") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return "?"
+    kept = []
+    for line in map(str.rstrip, lines):
+        if not line:
+            continue
+        if line.startswith("/") and rel_dir + re.sub(r"\\(.)", r"\1", line[1:]).rstrip("/") in generated:
+            continue
+        kept.append(line)
+    return "\n".join(kept) if kept else None
+
+
+def tree_state(root: Path, h: Any, skip: frozenset[str] = frozenset(), generated: frozenset[str] = frozenset()) -> None:
     """Feed every file under ``root`` (relative path, size, mtime in ns) into hash ``h``.
 
-    Stat only, like make and DVC's state: any file written, added or removed changes the state.
+    Stat only, like make and DVC's state: any file written, added or removed changes the state. Except
+    ``.gitignore`` files when ``generated`` (relative paths the evaluation itself writes: the pipeline's
+    outputs) is given: they count by content, without the lines that ignore a generated path -- DVC
+    appends those on a first `dvc repro`, and they must not make the next evaluation a stranger.
     Symlinks are recorded as links (their target text), never followed. ``skip``: relative paths
     (files or whole directories) left out. A virtual environment inside the tree (a directory holding
     ``pyvenv.cfg``, like the templates' ``.venv``) counts by name only: tens of thousands of files
@@ -81,6 +104,10 @@ def tree_state(root: Path, h: Any, skip: frozenset[str] = frozenset()) -> None:
                         h.update(f"V{r}\0".encode("utf-8", "surrogateescape"))
                         continue
                     walk(e.path, r + "/")
+                elif generated and e.name == ".gitignore":
+                    state = _gitignore_state(e.path, rel, generated)
+                    if state is not None:
+                        h.update(f"G{r}\0{state}\0".encode("utf-8", "surrogateescape"))
                 else:
                     st = e.stat()
                     h.update(f"F{r}\0{st.st_size}\0{st.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
@@ -90,14 +117,16 @@ def tree_state(root: Path, h: Any, skip: frozenset[str] = frozenset()) -> None:
     walk(str(root), "")
 
 
-def key(parts: Iterable[str], trees: Iterable[Path] = (), skip: frozenset[str] = frozenset()) -> str:
-    """sha256 over text parts and the state of whole directory trees (``skip`` applies to the first)."""
+def key(parts: Iterable[str], trees: Iterable[Path] = (), skip: frozenset[str] = frozenset(),
+        generated: frozenset[str] = frozenset()) -> str:
+    """sha256 over text parts and the state of whole directory trees (``skip`` and ``generated`` apply to the
+    first: see :func:`tree_state`)."""
     h = hashlib.sha256()
     for part in parts:
         h.update(part.encode("utf-8", "surrogateescape") + b"\0")
     for i, tree in enumerate(trees):
         h.update(f"tree:{tree}\0".encode("utf-8", "surrogateescape"))
-        tree_state(tree, h, skip if i == 0 else frozenset())
+        tree_state(tree, h, skip if i == 0 else frozenset(), generated if i == 0 else frozenset())
     return h.hexdigest()
 
 

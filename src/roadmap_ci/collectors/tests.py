@@ -16,6 +16,8 @@ read what the pipeline writes -- it may not exist yet -- so the pipeline's decla
 metrics, plots of dvc.yaml) and dvc.lock are left out of the key: a first evaluation whose pipeline ran
 is cacheable, and a changed output always comes with a changed input (code, params, data) that is in the
 key. When dvc.yaml is templated (``${…}``, ``foreach``) and the outputs cannot be read, nothing is left out.
+The lines DVC adds to ``.gitignore`` files for those outputs (on a first ``dvc repro``) are not part of the
+key either, whenever the tests run: the evaluation's own writes never make the next run start afresh.
 """
 
 from __future__ import annotations
@@ -101,16 +103,18 @@ def _key(ctx: Context, paths: list[str], src: Path | None) -> str | None:
     assert cfg is not None
     parts = [__version__, sys.version, sys.executable, json.dumps([paths, cfg.args]),
              json.dumps(sorted(ctx.env.items())), *_cache.site_state(ctx.repo)]
-    return _cache.key(parts, [ctx.repo, *([src] if src is not None else [])], skip=_pipeline_outputs(ctx))
+    outputs = _pipeline_outputs(ctx)
+    skip = frozenset() if cfg.after_pipeline or outputs is None else outputs | {"dvc.lock"}
+    return _cache.key(parts, [ctx.repo, *([src] if src is not None else [])], skip=skip,
+                      generated=outputs or frozenset())
 
 
-def _pipeline_outputs(ctx: Context) -> frozenset[str]:
-    cfg = ctx.config.tests
-    assert cfg is not None
+def _pipeline_outputs(ctx: Context) -> frozenset[str] | None:
+    """What dvc.yaml's stages write; None when there is no dvc.yaml or it cannot be read statically."""
     dvc = read_dvc_yaml(ctx.repo)
-    if cfg.after_pipeline or dvc is None or dvc.error or dvc.outputs is None:
-        return frozenset()
-    return frozenset([*dvc.outputs, "dvc.lock"])
+    if dvc is None or dvc.error or dvc.outputs is None:
+        return None
+    return frozenset(dvc.outputs)
 
 
 def collect(ctx: Context) -> dict[str, Any]:

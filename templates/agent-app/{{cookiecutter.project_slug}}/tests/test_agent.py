@@ -38,14 +38,16 @@ def test_loop_stops_at_max_steps(toolbox):
 
 
 def test_malformed_actions_become_trace_errors(toolbox):
-    planner = Replay([
-        '{"thought": "oops", "tool": "sql_query", "args": ',            # not JSON
-        '["not", "an", "object"]',                                      # JSON, not an object
-        {"thought": "both", "tool": "today", "final_answer": "1"},      # tool and answer
-        {"thought": "no such tool", "tool": "rm_rf", "args": {}},
-        {"thought": "bad args", "tool": "fx_convert", "args": {"amount": "lots"}},
-        '{"thought": "done", "final_answer": 42}',
-    ])
+    planner = Replay(
+        [
+            '{"thought": "oops", "tool": "sql_query", "args": ',  # not JSON
+            '["not", "an", "object"]',  # JSON, not an object
+            {"thought": "both", "tool": "today", "final_answer": "1"},  # tool and answer
+            {"thought": "no such tool", "tool": "rm_rf", "args": {}},
+            {"thought": "bad args", "tool": "fx_convert", "args": {"amount": "lots"}},
+            '{"thought": "done", "final_answer": 42}',
+        ]
+    )
     run = run_agent("Anything", planner, toolbox, max_steps=10)
     assert run.stopped == "answer" and run.answer == "42" and len(run.steps) == 6
     assert [bool(s.error) for s in run.steps] == [True, True, True, True, True, False]

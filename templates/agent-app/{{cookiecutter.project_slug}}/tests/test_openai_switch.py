@@ -49,8 +49,12 @@ def stand_in(monkeypatch):
 
 
 def params_for(base_url):
-    return {"agent": {"planner": "openai", "openai": {"base_url": base_url, "model": "stand-in",
-                                                      "api_key_env": "STAND_IN_KEY", "timeout": 5}}}
+    return {
+        "agent": {
+            "planner": "openai",
+            "openai": {"base_url": base_url, "model": "stand-in", "api_key_env": "STAND_IN_KEY", "timeout": 5},
+        }
+    }
 
 
 def test_openai_planner_runs_the_react_loop(toolbox, stand_in):

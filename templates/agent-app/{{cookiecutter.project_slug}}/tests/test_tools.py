@@ -14,15 +14,18 @@ def test_sql_query_reads(toolbox):
     assert obs["result"]["rows"] == [[1]] and obs["result"]["columns"] == ["COUNT(*)"]
 
 
-@pytest.mark.parametrize("query", [
-    "DELETE FROM orders",
-    "UPDATE orders SET total = 0",
-    "INSERT INTO fx_rates VALUES ('XXX', 1.0)",
-    "DROP TABLE customers",
-    "CREATE TABLE t (x)",
-    "ATTACH DATABASE 'other.db' AS other",
-    "SELECT 1; DELETE FROM orders",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "DELETE FROM orders",
+        "UPDATE orders SET total = 0",
+        "INSERT INTO fx_rates VALUES ('XXX', 1.0)",
+        "DROP TABLE customers",
+        "CREATE TABLE t (x)",
+        "ATTACH DATABASE 'other.db' AS other",
+        "SELECT 1; DELETE FROM orders",
+    ],
+)
 def test_sql_query_refuses_writes(toolbox, query):
     before = toolbox.call("sql_query", {"query": "SELECT COUNT(*) FROM orders"})["result"]["rows"]
     obs = toolbox.call("sql_query", {"query": query})
@@ -43,19 +46,37 @@ def test_sql_args_schema_is_json_mode_ready():
     assert schema["required"] == ["query"] and schema["additionalProperties"] is False
 
 
-@pytest.mark.parametrize(("expression", "value"), [
-    ("1 + 2 * 3", 7), ("(10 - 4) / 4", 1.5), ("round(10 / 3, 2)", 3.33), ("-2 ** 2", -4),
-    ("sum([1.5, 2.5, 3])", 7.0), ("max(3, 9) % 4", 1),
-])
+@pytest.mark.parametrize(
+    ("expression", "value"),
+    [
+        ("1 + 2 * 3", 7),
+        ("(10 - 4) / 4", 1.5),
+        ("round(10 / 3, 2)", 3.33),
+        ("-2 ** 2", -4),
+        ("sum([1.5, 2.5, 3])", 7.0),
+        ("max(3, 9) % 4", 1),
+    ],
+)
 def test_calculator(toolbox, expression, value):
     obs = toolbox.call("calculator", {"expression": expression})
     assert obs["ok"] and obs["result"]["value"] == pytest.approx(value)
 
 
-@pytest.mark.parametrize("expression", [
-    "__import__('os').system('echo hi')", "open('/etc/passwd').read()", "(1).__class__", "x + 1",
-    "[x for x in range(3)]", "lambda: 1", "9 ** 9999", "1 / 0", "'a' * 3", "print(1)",
-])
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "__import__('os').system('echo hi')",
+        "open('/etc/passwd').read()",
+        "(1).__class__",
+        "x + 1",
+        "[x for x in range(3)]",
+        "lambda: 1",
+        "9 ** 9999",
+        "1 / 0",
+        "'a' * 3",
+        "print(1)",
+    ],
+)
 def test_calculator_refuses_code(toolbox, expression):
     obs = toolbox.call("calculator", {"expression": expression})
     assert not obs["ok"], obs
@@ -69,14 +90,17 @@ def test_fx_convert(toolbox):
     assert toolbox.call("fx_convert", {"amount": 5, "from_currency": "EUR"})["result"]["amount"] == 5.0
 
 
-@pytest.mark.parametrize("args", [
-    {"amount": 10, "from_currency": "XYZ"},          # unknown currency
-    {"amount": -1, "from_currency": "USD"},          # negative
-    {"amount": "ten", "from_currency": "USD"},       # not a number
-    {"from_currency": "USD"},                        # missing amount
-    {"amount": 1, "from_currency": "usd"},           # not an ISO code
-    {"amount": 1, "from_currency": "USD", "rate": 2},  # unexpected argument
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"amount": 10, "from_currency": "XYZ"},  # unknown currency
+        {"amount": -1, "from_currency": "USD"},  # negative
+        {"amount": "ten", "from_currency": "USD"},  # not a number
+        {"from_currency": "USD"},  # missing amount
+        {"amount": 1, "from_currency": "usd"},  # not an ISO code
+        {"amount": 1, "from_currency": "USD", "rate": 2},  # unexpected argument
+    ],
+)
 def test_fx_convert_rejects_bad_arguments(toolbox, args):
     obs = toolbox.call("fx_convert", args)
     assert not obs["ok"] and obs["error"]

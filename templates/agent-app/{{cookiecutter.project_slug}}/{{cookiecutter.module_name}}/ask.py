@@ -1,6 +1,6 @@
 """Ask the agent one question from the command line and print its trace (after `dvc repro` ran prepare):
 
-    python -m {{ cookiecutter.module_name }}.ask "What is the total of order 1043 in EUR?"
+python -m {{ cookiecutter.module_name }}.ask "What is the total of order 1043 in EUR?"
 """
 
 from __future__ import annotations

@@ -31,10 +31,20 @@ def main() -> None:
         actions += len(calls)
         errors += sum(1 for s in calls if s.error)
         usage.update(s.tool for s in calls if s.tool)
-        details.append({"task_id": task["task_id"], "type": task.get("type", ""), "question": task["question"],
-                        "expected": task["answer"], "answer": run.answer, "correct": correct, "steps": len(run.steps),
-                        "stopped": run.stopped, "tools": " ".join(s.tool or "!" for s in calls),
-                        "errors": sum(1 for s in calls if s.error)})
+        details.append(
+            {
+                "task_id": task["task_id"],
+                "type": task.get("type", ""),
+                "question": task["question"],
+                "expected": task["answer"],
+                "answer": run.answer,
+                "correct": correct,
+                "steps": len(run.steps),
+                "stopped": run.stopped,
+                "tools": " ".join(s.tool or "!" for s in calls),
+                "errors": sum(1 for s in calls if s.error),
+            }
+        )
     n = len(results)
     metrics = {
         "task_success": round(sum(d["correct"] for d in details) / n, 4),
@@ -56,8 +66,10 @@ def main() -> None:
         for t, v in sorted(by_type.items()):
             fh.write(f"{t},{len(v)},{sum(v) / len(v):.4f}\n")
     METRICS.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
-    print(f"evaluate ({params['agent']['planner']}): success {metrics['task_success']:.3f}, "
-          f"mean steps {metrics['mean_steps']:.2f}, tool errors {metrics['tool_error_rate']:.3f}")
+    print(
+        f"evaluate ({params['agent']['planner']}): success {metrics['task_success']:.3f}, "
+        f"mean steps {metrics['mean_steps']:.2f}, tool errors {metrics['tool_error_rate']:.3f}"
+    )
 
 
 if __name__ == "__main__":

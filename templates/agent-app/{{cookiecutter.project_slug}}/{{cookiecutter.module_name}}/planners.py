@@ -86,22 +86,34 @@ class RulesPlanner(ScriptedPlanner):
         ql = q.lower()
         order, customer = ORDER.search(q), CUSTOMER.search(q)
         if order and "total" in ql:
-            obs = yield call("sql_query", "Look up the order's total.",
-                             query=f"SELECT total FROM orders WHERE order_id = {order.group(1)}")
+            obs = yield call(
+                "sql_query",
+                "Look up the order's total.",
+                query=f"SELECT total FROM orders WHERE order_id = {order.group(1)}",
+            )
             r = rows(obs)
             yield final(cents(r[0][0]) if r else "unknown", "The total of the order.")
         elif "how many orders" in ql:
             when = MONTH_YEAR.search(q)
             month = f"{int(when.group(2)):04d}-{MONTHS[when.group(1).lower()]:02d}" if when else ""
             cid = customer.group(1) if customer else ""
-            obs = yield call("sql_query", "Count the customer's orders that month.",
-                             query="SELECT COUNT(*) FROM orders WHERE customer_id = '" + cid
-                                   + "' AND substr(order_date, 1, 7) = '" + month + "'")
+            obs = yield call(
+                "sql_query",
+                "Count the customer's orders that month.",
+                query="SELECT COUNT(*) FROM orders WHERE customer_id = '"
+                + cid
+                + "' AND substr(order_date, 1, 7) = '"
+                + month
+                + "'",
+            )
             r = rows(obs)
             yield final(r[0][0] if r else "unknown", "The count.")
         elif "spent" in ql and customer:
-            obs = yield call("sql_query", "Sum the customer's order totals.",
-                             query=f"SELECT SUM(total) FROM orders WHERE customer_id = '{customer.group(1)}'")
+            obs = yield call(
+                "sql_query",
+                "Sum the customer's order totals.",
+                query=f"SELECT SUM(total) FROM orders WHERE customer_id = '{customer.group(1)}'",
+            )
             r = rows(obs)
             yield final(cents(r[0][0] or 0) if r else "unknown", "The sum of the totals.")
         elif "returned" in ql:
@@ -111,8 +123,11 @@ class RulesPlanner(ScriptedPlanner):
             yield call("search_docs", "Find the warranty policy.", query="warranty")
             yield final("yes", "Products carry a warranty.")
         elif m := NAME.search(q):
-            obs = yield call("sql_query", "Find the customer by name.",
-                             query=f"SELECT customer_id FROM customers WHERE name = '{m.group(1).strip()}'")
+            obs = yield call(
+                "sql_query",
+                "Find the customer by name.",
+                query=f"SELECT customer_id FROM customers WHERE name = '{m.group(1).strip()}'",
+            )
             r = rows(obs)
             yield final(r[0][0] if r else "unknown", "The first customer with that name.")
         else:
@@ -141,15 +156,21 @@ class PlanPlanner(ScriptedPlanner):
                 yield final(cid or "unknown", "I could not identify one customer.")
                 return
             month = f"{int(when.group(2)):04d}-{MONTHS[when.group(1).lower()]:02d}"
-            obs = yield call("sql_query", f"Count {cid}'s orders in {month}.",
-                             query="SELECT COUNT(*) FROM orders WHERE customer_id = ? AND substr(order_date, 1, 7) = ?",
-                             params=[cid, month])
+            obs = yield call(
+                "sql_query",
+                f"Count {cid}'s orders in {month}.",
+                query="SELECT COUNT(*) FROM orders WHERE customer_id = ? AND substr(order_date, 1, 7) = ?",
+                params=[cid, month],
+            )
             r = rows(obs)
             yield final(r[0][0] if r else "unknown", f"{cid} placed that many orders in {month}.")
         elif order and "total" in ql:
-            obs = yield call("sql_query", "Look up the order's total and currency.",
-                             query="SELECT total, currency FROM orders WHERE order_id = ?",
-                             params=[int(order.group(1))])
+            obs = yield call(
+                "sql_query",
+                "Look up the order's total and currency.",
+                query="SELECT total, currency FROM orders WHERE order_id = ?",
+                params=[int(order.group(1))],
+            )
             r = rows(obs)
             if not r:
                 yield final("unknown", "No such order.")
@@ -158,21 +179,34 @@ class PlanPlanner(ScriptedPlanner):
             if currency == "EUR":
                 yield final(cents(total), "The order is already in EUR.")
                 return
-            obs = yield call("fx_convert", f"Convert {total} {currency} to EUR.", amount=total,
-                             from_currency=currency, to_currency="EUR")
+            obs = yield call(
+                "fx_convert",
+                f"Convert {total} {currency} to EUR.",
+                amount=total,
+                from_currency=currency,
+                to_currency="EUR",
+            )
             yield final(cents(obs["result"]["amount"]) if obs.get("ok") else "unknown", "Converted to EUR.")
         elif "spent" in ql and customer:
-            obs = yield call("sql_query", "Sum the customer's orders per currency, cancelled ones excluded.",
-                             query="SELECT currency, ROUND(SUM(total), 2) FROM orders WHERE customer_id = ? "
-                                   "AND status != 'cancelled' GROUP BY currency ORDER BY currency",
-                             params=[customer.group(1)])
+            obs = yield call(
+                "sql_query",
+                "Sum the customer's orders per currency, cancelled ones excluded.",
+                query="SELECT currency, ROUND(SUM(total), 2) FROM orders WHERE customer_id = ? "
+                "AND status != 'cancelled' GROUP BY currency ORDER BY currency",
+                params=[customer.group(1)],
+            )
             parts = []
             for currency, amount in rows(obs):
                 if currency == "EUR":
                     parts.append(float(amount))
                     continue
-                conv = yield call("fx_convert", f"Convert the {currency} part to EUR.", amount=amount,
-                                  from_currency=currency, to_currency="EUR")
+                conv = yield call(
+                    "fx_convert",
+                    f"Convert the {currency} part to EUR.",
+                    amount=amount,
+                    from_currency=currency,
+                    to_currency="EUR",
+                )
                 if not conv.get("ok"):
                     yield final("unknown", f"Could not convert {currency}.")
                     return
@@ -184,10 +218,13 @@ class PlanPlanner(ScriptedPlanner):
             yield final(cents(obs["result"]["value"]) if obs.get("ok") else "unknown", "The total in EUR.")
         elif order and ("returned" in ql or "warranty" in ql):
             returns = "returned" in ql
-            obs = yield call("sql_query", "Look up the order's status, delivery date and product category.",
-                             query="SELECT o.status, o.delivered_date, p.category FROM orders o "
-                                   "JOIN products p ON p.product_id = o.product_id WHERE o.order_id = ?",
-                             params=[int(order.group(1))])
+            obs = yield call(
+                "sql_query",
+                "Look up the order's status, delivery date and product category.",
+                query="SELECT o.status, o.delivered_date, p.category FROM orders o "
+                "JOIN products p ON p.product_id = o.product_id WHERE o.order_id = ?",
+                params=[int(order.group(1))],
+            )
             r = rows(obs)
             if not r:
                 yield final("unknown", "No such order.")
@@ -197,10 +234,13 @@ class PlanPlanner(ScriptedPlanner):
                 yield final("no", f"The order is {status}: only delivered orders can be returned or claimed.")
                 return
             unit = "days" if returns else "months"
-            obs = yield call("search_docs", "Find the policy window for the category.",
-                             query=f"{'return window' if returns else 'warranty period'} {category} {unit}")
+            obs = yield call(
+                "search_docs",
+                "Find the policy window for the category.",
+                query=f"{'return window' if returns else 'warranty period'} {category} {unit}",
+            )
             window = None
-            for p in (obs["result"]["passages"] if obs.get("ok") else []):
+            for p in obs["result"]["passages"] if obs.get("ok") else []:
                 m = re.search(rf"{category}\W+(\d+) {unit}", p["text"], re.I)
                 if m:
                     window = int(m.group(1))
@@ -215,8 +255,9 @@ class PlanPlanner(ScriptedPlanner):
                 return
             d = date.fromisoformat(delivered)
             ok = (today - d).days <= window if returns else today <= add_months(d, window)
-            yield final("yes" if ok else "no", f"Delivered {delivered}, {category} window {window} {unit}, "
-                                               f"today {today}.")
+            yield final(
+                "yes" if ok else "no", f"Delivered {delivered}, {category} window {window} {unit}, today {today}."
+            )
         elif m := NAME.search(q):
             cid = yield from self.find_customer(m.group(1), m.group(2))
             yield final(cid or "unknown", "The customer that matches the name (and city).")
@@ -230,8 +271,11 @@ class PlanPlanner(ScriptedPlanner):
         obs = yield call("sql_query", f"Find customers named {name}.", query=query, params=[name])
         found = rows(obs)
         if not found:
-            obs = yield call("sql_query", "No exact match: list the names to find a close one.",
-                             query="SELECT DISTINCT name FROM customers ORDER BY name")
+            obs = yield call(
+                "sql_query",
+                "No exact match: list the names to find a close one.",
+                query="SELECT DISTINCT name FROM customers ORDER BY name",
+            )
             names = [r[0] for r in rows(obs)]
             close = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
             if not close:
@@ -268,9 +312,16 @@ class OpenAIPlanner:
 
     name = "openai"
 
-    def __init__(self, tool_specs: list[dict[str, Any]], base_url: str, model: str,
-                 api_key_env: str = "OPENAI_API_KEY", temperature: float = 0.0, max_tokens: int = 400,
-                 timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        tool_specs: list[dict[str, Any]],
+        base_url: str,
+        model: str,
+        api_key_env: str = "OPENAI_API_KEY",
+        temperature: float = 0.0,
+        max_tokens: int = 400,
+        timeout: float = 60.0,
+    ) -> None:
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model, self.temperature, self.max_tokens, self.timeout = model, temperature, max_tokens, timeout
         self.api_key = os.environ.get(api_key_env, "")
@@ -283,8 +334,13 @@ class OpenAIPlanner:
     def act(self, observation: Obs | None) -> str:
         if observation is not None:
             self.messages.append({"role": "user", "content": "Observation: " + json.dumps(observation, default=str)})
-        body = {"model": self.model, "messages": self.messages, "temperature": self.temperature,
-                "max_tokens": self.max_tokens, "response_format": {"type": "json_object"}}
+        body = {
+            "model": self.model,
+            "messages": self.messages,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "response_format": {"type": "json_object"},
+        }
         headers = {"Content-Type": "application/json"}
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
@@ -306,7 +362,13 @@ def get_planner(params: dict[str, Any], tool_specs: list[dict[str, Any]] | None 
         return PlanPlanner()
     if kind == "openai":
         o = params["agent"]["openai"]
-        return OpenAIPlanner(tool_specs or [], o["base_url"], o["model"], o.get("api_key_env", "OPENAI_API_KEY"),
-                             float(o.get("temperature", 0.0)), int(o.get("max_tokens", 400)),
-                             float(o.get("timeout", 60)))
+        return OpenAIPlanner(
+            tool_specs or [],
+            o["base_url"],
+            o["model"],
+            o.get("api_key_env", "OPENAI_API_KEY"),
+            float(o.get("temperature", 0.0)),
+            int(o.get("max_tokens", 400)),
+            float(o.get("timeout", 60)),
+        )
     raise ValueError(f"agent.planner must be 'rules', 'plan' or 'openai', not {kind!r}")

@@ -15,8 +15,9 @@ from {{ cookiecutter.module_name }}.tools import ToolBox
 
 def toolbox(params: dict[str, Any]) -> ToolBox:
     passages = json.loads(Path(PASSAGES).read_text(encoding="utf-8"))
-    return ToolBox.from_processed(DATABASE, passages, today=str(params["agent"]["today"]),
-                                  max_rows=int(params["tools"]["sql_max_rows"]))
+    return ToolBox.from_processed(
+        DATABASE, passages, today=str(params["agent"]["today"]), max_rows=int(params["tools"]["sql_max_rows"])
+    )
 
 
 def read_tasks(path: Path) -> list[dict[str, str]]:

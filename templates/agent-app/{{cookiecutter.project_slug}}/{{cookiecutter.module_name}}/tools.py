@@ -42,8 +42,10 @@ class SqlQueryArgs(Args):
 
 
 class CalculatorArgs(Args):
-    expression: str = Field(max_length=500, description="Arithmetic: numbers, + - * / // % **, parentheses, "
-                                                       "round(x, n), abs, min, max, sum([..])")
+    expression: str = Field(
+        max_length=500,
+        description="Arithmetic: numbers, + - * / // % **, parentheses, round(x, n), abs, min, max, sum([..])",
+    )
 
 
 class FxConvertArgs(Args):
@@ -81,8 +83,13 @@ def read_only(conn: sqlite3.Connection) -> sqlite3.Connection:
 # ---------------------------------------------------------------- calculator: an AST walk, never eval
 
 _BINARY: dict[type, Callable[[Any, Any], Any]] = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-    ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow,
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
 }
 _UNARY: dict[type, Callable[[Any], Any]] = {ast.UAdd: operator.pos, ast.USub: operator.neg}
 _FUNCS: dict[str, Callable[..., Any]] = {"round": round, "abs": abs, "min": min, "max": max, "sum": sum}
@@ -108,8 +115,12 @@ def safe_eval(expression: str) -> float:
             return _UNARY[type(node.op)](walk(node.operand))
         if isinstance(node, ast.List | ast.Tuple):
             return [walk(e) for e in node.elts]
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCS
-                and not node.keywords):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in _FUNCS
+            and not node.keywords
+        ):
             return _FUNCS[node.func.id](*[walk(a) for a in node.args])
         raise ToolError(f"not allowed in an expression: {type(node).__name__}")
 
@@ -169,24 +180,51 @@ class Tool:
 
 
 class ToolBox:
-    def __init__(self, conn: sqlite3.Connection, passages: list[dict[str, str]], fx: dict[str, float] | None = None,
-                 today: str = "2026-04-15", max_rows: int = 200) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        passages: list[dict[str, str]],
+        fx: dict[str, float] | None = None,
+        today: str = "2026-04-15",
+        max_rows: int = 200,
+    ) -> None:
         tables = schema(conn)
         self.conn = read_only(conn)
         self.fx = fx if fx is not None else self._fx_from_db()
         self.bm25 = BM25(passages)
         self.today_iso = today
         self.max_rows = max_rows
-        self.tools = {t.name: t for t in [
-            Tool("sql_query", "Run one read-only SQL SELECT on the shop database. Tables: "
-                 + "; ".join(f"{t}({', '.join(c)})" for t, c in tables.items()), SqlQueryArgs, self.sql_query),
-            Tool("calculator", "Evaluate an arithmetic expression exactly (no code).", CalculatorArgs, self.calculator),
-            Tool("fx_convert", "Convert an amount between currencies at the shop's rates; rounded to cents.",
-                 FxConvertArgs, self.fx_convert),
-            Tool("search_docs", "Search the shop's policy documents (returns, shipping, warranty).", SearchDocsArgs,
-                 self.search_docs),
-            Tool("today", "Today's date (ISO).", NoArgs, self.today),
-        ]}
+        self.tools = {
+            t.name: t
+            for t in [
+                Tool(
+                    "sql_query",
+                    "Run one read-only SQL SELECT on the shop database. Tables: "
+                    + "; ".join(f"{t}({', '.join(c)})" for t, c in tables.items()),
+                    SqlQueryArgs,
+                    self.sql_query,
+                ),
+                Tool(
+                    "calculator",
+                    "Evaluate an arithmetic expression exactly (no code).",
+                    CalculatorArgs,
+                    self.calculator,
+                ),
+                Tool(
+                    "fx_convert",
+                    "Convert an amount between currencies at the shop's rates; rounded to cents.",
+                    FxConvertArgs,
+                    self.fx_convert,
+                ),
+                Tool(
+                    "search_docs",
+                    "Search the shop's policy documents (returns, shipping, warranty).",
+                    SearchDocsArgs,
+                    self.search_docs,
+                ),
+                Tool("today", "Today's date (ISO).", NoArgs, self.today),
+            ]
+        }
 
     @classmethod
     def from_raw(cls, raw: Path, **kw: Any) -> ToolBox:
@@ -232,8 +270,12 @@ class ToolBox:
         except (sqlite3.Error, sqlite3.Warning) as exc:  # "not authorized" (a write), syntax, several statements
             raise ToolError(f"SQL error: {exc}") from None
         columns = [d[0] for d in cur.description or []]
-        return {"columns": columns, "rows": [list(r) for r in rows[: self.max_rows]],
-                "row_count": min(len(rows), self.max_rows), "truncated": len(rows) > self.max_rows}
+        return {
+            "columns": columns,
+            "rows": [list(r) for r in rows[: self.max_rows]],
+            "row_count": min(len(rows), self.max_rows),
+            "truncated": len(rows) > self.max_rows,
+        }
 
     def calculator(self, a: CalculatorArgs) -> dict[str, Any]:
         return {"value": safe_eval(a.expression)}
@@ -243,8 +285,11 @@ class ToolBox:
             if c not in self.fx:
                 raise ToolError(f"unknown currency {c!r}; known: {', '.join(sorted(self.fx))}")
         rate = self.fx[a.from_currency] / self.fx[a.to_currency]
-        return {"amount": round(a.amount * self.fx[a.from_currency] / self.fx[a.to_currency] + 1e-9, 2),
-                "currency": a.to_currency, "rate": round(rate, 6)}
+        return {
+            "amount": round(a.amount * self.fx[a.from_currency] / self.fx[a.to_currency] + 1e-9, 2),
+            "currency": a.to_currency,
+            "rate": round(rate, 6),
+        }
 
     def search_docs(self, a: SearchDocsArgs) -> dict[str, Any]:
         return {"passages": self.bm25.search(a.query, a.top_k)}

@@ -44,8 +44,10 @@ def build_database(raw: Path, target: str | Path = ":memory:") -> sqlite3.Connec
         cols = ", ".join(f'"{c}" {types.get(c, "TEXT")}' for c in header)
         conn.execute(f'CREATE TABLE "{table}" ({cols})')
         marks = ", ".join("?" for _ in header)
-        conn.executemany(f'INSERT INTO "{table}" VALUES ({marks})',
-                         [[_value(v, types.get(c, "TEXT")) for c, v in zip(header, r, strict=True)] for r in body])
+        conn.executemany(
+            f'INSERT INTO "{table}" VALUES ({marks})',
+            [[_value(v, types.get(c, "TEXT")) for c, v in zip(header, r, strict=True)] for r in body],
+        )
     conn.commit()
     return conn
 

@@ -6,20 +6,38 @@ from {{ cookiecutter.module_name }}.features import item_features, user_features
 
 
 def _events():
-    return pd.DataFrame({"user_id": [1, 1, 1, 2, 2, 2], "item_id": [10, 10, 11, 10, 12, 99],
-                         "timestamp": pd.to_datetime(["2025-01-01", "2025-01-01", "2025-01-20", "2025-01-02",
-                                                      "2025-01-25", "2025-01-03"]),
-                         "event": ["view", "view", "purchase", "view", "view", "view"]})
+    return pd.DataFrame(
+        {
+            "user_id": [1, 1, 1, 2, 2, 2],
+            "item_id": [10, 10, 11, 10, 12, 99],
+            "timestamp": pd.to_datetime(
+                ["2025-01-01", "2025-01-01", "2025-01-20", "2025-01-02", "2025-01-25", "2025-01-03"]
+            ),
+            "event": ["view", "view", "purchase", "view", "view", "view"],
+        }
+    )
 
 
 def _items():
-    return pd.DataFrame({"item_id": [10, 11, 12], "genre": ["books", "music", "toys"], "year": [2020, 2021, 2022],
-                         "price": [10.0, 20.0, 30.0]})
+    return pd.DataFrame(
+        {
+            "item_id": [10, 11, 12],
+            "genre": ["books", "music", "toys"],
+            "year": [2020, 2021, 2022],
+            "price": [10.0, 20.0, 30.0],
+        }
+    )
 
 
 def _users():
-    return pd.DataFrame({"user_id": [1, 2], "age_band": ["18-24", "55+"], "country": ["DE", "FR"],
-                         "signup_date": pd.to_datetime(["2024-01-01", "2024-06-01"])})
+    return pd.DataFrame(
+        {
+            "user_id": [1, 2],
+            "age_band": ["18-24", "55+"],
+            "country": ["DE", "FR"],
+            "signup_date": pd.to_datetime(["2024-01-01", "2024-06-01"]),
+        }
+    )
 
 
 def test_clean_drops_duplicates_and_unknown_items():

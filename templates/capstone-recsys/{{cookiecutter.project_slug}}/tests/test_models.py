@@ -10,8 +10,14 @@ from {{ cookiecutter.module_name }}.models import Ranker, als, fit, two_tower
 
 def _toy():
     users = pd.DataFrame({"user_id": range(1, 9), "age_band": ["18-24", "55+"] * 4, "country": ["DE", "FR"] * 4})
-    items = pd.DataFrame({"item_id": range(1, 7), "genre": ["books", "toys"] * 3, "year": [2020, 2021, 2022] * 2,
-                          "price": [5.0, 10.0, 20.0, 40.0, 80.0, 160.0]})
+    items = pd.DataFrame(
+        {
+            "item_id": range(1, 7),
+            "genre": ["books", "toys"] * 3,
+            "year": [2020, 2021, 2022] * 2,
+            "price": [5.0, 10.0, 20.0, 40.0, 80.0, 160.0],
+        }
+    )
     # odd users like odd items, even users even items
     pairs = [(u, i) for u in range(1, 9) for i in range(1, 7) if u % 2 == i % 2 and (u + i) % 3]
     events = pd.DataFrame(pairs, columns=["user_id", "item_id"])
@@ -57,4 +63,5 @@ def test_features_available_at_prediction_time(params):
         assert column in known.index, f"{column} is not documented in item_columns.csv"
         when = known[column]
         assert when == "catalogue" or pd.Timestamp(when) <= pd.Timestamp(last_event), (
-            f"not available at prediction time: {column} is only known from {when} (last event {last_event})")
+            f"not available at prediction time: {column} is only known from {when} (last event {last_event})"
+        )

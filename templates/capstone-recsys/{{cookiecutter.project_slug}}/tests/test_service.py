@@ -11,9 +11,13 @@ from {{ cookiecutter.module_name }}.store import SQLiteStore
 
 @pytest.fixture()
 def client(tmp_path):
-    ranker = Ranker(user_ids=np.array([1, 2]), item_ids=np.array([10, 20, 30, 40]),
-                    U=np.array([[1.0, 0.0], [0.0, 1.0]]), V=np.array([[4.0, 0.0], [3.0, 1.0], [0.0, 5.0], [1.0, 2.0]]),
-                    popular=np.array([30, 10, 20, 40]))
+    ranker = Ranker(
+        user_ids=np.array([1, 2]),
+        item_ids=np.array([10, 20, 30, 40]),
+        U=np.array([[1.0, 0.0], [0.0, 1.0]]),
+        V=np.array([[4.0, 0.0], [3.0, 1.0], [0.0, 5.0], [1.0, 2.0]]),
+        popular=np.array([30, 10, 20, 40]),
+    )
     store = SQLiteStore(tmp_path / "online.db")
     store.put_many([(1, {"country": "DE", "seen_items": [10]}), (2, {"country": "FR", "seen_items": []})])
     cache = TTLCache(maxsize=100, ttl=60)

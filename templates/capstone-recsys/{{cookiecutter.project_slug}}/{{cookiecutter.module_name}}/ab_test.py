@@ -31,8 +31,9 @@ def srm_pvalue(n_a: int, n_b: int, share_a: float = 0.5) -> float:
     return float(stats.chisquare([n_a, n_b], [total * share_a, total * (1 - share_a)]).pvalue)
 
 
-def bootstrap_lift_ci(per_user: pd.DataFrame, num: str, den: str, n_boot: int, level: float,
-                      seed: int) -> tuple[float, float]:
+def bootstrap_lift_ci(
+    per_user: pd.DataFrame, num: str, den: str, n_boot: int, level: float, seed: int
+) -> tuple[float, float]:
     """Percentile CI of the relative lift rate_B / rate_A − 1, resampling users within each variant."""
     rng = np.random.default_rng(seed)
     out = []
@@ -50,9 +51,14 @@ def bootstrap_lift_ci(per_user: pd.DataFrame, num: str, den: str, n_boot: int, l
 def analyse(log: pd.DataFrame, cfg: dict, seed: int) -> dict:
     alpha, share_a = float(cfg["srm_alpha"]), float(cfg["share_a"])
     daily = log.groupby(["date", "variant"])["user_id"].nunique().unstack(fill_value=0)
-    days = {d: {"A": int(r.get("A", 0)), "B": int(r.get("B", 0)), "p_value": srm_pvalue(r.get("A", 0), r.get("B", 0),
-                                                                                         share_a)}
-            for d, r in daily.iterrows()}
+    days = {
+        d: {
+            "A": int(r.get("A", 0)),
+            "B": int(r.get("B", 0)),
+            "p_value": srm_pvalue(r.get("A", 0), r.get("B", 0), share_a),
+        }
+        for d, r in daily.iterrows()
+    }
     bad = sorted(d for d, v in days.items() if v["p_value"] < alpha)
     used = log[~log["date"].isin(bad)] if cfg["exclude_srm_days"] else log
     per_user = used.groupby(["user_id", "variant"])[["impressions", "clicks", "conversions"]].sum().reset_index()
@@ -62,20 +68,35 @@ def analyse(log: pd.DataFrame, cfg: dict, seed: int) -> dict:
     tot = per_user.groupby("variant")[["impressions", "clicks", "conversions"]].sum()
     ctr = tot["clicks"] / tot["impressions"]
     cvr = tot["conversions"] / tot["clicks"]
-    z, p = two_proportion_ztest(int(tot.loc["A", "clicks"]), int(tot.loc["A", "impressions"]),
-                                int(tot.loc["B", "clicks"]), int(tot.loc["B", "impressions"]))
-    zc, pc = two_proportion_ztest(int(tot.loc["A", "conversions"]), int(tot.loc["A", "clicks"]),
-                                  int(tot.loc["B", "conversions"]), int(tot.loc["B", "clicks"]))
+    z, p = two_proportion_ztest(
+        int(tot.loc["A", "clicks"]),
+        int(tot.loc["A", "impressions"]),
+        int(tot.loc["B", "clicks"]),
+        int(tot.loc["B", "impressions"]),
+    )
+    zc, pc = two_proportion_ztest(
+        int(tot.loc["A", "conversions"]),
+        int(tot.loc["A", "clicks"]),
+        int(tot.loc["B", "conversions"]),
+        int(tot.loc["B", "clicks"]),
+    )
     ci = bootstrap_lift_ci(per_user, "clicks", "impressions", int(cfg["bootstrap"]), float(cfg["ci_level"]), seed)
     return {
-        "days": days, "srm_bad_days": bad, "srm_overall_p_value": overall_p,
+        "days": days,
+        "srm_bad_days": bad,
+        "srm_overall_p_value": overall_p,
         "srm_ok": bool(not flagged_in_analysis and overall_p >= alpha),
         "excluded_days": bad if cfg["exclude_srm_days"] else [],
         "users": {"A": int(n_users.get("A", 0)), "B": int(n_users.get("B", 0))},
-        "ctr": {"A": float(ctr["A"]), "B": float(ctr["B"])}, "ctr_lift": float(ctr["B"] / ctr["A"] - 1),
-        "ctr_z": z, "ctr_p_value": p, "ctr_lift_ci": list(ci),
+        "ctr": {"A": float(ctr["A"]), "B": float(ctr["B"])},
+        "ctr_lift": float(ctr["B"] / ctr["A"] - 1),
+        "ctr_z": z,
+        "ctr_p_value": p,
+        "ctr_lift_ci": list(ci),
         "conversion_rate": {"A": float(cvr["A"]), "B": float(cvr["B"])},
-        "conversion_lift": float(cvr["B"] / cvr["A"] - 1), "conversion_z": zc, "conversion_p_value": pc,
+        "conversion_lift": float(cvr["B"] / cvr["A"] - 1),
+        "conversion_z": zc,
+        "conversion_p_value": pc,
         "significant": bool(p < float(cfg["alpha"])),
     }
 
@@ -84,8 +105,10 @@ def main() -> None:
     params = load_params()
     result = analyse(pd.read_csv(RAW / "ab_events.csv"), params["ab_test"], int(params["seed"]))
     write_json(REPORTS / "ab_test.json", result)
-    print(f"ab_test: CTR lift {result['ctr_lift']:+.3%} (p {result['ctr_p_value']:.4f}, CI {result['ctr_lift_ci']}) "
-          f"SRM days {result['srm_bad_days']} srm_ok {result['srm_ok']}")
+    print(
+        f"ab_test: CTR lift {result['ctr_lift']:+.3%} (p {result['ctr_p_value']:.4f}, CI {result['ctr_lift_ci']}) "
+        f"SRM days {result['srm_bad_days']} srm_ok {result['srm_ok']}"
+    )
 
 
 if __name__ == "__main__":

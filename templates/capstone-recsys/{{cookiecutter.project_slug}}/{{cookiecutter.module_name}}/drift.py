@@ -47,12 +47,22 @@ def compare(reference: pd.DataFrame, current: pd.DataFrame, cfg: dict) -> dict:
             res["drifted"] = bool(psi > float(cfg["psi_threshold"]) or ks.pvalue < float(cfg["ks_alpha"]))
         else:
             psi = psi_categorical(ref.astype(str), cur.astype(str))
-            res = {"kind": "categorical", "psi": psi, "drifted": bool(psi > float(cfg["psi_threshold"])),
-                   "new_categories": sorted(set(cur.astype(str)) - set(ref.astype(str)))}
+            res = {
+                "kind": "categorical",
+                "psi": psi,
+                "drifted": bool(psi > float(cfg["psi_threshold"])),
+                "new_categories": sorted(set(cur.astype(str)) - set(ref.astype(str))),
+            }
         out[col] = res
     drifted = [c for c, r in out.items() if r["drifted"]]
-    return {"features": out, "drifted_features": drifted, "share_drifted": len(drifted) / max(1, len(out)),
-            "detected": bool(drifted), "reference_rows": len(reference), "current_rows": len(current)}
+    return {
+        "features": out,
+        "drifted_features": drifted,
+        "share_drifted": len(drifted) / max(1, len(out)),
+        "detected": bool(drifted),
+        "reference_rows": len(reference),
+        "current_rows": len(current),
+    }
 
 
 def main() -> None:

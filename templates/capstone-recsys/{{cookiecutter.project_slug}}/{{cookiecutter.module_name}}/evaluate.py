@@ -43,18 +43,37 @@ def main() -> None:
     ab = json.loads((REPORTS / "ab_test.json").read_text())
     drift = json.loads((REPORTS / "drift.json").read_text())
     metrics = {
-        **ours, "model": kind, "k": k, "validation_users": len(users),
+        **ours,
+        "model": kind,
+        "k": k,
+        "validation_users": len(users),
         "baseline": {"popularity": pop, "mf": mf},
         "lift_ndcg": ours["ndcg_at_k"] / pop["ndcg_at_k"] - 1 if pop["ndcg_at_k"] else 0.0,
         "lift_ndcg_vs_mf": ours["ndcg_at_k"] / mf["ndcg_at_k"] - 1 if mf["ndcg_at_k"] else 0.0,
-        "ab": {key: ab[key] for key in ("ctr_lift", "ctr_p_value", "ctr_lift_ci", "conversion_lift",
-                                        "conversion_p_value", "srm_ok", "srm_bad_days", "significant")},
-        "drift": {"share_drifted": drift["share_drifted"], "detected": drift["detected"],
-                  "drifted_features": drift["drifted_features"]},
+        "ab": {
+            key: ab[key]
+            for key in (
+                "ctr_lift",
+                "ctr_p_value",
+                "ctr_lift_ci",
+                "conversion_lift",
+                "conversion_p_value",
+                "srm_ok",
+                "srm_bad_days",
+                "significant",
+            )
+        },
+        "drift": {
+            "share_drifted": drift["share_drifted"],
+            "detected": drift["detected"],
+            "drifted_features": drift["drifted_features"],
+        },
     }
     write_json(ROOT / "metrics.json", metrics)
-    print(f"evaluate: {kind} NDCG@{k} {ours['ndcg_at_k']:.4f} recall {ours['recall_at_k']:.4f} | MF "
-          f"{mf['ndcg_at_k']:.4f} | popularity {pop['ndcg_at_k']:.4f} ({len(users)} users)")
+    print(
+        f"evaluate: {kind} NDCG@{k} {ours['ndcg_at_k']:.4f} recall {ours['recall_at_k']:.4f} | MF "
+        f"{mf['ndcg_at_k']:.4f} | popularity {pop['ndcg_at_k']:.4f} ({len(users)} users)"
+    )
 
 
 if __name__ == "__main__":

@@ -16,8 +16,9 @@ from .store import open_store
 USER_FEATURES = ["age_band", "country", "tenure_days", "n_events", "avg_price"]
 
 
-def user_features(events: pd.DataFrame, users: pd.DataFrame, items: pd.DataFrame, as_of: pd.Timestamp,
-                  max_seen: int) -> pd.DataFrame:
+def user_features(
+    events: pd.DataFrame, users: pd.DataFrame, items: pd.DataFrame, as_of: pd.Timestamp, max_seen: int
+) -> pd.DataFrame:
     past = events[events["timestamp"] <= as_of].merge(items[["item_id", "price"]], on="item_id")
     agg = past.groupby("user_id").agg(n_events=("item_id", "size"), avg_price=("price", "mean"))
     out = users.set_index("user_id").join(agg)
@@ -58,9 +59,17 @@ def main() -> None:
         rec["seen_items"] = [int(i) for i in rec["seen_items"]]
         rows.append((int(rec.pop("user_id")), rec))
     n = store.put_many(rows)
-    write_json(REPORTS / "features.json", {"as_of": str(as_of), "users": len(uf), "items": len(itf),
-                                           "online_rows": n, "user_features": USER_FEATURES,
-                                           "item_features": list(cfg["item_columns"])})
+    write_json(
+        REPORTS / "features.json",
+        {
+            "as_of": str(as_of),
+            "users": len(uf),
+            "items": len(itf),
+            "online_rows": n,
+            "user_features": USER_FEATURES,
+            "item_features": list(cfg["item_columns"]),
+        },
+    )
     print(f"features: {len(uf)} users, {len(itf)} items as of {as_of}; {n} rows in the online store")
 
 

@@ -27,8 +27,9 @@ class Ranker:
     popular: np.ndarray  # item ids, most popular first: the cold-start answer
 
     def save(self, path) -> None:
-        np.savez_compressed(path, user_ids=self.user_ids, item_ids=self.item_ids, U=self.U, V=self.V,
-                            popular=self.popular)
+        np.savez_compressed(
+            path, user_ids=self.user_ids, item_ids=self.item_ids, U=self.U, V=self.V, popular=self.popular
+        )
 
     @classmethod
     def load(cls, path) -> Ranker:
@@ -125,7 +126,7 @@ def two_tower(X: sp.csr_matrix, users: pd.DataFrame, items: pd.DataFrame, cfg: d
     for _ in range(int(cfg["epochs"])):
         order = rng.permutation(len(rows))
         for lo in range(0, len(order), batch):
-            b = order[lo:lo + batch]
+            b = order[lo : lo + batch]
             u = torch.tensor(rows[b])
             i = torch.tensor(cols[b])
             uv = user_tower(u, [c[u] for c in u_cat])
@@ -153,8 +154,9 @@ def _scaled(U: np.ndarray, V: np.ndarray, rng: np.random.Generator) -> tuple[np.
     return U / np.sqrt(sd), V / np.sqrt(sd)
 
 
-def fit(events: pd.DataFrame, users: pd.DataFrame, items: pd.DataFrame, params: dict,
-        model_type: str | None = None) -> Ranker:
+def fit(
+    events: pd.DataFrame, users: pd.DataFrame, items: pd.DataFrame, params: dict, model_type: str | None = None
+) -> Ranker:
     cfg, seed = params["model"], int(params["seed"])
     kind = model_type or cfg["type"]
     index = Index(users, items)
@@ -172,8 +174,9 @@ def fit(events: pd.DataFrame, users: pd.DataFrame, items: pd.DataFrame, params: 
         rng = np.random.default_rng(seed)
         w = float(cfg["blend"]["mf_weight"])
         m = cfg["mf"]
-        Um, Vm = _scaled(*als(X, int(m["factors"]), float(m["regularization"]), float(m["alpha"]),
-                              int(m["iterations"]), seed), rng)
+        Um, Vm = _scaled(
+            *als(X, int(m["factors"]), float(m["regularization"]), float(m["alpha"]), int(m["iterations"]), seed), rng
+        )
         Ut, Vt = _scaled(*two_tower(X, users, items, cfg["two_tower"], seed), rng)
         U, V = np.c_[w * Um, (1 - w) * Ut], np.c_[Vm, Vt]
     else:

@@ -21,12 +21,20 @@ class Recommender:
         seen = set((features or {}).get("seen_items", []))
         if features is None or pos is None:
             items = [int(i) for i in self.ranker.popular if int(i) not in seen][:k]
-            return {"user_id": int(user_id), "strategy": "popular", "items": items,
-                    "scores": [float(k - r) for r in range(len(items))]}
+            return {
+                "user_id": int(user_id),
+                "strategy": "popular",
+                "items": items,
+                "scores": [float(k - r) for r in range(len(items))],
+            }
         scores = self.ranker.V @ self.ranker.U[pos]
         if seen:
             mask = np.isin(self.ranker.item_ids, list(seen))
             scores = np.where(mask, -np.inf, scores)
         top = np.argsort(-scores, kind="stable")[:k]
-        return {"user_id": int(user_id), "strategy": "model", "items": [int(i) for i in self.ranker.item_ids[top]],
-                "scores": [round(float(s), 6) for s in scores[top]]}
+        return {
+            "user_id": int(user_id),
+            "strategy": "model",
+            "items": [int(i) for i in self.ranker.item_ids[top]],
+            "scores": [round(float(s), 6) for s in scores[top]],
+        }

@@ -42,8 +42,13 @@ def create_app(recommender: Recommender | None = None, cache: Any = None) -> Fas
     @app.get("/health")
     def health() -> dict[str, Any]:
         rec = get_recommender()
-        return {"status": "ok", "users": len(rec.ranker.user_ids), "items": len(rec.ranker.item_ids),
-                "store": type(rec.store).__name__, "cache": type(get_cache()).__name__}
+        return {
+            "status": "ok",
+            "users": len(rec.ranker.user_ids),
+            "items": len(rec.ranker.item_ids),
+            "store": type(rec.store).__name__,
+            "cache": type(get_cache()).__name__,
+        }
 
     @app.get("/recommend/{user_id}")
     def recommend(user_id: int, k: int = Query(10, ge=1, le=100)) -> dict[str, Any]:

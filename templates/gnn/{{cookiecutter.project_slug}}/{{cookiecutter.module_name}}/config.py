@@ -48,7 +48,7 @@ def set_threads(n: int) -> None:
 
 
 def select_device(preference: str = "auto") -> torch.device:
-    """"auto" picks CUDA when present, else the CPU (Apple's MPS lacks some sparse kernels, so it is not used)."""
+    """ "auto" picks CUDA when present, else the CPU (Apple's MPS lacks some sparse kernels, so it is not used)."""
     if preference in ("auto", "cuda") and torch.cuda.is_available():
         return torch.device("cuda")
     return torch.device("cpu")

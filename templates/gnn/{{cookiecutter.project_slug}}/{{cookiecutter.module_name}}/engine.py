@@ -28,8 +28,9 @@ def macro_f1(pred, y, n_classes: int) -> float:
     return float(np.mean(scores)) if scores else float("nan")
 
 
-def fit(model: torch.nn.Module, data: GraphData, graph: dict[str, torch.Tensor],
-        train: dict[str, Any]) -> tuple[list[dict[str, float]], int]:
+def fit(
+    model: torch.nn.Module, data: GraphData, graph: dict[str, torch.Tensor], train: dict[str, Any]
+) -> tuple[list[dict[str, float]], int]:
     """Adam on the training papers' cross-entropy, one step per epoch over the whole graph. With
     train.early_stopping, stop when the validation loss has not improved for train.patience epochs and keep
     the best weights. Returns the per-epoch curve and the best epoch."""
@@ -48,9 +49,15 @@ def fit(model: torch.nn.Module, data: GraphData, graph: dict[str, torch.Tensor],
             out = model(data.x, graph)
             val_loss = float(F.cross_entropy(out[va], data.y[va]))
             pred = out.argmax(1)
-        curve.append({"epoch": epoch, "train_loss": round(float(loss), 5), "val_loss": round(val_loss, 5),
-                      "train_accuracy": round(accuracy(pred[tr], data.y[tr]), 5),
-                      "val_accuracy": round(accuracy(pred[va], data.y[va]), 5)})
+        curve.append(
+            {
+                "epoch": epoch,
+                "train_loss": round(float(loss), 5),
+                "val_loss": round(val_loss, 5),
+                "train_accuracy": round(accuracy(pred[tr], data.y[tr]), 5),
+                "val_accuracy": round(accuracy(pred[va], data.y[va]), 5),
+            }
+        )
         if val_loss < best:
             best, best_epoch, waited = val_loss, epoch, 0
             best_state = copy.deepcopy(model.state_dict())

@@ -45,13 +45,20 @@ def main() -> None:
         "n_valid": int(va.sum()),
         "per_class_accuracy": per_class,
         "model": {"parameters": info["parameters"], "uses_graph": int(saved["model"]["type"] != "mlp")},
-        "curve": {"epochs": int(len(curve)), "best_epoch": info["best_epoch"],
-                  "loss_ratio": round(float(curve["train_loss"].iloc[-1] / curve["train_loss"].iloc[0]), 4)},
+        "curve": {
+            "epochs": int(len(curve)),
+            "best_epoch": info["best_epoch"],
+            "loss_ratio": round(float(curve["train_loss"].iloc[-1] / curve["train_loss"].iloc[0]), 4),
+        },
     }
     write_json(ROOT / "metrics.json", metrics)
-    pd.DataFrame({ID: data.nodes[ID][va.numpy()].to_numpy(), "actual": [TOPICS[i] for i in y.tolist()],
-                  "predicted": [TOPICS[i] for i in p.tolist()]}).to_csv(
-        FIGURES / "valid_predictions.csv", index=False, lineterminator="\n")
+    pd.DataFrame(
+        {
+            ID: data.nodes[ID][va.numpy()].to_numpy(),
+            "actual": [TOPICS[i] for i in y.tolist()],
+            "predicted": [TOPICS[i] for i in p.tolist()],
+        }
+    ).to_csv(FIGURES / "valid_predictions.csv", index=False, lineterminator="\n")
     print(json.dumps(metrics, indent=2))
 
 

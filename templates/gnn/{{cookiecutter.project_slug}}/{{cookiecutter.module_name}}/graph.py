@@ -41,8 +41,9 @@ def adjacency(index: torch.Tensor, n_nodes: int, self_loops: bool = False, norma
         weight = 1.0 / degree.clamp(min=1)[rows]
     elif normalise != "none":
         raise ValueError(f"normalise must be none, mean or sym, not {normalise!r}")
-    return torch.sparse_coo_tensor(torch.stack([rows, cols]), weight, (n_nodes, n_nodes),
-                                   check_invariants=False).coalesce()
+    return torch.sparse_coo_tensor(
+        torch.stack([rows, cols]), weight, (n_nodes, n_nodes), check_invariants=False
+    ).coalesce()
 
 
 def propagate(adj: torch.Tensor, x: torch.Tensor) -> torch.Tensor:

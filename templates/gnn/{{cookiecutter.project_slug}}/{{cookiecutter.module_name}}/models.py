@@ -67,8 +67,10 @@ def build_model(model: dict[str, Any], n_features: int, n_classes: int) -> nn.Mo
 
 def build_graph(index: torch.Tensor, n_nodes: int, graph: dict[str, Any]) -> dict[str, torch.Tensor]:
     """What the models read: the edge index (SAGE) and the propagation matrix (GCN)."""
-    return {"index": index,
-            "adj": adjacency(index, n_nodes, self_loops=graph["self_loops"], normalise=graph["normalise"])}
+    return {
+        "index": index,
+        "adj": adjacency(index, n_nodes, self_loops=graph["self_loops"], normalise=graph["normalise"]),
+    }
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -34,7 +34,10 @@ def main() -> None:
     nodes.to_csv(PROCESSED / "nodes.csv", index=False, lineterminator="\n")
     edges.to_csv(PROCESSED / "edges.csv", index=False, lineterminator="\n")
     report = {
-        "raw_nodes": len(raw_nodes), "nodes": len(nodes), "raw_edges": len(raw_edges), "edges": len(edges),
+        "raw_nodes": len(raw_nodes),
+        "nodes": len(nodes),
+        "raw_edges": len(raw_edges),
+        "edges": len(edges),
         "splits": {k: int(v) for k, v in nodes[SPLIT].value_counts().sort_index().items()},
         "mean_degree": round(2 * len(edges) / len(nodes), 3),
     }

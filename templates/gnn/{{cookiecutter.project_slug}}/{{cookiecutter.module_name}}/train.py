@@ -42,13 +42,27 @@ def main() -> None:
     curve, best_epoch = fit(model, data, graph, params["train"])
     seconds = time.perf_counter() - start
     MODELS.mkdir(parents=True, exist_ok=True)
-    torch.save({"state_dict": model.cpu().state_dict(), "model": params["model"], "graph": params["graph"],
-                "features": data.feature_names}, MODELS / "model.pt")
+    torch.save(
+        {
+            "state_dict": model.cpu().state_dict(),
+            "model": params["model"],
+            "graph": params["graph"],
+            "features": data.feature_names,
+        },
+        MODELS / "model.pt",
+    )
     FIGURES.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(curve).to_csv(FIGURES / "training_curve.csv", index=False, lineterminator="\n")
-    info = {"model": params["model"]["type"], "parameters": count_parameters(model), "epochs_run": len(curve),
-            "best_epoch": best_epoch, "seconds": round(seconds, 2), "device": device.type,
-            "n_features": len(data.feature_names), "n_edges_directed": int(data.index.shape[1])}
+    info = {
+        "model": params["model"]["type"],
+        "parameters": count_parameters(model),
+        "epochs_run": len(curve),
+        "best_epoch": best_epoch,
+        "seconds": round(seconds, 2),
+        "device": device.type,
+        "n_features": len(data.feature_names),
+        "n_edges_directed": int(data.index.shape[1]),
+    }
     write_json(REPORTS / "train.json", info)
     print(info)
 

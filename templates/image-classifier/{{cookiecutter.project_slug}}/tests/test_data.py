@@ -24,7 +24,7 @@ def test_clean_drops_blank_images_and_duplicates():
     images = np.zeros((4, IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
     images[0, 5, 5] = 200
     images[1, 6, 6] = 200
-    images[2] = images[0]          # duplicate of row 0 (same label)
+    images[2] = images[0]  # duplicate of row 0 (same label)
     labels = np.array([3, 4, 3, 5])  # row 3 is blank
     ids, kept, kept_labels = clean(np.array(["a", "b", "c", "d"]), images, labels, min_ink=0.2)
     assert sorted(ids) == ["a", "b"]

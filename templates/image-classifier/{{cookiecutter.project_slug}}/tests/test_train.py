@@ -61,6 +61,7 @@ def test_mixed_precision_is_a_no_op_on_cpu():
         seed_everything(3)
         model = Classifier("cnn", channels=8)
         optimizer, _ = make_optimizer(model, 0.01, 0.0, 1, 1, "constant")
-        results.append(train_one_epoch(model, make_loader(x, y, 16), optimizer, torch.device("cpu"),
-                                       scaler=scaler, amp=True))
+        results.append(
+            train_one_epoch(model, make_loader(x, y, 16), optimizer, torch.device("cpu"), scaler=scaler, amp=True)
+        )
     assert results[0] == results[1]

@@ -48,8 +48,20 @@ class ImageDataset(Dataset):
         return x, self.labels[i]
 
 
-def make_loader(images: torch.Tensor, labels: torch.Tensor | None, batch_size: int, *, shuffle: bool = False,
-                augment: bool = False, generator: torch.Generator | None = None) -> DataLoader:
+def make_loader(
+    images: torch.Tensor,
+    labels: torch.Tensor | None,
+    batch_size: int,
+    *,
+    shuffle: bool = False,
+    augment: bool = False,
+    generator: torch.Generator | None = None,
+) -> DataLoader:
     """A DataLoader with no worker processes: deterministic and cheap for data this small."""
-    return DataLoader(ImageDataset(images, labels, augment), batch_size=batch_size, shuffle=shuffle,
-                      generator=generator, num_workers=0)
+    return DataLoader(
+        ImageDataset(images, labels, augment),
+        batch_size=batch_size,
+        shuffle=shuffle,
+        generator=generator,
+        num_workers=0,
+    )

@@ -51,8 +51,11 @@ def main() -> None:
         "macro_f1": round(macro_f1(pred, labels, N_CLASSES), 6),
         "val_loss": round(val_loss, 6),
         "curve": {k: round(v, 6) for k, v in curve_summary(REPORTS / "training_curve.csv").items()},
-        "train": {"seconds": info["train_seconds"], "n_parameters": info["n_parameters"],
-                  "pretrained": int(info["pretrained"])},
+        "train": {
+            "seconds": info["train_seconds"],
+            "n_parameters": info["n_parameters"],
+            "pretrained": int(info["pretrained"]),
+        },
     }
     (ROOT / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     with open(REPORTS / "valid_predictions.csv", "w", encoding="utf-8") as fh:

@@ -28,8 +28,11 @@ class ResidualBlock(nn.Module):
             nn.Conv2d(c_out, c_out, 3, padding=1, bias=False),
             nn.BatchNorm2d(c_out),
         )
-        self.skip = nn.Identity() if stride == 1 and c_in == c_out else nn.Sequential(
-            nn.Conv2d(c_in, c_out, 1, stride=stride, bias=False), nn.BatchNorm2d(c_out))
+        self.skip = (
+            nn.Identity()
+            if stride == 1 and c_in == c_out
+            else nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride=stride, bias=False), nn.BatchNorm2d(c_out))
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.relu(self.body(x) + self.skip(x))
@@ -46,18 +49,20 @@ class Classifier(nn.Module):
         c = channels
         if arch == "cnn":
             self.backbone = nn.Sequential(
-                conv_block(1, c, dropout / 2),          # 16×16 → 8×8
-                conv_block(c, 2 * c, dropout / 2),      # 8×8 → 4×4
+                conv_block(1, c, dropout / 2),  # 16×16 → 8×8
+                conv_block(c, 2 * c, dropout / 2),  # 8×8 → 4×4
                 nn.Flatten(),
                 nn.Linear(2 * c * 16, 64),
                 nn.ReLU(inplace=True),
             )
         elif arch == "resnet":
             self.backbone = nn.Sequential(
-                nn.Conv2d(1, c, 3, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU(inplace=True),
+                nn.Conv2d(1, c, 3, padding=1, bias=False),
+                nn.BatchNorm2d(c),
+                nn.ReLU(inplace=True),
                 ResidualBlock(c, c, 1),
-                ResidualBlock(c, 2 * c, 2),             # 16×16 → 8×8
-                ResidualBlock(2 * c, 4 * c, 2),         # 8×8 → 4×4
+                ResidualBlock(c, 2 * c, 2),  # 16×16 → 8×8
+                ResidualBlock(2 * c, 4 * c, 2),  # 8×8 → 4×4
                 nn.AdaptiveAvgPool2d(1),
                 nn.Flatten(),
             )

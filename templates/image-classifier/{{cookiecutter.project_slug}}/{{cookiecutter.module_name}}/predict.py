@@ -20,8 +20,9 @@ def main() -> None:
     PREDICTIONS.mkdir(parents=True, exist_ok=True)
     with open(PREDICTIONS / "predictions.csv", "w", encoding="utf-8") as fh:
         fh.write("id,label,confidence\n")
-        fh.writelines(f"{i},{lab},{c:.4f}\n" for i, lab, c in zip(data["ids"], label.tolist(), confidence.tolist(),
-                                                                 strict=True))
+        fh.writelines(
+            f"{i},{lab},{c:.4f}\n" for i, lab, c in zip(data["ids"], label.tolist(), confidence.tolist(), strict=True)
+        )
     print(f"predict: {len(label)} rows -> {PREDICTIONS / 'predictions.csv'}")
 
 

@@ -51,8 +51,12 @@ def main() -> None:
 
     pre_ids, pre_images, letters = read_images(RAW / "pretrain.csv", label_column="letter")
     names = sorted(set(letters))
-    np.savez_compressed(PROCESSED / "pretrain.npz", images=pre_images,
-                        labels=np.array([names.index(x) for x in letters]), names=np.array(names))
+    np.savez_compressed(
+        PROCESSED / "pretrain.npz",
+        images=pre_images,
+        labels=np.array([names.index(x) for x in letters]),
+        names=np.array(names),
+    )
 
     flat = images.reshape(len(images), -1)
     with open(PROCESSED / "manifest.csv", "w", encoding="utf-8") as fh:
@@ -66,8 +70,10 @@ def main() -> None:
         fh.write("label,count,share\n")
         for c in range(N_CLASSES):
             fh.write(f"{c},{counts[c]},{counts[c] / counts.sum():.4f}\n")
-    print(f"prepare: {n_raw} raw rows -> {len(ids)} kept ({(~valid).sum()} train, {valid.sum()} valid); "
-          f"{len(test_ids)} test; {len(pre_ids)} pretrain ({len(names)} letters)")
+    print(
+        f"prepare: {n_raw} raw rows -> {len(ids)} kept ({(~valid).sum()} train, {valid.sum()} valid); "
+        f"{len(test_ids)} test; {len(pre_ids)} pretrain ({len(names)} letters)"
+    )
 
 
 if __name__ == "__main__":

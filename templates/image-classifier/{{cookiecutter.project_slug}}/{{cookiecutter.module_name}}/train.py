@@ -31,10 +31,8 @@ from {{ cookiecutter.module_name }}.engine import accuracy, predict_logits, trai
 from {{ cookiecutter.module_name }}.model import Classifier, build_model, count_parameters
 
 
-def make_optimizer(model: nn.Module, lr: float, weight_decay: float, epochs: int, steps_per_epoch: int,
-                   schedule: str):
-    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr,
-                                  weight_decay=weight_decay)
+def make_optimizer(model: nn.Module, lr: float, weight_decay: float, epochs: int, steps_per_epoch: int, schedule: str):
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=weight_decay)
     total = max(epochs * steps_per_epoch, 1)
     if schedule == "onecycle":
         scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=total, pct_start=0.25)
@@ -53,10 +51,16 @@ def pretrain(model: Classifier, params: dict, device: torch.device, generator: t
     data = np.load(PROCESSED / "pretrain.npz")
     model.new_head(len(data["names"]))
     model.to(device)
-    loader = make_loader(to_tensor(data["images"]), torch.from_numpy(data["labels"]).long(),
-                         params["train"]["batch_size"], shuffle=True, generator=generator)
-    optimizer, scheduler = make_optimizer(model, t["lr"], params["train"]["weight_decay"], t["pretrain_epochs"],
-                                          len(loader), "onecycle")
+    loader = make_loader(
+        to_tensor(data["images"]),
+        torch.from_numpy(data["labels"]).long(),
+        params["train"]["batch_size"],
+        shuffle=True,
+        generator=generator,
+    )
+    optimizer, scheduler = make_optimizer(
+        model, t["lr"], params["train"]["weight_decay"], t["pretrain_epochs"], len(loader), "onecycle"
+    )
     for epoch in range(t["pretrain_epochs"]):
         loss = train_one_epoch(model, loader, optimizer, device, scheduler=scheduler)
         print(f"pretrain epoch {epoch + 1}: loss {loss:.4f}")
@@ -74,8 +78,9 @@ def main() -> None:
     data = np.load(PROCESSED / "train.npz")
     valid = data["valid"]
     images, labels = to_tensor(data["images"]), torch.from_numpy(data["labels"]).long()
-    train_loader = make_loader(images[~valid], labels[~valid], tp["batch_size"], shuffle=True,
-                               augment=tp["augment"], generator=generator)
+    train_loader = make_loader(
+        images[~valid], labels[~valid], tp["batch_size"], shuffle=True, augment=tp["augment"], generator=generator
+    )
     valid_loader = make_loader(images[valid], labels[valid], 512)
 
     model = build_model(params, N_CLASSES)
@@ -87,16 +92,25 @@ def main() -> None:
     freeze = params["transfer"]["freeze_epochs"] if pretrained else 0
 
     scaler = torch.amp.GradScaler("cuda", enabled=amp)
-    optimizer, scheduler = make_optimizer(model, tp["lr"], tp["weight_decay"], tp["epochs"], len(train_loader),
-                                          tp["schedule"])
+    optimizer, scheduler = make_optimizer(
+        model, tp["lr"], tp["weight_decay"], tp["epochs"], len(train_loader), tp["schedule"]
+    )
     loss_fn = nn.CrossEntropyLoss()
     curve = []
     for epoch in range(tp["epochs"]):
         for p in model.backbone.parameters():
             p.requires_grad = epoch >= freeze
         lr = optimizer.param_groups[0]["lr"]
-        train_loss = train_one_epoch(model, train_loader, optimizer, device, scheduler=scheduler, scaler=scaler,
-                                     amp=amp, label_smoothing=tp["label_smoothing"])
+        train_loss = train_one_epoch(
+            model,
+            train_loader,
+            optimizer,
+            device,
+            scheduler=scheduler,
+            scaler=scaler,
+            amp=amp,
+            label_smoothing=tp["label_smoothing"],
+        )
         logits = predict_logits(model, valid_loader, device)
         val_loss = loss_fn(logits, labels[valid]).item()
         val_acc = accuracy(logits.argmax(1).numpy(), labels[valid].numpy())
@@ -110,8 +124,15 @@ def main() -> None:
     with open(REPORTS / "training_curve.csv", "w", encoding="utf-8") as fh:
         fh.write("epoch,train_loss,val_loss,val_accuracy,lr\n")
         fh.writelines(f"{e},{a:.6f},{b:.6f},{c:.6f},{d:.6g}\n" for e, a, b, c, d in curve)
-    info = {"device": device.type, "amp": amp, "seed": params["seed"], "pretrained": pretrained,
-            "epochs": tp["epochs"], "train_seconds": round(seconds, 2), "n_parameters": count_parameters(model)}
+    info = {
+        "device": device.type,
+        "amp": amp,
+        "seed": params["seed"],
+        "pretrained": pretrained,
+        "epochs": tp["epochs"],
+        "train_seconds": round(seconds, 2),
+        "n_parameters": count_parameters(model),
+    }
     (REPORTS / "train_info.json").write_text(json.dumps(info, indent=2) + "\n")
     print(f"train: {seconds:.1f}s on {device.type} (amp={amp}), {info['n_parameters']} parameters")
 

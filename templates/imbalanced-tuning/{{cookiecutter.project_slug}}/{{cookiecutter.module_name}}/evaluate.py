@@ -53,8 +53,11 @@ def shap_importance(model: Any, x: pd.DataFrame, family: str, sample: int, seed:
     if values.ndim == 3:  # (rows, features, classes)
         values = values[..., 1]
     imp = np.abs(values).mean(axis=0)
-    return (pd.DataFrame({"feature": x.columns, "mean_abs_shap": imp.round(6)})
-            .sort_values("mean_abs_shap", ascending=False, kind="stable").reset_index(drop=True))
+    return (
+        pd.DataFrame({"feature": x.columns, "mean_abs_shap": imp.round(6)})
+        .sort_values("mean_abs_shap", ascending=False, kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def main() -> None:
@@ -70,7 +73,8 @@ def main() -> None:
     precision, recall, _ = precision_recall_curve(y, proba)
     keep = np.r_[0, np.flatnonzero(np.diff(recall.round(3))) + 1] if len(recall) > 1 else np.arange(len(recall))
     pd.DataFrame({"recall": recall[keep].round(4), "precision": precision[keep].round(4)}).to_csv(
-        REPORTS / "pr_curve.csv", index=False)
+        REPORTS / "pr_curve.csv", index=False
+    )
     pd.DataFrame({"actual": y, "predicted": pred}).to_csv(REPORTS / "confusion.csv", index=False)
     write_json({"threshold": threshold, "strategy": ev["threshold"]["strategy"]}, REPORTS / "threshold.json")
 
@@ -93,14 +97,19 @@ def main() -> None:
         },
         "tuning": {"n_trials": int(cv["n_trials"])},
         "data": {"rows": int(len(y)), "positives": int(y.sum()), "positive_rate": round(float(y.mean()), 4)},
-        "shap": {"features": int(len(importance)),
-                 "top3_share": round(float(importance["mean_abs_shap"].head(3).sum()
-                                           / max(importance["mean_abs_shap"].sum(), 1e-12)), 4)},
+        "shap": {
+            "features": int(len(importance)),
+            "top3_share": round(
+                float(importance["mean_abs_shap"].head(3).sum() / max(importance["mean_abs_shap"].sum(), 1e-12)), 4
+            ),
+        },
     }
     write_json(metrics, ROOT / "metrics.json")
     top = ", ".join(importance["feature"].head(3))
-    print(f"evaluate: CV PR-AUC {metrics['cv']['pr_auc']:.3f}, F1 {metrics['cv']['f1']:.3f} at "
-          f"{threshold:.3f}; top SHAP features: {top}")
+    print(
+        f"evaluate: CV PR-AUC {metrics['cv']['pr_auc']:.3f}, F1 {metrics['cv']['f1']:.3f} at "
+        f"{threshold:.3f}; top SHAP features: {top}"
+    )
 
 
 if __name__ == "__main__":

@@ -39,13 +39,25 @@ def feature_columns(cfg: dict[str, Any]) -> tuple[list[str], list[str]]:
 def build_preprocessor(cfg: dict[str, Any]) -> ColumnTransformer:
     numeric, categorical = feature_columns(cfg)
     parts: list[tuple[str, Any, list[str]]] = [
-        ("num", Pipeline([("impute", SimpleImputer(strategy="median", add_indicator=True)),
-                          ("scale", StandardScaler())]), numeric)]
+        (
+            "num",
+            Pipeline([("impute", SimpleImputer(strategy="median", add_indicator=True)), ("scale", StandardScaler())]),
+            numeric,
+        )
+    ]
     if categorical:
-        parts.append(("cat", Pipeline([
-            ("impute", SimpleImputer(strategy="constant", fill_value="missing")),
-            ("onehot", OneHotEncoder(handle_unknown="ignore", min_frequency=20, sparse_output=False)),
-        ]), categorical))
+        parts.append(
+            (
+                "cat",
+                Pipeline(
+                    [
+                        ("impute", SimpleImputer(strategy="constant", fill_value="missing")),
+                        ("onehot", OneHotEncoder(handle_unknown="ignore", min_frequency=20, sparse_output=False)),
+                    ]
+                ),
+                categorical,
+            )
+        )
     return ColumnTransformer(parts, verbose_feature_names_out=False).set_output(transform="pandas")
 
 

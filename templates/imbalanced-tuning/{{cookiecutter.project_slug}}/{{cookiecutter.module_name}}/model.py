@@ -28,13 +28,13 @@ def make_estimator(family: str, hyper: dict[str, Any], class_weight: str | None,
     if family == "lightgbm":
         from lightgbm import LGBMClassifier
 
-        return LGBMClassifier(class_weight=class_weight, random_state=seed, n_jobs=threads, verbose=-1,
-                              **hyper)
+        return LGBMClassifier(class_weight=class_weight, random_state=seed, n_jobs=threads, verbose=-1, **hyper)
     raise ValueError(f"unknown model.family {family!r} (allowed: {', '.join(FAMILIES)})")
 
 
-def build_pipeline(model_cfg: dict[str, Any], imbalance_cfg: dict[str, Any], seed: int,
-                   hyper: dict[str, Any] | None = None) -> Pipeline:
+def build_pipeline(
+    model_cfg: dict[str, Any], imbalance_cfg: dict[str, Any], seed: int, hyper: dict[str, Any] | None = None
+) -> Pipeline:
     """[SMOTE ->] estimator. strategy: none | class_weight | smote."""
     family = model_cfg["family"]
     params = {**(model_cfg.get(family) or {}), **(hyper or {})}
@@ -43,8 +43,16 @@ def build_pipeline(model_cfg: dict[str, Any], imbalance_cfg: dict[str, Any], see
         raise ValueError(f"unknown imbalance.strategy {strategy!r} (none, class_weight, smote)")
     steps: list[tuple[str, Any]] = []
     if strategy == "smote":
-        steps.append(("smote", SMOTE(sampling_strategy=imbalance_cfg.get("smote_ratio", 0.3),
-                                     k_neighbors=imbalance_cfg.get("smote_k_neighbors", 5), random_state=seed)))
+        steps.append(
+            (
+                "smote",
+                SMOTE(
+                    sampling_strategy=imbalance_cfg.get("smote_ratio", 0.3),
+                    k_neighbors=imbalance_cfg.get("smote_k_neighbors", 5),
+                    random_state=seed,
+                ),
+            )
+        )
     weight = "balanced" if strategy == "class_weight" else None
     steps.append(("model", make_estimator(family, params, weight, seed, model_cfg.get("threads", 1))))
     return Pipeline(steps)
@@ -66,12 +74,16 @@ def suggest(trial: Any, family: str) -> dict[str, Any]:
     if family == "logistic_regression":
         return {"C": trial.suggest_float("C", 1e-3, 10.0, log=True)}
     if family == "random_forest":
-        return {"n_estimators": trial.suggest_int("n_estimators", 100, 400, step=50),
-                "max_depth": trial.suggest_int("max_depth", 3, 16),
-                "min_samples_leaf": trial.suggest_int("min_samples_leaf", 1, 20)}
-    return {"n_estimators": trial.suggest_int("n_estimators", 100, 400, step=50),
-            "learning_rate": trial.suggest_float("learning_rate", 0.02, 0.2, log=True),
-            "num_leaves": trial.suggest_int("num_leaves", 7, 47),
-            "min_child_samples": trial.suggest_int("min_child_samples", 5, 100),
-            "colsample_bytree": trial.suggest_float("colsample_bytree", 0.5, 1.0),
-            "reg_lambda": trial.suggest_float("reg_lambda", 1e-3, 10.0, log=True)}
+        return {
+            "n_estimators": trial.suggest_int("n_estimators", 100, 400, step=50),
+            "max_depth": trial.suggest_int("max_depth", 3, 16),
+            "min_samples_leaf": trial.suggest_int("min_samples_leaf", 1, 20),
+        }
+    return {
+        "n_estimators": trial.suggest_int("n_estimators", 100, 400, step=50),
+        "learning_rate": trial.suggest_float("learning_rate", 0.02, 0.2, log=True),
+        "num_leaves": trial.suggest_int("num_leaves", 7, 47),
+        "min_child_samples": trial.suggest_int("min_child_samples", 5, 100),
+        "colsample_bytree": trial.suggest_float("colsample_bytree", 0.5, 1.0),
+        "reg_lambda": trial.suggest_float("reg_lambda", 1e-3, 10.0, log=True),
+    }

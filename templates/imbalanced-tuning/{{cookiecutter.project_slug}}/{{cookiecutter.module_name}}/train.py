@@ -31,14 +31,16 @@ def tune(x: pd.DataFrame, y: pd.Series, params: dict[str, Any]) -> tuple[dict[st
 
     def objective(trial: Any) -> float:
         hyper = suggest(trial, family)
-        _, scores = out_of_fold(lambda: build_pipeline(params["model"], params["imbalance"], seed, hyper),
-                                x, y, cfg["cv_folds"], seed)
+        _, scores = out_of_fold(
+            lambda: build_pipeline(params["model"], params["imbalance"], seed, hyper), x, y, cfg["cv_folds"], seed
+        )
         return float(np.mean(scores))
 
     study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed))
     study.optimize(objective, n_trials=cfg["n_trials"], timeout=cfg.get("timeout_s"))
-    trials = pd.DataFrame([{"trial": t.number, "pr_auc": round(t.value, 5), **t.params}
-                           for t in study.trials if t.value is not None])
+    trials = pd.DataFrame(
+        [{"trial": t.number, "pr_auc": round(t.value, 5), **t.params} for t in study.trials if t.value is not None]
+    )
     return study.best_params, trials
 
 
@@ -50,8 +52,9 @@ def main() -> None:
     t0 = time.perf_counter()
     best, trials = tune(x, y, params)
     t1 = time.perf_counter()
-    oof, scores = out_of_fold(lambda: build_pipeline(params["model"], params["imbalance"], seed, best),
-                              x, y, params["cv"]["folds"], seed)
+    oof, scores = out_of_fold(
+        lambda: build_pipeline(params["model"], params["imbalance"], seed, best), x, y, params["cv"]["folds"], seed
+    )
     model = build_pipeline(params["model"], params["imbalance"], seed, best).fit(x, y)
     t2 = time.perf_counter()
     MODELS.mkdir(parents=True, exist_ok=True)
@@ -59,12 +62,22 @@ def main() -> None:
     joblib.dump(model, MODELS / "model.joblib")
     pd.DataFrame({ID: ids, TARGET: y, "oof_probability": oof.round(6)}).to_csv(REPORTS / "oof.csv", index=False)
     trials.to_csv(REPORTS / "optuna_trials.csv", index=False)
-    write_json({"family": params["model"]["family"], "imbalance": params["imbalance"]["strategy"],
-                "best_params": best, "n_trials": len(trials), "fold_pr_auc": [round(s, 5) for s in scores],
-                "tuning_seconds": round(t1 - t0, 2), "cv_and_fit_seconds": round(t2 - t1, 2)},
-               REPORTS / "cv_results.json")
-    print(f"train: {params['model']['family']} / {params['imbalance']['strategy']}: CV PR-AUC "
-          f"{np.mean(scores):.3f} ± {np.std(scores):.3f}; {len(trials)} Optuna trials in {t1 - t0:.1f}s")
+    write_json(
+        {
+            "family": params["model"]["family"],
+            "imbalance": params["imbalance"]["strategy"],
+            "best_params": best,
+            "n_trials": len(trials),
+            "fold_pr_auc": [round(s, 5) for s in scores],
+            "tuning_seconds": round(t1 - t0, 2),
+            "cv_and_fit_seconds": round(t2 - t1, 2),
+        },
+        REPORTS / "cv_results.json",
+    )
+    print(
+        f"train: {params['model']['family']} / {params['imbalance']['strategy']}: CV PR-AUC "
+        f"{np.mean(scores):.3f} ± {np.std(scores):.3f}; {len(trials)} Optuna trials in {t1 - t0:.1f}s"
+    )
 
 
 if __name__ == "__main__":

@@ -58,8 +58,9 @@ def mlp_loss(params: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray) -> flo
     return float(0.5 * np.sum((out - y) ** 2) / x.shape[0])
 
 
-def mlp_loss_and_grads(params: dict[str, np.ndarray], x: np.ndarray,
-                       y: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
+def mlp_loss_and_grads(
+    params: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray
+) -> tuple[float, dict[str, np.ndarray]]:
     """Exercise 5: backpropagation through the 2-layer MLP of ``mlp_forward`` with the loss of ``mlp_loss``.
 
     Forward: Z = X W1 + b1, H = tanh(Z), out = H W2 + b2, L = 1/(2n) Σ (out − y)². Apply the chain rule
@@ -75,6 +76,7 @@ def gradient_check(params: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray, 
     _, grads = mlp_loss_and_grads(params, x, y)
     worst = 0.0
     for name, value in params.items():
+
         def f(v: np.ndarray, name: str = name) -> float:
             return mlp_loss({**params, name: v}, x, y)
 

@@ -37,8 +37,9 @@ def sgd_step(w: np.ndarray, grad: np.ndarray, state: State, lr: float) -> tuple[
     return w - lr * grad, state
 
 
-def momentum_step(w: np.ndarray, grad: np.ndarray, state: State, lr: float,
-                  beta: float = 0.9) -> tuple[np.ndarray, State]:
+def momentum_step(
+    w: np.ndarray, grad: np.ndarray, state: State, lr: float, beta: float = 0.9
+) -> tuple[np.ndarray, State]:
     """Exercise 7 (solved): SGD with (heavy-ball) momentum, as PyTorch defines it.
 
     v ← β v + grad (v starts at zero), w ← w − lr · v. The state holds ``v``.
@@ -47,8 +48,15 @@ def momentum_step(w: np.ndarray, grad: np.ndarray, state: State, lr: float,
     return w - lr * v, {"v": v}
 
 
-def adam_step(w: np.ndarray, grad: np.ndarray, state: State, lr: float, beta1: float = 0.9,
-              beta2: float = 0.999, eps: float = 1e-8) -> tuple[np.ndarray, State]:
+def adam_step(
+    w: np.ndarray,
+    grad: np.ndarray,
+    state: State,
+    lr: float,
+    beta1: float = 0.9,
+    beta2: float = 0.999,
+    eps: float = 1e-8,
+) -> tuple[np.ndarray, State]:
     """Exercise 8: one step of Adam (Kingma & Ba, 2015, Algorithm 1).
 
     With t the step number (1 on the first step) and m, v starting at zero:
@@ -59,8 +67,16 @@ def adam_step(w: np.ndarray, grad: np.ndarray, state: State, lr: float, beta1: f
     raise NotImplementedError("Exercise 8: the Adam update (optim.adam_step)")
 
 
-def minimise(step: Step, x: np.ndarray, y: np.ndarray, lr: float, n_steps: int, batch_size: int | None = None,
-             seed: int = 0, **hyper: float) -> tuple[np.ndarray, list[float]]:
+def minimise(
+    step: Step,
+    x: np.ndarray,
+    y: np.ndarray,
+    lr: float,
+    n_steps: int,
+    batch_size: int | None = None,
+    seed: int = 0,
+    **hyper: float,
+) -> tuple[np.ndarray, list[float]]:
     """Fit logistic regression from w = 0 with ``step``, on mini-batches of ``batch_size`` rows (all rows when
     None) drawn by a seeded shuffle each epoch. Returns the weights and the full-data loss after every step."""
     rng = np.random.default_rng(seed)
@@ -71,7 +87,7 @@ def minimise(step: Step, x: np.ndarray, y: np.ndarray, lr: float, n_steps: int, 
     for _ in range(n_steps):
         if pos + size > n:
             order, pos = rng.permutation(n), 0
-        idx = order[pos:pos + size]
+        idx = order[pos : pos + size]
         pos += size
         _, grad = logistic_loss_and_grad(w, x[idx], y[idx])
         w, state = step(w, grad, state, lr, **hyper)

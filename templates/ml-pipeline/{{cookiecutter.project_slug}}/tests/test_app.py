@@ -5,10 +5,28 @@ from fastapi.testclient import TestClient
 
 from {{ cookiecutter.module_name }}.app import create_app
 
-ORDER = {"region": "north", "carrier": "EcoPost", "distance_km": 800.0, "weight_kg": 3.0, "items": 2,
-         "promised_days": 1, "order_hour": 20, "is_weekend": 1, "express": "no", "warehouse_load": 0.95}
-EASY = {**ORDER, "carrier": "RapidShip", "distance_km": 20.0, "promised_days": 5, "order_hour": 9,
-        "is_weekend": 0, "express": "yes", "warehouse_load": 0.5}
+ORDER = {
+    "region": "north",
+    "carrier": "EcoPost",
+    "distance_km": 800.0,
+    "weight_kg": 3.0,
+    "items": 2,
+    "promised_days": 1,
+    "order_hour": 20,
+    "is_weekend": 1,
+    "express": "no",
+    "warehouse_load": 0.95,
+}
+EASY = {
+    **ORDER,
+    "carrier": "RapidShip",
+    "distance_km": 20.0,
+    "promised_days": 5,
+    "order_hour": 9,
+    "is_weekend": 0,
+    "express": "yes",
+    "warehouse_load": 0.5,
+}
 
 
 @pytest.fixture(scope="module")
@@ -18,8 +36,12 @@ def client(params, model):
 
 
 def test_health(client, params):
-    assert client.get("/health").json() == {"status": "ok", "model": params["register"]["model_name"],
-                                            "version": "test", "threshold": params["train"]["threshold"]}
+    assert client.get("/health").json() == {
+        "status": "ok",
+        "model": params["register"]["model_name"],
+        "version": "test",
+        "threshold": params["train"]["threshold"],
+    }
 
 
 def test_predict_ranks_a_risky_order_above_an_easy_one(client):

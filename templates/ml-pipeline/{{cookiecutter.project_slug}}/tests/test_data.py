@@ -4,8 +4,15 @@ from {{ cookiecutter.module_name }}.data import add_features, clean
 
 
 def test_clean_fixes_spelling_flags_and_impossible_distances():
-    raw = pd.DataFrame({"region": [" North ", "SOUTH"], "carrier": ["", "EcoPost"], "express": ["yes", "no"],
-                        "distance_km": ["-1", "120000.0"], "weight_kg": ["", "2.5"]})
+    raw = pd.DataFrame(
+        {
+            "region": [" North ", "SOUTH"],
+            "carrier": ["", "EcoPost"],
+            "express": ["yes", "no"],
+            "distance_km": ["-1", "120000.0"],
+            "weight_kg": ["", "2.5"],
+        }
+    )
     out = clean(raw)
     assert out["region"].tolist() == ["north", "south"]
     assert out["express"].tolist() == [1.0, 0.0]

@@ -57,8 +57,9 @@ def create_app(params: dict[str, Any] | None = None, model: Any = None, version:
     app = FastAPI(title="{{ cookiecutter.project_name }}")
 
     def score(orders: list[Order]) -> list[dict[str, Any]]:
-        rows = [{**o.model_dump(), "express": "yes" if o.express in (True, "yes", "1", "true") else "no"}
-                for o in orders]
+        rows = [
+            {**o.model_dump(), "express": "yes" if o.express in (True, "yes", "1", "true") else "no"} for o in orders
+        ]
         try:
             proba = model.predict_proba(features(clean(pd.DataFrame(rows)), params))[:, 1]
         except (ValueError, KeyError) as exc:
@@ -67,8 +68,7 @@ def create_app(params: dict[str, Any] | None = None, model: Any = None, version:
 
     @app.get("/health")
     def health() -> dict[str, Any]:
-        return {"status": "ok", "model": params["register"]["model_name"], "version": version,
-                "threshold": threshold}
+        return {"status": "ok", "model": params["register"]["model_name"], "version": version, "threshold": threshold}
 
     @app.post("/predict")
     def predict(order: Order) -> dict[str, Any]:

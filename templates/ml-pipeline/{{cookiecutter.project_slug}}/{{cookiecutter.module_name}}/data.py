@@ -9,8 +9,16 @@ import pandas as pd
 
 TARGET = "late"
 ID = "id"
-NUMERIC_RAW = ["distance_km", "weight_kg", "items", "promised_days", "order_hour", "is_weekend",
-               "warehouse_load", "refund_issued"]
+NUMERIC_RAW = [
+    "distance_km",
+    "weight_kg",
+    "items",
+    "promised_days",
+    "order_hour",
+    "is_weekend",
+    "warehouse_load",
+    "refund_issued",
+]
 MAX_DISTANCE_KM = 5000.0  # farther than any route in the network: a typo (metres) or a marker
 
 
@@ -26,8 +34,7 @@ def clean(df: pd.DataFrame) -> pd.DataFrame:
             s = (s.str.lower() if lower else s).replace("", pd.NA)
             out[col] = s.astype(object).where(s.notna(), np.nan)  # NaN, not pd.NA: what the imputer expects
     if "express" in out:
-        out["express"] = out["express"].map(
-            lambda v: 1.0 if str(v).strip().lower() in {"yes", "1", "true"} else 0.0)
+        out["express"] = out["express"].map(lambda v: 1.0 if str(v).strip().lower() in {"yes", "1", "true"} else 0.0)
     if "distance_km" in out:
         bad = (out["distance_km"] <= 0) | (out["distance_km"] > MAX_DISTANCE_KM)
         out.loc[bad, "distance_km"] = np.nan

@@ -17,7 +17,8 @@ def drift(reference: pd.DataFrame, current: pd.DataFrame, columns: list[str], dr
     from .evidently_compat import DataDriftPreset, Report
 
     snapshot = Report([DataDriftPreset(columns=columns, drift_share=drift_share)]).run(
-        current[columns], reference[columns])
+        current[columns], reference[columns]
+    )
     summary: dict[str, Any] = {"columns": {}}
     for m in snapshot.dict()["metrics"]:
         cfg = m["config"]
@@ -28,8 +29,11 @@ def drift(reference: pd.DataFrame, current: pd.DataFrame, columns: list[str], dr
             score, threshold = float(m["value"]), float(cfg["threshold"])
             p_value = "p_value" in cfg["method"]  # p-values drift when small, distances when large
             summary["columns"][cfg["column"]] = {
-                "method": cfg["method"], "score": round(score, 6), "threshold": threshold,
-                "drifted": score < threshold if p_value else score >= threshold}
+                "method": cfg["method"],
+                "score": round(score, 6),
+                "threshold": threshold,
+                "drifted": score < threshold if p_value else score >= threshold,
+            }
     summary["dataset_drift"] = summary["share_drifted_columns"] >= drift_share
     summary["rows"] = {"reference": len(reference), "current": len(current)}
     return summary, snapshot
@@ -45,8 +49,10 @@ def main() -> None:
     snapshot.save_html(str(ROOT / "reports" / "drift.html"))
     write_json(DRIFT_REPORT, summary)
     drifted = [c for c, v in summary["columns"].items() if v["drifted"]]
-    print(f"drift: {summary['drifted_columns']}/{len(summary['columns'])} columns drifted "
-          f"({', '.join(drifted) or 'none'}); dataset drift: {summary['dataset_drift']}")
+    print(
+        f"drift: {summary['drifted_columns']}/{len(summary['columns'])} columns drifted "
+        f"({', '.join(drifted) or 'none'}); dataset drift: {summary['dataset_drift']}"
+    )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import pandas as pd
 import pandas.core.dtypes.common as _common
 
 if not hasattr(_common, "infer_dtype_from_object"):
+
     def infer_dtype_from_object(dtype):  # noqa: ANN001, ANN201 - pandas' own signature
         return pd.api.types.pandas_dtype(dtype).type
 

@@ -9,8 +9,12 @@ from .data import ID, clean
 
 
 def ingest(source: str) -> pd.DataFrame:
-    df = pd.read_csv(ROOT / source, dtype={"region": "string", "carrier": "string", "express": "string"},
-                     keep_default_na=False, na_values=[""])
+    df = pd.read_csv(
+        ROOT / source,
+        dtype={"region": "string", "carrier": "string", "express": "string"},
+        keep_default_na=False,
+        na_values=[""],
+    )
     return clean(df.drop_duplicates(subset=[ID], keep="first").reset_index(drop=True))
 
 

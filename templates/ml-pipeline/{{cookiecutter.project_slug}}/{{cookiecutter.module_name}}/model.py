@@ -20,8 +20,9 @@ def make_model(params: dict[str, Any]) -> Pipeline:
     cfg = dict(params["model"].get(kind) or {})
     seed = params.get("seed", 0)
     num = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
-    cat = make_pipeline(SimpleImputer(strategy="constant", fill_value="missing"),
-                        OneHotEncoder(handle_unknown="ignore"))
+    cat = make_pipeline(
+        SimpleImputer(strategy="constant", fill_value="missing"), OneHotEncoder(handle_unknown="ignore")
+    )
     pre = ColumnTransformer([("num", num, numeric), ("cat", cat, categorical)])
     if kind == "logistic":
         est = LogisticRegression(max_iter=1000, **cfg)

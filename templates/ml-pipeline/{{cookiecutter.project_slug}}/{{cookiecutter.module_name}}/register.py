@@ -60,33 +60,52 @@ def register(params: dict[str, Any]) -> dict[str, Any]:
         champ_version, champ_score = None, None
 
     with mlflow.start_run(run_name=f"{params['model']['type']}") as run:
-        mlflow.log_params({"model.type": params["model"]["type"], "features": ",".join(
-            params["features"]["numeric"] + params["features"]["categorical"]
-            + list(params["features"].get("derived") or [])),
-            **{f"model.{k}": v for k, v in (params["model"].get(params["model"]["type"]) or {}).items()}})
+        mlflow.log_params(
+            {
+                "model.type": params["model"]["type"],
+                "features": ",".join(
+                    params["features"]["numeric"]
+                    + params["features"]["categorical"]
+                    + list(params["features"].get("derived") or [])
+                ),
+                **{f"model.{k}": v for k, v in (params["model"].get(params["model"]["type"]) or {}).items()},
+            }
+        )
         mlflow.log_metrics({k: float(v) for k, v in train.items() if k.startswith("val_")})
-        info = mlflow.sklearn.log_model(model, name="model", registered_model_name=name,
-                                        pip_requirements=["scikit-learn", "pandas"],
-                                        skops_trusted_types=SKOPS_TRUSTED)
+        info = mlflow.sklearn.log_model(
+            model,
+            name="model",
+            registered_model_name=name,
+            pip_requirements=["scikit-learn", "pandas"],
+            skops_trusted_types=SKOPS_TRUSTED,
+        )
     version = int(info.registered_model_version)
     decision = decide(float(train[metric]), champ_score, float(cfg["min_improvement"]), bool(cfg["force"]))
     if decision.promote:
         client.set_registered_model_alias(name, ALIAS, str(version))
     client.set_model_version_tag(name, str(version), "decision", decision.reason)
     return {
-        "model_name": name, "metric": metric, "candidate_version": version, "candidate_score": train[metric],
-        "previous_champion_version": champ_version, "previous_champion_score": champ_score,
+        "model_name": name,
+        "metric": metric,
+        "candidate_version": version,
+        "candidate_score": train[metric],
+        "previous_champion_version": champ_version,
+        "previous_champion_score": champ_score,
         "champion_version": version if decision.promote else champ_version,
-        "promoted": decision.promote, "run_id": run.info.run_id,
-        "store": "server" if uri.startswith(("http://", "https://")) else "local", **asdict(decision),
+        "promoted": decision.promote,
+        "run_id": run.info.run_id,
+        "store": "server" if uri.startswith(("http://", "https://")) else "local",
+        **asdict(decision),
     }
 
 
 def main() -> None:
     result = register(load_params())
     write_json(REGISTRY_REPORT, result)
-    print(f"register: version {result['candidate_version']} of {result['model_name']}: "
-          f"{'promoted to' if result['promoted'] else 'not'} {ALIAS} ({result['reason']})")
+    print(
+        f"register: version {result['candidate_version']} of {result['model_name']}: "
+        f"{'promoted to' if result['promoted'] else 'not'} {ALIAS} ({result['reason']})"
+    )
 
 
 if __name__ == "__main__":

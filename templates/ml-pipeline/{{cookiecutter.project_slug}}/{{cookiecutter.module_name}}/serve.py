@@ -35,15 +35,27 @@ def main() -> None:
         started = time.perf_counter()
         rows, body = records(test), []
         for i in range(0, len(rows), MAX_BATCH):
-            res = client.post("/predict/batch", json={"orders": rows[i:i + MAX_BATCH]})
+            res = client.post("/predict/batch", json={"orders": rows[i : i + MAX_BATCH]})
             res.raise_for_status()
             body += res.json()["predictions"]
         seconds = time.perf_counter() - started
     PREDICTIONS.parent.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame({ID: test[ID], "late": [int(p["late"]) for p in body],
-                  "late_probability": [p["late_probability"] for p in body]}).to_csv(PREDICTIONS, index=False)
-    write_json(SERVE_REPORT, {"status": health["status"], "version": health["version"], "rows": len(body),
-                              "ms_per_row": round(1000 * seconds / max(len(body), 1), 3)})
+    pd.DataFrame(
+        {
+            ID: test[ID],
+            "late": [int(p["late"]) for p in body],
+            "late_probability": [p["late_probability"] for p in body],
+        }
+    ).to_csv(PREDICTIONS, index=False)
+    write_json(
+        SERVE_REPORT,
+        {
+            "status": health["status"],
+            "version": health["version"],
+            "rows": len(body),
+            "ms_per_row": round(1000 * seconds / max(len(body), 1), 3),
+        },
+    )
     print(f"serve: champion version {health['version']} scored {len(body)} orders via /predict/batch")
 
 

@@ -33,8 +33,9 @@ def main() -> None:
     params = load_params()
     df = pd.read_csv(ROOT / "data" / "interim" / "train.csv")
     x, y = features(df, params), df[TARGET].astype(int)
-    x_tr, x_val, y_tr, y_val = train_test_split(x, y, test_size=params["train"]["val_size"], stratify=y,
-                                                random_state=params["seed"])
+    x_tr, x_val, y_tr, y_val = train_test_split(
+        x, y, test_size=params["train"]["val_size"], stratify=y, random_state=params["seed"]
+    )
     model = make_model(params).fit(x_tr, y_tr)
     proba = model.predict_proba(x_val)[:, 1]
     pred = (proba >= params["train"]["threshold"]).astype(int)
@@ -43,7 +44,8 @@ def main() -> None:
     MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, MODEL_PATH)
     report = {
-        "model": params["model"]["type"], "rows": {"train": len(x_tr), "val": len(x_val)},
+        "model": params["model"]["type"],
+        "rows": {"train": len(x_tr), "val": len(x_val)},
         "val_roc_auc": round(float(roc_auc_score(y_val, proba)), 4),
         "val_f1": round(float(f1_score(y_val, pred)), 4),
         "val_accuracy": round(float(accuracy_score(y_val, pred)), 4),

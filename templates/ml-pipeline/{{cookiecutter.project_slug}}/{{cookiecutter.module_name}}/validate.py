@@ -24,18 +24,35 @@ def validate_suite(suite_path: str) -> dict:
     data_file = spec["meta"]["data_file"]
     df = pd.read_csv(ROOT / data_file)
     context = gx.get_context(mode="ephemeral")
-    batch = (context.data_sources.add_pandas(spec["name"]).add_dataframe_asset("data")
-             .add_batch_definition_whole_dataframe("all").get_batch(batch_parameters={"dataframe": df}))
-    suite = gx.ExpectationSuite(name=spec["name"], expectations=[
-        gx.expectations.registry.get_expectation_impl(e["type"])(**e["kwargs"]) for e in spec["expectations"]])
+    batch = (
+        context.data_sources.add_pandas(spec["name"])
+        .add_dataframe_asset("data")
+        .add_batch_definition_whole_dataframe("all")
+        .get_batch(batch_parameters={"dataframe": df})
+    )
+    suite = gx.ExpectationSuite(
+        name=spec["name"],
+        expectations=[
+            gx.expectations.registry.get_expectation_impl(e["type"])(**e["kwargs"]) for e in spec["expectations"]
+        ],
+    )
     result = batch.validate(suite, result_format="SUMMARY")
     failed = [
-        {"expectation": r.expectation_config.type, "column": r.expectation_config.kwargs.get("column"),
-         "unexpected": (r.result or {}).get("partial_unexpected_list", [])[:5]}
-        for r in result.results if not r.success
+        {
+            "expectation": r.expectation_config.type,
+            "column": r.expectation_config.kwargs.get("column"),
+            "unexpected": (r.result or {}).get("partial_unexpected_list", [])[:5],
+        }
+        for r in result.results
+        if not r.success
     ]
-    return {"suite": suite_path, "data_file": data_file, "success": bool(result.success),
-            "expectations": len(result.results), "failed": failed}
+    return {
+        "suite": suite_path,
+        "data_file": data_file,
+        "success": bool(result.success),
+        "expectations": len(result.results),
+        "failed": failed,
+    }
 
 
 def main() -> None:
@@ -43,8 +60,10 @@ def main() -> None:
     results = [validate_suite(s) for s in params["validate"]["suites"]]
     write_json(VALIDATION_REPORT, {"success": all(r["success"] for r in results), "suites": results})
     for r in results:
-        print(f"validate: {r['suite']} on {r['data_file']}: "
-              f"{r['expectations'] - len(r['failed'])}/{r['expectations']} expectations met")
+        print(
+            f"validate: {r['suite']} on {r['data_file']}: "
+            f"{r['expectations'] - len(r['failed'])}/{r['expectations']} expectations met"
+        )
         for f in r["failed"]:
             print(f"  FAILED {f['expectation']}({f['column']}): e.g. {f['unexpected']}", file=sys.stderr)
     if not all(r["success"] for r in results):

@@ -40,7 +40,7 @@ def seed_everything(seed: int) -> torch.Generator:
 
 
 def select_device(preference: str = "auto") -> torch.device:
-    """"auto" picks CUDA, then Apple's MPS, then the CPU; a named device that is missing falls back to CPU."""
+    """ "auto" picks CUDA, then Apple's MPS, then the CPU; a named device that is missing falls back to CPU."""
     if preference in ("auto", "cuda") and torch.cuda.is_available():
         return torch.device("cuda")
     mps = getattr(torch.backends, "mps", None)

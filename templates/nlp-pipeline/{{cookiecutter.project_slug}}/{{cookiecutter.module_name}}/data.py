@@ -15,8 +15,14 @@ def read_csv(path: Path):
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
-def make_loader(x: torch.Tensor, y: torch.Tensor | None, batch_size: int, *, shuffle: bool = False,
-                generator: torch.Generator | None = None) -> DataLoader:
+def make_loader(
+    x: torch.Tensor,
+    y: torch.Tensor | None,
+    batch_size: int,
+    *,
+    shuffle: bool = False,
+    generator: torch.Generator | None = None,
+) -> DataLoader:
     """A DataLoader over tensors, no worker processes (deterministic; the data is small)."""
     dataset = TensorDataset(x) if y is None else TensorDataset(x, y)
     return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, generator=generator, num_workers=0)

@@ -17,9 +17,18 @@ def autocast(device: torch.device, enabled: bool):
     return contextlib.nullcontext()
 
 
-def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim.Optimizer, device: torch.device,
-                    *, scheduler=None, scaler: torch.amp.GradScaler | None = None, amp: bool = False,
-                    label_smoothing: float = 0.0, max_grad_norm: float = 5.0) -> float:
+def train_one_epoch(
+    model: nn.Module,
+    loader: DataLoader,
+    optimizer: torch.optim.Optimizer,
+    device: torch.device,
+    *,
+    scheduler=None,
+    scaler: torch.amp.GradScaler | None = None,
+    amp: bool = False,
+    label_smoothing: float = 0.0,
+    max_grad_norm: float = 5.0,
+) -> float:
     """One pass over ``loader``; returns the mean training loss. ``scheduler`` steps once per batch."""
     model.train()
     loss_fn = nn.CrossEntropyLoss(label_smoothing=label_smoothing)

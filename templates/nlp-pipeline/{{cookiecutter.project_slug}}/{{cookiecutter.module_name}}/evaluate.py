@@ -24,9 +24,14 @@ def curve_summary(path) -> dict[str, float]:
     train = [float(r["train_loss"]) for r in rows]
     val = [float(r["val_loss"]) for r in rows]
     finite = all(math.isfinite(v) for v in train + val)
-    return {"epochs": len(rows), "first_loss": train[0], "final_loss": train[-1],
-            "loss_ratio": train[-1] / train[0] if finite and train[0] > 0 else 99.0,
-            "best_val_loss": min(val), "curve_finite": int(finite)}
+    return {
+        "epochs": len(rows),
+        "first_loss": train[0],
+        "final_loss": train[-1],
+        "loss_ratio": train[-1] / train[0] if finite and train[0] > 0 else 99.0,
+        "best_val_loss": min(val),
+        "curve_finite": int(finite),
+    }
 
 
 def main() -> None:
@@ -43,14 +48,19 @@ def main() -> None:
         "macro_f1": round(macro_f1(pred.numpy(), labels.numpy(), len(CLASSES)), 6),
         "val_loss": round(torch.nn.functional.cross_entropy(logits, labels).item(), 6),
         "curve": {k: round(v, 6) for k, v in curve_summary(REPORTS / "training_curve.csv").items()},
-        "train": {"seconds": info["train_seconds"], "n_parameters": info["n_parameters"],
-                  "pretrained": info["pretrained"]},
+        "train": {
+            "seconds": info["train_seconds"],
+            "n_parameters": info["n_parameters"],
+            "pretrained": info["pretrained"],
+        },
     }
     (ROOT / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     with open(REPORTS / "valid_predictions.csv", "w", encoding="utf-8") as fh:
         fh.write("id,actual,predicted\n")
-        fh.writelines(f"{i},{CLASSES[a]},{CLASSES[p]}\n" for i, a, p in zip(frame["id"], labels.tolist(),
-                                                                           pred.tolist(), strict=True))
+        fh.writelines(
+            f"{i},{CLASSES[a]},{CLASSES[p]}\n"
+            for i, a, p in zip(frame["id"], labels.tolist(), pred.tolist(), strict=True)
+        )
     print(json.dumps(metrics))
 
 

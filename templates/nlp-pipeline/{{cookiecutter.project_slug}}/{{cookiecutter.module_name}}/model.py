@@ -26,13 +26,23 @@ class EmbeddingBagClassifier(nn.Module):
 
 
 class TransformerClassifier(nn.Module):
-    def __init__(self, vocab_size: int, dim: int, n_classes: int, *, heads: int = 4, layers: int = 2,
-                 max_len: int = 64, dropout: float = 0.1):
+    def __init__(
+        self,
+        vocab_size: int,
+        dim: int,
+        n_classes: int,
+        *,
+        heads: int = 4,
+        layers: int = 2,
+        max_len: int = 64,
+        dropout: float = 0.1,
+    ):
         super().__init__()
         self.embed = nn.Embedding(vocab_size, dim, padding_idx=0)
         self.position = nn.Embedding(max_len, dim)
-        layer = nn.TransformerEncoderLayer(dim, heads, dim_feedforward=2 * dim, dropout=dropout, batch_first=True,
-                                           norm_first=True)
+        layer = nn.TransformerEncoderLayer(
+            dim, heads, dim_feedforward=2 * dim, dropout=dropout, batch_first=True, norm_first=True
+        )
         self.encoder = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
         self.norm = nn.LayerNorm(dim)
         self.head = nn.Linear(dim, n_classes)
@@ -62,8 +72,9 @@ def build_model(kind: str, m: dict[str, Any], vocab_size: int, n_classes: int, m
     if kind == "embedding_bag":
         return EmbeddingBagClassifier(vocab_size, m["dim"], n_classes, m["dropout"])
     if kind == "transformer":
-        return TransformerClassifier(vocab_size, m["dim"], n_classes, heads=m["heads"], layers=m["layers"],
-                                     max_len=max_len, dropout=m["dropout"])
+        return TransformerClassifier(
+            vocab_size, m["dim"], n_classes, heads=m["heads"], layers=m["layers"], max_len=max_len, dropout=m["dropout"]
+        )
     if kind == "pretrained":
         return EmbeddingHead(m["encoder_dim"], n_classes, m["hidden"], m["dropout"])
     raise ValueError(f"unknown model.kind {kind!r} (embedding_bag, transformer or pretrained)")

@@ -20,8 +20,10 @@ def main() -> None:
     PREDICTIONS.mkdir(parents=True, exist_ok=True)
     with open(PREDICTIONS / "predictions.csv", "w", encoding="utf-8") as fh:
         fh.write("id,label,confidence\n")
-        fh.writelines(f"{i},{CLASSES[k]},{c:.4f}\n" for i, k, c in zip(frame["id"], label.tolist(),
-                                                                     confidence.tolist(), strict=True))
+        fh.writelines(
+            f"{i},{CLASSES[k]},{c:.4f}\n"
+            for i, k, c in zip(frame["id"], label.tolist(), confidence.tolist(), strict=True)
+        )
     print(f"predict: {len(frame)} rows -> {PREDICTIONS / 'predictions.csv'}")
 
 

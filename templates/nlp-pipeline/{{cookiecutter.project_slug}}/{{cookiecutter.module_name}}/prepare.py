@@ -60,8 +60,10 @@ def main() -> None:
         fh.write("label,count,share\n")
         for c in CLASSES:
             fh.write(f"{c},{counts.get(c, 0)},{counts.get(c, 0) / counts.sum():.4f}\n")
-    print(f"prepare: {n_raw} raw rows -> {len(train)} kept ({(~valid).sum()} train, {valid.sum()} valid); "
-          f"{len(test)} test")
+    print(
+        f"prepare: {n_raw} raw rows -> {len(train)} kept ({(~valid).sum()} train, {valid.sum()} valid); "
+        f"{len(test)} test"
+    )
 
 
 if __name__ == "__main__":

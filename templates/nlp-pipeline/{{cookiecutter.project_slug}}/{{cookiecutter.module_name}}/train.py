@@ -41,8 +41,7 @@ def featurize(texts: list[str], kind: str, tok: dict[str, Any], vocab: Vocab | N
     return pad_batch([vocab.encode(tokenize(t, tok["ngrams"]), tok["max_len"]) for t in texts], tok["max_len"])
 
 
-def make_optimizer(model: nn.Module, lr: float, weight_decay: float, epochs: int, steps_per_epoch: int,
-                   schedule: str):
+def make_optimizer(model: nn.Module, lr: float, weight_decay: float, epochs: int, steps_per_epoch: int, schedule: str):
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     total = max(epochs * steps_per_epoch, 1)
     if schedule == "onecycle":
@@ -70,8 +69,9 @@ def main() -> None:
     labels = torch.tensor([CLASSES.index(c) for c in frame["label"]])
     vocab = None
     if kind != "pretrained":
-        vocab = Vocab.build([tokenize(t, tok["ngrams"]) for t, v in zip(texts, valid.tolist(), strict=True) if not v],
-                            tok["min_freq"])
+        vocab = Vocab.build(
+            [tokenize(t, tok["ngrams"]) for t, v in zip(texts, valid.tolist(), strict=True) if not v], tok["min_freq"]
+        )
     start = time.perf_counter()
     x = featurize(texts, kind, tok, vocab)
     train_loader = make_loader(x[~valid], labels[~valid], tp["batch_size"], shuffle=True, generator=generator)
@@ -79,13 +79,22 @@ def main() -> None:
 
     model = build_model(kind, params["model"], len(vocab) if vocab else 0, len(CLASSES), tok["max_len"]).to(device)
     scaler = torch.amp.GradScaler("cuda", enabled=amp)
-    optimizer, scheduler = make_optimizer(model, tp["lr"], tp["weight_decay"], tp["epochs"], len(train_loader),
-                                          tp["schedule"])
+    optimizer, scheduler = make_optimizer(
+        model, tp["lr"], tp["weight_decay"], tp["epochs"], len(train_loader), tp["schedule"]
+    )
     curve = []
     for epoch in range(tp["epochs"]):
         lr = optimizer.param_groups[0]["lr"]
-        train_loss = train_one_epoch(model, train_loader, optimizer, device, scheduler=scheduler, scaler=scaler,
-                                     amp=amp, label_smoothing=tp["label_smoothing"])
+        train_loss = train_one_epoch(
+            model,
+            train_loader,
+            optimizer,
+            device,
+            scheduler=scheduler,
+            scaler=scaler,
+            amp=amp,
+            label_smoothing=tp["label_smoothing"],
+        )
         logits = predict_logits(model, valid_loader, device)
         val_loss = nn.functional.cross_entropy(logits, labels[valid]).item()
         val_acc = accuracy(logits.argmax(1).numpy(), labels[valid].numpy())
@@ -95,14 +104,30 @@ def main() -> None:
 
     MODELS.mkdir(exist_ok=True)
     REPORTS.mkdir(exist_ok=True)
-    torch.save({"state_dict": model.cpu().state_dict(), "kind": kind, "model": params["model"], "tokenizer": tok,
-                "vocab": vocab.itos if vocab else None}, MODELS / "model.pt")
+    torch.save(
+        {
+            "state_dict": model.cpu().state_dict(),
+            "kind": kind,
+            "model": params["model"],
+            "tokenizer": tok,
+            "vocab": vocab.itos if vocab else None,
+        },
+        MODELS / "model.pt",
+    )
     with open(REPORTS / "training_curve.csv", "w", encoding="utf-8") as fh:
         fh.write("epoch,train_loss,val_loss,val_accuracy,lr\n")
         fh.writelines(f"{e},{a:.6f},{b:.6f},{c:.6f},{d:.6g}\n" for e, a, b, c, d in curve)
-    info = {"device": device.type, "amp": amp, "seed": params["seed"], "kind": kind, "epochs": tp["epochs"],
-            "vocab_size": len(vocab) if vocab else None, "train_seconds": round(seconds, 2),
-            "n_parameters": count_parameters(model), "pretrained": int(kind == "pretrained")}
+    info = {
+        "device": device.type,
+        "amp": amp,
+        "seed": params["seed"],
+        "kind": kind,
+        "epochs": tp["epochs"],
+        "vocab_size": len(vocab) if vocab else None,
+        "train_seconds": round(seconds, 2),
+        "n_parameters": count_parameters(model),
+        "pretrained": int(kind == "pretrained"),
+    }
     (REPORTS / "train_info.json").write_text(json.dumps(info, indent=2) + "\n")
     print(f"train: {seconds:.1f}s on {device.type} (amp={amp}), {info['n_parameters']} parameters")
 

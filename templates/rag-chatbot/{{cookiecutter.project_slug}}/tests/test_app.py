@@ -28,8 +28,13 @@ def events(body: str) -> list[tuple[str, object]]:
 
 def test_health_reports_what_it_runs(client, chunks):
     body = client.get("/health").json()
-    assert body == {"status": "ok", "chunks": len(chunks), "retriever": "hybrid", "embedder": "hashing",
-                    "generator": "extractive"}
+    assert body == {
+        "status": "ok",
+        "chunks": len(chunks),
+        "retriever": "hybrid",
+        "embedder": "hashing",
+        "generator": "extractive",
+    }
 
 
 def test_ask_answers_with_citations_it_can_back(client):

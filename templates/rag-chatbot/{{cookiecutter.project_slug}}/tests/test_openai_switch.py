@@ -62,9 +62,16 @@ def stand_in(monkeypatch):
 
 
 def openai_params(params, base_url):
-    gen = {**params["generate"], "backend": "openai",
-           "openai": {**params["generate"]["openai"], "base_url": base_url, "model": "stand-in",
-                      "api_key_env": "STAND_IN_KEY"}}
+    gen = {
+        **params["generate"],
+        "backend": "openai",
+        "openai": {
+            **params["generate"]["openai"],
+            "base_url": base_url,
+            "model": "stand-in",
+            "api_key_env": "STAND_IN_KEY",
+        },
+    }
     return {**params, "generate": gen}
 
 

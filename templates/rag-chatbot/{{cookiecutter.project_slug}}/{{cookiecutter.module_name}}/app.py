@@ -69,8 +69,13 @@ def create_app(params: dict[str, Any] | None = None) -> FastAPI:
     def health() -> dict[str, Any]:
         chain = rag()
         dense = chain.retriever.dense
-        return {"status": "ok", "chunks": len(chain.retriever.chunks), "retriever": chain.retriever.mode,
-                "embedder": dense.embedder.name if dense else None, "generator": chain.generator.name}
+        return {
+            "status": "ok",
+            "chunks": len(chain.retriever.chunks),
+            "retriever": chain.retriever.mode,
+            "embedder": dense.embedder.name if dense else None,
+            "generator": chain.generator.name,
+        }
 
     @app.post("/ask", response_model=Answer)
     def ask(q: Question) -> dict[str, Any]:

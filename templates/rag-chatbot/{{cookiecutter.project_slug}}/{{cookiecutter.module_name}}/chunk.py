@@ -39,7 +39,7 @@ def sections(text: str) -> tuple[str, list[tuple[str, str]]]:
     if head.strip():
         out.append(("", head.strip()))
     for i, m in enumerate(marks):
-        body = text[m.end(): marks[i + 1].start() if i + 1 < len(marks) else len(text)].strip()
+        body = text[m.end() : marks[i + 1].start() if i + 1 < len(marks) else len(text)].strip()
         if len(m.group(1)) == 1 and not title:
             title = m.group(2).strip()
             if body:
@@ -62,7 +62,7 @@ def windows(words: list[str], size: int, overlap: int) -> list[list[str]]:
     if len(words) <= size:
         return [words] if words else []
     step = size - overlap
-    out = [words[i: i + size] for i in range(0, len(words) - overlap, step)]
+    out = [words[i : i + size] for i in range(0, len(words) - overlap, step)]
     return [w for w in out if w]
 
 
@@ -82,12 +82,23 @@ def chunk_documents(docs: dict[str, str], params: dict[str, Any]) -> tuple[pd.Da
         for section, body in parts:
             for words in windows(body.split(), int(cfg["size"]), int(cfg["overlap"])):
                 body_text = " ".join(words)
-                prefix = f"{title} - {section}: " if cfg.get("title_prefix") and section else (
-                    f"{title}: " if cfg.get("title_prefix") else "")
+                prefix = (
+                    f"{title} - {section}: "
+                    if cfg.get("title_prefix") and section
+                    else (f"{title}: " if cfg.get("title_prefix") else "")
+                )
                 section_id = f"{doc_id}/{slug(section)}"
-                chunks.append({"chunk_id": f"{section_id}:{n}", "doc_id": doc_id, "section_id": section_id,
-                               "title": title, "section": section,
-                               "text": prefix + body_text, "n_words": len(words)})
+                chunks.append(
+                    {
+                        "chunk_id": f"{section_id}:{n}",
+                        "doc_id": doc_id,
+                        "section_id": section_id,
+                        "title": title,
+                        "section": section,
+                        "text": prefix + body_text,
+                        "n_words": len(words),
+                    }
+                )
                 n += 1
     return pd.DataFrame(documents), pd.DataFrame(chunks)
 
@@ -103,8 +114,10 @@ def main() -> None:
     CHUNKS.parent.mkdir(parents=True, exist_ok=True)
     documents.to_csv(DOCUMENTS, index=False)
     chunks.to_csv(CHUNKS, index=False)
-    print(f"chunk: {len(documents)} documents -> {len(chunks)} chunks "
-          f"(size {params['chunk']['size']}, overlap {params['chunk']['overlap']})")
+    print(
+        f"chunk: {len(documents)} documents -> {len(chunks)} chunks "
+        f"(size {params['chunk']['size']}, overlap {params['chunk']['overlap']})"
+    )
 
 
 if __name__ == "__main__":

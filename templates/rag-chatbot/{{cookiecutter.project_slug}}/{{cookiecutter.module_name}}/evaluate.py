@@ -36,23 +36,38 @@ def evaluate(rag: RAG, qa: pd.DataFrame, k: int) -> tuple[dict[str, Any], pd.Dat
         rank = m.first_relevant_rank(ranked, q.doc_id, q.gold_passage)
         passages, pieces = rag.stream(q.question)
         answer = "".join(pieces)
-        rows.append({
-            "id": q.id, "question": q.question, "doc_id": q.doc_id, "rank": rank or 0,
-            "top_doc": ranked[0]["doc_id"] if ranked else "",
-            "hit_at_1": m.hit_at(rank, 1), f"hit_at_{k}": m.hit_at(rank, k), "rr": m.reciprocal_rank(rank, DEPTH),
-            "context_precision": m.context_precision(passages, q.doc_id, q.gold_passage),
-            "context_recall": m.context_recall(passages, q.gold_passage),
-            "faithfulness": m.faithfulness(answer, passages),
-            "answer_relevance": m.answer_relevance(q.question, answer),
-            "answer_correctness": m.answer_correctness(answer, q.answer),
-            "answer": answer,
-        })
+        rows.append(
+            {
+                "id": q.id,
+                "question": q.question,
+                "doc_id": q.doc_id,
+                "rank": rank or 0,
+                "top_doc": ranked[0]["doc_id"] if ranked else "",
+                "hit_at_1": m.hit_at(rank, 1),
+                f"hit_at_{k}": m.hit_at(rank, k),
+                "rr": m.reciprocal_rank(rank, DEPTH),
+                "context_precision": m.context_precision(passages, q.doc_id, q.gold_passage),
+                "context_recall": m.context_recall(passages, q.gold_passage),
+                "faithfulness": m.faithfulness(answer, passages),
+                "answer_relevance": m.answer_relevance(q.question, answer),
+                "answer_correctness": m.answer_correctness(answer, q.answer),
+                "answer": answer,
+            }
+        )
     details = pd.DataFrame(rows)
     mean = {c: round(float(details[c].mean()), 4) for c in details.columns if details[c].dtype.kind == "f"}
     summary = {
         "retrieval": {"hit_at_1": mean["hit_at_1"], f"hit_at_{k}": mean[f"hit_at_{k}"], "mrr": mean["rr"]},
-        "answer": {name: mean[name] for name in ("faithfulness", "answer_relevance", "answer_correctness",
-                                                 "context_precision", "context_recall")},
+        "answer": {
+            name: mean[name]
+            for name in (
+                "faithfulness",
+                "answer_relevance",
+                "answer_correctness",
+                "context_precision",
+                "context_recall",
+            )
+        },
     }
     return summary, details
 

@@ -77,8 +77,15 @@ class OpenAICompatibleGenerator:
 
     name = "openai"
 
-    def __init__(self, base_url: str, model: str, api_key_env: str = "OPENAI_API_KEY", temperature: float = 0.0,
-                 max_tokens: int = 256, timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        api_key_env: str = "OPENAI_API_KEY",
+        temperature: float = 0.0,
+        max_tokens: int = 256,
+        timeout: float = 60.0,
+    ) -> None:
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model = model
         self.api_key = os.environ.get(api_key_env, "")
@@ -87,9 +94,16 @@ class OpenAICompatibleGenerator:
         self.timeout = timeout
 
     def _request(self, question: str, passages: list[dict[str, Any]], stream: bool) -> dict[str, Any]:
-        return {"model": self.model, "temperature": self.temperature, "max_tokens": self.max_tokens,
-                "stream": stream, "messages": [{"role": "system", "content": SYSTEM_PROMPT},
-                                               {"role": "user", "content": prompt(question, passages)}]}
+        return {
+            "model": self.model,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "stream": stream,
+            "messages": [
+                {"role": "system", "content": SYSTEM_PROMPT},
+                {"role": "user", "content": prompt(question, passages)},
+            ],
+        }
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
@@ -97,8 +111,9 @@ class OpenAICompatibleGenerator:
     def complete(self, question: str, passages: list[dict[str, Any]]) -> str:
         import httpx
 
-        res = httpx.post(self.url, json=self._request(question, passages, False), headers=self._headers(),
-                         timeout=self.timeout)
+        res = httpx.post(
+            self.url, json=self._request(question, passages, False), headers=self._headers(), timeout=self.timeout
+        )
         res.raise_for_status()
         return res.json()["choices"][0]["message"]["content"]
 
@@ -111,7 +126,7 @@ class OpenAICompatibleGenerator:
             for line in res.iter_lines():
                 if not line.startswith("data:"):
                     continue
-                data = line[len("data:"):].strip()
+                data = line[len("data:") :].strip()
                 if data == "[DONE]":
                     break
                 delta = json.loads(data)["choices"][0].get("delta", {}).get("content")
@@ -125,7 +140,12 @@ def get_generator(params: dict[str, Any]) -> Generator:
         return ExtractiveGenerator(max_sentences=int(cfg.get("max_sentences", 2)))
     if cfg["backend"] == "openai":
         o = cfg["openai"]
-        return OpenAICompatibleGenerator(o["base_url"], o["model"], o.get("api_key_env", "OPENAI_API_KEY"),
-                                         float(o.get("temperature", 0.0)), int(o.get("max_tokens", 256)),
-                                         float(o.get("timeout", 60)))
+        return OpenAICompatibleGenerator(
+            o["base_url"],
+            o["model"],
+            o.get("api_key_env", "OPENAI_API_KEY"),
+            float(o.get("temperature", 0.0)),
+            int(o.get("max_tokens", 256)),
+            float(o.get("timeout", 60)),
+        )
     raise ValueError(f"generate.backend must be 'extractive' or 'openai', not {cfg['backend']!r}")

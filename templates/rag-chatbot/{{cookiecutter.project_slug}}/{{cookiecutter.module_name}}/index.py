@@ -4,12 +4,18 @@ The database lives in `index.path` (data/index/chroma by default; a DVC output, 
 chunk is stored with its text and ids, so the service needs nothing but the index. Chroma
 is told nothing about how to embed (``embedding_function=None``): we pass our own vectors, so it never
 tries to download a model.
+
+Readers (`evaluate`, `predict`, the service) open a private copy of the index (`reader`): Chroma writes into
+the directory it opens -- its SQLite state, on open and on queries -- and the index is a DVC output, so reading
+it in place would make DVC see it modified and re-run `index` and every stage after it on the next `dvc repro`.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import shutil
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -29,13 +35,32 @@ def client(path: Path) -> Any:
     return chromadb.PersistentClient(path=str(path), settings=Settings(anonymized_telemetry=False))
 
 
+_READERS: dict[tuple[str, int, int], Any] = {}
+
+
+def reader(path: Path) -> Any:
+    """A client on a private copy of the index at ``path``, made once per process and per build of the index
+    (removed at exit): what a reader does to it never touches the DVC output."""
+    db = path / "chroma.sqlite3"
+    if not db.is_file():
+        raise FileNotFoundError(f"no index at {path}: run `dvc repro index` first")
+    st = db.stat()
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    if key not in _READERS:
+        tmp = tempfile.mkdtemp(prefix="chroma-read-")
+        atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+        shutil.copytree(path, Path(tmp) / "chroma")
+        _READERS[key] = client(Path(tmp) / "chroma")
+    return _READERS[key]
+
+
 def load_chunks(path: Path) -> pd.DataFrame:
     """The chunk table back from the index (in the order it was built), so serving needs only the index."""
-    if not path.exists():
-        raise FileNotFoundError(f"no index at {path}: run `dvc repro index` first")
-    got = client(path).get_collection(COLLECTION, embedding_function=None).get(include=["documents", "metadatas"])
-    rows = [{"chunk_id": cid, "text": text, **meta}
-            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+    got = reader(path).get_collection(COLLECTION, embedding_function=None).get(include=["documents", "metadatas"])
+    rows = [
+        {"chunk_id": cid, "text": text, **meta}
+        for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+    ]
     table = pd.DataFrame(rows, columns=["chunk_id", "text", "pos", *META]).sort_values("pos")
     return table.drop(columns="pos").reset_index(drop=True)
 
@@ -51,17 +76,34 @@ def build(chunks: pd.DataFrame, params: dict[str, Any], path: Path) -> dict[str,
     if path.exists():
         shutil.rmtree(path)
     collection = client(path).create_collection(
-        COLLECTION, embedding_function=None,
-        metadata={"hnsw:space": "cosine", "hnsw:construction_ef": 200, "hnsw:search_ef": 100, "hnsw:num_threads": 1,
-                  "embedder": embedder.name, "dim": int(embedder.dim)})
+        COLLECTION,
+        embedding_function=None,
+        metadata={
+            "hnsw:space": "cosine",
+            "hnsw:construction_ef": 200,
+            "hnsw:search_ef": 100,
+            "hnsw:num_threads": 1,
+            "embedder": embedder.name,
+            "dim": int(embedder.dim),
+        },
+    )
     batch = 1000
     for i in range(0, len(chunks), batch):
-        part = chunks.iloc[i: i + batch]
+        part = chunks.iloc[i : i + batch]
         meta = [{"pos": i + j, **{c: str(row[c]) for c in META}} for j, (_, row) in enumerate(part.iterrows())]
-        collection.add(ids=part["chunk_id"].tolist(), embeddings=vectors[i: i + batch].tolist(),
-                       documents=part["text"].tolist(), metadatas=meta)
-    return {"embedder": embedder.name, "dim": int(embedder.dim), "chunks": len(chunks),
-            "load_seconds": round(loaded - t0, 3), "encode_seconds": round(encoded - loaded, 3)}
+        collection.add(
+            ids=part["chunk_id"].tolist(),
+            embeddings=vectors[i : i + batch].tolist(),
+            documents=part["text"].tolist(),
+            metadatas=meta,
+        )
+    return {
+        "embedder": embedder.name,
+        "dim": int(embedder.dim),
+        "chunks": len(chunks),
+        "load_seconds": round(loaded - t0, 3),
+        "encode_seconds": round(encoded - loaded, 3),
+    }
 
 
 def main() -> None:

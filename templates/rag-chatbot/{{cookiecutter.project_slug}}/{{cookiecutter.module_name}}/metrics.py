@@ -84,8 +84,9 @@ def faithfulness(answer: str, contexts: list[dict[str, Any]]) -> float:
     if not found:
         return 1.0  # "I don't know" claims nothing
     by_n = {i: c["text"] for i, c in enumerate(contexts, 1)}
-    ok = sum(bool(cited) and coverage(text, " ".join(by_n.get(n, "") for n in cited)) >= SUPPORT
-             for text, cited in found)
+    ok = sum(
+        bool(cited) and coverage(text, " ".join(by_n.get(n, "") for n in cited)) >= SUPPORT for text, cited in found
+    )
     return ok / len(found)
 
 

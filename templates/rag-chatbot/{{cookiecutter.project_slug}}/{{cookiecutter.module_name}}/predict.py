@@ -17,8 +17,15 @@ def predict(retriever: Retriever, questions: pd.DataFrame) -> pd.DataFrame:
     for q in questions.itertuples(index=False):
         hits = retriever.search(q.question, 1)
         top = retriever.chunk(hits[0].chunk_id) if hits else {"section_id": "", "doc_id": "", "chunk_id": ""}
-        rows.append({"id": q.id, "section_id": top["section_id"], "doc_id": top["doc_id"], "chunk_id": top["chunk_id"],
-                     "score": round(hits[0].score, 6) if hits else 0.0})
+        rows.append(
+            {
+                "id": q.id,
+                "section_id": top["section_id"],
+                "doc_id": top["doc_id"],
+                "chunk_id": top["chunk_id"],
+                "score": round(hits[0].score, 6) if hits else 0.0,
+            }
+        )
     return pd.DataFrame(rows, columns=["id", "section_id", "doc_id", "chunk_id", "score"])
 
 

@@ -70,14 +70,15 @@ class DenseIndex:
 
     def __init__(self, params: dict[str, Any]) -> None:
         from {{ cookiecutter.module_name }}.embed import get_embedder
-        from {{ cookiecutter.module_name }}.index import COLLECTION, client
+        from {{ cookiecutter.module_name }}.index import COLLECTION, reader
 
-        path = index_path(params)
-        self.collection = client(path).get_collection(COLLECTION, embedding_function=None)
+        self.collection = reader(index_path(params)).get_collection(COLLECTION, embedding_function=None)
         built_with = (self.collection.metadata or {}).get("embedder")
         if built_with != params["embed"]["model"]:  # checked before loading a model for nothing
-            raise ValueError(f"the index was built with {built_with!r} but embed.model is "
-                             f"{params['embed']['model']!r}: re-run `dvc repro`")
+            raise ValueError(
+                f"the index was built with {built_with!r} but embed.model is "
+                f"{params['embed']['model']!r}: re-run `dvc repro`"
+            )
         self.embedder = get_embedder(params)
 
     def search(self, query: str, k: int) -> list[Hit]:
@@ -102,8 +103,16 @@ class Retriever:
         self.rrf_k = int(cfg.get("rrf_k", 60))
         self.chunks = chunks if chunks is not None else load_chunks(index_path(params))
         self.by_id = self.chunks.set_index("chunk_id").to_dict("index")
-        self.bm25 = BM25(self.chunks["chunk_id"].tolist(), self.chunks["text"].tolist(),
-                         k1=float(cfg["bm25"]["k1"]), b=float(cfg["bm25"]["b"])) if self.mode != "dense" else None
+        self.bm25 = (
+            BM25(
+                self.chunks["chunk_id"].tolist(),
+                self.chunks["text"].tolist(),
+                k1=float(cfg["bm25"]["k1"]),
+                b=float(cfg["bm25"]["b"]),
+            )
+            if self.mode != "dense"
+            else None
+        )
         self.dense = DenseIndex(params) if self.mode != "bm25" else None
 
     def search(self, query: str, k: int | None = None) -> list[Hit]:

@@ -18,8 +18,11 @@ def small(events):
     return index, matrix(some, index, {"view": 1.0, "watch": 1.0})
 
 
-@pytest.mark.parametrize("model", [Popularity(), ItemKNN(50), ALS(8, iterations=2), BPR(8, epochs=1)],
-                         ids=["popularity", "item_knn", "als", "bpr"])
+@pytest.mark.parametrize(
+    "model",
+    [Popularity(), ItemKNN(50), ALS(8, iterations=2), BPR(8, epochs=1)],
+    ids=["popularity", "item_knn", "als", "bpr"],
+)
 def test_recommendations_exclude_seen_items(small, model):
     index, X = small
     model.fit(X)
@@ -54,7 +57,8 @@ def test_features_available_at_prediction_time(params, events):
     when = known[column]
     last_event = events["timestamp"].max()
     assert when == "catalogue" or pd.Timestamp(when) <= last_event, (
-        f"not available at prediction time: {column} is only known from {when} (last event {last_event})")
+        f"not available at prediction time: {column} is only known from {when} (last event {last_event})"
+    )
 
 
 def test_item_prior_reorders_by_the_column(small, items, params):

@@ -34,9 +34,11 @@ def clean(events: pd.DataFrame, items: pd.DataFrame, max_user_events: int) -> tu
     report["bot_users_dropped"] = len(bots)
     events = events[~events[USER].isin(bots)]
     events = events.assign(watched=(events[EVENT] == "watch"))
-    first = (events.sort_values([USER, ITEM, TIME])
-             .groupby([USER, ITEM], as_index=False)
-             .agg(timestamp=(TIME, "first"), watched=("watched", "max")))
+    first = (
+        events.sort_values([USER, ITEM, TIME])
+        .groupby([USER, ITEM], as_index=False)
+        .agg(timestamp=(TIME, "first"), watched=("watched", "max"))
+    )
     first[EVENT] = np.where(first.pop("watched"), "watch", "view")
     report["rows_clean"] = len(first)
     return first.sort_values([TIME, USER, ITEM]).reset_index(drop=True)[[USER, ITEM, TIME, EVENT]], report

@@ -42,31 +42,46 @@ def main() -> None:
     ours, theirs = m.ranking_report(relevant, ranked, k), m.ranking_report(relevant, base_ranked, k)
     ours["coverage"] = m.coverage(ranked, len(index.items), k)
     theirs["coverage"] = m.coverage(base_ranked, len(index.items), k)
-    metrics = {**ours, "baseline": {"popularity": theirs},
-               "lift_ndcg": ours["ndcg_at_k"] / theirs["ndcg_at_k"] - 1 if theirs["ndcg_at_k"] else 0.0,
-               "k": k, "validation_users": len(users)}
+    metrics = {
+        **ours,
+        "baseline": {"popularity": theirs},
+        "lift_ndcg": ours["ndcg_at_k"] / theirs["ndcg_at_k"] - 1 if theirs["ndcg_at_k"] else 0.0,
+        "k": k,
+        "validation_users": len(users),
+    }
     write_json(ROOT / "metrics.json", _rounded(metrics))
 
     FIGURES.mkdir(parents=True, exist_ok=True)
-    rows = [{"k": kk, "recall": m.ranking_report(relevant, ranked, kk)["recall_at_k"],
-             "baseline_recall": m.ranking_report(relevant, base_ranked, kk)["recall_at_k"]}
-            for kk in range(1, max_k + 1)]
+    rows = [
+        {
+            "k": kk,
+            "recall": m.ranking_report(relevant, ranked, kk)["recall_at_k"],
+            "baseline_recall": m.ranking_report(relevant, base_ranked, kk)["recall_at_k"],
+        }
+        for kk in range(1, max_k + 1)
+    ]
     pd.DataFrame(rows).round(5).to_csv(FIGURES / "recall_by_k.csv", index=False)
     counts = train["item_id"].value_counts().reindex(index.items, fill_value=0)
-    decile = pd.Series(pd.qcut(counts.rank(method="first", ascending=False), 10, labels=range(1, 11)).astype(int),
-                       index=index.items)
+    decile = pd.Series(
+        pd.qcut(counts.rank(method="first", ascending=False), 10, labels=range(1, 11)).astype(int), index=index.items
+    )
 
     def share(lists):
         shown = pd.Series([decile[i] for items_ in lists for i in items_])
         return shown.value_counts(normalize=True).reindex(range(1, 11), fill_value=0.0)
 
-    pd.DataFrame({"popularity_decile": range(1, 11),  # 1 = the 10% most-interacted films
-                  "model": share(v[:k] for v in ranked.values()).to_numpy(),
-                  "baseline": share(v[:k] for v in base_ranked.values()).to_numpy(),
-                  "validation": share(list(relevant[u]) for u in users).to_numpy()}).round(5).to_csv(
-        FIGURES / "popularity_of_recommendations.csv", index=False)
-    print(f"evaluate: {params['model']['type']} NDCG@{k} {ours['ndcg_at_k']:.4f} recall@{k} {ours['recall_at_k']:.4f} "
-          f"coverage {ours['coverage']:.3f} | popularity NDCG@{k} {theirs['ndcg_at_k']:.4f} ({len(users)} users)")
+    pd.DataFrame(
+        {
+            "popularity_decile": range(1, 11),  # 1 = the 10% most-interacted films
+            "model": share(v[:k] for v in ranked.values()).to_numpy(),
+            "baseline": share(v[:k] for v in base_ranked.values()).to_numpy(),
+            "validation": share(list(relevant[u]) for u in users).to_numpy(),
+        }
+    ).round(5).to_csv(FIGURES / "popularity_of_recommendations.csv", index=False)
+    print(
+        f"evaluate: {params['model']['type']} NDCG@{k} {ours['ndcg_at_k']:.4f} recall@{k} {ours['recall_at_k']:.4f} "
+        f"coverage {ours['coverage']:.3f} | popularity NDCG@{k} {theirs['ndcg_at_k']:.4f} ({len(users)} users)"
+    )
 
 
 def _rounded(value):

@@ -43,8 +43,13 @@ def map_at_k(relevant: set, ranked: Sequence, k: int) -> float:
     return total / min(len(relevant), k)
 
 
-FUNCTIONS = {"ndcg_at_k": ndcg_at_k, "recall_at_k": recall_at_k, "precision_at_k": precision_at_k,
-             "map_at_k": map_at_k, "hit_rate_at_k": hit_rate_at_k}
+FUNCTIONS = {
+    "ndcg_at_k": ndcg_at_k,
+    "recall_at_k": recall_at_k,
+    "precision_at_k": precision_at_k,
+    "map_at_k": map_at_k,
+    "hit_rate_at_k": hit_rate_at_k,
+}
 
 
 def ranking_report(relevant: dict, ranked: dict, k: int) -> dict[str, float]:
@@ -52,8 +57,10 @@ def ranking_report(relevant: dict, ranked: dict, k: int) -> dict[str, float]:
     users = [u for u, rel in relevant.items() if rel]
     if not users:
         raise ValueError("no user with relevant items")
-    return {name: float(np.mean([fn(set(relevant[u]), list(ranked[u]), k) for u in users]))
-            for name, fn in FUNCTIONS.items()}
+    return {
+        name: float(np.mean([fn(set(relevant[u]), list(ranked[u]), k) for u in users]))
+        for name, fn in FUNCTIONS.items()
+    }
 
 
 def coverage(ranked: dict, n_items: int, k: int) -> float:

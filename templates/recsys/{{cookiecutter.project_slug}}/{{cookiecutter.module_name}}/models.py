@@ -61,8 +61,9 @@ class ALS:
     """Implicit ALS: preference p = [x > 0], confidence c = 1 + alpha·x; alternately solve the user and item
     factors of min Σ c (p − u·v)² + λ(|u|² + |v|²) in closed form."""
 
-    def __init__(self, factors: int = 32, regularization: float = 0.1, alpha: float = 10.0, iterations: int = 10,
-                 seed: int = 0):
+    def __init__(
+        self, factors: int = 32, regularization: float = 0.1, alpha: float = 10.0, iterations: int = 10, seed: int = 0
+    ):
         self.factors, self.reg, self.alpha = factors, regularization, alpha
         self.iterations, self.seed = iterations, seed
 
@@ -99,8 +100,15 @@ class ALS:
 class BPR:
     """Bayesian personalised ranking with SGD on (user, seen item, unseen item) triples, vectorised in batches."""
 
-    def __init__(self, factors: int = 32, learning_rate: float = 0.05, regularization: float = 0.002,
-                 epochs: int = 30, batch_size: int = 1024, seed: int = 0):
+    def __init__(
+        self,
+        factors: int = 32,
+        learning_rate: float = 0.05,
+        regularization: float = 0.002,
+        epochs: int = 30,
+        batch_size: int = 1024,
+        seed: int = 0,
+    ):
         self.factors, self.lr, self.reg = factors, learning_rate, regularization
         self.epochs, self.batch_size, self.seed = epochs, batch_size, seed
 
@@ -115,7 +123,7 @@ class BPR:
         for _ in range(self.epochs):
             order = rng.permutation(len(users))
             for start in range(0, len(order), self.batch_size):
-                sel = order[start:start + self.batch_size]
+                sel = order[start : start + self.batch_size]
                 u, i = users[sel], items[sel]
                 j = rng.integers(0, n_items, len(sel))
                 keep = ~np.asarray(X[u, j]).ravel().astype(bool)
@@ -184,7 +192,7 @@ def recommend(model, X: sp.csr_matrix, rows: np.ndarray, k: int, batch: int = 51
     """Top-k item indices and their scores for each row of X in ``rows``, excluding the items in the row."""
     top_idx, top_score = [], []
     for start in range(0, len(rows), batch):
-        part = rows[start:start + batch]
+        part = rows[start : start + batch]
         scores = np.asarray(model.score(part), dtype=np.float64).copy()
         seen = X[part].tocoo()
         scores[seen.row, seen.col] = -np.inf

@@ -23,8 +23,13 @@ def main() -> None:
     events.to_csv(INTERIM / "interactions.csv", index=False, date_format=FMT)
     train.to_csv(PROCESSED / "train.csv", index=False, date_format=FMT)
     valid.to_csv(PROCESSED / "validation.csv", index=False, date_format=FMT)
-    report.update(train_rows=len(train), validation_rows=len(valid), validation_users=int(valid["user_id"].nunique()),
-                  validation_from=str(valid[TIME].min()), last_event=str(events[TIME].max()))
+    report.update(
+        train_rows=len(train),
+        validation_rows=len(valid),
+        validation_users=int(valid["user_id"].nunique()),
+        validation_from=str(valid[TIME].min()),
+        last_event=str(events[TIME].max()),
+    )
     write_json(REPORTS / "prepare.json", report)
     print("prepare:", report)
 

@@ -23,13 +23,23 @@ def main() -> None:
     known = np.array([u in index.user_pos for u in users])
     rows = np.array([index.user_pos[u] for u in users[known]], dtype=int)
     top, scores = recommend(model, X, rows, k)
-    out = [pd.DataFrame({"user_id": np.repeat(users[known], k), "item_id": index.items[top.ravel()],
-                         "score": scores.ravel()})]
+    out = [
+        pd.DataFrame(
+            {"user_id": np.repeat(users[known], k), "item_id": index.items[top.ravel()], "score": scores.ravel()}
+        )
+    ]
     if (~known).any():  # cold-start users: no history, so the most popular films
         pop = np.argsort(-Popularity().fit(X).counts_, kind="stable")[:k]
         cold = users[~known]
-        out.append(pd.DataFrame({"user_id": np.repeat(cold, k), "item_id": np.tile(index.items[pop], len(cold)),
-                                 "score": np.tile(np.arange(k, 0, -1, dtype=float), len(cold))}))
+        out.append(
+            pd.DataFrame(
+                {
+                    "user_id": np.repeat(cold, k),
+                    "item_id": np.tile(index.items[pop], len(cold)),
+                    "score": np.tile(np.arange(k, 0, -1, dtype=float), len(cold)),
+                }
+            )
+        )
     preds = pd.concat(out, ignore_index=True)
     PREDICTIONS.mkdir(parents=True, exist_ok=True)
     preds.round({"score": 6}).to_csv(PREDICTIONS / "predictions.csv", index=False)

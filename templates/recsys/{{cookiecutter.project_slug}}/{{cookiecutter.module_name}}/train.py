@@ -28,9 +28,16 @@ def main() -> None:
     index, X, model = fit(events, items, params)
     MODELS.mkdir(parents=True, exist_ok=True)
     joblib.dump({"index": index, "X": X, "model": model}, MODELS / "model.joblib")
-    write_json(REPORTS / "train.json", {"model": params["model"]["type"], "users": X.shape[0], "items": X.shape[1],
-                                        "interactions": int(X.nnz),
-                                        "fit_seconds": round(time.perf_counter() - start, 2)})
+    write_json(
+        REPORTS / "train.json",
+        {
+            "model": params["model"]["type"],
+            "users": X.shape[0],
+            "items": X.shape[1],
+            "interactions": int(X.nnz),
+            "fit_seconds": round(time.perf_counter() - start, 2),
+        },
+    )
     print(f"train: {params['model']['type']} on {X.nnz} interactions ({X.shape[0]} users × {X.shape[1]} items)")
 
 

@@ -16,11 +16,21 @@ from {{ cookiecutter.module_name }}.dataset import (
 )
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("Month-to-month", "Month-to-month"), (" Month-to-Month", "Month-to-month"), ("M2M ", "Month-to-month"),
-    ("month to month", "Month-to-month"), ("1 year", "One year"), ("One Year ", "One year"),
-    ("2 years", "Two year"), ("two year", "Two year"), ("lifetime", None), (None, None),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Month-to-month", "Month-to-month"),
+        (" Month-to-Month", "Month-to-month"),
+        ("M2M ", "Month-to-month"),
+        ("month to month", "Month-to-month"),
+        ("1 year", "One year"),
+        ("One Year ", "One year"),
+        ("2 years", "Two year"),
+        ("two year", "Two year"),
+        ("lifetime", None),
+        (None, None),
+    ],
+)
 def test_contract_spellings_become_canonical(raw, expected):
     assert canonical_contract(raw) == expected
 
@@ -40,8 +50,16 @@ def test_monthly_charges_typos_are_fixed():
 
 
 def test_new_customers_have_zero_total_charges():
-    df = pd.DataFrame({"contract": ["Two year"], "internet_service": ["DSL"], "monthly_charges": [50.0],
-                       "total_charges": [" "], "tenure_months": [0], "age": [40.0]})
+    df = pd.DataFrame(
+        {
+            "contract": ["Two year"],
+            "internet_service": ["DSL"],
+            "monthly_charges": [50.0],
+            "total_charges": [" "],
+            "tenure_months": [0],
+            "age": [40.0],
+        }
+    )
     assert clean(df)["total_charges"].tolist() == [0.0]
 
 

@@ -9,8 +9,18 @@ from {{ cookiecutter.module_name }}.config import ID, TARGET
 from {{ cookiecutter.module_name }}.dataset import clean
 from {{ cookiecutter.module_name }}.features import DERIVED, add_derived, build_transformer, feature_columns, transform
 
-ALL_CATEGORICAL = ["gender", "partner", "dependents", "region", "contract", "payment_method", "paperless_billing",
-                   "internet_service", "tech_support", "streaming_tv"]
+ALL_CATEGORICAL = [
+    "gender",
+    "partner",
+    "dependents",
+    "region",
+    "contract",
+    "payment_method",
+    "paperless_billing",
+    "internet_service",
+    "tech_support",
+    "streaming_tv",
+]
 
 
 def test_features_available_at_prediction_time(params, raw_test):

@@ -52,8 +52,11 @@ def main() -> None:
     keep = np.unique(np.linspace(0, len(fpr) - 1, min(len(fpr), ROC_POINTS)).round().astype(int))
     pd.DataFrame({"fpr": fpr[keep], "tpr": tpr[keep]}).round(4).to_csv(FIGURES / "roc.csv", index=False)
     imp = importances(model, bundle["features"])
-    (pd.DataFrame(sorted(imp.items(), key=lambda kv: -kv[1])[:20], columns=["feature", "importance"])
-     .round(4).to_csv(FIGURES / "feature_importance.csv", index=False))
+    (
+        pd.DataFrame(sorted(imp.items(), key=lambda kv: -kv[1])[:20], columns=["feature", "importance"])
+        .round(4)
+        .to_csv(FIGURES / "feature_importance.csv", index=False)
+    )
     print(f"evaluate: ROC-AUC {metrics['roc_auc']:.3f}, F1 {metrics['f1']:.3f} at threshold {threshold:.3f}")
 
 

@@ -23,8 +23,9 @@ DERIVED: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
     "charges_ratio": lambda d: d["total_charges"] / (d["monthly_charges"] * d["tenure_months"].clip(lower=1)),
     "new_customer": lambda d: (d["tenure_months"] <= 3).astype(float),
     "inactive_30d": lambda d: (d["last_login_days"] > 30).astype(float),
-    "fiber_no_support": lambda d: ((d["internet_service"] == "Fiber optic") & (d["tech_support"] == "No"))
-    .astype(float),
+    "fiber_no_support": lambda d: ((d["internet_service"] == "Fiber optic") & (d["tech_support"] == "No")).astype(
+        float
+    ),
     "n_services": lambda d: (d[["tech_support", "streaming_tv"]] == "Yes").sum(axis=1).astype(float),
 }
 
@@ -41,12 +42,15 @@ def add_derived(df: pd.DataFrame, names: list[str]) -> pd.DataFrame:
 
 def build_transformer(numeric: list[str], categorical: list[str]) -> ColumnTransformer:
     num = Pipeline([("impute", SimpleImputer(strategy="median", add_indicator=True)), ("scale", StandardScaler())])
-    cat = Pipeline([
-        ("impute", SimpleImputer(strategy="constant", fill_value="missing")),
-        ("onehot", OneHotEncoder(handle_unknown="ignore", min_frequency=20, sparse_output=False)),
-    ])
-    return ColumnTransformer([("num", num, numeric), ("cat", cat, categorical)],
-                             verbose_feature_names_out=False, remainder="drop")
+    cat = Pipeline(
+        [
+            ("impute", SimpleImputer(strategy="constant", fill_value="missing")),
+            ("onehot", OneHotEncoder(handle_unknown="ignore", min_frequency=20, sparse_output=False)),
+        ]
+    )
+    return ColumnTransformer(
+        [("num", num, numeric), ("cat", cat, categorical)], verbose_feature_names_out=False, remainder="drop"
+    )
 
 
 def safe_name(name: str) -> str:
@@ -80,8 +84,10 @@ def main() -> None:
     for name, frame in frames.items():
         transform(transformer, frame).to_csv(PROCESSED / f"{name}.csv", index=False)
     joblib.dump(transformer, MODELS / "features.joblib")
-    print(f"features: {len(transformer.get_feature_names_out())} columns from {len(numeric)} numeric and "
-          f"{len(categorical)} categorical inputs")
+    print(
+        f"features: {len(transformer.get_feature_names_out())} columns from {len(numeric)} numeric and "
+        f"{len(categorical)} categorical inputs"
+    )
 
 
 if __name__ == "__main__":

@@ -50,20 +50,30 @@ def main() -> None:
     model.fit(X, y)
     seconds = time.perf_counter() - started
     MODELS.mkdir(parents=True, exist_ok=True)
-    joblib.dump({"model": model, "threshold": threshold, "features": list(X.columns),
-                 "type": params["model"]["type"]}, MODELS / "model.joblib")
-    write_json(REPORTS / "train.json", {
-        "model": params["model"]["type"],
-        "features": len(X.columns),
-        "rows": len(X),
-        "threshold": round(threshold, 6),
-        "cv": {"folds": len(aucs), "roc_auc_mean": round(float(np.mean(aucs)), 6),
-               "roc_auc_std": round(float(np.std(aucs)), 6),
-               "f1": round(float(f1_score(y, oof >= threshold)), 6)},
-        "seconds": round(seconds, 3),
-    })
-    print(f"train: {params['model']['type']} on {X.shape[1]} features, CV ROC-AUC {np.mean(aucs):.3f} "
-          f"± {np.std(aucs):.3f}, threshold {threshold:.3f}")
+    joblib.dump(
+        {"model": model, "threshold": threshold, "features": list(X.columns), "type": params["model"]["type"]},
+        MODELS / "model.joblib",
+    )
+    write_json(
+        REPORTS / "train.json",
+        {
+            "model": params["model"]["type"],
+            "features": len(X.columns),
+            "rows": len(X),
+            "threshold": round(threshold, 6),
+            "cv": {
+                "folds": len(aucs),
+                "roc_auc_mean": round(float(np.mean(aucs)), 6),
+                "roc_auc_std": round(float(np.std(aucs)), 6),
+                "f1": round(float(f1_score(y, oof >= threshold)), 6),
+            },
+            "seconds": round(seconds, 3),
+        },
+    )
+    print(
+        f"train: {params['model']['type']} on {X.shape[1]} features, CV ROC-AUC {np.mean(aucs):.3f} "
+        f"± {np.std(aucs):.3f}, threshold {threshold:.3f}"
+    )
 
 
 if __name__ == "__main__":

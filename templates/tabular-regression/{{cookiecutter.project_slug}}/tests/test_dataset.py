@@ -12,10 +12,18 @@ from {{ cookiecutter.module_name }}.dataset import (
 )
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("Riverside", "Riverside"), ("riverside", "Riverside"), ("RIVERSIDE", "Riverside"), ("Old Town ", "Old Town"),
-    ("harbor  view", "Harbor View"), ("Atlantis", None), (None, None),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Riverside", "Riverside"),
+        ("riverside", "Riverside"),
+        ("RIVERSIDE", "Riverside"),
+        ("Old Town ", "Old Town"),
+        ("harbor  view", "Harbor View"),
+        ("Atlantis", None),
+        (None, None),
+    ],
+)
 def test_neighbourhood_spellings_become_canonical(raw, expected):
     assert canonical_neighbourhood(raw) == expected
 
@@ -31,8 +39,9 @@ def test_square_metres_become_square_feet():
 
 
 def test_outliers_are_the_huge_partial_sales():
-    df = pd.DataFrame({"living_area_sqft": [5000.0, 5000.0, 1500.0],
-                       "sale_condition": ["Partial", "Normal", "Partial"]})
+    df = pd.DataFrame(
+        {"living_area_sqft": [5000.0, 5000.0, 1500.0], "sale_condition": ["Partial", "Normal", "Partial"]}
+    )
     assert is_outlier(df).tolist() == [True, False, False]
 
 

@@ -10,8 +10,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-NEIGHBOURHOODS = ("Ashwood", "College Hill", "Eastgate", "Fairview", "Harbor View", "Meadowbrook", "Mill Creek",
-                  "Northpark", "Old Town", "Riverside", "Stone Ridge", "Westfield")
+NEIGHBOURHOODS = (
+    "Ashwood",
+    "College Hill",
+    "Eastgate",
+    "Fairview",
+    "Harbor View",
+    "Meadowbrook",
+    "Mill Creek",
+    "Northpark",
+    "Old Town",
+    "Riverside",
+    "Stone Ridge",
+    "Westfield",
+)
 BUILDING_TYPES = ("Detached", "Duplex", "Semi-detached", "Townhouse")
 SQFT_PER_SQM = 10.7639
 MIN_SQFT = 300  # nothing smaller is sold as a house; smaller numbers were typed in square metres

@@ -27,8 +27,11 @@ def main() -> None:
         "rmse": root_mean_squared_error(y, pred),
         "r2": r2_score(y, pred),
         "mape": float(np.mean(np.abs(residual) / y)),
-        "cv": {"rmse_mean": train_info["cv"]["rmse_mean"], "rmse_std": train_info["cv"]["rmse_std"],
-               "r2": train_info["cv"]["r2"]},
+        "cv": {
+            "rmse_mean": train_info["cv"]["rmse_mean"],
+            "rmse_std": train_info["cv"]["rmse_std"],
+            "r2": train_info["cv"]["r2"],
+        },
         "rows": {"train": train_info["rows"], "valid": len(y)},
         "features": train_info["features"],
     }
@@ -36,7 +39,8 @@ def main() -> None:
 
     FIGURES.mkdir(parents=True, exist_ok=True)
     pd.DataFrame({ID: valid[ID], "actual": y, "predicted": pred.round(0), "residual": residual.round(0)}).to_csv(
-        FIGURES / "residuals.csv", index=False)
+        FIGURES / "residuals.csv", index=False
+    )
     coef = coefficients(model, bundle["features"])
     top = sorted(coef.items(), key=lambda kv: -abs(kv[1]))[:25]
     pd.DataFrame(top, columns=["feature", "weight"]).round(4).to_csv(FIGURES / "coefficients.csv", index=False)

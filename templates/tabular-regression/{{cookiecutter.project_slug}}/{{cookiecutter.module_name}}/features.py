@@ -43,12 +43,15 @@ def build_transformer(numeric: list[str], categorical: list[str], degree: int = 
     if degree > 1:  # squares and products of the numeric columns (the one-hot columns stay linear)
         steps.append(("poly", PolynomialFeatures(degree, include_bias=False)))
     num = Pipeline([*steps, ("scale", StandardScaler())])
-    cat = Pipeline([
-        ("impute", SimpleImputer(strategy="constant", fill_value="missing")),
-        ("onehot", OneHotEncoder(handle_unknown="ignore", min_frequency=20, sparse_output=False)),
-    ])
-    return ColumnTransformer([("num", num, numeric), ("cat", cat, categorical)],
-                             verbose_feature_names_out=False, remainder="drop")
+    cat = Pipeline(
+        [
+            ("impute", SimpleImputer(strategy="constant", fill_value="missing")),
+            ("onehot", OneHotEncoder(handle_unknown="ignore", min_frequency=20, sparse_output=False)),
+        ]
+    )
+    return ColumnTransformer(
+        [("num", num, numeric), ("cat", cat, categorical)], verbose_feature_names_out=False, remainder="drop"
+    )
 
 
 def safe_name(name: str) -> str:
@@ -83,8 +86,10 @@ def main() -> None:
     for name, frame in frames.items():
         transform(transformer, frame).to_csv(PROCESSED / f"{name}.csv", index=False)
     joblib.dump(transformer, MODELS / "features.joblib")
-    print(f"features: {len(transformer.get_feature_names_out())} columns from {len(numeric)} numeric and "
-          f"{len(categorical)} categorical inputs")
+    print(
+        f"features: {len(transformer.get_feature_names_out())} columns from {len(numeric)} numeric and "
+        f"{len(categorical)} categorical inputs"
+    )
 
 
 if __name__ == "__main__":

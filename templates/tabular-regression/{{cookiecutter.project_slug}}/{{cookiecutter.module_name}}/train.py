@@ -40,20 +40,28 @@ def main() -> None:
     model.fit(X, y)
     seconds = time.perf_counter() - started
     MODELS.mkdir(parents=True, exist_ok=True)
-    joblib.dump({"model": model, "features": list(X.columns), "type": params["model"]["type"]},
-                MODELS / "model.joblib")
-    write_json(REPORTS / "train.json", {
-        "model": params["model"]["type"],
-        "log_target": bool(params["model"].get("log_target")),
-        "features": len(X.columns),
-        "rows": len(X),
-        "cv": {"folds": len(rmses), "rmse_mean": round(float(np.mean(rmses)), 2),
-               "rmse_std": round(float(np.std(rmses)), 2), "mae": round(float(mean_absolute_error(y, oof)), 2),
-               "r2": round(float(r2_score(y, oof)), 6)},
-        "seconds": round(seconds, 3),
-    })
-    print(f"train: {params['model']['type']} on {X.shape[1]} features, CV RMSE {np.mean(rmses):,.0f} "
-          f"± {np.std(rmses):,.0f}, CV R² {r2_score(y, oof):.3f}")
+    joblib.dump({"model": model, "features": list(X.columns), "type": params["model"]["type"]}, MODELS / "model.joblib")
+    write_json(
+        REPORTS / "train.json",
+        {
+            "model": params["model"]["type"],
+            "log_target": bool(params["model"].get("log_target")),
+            "features": len(X.columns),
+            "rows": len(X),
+            "cv": {
+                "folds": len(rmses),
+                "rmse_mean": round(float(np.mean(rmses)), 2),
+                "rmse_std": round(float(np.std(rmses)), 2),
+                "mae": round(float(mean_absolute_error(y, oof)), 2),
+                "r2": round(float(r2_score(y, oof)), 6),
+            },
+            "seconds": round(seconds, 3),
+        },
+    )
+    print(
+        f"train: {params['model']['type']} on {X.shape[1]} features, CV RMSE {np.mean(rmses):,.0f} "
+        f"± {np.std(rmses):,.0f}, CV R² {r2_score(y, oof):.3f}"
+    )
 
 
 if __name__ == "__main__":

@@ -22,7 +22,8 @@ def test_folds_never_train_on_their_horizon(params, history):
         assert fit["date"].max() == origin and valid["date"].min() == origin + pd.Timedelta(days=1)
         assert valid["date"].max() == origin + pd.Timedelta(days=horizon)
         assert not set(zip(fit["series_id"], fit["date"], strict=True)) & set(
-            zip(valid["series_id"], valid["date"], strict=True))
+            zip(valid["series_id"], valid["date"], strict=True)
+        )
 
 
 def test_seasonal_naive_repeats_the_last_week():
@@ -38,8 +39,13 @@ def test_seasonal_naive_repeats_the_last_week():
 def test_every_model_forecasts_non_negative_sales(params, history, kind):
     p = copy.deepcopy(params)
     p["model"]["type"] = kind
-    p["features"] = {**p["features"], "lags": [28, 35], "calendar": ["day_of_week"], "exogenous": ["promo"],
-                     "categorical": ["series_id"]}
+    p["features"] = {
+        **p["features"],
+        "lags": [28, 35],
+        "calendar": ["day_of_week"],
+        "exogenous": ["promo"],
+        "categorical": ["series_id"],
+    }
     p["model"]["lightgbm"] = {**p["model"]["lightgbm"], "n_estimators": 30}
     frame = build_features(history, p)
     origin = frame["date"].max() - pd.Timedelta(days=28)

@@ -8,8 +8,18 @@ from {{ cookiecutter.module_name }}.dataset import clip_outliers, fill_calendar,
 
 def frame(sales, start="2024-01-01", series="S1_bread", skip=()):
     days = pd.date_range(start, periods=len(sales), freq="D")
-    df = pd.DataFrame({"series_id": series, "store": "S1", "item": "bread", "date": days, "price": 2.0,
-                       "promo": 0, "holiday": 0, "sales": [float(s) for s in sales]})
+    df = pd.DataFrame(
+        {
+            "series_id": series,
+            "store": "S1",
+            "item": "bread",
+            "date": days,
+            "price": 2.0,
+            "promo": 0,
+            "holiday": 0,
+            "sales": [float(s) for s in sales],
+        }
+    )
     return df.drop(index=list(skip)).reset_index(drop=True)
 
 

@@ -8,8 +8,13 @@ import pytest
 
 from {{ cookiecutter.module_name }}.features import CALENDAR, build_features, feature_columns
 
-RICH = {"lags": [28, 35, 42, 364], "rolling_means": [7, 28, 91], "calendar": sorted(CALENDAR),
-        "exogenous": ["promo", "price", "holiday"], "categorical": ["series_id", "store", "item"]}
+RICH = {
+    "lags": [28, 35, 42, 364],
+    "rolling_means": [7, 28, 91],
+    "calendar": sorted(CALENDAR),
+    "exogenous": ["promo", "price", "holiday"],
+    "categorical": ["series_id", "store", "item"],
+}
 
 
 def with_features(params, **features):
@@ -59,7 +64,7 @@ def test_lag_is_the_value_k_days_earlier(params, history):
     one = out[out["series_id"] == "S1_bread"].set_index("date")
     day = pd.Timestamp("2024-03-15")
     assert one.loc[day, "lag_28"] == one.loc[day - pd.Timedelta(days=28), "sales"]
-    window = one.loc[day - pd.Timedelta(days=34):day - pd.Timedelta(days=28), "sales"]
+    window = one.loc[day - pd.Timedelta(days=34) : day - pd.Timedelta(days=28), "sales"]
     assert one.loc[day, "roll_mean_7"] == pytest.approx(window.mean(), abs=1e-3)
 
 

@@ -28,18 +28,26 @@ def split(frame: pd.DataFrame, origin: pd.Timestamp, horizon: int) -> tuple[pd.D
     return frame[frame[DATE] <= origin], frame[(frame[DATE] > origin) & (frame[DATE] <= end)]
 
 
-def run(frame: pd.DataFrame, make_model: Callable[[], object], origins: list[pd.Timestamp],
-        horizon: int) -> pd.DataFrame:
+def run(
+    frame: pd.DataFrame, make_model: Callable[[], object], origins: list[pd.Timestamp], horizon: int
+) -> pd.DataFrame:
     """Forecasts of every fold: fold, series_id, date, horizon_day, actual, forecast."""
     rows = []
     for fold, origin in enumerate(origins, start=1):
         fit, valid = split(frame, origin, horizon)
         model = make_model().fit(fit)
-        rows.append(pd.DataFrame({
-            "fold": fold, SERIES: valid[SERIES].to_numpy(), DATE: valid[DATE].to_numpy(),
-            "horizon_day": (valid[DATE] - origin).dt.days.to_numpy(),
-            "actual": valid[ACTUAL].to_numpy(dtype=float), "forecast": model.predict(valid),
-        }))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "fold": fold,
+                    SERIES: valid[SERIES].to_numpy(),
+                    DATE: valid[DATE].to_numpy(),
+                    "horizon_day": (valid[DATE] - origin).dt.days.to_numpy(),
+                    "actual": valid[ACTUAL].to_numpy(dtype=float),
+                    "forecast": model.predict(valid),
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 

@@ -63,8 +63,7 @@ def fill_missing(df: pd.DataFrame, method: str) -> pd.DataFrame:
 def clip_outliers(df: pd.DataFrame, factor: float, window: int = 28) -> pd.DataFrame:
     """Cap sales above `factor` × the trailing median of the previous `window` days (bulk orders)."""
     out = df.copy()
-    median = out.groupby(SERIES)[TARGET].transform(
-        lambda s: s.shift(1).rolling(window, min_periods=7).median())
+    median = out.groupby(SERIES)[TARGET].transform(lambda s: s.shift(1).rolling(window, min_periods=7).median())
     cap = factor * np.maximum(median, 1.0)
     out[TARGET] = np.where(median.notna() & (out[TARGET] > cap), np.round(cap), out[TARGET])
     return out

@@ -38,24 +38,38 @@ def main() -> None:
         "n_folds": len(origins),
     }
     write_json(ROOT / "metrics.json", _rounded(metrics))
-    write_json(REPORTS / "backtest.json", {
-        "origins": [str(o.date()) for o in origins], "horizon": horizon, "model": params["model"]["type"],
-        "scored_days": int(model["actual"].notna().sum()),
-    })
+    write_json(
+        REPORTS / "backtest.json",
+        {
+            "origins": [str(o.date()) for o in origins],
+            "horizon": horizon,
+            "model": params["model"]["type"],
+            "scored_days": int(model["actual"].notna().sum()),
+        },
+    )
 
     FIGURES.mkdir(parents=True, exist_ok=True)
     last = model["fold"] == model["fold"].max()
     shown = model[last & model[SERIES].isin(cfg["plot_series"])].assign(benchmark=bench.loc[last, "forecast"])
     shown[[SERIES, DATE, "actual", "forecast", "benchmark"]].to_csv(
-        FIGURES / "forecast_vs_actual.csv", index=False, date_format="%Y-%m-%d")
+        FIGURES / "forecast_vs_actual.csv", index=False, date_format="%Y-%m-%d"
+    )
     rows = []
     for day, g in model.dropna(subset=["actual"]).groupby("horizon_day"):
         b = bench.loc[g.index]
-        rows.append({"horizon_day": int(day), "mae": m.mae(g["actual"], g["forecast"]),
-                     "wape": m.wape(g["actual"], g["forecast"]), "benchmark_mae": m.mae(b["actual"], b["forecast"])})
+        rows.append(
+            {
+                "horizon_day": int(day),
+                "mae": m.mae(g["actual"], g["forecast"]),
+                "wape": m.wape(g["actual"], g["forecast"]),
+                "benchmark_mae": m.mae(b["actual"], b["forecast"]),
+            }
+        )
     pd.DataFrame(rows).round(4).to_csv(FIGURES / "error_by_horizon.csv", index=False)
-    print(f"evaluate: {len(origins)} folds × {horizon} days: MASE {overall['mase']:.3f} "
-          f"(seasonal naive {benchmark['mase']:.3f}), sMAPE {overall['smape']:.1f}%, WAPE {overall['wape']:.1f}%")
+    print(
+        f"evaluate: {len(origins)} folds × {horizon} days: MASE {overall['mase']:.3f} "
+        f"(seasonal naive {benchmark['mase']:.3f}), sMAPE {overall['smape']:.1f}%, WAPE {overall['wape']:.1f}%"
+    )
 
 
 def _rounded(value):

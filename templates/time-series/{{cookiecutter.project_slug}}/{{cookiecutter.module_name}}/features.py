@@ -38,8 +38,10 @@ def rolling_name(w: int) -> str:
 def check_lags(lags: list[int], rolling: list[int], horizon: int) -> None:
     short = [k for k in lags if k < horizon]
     if short:
-        raise ValueError(f"lags {short} are shorter than the horizon ({horizon} days): the forecast of day "
-                         f"{horizon} would need sales from inside the horizon. Use lags ≥ {horizon}.")
+        raise ValueError(
+            f"lags {short} are shorter than the horizon ({horizon} days): the forecast of day "
+            f"{horizon} would need sales from inside the horizon. Use lags ≥ {horizon}."
+        )
     if any(w < 1 for w in rolling):
         raise ValueError(f"rolling windows must be ≥ 1, got {rolling}")
 
@@ -60,8 +62,11 @@ def build_features(df: pd.DataFrame, params: dict) -> pd.DataFrame:
     if rolling:
         safe = sales.shift(horizon)  # the last value every day of the horizon can see
         for w in rolling:
-            out[rolling_name(w)] = safe.groupby(out[SERIES], sort=False).transform(
-                lambda s, w=w: s.rolling(w, min_periods=1).mean()).round(4)
+            out[rolling_name(w)] = (
+                safe.groupby(out[SERIES], sort=False)
+                .transform(lambda s, w=w: s.rolling(w, min_periods=1).mean())
+                .round(4)
+            )
     for name in cfg.get("calendar") or []:
         out[name] = CALENDAR[name](out[DATE])
     return out
@@ -71,9 +76,12 @@ def feature_columns(params: dict) -> tuple[list[str], list[str]]:
     """(numeric, categorical) model inputs named by params.yaml."""
     cfg = params["features"]
     categorical = list(cfg.get("categorical") or [])
-    numeric = ([lag_name(int(k)) for k in cfg.get("lags") or []]
-               + [rolling_name(int(w)) for w in cfg.get("rolling_means") or []]
-               + list(cfg.get("calendar") or []) + list(cfg.get("exogenous") or []))
+    numeric = (
+        [lag_name(int(k)) for k in cfg.get("lags") or []]
+        + [rolling_name(int(w)) for w in cfg.get("rolling_means") or []]
+        + list(cfg.get("calendar") or [])
+        + list(cfg.get("exogenous") or [])
+    )
     return [c for c in numeric if c not in categorical], categorical
 
 
@@ -89,8 +97,10 @@ def main() -> None:
     test[ID] = test[ID].astype(int)
     test.to_csv(PROCESSED / "test.csv", index=False)
     numeric, categorical = feature_columns(params)
-    print(f"features: {len(numeric)} numeric and {len(categorical)} categorical inputs; "
-          f"{(~is_future).sum()} history rows, {is_future.sum()} rows to forecast")
+    print(
+        f"features: {len(numeric)} numeric and {len(categorical)} categorical inputs; "
+        f"{(~is_future).sum()} history rows, {is_future.sum()} rows to forecast"
+    )
 
 
 if __name__ == "__main__":

@@ -75,8 +75,7 @@ class GlobalModel:
             return Pipeline([("columns", cols), ("ridge", Ridge(**self.hp))])
         import lightgbm as lgb
 
-        return lgb.LGBMRegressor(random_state=self.seed, verbose=-1, deterministic=True, force_row_wise=True,
-                                 **self.hp)
+        return lgb.LGBMRegressor(random_state=self.seed, verbose=-1, deterministic=True, force_row_wise=True, **self.hp)
 
     def fit(self, frame: pd.DataFrame) -> GlobalModel:
         if not self.numeric and not self.categorical:

@@ -23,9 +23,11 @@ def main() -> None:
     INTERIM.mkdir(parents=True, exist_ok=True)
     history.to_csv(INTERIM / "history.csv", index=False, date_format="%Y-%m-%d")
     future.to_csv(INTERIM / "future.csv", index=False, date_format="%Y-%m-%d")
-    print(f"prepare: {history['series_id'].nunique()} series, {len(history)} days of history "
-          f"({int((history['observed'] == 0).sum())} filled, {int(dupes.sum())} duplicates dropped), "
-          f"{len(future)} days to forecast")
+    print(
+        f"prepare: {history['series_id'].nunique()} series, {len(history)} days of history "
+        f"({int((history['observed'] == 0).sum())} filled, {int(dupes.sum())} duplicates dropped), "
+        f"{len(future)} days to forecast"
+    )
 
 
 if __name__ == "__main__":

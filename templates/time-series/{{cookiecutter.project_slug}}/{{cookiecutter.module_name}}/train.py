@@ -23,11 +23,17 @@ def main() -> None:
     joblib.dump(model, MODELS / "model.joblib")
     numeric, categorical = feature_columns(params)
     uses_features = params["model"]["type"] != "seasonal_naive"
-    write_json(REPORTS / "train.json", {
-        "model": params["model"]["type"], "log_target": bool(params["model"].get("log_target")),
-        "features": numeric + categorical if uses_features else [],
-        "rows": len(history), "last_day": str(history[DATE].max().date()), "seconds": round(seconds, 3),
-    })
+    write_json(
+        REPORTS / "train.json",
+        {
+            "model": params["model"]["type"],
+            "log_target": bool(params["model"].get("log_target")),
+            "features": numeric + categorical if uses_features else [],
+            "rows": len(history),
+            "last_day": str(history[DATE].max().date()),
+            "seconds": round(seconds, 3),
+        },
+    )
     print(f"train: {params['model']['type']} on {len(history)} rows in {seconds:.1f} s")
 
 

@@ -32,8 +32,9 @@ def test_every_detector_ranks_planted_outliers_first():
     x, y = _with_outliers(np.random.default_rng(0))
     for method in ("isolation_forest", "gmm", "ensemble"):
         # one mixture component: with more, a tight group of outliers can earn a component of its own
-        det = AnomalyDetector({"method": method, "n_estimators": 100, "contamination": 0.04,
-                               "gmm_components": 1}, seed=0).fit(x)
+        det = AnomalyDetector(
+            {"method": method, "n_estimators": 100, "contamination": 0.04, "gmm_components": 1}, seed=0
+        ).fit(x)
         assert roc_auc_score(y, det.score(x)) > 0.95, method
 
 

@@ -8,14 +8,28 @@ import pandas as pd
 ID = "id"
 CATEGORICAL = ["country", "channel", "device", "payment_method"]
 NUMERIC = [
-    "orders_12m", "spend_12m", "avg_items_per_order", "sessions_per_month", "return_rate", "discount_share",
-    "night_share", "days_since_last_order", "account_age_days", "support_tickets_12m",
+    "orders_12m",
+    "spend_12m",
+    "avg_items_per_order",
+    "sessions_per_month",
+    "return_rate",
+    "discount_share",
+    "night_share",
+    "days_since_last_order",
+    "account_age_days",
+    "support_tickets_12m",
 ]
 RATES = ["return_rate", "discount_share", "night_share"]
 COUNTRIES = ["DE", "FR", "GB", "ES", "IT", "NL", "PL"]
 COUNTRY_ALIASES = {
-    "GERMANY": "DE", "FRANCE": "FR", "UK": "GB", "UNITED KINGDOM": "GB", "SPAIN": "ES", "ITALY": "IT",
-    "NETHERLANDS": "NL", "POLAND": "PL",
+    "GERMANY": "DE",
+    "FRANCE": "FR",
+    "UK": "GB",
+    "UNITED KINGDOM": "GB",
+    "SPAIN": "ES",
+    "ITALY": "IT",
+    "NETHERLANDS": "NL",
+    "POLAND": "PL",
 }
 
 

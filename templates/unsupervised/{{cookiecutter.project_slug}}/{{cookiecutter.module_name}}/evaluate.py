@@ -81,8 +81,13 @@ def projection(x: np.ndarray, cfg: dict[str, Any], seed: int) -> tuple[np.ndarra
     if cfg["method"] == "tsne":
         from sklearn.manifold import TSNE
 
-        xy = TSNE(n_components=2, perplexity=cfg.get("perplexity", 30), init="pca", random_state=seed,
-                  max_iter=cfg.get("max_iter", 500)).fit_transform(x[idx])
+        xy = TSNE(
+            n_components=2,
+            perplexity=cfg.get("perplexity", 30),
+            init="pca",
+            random_state=seed,
+            max_iter=cfg.get("max_iter", 500),
+        ).fit_transform(x[idx])
     elif cfg["method"] == "pca":
         xy = pca.transform(x[idx])
     else:
@@ -95,7 +100,8 @@ def audit(ids: pd.Series, scores: np.ndarray, flags: np.ndarray) -> tuple[dict[s
     frame = pd.DataFrame({ID: ids, "score": scores, "flag": flags}).merge(truth, on=ID, how="inner")
     y = frame["is_anomaly"].to_numpy()
     out = {
-        "audit_accounts": int(len(frame)), "audit_positives": int(y.sum()),
+        "audit_accounts": int(len(frame)),
+        "audit_positives": int(y.sum()),
         "audit_roc_auc": round(float(roc_auc_score(y, frame["score"])), 4),
         "audit_pr_auc": round(float(average_precision_score(y, frame["score"])), 4),
         "audit_precision": round(float(precision_score(y, frame["flag"], zero_division=0)), 4),
@@ -126,19 +132,25 @@ def main() -> None:
     k_sweep(x, ev["k_range"], ev["silhouette_sample"], seed).to_csv(REPORTS / "k_sweep.csv", index=False)
     pr_curve.to_csv(REPORTS / "audit_pr_curve.csv", index=False)
     xy, idx, explained = projection(x, params["projection"], seed)
-    pd.DataFrame({"x": xy[:, 0].round(4), "y": xy[:, 1].round(4), "cluster": labels[idx],
-                  "anomaly": flags[idx]}).to_csv(REPORTS / "projection.csv", index=False)
+    pd.DataFrame(
+        {"x": xy[:, 0].round(4), "y": xy[:, 1].round(4), "cluster": labels[idx], "anomaly": flags[idx]}
+    ).to_csv(REPORTS / "projection.csv", index=False)
 
     raw = pd.read_csv(INTERIM / "train.csv").set_index(ID).loc[ids.to_numpy()]
     profile = raw[NUMERIC].assign(cluster=labels, anomaly_score=scores).groupby("cluster").median().round(3)
     profile.insert(0, "accounts", pd.Series(labels).value_counts().reindex(profile.index).to_numpy())
     profile.to_csv(REPORTS / "cluster_profile.csv")
 
-    metrics = {"clustering": clustering, "anomaly": anomaly,
-               "features": {"n_features": len(cols), "pca_2d_explained_variance": round(explained, 4)}}
+    metrics = {
+        "clustering": clustering,
+        "anomaly": anomaly,
+        "features": {"n_features": len(cols), "pca_2d_explained_variance": round(explained, 4)},
+    }
     write_json(metrics, ROOT / "metrics.json")
-    print(f"evaluate: silhouette {clustering['silhouette']:.3f}, stability {clustering['stability_ari']:.3f}, "
-          f"audit PR-AUC {anomaly['audit_pr_auc']:.3f}")
+    print(
+        f"evaluate: silhouette {clustering['silhouette']:.3f}, stability {clustering['stability_ari']:.3f}, "
+        f"audit PR-AUC {anomaly['audit_pr_auc']:.3f}"
+    )
 
 
 if __name__ == "__main__":

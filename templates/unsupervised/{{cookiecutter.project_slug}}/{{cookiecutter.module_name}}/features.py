@@ -22,8 +22,14 @@ from {{ cookiecutter.module_name }}.data import ID
 
 RATIOS = ["spend_per_order", "sessions_per_order", "spend_per_item"]
 HEAVY_TAILED = [
-    "orders_12m", "spend_12m", "avg_items_per_order", "sessions_per_month", "days_since_last_order",
-    "account_age_days", "support_tickets_12m", *RATIOS,
+    "orders_12m",
+    "spend_12m",
+    "avg_items_per_order",
+    "sessions_per_month",
+    "days_since_last_order",
+    "account_age_days",
+    "support_tickets_12m",
+    *RATIOS,
 ]
 
 
@@ -54,10 +60,18 @@ def build_preprocessor(cfg: dict[str, Any], seed: int = 0) -> Pipeline:
     scaler = {"standard": StandardScaler, "robust": RobustScaler}[cfg.get("scaler", "standard")]()
     parts = [("num", Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", scaler)]), numeric)]
     if categorical:
-        parts.append(("cat", Pipeline([
-            ("impute", SimpleImputer(strategy="most_frequent")),
-            ("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
-        ]), categorical))
+        parts.append(
+            (
+                "cat",
+                Pipeline(
+                    [
+                        ("impute", SimpleImputer(strategy="most_frequent")),
+                        ("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
+                    ]
+                ),
+                categorical,
+            )
+        )
     steps: list[tuple[str, Any]] = [("columns", ColumnTransformer(parts, verbose_feature_names_out=False))]
     if cfg.get("pca_components"):
         steps.append(("pca", PCA(n_components=cfg["pca_components"], random_state=seed)))

@@ -22,9 +22,17 @@ def main() -> None:
     MODELS.mkdir(parents=True, exist_ok=True)
     joblib.dump(clusterer, MODELS / "clusterer.joblib")
     joblib.dump(detector, MODELS / "detector.joblib")
-    write_json({"cluster_method": clusterer.method, "anomaly_method": detector.method, "features": cols,
-                "rows": int(len(x)), "cluster_seconds": round(t1 - t0, 3), "anomaly_seconds": round(t2 - t1, 3)},
-               REPORTS / "fit_info.json")
+    write_json(
+        {
+            "cluster_method": clusterer.method,
+            "anomaly_method": detector.method,
+            "features": cols,
+            "rows": int(len(x)),
+            "cluster_seconds": round(t1 - t0, 3),
+            "anomaly_seconds": round(t2 - t1, 3),
+        },
+        REPORTS / "fit_info.json",
+    )
     print(f"fit: {clusterer.method} in {t1 - t0:.2f}s, {detector.method} in {t2 - t1:.2f}s on {x.shape}")
 
 

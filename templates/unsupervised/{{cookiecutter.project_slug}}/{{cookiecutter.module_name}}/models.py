@@ -29,8 +29,12 @@ class Clusterer:
         if self.method == "kmeans":
             self.model = KMeans(n_clusters=cfg["n_clusters"], n_init=cfg.get("n_init", 4), random_state=self.seed)
         elif self.method == "gmm":
-            self.model = GaussianMixture(n_components=cfg["n_clusters"], covariance_type=cfg.get("covariance", "full"),
-                                         n_init=cfg.get("n_init", 2), random_state=self.seed)
+            self.model = GaussianMixture(
+                n_components=cfg["n_clusters"],
+                covariance_type=cfg.get("covariance", "full"),
+                n_init=cfg.get("n_init", 2),
+                random_state=self.seed,
+            )
         elif self.method == "dbscan":
             self.model = DBSCAN(eps=cfg["dbscan_eps"], min_samples=cfg["dbscan_min_samples"])
         else:
@@ -74,11 +78,17 @@ class AnomalyDetector:
     def _make(self, name: str) -> Any:
         cfg = self.cfg
         if name == "isolation_forest":
-            return IsolationForest(n_estimators=cfg["n_estimators"], max_samples=cfg.get("max_samples", "auto"),
-                                   max_features=cfg.get("max_features", 1.0), random_state=self.seed, n_jobs=1)
+            return IsolationForest(
+                n_estimators=cfg["n_estimators"],
+                max_samples=cfg.get("max_samples", "auto"),
+                max_features=cfg.get("max_features", 1.0),
+                random_state=self.seed,
+                n_jobs=1,
+            )
         if name == "gmm":
-            return GaussianMixture(n_components=cfg.get("gmm_components", 4), covariance_type="full",
-                                   n_init=2, random_state=self.seed)
+            return GaussianMixture(
+                n_components=cfg.get("gmm_components", 4), covariance_type="full", n_init=2, random_state=self.seed
+            )
         raise ValueError(f"unknown anomaly.method {name!r} (isolation_forest, gmm, ensemble)")
 
     def fit(self, x: np.ndarray) -> AnomalyDetector:

@@ -19,8 +19,14 @@ def main() -> None:
     clusterer = joblib.load(MODELS / "clusterer.joblib")
     detector = joblib.load(MODELS / "detector.joblib")
     scores = detector.score(x)
-    out = pd.DataFrame({ID: ids, "cluster": clusterer.predict(x), "anomaly_score": scores.round(6),
-                        "is_anomaly": (scores > detector.threshold).astype(int)})
+    out = pd.DataFrame(
+        {
+            ID: ids,
+            "cluster": clusterer.predict(x),
+            "anomaly_score": scores.round(6),
+            "is_anomaly": (scores > detector.threshold).astype(int),
+        }
+    )
     PREDICTIONS.mkdir(parents=True, exist_ok=True)
     out.to_csv(PREDICTIONS / "predictions.csv", index=False)
     print(f"predict: {len(out)} accounts, {int(out['is_anomaly'].sum())} flagged")

@@ -17,8 +17,13 @@ def main() -> None:
 
     # f(v) = Σ sin(v) v² has the derivative cos(v) v² + 2 v sin(v)
     v = np.linspace(-2.0, 2.0, 9)
-    grad = ex.attempt("numerical_gradient", calculus.numerical_gradient, lambda u: float(np.sum(np.sin(u) * u**2)),
-                      v, eps=params["eps"])
+    grad = ex.attempt(
+        "numerical_gradient",
+        calculus.numerical_gradient,
+        lambda u: float(np.sum(np.sin(u) * u**2)),
+        v,
+        eps=params["eps"],
+    )
     if grad is not None:
         exact = np.cos(v) * v**2 + 2 * v * np.sin(v)
         results["numerical_gradient_max_abs_error"] = float(np.max(np.abs(grad - exact)))

@@ -35,8 +35,10 @@ def main() -> None:
     }
     (ROOT / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     todo = [f"{n}: {m}.{fn}" for n, (m, fn) in EXERCISES.items() if not solved[fn]]
-    print(f"{metrics['exercises_solved']} of {len(solved)} exercises solved" + ("; to do: " + ", ".join(todo)
-                                                                                 if todo else ""))
+    print(
+        f"{metrics['exercises_solved']} of {len(solved)} exercises solved"
+        + ("; to do: " + ", ".join(todo) if todo else "")
+    )
 
 
 if __name__ == "__main__":

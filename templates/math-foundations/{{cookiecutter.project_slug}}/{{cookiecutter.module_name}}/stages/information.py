@@ -35,8 +35,7 @@ def main() -> None:
         "cross_entropy_x1_x2_bits": ex.attempt("cross_entropy", information.cross_entropy, p1, smooth),
         "kl_x1_x2_bits": ex.attempt("kl_divergence", information.kl_divergence, p1, smooth),
         "mi_x1_x2_bits": ex.attempt("mutual_information", information.mutual_information, joint(b1, b2)),
-        "mi_x1_shuffled_x2_bits": ex.attempt("mutual_information", information.mutual_information,
-                                             joint(b1, shuffled)),
+        "mi_x1_shuffled_x2_bits": ex.attempt("mutual_information", information.mutual_information, joint(b1, shuffled)),
     }
     write_report("information", ex, results)
 

@@ -33,12 +33,20 @@ def main() -> None:
     if out is not None:
         _, ratio = out
         results[f"pca_explained_variance_top{k}"] = float(np.sum(ratio[:k]))
-        write_figure("pca_explained_variance.csv", pd.DataFrame({
-            "component": np.arange(1, len(ratio) + 1), "explained_variance_ratio": ratio,
-            "cumulative": np.cumsum(ratio)}))
+        write_figure(
+            "pca_explained_variance.csv",
+            pd.DataFrame(
+                {
+                    "component": np.arange(1, len(ratio) + 1),
+                    "explained_variance_ratio": ratio,
+                    "cumulative": np.cumsum(ratio),
+                }
+            ),
+        )
     else:
-        write_figure("pca_explained_variance.csv", pd.DataFrame(columns=["component", "explained_variance_ratio",
-                                                                         "cumulative"]))
+        write_figure(
+            "pca_explained_variance.csv", pd.DataFrame(columns=["component", "explained_variance_ratio", "cumulative"])
+        )
     write_report("linalg", ex, results)
 
 

@@ -8,8 +8,11 @@ import pandas as pd
 from {{ cookiecutter.module_name }} import optim
 from {{ cookiecutter.module_name }}.stages._common import Exercises, load_params, points, write_figure, write_report
 
-OPTIMISERS = {"sgd": ("sgd_step", {}), "momentum": ("momentum_step", {"beta": "beta"}),
-              "adam": ("adam_step", {"beta1": "beta1", "beta2": "beta2"})}
+OPTIMISERS = {
+    "sgd": ("sgd_step", {}),
+    "momentum": ("momentum_step", {"beta": "beta"}),
+    "adam": ("adam_step", {"beta1": "beta1", "beta2": "beta2"}),
+}
 
 
 def main() -> None:
@@ -22,9 +25,18 @@ def main() -> None:
     curves = pd.DataFrame({"step": np.arange(1, params["steps"] + 1)})
     for name, (fn, hyper) in OPTIMISERS.items():
         step = getattr(optim, fn)
-        fitted = ex.attempt(fn, optim.minimise, step, x, y, lr=params["lr"][name], n_steps=params["steps"],
-                            batch_size=params["batch_size"], seed=all_params["seed"],
-                            **{k: params[v] for k, v in hyper.items()})
+        fitted = ex.attempt(
+            fn,
+            optim.minimise,
+            step,
+            x,
+            y,
+            lr=params["lr"][name],
+            n_steps=params["steps"],
+            batch_size=params["batch_size"],
+            seed=all_params["seed"],
+            **{k: params[v] for k, v in hyper.items()},
+        )
         if fitted is not None:
             _, losses = fitted
             curves[name] = losses
