@@ -231,7 +231,7 @@ def test_a_deleted_repo_is_made_again_and_an_adopted_one_is_checked_not_duplicat
 @pytest.mark.slow
 def test_kill_9_at_any_point_then_apply_finishes_without_duplicates(tmp_path):
     """`cohort apply` killed with SIGKILL after k journal lines, for several k; the next run finishes the job."""
-    for k in (1, 2, 4, 7, 12, 19):
+    for k in (1, 2, 4, 7, 12, 19, 33, 50):
         work = tmp_path / f"k{k}"
         work.mkdir()
         cohort = write_cohort(work)

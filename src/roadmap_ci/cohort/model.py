@@ -440,7 +440,7 @@ def _cross_checks(c: LoadedCohort, check_rubrics: bool) -> list[InvalidInput]:
 def _check_rubric(c: LoadedCohort, d: Deliverable, at: tuple[Any, ...]) -> list[InvalidInput]:
     from roadmap_ci.rubric import load_rubric
 
-    place = c.doc.place((*at, "rubric"))
+    place = c.doc.place((*at, "rubric", "id" if d.rubric.id is not None else "path"))
     path = c.rubric_path(d)
     if not path.is_file():
         what = f"no bundled rubric {d.rubric.id!r}" if d.rubric.id else f"rubric file not found: {path}"
