@@ -71,7 +71,7 @@ def test_roster_problems_are_named_by_line(tmp_path):
                                                                          "'no-such-template' (templates: "),
     (('version: "2026.11"', 'version: "1999.1"'),
      "11:51: rubric: pinned version '1999.1', but tabular-classification.yaml is version '2026.11'"),
-    (("rubric: {id: tabular-classification,", "rubric: {id: no-rubric,"), "11:13: rubric: no bundled rubric "
+    (("rubric: {id: tabular-classification,", "rubric: {id: no-rubric,"), "11:18: rubric: no bundled rubric "
                                                                           "'no-rubric'"),
     (("mentors: mentors", "mentors: mentors\ncourse_secret: s3cr3t-value"),
      "5:1: course_secret: never write the secret into cohort.yaml"),
