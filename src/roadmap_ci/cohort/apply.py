@@ -175,7 +175,13 @@ class Engine:
             plans.append(self.plan_seat(seat))
         return plans
 
-    def plan_seat(self, seat: Seat) -> SeatPlan:
+    def preflight_read_only(self) -> None:
+        """For reading commands: the organisation exists and the token sees it."""
+        if self.client.get_or_none(f"/orgs/{self.c.org}", what=f"read the organisation {self.c.org}") is None:
+            raise InvalidInput(f"organisation: {self.c.org!r} does not exist or the token cannot see it",
+                               self.c.doc.place(("organisation",)))
+
+    def plan_seat(self, seat: Seat, *, check_invitations: bool = True) -> SeatPlan:
         full = f"{self.c.org}/{seat.repo}"
         sp = SeatPlan(seat, full)
         try:
@@ -195,7 +201,7 @@ class Engine:
                     continue
                 kind, _, arg = step.partition(":")
                 sp.actions.append(Action(step, f"{STEP_WORDS[kind]} {arg}".strip()))
-        if not forget:
+        if not forget and check_invitations:
             self._check_invitations(sp)
         return sp
 
