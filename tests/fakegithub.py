@@ -231,6 +231,7 @@ class ClassroomMixin:
             ("GET", rf"^/repos/{R}/collaborators$", self._list_collaborators),
             ("GET", rf"^/repos/{R}/invitations$", self._list_invitations),
             ("DELETE", rf"^/repos/{R}/invitations/(\d+)$", self._delete_invitation),
+            ("PATCH", rf"^/repos/{R}/invitations/(\d+)$", self._update_invitation),
             ("POST", rf"^/repos/{R}/rulesets$", self._create_ruleset),
             ("GET", rf"^/repos/{R}/rulesets$", self._list_rulesets),
             ("GET", rf"^/repos/{R}/rulesets/(\d+)$", self._get_ruleset),
@@ -470,6 +471,17 @@ class ClassroomMixin:
         for inv in self.invitations.get(repo, []):
             items.append({**self._public(inv), "expired": self._expired(inv)})
         return self._page(req, items)
+
+    def _update_invitation(self, req: Request, me: dict[str, Any], repo: str, iid: str) -> Any:
+        wanted = (req.get_json(silent=True) or {}).get("permissions")
+        names = {v: k for k, v in PERMISSION_NAMES.items()}
+        if wanted not in names:
+            return 422, {"message": "Validation Failed", "errors": [{"field": "permissions", "code": "invalid"}]}
+        for inv in self.invitations.get(repo, []):
+            if inv["id"] == int(iid):
+                inv["permissions"], inv["_permission"] = wanted, names[wanted]
+                return 200, self._public(inv)
+        return 404, {"message": "Not Found"}
 
     def _delete_invitation(self, req: Request, me: dict[str, Any], repo: str, iid: str) -> Any:
         for inv in list(self.invitations.get(repo, [])):

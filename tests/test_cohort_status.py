@@ -78,3 +78,26 @@ def test_status_shows_invitations_pushes_lateness_and_scores_then_reinvite(tmp_p
         res = subprocess.run([*cmd, "apply", str(cohort), "--pause", "0"], env=env, capture_output=True,
                              text=True, timeout=120)
         assert res.returncode == 0 and "GitHub: 0 writes" in res.stdout, res.stdout + res.stderr
+
+
+def test_close_drops_learners_to_read_and_a_second_close_writes_nothing(tmp_path):
+    cohort = write_cohort(tmp_path)
+    with FakeGitHub() as fk:
+        fk.add_org(ORG, members=("alan-t",))
+        fk.add_users(*LOGINS)
+        run_apply(fk, cohort)
+        fk.accept_invitation(f"{ORG}/churn-ada-l", "ada-l")
+        env = {**os.environ, "GITHUB_TOKEN": fk.user_token, "GITHUB_API_URL": fk.url}
+        cmd = [sys.executable, "-m", "roadmap_ci", "cohort", "close", str(cohort), "churn", "--pause", "0"]
+        res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0, res.stderr
+        assert fk.collaborators[f"{ORG}/churn-ada-l"] == {"ada-l": "pull"}
+        assert fk.collaborators[f"{ORG}/churn-alan-t"] == {"alan-t": "pull"}
+        (inv,) = fk.invitations[f"{ORG}/churn-grace-h"]
+        assert inv["permissions"] == "read"
+        assert len(fk.repos) == 3
+        writes = len(fk.writes())
+        res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0 and len(fk.writes()) == writes and "GitHub: 0 writes" in res.stdout
+        res = subprocess.run([*cmd[:5], str(cohort), "nope"], env=env, capture_output=True, text=True, timeout=120)
+        assert res.returncode == 1 and res.stderr.startswith("error: no deliverable 'nope'")

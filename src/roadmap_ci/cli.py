@@ -261,6 +261,19 @@ def cohort_reinvite(
     raise typer.Exit(reinvite(file, state, deliverable, pause))
 
 
+@cohort_app.command("close")
+def cohort_close(
+    file: CohortFile,
+    deliverable: Annotated[str, typer.Argument(help="The deliverable whose repos close (at its cutoff).")],
+    state: StateOpt = None,
+    pause: Annotated[float | None, typer.Option("--pause", help="Seconds between writes (GitHub asks ≥ 1).")] = None,
+) -> None:
+    """Drop every learner of a deliverable to read permission; the repos stay."""
+    from roadmap_ci.cohort.commands import close
+
+    raise typer.Exit(close(file, state, deliverable, pause))
+
+
 # ---------------------------------------------------------------- score / rescore
 
 

@@ -77,6 +77,7 @@ class ApplyResult:
     plans: list[SeatPlan]
     failures: list[tuple[str, str]] = field(default_factory=list)  # (seat label, one line)
     done: int = 0
+    exit_code: int = 0  # 1 when a seat's input was wrong (a learner not on GitHub), 2 when GitHub failed
 
 
 def ruleset_body(team_id: int | None) -> dict[str, Any]:
@@ -234,6 +235,7 @@ class Engine:
         for sp in plans:
             if sp.error:
                 out.failures.append((sp.seat.label, sp.error))
+                out.exit_code = max(out.exit_code, 1)
                 continue
             if not sp.actions:
                 continue
@@ -242,6 +244,7 @@ class Engine:
                 out.done += 1
             except RoadmapError as exc:
                 out.failures.append((sp.seat.label, str(exc)))
+                out.exit_code = max(out.exit_code, exc.exit_code)
             finally:
                 self.client.cache.save()
         return out

@@ -158,7 +158,7 @@ def apply(file: Path, state: Path | None, pause_s: float | None = None, quiet: b
     if result.failures:
         err.print(f"{len(result.failures)} of {len(plans)} repos not done; run apply again once fixed "
                   "(what is done is kept)")
-        return EXIT_INVALID
+        return result.exit_code or EXIT_INVALID
     return EXIT_OK
 
 
@@ -212,4 +212,29 @@ def reinvite(file: Path, state: Path | None, deliverable: str | None, pause_s: f
         stderr().print(f"{escape(label)}: {escape(line)}")
     if not done and not failures:
         stdout().print("no expired invitations")
+    return EXIT_INVALID if failures else EXIT_OK
+
+
+def close(file: Path, state: Path | None, deliverable: str, pause_s: float | None) -> int:
+    from rich.markup import escape
+
+    from roadmap_ci.cohort.status import close as do_close
+    from roadmap_ci.console import stderr, stdout
+    from roadmap_ci.errors import InvalidInput
+
+    eng = _engine(file, state, pause_s)
+    try:
+        if deliverable not in {d.id for d in eng.c.cohort.deliverables}:
+            raise InvalidInput(f"no deliverable {deliverable!r} in {file} "
+                               f"(deliverables: {', '.join(d.id for d in eng.c.cohort.deliverables)})")
+        eng.preflight()
+        done, failures = do_close(eng, deliverable)
+    finally:
+        eng.close()
+    for line in done:
+        stdout().print(escape(line))
+    for label, line in failures:
+        stderr().print(f"{escape(label)}: {escape(line)}")
+    c = eng.client.counters
+    stdout().print(f"GitHub: {c.writes} writes, {c.reads} reads")
     return EXIT_INVALID if failures else EXIT_OK

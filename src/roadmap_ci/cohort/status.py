@@ -160,3 +160,38 @@ def reinvite(eng: Engine, deliverable: str | None = None) -> tuple[list[str], li
                 eng.journal.failed(full, step, str(exc))
                 failures.append((seat.label, str(exc)))
     return done, failures
+
+
+def close(eng: Engine, deliverable: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """At the cutoff: every learner's permission on the deliverable's repos drops to read; repos stay.
+
+    Collaborators are changed in place (``PUT …/collaborators/{login}`` with ``pull``); an invitation still open
+    is changed to read (``PATCH …/invitations/{id}``). Journalled like apply: a second close writes nothing.
+    """
+    done: list[str] = []
+    failures: list[tuple[str, str]] = []
+    for seat in eng.c.seats(deliverable):
+        full = f"{eng.c.org}/{seat.repo}"
+        invites: dict[str, Any] | None = None
+        for m in seat.members:
+            step = f"close:{m.github}"
+            if eng.journal.get(full, step).done:
+                continue
+            try:
+                if invites is None:
+                    invites = {(i.get("invitee") or {}).get("login", "").lower(): i for i in eng.client.pages(
+                        f"/repos/{full}/invitations", what=f"list {full}'s invitations")}
+                eng.journal.begin(full, step, "pull")
+                inv = invites.get(m.github.lower())
+                if inv is not None:
+                    eng._write("PATCH", f"/repos/{full}/invitations/{inv['id']}", {"permissions": "read"},
+                               what=f"make {m.github}'s invitation to {full} read-only")
+                else:
+                    eng._write("PUT", f"/repos/{full}/collaborators/{m.github}", {"permission": "pull"},
+                               what=f"make {m.github} read-only on {full}")
+                eng.journal.done(full, step, "pull", {"permission": "pull"})
+                done.append(f"{seat.label}: {m.github} can now read, not push")
+            except RoadmapError as exc:
+                eng.journal.failed(full, step, str(exc))
+                failures.append((seat.label, str(exc)))
+    return done, failures
