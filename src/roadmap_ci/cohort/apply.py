@@ -107,6 +107,7 @@ class Engine:
         self.on_write = on_write or (lambda what: None)
         self.team_id: int | None = None
         self._ruleset_ids: dict[str, int] = {}
+        self.templates_root: Path | None = None  # the templates folder (default: the bundled one)
         self.secret: bytes | None = None
         secret_file = loaded.secret_path()
         if secret_file is not None:
@@ -355,7 +356,7 @@ class Engine:
 
         work = Path(tempfile.mkdtemp(prefix="roadmap-ci-starter-"))
         try:
-            starter = render_starter(self.c, sp.seat, work, secret=self.secret)
+            starter = render_starter(self.c, sp.seat, work, secret=self.secret, root=self.templates_root)
             labels_sha = self._keep_labels(sp.seat, starter.labels)
             url = repo.get("clone_url") or f"{repo.get('html_url')}.git"
             push(starter.path, url, self.client.token, repo.get("default_branch") or "main")
@@ -387,7 +388,7 @@ class Engine:
 
             work = Path(tempfile.mkdtemp(prefix="roadmap-ci-labels-"))
             try:
-                self._keep_labels(sp.seat, render_starter(self.c, sp.seat, work, secret=self.secret).labels)
+                self._keep_labels(sp.seat, render_starter(self.c, sp.seat, work, secret=self.secret, root=self.templates_root).labels)
             finally:
                 shutil.rmtree(work, ignore_errors=True)
         if not p.is_file():
