@@ -359,6 +359,7 @@ class Engine:
             starter = render_starter(self.c, sp.seat, work, secret=self.secret, root=self.templates_root)
             labels_sha = self._keep_labels(sp.seat, starter.labels)
             url = repo.get("clone_url") or f"{repo.get('html_url')}.git"
+            self.client.counters.waited_s += self.client.pacer.before_write(False)  # a push is a write too
             push(starter.path, url, self.client.token, repo.get("default_branch") or "main")
             self.on_write(f"push {sp.full}")
             self.client.counters.writes += 1
@@ -388,7 +389,8 @@ class Engine:
 
             work = Path(tempfile.mkdtemp(prefix="roadmap-ci-labels-"))
             try:
-                self._keep_labels(sp.seat, render_starter(self.c, sp.seat, work, secret=self.secret, root=self.templates_root).labels)
+                again = render_starter(self.c, sp.seat, work, secret=self.secret, root=self.templates_root)
+                self._keep_labels(sp.seat, again.labels)
             finally:
                 shutil.rmtree(work, ignore_errors=True)
         if not p.is_file():

@@ -93,7 +93,9 @@ def _update_seat(eng: Engine, seat: Seat, out: UpdateResult, templates_root: Pat
         _run(["git", "commit", "-q", "--no-verify", "-m",
               f"Update from the roadmap-ci template {seat.deliverable.template}"], clone, ident)
         eng.journal.begin(full, f"update:{tree[:12]}", tree)
+        eng.client.pacer.before_write(False)
         _run(["git", "push", "-q", "origin", f"HEAD:refs/heads/{branch}"], clone, env)
+        eng.client.counters.writes += 1
         eng.on_write(f"push {full} {branch}")
         body = ("The course template changed since this repository started. This pull request brings those "
                 "changes; your own work is kept (a three-way merge from your starter commit). Review and merge "
