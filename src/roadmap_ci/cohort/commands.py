@@ -149,7 +149,8 @@ def apply(file: Path, state: Path | None, pause_s: float | None = None, quiet: b
         eng.close()
     for sp in plans:
         for note in sp.notes:
-            con.print(f"{escape(sp.seat.label)}: {escape(note)}")
+            if "accepted" not in note and "pending" not in note:  # the news only; `cohort status` has the rest
+                con.print(f"{escape(sp.seat.label)}: {escape(note)}")
     c = eng.client.counters
     con.print(f"GitHub: {c.writes} writes, {c.reads} reads ({c.not_modified} not modified); "
               f"journal: {escape(str(eng.journal.path))}")
