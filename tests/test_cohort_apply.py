@@ -265,3 +265,18 @@ def test_a_repo_github_keeps_failing_is_reported_the_others_are_done_and_the_nex
         _, result = run_apply(fk, cohort)
         assert result.failures == []
         assert_converged(fk)
+
+
+def test_a_deliverable_without_hidden_labels_gets_no_secret_and_re_applies_to_nothing(tmp_path):
+    cohort = write_cohort(tmp_path, LOGINS[:1])
+    text = cohort.read_text().replace("tabular-classification", "math-foundations").replace('"2026.11"', '"{v}"')
+    import yaml
+
+    version = yaml.safe_load((ROOT / "rubrics" / "math-foundations.yaml").read_text())["version"]
+    cohort.write_text(text.replace("{v}", str(version)))
+    with fake() as fk:
+        eng, result = run_apply(fk, cohort)
+        assert result.failures == [] and eng.client.counters.writes == 8
+        assert not fk.secrets and fk.variables[f"{ORG}/churn-ada-l"]["ROADMAP_CI_RUBRIC"]["value"] == "math-foundations"
+        eng2, _ = run_apply(fk, cohort)
+        assert eng2.client.counters.writes == 0

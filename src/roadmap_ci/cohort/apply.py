@@ -107,6 +107,7 @@ class Engine:
         self.on_write = on_write or (lambda what: None)
         self.team_id: int | None = None
         self._ruleset_ids: dict[str, int] = {}
+        self._labels_known: dict[str, bool] = {}
         self.templates_root: Path | None = None  # the templates folder (default: the bundled one)
         self.secret: bytes | None = None
         secret_file = loaded.secret_path()
@@ -168,8 +169,19 @@ class Engine:
         out.append(("ruleset", _digest(ruleset_body(self.team_id))))
         out.append(("var:ROADMAP_CI_RUBRIC", _digest(d.rubric.id or d.rubric.path)))
         out.append(("var:ROADMAP_CI_RUBRIC_VERSION", _digest(d.rubric.version)))
-        out += [("environment", _digest(ENV_BODY)), ("env-policy", "main"), ("secret", None)]
+        out += [("environment", _digest(ENV_BODY)), ("env-policy", "main")]
+        if self._has_labels(d.id):
+            out.append(("secret", None))
         return out
+
+    def _has_labels(self, deliverable: str) -> bool:
+        """Whether the deliverable's pinned rubric scores hidden labels (then they go into the secret)."""
+        if deliverable not in self._labels_known:
+            from roadmap_ci.rubric import load_rubric
+
+            d = next(x for x in self.c.cohort.deliverables if x.id == deliverable)
+            self._labels_known[deliverable] = load_rubric(self.c.rubric_path(d)).rubric.hidden_labels is not None
+        return self._labels_known[deliverable]
 
     def plan(self, deliverable: str | None = None) -> list[SeatPlan]:
         plans = []
@@ -336,7 +348,10 @@ class Engine:
         self._step(sp, "environment", steps["environment"], environment, lambda: self._find_environment(full))
         self._step(sp, "env-policy", "main", lambda: self._add_policy(full, branch),
                    lambda: self._find_policy(full, branch))
-        labels = self._labels(sp, repo)
+        labels = self._labels(sp, repo) if "secret" in steps else None
+        if "secret" in steps and labels is None:
+            raise CannotRun(f"the rubric of {seat.deliverable.id} scores hidden labels, but rendering "
+                            f"{seat.deliverable.template} gave none: set course_secret_file in the cohort file")
         if labels is not None:
             self._step(sp, "secret", _digest(hashlib.sha256(labels).hexdigest()),
                        lambda: self._put_secret(full, labels))
