@@ -63,6 +63,7 @@ schemas: $(STAMP)
 	$(BIN)/roadmap-ci schema rubric --out schemas/rubric.schema.json
 	$(BIN)/roadmap-ci schema evidence --out schemas/evidence.schema.json
 	$(BIN)/roadmap-ci schema scorecard --out schemas/scorecard.schema.json
+	$(BIN)/roadmap-ci schema cohort --out schemas/cohort.schema.json
 
 # Each prints the table recorded in docs/performance.md. bench = the quick ones; bench-all adds the
 # pipeline-running ones (minutes).

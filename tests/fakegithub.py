@@ -83,7 +83,726 @@ class _Quiet(WSGIRequestHandler):
         pass
 
 
-class FakeGitHub:
+# ================================================================ organisations, repos, access, settings, git
+#
+# The classroom's endpoints (``roadmap-ci cohort plan|apply|status``), mixed into FakeGitHub below. State:
+# ``orgs`` (admins, members, teams), ``users`` (logins that exist), ``repos`` (each with a bare git repo served
+# through ``git http-backend``), ``collaborators``, ``invitations`` (7-day expiry, 50 per repo per 24 h),
+# ``rulesets``, ``variables``, ``environments`` (deployment-branch policies), secrets (sealed with the fake's
+# own key pair and decrypted here, so a test reads back what the client really sent: ``secret_value``).
+
+INVITATIONS_PER_DAY = 50
+INVITATION_TTL_S = 7 * 24 * 3600
+PERMISSION_NAMES = {"pull": "read", "triage": "triage", "push": "write", "maintain": "maintain", "admin": "admin"}
+
+
+def _iso(t: float) -> str:
+    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class ClassroomMixin:
+    """Org repos, collaborators and invitations, rulesets, contents, variables, secrets, environments, git."""
+
+    def _classroom_init(self) -> None:
+        import tempfile
+
+        self.clock: Callable[[], float] = time.time  # tests move time (invitation expiry)
+        self.orgs: dict[str, dict[str, Any]] = {}
+        self.users: set[str] = set()
+        self.repos: dict[str, dict[str, Any]] = {}
+        self.collaborators: dict[str, dict[str, str]] = {}
+        self.invitations: dict[str, list[dict[str, Any]]] = {}
+        self.invitations_sent: dict[str, list[float]] = {}
+        self.rulesets: dict[str, list[dict[str, Any]]] = {}
+        self.variables: dict[str, dict[str, dict[str, Any]]] = {}
+        self.environments: dict[str, dict[str, dict[str, Any]]] = {}
+        self.secrets: dict[tuple[str, str | None], dict[str, dict[str, Any]]] = {}
+        self.keys: dict[tuple[str, str | None], Any] = {}
+        self.pushes: dict[str, list[dict[str, Any]]] = {}
+        self.activity: dict[str, list[dict[str, Any]]] = {}
+        self.scopes: dict[str, str] = {self.user_token: "admin:org, repo, workflow"}
+        self.latency = 0.0  # seconds added to every request (benchmarks)
+        self._git_tmp = tempfile.TemporaryDirectory(prefix="fakegithub-git-")
+        self.git_root = self._git_tmp.name
+
+    # ------------------------------------------------------------ test helpers
+
+    def add_org(self, login: str, *, admins: tuple[str, ...] = (), members: tuple[str, ...] = (),
+                teams: tuple[str, ...] = ("mentors",)) -> dict[str, Any]:
+        with self.lock:
+            org = {"login": login, "admins": set(admins) | {self.human["login"]}, "members": set(members),
+                   "teams": {t: {"id": 3000 + len(t), "slug": t} for t in teams}}
+            self.orgs[login] = org
+            return org
+
+    def add_users(self, *logins: str) -> None:
+        with self.lock:
+            self.users.update(logins)
+
+    def accept_invitation(self, repo: str, login: str) -> None:
+        with self.lock:
+            for inv in list(self.invitations.get(repo, [])):
+                if inv["invitee"]["login"].lower() == login.lower() and not self._expired(inv):
+                    self.invitations[repo].remove(inv)
+                    self.collaborators.setdefault(repo, {})[login] = inv["_permission"]
+                    return
+        raise AssertionError(f"no open invitation for {login} in {repo}")
+
+    def age_invitations(self, repo: str, seconds: float) -> None:
+        """Make a repo's invitations ``seconds`` older (past 7 days they are expired)."""
+        with self.lock:
+            for inv in self.invitations.get(repo, []):
+                inv["_at"] -= seconds
+                inv["created_at"] = _iso(inv["_at"])
+
+    def secret_value(self, repo: str, name: str, env: str | None = None) -> bytes:
+        with self.lock:
+            return self.secrets[(repo, env)][name]["_value"]
+
+    def branch_sha(self, repo: str, branch: str = "main") -> str | None:
+        import subprocess
+
+        res = subprocess.run(["git", "rev-parse", "-q", "--verify", f"refs/heads/{branch}"],
+                             cwd=self.repos[repo]["_bare"], capture_output=True, text=True)
+        return res.stdout.strip() or None
+
+    def repo_file(self, repo: str, path: str, ref: str = "main") -> bytes | None:
+        import subprocess
+
+        res = subprocess.run(["git", "show", f"{ref}:{path}"], cwd=self.repos[repo]["_bare"], capture_output=True)
+        return res.stdout if res.returncode == 0 else None
+
+    def writes(self) -> list[Logged]:
+        """Every write: REST POST/PUT/PATCH/DELETE and git pushes (a clone's or fetch's POST is a read)."""
+        with self.lock:
+            return [r for r in self.requests if r.method in ("POST", "PUT", "PATCH", "DELETE")
+                    and not r.path.endswith("/git-upload-pack")]
+
+    # ------------------------------------------------------------ payload helpers
+
+    def _org_payload(self, login: str) -> dict[str, Any]:
+        a = self.account(login, "Organization")
+        return {**a, "description": None, "hooks_url": f"{{root}}/orgs/{login}/hooks",
+                "issues_url": f"{{root}}/orgs/{login}/issues",
+                "members_url": f"{{root}}/orgs/{login}/members{{/member}}",
+                "public_members_url": f"{{root}}/orgs/{login}/public_members{{/member}}",
+                "repos_url": f"{{root}}/orgs/{login}/repos", "events_url": f"{{root}}/orgs/{login}/events"}
+
+    def _expired(self, inv: dict[str, Any]) -> bool:
+        return self.clock() - inv["_at"] > INVITATION_TTL_S
+
+    def _admin_of(self, me: dict[str, Any], org: str) -> bool:
+        o = self.orgs.get(org)
+        return o is not None and me["login"] in o["admins"]
+
+    def _can_admin(self, me: dict[str, Any], repo: str) -> bool:
+        return repo in self.repos and self._admin_of(me, repo.split("/")[0])
+
+    def _key(self, repo: str, env: str | None) -> Any:
+        from nacl.public import PrivateKey
+
+        k = (repo, env)
+        if k not in self.keys:
+            self.keys[k] = PrivateKey.generate()
+        return self.keys[k]
+
+    def _key_id(self, repo: str, env: str | None) -> str:
+        import hashlib
+
+        pub = bytes(self._key(repo, env).public_key)
+        return str(int(hashlib.sha256(pub).hexdigest()[:12], 16))
+
+    # ------------------------------------------------------------ routes
+
+    def _classroom_routes(self) -> None:
+        R = r"(?P<repo>[^/]+/[^/]+)"
+        add = [
+            ("GET", r"^/users/([^/]+)$", self._get_account),
+            ("GET", r"^/orgs/([^/]+)$", self._get_org),
+            ("GET", r"^/user/memberships/orgs/([^/]+)$", self._get_membership),
+            ("GET", r"^/orgs/([^/]+)/teams/([^/]+)$", self._get_team),
+            ("POST", r"^/orgs/([^/]+)/repos$", self._create_repo),
+            ("GET", rf"^/repos/{R}$", self._get_repo),
+            ("PATCH", rf"^/repos/{R}$", self._edit_repo),
+            ("GET", rf"^/repos/{R}/branches/([^/]+)$", self._get_branch),
+            ("GET", rf"^/repos/{R}/contents/(.+)$", self._get_contents),
+            ("GET", rf"^/repos/{R}/commits$", self._list_commits),
+            ("PUT", rf"^/repos/{R}/collaborators/([^/]+)$", self._put_collaborator),
+            ("GET", rf"^/repos/{R}/collaborators/([^/]+)$", self._check_collaborator),
+            ("GET", rf"^/repos/{R}/collaborators/([^/]+)/permission$", self._collaborator_permission),
+            ("GET", rf"^/repos/{R}/collaborators$", self._list_collaborators),
+            ("GET", rf"^/repos/{R}/invitations$", self._list_invitations),
+            ("DELETE", rf"^/repos/{R}/invitations/(\d+)$", self._delete_invitation),
+            ("PATCH", rf"^/repos/{R}/invitations/(\d+)$", self._update_invitation),
+            ("POST", rf"^/repos/{R}/rulesets$", self._create_ruleset),
+            ("GET", rf"^/repos/{R}/rulesets$", self._list_rulesets),
+            ("GET", rf"^/repos/{R}/rulesets/(\d+)$", self._get_ruleset),
+            ("PUT", rf"^/repos/{R}/rulesets/(\d+)$", self._update_ruleset),
+            ("POST", rf"^/repos/{R}/actions/variables$", self._create_variable),
+            ("GET", rf"^/repos/{R}/actions/variables$", self._list_variables),
+            ("GET", rf"^/repos/{R}/actions/variables/([^/]+)$", self._get_variable),
+            ("PATCH", rf"^/repos/{R}/actions/variables/([^/]+)$", self._update_variable),
+            ("PUT", rf"^/repos/{R}/environments/([^/]+)$", self._put_environment),
+            ("GET", rf"^/repos/{R}/environments/([^/]+)$", self._get_environment),
+            ("POST", rf"^/repos/{R}/environments/([^/]+)/deployment-branch-policies$", self._create_policy),
+            ("GET", rf"^/repos/{R}/environments/([^/]+)/deployment-branch-policies$", self._list_policies),
+            ("GET", rf"^/repos/{R}/environments/([^/]+)/secrets/public-key$", self._env_public_key),
+            ("PUT", rf"^/repos/{R}/environments/([^/]+)/secrets/([^/]+)$", self._put_env_secret),
+            ("GET", rf"^/repos/{R}/environments/([^/]+)/secrets/([^/]+)$", self._get_env_secret),
+            ("GET", rf"^/repos/{R}/actions/secrets/public-key$", self._repo_public_key),
+            ("PUT", rf"^/repos/{R}/actions/secrets/([^/]+)$", self._put_repo_secret),
+            ("GET", rf"^/repos/{R}/commits/([^/]+)/check-runs$", self._list_check_runs_for_ref),
+            ("GET", rf"^/repos/{R}/activity$", self._list_activity),
+            ("POST", rf"^/repos/{R}/pulls$", self._create_pull),
+        ]
+        # before the comment/status routes: /repos/{R}/commits/{sha}/statuses etc. still match theirs
+        self.routes = [(m, re.compile(p), h) for m, p, h in add] + self.routes
+
+    # --- accounts and organisations
+
+    def _get_account(self, req: Request, me: dict[str, Any], login: str) -> Any:
+        if login in self.orgs:
+            return 200, {**self._org_payload(login), "type": "Organization"}
+        known = {u.lower() for u in self.users} | {me["login"].lower()}
+        if login.lower() not in known:
+            return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest/users/users"}
+        return 200, {**self.account(login), "name": None, "company": None, "blog": "", "location": None,
+                     "email": None, "hireable": None, "bio": None, "twitter_username": None, "public_repos": 0,
+                     "public_gists": 0, "followers": 0, "following": 0, "created_at": "2020-01-01T00:00:00Z",
+                     "updated_at": "2026-01-01T00:00:00Z"}
+
+    def _get_org(self, req: Request, me: dict[str, Any], org: str) -> Any:
+        if org not in self.orgs:
+            return 404, {"message": "Not Found"}
+        return 200, {**self._org_payload(org), "name": org, "company": None, "blog": "", "location": None,
+                     "email": None, "is_verified": False, "has_organization_projects": True,
+                     "has_repository_projects": True, "public_repos": 0, "public_gists": 0, "followers": 0,
+                     "following": 0, "html_url": f"{{root}}/{org}", "created_at": "2020-01-01T00:00:00Z",
+                     "updated_at": "2026-01-01T00:00:00Z", "type": "Organization"}
+
+    def _get_membership(self, req: Request, me: dict[str, Any], org: str) -> Any:
+        o = self.orgs.get(org)
+        if o is None or (me["login"] not in o["admins"] and me["login"] not in o["members"]):
+            return 404, {"message": "Not Found"}
+        role = "admin" if me["login"] in o["admins"] else "member"
+        return 200, {"url": f"{{root}}/orgs/{org}/memberships/{me['login']}", "state": "active", "role": role,
+                     "organization_url": f"{{root}}/orgs/{org}", "organization": self._org_payload(org), "user": me}
+
+    def _get_team(self, req: Request, me: dict[str, Any], org: str, slug: str) -> Any:
+        o = self.orgs.get(org)
+        team = (o or {}).get("teams", {}).get(slug)
+        if team is None:
+            return 404, {"message": "Not Found"}
+        return 200, {"id": team["id"], "node_id": f"T_{team['id']}", "url": f"{{root}}/orgs/{org}/teams/{slug}",
+                     "html_url": f"{{root}}/orgs/{org}/teams/{slug}", "name": slug, "slug": slug,
+                     "description": None, "privacy": "closed", "notification_setting": "notifications_enabled",
+                     "permission": "pull", "members_url": f"{{root}}/teams/{team['id']}/members{{/member}}",
+                     "repositories_url": f"{{root}}/teams/{team['id']}/repos", "parent": None,
+                     "members_count": 1, "repos_count": 0, "created_at": "2026-01-01T00:00:00Z",
+                     "updated_at": "2026-01-01T00:00:00Z", "organization": self._org_payload(org)}
+
+    # --- repositories
+
+    def _create_repo(self, req: Request, me: dict[str, Any], org: str) -> Any:
+        import subprocess
+
+        if org not in self.orgs:
+            return 404, {"message": "Not Found"}
+        if not self._admin_of(me, org):
+            return 403, {"message": "You need admin access to the organization before adding a repository to it."}
+        data = req.get_json(silent=True) or {}
+        name = data.get("name")
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9._-]{1,100}", name):
+            return 422, {"message": "Repository creation failed.",
+                         "errors": [{"resource": "Repository", "code": "missing_field", "field": "name"}]}
+        full = f"{org}/{name}"
+        if full.lower() in (r.lower() for r in self.repos):
+            return 422, {"message": "Repository creation failed.",
+                         "errors": [{"resource": "Repository", "code": "custom", "field": "name",
+                                     "message": "name already exists on this account"}]}
+        bare = f"{self.git_root}/{full}.git"
+        subprocess.run(["git", "init", "-q", "--bare", "-b", "main", bare], check=True, capture_output=True)
+        subprocess.run(["git", "config", "http.receivepack", "true"], cwd=bare, check=True)
+        private = bool(data.get("private", False))
+        repo = {**self.repository(full), "owner": {**self.account(org, "Organization")}, "private": private,
+                "visibility": "private" if private else "public", "description": data.get("description"),
+                "size": 0, "pushed_at": None, "created_at": _now(), "updated_at": _now(),
+                "permissions": {"admin": True, "maintain": True, "push": True, "triage": True, "pull": True},
+                "_bare": bare}
+        self.repos[full] = repo
+        self.collaborators[full] = {}
+        return 201, self._public(repo)
+
+    def _public(self, obj: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in obj.items() if not k.startswith("_")}
+
+    def _get_repo(self, req: Request, me: dict[str, Any], repo: str) -> Any:
+        r = self.repos.get(repo)
+        if r is None or not (self._can_admin(me, repo) or me["login"] in self.collaborators.get(repo, {})):
+            return 404, {"message": "Not Found"}
+        return 200, self._public(r)
+
+    def _edit_repo(self, req: Request, me: dict[str, Any], repo: str) -> Any:
+        if not self._can_admin(me, repo):
+            return 404, {"message": "Not Found"}
+        data = req.get_json(silent=True) or {}
+        for k in ("description", "default_branch", "private", "archived"):
+            if k in data:
+                self.repos[repo][k] = data[k]
+        return 200, self._public(self.repos[repo])
+
+    def _git(self, repo: str, *args: str) -> str | None:
+        import subprocess
+
+        res = subprocess.run(["git", *args], cwd=self.repos[repo]["_bare"], capture_output=True, text=True)
+        return res.stdout if res.returncode == 0 else None
+
+    def _get_branch(self, req: Request, me: dict[str, Any], repo: str, branch: str) -> Any:
+        if repo not in self.repos:
+            return 404, {"message": "Not Found"}
+        sha = self._git(repo, "rev-parse", "-q", "--verify", f"refs/heads/{branch}")
+        if not sha:
+            return 404, {"message": "Branch not found"}
+        sha = sha.strip()
+        protected = any(rs["enforcement"] == "active" for rs in self.rulesets.get(repo, []))
+        return 200, {"name": branch, "commit": {"sha": sha, "url": f"{{root}}/repos/{repo}/commits/{sha}",
+                                                "node_id": f"C_{sha[:8]}"},
+                     "_links": {"self": f"{{root}}/repos/{repo}/branches/{branch}",
+                                "html": f"{{root}}/{repo}/tree/{branch}"},
+                     "protected": protected, "protection": {"enabled": protected},
+                     "protection_url": f"{{root}}/repos/{repo}/branches/{branch}/protection"}
+
+    def _get_contents(self, req: Request, me: dict[str, Any], repo: str, path: str) -> Any:
+        import base64
+        import subprocess
+
+        if repo not in self.repos:
+            return 404, {"message": "Not Found"}
+        ref = req.args.get("ref", "main")
+        res = subprocess.run(["git", "show", f"{ref}:{path}"], cwd=self.repos[repo]["_bare"], capture_output=True)
+        sha = self._git(repo, "rev-parse", f"{ref}:{path}")
+        if res.returncode != 0 or sha is None:
+            return 404, {"message": "Not Found"}
+        api = f"{{root}}/repos/{repo}/contents/{path}?ref={ref}"
+        return 200, {"type": "file", "encoding": "base64", "size": len(res.stdout), "name": path.rsplit("/", 1)[-1],
+                     "path": path, "content": base64.encodebytes(res.stdout).decode(), "sha": sha.strip(),
+                     "url": api, "git_url": f"{{root}}/repos/{repo}/git/blobs/{sha.strip()}",
+                     "html_url": f"{{root}}/{repo}/blob/{ref}/{path}",
+                     "download_url": f"{{root}}/raw/{repo}/{ref}/{path}",
+                     "_links": {"self": api, "git": f"{{root}}/repos/{repo}/git/blobs/{sha.strip()}",
+                                "html": f"{{root}}/{repo}/blob/{ref}/{path}"}}
+
+    def _list_commits(self, req: Request, me: dict[str, Any], repo: str) -> Any:
+        if repo not in self.repos:
+            return 404, {"message": "Not Found"}
+        ref = req.args.get("sha", "main")
+        out = self._git(repo, "log", "--format=%H%x09%an%x09%ae%x09%cI%x09%s", ref)
+        if out is None:
+            return 409, {"message": "Git Repository is empty."}
+        items = []
+        for line in out.splitlines():
+            sha, name, email, date, subject = line.split("\t", 4)
+            person = {"name": name, "email": email, "date": date}
+            items.append({"sha": sha, "node_id": f"C_{sha[:8]}", "url": f"{{root}}/repos/{repo}/commits/{sha}",
+                          "html_url": f"{{root}}/{repo}/commit/{sha}", "comments_url": "",
+                          "commit": {"author": person, "committer": person, "message": subject,
+                                     "tree": {"sha": "0" * 40, "url": ""}, "comment_count": 0,
+                                     "url": f"{{root}}/repos/{repo}/git/commits/{sha}"},
+                          "author": None, "committer": None, "parents": []})
+        return self._page(req, items)
+
+    # --- collaborators and invitations
+
+    def _put_collaborator(self, req: Request, me: dict[str, Any], repo: str, login: str) -> Any:
+        if not self._can_admin(me, repo):
+            return 404 if repo not in self.repos else 403, {"message": "Must have admin rights to Repository."}
+        if login.lower() not in {u.lower() for u in self.users}:
+            return 404, {"message": "Not Found"}
+        permission = (req.get_json(silent=True) or {}).get("permission", "push")
+        if permission not in PERMISSION_NAMES:
+            return 422, {"message": "Validation Failed", "errors": [{"field": "permission", "code": "invalid"}]}
+        org = self.orgs[repo.split("/")[0]]
+        collabs = self.collaborators.setdefault(repo, {})
+        if login in collabs or login in org["members"] or login in org["admins"]:
+            collabs[login] = permission  # existing collaborators and org members: changed directly
+            return 204, None
+        for inv in self.invitations.get(repo, []):
+            if inv["invitee"]["login"].lower() == login.lower() and not self._expired(inv):
+                inv["_permission"] = permission
+                inv["permissions"] = PERMISSION_NAMES[permission]
+                return 201, self._public(inv)  # the open invitation, updated (no second one)
+        now = self.clock()
+        sent = [t for t in self.invitations_sent.get(repo, []) if now - t < 24 * 3600]
+        if len(sent) >= INVITATIONS_PER_DAY:
+            return 422, {"message": "Validation Failed", "errors": [{
+                "resource": "Invitation", "code": "custom",
+                "message": "You have exceeded the invitation limit of 50 per repository per 24 hours"}]}
+        self.invitations_sent[repo] = [*sent, now]
+        iid = next(self.ids)
+        inv = {"id": iid, "node_id": f"RI_{iid}", "repository": self._public(self.repos[repo]),
+               "invitee": self.account(login), "inviter": me, "permissions": PERMISSION_NAMES[permission],
+               "created_at": _iso(now), "expired": False, "url": f"{{root}}/user/repository_invitations/{iid}",
+               "html_url": f"{{root}}/{repo}/invitations", "_at": now, "_permission": permission}
+        self.invitations.setdefault(repo, []).append(inv)
+        return 201, self._public(inv)
+
+    def _check_collaborator(self, req: Request, me: dict[str, Any], repo: str, login: str) -> Any:
+        return (204, None) if login in self.collaborators.get(repo, {}) else (404, {"message": "Not Found"})
+
+    def _collaborator_permission(self, req: Request, me: dict[str, Any], repo: str, login: str) -> Any:
+        if repo not in self.repos:
+            return 404, {"message": "Not Found"}
+        if login.lower() not in {u.lower() for u in self.users}:
+            return 404, {"message": "Not Found"}
+        p = self.collaborators.get(repo, {}).get(login)
+        role = PERMISSION_NAMES.get(p or "", "none")
+        legacy = {"read": "read", "triage": "read", "write": "write", "maintain": "write", "admin": "admin"}
+        return 200, {"permission": legacy.get(role, "none"), "role_name": role, "user": self.account(login)}
+
+    def _list_collaborators(self, req: Request, me: dict[str, Any], repo: str) -> Any:
+        items = []
+        for login, p in self.collaborators.get(repo, {}).items():
+            level = list(PERMISSION_NAMES).index(p)
+            perms = {k: i <= level for i, k in enumerate(PERMISSION_NAMES)}
+            items.append({**self.account(login), "permissions": perms, "role_name": PERMISSION_NAMES[p]})
+        return self._page(req, items)
+
+    def _list_invitations(self, req: Request, me: dict[str, Any], repo: str) -> Any:
+        if not self._can_admin(me, repo):
+            return 404, {"message": "Not Found"}
+        items = []
+        for inv in self.invitations.get(repo, []):
+            items.append({**self._public(inv), "expired": self._expired(inv)})
+        return self._page(req, items)
+
+    def _update_invitation(self, req: Request, me: dict[str, Any], repo: str, iid: str) -> Any:
+        wanted = (req.get_json(silent=True) or {}).get("permissions")
+        names = {v: k for k, v in PERMISSION_NAMES.items()}
+        if wanted not in names:
+            return 422, {"message": "Validation Failed", "errors": [{"field": "permissions", "code": "invalid"}]}
+        for inv in self.invitations.get(repo, []):
+            if inv["id"] == int(iid):
+                inv["permissions"], inv["_permission"] = wanted, names[wanted]
+                return 200, self._public(inv)
+        return 404, {"message": "Not Found"}
+
+    def _delete_invitation(self, req: Request, me: dict[str, Any], repo: str, iid: str) -> Any:
+        for inv in list(self.invitations.get(repo, [])):
+            if inv["id"] == int(iid):
+                self.invitations[repo].remove(inv)
+                return 204, None
+        return 404, {"message": "Not Found"}
+
+    # --- rulesets
+
+    RULE_TYPES = ("creation", "update", "deletion", "required_linear_history", "required_signatures",
+                  "pull_request", "required_status_checks", "non_fast_forward", "file_path_restriction")
+
+    def _ruleset_problem(self, data: dict[str, Any], repo: str, rid: int | None) -> str | None:
+        if not data.get("name"):
+            return "name is required"
+        if any(rs["name"] == data["name"] and rs["id"] != rid for rs in self.rulesets.get(repo, [])):
+            return "Name must be unique"
+        if data.get("enforcement") not in ("active", "disabled", "evaluate"):
+            return "enforcement must be active, disabled or evaluate"
+        if data.get("target", "branch") not in ("branch", "tag", "push"):
+            return "target is invalid"
+        for rule in data.get("rules") or []:
+            if not isinstance(rule, dict) or rule.get("type") not in self.RULE_TYPES:
+                return f"Invalid rule '{rule.get('type') if isinstance(rule, dict) else rule}'"
+        return None
+
+    def _ruleset_payload(self, repo: str, rid: int, data: dict[str, Any], created: str) -> dict[str, Any]:
+        return {"id": rid, "name": data["name"], "target": data.get("target", "branch"),
+                "source_type": "Repository", "source": repo, "enforcement": data["enforcement"],
+                "bypass_actors": data.get("bypass_actors") or [], "conditions": data.get("conditions") or {},
+                "rules": data.get("rules") or [], "node_id": f"RRS_{rid}", "current_user_can_bypass": "never",
+                "_links": {"self": {"href": f"{{root}}/repos/{repo}/rulesets/{rid}"},
+                           "html": {"href": f"{{root}}/{repo}/rules/{rid}"}},
+                "created_at": created, "updated_at": _now()}
+
+    def _create_ruleset(self, req: Request, me: dict[str, Any], repo: str) -> Any:
+        if not self._can_admin(me, repo):
+            return 404, {"message": "Not Found"}
+        data = req.get_json(silent=True) or {}
+        problem = self._ruleset_problem(data, repo, None)
+        if problem:
+            return 422, {"message": "Validation Failed", "errors": [problem]}
+        rs = self._ruleset_payload(repo, next(self.ids), data, _now())
+        self.rulesets.setdefault(repo, []).append(rs)
+        return 201, rs
+
+    def _list_rulesets(self, req: Request, me: dict[str, Any], repo: str) -> Any:
+        if not self._can_admin(me, repo):
+            return 404, {"message": "Not Found"}
+        keys = ("id", "name", "target", "source_type", "source", "enforcement", "node_id", "_links",
+                "created_at", "updated_at")
+        return self._page(req, [{k: rs[k] for k in keys} for rs in self.rulesets.get(repo, [])])
+
+    def _get_ruleset(self, req: Request, me: dict[str, Any], repo: str, rid: str) -> Any:
+        for rs in self.rulesets.get(repo, []):
+            if rs["id"] == int(rid):
+                return 200, rs
+        return 404, {"message": "Not Found"}
+
+    def _update_ruleset(self, req: Request, me: dict[str, Any], repo: str, rid: str) -> Any:
+        items = self.rulesets.get(repo, [])
+        for i, rs in enumerate(items):
+            if rs["id"] == int(rid):
+                data = {**{k: rs[k] for k in ("name", "target", "enforcement", "bypass_actors", "conditions",
+                                              "rules")}, **(req.get_json(silent=True) or {})}
+                problem = self._ruleset_problem(data, repo, rs["id"])
+                if problem:
+                    return 422, {"message": "Validation Failed", "errors": [problem]}
+                items[i] = self._ruleset_payload(repo, rs["id"], data, rs["created_at"])
+                return 200, items[i]
+        return 404, {"message": "Not Found"}
+
+    # --- variables
+
+    def _create_variable(self, req: Request, me: dict[str, Any], repo: str) -> Any:
+        if not self._can_admin(me, repo):
+            return 404, {"message": "Not Found"}
+        data = req.get_json(silent=True) or {}
+        name, value = data.get("name"), data.get("value")
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or not isinstance(value, str):
+            return 422, {"message": "Validation Failed", "errors": [{"field": "name", "code": "invalid"}]}
+        store = self.variables.setdefault(repo, {})
+        if name.upper() in store:
+            return 409, {"message": "Already exists - Variable already exists"}
+        store[name.upper()] = {"name": name.upper(), "value": value, "created_at": _now(), "updated_at": _now()}
+        return 201, {}
+
+    def _list_variables(self, req: Request, me: dict[str, Any], repo: str) -> Any:
+        items = list(self.variables.get(repo, {}).values())
+        status, chunk, headers = self._page(req, items)
+        return status, {"total_count": len(items), "variables": chunk}, headers
+
+    def _get_variable(self, req: Request, me: dict[str, Any], repo: str, name: str) -> Any:
+        v = self.variables.get(repo, {}).get(name.upper())
+        return (200, v) if v else (404, {"message": "Not Found"})
+
+    def _update_variable(self, req: Request, me: dict[str, Any], repo: str, name: str) -> Any:
+        v = self.variables.get(repo, {}).get(name.upper())
+        if v is None:
+            return 404, {"message": "Not Found"}
+        data = req.get_json(silent=True) or {}
+        if "value" in data:
+            v["value"] = data["value"]
+            v["updated_at"] = _now()
+        return 204, None
+
+    # --- environments, deployment-branch policies and secrets
+
+    def _env_payload(self, repo: str, env: dict[str, Any]) -> dict[str, Any]:
+        name = env["name"]
+        return {"id": env["id"], "node_id": f"EN_{env['id']}", "name": name,
+                "url": f"{{root}}/repos/{repo}/environments/{name}", "html_url": f"{{root}}/{repo}/deployments/{name}",
+                "created_at": env["created_at"], "updated_at": env["updated_at"], "protection_rules": [],
+                "deployment_branch_policy": env["deployment_branch_policy"]}
+
+    def _put_environment(self, req: Request, me: dict[str, Any], repo: str, name: str) -> Any:
+        if not self._can_admin(me, repo):
+            return 404, {"message": "Not Found"}
+        data = req.get_json(silent=True) or {}
+        policy = data.get("deployment_branch_policy")
+        if policy is not None and (not isinstance(policy, dict) or bool(policy.get("protected_branches"))
+                                   == bool(policy.get("custom_branch_policies"))):
+            return 422, {"message": "Validation Failed", "errors": [
+                "Exactly one of protected_branches or custom_branch_policies must be true"]}
+        envs = self.environments.setdefault(repo, {})
+        env = envs.get(name) or {"id": next(self.ids), "name": name, "created_at": _now(), "policies": []}
+        env["deployment_branch_policy"] = policy
+        env["updated_at"] = _now()
+        envs[name] = env
+        return 200, self._env_payload(repo, env)
+
+    def _get_environment(self, req: Request, me: dict[str, Any], repo: str, name: str) -> Any:
+        env = self.environments.get(repo, {}).get(name)
+        return (200, self._env_payload(repo, env)) if env else (404, {"message": "Not Found"})
+
+    def _create_policy(self, req: Request, me: dict[str, Any], repo: str, name: str) -> Any:
+        env = self.environments.get(repo, {}).get(name)
+        if env is None or not (env.get("deployment_branch_policy") or {}).get("custom_branch_policies"):
+            return 404, {"message": "Not Found"}
+        data = req.get_json(silent=True) or {}
+        if not data.get("name") or data.get("type", "branch") not in ("branch", "tag"):
+            return 422, {"message": "Validation Failed"}
+        if any(p["name"] == data["name"] and p["type"] == data.get("type", "branch") for p in env["policies"]):
+            return 303, None, {"Location": f"{self.root}/repos/{repo}/environments/{name}/deployment-branch-policies"}
+        pid = next(self.ids)
+        p = {"id": pid, "node_id": f"DBP_{pid}", "name": data["name"], "type": data.get("type", "branch")}
+        env["policies"].append(p)
+        return 200, p
+
+    def _list_policies(self, req: Request, me: dict[str, Any], repo: str, name: str) -> Any:
+        env = self.environments.get(repo, {}).get(name)
+        if env is None:
+            return 404, {"message": "Not Found"}
+        return 200, {"total_count": len(env["policies"]), "branch_policies": env["policies"]}
+
+    def _public_key(self, repo: str, env: str | None) -> Any:
+        import base64
+
+        if repo not in self.repos or (env is not None and env not in self.environments.get(repo, {})):
+            return 404, {"message": "Not Found"}
+        pub = bytes(self._key(repo, env).public_key)
+        return 200, {"key_id": self._key_id(repo, env), "key": base64.b64encode(pub).decode()}
+
+    def _put_secret(self, req: Request, me: dict[str, Any], repo: str, env: str | None, name: str) -> Any:
+        import base64
+
+        from nacl.exceptions import CryptoError
+        from nacl.public import SealedBox
+
+        if not self._can_admin(me, repo) or (env is not None and env not in self.environments.get(repo, {})):
+            return 404, {"message": "Not Found"}
+        data = req.get_json(silent=True) or {}
+        if data.get("key_id") != self._key_id(repo, env):
+            return 422, {"message": "Bad request - key_id is not valid"}
+        try:
+            value = SealedBox(self._key(repo, env)).decrypt(base64.b64decode(data.get("encrypted_value") or ""))
+        except (CryptoError, ValueError, TypeError):
+            return 422, {"message": "Bad request - encrypted_value is not valid"}
+        if len(value) > 48 * 1024:
+            return 422, {"message": "Secret value is too large (maximum is 48 KB)"}
+        store = self.secrets.setdefault((repo, env), {})
+        created = name.upper() not in store
+        old = store.get(name.upper(), {})
+        store[name.upper()] = {"name": name.upper(), "created_at": old.get("created_at", _now()),
+                               "updated_at": _now(), "_value": value}
+        return (201, {}) if created else (204, None)
+
+    def _env_public_key(self, req: Request, me: dict[str, Any], repo: str, env: str) -> Any:
+        return self._public_key(repo, env)
+
+    def _repo_public_key(self, req: Request, me: dict[str, Any], repo: str) -> Any:
+        return self._public_key(repo, None)
+
+    def _put_env_secret(self, req: Request, me: dict[str, Any], repo: str, env: str, name: str) -> Any:
+        return self._put_secret(req, me, repo, env, name)
+
+    def _put_repo_secret(self, req: Request, me: dict[str, Any], repo: str, name: str) -> Any:
+        return self._put_secret(req, me, repo, None, name)
+
+    def _get_env_secret(self, req: Request, me: dict[str, Any], repo: str, env: str, name: str) -> Any:
+        s = self.secrets.get((repo, env), {}).get(name.upper())
+        return (200, self._public(s)) if s else (404, {"message": "Not Found"})
+
+    def _list_check_runs_for_ref(self, req: Request, me: dict[str, Any], repo: str, ref: str) -> Any:
+        runs = [r for r in self.check_runs.values()
+                if r["head_sha"] == ref and r["url"].startswith(f"{{root}}/repos/{repo}/")]
+        if req.args.get("check_name"):
+            runs = [r for r in runs if r["name"] == req.args["check_name"]]
+        runs.sort(key=lambda r: -r["id"])
+        return 200, {"total_count": len(runs), "check_runs": runs}
+
+    def _list_activity(self, req: Request, me: dict[str, Any], repo: str) -> Any:
+        if repo not in self.repos:
+            return 404, {"message": "Not Found"}
+        items = self.activity.get(repo, [])
+        if req.args.get("ref"):
+            ref = req.args["ref"]
+            items = [a for a in items if a["ref"] in (ref, f"refs/heads/{ref}")]
+        if req.args.get("activity_type"):
+            items = [a for a in items if a["activity_type"] == req.args["activity_type"]]
+        return self._page(req, items)
+
+    def _create_pull(self, req: Request, me: dict[str, Any], repo: str) -> Any:
+        if repo not in self.repos:
+            return 404, {"message": "Not Found"}
+        data = req.get_json(silent=True) or {}
+        head, base = data.get("head"), data.get("base", "main")
+        sha = self._git(repo, "rev-parse", "-q", "--verify", f"refs/heads/{head}") if head else None
+        if not sha or not data.get("title"):
+            return 422, {"message": "Validation Failed", "errors": [{"resource": "PullRequest", "field": "head",
+                                                                     "code": "invalid"}]}
+        if any(p["head"]["ref"] == head and p["state"] == "open" for p in self.pulls.get(repo, [])):
+            return 422, {"message": "Validation Failed", "errors": [{
+                "resource": "PullRequest", "code": "custom", "message": f"A pull request already exists for {head}."}]}
+        number = len(self.pulls.get(repo, [])) + 1
+        pr = self.add_pull(repo, number, head_sha=sha.strip(), head_branch=head, title=data["title"])
+        pr["body"] = data.get("body")
+        pr["base"]["ref"] = base
+        pr["user"] = me
+        pr["head"]["label"] = f"{repo.split('/')[0]}:{head}"
+        return 201, pr
+
+    def add_learner_token(self, login: str) -> str:
+        token = f"ghp_learner_{login}".ljust(40, "0")
+        with self.lock:
+            self.tokens[token] = self.account(login)
+        return token
+
+    # ------------------------------------------------------------ git smart HTTP
+
+    GIT_PATH = re.compile(r"^/(?P<repo>[^/]+/[^/]+?)\.git(?P<rest>/(?:info/refs|git-upload-pack|git-receive-pack))$")
+
+    def _git_http(self, req: Request, repo: str, rest: str) -> Response:
+        """Real smart HTTP through ``git http-backend`` (CGI); the token from the Authorization header."""
+        import base64
+        import subprocess
+
+        auth = req.headers.get("Authorization", "")
+        token = None
+        if auth.lower().startswith("basic "):
+            try:
+                token = base64.b64decode(auth[6:]).decode().split(":", 1)[1]
+            except (ValueError, IndexError):
+                token = None
+        elif " " in auth:
+            token = auth.split(" ", 1)[1]
+        me = self.tokens.get(token or "")
+        r = self.repos.get(repo)
+        if me is None:
+            return Response("Authentication required", status=401,
+                            headers={"WWW-Authenticate": 'Basic realm="GitHub"'}), token
+        writing = rest == "/git-receive-pack" or req.args.get("service") == "git-receive-pack"
+        allowed = r is not None and (self._can_admin(me, repo) or (
+            not writing and me["login"] in self.collaborators.get(repo, {})) or (
+            writing and self.collaborators.get(repo, {}).get(me["login"]) in ("push", "maintain", "admin")))
+        if not allowed:
+            return Response("Repository not found.", status=404), token
+        env = {"GIT_PROJECT_ROOT": self.git_root, "GIT_HTTP_EXPORT_ALL": "1", "PATH_INFO": f"/{repo}.git{rest}",
+               "REQUEST_METHOD": req.method, "QUERY_STRING": req.query_string.decode(),
+               "CONTENT_TYPE": req.headers.get("Content-Type", ""), "REMOTE_USER": me["login"],
+               "REMOTE_ADDR": "127.0.0.1", "GIT_HTTP_MAX_REQUEST_BUFFER": "100M", "PATH": "/usr/bin:/bin"}
+        if req.headers.get("Content-Encoding"):
+            env["HTTP_CONTENT_ENCODING"] = req.headers["Content-Encoding"]
+        if req.headers.get("Git-Protocol"):
+            env["GIT_PROTOCOL"] = req.headers["Git-Protocol"]
+        body = req.get_data()
+        env["CONTENT_LENGTH"] = str(len(body))
+        backend = subprocess.run(["git", "--exec-path"], capture_output=True, text=True).stdout.strip()
+        before = self._git(repo, "for-each-ref", "--format=%(refname) %(objectname)", "refs/heads") if writing else None
+        out = subprocess.run([f"{backend}/git-http-backend"], input=body, env=env, capture_output=True)
+        head, _, payload = out.stdout.partition(b"\r\n\r\n")
+        status, headers = 200, {}
+        for line in head.decode("latin-1").split("\r\n"):
+            if ":" in line:
+                k, v = line.split(":", 1)
+                if k.lower() == "status":
+                    status = int(v.strip().split()[0])
+                else:
+                    headers[k.strip()] = v.strip()
+        if writing and rest == "/git-receive-pack":
+            after = self._git(repo, "for-each-ref", "--format=%(refname) %(objectname)", "refs/heads")
+            if after != before:
+                old = dict(line.split(" ", 1) for line in (before or "").splitlines())
+                new = dict(line.split(" ", 1) for line in (after or "").splitlines())
+                with self.lock:
+                    self.pushes.setdefault(repo, []).append({"by": me["login"], "at": _now(), "refs": after})
+                    self.repos[repo]["pushed_at"] = _now()
+                    for ref in sorted(set(old) | set(new)):
+                        if old.get(ref) != new.get(ref):
+                            self.activity.setdefault(repo, []).insert(0, {
+                                "id": next(self.ids), "node_id": "A_push", "before": old.get(ref, "0" * 40),
+                                "after": new.get(ref, "0" * 40), "ref": ref, "timestamp": _iso(self.clock()),
+                                "activity_type": "push" if ref in old else "branch_creation", "actor": me})
+        return Response(payload, status=status, headers=headers), token
+
+
+class FakeGitHub(ClassroomMixin):
     def __init__(self, host: str = "127.0.0.1", per_page: int = 30, api_prefix: str = "") -> None:
         self.host = host
         self.default_per_page = per_page
@@ -109,7 +828,9 @@ class FakeGitHub:
         self.bot = self._user("github-actions[bot]", 41898282, "Bot")
         self.human = self._user("mentor-mona", 583231, "User")
         self.tokens: dict[str, dict[str, Any]] = {self.installation_token: self.bot, self.user_token: self.human}
+        self._classroom_init()
         self._builtin_routes()
+        self._classroom_routes()
 
     # ------------------------------------------------------------ lifecycle
 
@@ -126,6 +847,7 @@ class FakeGitHub:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        self._git_tmp.cleanup()
 
     def __enter__(self) -> FakeGitHub:
         return self.start()
@@ -570,6 +1292,16 @@ class FakeGitHub:
             resp = Response(data or b"", status=200 if data is not None else 404, mimetype="application/zip")
             auth = req.headers.get("Authorization", "")
             return self._log(req, path, resp, auth.split(" ", 1)[1] if " " in auth else None)  # token: leaked
+        if self.latency:
+            time.sleep(self.latency)
+        git = self.GIT_PATH.match(path[len(self.api_prefix):] if self.api_prefix and path.startswith(self.api_prefix)
+                                  else path)
+        if git:
+            fault = self._fault_for(method, path)
+            if fault is not None and fault.status is not None and not fault.after:
+                return self._log(req, path, Response(fault.message, status=fault.status))
+            resp, token = self._git_http(req, git["repo"], git["rest"])
+            return self._log(req, path, resp, token)
         if self.api_prefix:
             if not path.startswith(self.api_prefix + "/"):
                 return self._log(req, path, self._respond(404, {"message": "Not Found"}))
@@ -592,6 +1324,16 @@ class FakeGitHub:
                     result = handler(req, me, *match.groups())
                     break
         resp = self._respond(404, {"message": "Not Found"}) if result is None else self._respond(*result)
+        if token in self.scopes:
+            resp.headers["X-OAuth-Scopes"] = self.scopes[token]
+        if method == "GET" and resp.status_code == 200:  # ETags: a conditional GET of an unchanged answer is a 304
+            import hashlib
+
+            etag = f'W/"{hashlib.sha256(resp.get_data()).hexdigest()[:32]}"'
+            resp.headers["ETag"] = etag
+            if req.headers.get("If-None-Match") == etag:
+                resp = Response(b"", status=304, headers={"ETag": etag, **{
+                    k: v for k, v in resp.headers.items() if k.startswith("X-")}})
         if fault is not None and fault.after:  # the write happened; the answer is late or lost
             if fault.delay:
                 time.sleep(fault.delay)
@@ -604,3 +1346,4 @@ class FakeGitHub:
             self.requests.append(Logged(req.method.upper(), path, dict(req.args), req.get_json(silent=True),
                                         resp.status_code, token))
         return resp
+

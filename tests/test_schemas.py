@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT
 
 
-@pytest.mark.parametrize("name", ["rubric", "evidence", "scorecard"])
+@pytest.mark.parametrize("name", ["rubric", "evidence", "scorecard", "cohort"])
 def test_committed_schema_matches_the_model(cli, name):
     res = cli("schema", name)
     assert res.returncode == 0, res.stderr
@@ -19,4 +19,4 @@ def test_committed_schema_matches_the_model(cli, name):
 def test_unknown_schema_name(cli):
     res = cli("schema", "gradebook")
     assert res.returncode == 1
-    assert res.stderr.strip() == "error: unknown schema 'gradebook' (allowed: evidence, rubric, scorecard)"
+    assert res.stderr.strip() == "error: unknown schema 'gradebook' (allowed: evidence, rubric, scorecard, cohort)"

@@ -24,6 +24,9 @@ app = typer.Typer(
 )
 rubric_app = typer.Typer(help="Lint, explain and export the schema of rubric files.", no_args_is_help=True)
 app.add_typer(rubric_app, name="rubric")
+cohort_app = typer.Typer(help="The classroom: a cohort's repos on GitHub from cohort.yaml (lint, plan, apply, status).",
+                         no_args_is_help=True)
+app.add_typer(cohort_app, name="cohort")
 
 
 def _version(value: bool) -> None:
@@ -147,7 +150,7 @@ def rubric_schema_cmd(out: Annotated[Path | None, typer.Option("--out", help="Wr
 
 @app.command("schema")
 def schema_cmd(
-    name: Annotated[str, typer.Argument(help="evidence | rubric | scorecard")],
+    name: Annotated[str, typer.Argument(help="evidence | rubric | scorecard | cohort")],
     out: Annotated[Path | None, typer.Option("--out", help="Write to a file.")] = None,
 ) -> None:
     """Print the JSON Schema of a contract."""
@@ -165,8 +168,12 @@ def schema_cmd(
         from roadmap_ci.scoring import Scorecard
 
         schema = Scorecard.model_json_schema()
+    elif name == "cohort":
+        from roadmap_ci.cohort.model import cohort_schema
+
+        schema = cohort_schema()
     else:
-        raise InvalidInput(f"unknown schema {name!r} (allowed: evidence, rubric, scorecard)")
+        raise InvalidInput(f"unknown schema {name!r} (allowed: evidence, rubric, scorecard, cohort)")
     _emit_json(schema, out)
 
 
@@ -177,6 +184,110 @@ def _emit_json(data: object, out: Path | None) -> None:
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
+
+
+# ---------------------------------------------------------------- cohort (the classroom)
+
+CohortFile = Annotated[Path, typer.Argument(help="The cohort file (cohort.yaml).")]
+StateOpt = Annotated[Path | None, typer.Option("--state", help="Journal and caches (default: .roadmap-ci/ beside "
+                                                                 "the cohort file).")]
+
+
+@cohort_app.command("lint")
+def cohort_lint(files: Annotated[list[Path], typer.Argument(help="Cohort files.")]) -> None:
+    """Check cohort files and their rosters; print every problem as file:line:column: what is wrong."""
+    from roadmap_ci.cohort.commands import lint
+
+    raise typer.Exit(lint(files))
+
+
+@cohort_app.command("schema")
+def cohort_schema_cmd(out: Annotated[Path | None, typer.Option("--out", help="Write to a file.")] = None) -> None:
+    """Print the cohort file's JSON Schema."""
+    from roadmap_ci.cohort.model import cohort_schema
+
+    _emit_json(cohort_schema(), out)
+
+
+@cohort_app.command("plan")
+def cohort_plan(
+    file: CohortFile,
+    state: StateOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+) -> None:
+    """Print what `apply` would change, per learner and in total; change nothing (GITHUB_TOKEN, GITHUB_API_URL)."""
+    from roadmap_ci.cohort.commands import plan
+
+    raise typer.Exit(plan(file, state, as_json))
+
+
+@cohort_app.command("apply")
+def cohort_apply(
+    file: CohortFile,
+    state: StateOpt = None,
+    pause: Annotated[float | None, typer.Option("--pause", help="Seconds between writes (GitHub asks ≥ 1).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Make GitHub match the cohort file: repos, starters, invitations, rulesets, variables, secrets.
+
+    Idempotent and resumable: a second run writes nothing; a killed run is finished by the next one.
+    """
+    from roadmap_ci.cohort.commands import apply
+
+    raise typer.Exit(apply(file, state, pause, quiet))
+
+
+@cohort_app.command("status")
+def cohort_status_cmd(
+    file: CohortFile,
+    deliverable: Annotated[str | None, typer.Option("--deliverable", "-d", help="Only this deliverable.")] = None,
+    state: StateOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write a CSV file.")] = None,
+) -> None:
+    """Per learner x deliverable: invitation, pushes, last push (late or not), last evaluation and score."""
+    from roadmap_ci.cohort.commands import status
+
+    raise typer.Exit(status(file, state, deliverable, as_json, csv_out))
+
+
+@cohort_app.command("reinvite")
+def cohort_reinvite(
+    file: CohortFile,
+    deliverable: Annotated[str | None, typer.Option("--deliverable", "-d", help="Only this deliverable.")] = None,
+    state: StateOpt = None,
+    pause: Annotated[float | None, typer.Option("--pause", help="Seconds between writes (GitHub asks ≥ 1).")] = None,
+) -> None:
+    """Invite again every learner whose invitation expired (GitHub's expire after 7 days)."""
+    from roadmap_ci.cohort.commands import reinvite
+
+    raise typer.Exit(reinvite(file, state, deliverable, pause))
+
+
+@cohort_app.command("close")
+def cohort_close(
+    file: CohortFile,
+    deliverable: Annotated[str, typer.Argument(help="The deliverable whose repos close (at its cutoff).")],
+    state: StateOpt = None,
+    pause: Annotated[float | None, typer.Option("--pause", help="Seconds between writes (GitHub asks ≥ 1).")] = None,
+) -> None:
+    """Drop every learner of a deliverable to read permission; the repos stay."""
+    from roadmap_ci.cohort.commands import close
+
+    raise typer.Exit(close(file, state, deliverable, pause))
+
+
+@cohort_app.command("update")
+def cohort_update(
+    file: CohortFile,
+    deliverable: Annotated[str, typer.Argument(help="The deliverable whose template changed.")],
+    state: StateOpt = None,
+    pause: Annotated[float | None, typer.Option("--pause", help="Seconds between writes (GitHub asks ≥ 1).")] = None,
+) -> None:
+    """Open a pull request in every learner repo with the template's changes since its starter (3-way)."""
+    from roadmap_ci.cohort.commands import update
+
+    raise typer.Exit(update(file, state, deliverable, pause))
 
 
 # ---------------------------------------------------------------- score / rescore

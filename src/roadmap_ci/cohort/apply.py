@@ -1,0 +1,546 @@
+"""``cohort plan`` / ``cohort apply``: make GitHub match ``cohort.yaml``, idempotently, like infrastructure as code.
+
+For every seat (a learner, or a group, × a deliverable) in the organisation:
+
+1. ``repo`` — a private repo (``POST /orgs/{org}/repos``);
+2. ``starter`` — its first commit, the template rendered for that learner, pushed once with real git over HTTPS;
+   CODEOWNERS in it; the hidden labels kept on the mentor's side (``<state>/labels/``), never in the repo;
+3. ``access:<login>`` — the learner invited with ``push`` (never admin); an organisation member is added directly;
+4. ``ruleset`` — the default branch: no deletion, no force-push, changes through pull requests, and a code
+   owners' (the mentors') review for ``.github/`` and the grading files;
+5. ``var:ROADMAP_CI_RUBRIC`` / ``var:ROADMAP_CI_RUBRIC_VERSION`` — the pinned rubric for the report workflow;
+6. ``environment`` + ``env-policy`` + ``secret`` — the hidden labels as the secret ``ROADMAP_CI_HIDDEN_LABELS`` of
+   the environment ``roadmap-ci-report``, deployable only from the default branch, sealed client-side.
+
+State is the journal (:mod:`roadmap_ci.cohort.journal`): a step ``done`` with the same digest is not written
+again, so a second ``apply`` writes nothing; it reads each repo once and, while an invitation is open, its
+invitations once — both conditional (ETag), 304s when nothing changed. A step begun and not finished (a
+killed run, a lost answer) is checked on GitHub before it is written again. A repo that exists without a
+journal (another machine, a lost state directory) is adopted: each step is checked before it is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from roadmap_ci.cohort.journal import Journal
+from roadmap_ci.cohort.model import LoadedCohort, Seat
+from roadmap_ci.errors import CannotRun, InvalidInput, InvalidInputs, Place, RoadmapError
+
+ENVIRONMENT = "roadmap-ci-report"
+LABELS_SECRET = "ROADMAP_CI_HIDDEN_LABELS"
+RULESET_NAME = "roadmap-ci: protect the default branch"
+SECRET_LIMIT = 48 * 1024
+STATE_DIR = ".roadmap-ci"
+
+STEP_WORDS = {"repo": "create repo", "starter": "push starter", "access": "invite", "ruleset": "protect branch",
+              "var": "set variable", "environment": "environment", "env-policy": "branch policy",
+              "secret": "set secret"}
+CONTENT_STEPS = {"repo", "access"}  # content-creating writes (GitHub's 80/min, 500/h)
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass
+class Action:
+    step: str
+    what: str
+
+    @property
+    def kind(self) -> str:
+        return self.step.split(":", 1)[0]
+
+
+@dataclass
+class SeatPlan:
+    seat: Seat
+    full: str
+    repo: dict[str, Any] | None = None  # GitHub's repo object, when it exists
+    adopt: bool = False  # exists, but the journal does not know it: check each step before writing
+    actions: list[Action] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class ApplyResult:
+    plans: list[SeatPlan]
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (seat label, one line)
+    done: int = 0
+    exit_code: int = 0  # 1 when a seat's input was wrong (a learner not on GitHub), 2 when GitHub failed
+
+
+def ruleset_body(team_id: int | None) -> dict[str, Any]:
+    bypass = [{"actor_id": 1, "actor_type": "OrganizationAdmin", "bypass_mode": "always"}]
+    return {"name": RULESET_NAME, "target": "branch", "enforcement": "active",
+            "conditions": {"ref_name": {"include": ["~DEFAULT_BRANCH"], "exclude": []}},
+            "bypass_actors": bypass,
+            "rules": [{"type": "deletion"}, {"type": "non_fast_forward"},
+                      {"type": "pull_request", "parameters": {
+                          "required_approving_review_count": 0, "require_code_owner_review": True,
+                          "dismiss_stale_reviews_on_push": True, "require_last_push_approval": False,
+                          "required_review_thread_resolution": False}}]}
+
+
+ENV_BODY = {"deployment_branch_policy": {"protected_branches": False, "custom_branch_policies": True}}
+
+
+class Engine:
+    """Plan and apply one cohort with one client and one journal."""
+
+    def __init__(self, loaded: LoadedCohort, client: Any, state_dir: Path, *,
+                 on_write: Callable[[str], None] | None = None) -> None:
+        self.c = loaded
+        self.client = client
+        self.state_dir = state_dir
+        self.journal = Journal(state_dir / "journal.jsonl")
+        self.on_write = on_write or (lambda what: None)
+        self.team_id: int | None = None
+        self._ruleset_ids: dict[str, int] = {}
+        self._labels_known: dict[str, bool] = {}
+        self.templates_root: Path | None = None  # the templates folder (default: the bundled one)
+        self.secret: bytes | None = None
+        secret_file = loaded.secret_path()
+        if secret_file is not None:
+            from roadmap_ci.seeding import read_secret
+
+            self.secret = read_secret(secret_file)
+
+    def close(self) -> None:
+        self.journal.close()
+        self.client.cache.save()
+
+    # ------------------------------------------------------------ checks before any write
+
+    def preflight(self) -> None:
+        """The token can administer the organisation, and the mentors' team exists (one line each otherwise)."""
+        from roadmap_ci.github.client import NotFound
+
+        org = self.c.org
+        cfile = str(self.c.path)
+        problems: list[InvalidInput] = []
+        try:
+            resp, me = self.client._get("/user", None, what="read the token's user")
+            scopes = resp.headers.get("X-OAuth-Scopes") if resp is not None else None
+            if scopes is not None:
+                have = {s.strip() for s in scopes.split(",") if s.strip()}
+                missing = [s for s in ("repo", "admin:org") if s not in have]
+                if missing:
+                    problems.append(InvalidInput(f"the token lacks the scope(s) {', '.join(missing)} (it has: "
+                                                 f"{', '.join(sorted(have)) or 'none'})"))
+            login = (me or {}).get("login", "?")
+        except (NotFound, RoadmapError):
+            login = None  # an installation token cannot read /user; the membership check below still runs
+        if self.client.get_or_none(f"/orgs/{org}", what=f"read the organisation {org}") is None:
+            raise InvalidInput(f"organisation: {org!r} does not exist or the token cannot see it",
+                               self.c.doc.place(("organisation",)))
+        if login is not None:
+            m = self.client.get_or_none(f"/user/memberships/orgs/{org}", what="read the token's membership")
+            if m is None or m.get("role") != "admin" or m.get("state") != "active":
+                role = "not a member" if m is None else f"role {m.get('role')}, {m.get('state')}"
+                problems.append(InvalidInput(f"organisation: the token's user {login} cannot administer {org} "
+                                             f"({role}); cohort apply needs an organisation owner's token",
+                                             self.c.doc.place(("organisation",))))
+        team = self.client.get_or_none(f"/orgs/{org}/teams/{self.c.cohort.mentors}", what="read the mentors' team")
+        if team is None:
+            problems.append(InvalidInput(f"mentors: no team {self.c.cohort.mentors!r} in {org}",
+                                         self.c.doc.place(("mentors",))))
+        else:
+            self.team_id = team.get("id")
+        if problems:
+            raise InvalidInputs([InvalidInput(p.message, p.place or Place(cfile)) for p in problems])
+
+    # ------------------------------------------------------------ plan
+
+    def steps(self, seat: Seat) -> list[tuple[str, str | None]]:
+        d = seat.deliverable
+        out: list[tuple[str, str | None]] = [("repo", "private"), ("starter", None)]
+        out += [(f"access:{m.github}", "push") for m in seat.members]
+        out.append(("ruleset", _digest(ruleset_body(self.team_id))))
+        out.append(("var:ROADMAP_CI_RUBRIC", _digest(d.rubric.id or d.rubric.path)))
+        out.append(("var:ROADMAP_CI_RUBRIC_VERSION", _digest(d.rubric.version)))
+        out += [("environment", _digest(ENV_BODY)), ("env-policy", "main")]
+        if self._has_labels(d.id):
+            out.append(("secret", None))
+        return out
+
+    def _has_labels(self, deliverable: str) -> bool:
+        """Whether the deliverable's pinned rubric scores hidden labels (then they go into the secret)."""
+        if deliverable not in self._labels_known:
+            from roadmap_ci.rubric import load_rubric
+
+            d = next(x for x in self.c.cohort.deliverables if x.id == deliverable)
+            self._labels_known[deliverable] = load_rubric(self.c.rubric_path(d)).rubric.hidden_labels is not None
+        return self._labels_known[deliverable]
+
+    def plan(self, deliverable: str | None = None) -> list[SeatPlan]:
+        plans = []
+        for seat in self.c.seats(deliverable):
+            plans.append(self.plan_seat(seat))
+        return plans
+
+    def preflight_read_only(self) -> None:
+        """For reading commands: the organisation exists and the token sees it."""
+        if self.client.get_or_none(f"/orgs/{self.c.org}", what=f"read the organisation {self.c.org}") is None:
+            raise InvalidInput(f"organisation: {self.c.org!r} does not exist or the token cannot see it",
+                               self.c.doc.place(("organisation",)))
+
+    def plan_seat(self, seat: Seat, *, check_invitations: bool = True) -> SeatPlan:
+        full = f"{self.c.org}/{seat.repo}"
+        sp = SeatPlan(seat, full)
+        try:
+            sp.repo = self.client.get_or_none(f"/repos/{full}", what=f"read {full}")
+        except RoadmapError as exc:
+            sp.error = str(exc)
+            return sp
+        known = self.journal.get(full, "repo").done
+        if sp.repo is None and known:
+            sp.notes.append("the repo was deleted on GitHub: it is made again")
+        sp.adopt = sp.repo is not None and not known
+        forget = sp.repo is None and known
+        for step, digest in self.steps(seat):
+            st = self.journal.get(full, step)
+            if forget or not st.done or (digest is not None and st.digest != digest):
+                if step == "repo" and sp.repo is not None:
+                    continue
+                kind, _, arg = step.partition(":")
+                sp.actions.append(Action(step, f"{STEP_WORDS[kind]} {arg}".strip()))
+        if not forget and check_invitations:
+            self._check_invitations(sp)
+        return sp
+
+    def _check_invitations(self, sp: SeatPlan) -> None:
+        """One conditional read while an invitation is open: accepted, still open, or expired."""
+        open_invites = {m.github.lower(): m.github for m in sp.seat.members
+                        if (st := self.journal.get(sp.full, f"access:{m.github}")).done
+                        and st.result.get("kind") == "invited" and not st.result.get("accepted")}
+        if not open_invites or sp.repo is None:
+            return
+        try:
+            invites = list(self.client.pages(f"/repos/{sp.full}/invitations", what=f"list {sp.full}'s invitations"))
+        except RoadmapError as exc:
+            sp.notes.append(f"invitations not read: {exc}")
+            return
+        listed = {(i.get("invitee") or {}).get("login", "").lower(): i for i in invites}
+        for low, login in open_invites.items():
+            inv = listed.get(low)
+            if inv is None:
+                sp.notes.append(f"{login} accepted the invitation")
+            elif inv.get("expired"):
+                sp.notes.append(f"{login}'s invitation expired: `roadmap-ci cohort reinvite`")
+            else:
+                sp.notes.append(f"{login}'s invitation is pending")
+
+    # ------------------------------------------------------------ apply
+
+    def apply(self, plans: list[SeatPlan]) -> ApplyResult:
+        out = ApplyResult(plans)
+        for sp in plans:
+            if sp.error:
+                out.failures.append((sp.seat.label, sp.error))
+                out.exit_code = max(out.exit_code, 1)
+                continue
+            if not sp.actions:
+                continue
+            try:
+                self.apply_seat(sp)
+                out.done += 1
+            except RoadmapError as exc:
+                out.failures.append((sp.seat.label, str(exc)))
+                out.exit_code = max(out.exit_code, exc.exit_code)
+            finally:
+                self.client.cache.save()
+        return out
+
+    def _write(self, method: str, path: str, payload: Any = None, *, what: str, content: bool = False,
+               verify: Callable[[], Any] | None = None) -> tuple[int, Any]:
+        res = self.client.write(method, path, payload, what=what, content=content, verify=verify)
+        self.on_write(what)
+        return res
+
+    def _step(self, sp: SeatPlan, step: str, digest: str | None, do: Callable[[], dict[str, Any]],
+              verify: Callable[[], dict[str, Any] | None] | None = None, *, force: bool = False) -> dict[str, Any]:
+        st = self.journal.get(sp.full, step)
+        if st.done and (digest is None or st.digest == digest) and not force:
+            return st.result
+        if (st.pending or sp.adopt) and verify is not None:
+            found = verify()
+            if found is not None:
+                self.journal.done(sp.full, step, digest, found, verified=True)
+                return found
+        self.journal.begin(sp.full, step, digest)
+        try:
+            result = do()
+        except RoadmapError as exc:
+            self.journal.failed(sp.full, step, str(exc))
+            raise
+        self.journal.done(sp.full, step, digest, result)
+        return result
+
+    def apply_seat(self, sp: SeatPlan) -> None:
+        from roadmap_ci.github.client import Refused
+
+        full, org, seat = sp.full, self.c.org, sp.seat
+        if sp.repo is None and self.journal.get(full, "repo").done:
+            self.journal.forget(full, "the repo is gone on GitHub")
+        steps = dict(self.steps(seat))
+
+        def get_repo() -> dict[str, Any] | None:
+            return self.client.get_or_none(f"/repos/{full}", what=f"read {full}")
+
+        def create_repo() -> dict[str, Any]:
+            body = {"name": seat.repo, "private": True, "has_wiki": False, "has_projects": False,
+                    "auto_init": False, "description": f"{seat.deliverable.id} — {seat.key} (roadmap-ci)"}
+            try:
+                _, repo = self._write("POST", f"/orgs/{org}/repos", body, what=f"create {full}", content=True,
+                                      verify=get_repo)
+            except Refused as exc:
+                repo = get_repo() if exc.status == 422 else None
+                if repo is None:
+                    raise
+            sp.repo = repo
+            return _repo_result(repo)
+
+        if sp.repo is not None and not self.journal.get(full, "repo").done:
+            self.journal.done(full, "repo", steps["repo"], _repo_result(sp.repo), verified=True)
+        repo = self._step(sp, "repo", steps["repo"], create_repo, lambda: _maybe(_repo_result, get_repo()))
+        branch = repo.get("default_branch") or "main"
+
+        self._step(sp, "starter", None, lambda: self._push_starter(sp, repo),
+                   lambda: self._branch(full, branch))
+        for m in seat.members:
+            self._step(sp, f"access:{m.github}", "push", lambda m=m: self._invite(full, m.github),
+                       lambda m=m: self._find_access(full, m.github))
+        body = ruleset_body(self.team_id)
+
+        def protect() -> dict[str, Any]:
+            rid = self.journal.get(full, "ruleset").result.get("id") or self._ruleset_ids.get(full)
+            if rid:
+                _, rs = self._write("PUT", f"/repos/{full}/rulesets/{rid}", body, what=f"update {full}'s ruleset")
+            else:
+                _, rs = self._write("POST", f"/repos/{full}/rulesets", body, what=f"protect {full}'s default branch",
+                                    verify=lambda: self._find_ruleset(full))
+            return {"id": rs.get("id")}
+
+        self._step(sp, "ruleset", steps["ruleset"], protect, lambda: self._find_ruleset(full, body))
+        d = seat.deliverable
+        for name, value in (("ROADMAP_CI_RUBRIC", d.rubric.id or str(d.rubric.path)),
+                            ("ROADMAP_CI_RUBRIC_VERSION", d.rubric.version)):
+            step = f"var:{name}"
+            self._step(sp, step, steps[step], lambda n=name, v=value: self._set_variable(full, n, v),
+                       lambda n=name, v=value: self._find_variable(full, n, v))
+
+        def environment() -> dict[str, Any]:
+            _, env = self._write("PUT", f"/repos/{full}/environments/{ENVIRONMENT}", ENV_BODY,
+                                 what=f"create {full}'s environment {ENVIRONMENT}")
+            return {"id": (env or {}).get("id")}
+
+        self._step(sp, "environment", steps["environment"], environment, lambda: self._find_environment(full))
+        self._step(sp, "env-policy", "main", lambda: self._add_policy(full, branch),
+                   lambda: self._find_policy(full, branch))
+        labels = self._labels(sp, repo) if "secret" in steps else None
+        if "secret" in steps and labels is None:
+            raise CannotRun(f"the rubric of {seat.deliverable.id} scores hidden labels, but rendering "
+                            f"{seat.deliverable.template} gave none: set course_secret_file in the cohort file")
+        if labels is not None:
+            self._step(sp, "secret", _digest(hashlib.sha256(labels).hexdigest()),
+                       lambda: self._put_secret(full, labels))
+        self._prime(sp)
+
+    def _prime(self, sp: SeatPlan) -> None:
+        """Read what the next plan reads, so that its conditional reads are 304s when nothing changes."""
+        self.client.get_or_none(f"/repos/{sp.full}", what=f"read {sp.full}")
+        if any(self.journal.get(sp.full, f"access:{m.github}").result.get("kind") == "invited"
+               for m in sp.seat.members):
+            list(self.client.pages(f"/repos/{sp.full}/invitations", what=f"list {sp.full}'s invitations"))
+
+    # ------------------------------------------------------------ the steps' writes and checks
+
+    def _push_starter(self, sp: SeatPlan, repo: dict[str, Any]) -> dict[str, Any]:
+        from roadmap_ci.cohort.starter import push, render_starter
+
+        work = Path(tempfile.mkdtemp(prefix="roadmap-ci-starter-"))
+        try:
+            starter = render_starter(self.c, sp.seat, work, secret=self.secret, root=self.templates_root)
+            labels_sha = self._keep_labels(sp.seat, starter.labels)
+            url = repo.get("clone_url") or f"{repo.get('html_url')}.git"
+            self.client.counters.waited_s += self.client.pacer.before_write(False)  # a push is a write too
+            push(starter.path, url, self.client.token, repo.get("default_branch") or "main")
+            self.on_write(f"push {sp.full}")
+            self.client.counters.writes += 1
+            return {"sha": starter.commit, "labels_sha256": labels_sha}
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    def _labels_path(self, seat: Seat) -> Path:
+        return self.state_dir / "labels" / seat.deliverable.id / f"{seat.key}.csv"
+
+    def _keep_labels(self, seat: Seat, labels: bytes | None) -> str | None:
+        if labels is None:
+            return None
+        p = self._labels_path(seat)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        tmp = p.with_suffix(".tmp")
+        tmp.write_bytes(labels)
+        tmp.chmod(0o600)
+        tmp.replace(p)
+        return hashlib.sha256(labels).hexdigest()
+
+    def _labels(self, sp: SeatPlan, repo: dict[str, Any]) -> bytes | None:
+        """The seat's hidden labels (kept when its starter was rendered; rendered again if lost)."""
+        p = self._labels_path(sp.seat)
+        if not p.is_file():
+            from roadmap_ci.cohort.starter import render_starter
+
+            work = Path(tempfile.mkdtemp(prefix="roadmap-ci-labels-"))
+            try:
+                again = render_starter(self.c, sp.seat, work, secret=self.secret, root=self.templates_root)
+                self._keep_labels(sp.seat, again.labels)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+        if not p.is_file():
+            return None
+        data = p.read_bytes()
+        if len(data) > SECRET_LIMIT:
+            raise CannotRun(f"the hidden labels are {len(data) // 1024} KB; a GitHub secret holds 48 KB — keep "
+                            "them in a rubrics repository instead (docs/security.md)")
+        return data
+
+    def _branch(self, full: str, branch: str) -> dict[str, Any] | None:
+        b = self.client.get_or_none(f"/repos/{full}/branches/{branch}", what=f"read {full}'s {branch}")
+        return None if b is None else {"sha": b["commit"]["sha"], "verified": True}
+
+    def _invite(self, full: str, login: str) -> dict[str, Any]:
+        status, body = self._write("PUT", f"/repos/{full}/collaborators/{login}", {"permission": "push"},
+                                   what=f"invite {login} to {full}", content=True,
+                                   verify=lambda: self._find_access(full, login))
+        if status == 201 and isinstance(body, dict) and "invitee" in body:
+            return {"kind": "invited", "id": body.get("id"), "created_at": body.get("created_at")}
+        if status == 200 and isinstance(body, dict) and "kind" in body:
+            return body  # verified after a lost answer
+        return {"kind": "added"}
+
+    def _find_access(self, full: str, login: str) -> dict[str, Any] | None:
+        for inv in self.client.pages(f"/repos/{full}/invitations", what=f"list {full}'s invitations"):
+            if (inv.get("invitee") or {}).get("login", "").lower() == login.lower() and not inv.get("expired"):
+                return {"kind": "invited", "id": inv.get("id"), "created_at": inv.get("created_at")}
+        perm = self.client.get_or_none(f"/repos/{full}/collaborators/{login}/permission",
+                                       what=f"read {login}'s permission on {full}")
+        if perm is not None and perm.get("permission") in ("write", "admin"):
+            return {"kind": "added"}
+        return None
+
+    def _find_ruleset(self, full: str, body: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        for rs in self.client.pages(f"/repos/{full}/rulesets", what=f"list {full}'s rulesets"):
+            if rs.get("name") == RULESET_NAME:
+                if body is not None:
+                    full_rs = self.client.get(f"/repos/{full}/rulesets/{rs['id']}", what=f"read {full}'s ruleset")
+                    same = all(full_rs.get(k) == v for k, v in body.items())
+                    if not same:
+                        self._ruleset_ids[full] = rs["id"]  # there, but not as the file says: updated in place
+                        return None
+                return {"id": rs["id"]}
+        return None
+
+    def _set_variable(self, full: str, name: str, value: str) -> dict[str, Any]:
+        from roadmap_ci.github.client import Refused
+
+        try:
+            self._write("POST", f"/repos/{full}/actions/variables", {"name": name, "value": value},
+                        what=f"set {full}'s variable {name}", verify=lambda: self._find_variable(full, name, value))
+        except Refused as exc:
+            if exc.status != 409:
+                raise
+            self._write("PATCH", f"/repos/{full}/actions/variables/{name}", {"name": name, "value": value},
+                        what=f"update {full}'s variable {name}")
+        return {"value": value}
+
+    def _find_variable(self, full: str, name: str, value: str) -> dict[str, Any] | None:
+        v = self.client.get_or_none(f"/repos/{full}/actions/variables/{name}", what=f"read {full}'s {name}")
+        return {"value": value} if v is not None and v.get("value") == value else None
+
+    def _find_environment(self, full: str) -> dict[str, Any] | None:
+        env = self.client.get_or_none(f"/repos/{full}/environments/{ENVIRONMENT}", what=f"read {full}'s environment")
+        if env is None or env.get("deployment_branch_policy") != ENV_BODY["deployment_branch_policy"]:
+            return None
+        return {"id": env.get("id")}
+
+    def _add_policy(self, full: str, branch: str) -> dict[str, Any]:
+        path = f"/repos/{full}/environments/{ENVIRONMENT}/deployment-branch-policies"
+        _, p = self._write("POST", path, {"name": branch, "type": "branch"}, what=f"limit {full}'s environment to "
+                           f"{branch}", verify=lambda: self._find_policy(full, branch))
+        return {"id": (p or {}).get("id")}
+
+    def _find_policy(self, full: str, branch: str) -> dict[str, Any] | None:
+        path = f"/repos/{full}/environments/{ENVIRONMENT}/deployment-branch-policies"
+        body = self.client.get_or_none(path, what=f"list {full}'s branch policies")
+        for p in (body or {}).get("branch_policies", []):
+            if p.get("name") == branch and p.get("type", "branch") == "branch":
+                return {"id": p.get("id")}
+        return None
+
+    def _put_secret(self, full: str, labels: bytes) -> dict[str, Any]:
+        from roadmap_ci.github.secrets import seal
+
+        base = f"/repos/{full}/environments/{ENVIRONMENT}/secrets"
+        key = self.client.get(f"{base}/public-key", what=f"read {full}'s environment public key")
+        payload = {"encrypted_value": seal(key["key"], labels), "key_id": key["key_id"]}
+        self._write("PUT", f"{base}/{LABELS_SECRET}", payload, what=f"set {full}'s secret {LABELS_SECRET}")
+        return {"key_id": key["key_id"]}
+
+    # ------------------------------------------------------------ learners that do not exist
+
+    def check_learners(self, plans: list[SeatPlan]) -> None:
+        """Before any write: every learner who is still to be invited exists on GitHub."""
+        checked: dict[str, bool] = {}
+        for sp in plans:
+            for a in sp.actions:
+                if a.kind != "access":
+                    continue
+                login = a.step.split(":", 1)[1]
+                if login.lower() not in checked:
+                    user = self.client.get_or_none(f"/users/{login}", what=f"look up {login}")
+                    checked[login.lower()] = user is not None and user.get("type", "User") == "User"
+                if not checked[login.lower()]:
+                    learner = self.c.by_login()[login.lower()]
+                    sp.error = (f"{self.c.cohort.roster}:{learner.line}: {login!r} is not a GitHub user "
+                                "(nothing was written for this seat)")
+
+
+def _repo_result(repo: dict[str, Any]) -> dict[str, Any]:
+    return {"id": repo.get("id"), "clone_url": repo.get("clone_url"), "html_url": repo.get("html_url"),
+            "default_branch": repo.get("default_branch") or "main"}
+
+
+def _maybe(fn: Callable[[Any], Any], value: Any) -> Any:
+    return None if value is None else fn(value)
+
+
+def totals(plans: list[SeatPlan]) -> Counter[str]:
+    out: Counter[str] = Counter()
+    for sp in plans:
+        for a in sp.actions:
+            out[a.kind] += 1
+    return out
+
+
+def write_count(plans: list[SeatPlan]) -> tuple[int, int]:
+    """(writes, content-creating writes) the plans make (a push counts as one write)."""
+    writes = content = 0
+    for sp in plans:
+        if sp.error:
+            continue
+        for a in sp.actions:
+            writes += 1
+            content += a.kind in CONTENT_STEPS
+    return writes, content

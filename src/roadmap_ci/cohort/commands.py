@@ -1,0 +1,276 @@
+"""What the ``roadmap-ci cohort …`` commands do and print (the CLI only parses and calls these)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from roadmap_ci.cohort.model import LoadedCohort, lint_cohort, load_cohort
+from roadmap_ci.errors import EXIT_INVALID, EXIT_OK
+
+PLAN_ROWS = 200
+
+
+def lint(files: list[Path]) -> int:
+    problems = 0
+    for f in files:
+        errors = lint_cohort(f)
+        for e in errors:
+            print(str(e), file=sys.stderr)
+        problems += len(errors)
+        if not errors:
+            loaded = load_cohort(f)
+            seats = len(loaded.seats())
+            print(f"{f}: ok ({len(loaded.learners)} learners, {len(loaded.cohort.deliverables)} deliverables, "
+                  f"{seats} repos)")
+    return EXIT_INVALID if problems else EXIT_OK
+
+
+def state_dir(loaded: LoadedCohort, state: Path | None) -> Path:
+    from roadmap_ci.cohort.apply import STATE_DIR
+
+    return state if state is not None else loaded.base / STATE_DIR
+
+
+def make_client(state: Path, pause_s: float | None) -> Any:
+    from roadmap_ci.github.client import WRITE_PAUSE_S, Client, EtagCache, api_url_from_env, token_from_env
+
+    return Client(api_url_from_env(), token_from_env(), pause_s=WRITE_PAUSE_S if pause_s is None else pause_s,
+                  cache=EtagCache(state / "etags.json"))
+
+
+def _engine(file: Path, state: Path | None, pause_s: float | None) -> Any:
+    from roadmap_ci.cohort.apply import Engine
+
+    loaded = load_cohort(file)
+    sd = state_dir(loaded, state)
+    return Engine(loaded, make_client(sd, pause_s), sd)
+
+
+def _plan_table(plans: list[Any], limit: int = 200) -> Any:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title="What apply would change", show_lines=False)
+    for col in ("seat", "repo", "changes", "notes"):
+        table.add_column(col, overflow="fold")
+    shown = 0
+    for sp in plans:
+        if not sp.actions and not sp.notes and not sp.error:
+            continue
+        shown += 1
+        if shown > limit:
+            continue
+        changes = ", ".join(a.what for a in sp.actions) or "—"
+        notes = "; ".join(sp.notes + ([f"[red]{escape(sp.error)}[/]"] if sp.error else []))
+        table.add_row(escape(sp.seat.label), escape(sp.full), escape(changes), notes if sp.error else escape(notes))
+    return table, shown
+
+
+def summary_line(plans: list[Any], pause_s: float) -> str:
+    from roadmap_ci.cohort.apply import STEP_WORDS, totals, write_count
+    from roadmap_ci.github.client import eta_seconds
+
+    t = totals(plans)
+    writes, content = write_count(plans)
+    if not writes:
+        return f"{len(plans)} repos: nothing to change"
+    parts = [f"{STEP_WORDS.get(k, k)} ×{n}" for k, n in sorted(t.items())]
+    eta = eta_seconds(writes, content, pause_s)
+    return (f"{len(plans)} repos: {writes} writes ({content} content-creating): {', '.join(parts)}; "
+            f"at GitHub's pace (writes ≥ {pause_s:g} s apart, ≤ 80 repos/invitations a minute, 500 an hour) "
+            f"this takes at least {_duration(eta)}")
+
+
+def _duration(s: float) -> str:
+    if s < 90:
+        return f"{s:.0f} s"
+    if s < 5400:
+        return f"{s / 60:.0f} min"
+    return f"{s / 3600:.1f} h"
+
+
+def plan(file: Path, state: Path | None, as_json: bool = False) -> int:
+    import json
+
+    from roadmap_ci.console import stdout
+    from roadmap_ci.github.client import WRITE_PAUSE_S
+
+    eng = _engine(file, state, None)
+    try:
+        eng.preflight()
+        plans = eng.plan()
+        eng.check_learners(plans)
+    finally:
+        eng.close()
+    if as_json:
+        print(json.dumps([{"seat": sp.seat.label, "repo": sp.full, "changes": [a.step for a in sp.actions],
+                           "notes": sp.notes, "error": sp.error} for sp in plans], indent=2))
+        return EXIT_INVALID if any(sp.error for sp in plans) else EXIT_OK
+    con = stdout()
+    table, shown = _plan_table(plans, PLAN_ROWS)
+    if shown:
+        con.print(table)
+    if shown > PLAN_ROWS:
+        con.print(f"… and {shown - PLAN_ROWS} more repos with changes (`--json` lists every one)")
+    con.print(summary_line(plans, WRITE_PAUSE_S))
+    c = eng.client.counters
+    con.print(f"GitHub: {c.reads} reads ({c.not_modified} not modified), 0 writes")
+    return EXIT_INVALID if any(sp.error for sp in plans) else EXIT_OK
+
+
+def apply(file: Path, state: Path | None, pause_s: float | None = None, quiet: bool = False) -> int:
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from roadmap_ci.cohort.apply import write_count
+    from roadmap_ci.console import stderr, stdout
+
+    eng = _engine(file, state, pause_s)
+    con, err = stdout(), stderr()
+    try:
+        eng.preflight()
+        plans = eng.plan()
+        eng.check_learners(plans)
+        writes, _ = write_count(plans)
+        con.print(summary_line(plans, eng.client.pacer.pause_s))
+        if writes:
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                          TimeRemainingColumn(), console=err, disable=quiet, transient=True) as progress:
+                task = progress.add_task("applying", total=writes)
+
+                def tick(what: str) -> None:
+                    progress.update(task, advance=1, description=escape(what[:60]))
+
+                eng.on_write = tick
+                result = eng.apply(plans)
+        else:
+            from roadmap_ci.cohort.apply import ApplyResult
+
+            result = ApplyResult(plans)
+    finally:
+        eng.close()
+    for sp in plans:
+        for note in sp.notes:
+            if "accepted" not in note and "pending" not in note:  # the news only; `cohort status` has the rest
+                con.print(f"{escape(sp.seat.label)}: {escape(note)}")
+    c = eng.client.counters
+    con.print(f"GitHub: {c.writes} writes, {c.reads} reads ({c.not_modified} not modified); "
+              f"journal: {escape(str(eng.journal.path))}")
+    for label, line in result.failures:
+        err.print(f"{escape(label)}: {escape(line)}")
+    if result.failures:
+        err.print(f"{len(result.failures)} of {len(plans)} repos not done; run apply again once fixed "
+                  "(what is done is kept)")
+        return result.exit_code or EXIT_INVALID
+    return EXIT_OK
+
+
+def status(file: Path, state: Path | None, deliverable: str | None, as_json: bool, csv_out: Path | None) -> int:
+    import json
+    from dataclasses import asdict
+
+    from rich.markup import escape
+    from rich.table import Table
+
+    from roadmap_ci.cohort.status import cohort_status, write_csv
+    from roadmap_ci.console import stdout
+
+    eng = _engine(file, state, None)
+    try:
+        rows = cohort_status(eng, deliverable)
+    finally:
+        eng.close()
+    if csv_out is not None:
+        write_csv(rows, csv_out)
+    if as_json:
+        print(json.dumps([asdict(r) for r in rows], indent=2))
+    elif csv_out is None or str(csv_out) != "-":
+        table = Table(title=f"{escape(eng.c.org)}: {len(rows)} repos")
+        for col in ("seat", "invitation", "pushes", "last push", "late", "evaluation", "score"):
+            table.add_column(col, overflow="fold")
+        style = {"success": "green", "failure": "red", "error": "red", "pending": "cyan"}
+        for r in rows:
+            ev = f"[{style[r.evaluation]}]{r.evaluation}[/]" if r.evaluation in style else escape(r.evaluation)
+            table.add_row(escape(r.seat), escape(r.invitation) + (f" [red]{escape(r.error)}[/]" if r.error else ""),
+                          str(r.pushes), escape(r.last_push or "—"), escape(r.late), ev, escape(r.score))
+        stdout().print(table)
+    return EXIT_INVALID if any(r.error for r in rows) else EXIT_OK
+
+
+def reinvite(file: Path, state: Path | None, deliverable: str | None, pause_s: float | None) -> int:
+    from rich.markup import escape
+
+    from roadmap_ci.cohort.status import reinvite as do_reinvite
+    from roadmap_ci.console import stderr, stdout
+
+    eng = _engine(file, state, pause_s)
+    try:
+        eng.preflight()
+        done, failures = do_reinvite(eng, deliverable)
+    finally:
+        eng.close()
+    for line in done:
+        stdout().print(escape(line))
+    for label, line in failures:
+        stderr().print(f"{escape(label)}: {escape(line)}")
+    if not done and not failures:
+        stdout().print("no expired invitations")
+    return EXIT_INVALID if failures else EXIT_OK
+
+
+def close(file: Path, state: Path | None, deliverable: str, pause_s: float | None) -> int:
+    from rich.markup import escape
+
+    from roadmap_ci.cohort.status import close as do_close
+    from roadmap_ci.console import stderr, stdout
+    from roadmap_ci.errors import InvalidInput
+
+    eng = _engine(file, state, pause_s)
+    try:
+        if deliverable not in {d.id for d in eng.c.cohort.deliverables}:
+            raise InvalidInput(f"no deliverable {deliverable!r} in {file} "
+                               f"(deliverables: {', '.join(d.id for d in eng.c.cohort.deliverables)})")
+        eng.preflight()
+        done, failures = do_close(eng, deliverable)
+    finally:
+        eng.close()
+    for line in done:
+        stdout().print(escape(line))
+    for label, line in failures:
+        stderr().print(f"{escape(label)}: {escape(line)}")
+    c = eng.client.counters
+    stdout().print(f"GitHub: {c.writes} writes, {c.reads} reads")
+    return EXIT_INVALID if failures else EXIT_OK
+
+
+def update(file: Path, state: Path | None, deliverable: str, pause_s: float | None) -> int:
+    from rich.markup import escape
+
+    from roadmap_ci.cohort.update import update as do_update
+    from roadmap_ci.console import stderr, stdout
+    from roadmap_ci.errors import InvalidInput
+
+    eng = _engine(file, state, pause_s)
+    con, err = stdout(), stderr()
+    try:
+        if deliverable not in {d.id for d in eng.c.cohort.deliverables}:
+            raise InvalidInput(f"no deliverable {deliverable!r} in {file} "
+                               f"(deliverables: {', '.join(d.id for d in eng.c.cohort.deliverables)})")
+        eng.preflight()
+        result = do_update(eng, deliverable)
+    finally:
+        eng.close()
+    for label, url in result.opened:
+        con.print(f"{escape(label)}: pull request {escape(url)}")
+    for line in result.current:
+        con.print(escape(line))
+    for label, files in result.conflicts:
+        err.print(f"{escape(label)}: conflicts with the learner's changes in {escape(', '.join(files))} "
+                  "(nothing pushed; merge by hand or leave it)")
+    for label, line in result.failures:
+        err.print(f"{escape(label)}: {escape(line)}")
+    con.print(f"{len(result.opened)} pull requests opened, {len(result.current)} up to date, "
+              f"{len(result.conflicts)} with conflicts, {len(result.failures)} failed")
+    return EXIT_INVALID if result.failures or result.conflicts else EXIT_OK

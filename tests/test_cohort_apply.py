@@ -1,0 +1,288 @@
+"""`cohort plan` / `cohort apply` against the fake GitHub: real requests, real git smart HTTP, real PyNaCl.
+
+What a mentor relies on: every learner gets a private repo with their starter, an invitation with write (never
+admin), a protected default branch, the pinned rubric and the hidden labels as an environment secret; a second
+apply writes nothing; faults, lost answers and a kill -9 never make a duplicate.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from fakegithub import FakeGitHub
+
+from roadmap_ci.cohort.apply import ENVIRONMENT, LABELS_SECRET, RULESET_NAME, Engine
+from roadmap_ci.cohort.model import load_cohort
+from roadmap_ci.github.client import Client, EtagCache
+from roadmap_ci.publish.github import Retrying
+
+ORG = "ml-2027"
+LOGINS = ["ada-l", "grace-h", "alan-t"]
+
+
+def write_cohort(tmp: Path, logins: list[str] = LOGINS, *, extra_rows: str = "") -> Path:
+    (tmp / "roster.csv").write_text("github,name,email,lms_id,section\n" + "".join(
+        f"{g},Learner {i},{g}@example.edu,{100 + i},A\n" for i, g in enumerate(logins)) + extra_rows)
+    (tmp / "cohort.yaml").write_text(f"""\
+version: 1
+organisation: {ORG}
+roster: roster.csv
+mentors: mentors
+deliverables:
+  - id: churn
+    template: tabular-classification
+    opens: 2027-01-11T09:00:00+01:00
+    due: 2027-01-24T23:59:00+01:00
+    cutoff: 2027-01-31T23:59:00+01:00
+    rubric: {{id: tabular-classification, version: "2026.11"}}
+""")
+    return tmp / "cohort.yaml"
+
+
+def fake(members: tuple[str, ...] = ()) -> FakeGitHub:
+    fk = FakeGitHub()
+    fk.add_org(ORG, members=members)
+    fk.add_users(*LOGINS)
+    return fk
+
+
+def engine(fk: FakeGitHub, cohort: Path, **kw) -> Engine:
+    state = cohort.parent / ".roadmap-ci"
+    retry = Retrying(sleep=lambda s: None, max_tries=kw.pop("max_tries", 5))
+    client = Client(fk.url, fk.user_token, pause_s=0.0, retrying=retry, cache=EtagCache(state / "etags.json"),
+                    sleep=lambda s: None, timeout=kw.pop("timeout", (4.0, 20.0)))
+    return Engine(load_cohort(cohort), client, state)
+
+
+def run_apply(fk: FakeGitHub, cohort: Path, **kw):
+    eng = engine(fk, cohort, **kw)
+    try:
+        eng.preflight()
+        plans = eng.plan()
+        eng.check_learners(plans)
+        result = eng.apply(plans)
+    finally:
+        eng.close()
+    return eng, result
+
+
+def assert_converged(fk: FakeGitHub, logins: list[str] = LOGINS, members: tuple[str, ...] = ()) -> None:
+    labels = (ROOT / "labels" / "tabular-classification.csv").read_bytes()
+    for g in logins:
+        full = f"{ORG}/churn-{g}"
+        repo = fk.repos[full]
+        assert repo["private"] is True
+        assert len(fk.pushes[full]) == 1  # one push per repo, ever
+        owners = fk.repo_file(full, ".github/CODEOWNERS").decode()
+        assert f"/.github/ @{ORG}/mentors" in owners
+        assert fk.repo_file(full, "dvc.yaml") is not None and fk.repo_file(full, "params.yaml") is not None
+        # the labels go to the mentor's side, never into the repo
+        tree = subprocess.run(["git", "ls-tree", "-r", "--name-only", "main"], cwd=repo["_bare"],
+                              capture_output=True, text=True, check=True).stdout
+        assert "labels" not in tree.split("\n") and not any(p.endswith("tabular-classification.csv")
+                                                              for p in tree.split())
+        if g in members:
+            assert fk.collaborators[full] == {g: "push"} and not fk.invitations.get(full)
+        else:
+            (inv,) = fk.invitations[full]
+            assert inv["invitee"]["login"] == g and inv["permissions"] == "write"
+        (rs,) = fk.rulesets[full]
+        assert rs["name"] == RULESET_NAME and rs["enforcement"] == "active"
+        assert {r["type"] for r in rs["rules"]} == {"deletion", "non_fast_forward", "pull_request"}
+        assert rs["rules"][2]["parameters"]["require_code_owner_review"] is True
+        assert {k: v["value"] for k, v in fk.variables[full].items()} == {
+            "ROADMAP_CI_RUBRIC": "tabular-classification", "ROADMAP_CI_RUBRIC_VERSION": "2026.11"}
+        env = fk.environments[full][ENVIRONMENT]
+        assert env["deployment_branch_policy"] == {"protected_branches": False, "custom_branch_policies": True}
+        assert [(p["name"], p["type"]) for p in env["policies"]] == [("main", "branch")]
+        assert fk.secret_value(full, LABELS_SECRET, ENVIRONMENT) == labels  # decrypted by the fake's private key
+    # no create was ever repeated for a repo that exists (GitHub would answer 422), and no stray repo
+    assert fk.count("POST", rf"^/orgs/{ORG}/repos$", status=422) == 0
+    assert sorted(fk.repos) == sorted(f"{ORG}/churn-{g}" for g in logins)
+
+
+def test_apply_provisions_every_learner_and_a_second_apply_writes_nothing(tmp_path):
+    cohort = write_cohort(tmp_path)
+    with fake(members=("alan-t",)) as fk:
+        eng, result = run_apply(fk, cohort)
+        assert result.failures == []
+        assert_converged(fk, members=("alan-t",))
+        first = eng.client.counters
+        # per learner x deliverable: 1 repo + 1 push + 1 invite + 1 ruleset + 2 variables + env + policy + secret
+        assert first.writes == 9 * len(LOGINS)
+        journal = [json.loads(line) for line in (tmp_path / ".roadmap-ci" / "journal.jsonl").open()]
+        assert sum(1 for r in journal if r["event"] == "done") == 9 * len(LOGINS)
+        assert {r["event"] for r in journal} == {"begin", "done"}
+        assert (tmp_path / ".roadmap-ci" / "labels" / "churn" / "ada-l.csv").stat().st_mode & 0o077 == 0
+        # the token went to git in a header only: never in a URL, and nothing on disk holds it
+        pushes = [r for r in fk.requests if r.path.endswith("/git-receive-pack")]
+        assert len(pushes) == len(LOGINS) and all(r.token == fk.user_token for r in pushes)
+        assert all("@" not in r.path for r in fk.requests)
+        for f in (tmp_path / ".roadmap-ci").rglob("*"):
+            assert not f.is_file() or fk.user_token.encode() not in f.read_bytes(), f
+
+        fk.reset_log()
+        eng2, result2 = run_apply(fk, cohort)
+        assert result2.failures == [] and fk.writes() == [] and eng2.client.counters.writes == 0
+        per_seat = [r for r in fk.requests if r.path.startswith(f"/repos/{ORG}/")]
+        assert len(per_seat) <= 2 * len(LOGINS)
+        assert all(r.status == 304 for r in per_seat)  # conditional reads: nothing changed, nothing counted
+
+
+def test_plan_changes_nothing_and_names_every_change(tmp_path, monkeypatch):
+    cohort = write_cohort(tmp_path)
+    with fake() as fk:
+        monkeypatch.setenv("GITHUB_TOKEN", fk.user_token)
+        monkeypatch.setenv("GITHUB_API_URL", fk.url)
+        from roadmap_ci.cli import main
+
+        with pytest.raises(SystemExit) as exit_:
+            main(["cohort", "plan", str(cohort), "--json"])
+        assert exit_.value.code == 0
+        assert fk.writes() == [] and fk.repos == {}
+    # run through the CLI for its printed plan too
+    with fake() as fk:
+        env = {**os.environ, "GITHUB_TOKEN": fk.user_token, "GITHUB_API_URL": fk.url}
+        res = subprocess.run([sys.executable, "-m", "roadmap_ci", "cohort", "plan", str(cohort)], env=env,
+                             capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0, res.stderr
+        assert "churn/ada-l" in res.stdout and "create repo" in res.stdout and "invite ada-l" in res.stdout
+        assert "3 repos: 27 writes (6 content-creating)" in res.stdout
+        assert fk.writes() == []
+
+
+def test_faults_and_lost_answers_converge_without_duplicates(tmp_path):
+    cohort = write_cohort(tmp_path)
+    with fake() as fk:
+        fk.fail("POST", rf"^/orgs/{ORG}/repos$", status=502, after=True)  # created, answer lost
+        fk.fail("PUT", r"/collaborators/grace-h$", status=504, after=True)  # invited, answer lost
+        fk.fail("POST", r"/rulesets$", status=500)
+        fk.fail("POST", r"/actions/variables$", status=429, headers={"Retry-After": "2"})
+        fk.fail("PUT", r"/environments/[^/]+$", status=403, message="You have exceeded a secondary rate limit.",
+                headers={"Retry-After": "1"})
+        fk.fail("POST", r"/deployment-branch-policies$", status=503, after=True)
+        fk.fail("GET", r"/invitations$", status=None, delay=1.5)  # a read that times out
+        eng, result = run_apply(fk, cohort, timeout=(4.0, 1.0))
+        assert result.failures == []
+        assert_converged(fk)
+        assert eng.client.retrying.retries >= 6
+        writes_before = len(fk.writes())
+        eng2, _ = run_apply(fk, cohort)
+        assert len(fk.writes()) == writes_before
+
+
+def test_a_learner_who_is_not_on_github_is_reported_and_the_others_are_done(tmp_path):
+    cohort = write_cohort(tmp_path, [*LOGINS, "no-such-person"])
+    with fake() as fk:
+        eng, result = run_apply(fk, cohort)
+        assert [(label, line) for label, line in result.failures] == [
+            ("churn/no-such-person", "roster.csv:5: 'no-such-person' is not a GitHub user (nothing was written "
+                                     "for this seat)")]
+        assert f"{ORG}/churn-no-such-person" not in fk.repos
+        assert_converged(fk)
+
+
+def test_a_token_that_cannot_administer_the_organisation_writes_nothing(tmp_path, cli):
+    cohort = write_cohort(tmp_path)
+    with fake() as fk:
+        fk.orgs[ORG]["admins"].clear()
+        fk.orgs[ORG]["members"].add(fk.human["login"])
+        fk.scopes[fk.user_token] = "repo"
+        res = subprocess.run([sys.executable, "-m", "roadmap_ci", "cohort", "apply", str(cohort), "--pause", "0"],
+                             env={**os.environ, "GITHUB_TOKEN": fk.user_token, "GITHUB_API_URL": fk.url},
+                             capture_output=True, text=True, timeout=120)
+        assert res.returncode == 1
+        lines = res.stderr.strip().splitlines()
+        assert lines == ["error: the token lacks the scope(s) admin:org (it has: repo)",
+                         f"{cohort}:2:15: organisation: the token's user mentor-mona cannot administer {ORG} "
+                         "(role member, active); cohort apply needs an organisation owner's token"] or (
+            lines[0].endswith("the token lacks the scope(s) admin:org (it has: repo)")
+            and "cannot administer" in lines[1]), res.stderr
+        assert fk.writes() == []
+
+
+def test_a_deleted_repo_is_made_again_and_an_adopted_one_is_checked_not_duplicated(tmp_path):
+    cohort = write_cohort(tmp_path)
+    with fake() as fk:
+        run_apply(fk, cohort)
+        del fk.repos[f"{ORG}/churn-ada-l"]  # a mentor deleted it by hand
+        del fk.pushes[f"{ORG}/churn-ada-l"]
+        for store in (fk.invitations, fk.rulesets, fk.variables, fk.environments):
+            store.pop(f"{ORG}/churn-ada-l", None)
+        fk.repos.pop(f"{ORG}/churn-ada-l", None)
+        import shutil
+
+        shutil.rmtree(Path(fk.git_root) / ORG / "churn-ada-l.git")
+        _, result = run_apply(fk, cohort)
+        assert result.failures == []
+        assert_converged(fk)
+        # the state directory is lost: everything is adopted, checked, and nothing is written twice
+        shutil.rmtree(tmp_path / ".roadmap-ci")
+        before = len(fk.writes())
+        _, result = run_apply(fk, cohort)
+        assert result.failures == []
+        # only the secret is written again (its value cannot be read back to compare)
+        assert [w.path.rsplit("/", 1)[-1] for w in fk.writes()[before:]] == [LABELS_SECRET] * len(LOGINS)
+        assert_converged(fk)
+
+
+@pytest.mark.slow
+def test_kill_9_at_any_point_then_apply_finishes_without_duplicates(tmp_path):
+    """`cohort apply` killed with SIGKILL after k journal lines, for several k; the next run finishes the job."""
+    for k in (1, 2, 4, 7, 12, 19, 33, 50):
+        work = tmp_path / f"k{k}"
+        work.mkdir()
+        cohort = write_cohort(work)
+        with fake() as fk:
+            env = {**os.environ, "GITHUB_TOKEN": fk.user_token, "GITHUB_API_URL": fk.url}
+            cmd = [sys.executable, "-m", "roadmap_ci", "cohort", "apply", str(cohort), "--pause", "0.05", "--quiet"]
+            proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            journal = work / ".roadmap-ci" / "journal.jsonl"
+            while proc.poll() is None:
+                if journal.is_file() and journal.read_text().count("\n") >= k:
+                    os.kill(proc.pid, signal.SIGKILL)
+                    break
+                time.sleep(0.002)
+            proc.wait()
+            res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+            assert res.returncode == 0, res.stderr
+            assert_converged(fk)
+            n = len(fk.writes())
+            res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+            assert res.returncode == 0 and len(fk.writes()) == n and "0 writes" in res.stdout
+
+
+def test_a_repo_github_keeps_failing_is_reported_the_others_are_done_and_the_next_apply_finishes(tmp_path):
+    cohort = write_cohort(tmp_path)
+    with fake() as fk:
+        fk.fail("POST", rf"^/repos/{ORG}/churn-grace-h/rulesets$", status=500, times=5)
+        eng, result = run_apply(fk, cohort)
+        assert [label for label, _ in result.failures] == ["churn/grace-h"] and result.exit_code == 2
+        assert "gave up after 5 tries" in result.failures[0][1]
+        assert f"{ORG}/churn-grace-h" not in fk.rulesets and len(fk.rulesets) == 2
+        _, result = run_apply(fk, cohort)
+        assert result.failures == []
+        assert_converged(fk)
+
+
+def test_a_deliverable_without_hidden_labels_gets_no_secret_and_re_applies_to_nothing(tmp_path):
+    cohort = write_cohort(tmp_path, LOGINS[:1])
+    text = cohort.read_text().replace("tabular-classification", "math-foundations").replace('"2026.11"', '"{v}"')
+    import yaml
+
+    version = yaml.safe_load((ROOT / "rubrics" / "math-foundations.yaml").read_text())["version"]
+    cohort.write_text(text.replace("{v}", str(version)))
+    with fake() as fk:
+        eng, result = run_apply(fk, cohort)
+        assert result.failures == [] and eng.client.counters.writes == 8
+        assert not fk.secrets and fk.variables[f"{ORG}/churn-ada-l"]["ROADMAP_CI_RUBRIC"]["value"] == "math-foundations"
+        eng2, _ = run_apply(fk, cohort)
+        assert eng2.client.counters.writes == 0

@@ -1,0 +1,129 @@
+"""`cohort.yaml` and its roster: every problem on one line with its place, before anything touches GitHub."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from roadmap_ci.cohort.model import lint_cohort, load_cohort
+
+GOOD = """\
+version: 1
+organisation: ml-2027
+roster: roster.csv
+mentors: mentors
+deliverables:
+  - id: churn
+    template: tabular-classification
+    opens: 2027-01-11T09:00:00+01:00
+    due: 2027-01-24T23:59:00+01:00
+    cutoff: 2027-01-31T23:59:00+01:00
+    rubric: {id: tabular-classification, version: "2026.11"}
+"""
+ROSTER = "github,name,email,lms_id,section\nada-l,Ada,ada@example.edu,1,A\ngrace-h,Grace,grace@example.edu,2,B\n"
+
+
+def cohort(tmp: Path, text: str = GOOD, roster: str = ROSTER) -> Path:
+    (tmp / "roster.csv").write_text(roster)
+    (tmp / "cohort.yaml").write_text(text)
+    return tmp / "cohort.yaml"
+
+
+def lines(path: Path) -> list[str]:
+    return [str(e) for e in lint_cohort(path)]
+
+
+def test_the_example_cohort_is_clean_and_expands_to_seats():
+    loaded = load_cohort(ROOT / "examples" / "cohort" / "cohort.yaml")
+    seats = loaded.seats()
+    assert [s.repo for s in seats] == ["churn-ada-l", "churn-grace-h", "churn-alan-t", "forecast-team-a",
+                                       "forecast-team-b"]
+    assert [m.github for m in seats[3].members] == ["ada-l", "grace-h"]
+    grace = seats[1]
+    due, cutoff = loaded.deadline(grace)
+    assert due.isoformat() == "2027-01-27T23:59:00+01:00" and cutoff.isoformat() == "2027-01-31T23:59:00+01:00"
+
+
+def test_roster_problems_are_named_by_line(tmp_path):
+    roster = ROSTER + "ADA-L,Dup,dup@example.edu,3,A\n-bad-,Bad,b@example.edu,4,A\nok-1,Ok,not-mail,5,A\nshort,row\n"
+    assert lines(cohort(tmp_path, roster=roster)) == [
+        f"{tmp_path}/roster.csv:4: github: 'ADA-L' is listed twice (first on line 2)",
+        f"{tmp_path}/roster.csv:5: github: '-bad-' is not a valid GitHub login",
+        f"{tmp_path}/roster.csv:6: email: 'not-mail' is not an e-mail address",
+        f"{tmp_path}/roster.csv:7: 2 columns, the header has 5",
+    ]
+    assert lines(cohort(tmp_path, roster="login,name\nada,Ada\n")) == [
+        f"{tmp_path}/roster.csv:1: roster header lacks github, email, lms_id, section "
+        "(columns: github, name, email, lms_id, section)"]
+
+
+@pytest.mark.parametrize("edit, expected", [
+    (("due: 2027-01-24T23:59:00+01:00", "due: 2027-01-04T23:59:00+01:00"),
+     "9:10: due (2027-01-04T23:59:00+01:00) is before opens (2027-01-11T09:00:00+01:00)"),
+    (("cutoff: 2027-01-31T23:59:00+01:00", "cutoff: 2027-01-20T23:59:00+01:00"),
+     "10:13: cutoff (2027-01-20T23:59:00+01:00) is before due (2027-01-24T23:59:00+01:00)"),
+    (("opens: 2027-01-11T09:00:00+01:00", "opens: 2027-01-11T09:00:00"),
+     "8:12: opens: give the time zone explicitly (e.g. 2027-01-24T23:59:00+01:00 or …Z)"),
+    (("template: tabular-classification", "template: no-such-template"), "7:15: template: no template "
+                                                                         "'no-such-template' (templates: "),
+    (('version: "2026.11"', 'version: "1999.1"'),
+     "11:51: rubric: pinned version '1999.1', but tabular-classification.yaml is version '2026.11'"),
+    (("rubric: {id: tabular-classification,", "rubric: {id: no-rubric,"), "11:18: rubric: no bundled rubric "
+                                                                          "'no-rubric'"),
+    (("mentors: mentors", "mentors: mentors\ncourse_secret: s3cr3t-value"),
+     "5:1: course_secret: never write the secret into cohort.yaml"),
+    (("organisation: ml-2027", "organisation: -ml"), "2:15: organisation: not a valid GitHub organisation name"),
+    (("    template:", "    colour: blue\n    template:"), "7:5: unknown key 'colour'"),
+    (("id: churn", "id: churn\n    repo: \"{deliverable}-{login}\""),
+     "7:11: repo pattern: unknown field {login} (allowed: {deliverable}, {github}, {group}, {section})"),
+])
+def test_cohort_file_problems_have_a_place(tmp_path, edit, expected):
+    path = cohort(tmp_path, GOOD.replace(*edit))
+    found = lines(path)
+    assert len(found) == 1 and found[0].startswith(f"{path}:{expected}"), found
+
+
+def test_cross_checks_groups_extensions_repos_and_secret_file(tmp_path):
+    text = GOOD + """\
+  - id: pair
+    template: time-series
+    opens: 2027-02-01T09:00:00Z
+    due: 2027-02-14T23:59:00Z
+    rubric: {id: time-series, version: "2026.11"}
+    groups: {team-a: [ada-l, nobody], team-b: [ada-l]}
+extensions:
+  - {learner: alan-t, deliverable: churn, due: 2027-01-27T23:59:00+01:00}
+  - {learner: ada-l, deliverable: nope, due: 2027-01-27T23:59:00+01:00}
+course_secret_file: missing.key
+"""
+    path = cohort(tmp_path, text)
+    got = [line.split(": ", 1)[1] for line in lines(path)]
+    assert got == ["group 'team-a': 'nobody' is not in the roster",
+                   "group 'team-b': 'ada-l' is already in group 'team-a'",
+                   "learner 'alan-t' is not in the roster",
+                   "no deliverable 'nope' in this cohort",
+                   f"course_secret_file: {tmp_path}/missing.key: no such course-secret file"]
+
+
+def test_two_seats_may_not_share_a_repo(tmp_path):
+    path = cohort(tmp_path, GOOD.replace("id: churn", "id: churn\n    repo: \"{deliverable}-{section}\""),
+                  roster=ROSTER + "alan-t,Alan,alan@example.edu,3,A\n")
+    assert [line.split(": ", 1)[1] for line in lines(path)] == [
+        "repo: churn/alan-t and churn/ada-l would share the repo 'churn-A'"]
+
+
+def test_cli_lint_and_schema(cli, tmp_path):
+    good = cohort(tmp_path)
+    res = cli("cohort", "lint", str(good))
+    assert res.returncode == 0 and "ok (2 learners, 1 deliverables, 2 repos)" in res.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(GOOD.replace("2027-01-24T23:59:00+01:00", "2027-01-01T00:00:00+01:00"))
+    res = cli("cohort", "lint", str(bad))
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    assert res.stderr.strip() == f"{bad}:9:10: due (2027-01-01T00:00:00+01:00) is before opens " \
+                                 "(2027-01-11T09:00:00+01:00)"
+    schema = json.loads(cli("cohort", "schema").stdout)
+    assert schema["title"] == "roadmap-ci cohort" and "course_secret_file" in schema["properties"]
