@@ -42,6 +42,7 @@ from typing import Any, Protocol
 
 from roadmap_ci.errors import CannotRun, InvalidInput, RoadmapError
 from roadmap_ci.evidence import Evidence, parse_evidence
+from roadmap_ci.extras import imports
 
 ARTIFACT_NAME = "roadmap-ci-evidence"
 MAX_EVENT_BYTES = 4 * 1024 * 1024
@@ -77,8 +78,9 @@ class Reader:
         self.retry = retry if retry is not None else Retrying()
 
     def _get(self, url: str, **kwargs: Any) -> Any:
-        import github3.exceptions as gx
-        import requests
+        with imports("github"):
+            import github3.exceptions as gx
+            import requests
 
         try:
             resp = self.session.get(url, **kwargs)
@@ -100,8 +102,9 @@ class Reader:
 
     def download(self, what: str, url: str, dest: Path, max_bytes: int) -> Path:
         """Stream ``url`` into ``dest``; more than ``max_bytes`` raises ArtifactError (not retried)."""
-        import github3.exceptions as gx
-        import requests
+        with imports("github"):
+            import github3.exceptions as gx
+            import requests
 
         def once() -> Path:
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -483,7 +486,8 @@ def _read_session(env: Mapping[str, str], api_url: str, dry_run: bool, retry: An
         return client.session, client
     if not dry_run:
         raise CannotRun("no GitHub token: set GITHUB_TOKEN (the report workflow passes github.token)")
-    from github3.session import GitHubSession
+    with imports("github"):
+        from github3.session import GitHubSession
 
     return GitHubSession(), None  # a dry run on a public repository reads without a token
 
