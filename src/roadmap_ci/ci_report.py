@@ -418,6 +418,15 @@ def load_pinned_rubric(rubric: str, version: str):  # type: ignore[no-untyped-de
         raise CannotRun(f"no rubric version is pinned for {rubric!r}: set the caller's rubric-version "
                         "(vars.ROADMAP_CI_RUBRIC_VERSION) to the rubric's version:")
     path = Path(rubric) if rubric.endswith((".yaml", ".yml")) else _bundled(rubric)
+    if not path.is_file():
+        if rubric.endswith((".yaml", ".yml")):
+            raise CannotRun(f"rubric file {rubric} not found: set the report workflow's input rubric "
+                            "(vars.ROADMAP_CI_RUBRIC) to a path inside rubrics-repository, or a bundled rubric id")
+        from roadmap_ci.paths import rubrics_dir
+
+        ids = sorted(p.stem for p in rubrics_dir().glob("*.yaml"))
+        raise CannotRun(f"no bundled rubric {rubric!r}: set the report workflow's input rubric "
+                        f"(vars.ROADMAP_CI_RUBRIC) to one of {', '.join(ids)}, or a path inside rubrics-repository")
     loaded = load_rubric(path)
     if loaded.rubric.version != version:
         raise CannotRun(f"rubric {rubric!r} is version {loaded.rubric.version!r}, but the workflow pins "
@@ -431,7 +440,8 @@ def _bundled(deliverable: str) -> Path:
     from roadmap_ci.paths import rubrics_dir
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", deliverable):
-        raise InvalidInput(f"{deliverable[:64]!r} is not a deliverable id")
+        raise InvalidInput(f"{deliverable[:64]!r} is not a deliverable id: set the report workflow's input rubric "
+                           "(vars.ROADMAP_CI_RUBRIC) to a bundled rubric id or a path inside rubrics-repository")
     return rubrics_dir() / f"{deliverable}.yaml"
 
 
