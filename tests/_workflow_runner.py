@@ -373,7 +373,8 @@ class Runner:
         result = JobResult(wf_name, job_id, workspace=workspace, runner_temp=temp)
         state = {"failed": False}
         ctx = {"github": github, "inputs": inputs, "secrets": secrets, "vars": vars,
-               "runner": {"temp": str(temp), "os": "Linux", "arch": "X64", "tool_cache": str(tools)}, "env": {}}
+               "runner": {"temp": str(temp), "os": "Linux", "arch": "X64", "tool_cache": str(tools)}, "env": {},
+               "steps": {}}
 
         def status(f: str) -> bool:
             return {"always": True, "cancelled": False, "success": not state["failed"],
@@ -406,6 +407,8 @@ class Runner:
             ctx["env"] = {**job_env}
             if not expr.condition(step.get("if")):
                 result.steps.append(StepResult(name, "skipped", 0.0))
+                if step.get("id"):
+                    ctx["steps"][step["id"]] = {"outcome": "skipped", "conclusion": "skipped", "outputs": {}}
                 continue
             t0 = time.perf_counter()
             env = {**base_env, **{k: to_str(v) for k, v in job_env.items()},
@@ -425,6 +428,9 @@ class Runner:
                 output, outcome = str(exc), "failure"
             result.annotations += [line for line in output.splitlines() if line.startswith("::error")]
             result.steps.append(StepResult(name, outcome, time.perf_counter() - t0, output))
+            if step.get("id"):
+                ctx["steps"][step["id"]] = {"outcome": outcome, "outputs": {},
+                                            "conclusion": "success" if step.get("continue-on-error") else outcome}
             if outcome == "failure" and not step.get("continue-on-error"):
                 state["failed"] = True
                 result.result = "failure"
