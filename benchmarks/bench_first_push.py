@@ -83,7 +83,18 @@ def main() -> None:
         ev, rep = push.evaluate, push.report
         with zipfile.ZipFile(push.evaluate.workspace.parent.parent / "artifacts" / "roadmap-ci-evidence.zip") as zf:
             evidence = json.loads(zf.read("evidence.json"))
-        own = (evidence["pipeline"].get("duration_s") or 0) + (evidence["tests"].get("duration_s") or 0)
+        # the learner's own work, by hand, in the evaluated checkout and its .venv: every stage, then the tests
+        work, venv_bin = ev.workspace, ev.workspace / ".venv" / "bin"
+        env = {**os.environ, "PATH": f"{venv_bin}{os.pathsep}{os.environ['PATH']}"}
+        t0 = time.perf_counter()
+        subprocess.run([str(venv_bin / "dvc"), "repro", "--force", "--quiet"], cwd=work, env=env, check=True)
+        repro = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        subprocess.run([str(venv_bin / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=work, env=env,
+                       check=True, capture_output=True)
+        tests = time.perf_counter() - t0
+        own = repro + tests
+        in_collect = (evidence["pipeline"].get("duration_s") or 0, evidence["tests"].get("duration_s") or 0)
 
         def s(job, *names: str) -> float:
             return sum(st.seconds for st in job.steps if st.name in names or any(st.name.startswith(n) for n in names))
@@ -105,12 +116,14 @@ def main() -> None:
         print(f"| (learner) make setup: the project's own dependencies | {setup:.1f} |")
         for name, sec in rows:
             print(f"| {name} | {sec:.1f} |")
-        print(f"| (learner) of collect: dvc repro + pytest | {own:.1f} |")
         total = sum(sec for _, sec in rows) + setup
-        ours = total - setup - own
         print(f"| **push -> comment** | **{total:.1f}** |")
-        print(f"\nthe learner's own dvc repro + pytest: {own:.1f} s; everything else but make setup: {ours:.1f} s "
-              f"(+{100 * ours / own:.0f} %); collect minus the learner's own work: {collect - own:.1f} s")
+        print(f"\nthe learner's own work by hand: dvc repro --force {repro:.1f} s + pytest {tests:.1f} s = {own:.1f} s")
+        print(f"inside collect, concurrently: pipeline {in_collect[0]:.1f} s, tests {in_collect[1]:.1f} s; "
+              f"collect took {collect:.1f} s")
+        ours = total - setup - own
+        print(f"everything else but make setup: {ours:.1f} s (+{100 * ours / own:.0f} % on the learner's own work); "
+              f"with make setup: {ours + setup:.1f} s (+{100 * (ours + setup) / own:.0f} %)")
 
 
 if __name__ == "__main__":

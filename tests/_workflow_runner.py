@@ -538,8 +538,11 @@ def _base_python() -> str:
 
 
 def git(repo: Path, *args: str) -> str:
+    # fixed names and dates: the same files give the same commit, so a second run installs the same
+    # roadmap-ci commit (uv's cache holds its built wheel, as it does on GitHub for a release tag)
     env = {**os.environ, "GIT_AUTHOR_NAME": "Learner", "GIT_AUTHOR_EMAIL": "learner@example.test",
-           "GIT_COMMITTER_NAME": "Learner", "GIT_COMMITTER_EMAIL": "learner@example.test"}
+           "GIT_COMMITTER_NAME": "Learner", "GIT_COMMITTER_EMAIL": "learner@example.test",
+           "GIT_AUTHOR_DATE": "2026-12-01T08:00:00Z", "GIT_COMMITTER_DATE": "2026-12-01T08:00:00Z"}
     return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True,
                           env=env).stdout.strip()
 

@@ -108,6 +108,25 @@ def test_release_builds_checks_and_publishes_with_trusted_publishing():
     assert "with" not in pub or not {"password", "user"} & set(pub["with"]), "trusted publishing: no token"
 
 
+@pytest.mark.slow
+def test_the_published_distributions_hold_no_hidden_labels(tmp_path):
+    import tarfile
+    import zipfile
+
+    uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
+    if uv is None:
+        pytest.skip("uv is not installed")
+    subprocess.run([uv, "build", "--quiet", "--out-dir", str(tmp_path), str(ROOT)], check=True, timeout=600)
+    (sdist,) = tmp_path.glob("*.tar.gz")
+    (wheel,) = tmp_path.glob("*.whl")
+    with tarfile.open(sdist) as tf:
+        names = tf.getnames()
+    assert any(n.endswith("/rubrics/tabular-classification.yaml") for n in names)
+    assert not [n for n in names if "/labels/" in n], "the sdist ships the hidden labels"
+    with zipfile.ZipFile(wheel) as zf:
+        assert not [n for n in zf.namelist() if n.startswith("labels/") or "/labels/" in n]
+
+
 def test_documented_install_names_the_release_the_callers_use():
     version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     readme = (ROOT / "README.md").read_text()
