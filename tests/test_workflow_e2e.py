@@ -62,11 +62,17 @@ def test_every_step_of_our_workflows_is_one_the_runner_knows():
 # ---------------------------------------------------------------- the whole path (slow)
 
 
+# one per deliverable family: tabular, PyTorch, RAG, MLOps
+FAMILIES = ["tabular-classification", "image-classifier", "rag-chatbot", "ml-pipeline"]
+
+
 @pytest.mark.slow
-def test_first_push_of_tabular_classification_ends_with_comment_status_and_check_run(tmp_path):
-    vars, secrets = mentor_settings("tabular-classification")
+@pytest.mark.parametrize("template", FAMILIES)
+def test_first_push_ends_with_comment_status_and_check_run(tmp_path, template):
+    vars, secrets = mentor_settings(template)
+    context = f"roadmap-ci/{template}"
     with FakeGitHub() as fake:
-        push = first_push(tmp_path, fake, vars=vars, secrets=secrets)
+        push = first_push(tmp_path, fake, template=template, vars=vars, secrets=secrets)
         ev = push.evaluate
         assert ev.result == "success", ev.log()
         assert [s.name for s in ev.steps if s.outcome == "success"][-3:] == [
@@ -77,20 +83,21 @@ def test_first_push_of_tabular_classification_ends_with_comment_status_and_check
             evidence = json.loads(zf.read("evidence.json"))
         assert evidence["commit"] == push.head_sha
         assert evidence["pipeline"]["status"] == "ok", evidence["pipeline"]
-        assert evidence["tests"]["status"] == "ok" and evidence["predictions"]["status"] == "ok"
+        assert evidence["tests"]["status"] == "ok"
+        assert evidence.get("predictions") is None or evidence["predictions"]["status"] == "ok"
         assert not evidence.get("errors"), evidence["errors"]
 
         rep = push.report
         assert rep is not None and rep.result == "success", rep.log()
         assert "posted: comment" in rep.step("Score and post").output
         # on the fake GitHub: one comment on the PR, a status and a check run for the head commit
-        mark = marker("tabular-classification")
+        mark = marker(template)
         (comment,) = [c for c in fake.comments("learner/churn", 1) if c["user"]["login"] == fake.bot["login"]]
         assert comment["body"].startswith(mark)
         statuses = [s for s in fake.statuses("learner/churn", push.head_sha)
-                    if s["context"] == "roadmap-ci/tabular-classification"]
+                    if s["context"] == context]
         assert len(statuses) == 1 and statuses[0]["state"] in ("success", "failure")
-        runs = [r for r in fake.check_runs.values() if r["name"] == "roadmap-ci/tabular-classification"]
+        runs = [r for r in fake.check_runs.values() if r["name"] == context]
         assert len(runs) == 1 and runs[0]["head_sha"] == push.head_sha and runs[0]["status"] == "completed"
         # the hidden labels reached the score (the report job recomputed the metrics from the predictions)
         out = rep.runner_temp / "roadmap-ci-report" / "out"
