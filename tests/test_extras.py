@@ -127,6 +127,14 @@ def test_a_core_only_venv_is_light_and_names_each_missing_extra(tmp_path):
     (repo / "dvc.yaml").write_text("stages: {}\n")
     (repo / ".roadmap-ci.yml").write_text("deliverable: tabular-classification\npipeline: {}\n")
     cases["collect"] = run("collect", str(repo), "--quiet")
+    # the core scores (pure); publishing the scorecard to MLflow needs the mlflow extra
+    evidence = tmp_path / "evidence.json"
+    evidence.write_text(json.dumps({"schema_version": 1, "deliverable": "tabular-classification"}))
+    scored = run("score", "-e", str(evidence), "-r", str(ROOT / "rubrics" / "tabular-classification.yaml"),
+                 "-o", str(tmp_path / "scorecard.json"))
+    assert scored.returncode in (0, 1) and (tmp_path / "scorecard.json").is_file(), scored.stderr
+    cases["mlflow"] = run("publish", "-s", str(tmp_path / "scorecard.json"), "--mlflow",
+                          "--out-dir", str(tmp_path / "published"))
     for extra, proc in cases.items():
         assert proc.returncode == 2, (extra, proc.stdout, proc.stderr)
         assert proc.stderr.count("\n") == 1, proc.stderr
