@@ -74,6 +74,7 @@ bench: $(STAMP) bytecode
 bench-all: bench
 	$(BIN)/python benchmarks/bench_evaluate.py
 	$(BIN)/python benchmarks/bench_templates.py
+	$(BIN)/python benchmarks/bench_first_push.py --cold
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis demo-out

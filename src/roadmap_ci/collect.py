@@ -29,6 +29,9 @@ from roadmap_ci.rubric import LoadedRubric, load_rubric
 OUT_DIR = ".roadmap-ci"
 TOOLS = {"structure": (), "pipeline": ("dvc",), "tests": ("pytest",), "lint": ("ruff",), "metrics": (),
          "data": ("great-expectations", "pandas"), "notebooks": ("nbclient",), "predictions": ()}
+# what each collector runs or imports (module names): all of it comes with the `collect` extra
+MODULES = {"pipeline": ("dvc",), "tests": ("pytest",), "lint": ("ruff",), "data": ("great_expectations", "pandas"),
+           "notebooks": ("nbformat", "nbclient", "ipykernel")}
 
 
 # ---------------------------------------------------------------- progress
@@ -235,6 +238,18 @@ def run_collectors(ctx: Any, names: Sequence[str], progress: Progress) -> dict[s
     return {n: ctx.results.get(n, {}) for n in active}
 
 
+def _check_extra(ctx: Any, names: Sequence[str]) -> None:
+    """Before anything runs: every library an enabled collector needs is installed, else one line naming the
+    extra (exit 2) -- not eight collector errors and a 0/100 scorecard."""
+    from roadmap_ci.collectors import load
+    from roadmap_ci.extras import need
+
+    for name in names:
+        modules = MODULES.get(name)
+        if modules and load(name).enabled(ctx):
+            need("collect", *modules, what=f"the {name} collector runs it")
+
+
 def collect(
     repo: Path | str,
     out_dir: Path | str | None = None,
@@ -270,6 +285,7 @@ def collect(
             raise InvalidInput(f"unknown collector {unknown[0]!r} (allowed: {', '.join(COLLECTORS)})")
 
     ctx = Context(repo=repo, out_dir=out, config=config, rubric=loaded, base=base)
+    _check_extra(ctx, names)
     errors: list[CollectorError] = []
     progress = progress or Progress(quiet=True)
     with progress:

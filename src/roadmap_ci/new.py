@@ -31,8 +31,11 @@ def new(deliverable: str, output_dir: Path, *, no_input: bool = False, extra: di
     if not (template / "cookiecutter.json").is_file():
         have = ", ".join(available(root)) or "none yet"
         raise CannotRun(f"no template for {deliverable!r} yet (templates: {have})")
-    from cookiecutter.exceptions import CookiecutterException, OutputDirExistsException
-    from cookiecutter.main import cookiecutter
+    from roadmap_ci.extras import imports
+
+    with imports("scaffold", "roadmap-ci new renders the template with it"):
+        from cookiecutter.exceptions import CookiecutterException, OutputDirExistsException
+        from cookiecutter.main import cookiecutter
 
     output_dir.mkdir(parents=True, exist_ok=True)
     try:

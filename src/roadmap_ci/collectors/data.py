@@ -21,6 +21,7 @@ from typing import Any
 from roadmap_ci.collectors import _cache
 from roadmap_ci.collectors._context import Context, locate, short
 from roadmap_ci.evidence import Expectation, Suite
+from roadmap_ci.extras import imports
 
 NAME = "data"
 NEEDS = ("pipeline",)  # suites may check what the pipeline writes
@@ -44,7 +45,7 @@ def _quiet_env() -> None:
 
 def _import() -> None:
     _quiet_env()
-    with _IMPORT_LOCK:
+    with _IMPORT_LOCK, imports("collect"):
         import great_expectations  # noqa: F401
         import pandas  # noqa: F401
 
@@ -100,7 +101,8 @@ def _load_suite(ctx: Context, rel: str) -> dict[str, Any]:
 
 
 def _read_frame(ctx: Context, rel: str) -> Any:
-    import pandas as pd
+    with imports("collect"):
+        import pandas as pd
 
     norm = os.path.normpath(rel)
     if os.path.isabs(rel) or norm.startswith(".."):
@@ -144,7 +146,8 @@ def _one_line(exc: Exception) -> str:
 
 def _build_suite(gx: Any, raw: dict[str, Any]) -> Any:
     """The suite, built expectation by expectation so an invalid one is named (GX would log and skip it)."""
-    from great_expectations.expectations.registry import get_expectation_impl
+    with imports("collect"):
+        from great_expectations.expectations.registry import get_expectation_impl
 
     exps = []
     for i, e in enumerate(raw["expectations"]):
@@ -246,8 +249,9 @@ def collect(ctx: Context) -> dict[str, Any]:
     def gx_context() -> tuple[Any, Any]:
         if not gx_state:
             _import()
-            import great_expectations as gx
-            from great_expectations.data_context.types.base import ProgressBarsConfig
+            with imports("collect"):
+                import great_expectations as gx
+                from great_expectations.data_context.types.base import ProgressBarsConfig
 
             gx_ctx = gx.get_context(mode="ephemeral")
             gx_ctx.variables.progress_bars = ProgressBarsConfig(globally=False)

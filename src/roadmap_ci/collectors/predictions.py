@@ -19,6 +19,7 @@ from typing import Any
 from roadmap_ci.collectors._context import Context, locate, short
 from roadmap_ci.collectors._dvc import output_stale
 from roadmap_ci.evidence import Predictions
+from roadmap_ci.extras import imports
 
 NAME = "predictions"
 NEEDS = ("pipeline",)
@@ -32,7 +33,8 @@ def enabled(ctx: Context) -> bool:
 
 def _shape(path: Path, data: bytes) -> tuple[int, list[str]]:
     if path.suffix.lower() in (".parquet", ".pq"):
-        import pyarrow.parquet as pq
+        with imports("collect"):
+            import pyarrow.parquet as pq
 
         meta = pq.ParquetFile(io.BytesIO(data))
         return meta.metadata.num_rows, [str(n) for n in meta.schema_arrow.names]

@@ -32,6 +32,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from roadmap_ci.errors import CannotRun, InvalidInput
+from roadmap_ci.extras import imports
 from roadmap_ci.reports import COMMENT_LIMIT
 from roadmap_ci.reports.escape import marker, plain
 
@@ -74,7 +75,8 @@ class Retrying:
 
     def classify(self, exc: BaseException, what: str) -> _Transient:
         """A transient failure, or raise GitHubError for one that another try cannot fix."""
-        import github3.exceptions as gx
+        with imports("github"):
+            import github3.exceptions as gx
 
         if isinstance(exc, gx.ConnectionError | gx.TransportError):
             return _Transient(f"{what}: network error or timeout ({type(getattr(exc, 'exception', exc)).__name__})")
@@ -215,8 +217,9 @@ class GitHubClient:
     _gh: Any = None
 
     def __post_init__(self) -> None:
-        import github3
-        from github3.session import GitHubSession
+        with imports("github"):
+            import github3
+            from github3.session import GitHubSession
 
         if not self.token:
             raise CannotRun("no GitHub token: set GITHUB_TOKEN")
@@ -256,7 +259,8 @@ class GitHubClient:
     # ------------------------------------------------------------ comments
 
     def _ours(self, repo: str, number: int, mark: str, me: str) -> list[Any]:
-        from github3.issues.comment import IssueComment
+        with imports("github"):
+            from github3.issues.comment import IssueComment
 
         def listing() -> list[Any]:
             it = self._gh._iter(-1, self.url("repos", repo, "issues", number, "comments"), IssueComment,
@@ -268,7 +272,8 @@ class GitHubClient:
 
     def upsert_comment(self, repo: str, number: int, deliverable: str, body: str) -> CommentResult:
         """Edit our comment for ``deliverable`` on PR ``number``, or create it; never a second one."""
-        from github3.issues.comment import IssueComment
+        with imports("github"):
+            from github3.issues.comment import IssueComment
 
         mark = marker(deliverable)
         if not body.startswith(mark):
@@ -305,7 +310,8 @@ class GitHubClient:
     def set_status(self, repo: str, sha: str, deliverable: str, state: str, description: str,
                    target_url: str | None = None, *, context: str | None = None) -> Any:
         """A commit status; context ``roadmap-ci/<deliverable>`` unless given, description ≤ 140 chars."""
-        from github3.repos.status import Status
+        with imports("github"):
+            from github3.repos.status import Status
 
         if state not in ("error", "failure", "pending", "success"):
             raise InvalidInput(f"unknown commit status state {state!r}")
@@ -323,7 +329,8 @@ class GitHubClient:
                   text: str | None = None, annotations: list[Annotation] | None = None,
                   details_url: str | None = None) -> CheckRunResult:
         """One completed check run; annotations beyond the first 50 go in PATCHes of 50."""
-        from github3.checks import CheckRun
+        with imports("github"):
+            from github3.checks import CheckRun
 
         if self.kind != "installation":
             raise GitHubError("check runs need an installation token (GITHUB_TOKEN or a GitHub App's); "

@@ -81,11 +81,11 @@ def _metrics(card: Any, evidence: Any) -> dict[str, float]:
 def log_evaluation(card: Any, evidence: Any = None, *, files: Iterable[Path] = (), tracking_uri: str | None = None,
                    store_dir: Path | None = None, env: Mapping[str, str] | None = None) -> MlflowResult:
     """Log one evaluation as one finished MLflow run; return where it went."""
-    try:
+    from roadmap_ci.extras import imports
+
+    with imports("mlflow", "publish --mlflow logs with it"):
         from mlflow.entities import Metric, RunTag
         from mlflow.tracking import MlflowClient
-    except ImportError:
-        raise CannotRun("mlflow is not installed: pip install mlflow (or drop --mlflow)") from None
 
     uri = tracking_uri or default_tracking_uri(env, store_dir)
     client = MlflowClient(tracking_uri=uri)

@@ -1,0 +1,162 @@
+"""The learner's first push, as GitHub runs it: a rendered template, `git init`, and the shipped caller workflows
+(roadmap-ci.yml on pull_request, roadmap-ci-report.yml on workflow_run) executed from their YAML files with
+tests/_workflow_runner.py -- every `run:` step in a fresh runner, `make setup` and the install of roadmap-ci
+from git at the release tag included -- ending with the PR comment, the status and the check run on the
+loopback fake GitHub. Installs come from the package registry with uv's cache.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from _workflow_runner import SHARED, Expr, Runner, WorkflowError, first_push, git, publish_this_tree, render
+from fakegithub import FakeGitHub
+
+from roadmap_ci.reports.escape import marker
+from roadmap_ci.rubric import load_rubric
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def mentor_settings(deliverable: str) -> tuple[dict[str, str], dict[str, str]]:
+    version = load_rubric(ROOT / "rubrics" / f"{deliverable}.yaml").rubric.version
+    return ({"ROADMAP_CI_RUBRIC": deliverable, "ROADMAP_CI_RUBRIC_VERSION": str(version)},
+            {"ROADMAP_CI_HIDDEN_LABELS": (ROOT / "labels" / f"{deliverable}.csv").read_text().rstrip("\n")})
+
+
+# ---------------------------------------------------------------- the runner's own rules (fast)
+
+
+def test_expressions_cover_our_workflows_and_refuse_the_rest():
+    ctx = {"inputs": {"rubrics-repository": "", "n": 30}, "github": {"token": "t", "event": {"workflow_run": {
+        "conclusion": "success"}}}, "secrets": {"rubrics-token": ""}, "runner": {"temp": "/rt"}}
+    e = Expr(ctx, lambda f: f != "cancelled" and f != "failure")
+    assert e.render("${{ secrets.rubrics-token || github.token }}") == "t"
+    assert e.render("${{ inputs.n }}") == 30 and e.render("x-${{ inputs.n }}") == "x-30"
+    assert e.render("${{ runner.temp }}/roadmap-ci-bundle/") == "/rt/roadmap-ci-bundle/"
+    assert e.condition("${{ inputs.rubrics-repository != '' }}") is False
+    assert e.condition("${{ !cancelled() }}") is True
+    assert e.condition("${{ github.event.workflow_run.conclusion != 'cancelled' && "
+                       "github.event.workflow_run.conclusion != 'skipped' }}") is True
+    for bad in ("${{ steps.x.outputs.y }}", "${{ fromJSON(inputs.n) }}", "${{ inputs.n > 3 }}"):
+        with pytest.raises(WorkflowError):
+            e.render(bad)
+
+
+def test_every_step_of_our_workflows_is_one_the_runner_knows():
+    """No `uses:` the runner would refuse in the workflows a learner's push runs (release.yml aside)."""
+    from _workflow_runner import load
+
+    known = {"actions/checkout", "actions/setup-python", "astral-sh/setup-uv", "actions/upload-artifact",
+             "actions/download-artifact"}
+    for path in (ROOT / ".github/workflows/evaluate.yml", ROOT / ".github/workflows/report.yml"):
+        for job in load(path)["jobs"].values():
+            for step in job["steps"]:
+                if "uses" in step:
+                    assert step["uses"].split("@")[0] in known, (path.name, step["uses"])
+
+
+# ---------------------------------------------------------------- the whole path (slow)
+
+
+# one per deliverable family: tabular, PyTorch, RAG, MLOps
+FAMILIES = ["tabular-classification", "image-classifier", "rag-chatbot", "ml-pipeline"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("template", FAMILIES)
+def test_first_push_ends_with_comment_status_and_check_run(tmp_path, template):
+    vars, secrets = mentor_settings(template)
+    context = f"roadmap-ci/{template}"
+    with FakeGitHub() as fake:
+        push = first_push(tmp_path, fake, template=template, vars=vars, secrets=secrets)
+        ev = push.evaluate
+        assert ev.result == "success", ev.log()
+        assert [s.name for s in ev.steps if s.outcome == "success"][-3:] == [
+            "Install roadmap-ci[collect] at the workflow's ref, into the project's .venv", "Collect evidence",
+            "Upload evidence and declared outputs"]
+        # the evidence came from the learner's own pipeline and tests, run in the runner's fresh .venv
+        with zipfile.ZipFile(tmp_path / "runner" / "artifacts" / "roadmap-ci-evidence.zip") as zf:
+            evidence = json.loads(zf.read("evidence.json"))
+        assert evidence["commit"] == push.head_sha
+        assert evidence["pipeline"]["status"] == "ok", evidence["pipeline"]
+        assert evidence["tests"]["status"] == "ok"
+        assert evidence.get("predictions") is None or evidence["predictions"]["status"] == "ok"
+        assert not evidence.get("errors"), evidence["errors"]
+
+        rep = push.report
+        assert rep is not None and rep.result == "success", rep.log()
+        assert "posted: comment" in rep.step("Score and post").output
+        # on the fake GitHub: one comment on the PR, a status and a check run for the head commit
+        mark = marker(template)
+        (comment,) = [c for c in fake.comments("learner/churn", 1) if c["user"]["login"] == fake.bot["login"]]
+        assert comment["body"].startswith(mark)
+        statuses = [s for s in fake.statuses("learner/churn", push.head_sha)
+                    if s["context"] == context]
+        assert len(statuses) == 1 and statuses[0]["state"] in ("success", "failure")
+        runs = [r for r in fake.check_runs.values() if r["name"] == context]
+        assert len(runs) == 1 and runs[0]["head_sha"] == push.head_sha and runs[0]["status"] == "completed"
+        # the hidden labels reached the score (the report job recomputed the metrics from the predictions)
+        out = rep.runner_temp / "roadmap-ci-report" / "out"
+        card = json.loads((out / "scorecard.json").read_text())
+        assert card["pending_points"] == 0 and card["rubric"]["name"]
+        assert json.loads((out / "evidence.json").read_text()).get("hidden"), "no hidden-label metrics"
+        # the report job installed only the github extra: no dvc, no pandas in its venv
+        site = list((rep.runner_temp / "roadmap-ci-venv" / "lib").glob("python3.*/site-packages"))[0]
+        assert (site / "github3").is_dir() and not (site / "dvc").exists() and not (site / "pandas").exists()
+
+
+# ---------------------------------------------------------------- wrong inputs: one line naming the input
+
+
+@pytest.mark.slow
+def test_a_ref_that_does_not_resolve_is_one_line_naming_the_input(tmp_path):
+    server = tmp_path / "server"
+    publish_this_tree(server, "roadmap-ci/roadmap-ci", "v0.0.9")  # the caller asks for v0.1.0: not there
+    project = render("tabular-classification", tmp_path / "render")
+    repo = server / "learner/churn"
+    repo.parent.mkdir(parents=True)
+    project.rename(repo)
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "start")
+    sha = git(repo, "rev-parse", "HEAD")
+    with FakeGitHub() as fake:
+        runner = Runner(tmp_path / "runner", server=server, api_url=fake.url, token=fake.installation_token)
+        (job,) = runner.run_caller(repo / ".github/workflows/roadmap-ci.yml", event_name="push", event={},
+                                   repository="learner/churn", sha=sha, ref="refs/heads/main")
+    assert job.result == "failure"
+    failed = [s for s in job.steps if s.outcome == "failure"]
+    assert [s.name for s in failed] == ["Check the roadmap-ci inputs"]  # before anything is installed
+    (line,) = job.annotations
+    assert line.startswith("::error title=roadmap-ci-ref::input roadmap-ci-ref 'v0.1.0' is no tag or branch of ")
+    assert "Traceback" not in failed[0].output
+
+
+def test_the_caller_passes_only_inputs_the_reusable_workflows_declare(tmp_path):
+    """A caller input the reusable workflow does not declare fails the run at start, as on GitHub."""
+    bad = tmp_path / "caller.yml"
+    bad.write_text((SHARED / "roadmap-ci.yml").read_text().replace("{% raw %}", "").replace("{% endraw %}", "")
+                   .replace('python-version: "{{ cookiecutter.python_version }}"', "pyhton-version: '3.11'"))
+    runner = Runner(tmp_path / "runner", server=tmp_path / "server", api_url="http://127.0.0.1:9", token="t")
+    with pytest.raises(WorkflowError, match="input 'pyhton-version', which it does not declare"):
+        runner.run_caller(bad, event_name="push", event={}, repository="learner/churn", sha="0" * 40,
+                          ref="refs/heads/main")
+
+
+@pytest.mark.slow
+def test_a_rubric_that_does_not_exist_is_one_line_naming_the_input(tmp_path):
+    vars, secrets = mentor_settings("tabular-classification")
+    vars["ROADMAP_CI_RUBRIC"] = "tabular-clasification"
+    with FakeGitHub() as fake:
+        push = first_push(tmp_path, fake, vars=vars, secrets=secrets)
+        assert push.evaluate.result == "success", push.evaluate.log()
+        rep = push.report
+        assert rep is not None and rep.result == "failure"
+        out = rep.step("Score and post").output
+        assert "Traceback" not in out
+        errors = [line for line in out.splitlines() if "tabular-clasification" in line]
+        assert errors and "input rubric" in errors[0] and "vars.ROADMAP_CI_RUBRIC" in errors[0], out
