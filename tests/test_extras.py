@@ -31,13 +31,14 @@ EVENT = {"repository": {"full_name": "o/r", "owner": {"login": "o"}},
 def test_every_extra_module_is_declared_in_pyproject():
     opt = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
     declared = {extra: " ".join(reqs).lower() for extra, reqs in opt.items()}
-    dist_of = {"great_expectations": "great-expectations", "github3": "github3.py", "mlflow": "mlflow-skinny"}
+    dist_of = {"great_expectations": "great-expectations", "github3": "github3.py", "mlflow": "mlflow-skinny",
+               "nacl": "pynacl"}
     for extra, modules in extras.EXTRAS.items():
         for module in modules:
             if module == "requests":  # github3.py's own dependency, imported beside it
                 continue
             assert dist_of.get(module, module) in declared[extra], f"{module} is not in the {extra} extra"
-    assert opt["all"] == ["roadmap-ci[collect,github,mlflow,scaffold]"]
+    assert opt["all"] == ["roadmap-ci[collect,github,mlflow,scaffold,cohort]"]
     assert "roadmap-ci[all]" in opt["dev"]
 
 
@@ -77,6 +78,9 @@ def test_collect_without_dvc_stops_before_running_anything(tmp_path, monkeypatch
     (repo / ".dvc").mkdir(parents=True)
     (repo / "dvc.yaml").write_text("stages: {}\n")
     (repo / ".roadmap-ci.yml").write_text("deliverable: tabular-classification\npipeline: {}\n")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    for cmd in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "start"]):  # collect needs a commit first
+        subprocess.run([*git, *cmd], cwd=repo, check=True, capture_output=True)
     monkeypatch.setitem(sys.modules, "dvc", None)
     real_find_spec = extras.importlib.util.find_spec
     monkeypatch.setattr(extras.importlib.util, "find_spec",
@@ -126,6 +130,9 @@ def test_a_core_only_venv_is_light_and_names_each_missing_extra(tmp_path):
     (repo / ".dvc").mkdir(parents=True)
     (repo / "dvc.yaml").write_text("stages: {}\n")
     (repo / ".roadmap-ci.yml").write_text("deliverable: tabular-classification\npipeline: {}\n")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    for cmd in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "start"]):  # collect needs a commit first
+        subprocess.run([*git, *cmd], cwd=repo, check=True, capture_output=True)
     cases["collect"] = run("collect", str(repo), "--quiet")
     # the core scores (pure); publishing the scorecard to MLflow needs the mlflow extra
     evidence = tmp_path / "evidence.json"
