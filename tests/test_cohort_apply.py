@@ -99,7 +99,8 @@ def assert_converged(fk: FakeGitHub, logins: list[str] = LOGINS, members: tuple[
         assert {r["type"] for r in rs["rules"]} == {"deletion", "non_fast_forward", "pull_request"}
         assert rs["rules"][2]["parameters"]["require_code_owner_review"] is True
         assert {k: v["value"] for k, v in fk.variables[full].items()} == {
-            "ROADMAP_CI_RUBRIC": "tabular-classification", "ROADMAP_CI_RUBRIC_VERSION": "2026.11"}
+            "ROADMAP_CI_RUBRIC": "tabular-classification", "ROADMAP_CI_RUBRIC_VERSION": "2026.11",
+            "ROADMAP_CI_REPORT_ENVIRONMENT": ENVIRONMENT, "ROADMAP_CI_LEDGER_SHA": starter_sha(fk, full)}
         env = fk.environments[full][ENVIRONMENT]
         assert env["deployment_branch_policy"] == {"protected_branches": False, "custom_branch_policies": True}
         assert [(p["name"], p["type"]) for p in env["policies"]] == [("main", "branch")]
@@ -109,6 +110,14 @@ def assert_converged(fk: FakeGitHub, logins: list[str] = LOGINS, members: tuple[
     assert sorted(fk.repos) == sorted(f"{ORG}/churn-{g}" for g in logins)
 
 
+def starter_sha(fk, full: str) -> str:
+    """The first commit of the repo's default branch on the fake (the daily-limit ledger's commit)."""
+    out = subprocess.run(["git", "rev-list", "--max-parents=0", "main"], cwd=fk.repos[full]["_bare"],
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert len(out) == 1
+    return out[0]
+
+
 def test_apply_provisions_every_learner_and_a_second_apply_writes_nothing(tmp_path):
     cohort = write_cohort(tmp_path)
     with fake(members=("alan-t",)) as fk:
@@ -116,10 +125,10 @@ def test_apply_provisions_every_learner_and_a_second_apply_writes_nothing(tmp_pa
         assert result.failures == []
         assert_converged(fk, members=("alan-t",))
         first = eng.client.counters
-        # per learner x deliverable: 1 repo + 1 push + 1 invite + 1 ruleset + 2 variables + env + policy + secret
-        assert first.writes == 9 * len(LOGINS)
+        # per learner x deliverable: 1 repo + 1 push + 1 invite + 1 ruleset + 4 variables + env + policy + secret
+        assert first.writes == 11 * len(LOGINS)
         journal = [json.loads(line) for line in (tmp_path / ".roadmap-ci" / "journal.jsonl").open()]
-        assert sum(1 for r in journal if r["event"] == "done") == 9 * len(LOGINS)
+        assert sum(1 for r in journal if r["event"] == "done") == 11 * len(LOGINS)
         assert {r["event"] for r in journal} == {"begin", "done"}
         assert (tmp_path / ".roadmap-ci" / "labels" / "churn" / "ada-l.csv").stat().st_mode & 0o077 == 0
         # the token went to git in a header only: never in a URL, and nothing on disk holds it
@@ -155,7 +164,7 @@ def test_plan_changes_nothing_and_names_every_change(tmp_path, monkeypatch):
                              capture_output=True, text=True, timeout=120)
         assert res.returncode == 0, res.stderr
         assert "churn/ada-l" in res.stdout and "create repo" in res.stdout and "invite ada-l" in res.stdout
-        assert "3 repos: 27 writes (6 content-creating)" in res.stdout
+        assert "3 repos: 33 writes (6 content-creating)" in res.stdout
         assert fk.writes() == []
 
 
@@ -282,7 +291,7 @@ def test_a_deliverable_without_hidden_labels_gets_no_secret_and_re_applies_to_no
     cohort.write_text(text.replace("{v}", str(version)))
     with fake() as fk:
         eng, result = run_apply(fk, cohort)
-        assert result.failures == [] and eng.client.counters.writes == 8
+        assert result.failures == [] and eng.client.counters.writes == 10
         assert not fk.secrets and fk.variables[f"{ORG}/churn-ada-l"]["ROADMAP_CI_RUBRIC"]["value"] == "math-foundations"
         eng2, _ = run_apply(fk, cohort)
         assert eng2.client.counters.writes == 0

@@ -9,6 +9,8 @@ For every seat (a learner, or a group, × a deliverable) in the organisation:
 4. ``ruleset`` — the default branch: no deletion, no force-push, changes through pull requests, and a code
    owners' (the mentors') review for ``.github/`` and the grading files;
 5. ``var:ROADMAP_CI_RUBRIC`` / ``var:ROADMAP_CI_RUBRIC_VERSION`` — the pinned rubric for the report workflow;
+   ``var:ROADMAP_CI_REPORT_ENVIRONMENT`` (the environment holding the labels) and ``var:ROADMAP_CI_LEDGER_SHA``
+   (the starter commit: where the report's daily-limit ledger lives);
 6. ``environment`` + ``env-policy`` + ``secret`` — the hidden labels as the secret ``ROADMAP_CI_HIDDEN_LABELS`` of
    the environment ``roadmap-ci-report``, deployable only from the default branch, sealed client-side.
 
@@ -169,6 +171,9 @@ class Engine:
         out.append(("ruleset", _digest(ruleset_body(self.team_id))))
         out.append(("var:ROADMAP_CI_RUBRIC", _digest(d.rubric.id or d.rubric.path)))
         out.append(("var:ROADMAP_CI_RUBRIC_VERSION", _digest(d.rubric.version)))
+        # the report job runs in the environment that holds the labels; its daily-limit ledger is the starter commit
+        out.append(("var:ROADMAP_CI_REPORT_ENVIRONMENT", _digest(ENVIRONMENT)))
+        out.append(("var:ROADMAP_CI_LEDGER_SHA", None))
         out += [("environment", _digest(ENV_BODY)), ("env-policy", "main")]
         if self._has_labels(d.id):
             out.append(("secret", None))
@@ -334,8 +339,13 @@ class Engine:
 
         self._step(sp, "ruleset", steps["ruleset"], protect, lambda: self._find_ruleset(full, body))
         d = seat.deliverable
+        ledger = str(self.journal.get(full, "starter").result.get("sha") or "")
         for name, value in (("ROADMAP_CI_RUBRIC", d.rubric.id or str(d.rubric.path)),
-                            ("ROADMAP_CI_RUBRIC_VERSION", d.rubric.version)):
+                            ("ROADMAP_CI_RUBRIC_VERSION", d.rubric.version),
+                            ("ROADMAP_CI_REPORT_ENVIRONMENT", ENVIRONMENT),
+                            ("ROADMAP_CI_LEDGER_SHA", ledger)):
+            if not value:  # no starter commit known (an adopted repo): the report finds the oldest commit itself
+                continue
             step = f"var:{name}"
             self._step(sp, step, steps[step], lambda n=name, v=value: self._set_variable(full, n, v),
                        lambda n=name, v=value: self._find_variable(full, n, v))
