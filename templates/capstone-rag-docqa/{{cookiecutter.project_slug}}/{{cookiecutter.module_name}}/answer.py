@@ -53,10 +53,13 @@ def prompt(question: str, passages: list[dict[str, Any]]) -> str:
 
 
 class ExtractiveGenerator:
+    """Quote the best sentences: most question words (its passage's title and heading count half), a number
+    preferred, a better-ranked passage preferred; abstain when the best covers < ``min_coverage`` of them."""
+
     name = "extractive"
 
-    def __init__(self, max_sentences: int = 1) -> None:
-        self.max_sentences = max_sentences
+    def __init__(self, max_sentences: int = 1, min_coverage: float = 0.0, rank_penalty: float = 0.0) -> None:
+        self.max_sentences, self.min_coverage, self.rank_penalty = max_sentences, min_coverage, rank_penalty
 
     def select(self, question: str, passages: list[dict[str, Any]]) -> list[tuple[str, int]]:
         q = set(content_tokens(question))
@@ -65,10 +68,10 @@ class ExtractiveGenerator:
             context = set(content_tokens(f"{p['title']} {p['section']}"))
             for pos, sent in enumerate(sentences(p["text"])):
                 words = set(content_tokens(sent))
-                overlap = len(q & words) + 0.5 * len(q & context)
-                if overlap:
+                overlap = len(q & words) + 0.5 * len(q & (context - words))
+                if overlap and overlap >= self.min_coverage * len(q):
                     has_number = any(ch.isdigit() for ch in sent)
-                    scored.append((-overlap - 0.5 * has_number, rank, pos, sent))
+                    scored.append((-overlap - 0.5 * has_number + self.rank_penalty * (rank - 1), rank, pos, sent))
         scored.sort()
         return [(sent, rank) for _, rank, _, sent in scored[: self.max_sentences]]
 
@@ -127,7 +130,8 @@ class OpenAICompatibleGenerator:
 def get_generator(params: dict[str, Any]) -> Generator:
     cfg = params["answer"]
     if cfg["backend"] == "extractive":
-        return ExtractiveGenerator(int(cfg.get("max_sentences", 1)))
+        return ExtractiveGenerator(int(cfg.get("max_sentences", 1)), float(cfg.get("min_coverage", 0.0)),
+                                   float(cfg.get("rank_penalty", 0.0)))
     if cfg["backend"] == "openai":
         o = cfg["openai"]
         return OpenAICompatibleGenerator(o["base_url"], o["model"], o.get("api_key_env", "OPENAI_API_KEY"),
