@@ -6,7 +6,7 @@ import csv
 import json
 
 import pytest
-from _kit import ROOT, commit, copy_of, evaluate, ids_in, metrics, render, run, rows, set_params
+from _kit import ROOT, commit, copy_of, evaluate, ids_in, metrics, render, rows, run, set_params
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("chromadb")
