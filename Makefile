@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 UV     := $(BIN)/uv
 STAMP  := $(VENV)/.installed
 
-.PHONY: bytecode demo test test-fast lint bench bench-all schemas clean lint-workflows tools
+.PHONY: bytecode demo test test-fast lint bench bench-all schemas clean lint-workflows tools services
 
 # Bootstrap: a plain venv, pip installs uv into it, uv installs everything else (seconds).
 $(UV):
@@ -35,8 +35,16 @@ demo: $(STAMP) bytecode
 
 # Two workers; each test file runs whole on one worker, so a template module's expensive module-scoped
 # baseline (render + evaluate, ~1-2 min) is built once (with --dist loadgroup, xdist 3.8 built it twice).
-test: $(STAMP) bytecode tools
+test: $(STAMP) bytecode tools services
 	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+# redis-server (Debian's package) for capstone-recsys's Redis store and cache tests, which start their own
+# server on a free loopback port. Optional: without apt (or without root) the step says so and those tests
+# skip with the reason; nothing else needs it.
+services:
+	-@command -v redis-server >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; } || \
+	  echo "redis-server not installed (no apt-get or no permission): the Redis tests will skip"
 
 test-fast: $(STAMP) bytecode
 	$(BIN)/python -m pytest -m "not slow" -q

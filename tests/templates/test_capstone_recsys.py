@@ -143,3 +143,84 @@ def test_corrupted_data_fails_the_data_checks_and_the_score_drops(baseline, tmp_
     assert "expect_column_values_to_be_in_set(variant)" in data.reason, data.reason
     assert after.crit("pipeline").fraction == 0, "prepare must refuse timestamps it cannot parse"
     assert after.card.total < before.card.total - 5, (before.card.total, after.card.total)
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory):
+    """A real redis-server (Debian's package, `make services`) on a free loopback port, for this module only."""
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    exe = shutil.which("redis-server")
+    if exe is None:
+        pytest.skip("redis-server is not installed (`make services` installs Debian's package where apt exists)")
+    redis = pytest.importorskip("redis")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    workdir = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", str(workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = redis.Redis(host="127.0.0.1", port=port)
+    try:
+        for _ in range(400):  # wait for it to accept connections (it does in milliseconds)
+            try:
+                if client.ping():
+                    break
+            except redis.ConnectionError:
+                if proc.poll() is not None:
+                    pytest.fail(f"redis-server exited with {proc.returncode}")
+                time.sleep(0.05)
+        else:
+            pytest.fail("redis-server did not accept connections")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        client.close()
+        proc.terminate()
+        proc.wait()
+
+
+def test_online_store_and_cache_on_a_real_redis(baseline, redis_server):
+    """The pipeline's online store copied into Redis reads back the same features; the service, with
+    REDIS_URL set, stores its answers in Redis with the TTL and serves the second request from there."""
+    repo, _ = baseline
+    module = next(p.parent.name for p in repo.glob("*/store.py"))
+    script = f"""
+import json, os
+from {module}.store import SQLiteStore, RedisStore, open_store
+from {module}.cache import make_cache, RedisCache
+from {module}.config import FEATURES
+from {module}.service import create_app
+from fastapi.testclient import TestClient
+url = os.environ["REDIS_URL"]
+sqlite = SQLiteStore(FEATURES / "online.db")
+keys = sqlite.keys()
+users = [int(k.split(":", 1)[1]) for k in keys]
+store = open_store(FEATURES / "unused.db")
+assert isinstance(store, RedisStore), type(store)
+assert store.put_many((u, sqlite.get(u)) for u in users) == len(users)
+assert store.keys() == keys
+assert all(store.get(u) == sqlite.get(u) for u in users[:200])
+assert store.get(10**9) is None
+cache = make_cache(10, 300)
+assert isinstance(cache, RedisCache)
+client = TestClient(create_app(cache=cache))
+health = client.get("/health").json()
+assert health["store"] == "RedisStore" and health["cache"] == "RedisCache", health
+first = client.get(f"/recommend/{{users[0]}}?k=5").json()
+second = client.get(f"/recommend/{{users[0]}}?k=5").json()
+assert not first["cached"] and second["cached"] and second["items"] == first["items"]
+assert 0 < cache.client.ttl(f"cache:{{users[0]}}:5") <= 300
+print(json.dumps({{"users": len(users), "hits": cache.hits, "misses": cache.misses}}))
+"""
+    import subprocess
+
+    from _kit import env
+
+    res = subprocess.run(["python", "-c", script], cwd=repo, env={**env(), "REDIS_URL": redis_server},
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr[-3000:]
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    assert out["users"] > 1000 and out["hits"] == 1 and out["misses"] == 1, out

@@ -34,7 +34,9 @@ class Case:
 
 
 # template id -> what a forgery may score at most / at least. Keep the band tight: it is the test.
-CASES: dict[str, Case] = {}
+CASES: dict[str, Case] = {
+    "capstone-rag-docqa": Case("accuracy", 0.0, 0.15),  # ~30 gold sections + "unanswerable": chance ≈ 0.05
+}
 
 
 def _supports_secret(template: str) -> bool:

@@ -35,6 +35,32 @@ def test_two_tower_scores_a_toy_batch(params):
     assert scores[same].mean() > scores[~same].mean()
 
 
+def test_two_tower_depends_only_on_data_and_params(params, monkeypatch):
+    """The same vectors on a fast or a slow machine: no clock is read, the thread count comes from params.yaml.
+
+    A machine with more cores (or other threads already set) must not change the result, and neither may a
+    clock that runs an hour per call (a heavily loaded runner, seen from inside the process).
+    """
+    import time
+
+    import torch
+
+    users, items, events = _toy()
+    X = sp.csr_matrix((np.ones(len(events)), (events.user_id - 1, events.item_id - 1)), shape=(8, 6))
+    cfg = {**params["model"]["two_tower"], "dim": 8, "epochs": 20, "batch_size": 16}
+    before = torch.get_num_threads()
+    U1, V1 = two_tower(X, users, items, cfg, seed=0, threads=int(params["threads"]))
+    torch.set_num_threads(3)
+    ticks = iter(range(0, 10**9, 3600))
+    for name in ("time", "monotonic", "perf_counter"):
+        monkeypatch.setattr(time, name, lambda: float(next(ticks)))
+    U2, V2 = two_tower(X, users, items, cfg, seed=0, threads=int(params["threads"]))
+    monkeypatch.undo()
+    assert torch.get_num_threads() == 3, "two_tower restores the caller's thread count"
+    torch.set_num_threads(before)
+    assert np.array_equal(U1, U2) and np.array_equal(V1, V2)
+
+
 def test_als_reconstructs_the_preferences():
     X = sp.csr_matrix(np.kron(np.eye(2), np.ones((3, 3))))
     U, V = als(X, factors=2, regularization=0.01, alpha=10.0, iterations=10, seed=0)

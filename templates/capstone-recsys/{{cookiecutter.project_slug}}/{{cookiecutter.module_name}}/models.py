@@ -84,11 +84,26 @@ def _codes(values: pd.Series, vocab: list) -> np.ndarray:
     return values.map(pos).fillna(0).astype(int).to_numpy()
 
 
-def two_tower(X: sp.csr_matrix, users: pd.DataFrame, items: pd.DataFrame, cfg: dict, seed: int):
-    """Train the two towers on the (user, item) pairs of X; return the user and item vectors."""
+def two_tower(X: sp.csr_matrix, users: pd.DataFrame, items: pd.DataFrame, cfg: dict, seed: int, threads: int = 1):
+    """Train the two towers on the (user, item) pairs of X; return the user and item vectors.
+
+    Runs on exactly ``threads`` PyTorch threads (params.yaml ``threads``), whatever the machine: the thread
+    count decides the order of floating-point sums, so the vectors depend on it, and several threads on
+    oversubscribed cores spend most of each of the ~1,000 small steps waiting for one another. Nothing here
+    reads a clock: the same data and params give the same vectors on a fast or a slow machine.
+    """
     import torch
     from torch import nn
 
+    before = torch.get_num_threads()
+    torch.set_num_threads(max(1, int(threads)))
+    try:
+        return _two_tower(X, users, items, cfg, seed, torch, nn)
+    finally:
+        torch.set_num_threads(before)
+
+
+def _two_tower(X, users, items, cfg, seed, torch, nn):
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     dim = int(cfg["dim"])
@@ -122,7 +137,6 @@ def two_tower(X: sp.csr_matrix, users: pd.DataFrame, items: pd.DataFrame, cfg: d
     # popularity; subtracting log(sampling probability) undoes that bias against popular items
     freq = np.bincount(cols, minlength=X.shape[1]) + 1.0
     log_q = torch.tensor(np.log(freq / freq.sum()), dtype=torch.float32) if cfg.get("logq_correction") else None
-    torch.set_num_threads(max(1, min(4, torch.get_num_threads())))
     for _ in range(int(cfg["epochs"])):
         order = rng.permutation(len(rows))
         for lo in range(0, len(order), batch):
@@ -157,7 +171,7 @@ def _scaled(U: np.ndarray, V: np.ndarray, rng: np.random.Generator) -> tuple[np.
 def fit(
     events: pd.DataFrame, users: pd.DataFrame, items: pd.DataFrame, params: dict, model_type: str | None = None
 ) -> Ranker:
-    cfg, seed = params["model"], int(params["seed"])
+    cfg, seed, threads = params["model"], int(params["seed"]), int(params.get("threads", 1))
     kind = model_type or cfg["type"]
     index = Index(users, items)
     X = index.matrix(events)
@@ -169,7 +183,7 @@ def fit(
         m = cfg["mf"]
         U, V = als(X, int(m["factors"]), float(m["regularization"]), float(m["alpha"]), int(m["iterations"]), seed)
     elif kind == "two_tower":
-        U, V = two_tower(X, users, items, cfg["two_tower"], seed)
+        U, V = two_tower(X, users, items, cfg["two_tower"], seed, threads)
     elif kind == "blend":
         rng = np.random.default_rng(seed)
         w = float(cfg["blend"]["mf_weight"])
@@ -177,7 +191,7 @@ def fit(
         Um, Vm = _scaled(
             *als(X, int(m["factors"]), float(m["regularization"]), float(m["alpha"]), int(m["iterations"]), seed), rng
         )
-        Ut, Vt = _scaled(*two_tower(X, users, items, cfg["two_tower"], seed), rng)
+        Ut, Vt = _scaled(*two_tower(X, users, items, cfg["two_tower"], seed, threads), rng)
         U, V = np.c_[w * Um, (1 - w) * Ut], np.c_[Vm, Vt]
     else:
         raise ValueError(f"unknown model.type {kind!r}: popularity | mf | two_tower | blend")

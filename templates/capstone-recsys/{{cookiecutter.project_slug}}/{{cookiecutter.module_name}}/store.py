@@ -2,7 +2,7 @@
 
 ``SQLiteStore`` (the default, a file under data/features/) and ``RedisStore`` (when ``REDIS_URL`` is set; needs
 the optional ``redis`` extra) share one interface: ``put_many``, ``get``, ``get_many``, ``keys``. Values are
-JSON documents. This is the part of Feast called the *online store*; the Parquet tables the features stage
+JSON documents. This is what feature stores (Feast, ...) call the *online store*; the Parquet tables the features stage
 writes are the *offline store* (see the README).
 """
 

@@ -1,0 +1,447 @@
+"""Generate the capstone-rag-docqa corpus and question sets (not shipped to learners).
+
+    python templates/capstone-rag-docqa/generate_data.py [--out DIR] [--labels FILE] [--course-secret-file F]
+
+The document set of a fictional SaaS product, Nimbus Drive (cloud file storage by Lumen Systems): manuals
+and policies in Markdown, HTML and PDF, hard in the ways a real company's documents are:
+
+* **three formats**: Markdown guides, HTML pages (one saved in Windows-1252, not UTF-8), PDFs of one
+  section per page (written here byte by byte, parsed by the template with pypdf);
+* **tables** hold facts (plan quotas, API rate limits, data-centre regions, prices): a chunker that
+  keeps a row's header with its values answers them, one that flattens them loses the column names;
+* **versions that supersede each other**: retention policy version 2 replaces version 1 with new
+  numbers under the same headings; only version 2 is right;
+* **a near-duplicate**: a mirrored copy of the administrator guide (``canonical: admin-guide``) competes
+  with the original for every admin question and cites the wrong document;
+* **unanswerable questions**: about things no document mentions; the right answer is to abstain;
+* **bad files**: a truncated PDF and an empty Markdown file, which ingest must report and skip.
+
+Everything that decides the hidden split comes from :mod:`roadmap_ci.seeding` streams: the facts' values
+(``purpose="process"``), which facts are development and which hidden (``"questions"``) and each hidden
+question's id, order and wording (``"rows"``, per learner). Without a secret every stream is the
+practice seed, and the files are the ones shipped in the template, byte for byte.
+
+Writes ``data/raw/docs/*`` (the corpus), ``data/raw/qa.csv`` (id, question, answer, section_id,
+answerable: the development set) and ``data/raw/questions.csv`` (id, question: the hidden set) into the
+template, and the hidden gold to ``labels/capstone-rag-docqa.csv`` (id, section_id — ``unanswerable``
+for questions with no answer in the corpus —, answer, split). A section id is ``<doc_id>/<heading slug>``
+(for a PDF, a page's heading).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+RAW = HERE / "{{cookiecutter.project_slug}}" / "data" / "raw"
+LABELS = ROOT / "labels" / "capstone-rag-docqa.csv"
+ID = "capstone-rag-docqa"
+SEED = 55_65
+UNANSWERABLE = "unanswerable"
+N_DEV_FACTS = 16
+
+
+def _rng(secret: bytes | None, purpose: str, learner: str | None = None):  # noqa: ANN202 - numpy Generator
+    try:
+        from roadmap_ci.seeding import rng
+    except ImportError:  # run from a checkout without the package installed
+        sys.path.insert(0, str(ROOT / "src"))
+        from roadmap_ci.seeding import rng
+    return rng(secret, ID, purpose, practice=SEED, learner=learner)
+
+
+def slug(text: str) -> str:
+    return "-".join("".join(ch if ch.isalnum() else " " for ch in text.lower()).split()) or "intro"
+
+
+def pick(r, options: list):  # noqa: ANN001, ANN202
+    return options[int(r.integers(len(options)))]
+
+
+def draw_values(r) -> dict[str, object]:  # noqa: ANN001
+    """The facts of one course's Nimbus Drive (every value within a range that keeps the task as hard)."""
+    v: dict[str, object] = {
+        "sso_hours": pick(r, [8, 10, 12, 16, 24]), "scim_min": pick(r, [20, 30, 40, 45, 60]),
+        "team_tb": pick(r, [1, 2]), "biz_tb": pick(r, [3, 5, 6]), "ent_tb": pick(r, [10, 15, 20]),
+        "team_gb": pick(r, [50, 100]), "biz_gb": pick(r, [150, 250]), "ent_gb": pick(r, [400, 500]),
+        "team_hist": pick(r, [30, 60]), "biz_hist": pick(r, [120, 180]), "ent_hist": pick(r, [365, 730]),
+        "link_days": pick(r, [7, 14, 21, 28]), "audit_days": pick(r, [90, 180, 400, 540]),
+        "disk_gb": pick(r, [2, 3, 4, 5]), "upload_mbps": pick(r, [20, 25, 40, 50]),
+        "log_days": pick(r, [5, 7, 10]), "token_days": pick(r, [30, 60, 90]),
+        "free_rpm": pick(r, [30, 60]), "std_rpm": pick(r, [300, 600, 900]), "prem_rpm": pick(r, [3000, 5000, 6000]),
+        "page_size": pick(r, [100, 200, 250]), "retries": pick(r, [3, 5, 8]),
+        "rotate_days": pick(r, [30, 45, 60, 90]), "tls": pick(r, ["1.2", "1.3"]),
+        "eu_city": pick(r, ["Frankfurt", "Dublin", "Amsterdam"]), "us_city": pick(r, ["Virginia", "Oregon", "Ohio"]),
+        "apac_city": pick(r, ["Singapore", "Sydney", "Tokyo"]), "notify_hours": pick(r, [24, 48, 72]),
+        "trash_v1": pick(r, [14, 21]), "trash_v2": pick(r, [30, 45, 60]),
+        "versions_v1": pick(r, [30, 60]), "versions_v2": pick(r, [90, 120, 180]),
+        "erase_v1": pick(r, [30, 60]), "erase_v2": pick(r, [90, 120]),
+        "open_h": pick(r, [7, 8, 9]), "close_h": pick(r, [17, 18, 19]),
+        "uptime": pick(r, ["99.9", "99.95", "99.99"]), "credit_pct": pick(r, [10, 15, 20]),
+        "credit_big": pick(r, [25, 30, 50]), "p1_min": pick(r, [15, 30, 60]),
+        "team_eur": pick(r, [6, 8, 10]), "biz_eur": pick(r, [15, 18, 20]), "annual_pct": pick(r, [10, 15, 20]),
+        "np_pct": pick(r, [30, 40, 50]),
+    }
+    return v
+
+
+def corpus(v: dict[str, object]) -> list[dict]:
+    """The documents: id, format, title, front matter, sections [(heading, paragraphs | table)]."""
+    quotas = [["Plan", "Storage per user", "Maximum file size", "Version history"],
+              ["Team", f"{v['team_tb']} TB", f"{v['team_gb']} GB", f"{v['team_hist']} days"],
+              ["Business", f"{v['biz_tb']} TB", f"{v['biz_gb']} GB", f"{v['biz_hist']} days"],
+              ["Enterprise", f"{v['ent_tb']} TB", f"{v['ent_gb']} GB", f"{v['ent_hist']} days"]]
+    admin = [
+        ("Single sign-on", [f"Nimbus Drive supports SAML 2.0 and OpenID Connect single sign-on. An SSO session "
+                            f"expires after {v['sso_hours']} hours of inactivity, after which the user signs in "
+                            "again through the identity provider."]),
+        ("User provisioning", [f"SCIM provisioning synchronises users and groups from the identity provider every "
+                               f"{v['scim_min']} minutes. A user removed in the identity provider loses access at "
+                               "the next synchronisation."]),
+        ("Storage quotas", ["Each plan sets the storage available to every user and the largest single file:",
+                            quotas]),
+        ("Sharing links", [f"Public sharing links expire after {v['link_days']} days by default. Administrators "
+                           "can shorten the expiry to as little as one day or require a password."]),
+        ("Audit log", [f"Audit log events are kept for {v['audit_days']} days and can be exported as CSV from the "
+                       "admin console."]),
+    ]
+    retention = {
+        1: [("Deleted files", [f"Deleted files stay in the trash for {v['trash_v1']} days before they are removed "
+                               "permanently."]),
+            ("Version history", [f"Previous versions of a file are kept for {v['versions_v1']} days."]),
+            ("Closed accounts", [f"The data of a closed account is erased {v['erase_v1']} days after closure."])],
+        2: [("Deleted files", [f"Deleted files stay in the trash for {v['trash_v2']} days before they are removed "
+                               "permanently."]),
+            ("Version history", [f"Previous versions of a file are kept for {v['versions_v2']} days."]),
+            ("Closed accounts", [f"The data of a closed account is erased {v['erase_v2']} days after closure."])],
+    }
+    return [
+        {"id": "admin-guide", "fmt": "md", "title": "Nimbus Drive administrator guide", "meta": {"version": "4"},
+         "sections": admin},
+        {"id": "admin-guide-mirror", "fmt": "md", "title": "Nimbus Drive administrator guide (wiki mirror)",
+         "meta": {"canonical": "admin-guide"}, "sections": admin},
+        {"id": "sync-client", "fmt": "md", "title": "Nimbus Drive desktop sync client", "meta": {}, "sections": [
+            ("Installation", [f"The desktop client needs {v['disk_gb']} GB of free disk space and runs on "
+                              "Windows 10 or later and macOS 13 or later."]),
+            ("Bandwidth limits", [f"By default the client limits uploads to {v['upload_mbps']} Mbit/s. Set the "
+                                  "limit to 0 for unlimited uploads."]),
+            ("Conflict files", ["When two people edit the same file offline, the client keeps both versions and "
+                                "renames the older one with the suffix (conflicted copy)."]),
+            ("Troubleshooting", [f"The client keeps its log files for {v['log_days']} days. Hold Shift while "
+                                 "clicking the tray icon to open the diagnostics panel."])]},
+        {"id": "api-reference", "fmt": "md", "title": "Nimbus Drive REST API reference", "meta": {}, "sections": [
+            ("Authentication", [f"API tokens are created in the developer console and expire after "
+                                f"{v['token_days']} days."]),
+            ("Rate limits", ["Requests per minute allowed for each API tier:",
+                             [["Tier", "Requests per minute"], ["Free", str(v["free_rpm"])],
+                              ["Standard", str(v["std_rpm"])], ["Premium", str(v["prem_rpm"])]]]),
+            ("Pagination", [f"List endpoints return at most {v['page_size']} items per page; follow the next "
+                            "cursor for the rest."]),
+            ("Webhooks", [f"A webhook delivery that fails is retried {v['retries']} times with exponential "
+                          "backoff."])]},
+        {"id": "security-overview", "fmt": "html", "title": "Nimbus Drive security overview", "meta": {},
+         "sections": [
+            ("Encryption at rest", [f"Files are encrypted at rest with AES-256, and the keys are rotated every "
+                                    f"{v['rotate_days']} days."]),
+            ("Encryption in transit", [f"Every connection to Nimbus Drive uses TLS {v['tls']} or later."]),
+            ("Data residency", ["Customer data stays in the region chosen at sign-up:",
+                                [["Region", "Data centre"], ["EU", str(v["eu_city"])], ["US", str(v["us_city"])],
+                                 ["APAC", str(v["apac_city"])]]]),
+            ("Incident response", [f"Customers are notified of a security incident affecting their data within "
+                                   f"{v['notify_hours']} hours."])]},
+        {"id": "retention-policy-v1", "fmt": "html", "title": "Data retention policy, version 1",
+         "meta": {"version": "1", "effective": "2023-01-01"}, "sections": retention[1]},
+        {"id": "retention-policy-v2", "fmt": "md", "title": "Data retention policy, version 2",
+         "meta": {"version": "2", "effective": "2025-03-01", "supersedes": "retention-policy-v1"},
+         "sections": retention[2]},
+        {"id": "support-faq", "fmt": "html-cp1252", "title": "Support FAQ (Société Lumen Systems)", "meta": {},
+         "sections": [
+            ("Phone support", [f"Phone support is open on weekdays from {v['open_h']}:00 to {v['close_h']}:00 "
+                               "CET – except public holidays in France."])]},
+        {"id": "service-level-agreement", "fmt": "pdf", "title": "Service level agreement", "meta": {},
+         "sections": [
+            ("Uptime commitment", [f"Lumen Systems commits to {v['uptime']}% monthly uptime for the Business and "
+                                   "Enterprise plans."]),
+            ("Service credits", [f"If monthly uptime falls below the commitment, the customer receives a credit of "
+                                 f"{v['credit_pct']}% of the monthly fee. Below 99.0% uptime the credit is "
+                                 f"{v['credit_big']}%."]),
+            ("Support response times", [f"Priority 1 incidents receive a first response within {v['p1_min']} "
+                                        "minutes, at any hour."])]},
+        {"id": "price-list", "fmt": "pdf", "title": "Price list 2025", "meta": {}, "sections": [
+            ("Plans", [f"The Team plan costs {v['team_eur']} EUR per user per month and the Business plan "
+                       f"{v['biz_eur']} EUR per user per month. Enterprise pricing is on request."]),
+            ("Discounts", [f"Annual billing saves {v['annual_pct']}% against monthly billing. Registered "
+                           f"non-profit organisations receive {v['np_pct']}% off."])]},
+    ]
+
+
+def facts(v: dict[str, object]) -> list[dict]:
+    """(gold section, answer, three paraphrases) per fact; the gold is the canonical, current document."""
+    a, s, api, sec, ret = "admin-guide", "sync-client", "api-reference", "security-overview", "retention-policy-v2"
+    sla, price = "service-level-agreement", "price-list"
+    rows = [
+        (a, "Single sign-on", f"{v['sso_hours']} hours", ["After how many idle hours does an SSO session expire?",
+         "How long can a single sign-on session stay inactive before the user must sign in again?",
+         "When does an inactive SAML login time out?"]),
+        (a, "User provisioning", f"{v['scim_min']} minutes", ["How often does SCIM provisioning sync users?",
+         "How frequently are users and groups synchronised from the identity provider?",
+         "What is the interval between SCIM synchronisations?"]),
+        (a, "Storage quotas", f"{v['biz_tb']} TB", ["How much storage does each Business plan user get?",
+         "What is the per-user storage on the Business plan?", "Storage per user for Business customers?"]),
+        (a, "Storage quotas", f"{v['ent_gb']} GB", ["What is the largest file an Enterprise user can upload?",
+         "Maximum file size on the Enterprise plan?", "How big can a single file be for Enterprise customers?"]),
+        (a, "Storage quotas", f"{v['team_hist']} days", ["How many days of version history does the Team plan keep?",
+         "Team plan version history length?", "For how long are file versions kept on Team?"]),
+        (a, "Sharing links", f"{v['link_days']} days", ["When do public sharing links expire by default?",
+         "What is the default lifetime of a public share link?", "How many days is a shared link valid by default?"]),
+        (a, "Audit log", f"{v['audit_days']} days", ["How long are audit log events retained?",
+         "For how many days can I see audit events?", "What is the audit log retention period?"]),
+        (s, "Installation", f"{v['disk_gb']} GB", ["How much free disk space does the desktop client need?",
+         "What disk space is required to install the sync app?", "Disk requirement of the desktop sync client?"]),
+        (s, "Bandwidth limits", f"{v['upload_mbps']} Mbit/s", ["What is the default upload limit of the client?",
+         "How fast does the desktop app upload by default?", "Default bandwidth cap for uploads?"]),
+        (s, "Conflict files", "(conflicted copy)", ["What suffix marks a file edited offline by two people?",
+         "How is the older copy named after an offline edit conflict?", "What happens to conflicting offline edits?"]),
+        (s, "Troubleshooting", f"{v['log_days']} days", ["How long does the client keep its log files?",
+         "For how many days are sync client logs kept?", "Retention of the desktop app's logs?"]),
+        (api, "Authentication", f"{v['token_days']} days", ["When do API tokens expire?",
+         "What is the lifetime of a developer API token?", "After how many days must I renew an API token?"]),
+        (api, "Rate limits", str(v["std_rpm"]), ["How many requests per minute does the Standard API tier allow?",
+         "What is the rate limit of the Standard tier?", "Standard tier requests per minute?"]),
+        (api, "Rate limits", str(v["prem_rpm"]), ["How many API calls per minute can a Premium tier client make?",
+         "Premium tier rate limit?", "What request rate does the Premium API tier permit?"]),
+        (api, "Pagination", str(v["page_size"]), ["How many items does a list endpoint return per page at most?",
+         "What is the maximum page size of the API?", "How many results per page do list calls give?"]),
+        (api, "Webhooks", f"{v['retries']} times", ["How many times is a failed webhook retried?",
+         "What happens when a webhook delivery fails?", "How often are webhook deliveries retried?"]),
+        (sec, "Encryption at rest", f"{v['rotate_days']} days", ["How often are the encryption keys rotated?",
+         "What is the key rotation period for stored files?", "Every how many days are keys rotated?"]),
+        (sec, "Encryption in transit", f"TLS {v['tls']}", ["Which TLS version do connections use?",
+         "What transport encryption protects connections?", "Minimum TLS version for Nimbus Drive?"]),
+        (sec, "Data residency", str(v["eu_city"]), ["Where is EU customer data stored?",
+         "Which data centre hosts the EU region?", "In what city is European data kept?"]),
+        (sec, "Incident response", f"{v['notify_hours']} hours", ["How soon are customers told about a breach?",
+         "Within how many hours are security incidents notified?", "What is the incident notification deadline?"]),
+        (ret, "Deleted files", f"{v['trash_v2']} days", ["How long do deleted files stay in the trash?",
+         "After how many days is the trash emptied?", "How long can I restore a deleted file from the trash?"]),
+        (ret, "Version history", f"{v['versions_v2']} days", ["Under the retention policy, how long are old "
+         "versions of a file kept?", "What is the retention period for previous file versions?",
+         "How many days of previous versions does the retention policy keep?"]),
+        (ret, "Closed accounts", f"{v['erase_v2']} days", ["When is a closed account's data erased?",
+         "How long after closing an account is its data deleted?", "Erasure period for closed accounts?"]),
+        ("support-faq", "Phone support", f"{v['open_h']}:00 to {v['close_h']}:00",
+         ["What are the phone support hours?", "When can I call support?", "At what times is phone support open?"]),
+        (sla, "Uptime commitment", f"{v['uptime']}%", ["What monthly uptime does the SLA commit to?",
+         "What is the guaranteed availability for Business plans?", "Uptime commitment in the service level agreement?"]),
+        (sla, "Service credits", f"{v['credit_pct']}%", ["What credit do I get if uptime is below the commitment?",
+         "How big is the service credit for missing the SLA?", "What percentage of the fee is credited for downtime?"]),
+        (sla, "Support response times", f"{v['p1_min']} minutes", ["How fast is the first response to a priority "
+         "1 incident?", "What is the P1 response time?", "Within how many minutes is a priority 1 ticket answered?"]),
+        (price, "Plans", f"{v['team_eur']} EUR", ["How much does the Team plan cost per user per month?",
+         "What is the monthly price of Team?", "Team plan price per user?"]),
+        (price, "Plans", f"{v['biz_eur']} EUR", ["What does the Business plan cost per user each month?",
+         "Monthly price per user of the Business plan?", "How much is Business per seat per month?"]),
+        (price, "Discounts", f"{v['annual_pct']}%", ["How much does annual billing save?",
+         "What discount do I get for paying yearly?", "Saving of annual against monthly billing?"]),
+        (price, "Discounts", f"{v['np_pct']}%", ["What discount do non-profit organisations get?",
+         "How much off do charities receive?", "Non-profit discount?"]),
+    ]
+    return [{"section_id": f"{doc}/{slug(head)}", "answer": ans, "questions": qs} for doc, head, ans, qs in rows]
+
+
+UNANSWERED = [
+    "Does Lumen sell a hardware storage appliance for Nimbus Drive?",
+    "What is the maximum number of participants in a Nimbus video call?",
+    "Which company acquired Lumen Systems?",
+    "How much does the Nimbus Drive Android tablet cost?",
+    "What is the address of the Tokyo office?",
+    "Does the API support GraphQL subscriptions?",
+    "How many employees does Lumen Systems have?",
+    "What is the refund policy for returned hardware?",
+    "Can I pay for Nimbus Drive with cryptocurrency?",
+    "What is the carbon footprint of one stored terabyte?",
+    "Which printer models does the sync client support?",
+    "What is the maximum resolution of the screen recorder?",
+    "Who is the chief executive of Lumen Systems?",
+    "Does Nimbus Drive offer a free trial of the Enterprise plan for students?",
+]
+
+
+# ---------------------------------------------------------------- writers (deterministic bytes)
+
+def _cells(row: list[str]) -> str:
+    return "| " + " | ".join(row) + " |"
+
+
+def to_markdown(doc: dict) -> str:
+    out = []
+    if doc["meta"]:
+        out += ["---", *[f"{k}: {val}" for k, val in doc["meta"].items()], "---", ""]
+    out += [f"# {doc['title']}", ""]
+    if "canonical" in doc["meta"]:
+        out += [f"*Mirrored from the old wiki; the maintained page is {doc['meta']['canonical']}.*", ""]
+    for head, parts in doc["sections"]:
+        out += [f"## {head}", ""]
+        for part in parts:
+            if isinstance(part, list):
+                out += [_cells(part[0]), _cells(["---"] * len(part[0])), *[_cells(r) for r in part[1:]], ""]
+            else:
+                out += [part, ""]
+    out.append("<!-- generated page: do not edit by hand -->")
+    return "\n".join(out) + "\n"
+
+
+def to_html(doc: dict, charset: str = "utf-8") -> str:
+    esc = lambda t: t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")  # noqa: E731
+    out = ["<!DOCTYPE html>", "<html>", "<head>", f'<meta charset="{charset}">', f"<title>{esc(doc['title'])}</title>"]
+    out += [f'<meta name="{k}" content="{val}">' for k, val in doc["meta"].items()]
+    out += ["<style>body { font-family: sans-serif; }</style>", "<script>window.analytics = [];</script>", "</head>",
+            "<body>", '<nav><a href="/">Home</a> | <a href="/docs">Docs</a></nav>', f"<h1>{esc(doc['title'])}</h1>"]
+    for head, parts in doc["sections"]:
+        out.append(f"<h2>{esc(head)}</h2>")
+        for part in parts:
+            if isinstance(part, list):
+                out.append("<table>")
+                out.append("<tr>" + "".join(f"<th>{esc(c)}</th>" for c in part[0]) + "</tr>")
+                out += ["<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in part[1:]]
+                out.append("</table>")
+            else:
+                out.append(f"<p>{esc(part)}</p>")
+    out += ["<footer>&copy; Lumen Systems. All rights reserved.</footer>", "</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+def _pdf_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def _wrap(text: str, width: int = 88) -> list[str]:
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return lines + ([line] if line else [])
+
+
+def to_pdf(doc: dict) -> bytes:
+    """A plain PDF 1.4: one page per section (heading in bold, then the text), Helvetica, no compression."""
+    pages = []
+    for n, (head, parts) in enumerate(doc["sections"], 1):
+        ops = ["BT", "/F2 16 Tf", "72 760 Td", f"({_pdf_text(head)}) Tj", "/F1 11 Tf", "0 -28 Td"]
+        for part in parts:
+            for line in _wrap(part):
+                ops += [f"({_pdf_text(line)}) Tj", "0 -15 Td"]
+        ops += ["0 -30 Td", f"({_pdf_text(doc['title'])} - page {n}) Tj", "ET"]
+        pages.append("\n".join(ops).encode("latin-1"))
+    n_pages = len(pages)
+    objs: list[bytes] = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        ("<< /Type /Pages /Kids [" + " ".join(f"{5 + 2 * i} 0 R" for i in range(n_pages)) +
+         f"] /Count {n_pages} >>").encode(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>",
+    ]
+    for i, content in enumerate(pages):
+        objs.append((f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R "
+                     f"/F2 4 0 R >> >> /Contents {6 + 2 * i} 0 R >>").encode())
+        objs.append(f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream")
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for i, body in enumerate(objs, 1):
+        offsets.append(out.tell())
+        out.write(f"{i} 0 obj\n".encode() + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode())
+    out.write(b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets))
+    out.write(f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R /Info << /Title ({_pdf_text(doc['title'])}) >> >>\n"
+              f"startxref\n{xref}\n%%EOF\n".encode())
+    return out.getvalue()
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def generate(raw_dir: Path = RAW, labels_file: Path | None = LABELS, *, secret: bytes | None = None,
+             learner: str | None = None) -> None:
+    values = draw_values(_rng(secret, "process"))
+    docs_dir = raw_dir / "docs"
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    for old in docs_dir.iterdir():
+        old.unlink()
+    for doc in corpus(values):
+        if doc["fmt"] == "md":
+            (docs_dir / f"{doc['id']}.md").write_text(to_markdown(doc), encoding="utf-8")
+        elif doc["fmt"] == "html":
+            (docs_dir / f"{doc['id']}.html").write_text(to_html(doc), encoding="utf-8")
+        elif doc["fmt"] == "html-cp1252":
+            (docs_dir / f"{doc['id']}.html").write_bytes(to_html(doc, "windows-1252").encode("cp1252"))
+        else:
+            (docs_dir / f"{doc['id']}.pdf").write_bytes(to_pdf(doc))
+    # bad files on purpose: a PDF cut off in the middle of a download, and an empty page
+    brochure = to_pdf({"title": "Brochure 2022", "sections": [("Nimbus Drive", ["Store everything."])]})
+    (docs_dir / "brochure-2022.pdf").write_bytes(brochure[: len(brochure) // 3])
+    (docs_dir / "meeting-notes.md").write_text("", encoding="utf-8")
+
+    all_facts = facts(values)
+    q = _rng(secret, "questions")
+    order = [int(i) for i in q.permutation(len(all_facts))]
+    dev_facts, hidden_facts = order[:N_DEV_FACTS], order[N_DEV_FACTS:]
+    unanswered = [int(i) for i in q.permutation(len(UNANSWERED))]
+    dev_unans, hidden_unans = unanswered[:5], unanswered[5:]
+
+    dev = []
+    for i in sorted(dev_facts):
+        f = all_facts[i]
+        dev += [[f["questions"][j], f["answer"], f["section_id"], "1"] for j in (0, 1)]
+    dev += [[UNANSWERED[i], "", UNANSWERABLE, "0"] for i in sorted(dev_unans)]
+    write_csv(raw_dir / "qa.csv", ["id", "question", "answer", "section_id", "answerable"],
+              [[f"q{n:03d}", *row] for n, row in enumerate(dev, 1)])
+
+    r = _rng(secret, "rows", learner)
+    hidden = [(all_facts[i]["questions"][j], all_facts[i]["section_id"], all_facts[i]["answer"])
+              for i in sorted(hidden_facts) for j in (0, 1, 2)]
+    hidden += [(UNANSWERED[i], UNANSWERABLE, "") for i in sorted(hidden_unans)]
+    hidden = [hidden[int(i)] for i in r.permutation(len(hidden))]
+    if secret is None:
+        ids = [f"h{n:03d}" for n in range(1, len(hidden) + 1)]
+    else:
+        ids = [f"h{int(x):08x}" for x in r.choice(16**8, size=len(hidden), replace=False)]
+    splits = ["public" if int(x) == 0 else "private" for x in r.integers(0, 2, len(hidden))]
+    write_csv(raw_dir / "questions.csv", ["id", "question"], [[i, h[0]] for i, h in zip(ids, hidden, strict=True)])
+    if labels_file is not None:
+        labels_file.parent.mkdir(parents=True, exist_ok=True)
+        write_csv(labels_file, ["id", "section_id", "answer", "split"],
+                  [[i, h[1], h[2], s] for i, h, s in zip(ids, hidden, splits, strict=True)])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=RAW)
+    parser.add_argument("--labels", type=Path, default=LABELS)
+    parser.add_argument("--course-secret-file", type=Path)
+    parser.add_argument("--learner")
+    args = parser.parse_args()
+    secret = None
+    if args.course_secret_file:
+        from roadmap_ci.seeding import read_secret
+
+        secret = read_secret(args.course_secret_file)
+    generate(args.out, args.labels, secret=secret, learner=args.learner)
+
+
+if __name__ == "__main__":
+    main()
