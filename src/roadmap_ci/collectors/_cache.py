@@ -46,11 +46,11 @@ def write(repo: Path, name: str, data: dict[str, Any]) -> None:
     if not enabled():
         return
     path = _path(repo, name)
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(data))
-        tmp.replace(path)
+    from roadmap_ci.errors import CannotRun
+    from roadmap_ci.safeio import write_atomic
+
+    with contextlib.suppress(CannotRun):
+        write_atomic(path, json.dumps(data))
 
 
 def tree_state(root: Path, h: Any, skip: frozenset[str] = frozenset()) -> None:

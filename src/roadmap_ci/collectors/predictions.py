@@ -9,12 +9,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import shutil
 from pathlib import Path
 from typing import Any
 
 from roadmap_ci.collectors._context import Context, locate, short
 from roadmap_ci.evidence import Predictions
+from roadmap_ci.safeio import write_atomic
 
 NAME = "predictions"
 NEEDS = ("pipeline",)
@@ -78,9 +78,7 @@ def collect(ctx: Context) -> dict[str, Any]:
     bundle = ctx.out_dir / BUNDLE_DIR / "predictions"
     bundle.mkdir(parents=True, exist_ok=True)
     dest = bundle / Path(cfg.path).name
-    tmp = dest.with_name(dest.name + ".tmp")
-    tmp.write_bytes(data)  # the bytes hashed above, not a second read of a file that may change
-    shutil.move(tmp, dest)
+    write_atomic(dest, data)  # the bytes hashed above, not a second read of a file that may change
     return {"predictions": Predictions(path=cfg.path, status=status, rows=rows, columns=columns,  # type: ignore[arg-type]
                                        sha256=sha, bundled_as=dest.relative_to(ctx.out_dir).as_posix(),
                                        message=message)}
