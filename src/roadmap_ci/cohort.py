@@ -284,7 +284,7 @@ def _cell(text: str) -> str:
 def histogram(totals: list[float], max_points: float, bins: int = 10) -> list[tuple[str, int]]:
     counts = [0] * bins
     for t in totals:
-        i = min(bins - 1, int(bins * t / max_points)) if max_points else 0
+        i = min(bins - 1, int(bins * (t / max_points))) if max_points else 0
         counts[max(0, i)] += 1
     width = max_points / bins if max_points else 0
     return [(f"{i * width:>5.0f}–{(i + 1) * width:<5.0f}", n) for i, n in enumerate(counts)]

@@ -41,6 +41,7 @@ from roadmap_ci.facts import NAMESPACES, Ref, parse_ref
 RULES = ("pass", "threshold", "fraction", "exists", "all", "any")
 MAX_EXTENDS = 32  # files in one extends chain (this one included)
 MAX_NAME = 255  # characters of one path component in extends
+MAX_POINTS = 1e15  # a rubric's points in all: far past any real rubric, far below where sums and means overflow
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
 
 
@@ -251,7 +252,9 @@ class Rubric(BaseModel):
         walk(self.criteria)
         got = self.max_points
         if not math.isfinite(got):
-            raise ValueError("criteria points add up to more than a number can hold")
+            raise ValueError(f"criteria points add up to more than a number can hold (at most {MAX_POINTS:g})")
+        if got > MAX_POINTS:
+            raise ValueError(f"criteria points add up to {got:g}, more than the {MAX_POINTS:g} allowed")
         if self.total is not None and abs(got - self.total) > 1e-9:
             raise ValueError(f"criteria points add up to {got:g}, but total is {self.total:g}")
         if self.pass_mark > got:

@@ -101,13 +101,14 @@ def parse_json(text: str | bytes, name: str = "<json>", what: str = "JSON") -> A
         msg, place = (m["msg"], Place(name, int(m["line"]), max(1, int(m["col"])))) if m else (str(exc), Place(name))
         if "recursion limit" in msg:
             msg = f"nested deeper than {JSON_MAX_DEPTH} levels"
-        elif m and msg == "expected value" and _at(text, int(m["line"]), int(m["col"])).lstrip("-")[:3] in ("NaN", "Inf"):
+        elif m and msg == "expected value" and _at(text, place).lstrip("-")[:3] in ("NaN", "Inf"):
             msg = "NaN and Infinity are not JSON numbers"
         raise InvalidInput(f"invalid {what}: {msg}", place) from None
 
 
-def _at(text: str | bytes, line: int, column: int) -> str:
-    """The text from a 1-based line and column on (an error message's place), for a closer look."""
+def _at(text: str | bytes, place: Place) -> str:
+    """The text from an error's 1-based line and column on, for a closer look."""
+    line, column = place.line or 1, place.column or 1
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     lines = text.split("\n", line)
@@ -141,28 +142,27 @@ def csv_rows(path: Path, name: str, what: str, *, max_bytes: int, max_rows: int,
     try:
         lines = _Lines(fh, name, what, max_bytes, max_record_chars)
         reader = csv.reader(lines, delimiter=delimiter, strict=True)
-        old_limit = csv.field_size_limit(max_field_chars)
-        try:
-            rows = 0
-            while True:
-                lines.record_chars = 0
-                try:
-                    row = next(reader)
-                except StopIteration:
-                    break
-                except csv.Error as exc:
-                    raise InvalidInput(f"{what} is not valid CSV ({exc})", Place(name, lines.line)) from None
-                if not row:
-                    continue
-                if len(row) > max_fields:
-                    raise InvalidInput(f"{what} row has {len(row):,} fields (more than {max_fields:,})",
-                                       Place(name, reader.line_num))
-                rows += 1
-                if rows > max_rows + 1:  # + the header
-                    raise InvalidInput(f"{what} has more than {max_rows:,} rows", Place(name, reader.line_num))
-                yield reader.line_num, row
-        finally:
-            csv.field_size_limit(old_limit)
+        rows = 0
+        while True:
+            lines.record_chars = 0
+            old_limit = csv.field_size_limit(max_field_chars)  # csv's limit is global: set for this read only
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                raise InvalidInput(f"{what} is not valid CSV ({exc})", Place(name, lines.line)) from None
+            finally:
+                csv.field_size_limit(old_limit)
+            if not row:
+                continue
+            if len(row) > max_fields:
+                raise InvalidInput(f"{what} row has {len(row):,} fields (more than {max_fields:,})",
+                                   Place(name, reader.line_num))
+            rows += 1
+            if rows > max_rows + 1:  # + the header
+                raise InvalidInput(f"{what} has more than {max_rows:,} rows", Place(name, reader.line_num))
+            yield reader.line_num, row
         if rows == 0:
             raise InvalidInput(f"{what} is empty", Place(name))
     finally:
