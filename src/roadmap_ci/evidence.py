@@ -267,7 +267,7 @@ def parse_evidence_fast(text: str, path: str) -> Evidence:
     """
     try:
         ev = Evidence.model_validate_json(text)
-    except ValidationError:
+    except (ValidationError, TypeError, UnicodeEncodeError):
         return parse_evidence(text, path)
     if "schema_version" not in ev.model_fields_set:
         return parse_evidence(text, path)

@@ -96,6 +96,8 @@ def parse_json(text: str | bytes, name: str = "<json>", what: str = "JSON") -> A
 
     try:
         return from_json(text, allow_inf_nan=False, cache_strings=False)
+    except (TypeError, UnicodeEncodeError):  # a str holding a raw lone surrogate: not text from any file
+        raise InvalidInput(f"invalid {what}: a lone surrogate, which is not text", Place(name)) from None
     except ValueError as exc:
         m = _JSON_AT.match(str(exc))
         msg, place = (m["msg"], Place(name, int(m["line"]), max(1, int(m["col"])))) if m else (str(exc), Place(name))
@@ -187,7 +189,11 @@ class _Lines:
     def __next__(self) -> str:
         raw = self.fh.readline(self.max_record + 1)
         if not raw:
-            self.decoder.decode(b"", final=True)
+            try:
+                self.decoder.decode(b"", final=True)  # a multi-byte character cut off at the end
+            except UnicodeDecodeError:
+                raise InvalidInput(f"{self.what} is not UTF-8 text (it ends inside a character)",
+                                   Place(self.name, max(1, self.line))) from None
             raise StopIteration
         self.read += len(raw)
         self.line += 1
@@ -257,14 +263,19 @@ def _why(exc: BaseException) -> str:
 
 # ---------------------------------------------------------------- the terminal
 
-# C0/C1 controls and DEL, zero-width and bidirectional formatting characters (they reorder or hide text),
-# line/paragraph separators: none is printed raw.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
+# Unicode's control (Cc), format (Cf: zero-width, bidirectional overrides that reorder text, tags) and
+# surrogate (Cs) characters and the line/paragraph separators: none is printed raw.
+_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001-\U000e007f]")
 
 
 def _escape_char(m: re.Match[str]) -> str:
     code = ord(m.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def plain(text: str) -> str:

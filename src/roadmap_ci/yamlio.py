@@ -187,8 +187,11 @@ def _plain(loader: Any, node: Any, path: Path) -> Any:
         return [_plain(loader, item, path) for item in node.value]
     try:
         value = loader.construct_object(node)
-    except (ValueError, OverflowError, TypeError) as exc:  # e.g. a date that matches the pattern: 2026-13-45
-        raise InvalidInput(f"invalid value {node.value[:40]!r} ({exc})", _place(path, node)) from None
+    except yaml.YAMLError:
+        raise
+    except Exception as exc:  # PyYAML's constructors on hostile scalars: 2026-13-45, `!!float ''`, ...
+        shown = str(node.value)[:40]
+        raise InvalidInput(f"invalid value {shown!r} ({type(exc).__name__}: {exc})"[:160], _place(path, node)) from None
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
