@@ -118,10 +118,10 @@ def rubric_explain(
         return
     if fmt != "table":
         raise InvalidInput(f"unknown format {fmt!r} (allowed: table, md)")
-    from rich.markup import escape
     from rich.table import Table
 
     from roadmap_ci.console import stdout
+    from roadmap_ci.safeio import markup as escape
 
     r = loaded.rubric
     table = Table(title=f"{escape(r.title or r.deliverable or file.name)} — rubric v{escape(r.version)}",
@@ -393,7 +393,9 @@ def ci_report_cmd(
     if out.scorecard is not None:
         print(f"{out.scorecard.deliverable}: {out.scorecard.total:g}/{out.scorecard.max:g} "
               f"({'pass' if out.scorecard.passed else 'below the pass mark'})")
-    print(f"posted: {out.posted}" + (f" ({out.reason})" if out.reason else ""))
+    from roadmap_ci.safeio import plain
+
+    print(plain(f"posted: {out.posted}" + (f" ({out.reason})" if out.reason else "")))
     if out.posted == "error":
         raise typer.Exit(EXIT_INVALID)
 
