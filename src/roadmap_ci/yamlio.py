@@ -88,7 +88,9 @@ def locate(tree: Any, loc: tuple[Any, ...], file: str, at_key: bool = False) -> 
 
 
 @functools.cache
-def _loader_class() -> type:
+def _loader_class(guarded: bool = True) -> type:
+    """``guarded``: compose through :class:`GuardedComposer` (any document that has anchors); without
+    anchors nothing can expand or cycle, and libyaml's own composer (C) builds the tree."""
     import yaml
     from yaml.composer import Composer, ComposerError
     from yaml.events import AliasEvent
@@ -148,7 +150,12 @@ def _loader_class() -> type:
                 self._weights[anchor] = (self._nodes - before, height)
             return node
 
-    bases = (GuardedComposer, parser, *scanner, yaml.constructor.SafeConstructor, yaml.resolver.Resolver)
+    bases: tuple[type, ...] = (GuardedComposer, parser, *scanner, yaml.constructor.SafeConstructor,
+                               yaml.resolver.Resolver)
+    if not guarded:
+        bases = (parser, *scanner, yaml.constructor.SafeConstructor, yaml.resolver.Resolver)
+        if parser is yaml.parser.Parser:
+            bases = (Composer, *bases)
 
     class Loader(*bases):  # type: ignore[misc, valid-type]
         """Safe loading from libyaml's events through the guarded composer; YAML 1.2 booleans only."""
@@ -167,24 +174,26 @@ def _loader_class() -> type:
     return Loader
 
 
-def _plain(loader: Any, node: Any, path: Path) -> Any:
+def _plain(loader: Any, node: Any, path: Path, depth: int = 0) -> Any:
     """Plain Python data from a node (dates and date-times as ISO text for pydantic)."""
     import yaml
 
+    if depth >= MAX_DEPTH:  # the composer's check, for documents libyaml composed (no anchors)
+        raise InvalidInput(f"invalid YAML: nested deeper than {MAX_DEPTH} levels", _place(path, node))
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)  # merge keys (<<)
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _plain(loader, key_node, path)
+            key = _plain(loader, key_node, path, depth + 1)
             if isinstance(key, dict | list):
                 raise InvalidInput("a mapping key must be a plain value", _place(path, key_node))
             key = _key_text(key)
             if key in out:
                 raise InvalidInput(f"duplicate key {key!r} (it was already set above)", _place(path, key_node))
-            out[key] = _plain(loader, value_node, path)
+            out[key] = _plain(loader, value_node, path, depth + 1)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_plain(loader, item, path) for item in node.value]
+        return [_plain(loader, item, path, depth + 1) for item in node.value]
     try:
         value = loader.construct_object(node)
     except yaml.YAMLError:
@@ -206,7 +215,7 @@ def load_yaml(path: Path, what: str = "YAML file", max_bytes: int = MAX_BYTES) -
     import yaml
 
     text = read_text(path, what, max_bytes)
-    loader = _loader_class()(text)
+    loader = _loader_class("&" in text)(text)  # no '&': no anchor, so no alias can expand or cycle
     try:
         tree = loader.get_single_node()
         data = None if tree is None else _plain(loader, tree, path)
