@@ -26,6 +26,7 @@ import contextlib
 import csv
 import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -43,21 +44,32 @@ def _display(path: Path | str) -> str:
 
 def read_bytes(path: Path, what: str = "file", max_bytes: int | None = None) -> bytes:
     """The bytes of a regular file, at most ``max_bytes`` of them (checked before the file is read whole)."""
-    where = Place(_display(path))
     try:
         with open(path, "rb") as fh:
             if max_bytes is None:
                 return fh.read()
-            data = fh.read(max_bytes + 1)
+            st = os.fstat(fh.fileno())
+            if stat.S_ISREG(st.st_mode):  # the size is known: refuse unread, else read exactly it
+                if st.st_size > max_bytes:
+                    raise InvalidInput(f"{what} is larger than the {max_bytes:,} bytes allowed", Place(_display(path)))
+                data = fh.read(st.st_size + 1)  # (read(n) allocates n bytes up front: never read(max_bytes))
+            else:  # a pipe or device: bounded chunks
+                chunks, got = [], 0
+                while got <= max_bytes and (chunk := fh.read(1 << 16)):
+                    chunks.append(chunk)
+                    got += len(chunk)
+                data = b"".join(chunks)
+    except InvalidInput:
+        raise
     except FileNotFoundError:
-        raise CannotRun(f"{what} not found", where) from None
+        raise CannotRun(f"{what} not found", Place(_display(path))) from None
     except IsADirectoryError:
-        raise CannotRun(f"is a directory, expected a {what}", where) from None
+        raise CannotRun(f"is a directory, expected a {what}", Place(_display(path))) from None
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
         why = getattr(exc, "strerror", None) or str(exc)
-        raise CannotRun(f"cannot read {what}: {why}", where) from None
-    if len(data) > max_bytes:
-        raise InvalidInput(f"{what} is larger than the {max_bytes:,} bytes allowed", where)
+        raise CannotRun(f"cannot read {what}: {why}", Place(_display(path))) from None
+    if len(data) > max_bytes:  # a file that grew while it was read
+        raise InvalidInput(f"{what} is larger than the {max_bytes:,} bytes allowed", Place(_display(path)))
     return data
 
 
