@@ -133,12 +133,12 @@ def _at(text: str | bytes, place: Place) -> str:
 
 CSV_MAX_FIELDS = 1000  # per row
 CSV_MAX_FIELD_CHARS = 4096  # per cell (csv's own default is 128 KiB)
-CSV_MAX_RECORD_CHARS = 1 << 20  # bytes of one record, across the lines a quoted field may span
+CSV_MAX_RECORD_BYTES = 1 << 20  # bytes of one record, across the lines a quoted field may span
 
 
 def csv_rows(path: Path, name: str, what: str, *, max_bytes: int, max_rows: int,
              max_fields: int = CSV_MAX_FIELDS, max_field_chars: int = CSV_MAX_FIELD_CHARS,
-             max_record_chars: int = CSV_MAX_RECORD_CHARS, delimiter: str | None = None,
+             max_record_bytes: int = CSV_MAX_RECORD_BYTES, delimiter: str | None = None,
              ) -> Iterator[tuple[int, list[str]]]:
     """Stream ``(line, row)`` pairs -- the header first -- checking every cap before a row is handed on.
 
@@ -154,11 +154,11 @@ def csv_rows(path: Path, name: str, what: str, *, max_bytes: int, max_rows: int,
     except (OSError, ValueError) as exc:
         raise InvalidInput(f"{what} is not readable ({getattr(exc, 'strerror', None) or exc})", Place(name)) from None
     try:
-        lines = _Lines(fh, name, what, max_bytes, max_record_chars)
+        lines = _Lines(fh, name, what, max_bytes, max_record_bytes)
         reader = csv.reader(lines, delimiter=delimiter, strict=True)
         rows = 0
         while True:
-            lines.record_chars = 0
+            lines.record_bytes = 0
             old_limit = csv.field_size_limit(max_field_chars)  # csv's limit is global: set for this read only
             try:
                 row = next(reader)
@@ -186,13 +186,13 @@ def csv_rows(path: Path, name: str, what: str, *, max_bytes: int, max_rows: int,
 class _Lines:
     """Decoded lines of a binary stream for csv.reader, each bounded, with the caps checked as they come."""
 
-    def __init__(self, fh: IO[bytes], name: str, what: str, max_bytes: int, max_record_chars: int) -> None:
+    def __init__(self, fh: IO[bytes], name: str, what: str, max_bytes: int, max_record_bytes: int) -> None:
         self.fh, self.name, self.what = fh, name, what
-        self.max_bytes, self.max_record = max_bytes, max_record_chars
+        self.max_bytes, self.max_record = max_bytes, max_record_bytes
         self.decoder = codecs.getincrementaldecoder("utf-8")("strict")
         self.read = 0
         self.line = 0
-        self.record_chars = 0
+        self.record_bytes = 0
         self.first = True
 
     def __iter__(self) -> _Lines:
@@ -222,8 +222,8 @@ class _Lines:
         if self.first:
             text = text.removeprefix("\ufeff")
             self.first = False
-        self.record_chars += len(raw)
-        if self.record_chars > self.max_record:
+        self.record_bytes += len(raw)
+        if self.record_bytes > self.max_record:
             raise InvalidInput(f"{self.what} has a record longer than {self.max_record:,} bytes", place)
         return text
 
