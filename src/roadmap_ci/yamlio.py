@@ -158,7 +158,7 @@ def _loader_class(guarded: bool = True) -> type:
             bases = (Composer, *bases)
 
     class Loader(*bases):  # type: ignore[misc, valid-type]
-        """Safe loading from libyaml's events through the guarded composer; YAML 1.2 booleans only."""
+        """Safe loading with libyaml's parser (and the guarded composer when asked); YAML 1.2 booleans only."""
 
         def __init__(self, stream: str) -> None:
             for base in bases:
