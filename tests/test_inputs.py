@@ -445,6 +445,17 @@ def test_a_refused_artifact_is_one_plain_line_in_an_error_status(setup, artifact
     assert "\n" not in line and "\x1b" not in line and not rec.published
 
 
+def test_an_entry_with_an_empty_name_is_refused(setup):
+    import io
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:  # found by test_fuzz_artifact: zipfile's is_dir() raised IndexError
+        zf.writestr("evidence.json", json.dumps(evidence()))
+        zf.writestr(zipfile.ZipInfo(""), "x")
+    out, rec = setup(event(), FakeAPI(pulls=[pull(7)], artifact=buf.getvalue()))
+    assert out.posted == "error" and out.reason == "artifact rejected: an entry has an empty name"
+
+
 def test_a_corrupt_stream_is_refused(setup):
     data = bytearray(bundle())
     i = data.find(b"predictions/predictions.csv") + len(b"predictions/predictions.csv")

@@ -199,6 +199,8 @@ def _name(name: str) -> str:
 
 def _entry_problem(info: zipfile.ZipInfo) -> str | None:
     name = info.filename
+    if not name or name in ("/", "."):
+        return "an entry has an empty name"
     if "\x00" in name or "\\" in name:
         return f"entry {_name(name)} has a backslash or NUL in its name"
     if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
