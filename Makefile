@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 UV     := $(BIN)/uv
 STAMP  := $(VENV)/.installed
 
-.PHONY: bytecode demo test test-fast lint bench bench-all schemas clean lint-workflows tools services
+.PHONY: bytecode demo test test-fast fuzz lint bench bench-all schemas clean lint-workflows tools services
 
 # Bootstrap: a plain venv, pip installs uv into it, uv installs everything else (seconds).
 $(UV):
@@ -48,6 +48,13 @@ services:
 
 test-fast: $(STAMP) bytecode
 	$(BIN)/python -m pytest -m "not slow" -q
+
+# The long fuzz profile: 10,000 generated inputs per parser entry point (tests/test_fuzz.py; `make test`
+# runs the same properties with a few dozen). FUZZ_EXAMPLES=N changes the count; docs/reliability.md records runs.
+FUZZ_EXAMPLES ?= 10000
+fuzz: $(STAMP) bytecode
+	ROADMAP_CI_FUZZ=long ROADMAP_CI_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:xdist -q \
+		--hypothesis-show-statistics tests/test_fuzz.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -149,7 +149,8 @@ def main() -> None:
         new_rubric.write_text((EXAMPLE / "rubric.yaml").read_text().replace("pass_mark: 50", "pass_mark: 60")
                               .replace("min: 0.6\n    target: 0.85\n    help: Engineer",
                                        "min: 0.65\n    target: 0.88\n    help: Engineer")
-                              .replace("../../rubrics/base.yaml", str(ROOT / "rubrics" / "base.yaml")))
+                              .replace("../../rubrics/base.yaml",
+                                       os.path.relpath(ROOT / "rubrics" / "base.yaml", new_rubric.parent)))
         cmd = [*exe, "rescore", str(cohort), "-r", str(new_rubric), "--baseline", str(EXAMPLE / "rubric.yaml"),
                "--csv", str(Path(tmp) / "gradebook.csv")]
         t = best_of(cmd, n=3)

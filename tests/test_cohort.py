@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from pathlib import Path
 
 from conftest import EXAMPLE_EVIDENCE, EXAMPLE_RUBRIC, ROOT
@@ -29,7 +30,7 @@ def cohort(tmp_path: Path, f1s: list[float]) -> Path:
 
 def stricter(tmp_path: Path, pass_mark: int) -> Path:
     text = EXAMPLE_RUBRIC.read_text().replace("pass_mark: 50", f"pass_mark: {pass_mark}")
-    text = text.replace("../../rubrics/base.yaml", str(ROOT / "rubrics" / "base.yaml"))
+    text = text.replace("../../rubrics/base.yaml", os.path.relpath(ROOT / "rubrics" / "base.yaml", tmp_path))
     p = tmp_path / "new.yaml"
     p.write_text(text)
     return p
@@ -77,10 +78,14 @@ def test_cli_rescore_gradebook_and_bad_file(cli, tmp_path):
     assert f"{bad}: not valid evidence at deliverable" in res.stderr and "Traceback" not in res.stderr
     assert "pass/fail flips: 1 (0 now pass, 1 now fail)" in res.stdout
     assert "new rubric: n=2" in res.stdout and "pass rate=" in res.stdout
+    assert "1 skipped (listed on stderr and in the gradebook's problems column)" in res.stdout
     rows = list(csv.DictReader(gradebook.open()))
-    assert [r["learner"] for r in rows] == ["learner-0", "learner-1"]
-    assert rows[1]["passed"] == "yes" and rows[1]["old_passed"] == "yes"
+    # the skipped learner is a row too: its reason in the problems column, no scores
+    assert [r["learner"] for r in rows] == ["learner-0", "learner-1", "broken"]
+    assert rows[1]["passed"] == "yes" and rows[1]["old_passed"] == "yes" and rows[1]["problems"] == ""
     assert float(rows[0]["tests"]) == 7.5 and "f1-hidden" in rows[0]
+    assert rows[2]["evidence"] == str(bad) and rows[2]["total"] == "" and rows[2]["passed"] == ""
+    assert rows[2]["problems"].startswith("not valid evidence at deliverable")
 
 
 def test_gradebook_neutralises_spreadsheet_formulas(tmp_path):

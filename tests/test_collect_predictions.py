@@ -48,6 +48,6 @@ def test_invalid_files(tmp_path: Path) -> None:
 
     assert status("ragged.csv") == ("invalid", "unreadable: row 3 has 1 fields, the header has 2")
     assert status("noid.csv") == ("invalid", "no 'id' column (columns: x, label)")
-    assert status("latin.csv") == ("invalid", "not UTF-8 text")
-    assert status("empty.csv") == ("invalid", "unreadable: the file is empty (no header row)")
+    assert status("latin.csv") == ("invalid", "the predictions file is not UTF-8 text (byte 6)")
+    assert status("empty.csv") == ("invalid", "the predictions file is empty")
     assert status("link.csv") == ("invalid", "a symlink pointing outside the repository (not read)")

@@ -203,7 +203,9 @@ def test_scorecard_is_byte_identical_for_the_same_inputs(example_evidence):
 @pytest.mark.parametrize(("text", "message"), [
     ('{"schema_version": 2, "deliverable": "d"}', "evidence schema_version 2 is not supported"),
     ('{"deliverable": "d"}', "evidence schema_version None is not supported"),
-    ('{"schema_version": 1, "deliverable": "d", "metrics": {"m:f1": NaN}}', "at metrics.m:f1:"),
+    ('{"schema_version": 1, "deliverable": "d", "metrics": {"m:f1": NaN}}', "NaN and Infinity are not JSON numbers"),
+    ('{"schema_version": 1, "deliverable": "d", "metrics": {"m:f1": 1e400}}',
+     "at metrics.m:f1: Input should be a finite"),
     ('{"schema_version": 1, "deliverable": "d", "surprise": 1}', "at surprise: unknown key"),
     ("[1, 2]", "evidence must be a JSON object"),
     ('{"schema_version": 1,', "invalid JSON"),

@@ -29,11 +29,12 @@ See ``docs/security.md`` for the threat model.
 
 from __future__ import annotations
 
-import json
+import lzma
 import os
 import shutil
 import stat
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -41,8 +42,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
 from roadmap_ci.embargo import learner_copy
-from roadmap_ci.errors import CannotRun, InvalidInput, RoadmapError
-from roadmap_ci.evidence import Evidence, parse_evidence
+from roadmap_ci.errors import CannotRun, InvalidInput, Place, RoadmapError
+from roadmap_ci.evidence import MAX_EVIDENCE_BYTES, Evidence, load_evidence
 from roadmap_ci.extras import imports
 
 ARTIFACT_NAME = "roadmap-ci-evidence"
@@ -51,7 +52,6 @@ MAX_ZIP_BYTES = 64 * 1024 * 1024  # the artifact as downloaded
 MAX_ENTRIES = 200
 MAX_ENTRY_BYTES = 32 * 1024 * 1024  # one file, uncompressed
 MAX_TOTAL_BYTES = 96 * 1024 * 1024  # all files, uncompressed
-MAX_EVIDENCE_BYTES = 8 * 1024 * 1024
 HIDDEN_CONTEXT = "roadmap-ci/hidden-feedback"  # a status marking "hidden-label feedback given" (daily_limit)
 READ_TIMEOUT = (4.0, 20.0)
 DOWNLOAD_TIMEOUT = (4.0, 60.0)
@@ -181,17 +181,16 @@ def _get(data: Any, *path: str, kind: type | tuple[type, ...] = str) -> Any:
 
 
 def read_event(path: Path) -> Run:
+    from roadmap_ci.safeio import parse_json, read_text
+
     try:
         size = path.stat().st_size
-    except OSError:
+    except (OSError, ValueError):
         raise CannotRun("GITHUB_EVENT_PATH does not name a readable file", None) from None
     if size > MAX_EVENT_BYTES:
         raise InvalidInput(f"the event payload is {size:,} bytes (more than {MAX_EVENT_BYTES:,})")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput(f"the event payload is not JSON ({exc})") from None
-    if "workflow_run" not in data:
+    data = parse_json(read_text(path, "event payload", MAX_EVENT_BYTES), str(path), "event payload JSON")
+    if not isinstance(data, dict) or not isinstance(data.get("workflow_run"), dict):
         raise InvalidInput("ci-report runs on the workflow_run event (this payload has no workflow_run)")
     wr = data["workflow_run"]
     sha = _get(wr, "head_sha")
@@ -221,81 +220,123 @@ def _optional(data: Any, *path: str) -> str | None:
 # ---------------------------------------------------------------- the artifact
 
 
+# What reading a hostile zip can raise besides BadZipFile: bad compressed streams, unsupported methods,
+# truncated data, names and headers that do not decode. Every one is a problem of the artifact.
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error, lzma.LZMAError,
+               NotImplementedError, RuntimeError, ValueError, UnicodeDecodeError, OverflowError)
+MAX_NAME_CHARS = 255  # one component of an entry's path
+MAX_PATH_CHARS = 1024  # an entry's whole path
+
+
+def _name(name: str) -> str:
+    """An entry name for a message: quoted, control characters escaped, bounded."""
+    return repr(name if len(name) <= 60 else name[:59] + "…")
+
+
 def _entry_problem(info: zipfile.ZipInfo) -> str | None:
     name = info.filename
+    if not name or name in ("/", "."):
+        return "an entry has an empty name"
     if "\x00" in name or "\\" in name:
-        return f"entry {name!r} has a backslash or NUL in its name"
+        return f"entry {_name(name)} has a backslash or NUL in its name"
     if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
-        return f"entry {name!r} is an absolute path"
+        return f"entry {_name(name)} is an absolute path"
+    if any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in name):
+        return f"entry {_name(name)} has a control character in its name"
     parts = PurePosixPath(name).parts
     if any(p == ".." for p in parts):
-        return f"entry {name!r} leaves the artifact ('..')"
+        return f"entry {_name(name)} leaves the artifact ('..')"
+    if len(name) > MAX_PATH_CHARS or any(len(p) > MAX_NAME_CHARS for p in parts):
+        return f"entry {_name(name)} has a name longer than a file system allows"
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
-        return f"entry {name!r} is a symlink"
+        return f"entry {_name(name)} is a symlink"
     if stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):  # 0: a zip written without a file type
-        return f"entry {name!r} is not a regular file"
+        return f"entry {_name(name)} is not a regular file"
     if info.flag_bits & 0x1:
-        return f"entry {name!r} is encrypted"
+        return f"entry {_name(name)} is encrypted"
     return None
 
 
 def extract_artifact(zip_path: Path, dest: Path, *, max_zip_bytes: int = MAX_ZIP_BYTES,
                      max_entries: int = MAX_ENTRIES, max_entry_bytes: int = MAX_ENTRY_BYTES,
                      max_total_bytes: int = MAX_TOTAL_BYTES) -> Path:
-    """Validate every entry, then extract with bounded reads; any problem rejects the whole artifact."""
-    size = zip_path.stat().st_size
+    """Validate every entry, then extract with bounded reads; any problem rejects the whole artifact.
+
+    A missing or unreadable ``zip_path`` is the caller's problem (CannotRun); everything about its
+    content -- names in any encoding, corrupt or unsupported streams, lying sizes -- is an ArtifactError.
+    """
+    try:
+        size = zip_path.stat().st_size
+    except (OSError, ValueError) as exc:
+        why = "not found" if isinstance(exc, FileNotFoundError) else f"cannot read it ({exc})"
+        raise CannotRun(f"the artifact zip: {why}", Place(str(zip_path))) from None
     if size > max_zip_bytes:
         raise ArtifactError(f"the artifact is {size:,} bytes, more than the {max_zip_bytes:,} allowed")
     try:
         zf = zipfile.ZipFile(zip_path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise ArtifactError(f"the artifact is not a readable zip ({exc})") from None
+    except UnicodeDecodeError:
+        raise ArtifactError("artifact rejected: an entry name is marked UTF-8 but is not") from None
+    except _ZIP_ERRORS as exc:
+        raise ArtifactError(f"the artifact is not a readable zip ({_short(exc)})") from None
     with zf:
-        infos = zf.infolist()
-        if len(infos) > max_entries:
-            raise ArtifactError(f"the artifact has {len(infos)} entries, more than the {max_entries} allowed")
-        seen: set[str] = set()
-        declared = 0
-        for info in infos:
-            problem = _entry_problem(info)
-            if problem:
-                raise ArtifactError(f"artifact rejected: {problem}")
-            norm = str(PurePosixPath(info.filename))
-            if norm in seen:
-                raise ArtifactError(f"artifact rejected: entry {info.filename!r} appears twice")
-            seen.add(norm)
-            if info.file_size > max_entry_bytes:
-                raise ArtifactError(f"artifact rejected: {info.filename!r} is {info.file_size:,} bytes "
-                                    f"(more than {max_entry_bytes:,})")
-            declared += info.file_size
-        if declared > max_total_bytes:
-            raise ArtifactError(f"artifact rejected: {declared:,} bytes uncompressed (more than {max_total_bytes:,})")
-        dest.mkdir(parents=True, exist_ok=True)
-        root = dest.resolve()
-        total = 0
-        for info in infos:
-            target = (root / info.filename).resolve()
-            if root not in target.parents and target != root:  # belt and braces after the checks above
-                raise ArtifactError(f"artifact rejected: entry {info.filename!r} leaves the artifact")
+        _extract(zf, dest, max_entries, max_entry_bytes, max_total_bytes)
+    return dest
+
+
+def _short(exc: BaseException) -> str:
+    from roadmap_ci.safeio import plain
+
+    text = plain(str(exc)) or type(exc).__name__
+    return text if len(text) <= 100 else text[:99] + "…"
+
+
+def _extract(zf: zipfile.ZipFile, dest: Path, max_entries: int, max_entry_bytes: int, max_total_bytes: int) -> None:
+    infos = zf.infolist()
+    if len(infos) > max_entries:
+        raise ArtifactError(f"the artifact has {len(infos)} entries, more than the {max_entries} allowed")
+    seen: set[str] = set()
+    declared = 0
+    for info in infos:
+        problem = _entry_problem(info)
+        if problem:
+            raise ArtifactError(f"artifact rejected: {problem}")
+        norm = str(PurePosixPath(info.filename))
+        if norm in seen:
+            raise ArtifactError(f"artifact rejected: entry {_name(info.filename)} appears twice")
+        seen.add(norm)
+        if info.file_size > max_entry_bytes:
+            raise ArtifactError(f"artifact rejected: {_name(info.filename)} is {info.file_size:,} bytes "
+                                f"(more than {max_entry_bytes:,})")
+        declared += info.file_size
+    if declared > max_total_bytes:
+        raise ArtifactError(f"artifact rejected: {declared:,} bytes uncompressed (more than {max_total_bytes:,})")
+    dest.mkdir(parents=True, exist_ok=True)
+    root = dest.resolve()
+    total = 0
+    for info in infos:
+        target = (root / info.filename).resolve()
+        if root not in target.parents and target != root:  # belt and braces after the checks above
+            raise ArtifactError(f"artifact rejected: entry {_name(info.filename)} leaves the artifact")
+        written = 0
+        try:
             if info.is_dir():
                 target.mkdir(parents=True, exist_ok=True)
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            written = 0
-            try:
-                with zf.open(info) as src, open(target, "xb") as out:
-                    while chunk := src.read(1 << 16):
-                        written += len(chunk)
-                        total += len(chunk)
-                        if written > max_entry_bytes or total > max_total_bytes:  # a lying header (zip bomb)
-                            raise ArtifactError(f"artifact rejected: {info.filename!r} inflates past its limit")
-                        out.write(chunk)
-            except (zipfile.BadZipFile, OSError, EOFError) as exc:
-                if isinstance(exc, FileExistsError):
-                    raise ArtifactError(f"artifact rejected: {info.filename!r} appears twice") from None
-                raise ArtifactError(f"artifact rejected: {info.filename!r} is corrupt ({exc})") from None
-    return dest
+            with zf.open(info) as src, open(target, "xb") as out:
+                while chunk := src.read(1 << 16):
+                    written += len(chunk)
+                    total += len(chunk)
+                    if written > max_entry_bytes or total > max_total_bytes:  # a lying header (zip bomb)
+                        raise ArtifactError(f"artifact rejected: {_name(info.filename)} inflates past its "
+                                            "limit")
+                    out.write(chunk)
+        except (FileExistsError, NotADirectoryError, IsADirectoryError):
+            raise ArtifactError(f"artifact rejected: {_name(info.filename)} clashes with another entry "
+                                "(a file and a directory, or twice)") from None
+        except _ZIP_ERRORS as exc:
+            raise ArtifactError(f"artifact rejected: {_name(info.filename)} is corrupt ({_short(exc)})") from None
 
 
 @dataclass
@@ -313,9 +354,7 @@ def load_bundle(root: Path) -> Bundle:
     if path.stat().st_size > MAX_EVIDENCE_BYTES:
         raise ArtifactError(f"artifact rejected: evidence.json is larger than {MAX_EVIDENCE_BYTES:,} bytes")
     try:
-        ev = parse_evidence(path.read_text(encoding="utf-8"), "evidence.json")
-    except UnicodeDecodeError:
-        raise ArtifactError("artifact rejected: evidence.json is not UTF-8") from None
+        ev = load_evidence(path, display="evidence.json")  # the validation `score` and `rescore` use
     except RoadmapError as exc:
         raise ArtifactError(f"artifact rejected: {exc}") from None
     preds = None

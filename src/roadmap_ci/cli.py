@@ -92,15 +92,16 @@ def new_cmd(
 def rubric_lint(files: Annotated[list[Path], typer.Argument(help="Rubric YAML files.")]) -> None:
     """Check rubric files; print every problem as file:line:column: what is wrong."""
     from roadmap_ci.rubric import lint_rubric
+    from roadmap_ci.safeio import plain
 
     problems = 0
     for f in files:
         errors = lint_rubric(f)
         for e in errors:
-            print(str(e), file=sys.stderr)
+            print(plain(str(e)), file=sys.stderr)
         problems += len(errors)
         if not errors:
-            print(f"{f}: ok")
+            print(f"{plain(str(f))}: ok")
     if problems:
         raise typer.Exit(EXIT_INVALID)
 
@@ -123,10 +124,10 @@ def rubric_explain(
         return
     if fmt != "table":
         raise InvalidInput(f"unknown format {fmt!r} (allowed: table, md)")
-    from rich.markup import escape
     from rich.table import Table
 
     from roadmap_ci.console import stdout
+    from roadmap_ci.safeio import markup as escape
 
     r = loaded.rubric
     table = Table(title=f"{escape(r.title or r.deliverable or file.name)} — rubric v{escape(r.version)}",
@@ -182,8 +183,9 @@ def _emit_json(data: object, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(text)
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
+        from roadmap_ci.safeio import write_atomic
+
+        write_atomic(out, text)
 
 
 # ---------------------------------------------------------------- cohort (the classroom)
@@ -336,21 +338,30 @@ def rescore_cmd(
     show_all: Annotated[bool, typer.Option("--all", help="List every learner, not only changes.")] = False,
     workers: Annotated[int | None, typer.Option("--workers", help="Processes (default: CPU count).")] = None,
 ) -> None:
-    """Re-score a cohort's stored evidence with a new rubric: totals, flips, distribution, gradebook."""
-    from rich.markup import escape
+    """Re-score a cohort's stored evidence with a new rubric: totals, flips, distribution, gradebook.
+
+    Every file or directory that could not be scored is one line on stderr and a row of the gradebook
+    (its ``problems`` column); the others are scored. Exit 1 when any was skipped.
+    """
     from rich.table import Table
 
     from roadmap_ci.cohort import expand, histogram, rescore, write_gradebook
-    from roadmap_ci.console import stderr, stdout
+    from roadmap_ci.console import stdout
     from roadmap_ci.paths import rubric_path
     from roadmap_ci.rubric import load_rubric
+    from roadmap_ci.safeio import markup as escape
+    from roadmap_ci.safeio import plain
 
     new = load_rubric(rubric_path(rubric))
     old = load_rubric(rubric_path(baseline)) if baseline is not None else None
-    result = rescore(new, expand(evidence), old, workers=workers)
+    problems: list[RoadmapError] = []
+    files = expand(evidence, problems)
+    result = rescore(new, files, old, workers=workers)
+    result.errors[:0] = problems
     con = stdout()
     for err in result.errors:
-        stderr().print(escape(str(err)))
+        for line in str(err).splitlines():
+            print(plain(line), file=sys.stderr)
     if csv_out is not None:
         write_gradebook(result, csv_out)
     if show_all:
@@ -399,6 +410,8 @@ def rescore_cmd(
     if csv_out is not None:
         con.print(f"gradebook written to {escape(str(csv_out))}")
     if result.errors:
+        con.print(f"{len(result.errors)} skipped (listed on stderr"
+                  + (" and in the gradebook's problems column)" if csv_out is not None else ")"))
         raise typer.Exit(EXIT_INVALID)
 
 
@@ -407,7 +420,9 @@ def rescore_cmd(
 
 def _cannot_evaluate(exc: RoadmapError) -> typer.Exit:
     """collect/evaluate: any error before a result exists means 'could not evaluate' (exit 2)."""
-    for line in str(exc).splitlines() or ["could not evaluate"]:
+    from roadmap_ci.safeio import plain
+
+    for line in map(plain, str(exc).splitlines() or ["could not evaluate"]):
         print(line if exc.place is not None or isinstance(exc, InvalidInputs) else f"error: {line}", file=sys.stderr)
     return typer.Exit(EXIT_CANNOT_RUN)
 
@@ -494,7 +509,9 @@ def ci_report_cmd(
     if out.scorecard is not None:
         print(f"{out.scorecard.deliverable}: {out.scorecard.total:g}/{out.scorecard.max:g} "
               f"({'pass' if out.scorecard.passed else 'below the pass mark'})")
-    print(f"posted: {out.posted}" + (f" ({out.reason})" if out.reason else ""))
+    from roadmap_ci.safeio import plain
+
+    print(plain(f"posted: {out.posted}" + (f" ({out.reason})" if out.reason else "")))
     if out.posted == "error":
         raise typer.Exit(EXIT_INVALID)
 
@@ -588,11 +605,15 @@ def main(argv: list[str] | None = None) -> None:
     try:
         _app_for(args)(args=args, prog_name="roadmap-ci", standalone_mode=True)
     except InvalidInputs as exc:
+        from roadmap_ci.safeio import plain
+
         for e in exc.errors:
-            print(str(e), file=sys.stderr)
+            print(plain(str(e)), file=sys.stderr)
         sys.exit(exc.exit_code)
     except RoadmapError as exc:
-        print(f"error: {exc}" if exc.place is None else str(exc), file=sys.stderr)
+        from roadmap_ci.safeio import plain
+
+        print(plain(f"error: {exc}" if exc.place is None else str(exc)), file=sys.stderr)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -72,7 +72,7 @@ class Progress:
     def update(self, name: str, state: str, finished: bool = False, seconds: float | None = None) -> None:
         if self.quiet:
             return
-        from rich.markup import escape
+        from roadmap_ci.safeio import markup as escape  # states quote learner text: no controls, no markup
 
         with self._lock:
             if self._rich is not None:

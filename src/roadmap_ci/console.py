@@ -5,20 +5,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from roadmap_ci.safeio import markup as escape
 from roadmap_ci.scoring import Scorecard
 
 STATUS_STYLE = {"pass": "green", "partial": "yellow", "fail": "red", "missing": "red", "pending": "cyan"}
 
 
 def stdout() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    return Console(highlight=False, soft_wrap=True, emoji=False)  # emoji=False: ':a:' in learner text stays text
 
 
 def stderr() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def scorecard_table(card: Scorecard, reveal: bool = False, now: datetime | None = None) -> Table:

@@ -43,6 +43,9 @@ class RoadmapError(Exception):
     def __str__(self) -> str:
         return f"{self.place}: {self.message}" if self.place else self.message
 
+    def __reduce__(self) -> tuple[object, ...]:  # crosses process boundaries (rescore's workers) whole
+        return (type(self), (self.message, self.place))
+
 
 class InvalidInput(RoadmapError):
     """The input exists but is wrong (schema, types, unknown keys). Exit code 1."""
@@ -66,24 +69,12 @@ class InvalidInputs(InvalidInput):
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.errors,))
 
-def read_text(path: Path, what: str = "file") -> str:
-    """Read a UTF-8 text file or raise a one-line error naming it."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CannotRun(f"{what} not found", Place(str(path))) from None
-    except IsADirectoryError:
-        raise CannotRun(f"is a directory, expected a {what}", Place(str(path))) from None
-    except OSError as exc:
-        raise CannotRun(f"cannot read {what}: {exc.strerror}", Place(str(path))) from None
-    if b"\x00" in data[:8192]:
-        raise InvalidInput(f"binary data, expected a text {what}", Place(str(path), 1, 1))
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InvalidInput(f"not UTF-8 text (byte 0x{data[exc.start]:02x})", Place(str(path), line)) from None
-    if not text.strip():
-        raise InvalidInput(f"empty {what}", Place(str(path), 1, 1))
-    return text
+
+def read_text(path: Path, what: str = "file", max_bytes: int | None = None) -> str:
+    """Read a UTF-8 text file or raise a one-line error naming it (see :func:`roadmap_ci.safeio.read_text`)."""
+    from roadmap_ci.safeio import read_text as guarded
+
+    return guarded(path, what, max_bytes)

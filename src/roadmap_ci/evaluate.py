@@ -14,6 +14,7 @@ from roadmap_ci.collect import OUT_DIR, Progress, collect, resolve_rubric
 from roadmap_ci.config import load_config
 from roadmap_ci.errors import CannotRun, Place
 from roadmap_ci.evidence import Evidence, load_evidence, write_json
+from roadmap_ci.safeio import write_atomic
 from roadmap_ci.scoring import Scorecard, score
 
 
@@ -53,7 +54,5 @@ def evaluate(repo: Path | str, rubric: Path | str | None = None, base: str | Non
     from roadmap_ci.reports import render
 
     report = render("md", card, evidence, base=base_evidence, rubric=loaded)
-    tmp = out / "report.md.tmp"
-    tmp.write_text(report, encoding="utf-8")
-    tmp.replace(out / "report.md")
+    write_atomic(out / "report.md", report)
     return Evaluation(evidence=evidence, scorecard=card, out_dir=out)

@@ -17,9 +17,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from roadmap_ci.errors import InvalidInput, Place, read_text
+from roadmap_ci.errors import InvalidInput, Place
+from roadmap_ci.safeio import parse_json, read_text, write_atomic
 
 SCHEMA_VERSION = 1
+MAX_EVIDENCE_BYTES = 8 * 1024 * 1024  # score, rescore and ci-report refuse larger evidence alike
 
 
 class _Model(BaseModel):
@@ -217,10 +219,13 @@ def format_validation_error(exc: ValidationError, path: str, limit: int = 1) -> 
 
 
 def parse_evidence(text: str, path: str = "<evidence>") -> Evidence:
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"invalid JSON: {exc.msg}", Place(path, exc.lineno, exc.colno)) from None
+    """The one validation of evidence: ``score``, ``rescore`` and ``ci-report`` accept exactly what it accepts.
+
+    JSON nested deeper than :data:`roadmap_ci.safeio.JSON_MAX_DEPTH`, lone surrogate escapes, NaN and
+    numbers beyond the float range are refused here, so nothing downstream (``--json``, reports, CSV)
+    meets text it cannot write.
+    """
+    raw = parse_json(text, path, "JSON")
     if not isinstance(raw, dict):
         raise InvalidInput("evidence must be a JSON object", Place(path, 1, 1))
     version = raw.get("schema_version")
@@ -236,16 +241,39 @@ def parse_evidence(text: str, path: str = "<evidence>") -> Evidence:
         raise InvalidInput(f"not valid evidence {format_validation_error(exc, path)}", Place(path)) from None
 
 
-def load_evidence(path: Path) -> Evidence:
-    return parse_evidence(read_text(path, "evidence file"), str(path))
+def read_evidence_text(path: Path, display: str | None = None) -> str:
+    """The evidence file's text, size-capped (:data:`MAX_EVIDENCE_BYTES`), strict UTF-8."""
+    from roadmap_ci.safeio import decode_text, read_bytes
+
+    if display is None:
+        return read_text(path, "evidence file", MAX_EVIDENCE_BYTES)
+    try:
+        data = read_bytes(path, "evidence file", MAX_EVIDENCE_BYTES)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, Place(display)) from None
+    return decode_text(data, display, "evidence file")
+
+
+def load_evidence(path: Path, display: str | None = None, fast: bool = False) -> Evidence:
+    """Read and validate an evidence file; ``display`` names it in errors, ``fast``: cohort scale."""
+    text = read_evidence_text(path, display)
+    name = display or str(path)
+    return parse_evidence_fast(text, name) if fast else parse_evidence(text, name)
 
 
 def parse_evidence_fast(text: str, path: str) -> Evidence:
-    """Like parse_evidence, validating in Rust first (cohort scale); the slow path only explains errors."""
+    """Exactly parse_evidence's verdict, validating in Rust first (cohort scale); the slow path explains errors.
+
+    The Rust path parses with the same parser and limits; what it cannot see -- a ``schema_version``
+    left out, which the model would default -- sends the text to the slow path, which refuses it.
+    """
     try:
-        return _from_text(text, Evidence.model_validate_json(text))
-    except ValidationError:
+        ev = Evidence.model_validate_json(text)
+    except (ValidationError, TypeError, UnicodeEncodeError):
         return parse_evidence(text, path)
+    if "schema_version" not in ev.model_fields_set:
+        return parse_evidence(text, path)
+    return _from_text(text, ev)
 
 
 def dump_json(model: BaseModel) -> str:
@@ -254,7 +282,4 @@ def dump_json(model: BaseModel) -> str:
 
 
 def write_json(model: BaseModel, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(dump_json(model), encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, dump_json(model))

@@ -43,17 +43,19 @@ else the file's order); each id's first ``k`` count, binary relevance, averaged 
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from roadmap_ci.errors import InvalidInput
 from roadmap_ci.rubric import HiddenLabels, LoadedRubric
 
 MAX_PREDICTIONS_BYTES = 32 * 1024 * 1024  # a predictions file larger than this is refused unread
+MAX_PREDICTION_ROWS = 500_000  # rows of a predictions file: refused past this, before the row is kept
+MAX_LABELS_BYTES = 256 * 1024 * 1024  # the mentor's labels file
+MAX_LABEL_ROWS = 2_000_000
 MAX_FIELD_CHARS = 4096  # one cell; longer is refused (csv's own limit is 128 KiB)
 COLLECTOR = "hidden"  # the evidence.errors entry that carries a hidden-label problem
 
@@ -65,7 +67,7 @@ METRICS = CLASSIFICATION_METRICS + SCORE_METRICS + REGRESSION_METRICS + RANKING_
 SPLITS = ("public", "private")
 
 
-class HiddenError(Exception):
+class HiddenError(InvalidInput):
     """A one-line problem with the predictions (learner's) or the labels (mentor's)."""
 
 
@@ -205,7 +207,7 @@ def wape(y_true: Sequence[float], y_pred: Sequence[float]) -> float:
     err = math.fsum(abs(t - p) for t, p in zip(y_true, y_pred, strict=True))
     if total == 0:
         return 0.0 if err == 0 else 100.0
-    return 100 * err / total
+    return 100 * (err / total)
 
 
 def r2(y_true: Sequence[float], y_pred: Sequence[float]) -> float:
@@ -250,36 +252,47 @@ class Label:
     split: str
 
 
-def _read_csv(data: bytes, what: str, name: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and (line number, row) pairs; every problem a one-line HiddenError."""
+def _read_csv(path: Path, what: str, name: str, max_bytes: int,
+              max_rows: int) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header and a stream of (line number, row) pairs; every problem a one-line HiddenError.
+
+    Streaming (:func:`roadmap_ci.safeio.csv_rows`): bytes, rows, fields and cell sizes are checked as
+    the file is read, before a row is kept, so memory follows what the caller keeps, not the file.
+    """
+    from roadmap_ci.safeio import csv_rows
+
+    rows = csv_rows(path, name, what, max_bytes=max_bytes, max_rows=max_rows, max_field_chars=MAX_FIELD_CHARS)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise HiddenError(f"{name}: {what} is not UTF-8 text (byte {exc.start})") from None
-    if "\x00" in text:
-        raise HiddenError(f"{name}: {what} holds binary data (NUL bytes)")
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows: list[tuple[int, list[str]]] = []
-    old_limit = csv.field_size_limit(MAX_FIELD_CHARS)
-    try:
-        header = next(reader, None)
-        if header is None:
-            raise HiddenError(f"{name}: {what} is empty")
-        header = [h.strip() for h in header]
-        for row in reader:
-            if row:  # blank lines are allowed
-                rows.append((reader.line_num, row))
-    except csv.Error as exc:
-        raise HiddenError(f"{name}:{reader.line_num}: {what} is not valid CSV ({exc})") from None
-    finally:
-        csv.field_size_limit(old_limit)
+        _, header = next(rows)
+    except InvalidInput as exc:
+        raise HiddenError(str(exc)) from None
+    header = [h.strip() for h in header]
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
         raise HiddenError(f"{name}:1: {what} repeats the column(s) {', '.join(map(_show, dupes))}")
-    for line, row in rows:
-        if len(row) != len(header):
-            raise HiddenError(f"{name}:{line}: {what} row has {len(row)} fields, the header has {len(header)}")
-    return header, rows
+
+    def body() -> Iterator[tuple[int, list[str]]]:
+        try:
+            for line, row in rows:
+                if len(row) != len(header):
+                    raise HiddenError(f"{name}:{line}: {what} row has {len(row)} fields, the header has "
+                                      f"{len(header)}")
+                yield line, row
+        except HiddenError:
+            raise
+        except InvalidInput as exc:
+            raise HiddenError(str(exc)) from None
+
+    return header, body()
+
+
+def _labels_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    try:
+        if not path.is_file():
+            raise HiddenError(f"hidden labels not readable: {path.name}: not a file")
+    except OSError as exc:
+        raise HiddenError(f"hidden labels not readable: {path.name}: {exc.strerror or exc}") from None
+    return _read_csv(path, "the labels file", path.name, MAX_LABELS_BYTES, MAX_LABEL_ROWS)
 
 
 def _columns(header: list[str], want: dict[str, str], what: str, name: str) -> dict[str, int]:
@@ -292,11 +305,7 @@ def _columns(header: list[str], want: dict[str, str], what: str, name: str) -> d
 
 def read_labels(path: Path, spec: HiddenLabels) -> dict[str, Label]:
     """The mentor's labels: id -> (target, split). Errors name the file (it is the mentor's to fix)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise HiddenError(f"hidden labels not readable: {path.name}: {exc.strerror or exc}") from None
-    header, rows = _read_csv(data, "the labels file", path.name)
+    header, rows = _labels_csv(path)
     want = {"id": spec.id_column, "target": spec.target_column}
     split_col = spec.split_column if spec.split_column and spec.split_column in header else None
     if split_col:
@@ -318,8 +327,8 @@ def read_labels(path: Path, spec: HiddenLabels) -> dict[str, Label]:
     return labels
 
 
-def _predictions_bytes(path: Path, name: str, max_bytes: int) -> bytes:
-    """The learner's file, refused unread when it is a symlink, not a file, or too large."""
+def _predictions_csv(path: Path, name: str, max_bytes: int) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The learner's file, refused unread when it is a symlink, not a file, or too large; then streamed."""
     try:
         if path.is_symlink():
             raise HiddenError(f"{name}: the predictions file is a symlink")
@@ -332,7 +341,7 @@ def _predictions_bytes(path: Path, name: str, max_bytes: int) -> bytes:
         raise HiddenError(f"{name}: the predictions path is not a file")
     if size > max_bytes:
         raise HiddenError(f"{name}: the predictions file is {size:,} bytes, more than the {max_bytes:,} allowed")
-    return path.read_bytes()
+    return _read_csv(path, "the predictions file", name, max_bytes, MAX_PREDICTION_ROWS)
 
 
 @dataclass(frozen=True)
@@ -345,7 +354,7 @@ def read_predictions(path: Path, spec: HiddenLabels, labels: Mapping[str, Label]
                      max_bytes: int = MAX_PREDICTIONS_BYTES, display: str | None = None) -> dict[str, Prediction]:
     """The learner's predictions, validated against the labels' ids. ``display`` names the file in messages."""
     name = display or path.name
-    header, rows = _read_csv(_predictions_bytes(path, name, max_bytes), "the predictions file", name)
+    header, rows = _predictions_csv(path, name, max_bytes)
     want = {"id": spec.id_column, "pred": spec.prediction_column}
     needs_score = any(m in SCORE_METRICS for m in spec.metrics)
     if needs_score:
@@ -395,11 +404,7 @@ class Relevant:
 
 def read_ranking_labels(path: Path, spec: HiddenLabels) -> dict[str, Relevant]:
     """The mentor's labels for ``task: ranking``: id -> its relevant items and split (one row per item)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise HiddenError(f"hidden labels not readable: {path.name}: {exc.strerror or exc}") from None
-    header, rows = _read_csv(data, "the labels file", path.name)
+    header, rows = _labels_csv(path)
     want = {"id": spec.id_column, "item": spec.target_column}
     split_col = spec.split_column if spec.split_column and spec.split_column in header else None
     if split_col:
@@ -429,7 +434,7 @@ def read_ranking_predictions(path: Path, spec: HiddenLabels, labels: Mapping[str
                              display: str | None = None) -> dict[str, list[str]]:
     """The learner's recommendations: id -> items, best first (``score_column`` descending, else file order)."""
     name = display or path.name
-    header, rows = _read_csv(_predictions_bytes(path, name, max_bytes), "the predictions file", name)
+    header, rows = _predictions_csv(path, name, max_bytes)
     want = {"id": spec.id_column, "item": spec.prediction_column}
     if spec.score_column:
         want["score"] = spec.score_column
@@ -492,7 +497,14 @@ def compute(spec: HiddenLabels, labels: Mapping[str, Label], preds: Mapping[str,
         y_true = [labels[k].target for k in ids]
         y_pred = [preds[k].value for k in ids]
         for m in spec.metrics:
-            out[f"{split}.{m}"] = _metric(m, spec, positive, y_true, y_pred, [preds[k].score for k in ids], split)
+            try:
+                value = _metric(m, spec, positive, y_true, y_pred, [preds[k].score for k in ids], split)
+            except OverflowError:
+                value = math.inf
+            if not math.isfinite(value):  # finite inputs near 1e308 whose squares or sums overflow
+                raise HiddenError(f"{split}.{m}: the predictions or labels are too large to score (the metric "
+                                  "overflows the float range); keep values well below 1e150")
+            out[f"{split}.{m}"] = value
     return dict(sorted(out.items()))
 
 

@@ -26,6 +26,7 @@ validates with pydantic and reports every problem as ``file:line:column: what (a
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +39,9 @@ from roadmap_ci.evidence import canonical_json
 from roadmap_ci.facts import NAMESPACES, Ref, parse_ref
 
 RULES = ("pass", "threshold", "fraction", "exists", "all", "any")
+MAX_EXTENDS = 32  # files in one extends chain (this one included)
+MAX_NAME = 255  # characters of one path component in extends
+MAX_POINTS = 1e15  # a rubric's points in all: far past any real rubric, far below where sums and means overflow
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
 
 
@@ -247,6 +251,10 @@ class Rubric(BaseModel):
 
         walk(self.criteria)
         got = self.max_points
+        if not math.isfinite(got):
+            raise ValueError(f"criteria points add up to more than a number can hold (at most {MAX_POINTS:g})")
+        if got > MAX_POINTS:
+            raise ValueError(f"criteria points add up to {got:g}, more than the {MAX_POINTS:g} allowed")
         if self.total is not None and abs(got - self.total) > 1e-9:
             raise ValueError(f"criteria points add up to {got:g}, but total is {self.total:g}")
         if self.pass_mark > got:
@@ -295,12 +303,18 @@ class _Layer:
     sources: list[tuple[Any, Any]]  # (YamlDoc, loc prefix)
 
 
+def _id(item: Any) -> str | None:
+    """A criterion's id when it is one (text); anything else is left for validation to explain."""
+    value = item.get("id") if isinstance(item, dict) else None
+    return value if isinstance(value, str) else None
+
+
 def _merge(base: list[_Layer], doc: Any, raw: dict[str, Any]) -> list[_Layer]:
-    by_id = {layer.data.get("id"): layer for layer in base}
+    by_id = {_id(layer.data): layer for layer in base if _id(layer.data) is not None}
     drop = raw.get("drop") or []
-    out = [layer for layer in base if layer.data.get("id") not in drop]
+    out = [layer for layer in base if _id(layer.data) not in drop]
     for i, item in enumerate(raw.get("criteria") or []):
-        if isinstance(item, dict) and item.get("id") in by_id and item.get("id") not in drop:
+        if _id(item) in by_id and _id(item) not in drop:
             layer = by_id[item["id"]]
             merged = dict(layer.data)
             if "rule" in item and item["rule"] != layer.data.get("rule"):
@@ -313,6 +327,19 @@ def _merge(base: list[_Layer], doc: Any, raw: dict[str, Any]) -> list[_Layer]:
     return out
 
 
+def _extends_problem(parent: Any) -> str | None:
+    """Why an ``extends:`` value is not a usable relative path (None when it is)."""
+    if not isinstance(parent, str) or not parent.strip():
+        return "extends must be a file path relative to this rubric"
+    if "\x00" in parent:
+        return "extends holds a NUL character"
+    if parent.startswith(("/", "\\", "~")) or (len(parent) > 1 and parent[1] == ":"):
+        return f"extends must be relative to this rubric, not absolute: {parent[:80]!r}"
+    if any(len(part) > MAX_NAME for part in parent.replace("\\", "/").split("/")):
+        return f"extends names a file or directory longer than {MAX_NAME} characters"
+    return None
+
+
 def _load_chain(path: Path, seen: list[Path]) -> tuple[dict[str, Any], list[_Layer], list[Any]]:
     from roadmap_ci.yamlio import load_yaml
 
@@ -323,25 +350,36 @@ def _load_chain(path: Path, seen: list[Path]) -> tuple[dict[str, Any], list[_Lay
     criteria = raw.get("criteria")
     if criteria is not None and not isinstance(criteria, list):
         raise InvalidInput("criteria must be a list", doc.place(("criteria",)))
+    drop = raw.get("drop")
+    if drop is not None and not (isinstance(drop, list) and all(isinstance(d, str) for d in drop)):
+        raise InvalidInput("drop must be a list of criterion ids", doc.place(("drop",)))
     top: dict[str, Any] = {}
     layers: list[_Layer] = []
     docs = [doc]
     parent = raw.get("extends")
     if parent is not None:
-        if not isinstance(parent, str):
-            raise InvalidInput("extends must be a file path", doc.place(("extends",)))
-        base_path = (path.parent / parent).resolve()
+        problem = _extends_problem(parent)
+        if problem:
+            raise InvalidInput(problem, doc.place(("extends",)))
+        if len(seen) + 1 >= MAX_EXTENDS:
+            raise InvalidInput(f"the extends chain is longer than {MAX_EXTENDS} files", doc.place(("extends",)))
+        try:
+            base_path = (path.parent / parent).resolve()
+            is_file = base_path.is_file()
+        except (OSError, ValueError) as exc:
+            why = getattr(exc, "strerror", None) or str(exc)
+            raise InvalidInput(f"extends names a path that cannot be read ({why})", doc.place(("extends",))) from None
         if base_path in seen or base_path == path.resolve():
             cycle = " -> ".join(p.name for p in [*seen, path.resolve(), base_path])
             raise InvalidInput(f"extends makes a cycle: {cycle}", doc.place(("extends",)))
-        if not base_path.is_file():
+        if not is_file:
             raise InvalidInput(f"extends a missing file: {parent}", doc.place(("extends",)))
         top, layers, base_docs = _load_chain(base_path, [*seen, path.resolve()])
         docs += base_docs
     for key, value in raw.items():
         if key not in ("criteria", "extends", "drop"):
             top[key] = value
-    unknown = [d for d in raw.get("drop") or [] if d not in {layer.data.get("id") for layer in layers}]
+    unknown = [d for d in raw.get("drop") or [] if d not in {_id(layer.data) for layer in layers}]
     if unknown:
         raise InvalidInput(f"drop names criteria that {'the base does' if parent else 'no base'} "
                            f"not define: {', '.join(map(str, unknown))}", doc.place(("drop",)))
@@ -426,9 +464,7 @@ def _place_for(loc: tuple[Any, ...], top_doc: Any, layers: list[_Layer], at_key:
 def load_rubric(path: Path | str) -> LoadedRubric:
     """Load, resolve and validate a rubric; raise InvalidInputs listing every problem with its place."""
     path = Path(path)
-    if not path.exists():
-        raise CannotRun("rubric not found", Place(str(path)))
-    top, layers, docs = _load_chain(path, [])
+    top, layers, docs = _load_chain(path, [])  # a missing or unreadable file: CannotRun from the reader
     data = dict(top)
     if layers or any(isinstance(d.data, dict) and "criteria" in d.data for d in docs):
         data["criteria"] = [layer.data for layer in layers]

@@ -131,7 +131,8 @@ def _linear(value: float, lo: float, hi: float, higher: bool) -> float:
         return 1.0
     if value <= lo:
         return 0.0
-    return (value - lo) / (hi - lo)
+    # halved first: finite thresholds and values near ±1e308 would overflow to inf/inf = nan
+    return min(1.0, max(0.0, (value / 2 - lo / 2) / (hi / 2 - lo / 2)))
 
 
 # A rule reads its facts and returns (fraction, value, missing, reason). ``explain=False`` (cohort
@@ -302,7 +303,7 @@ def totals(outcomes: list[Outcome], rubric: Rubric) -> Totals:
     total = _pts(sum([o.points for o in outcomes]))
     max_points = _pts(rubric.max_points)
     pending = _pts(sum([_pts(o.criterion.points) for o in outcomes if o.status == "pending"]))
-    return Totals(total, max_points, _r(100 * total / max_points) if max_points else 0.0,
+    return Totals(total, max_points, _r(100 * (total / max_points)) if max_points else 0.0,
                   total >= rubric.pass_mark - 1e-9, pending, {o.criterion.id: o.points for o in outcomes})
 
 

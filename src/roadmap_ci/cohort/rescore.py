@@ -78,14 +78,24 @@ class RescoreResult:
         return sorted(changed, key=lambda r: (not r.flipped, -abs(r.delta or 0.0), r.learner, r.path))
 
 
-def expand(inputs: Iterable[Path]) -> list[Path]:
-    """Files as given; directories expand to every evidence.json / *.evidence.json beneath them."""
+def expand(inputs: Iterable[Path], problems: list[RoadmapError] | None = None) -> list[Path]:
+    """Files as given; directories expand to every evidence.json / *.evidence.json beneath them.
+
+    A sub-directory that cannot be listed is never skipped silently: it is added to ``problems`` (a
+    line in rescore's output and a row of the gradebook), or raised when no list is given.
+    """
     out: list[Path] = []
     for p in inputs:
         if p.is_dir():
-            found = sorted(os.path.join(d, f) for d, _, names in os.walk(p) for f in names
+            unreadable: list[RoadmapError] = []
+            found = sorted(os.path.join(d, f) for d, _, names in os.walk(p, onerror=_noting(unreadable, p))
+                           for f in names
                            if f == "evidence.json" or f.endswith(".evidence.json"))
-            if not found:
+            if unreadable and problems is None:
+                raise unreadable[0]
+            if problems is not None:
+                problems.extend(unreadable)
+            if not found and not unreadable:
                 raise CannotRun("no evidence.json or *.evidence.json files in this directory", Place(str(p)))
             out.extend(map(Path, found))
         else:
@@ -93,10 +103,21 @@ def expand(inputs: Iterable[Path]) -> list[Path]:
     return out
 
 
-def _learner_name(path: Path, ev: Evidence) -> str:
-    if ev.learner:
+def _noting(problems: list[RoadmapError], top: Path):  # type: ignore[no-untyped-def]
+    """os.walk's onerror: a directory that cannot be listed becomes a problem, not a silent gap."""
+
+    def note(exc: OSError) -> None:
+        where = exc.filename if isinstance(exc.filename, str) else str(top)
+        problems.append(CannotRun(f"cannot list this directory ({exc.strerror or exc}): any evidence in it "
+                                  "is not scored", Place(where)))
+
+    return note
+
+
+def _learner_name(path: Path, ev: Evidence | None) -> str:
+    if ev is not None and ev.learner:
         return ev.learner
-    if ev.repo:
+    if ev is not None and ev.repo:
         return ev.repo
     if path.name == "evidence.json":
         parent = path.parent.name
@@ -137,11 +158,10 @@ def plan(new: LoadedRubric, old: LoadedRubric | None) -> Plan:
 
 
 def _score_one(path: Path, p: Plan) -> Row | RoadmapError:
-    from roadmap_ci.errors import read_text
-    from roadmap_ci.evidence import parse_evidence_fast
+    from roadmap_ci.evidence import load_evidence
 
     try:
-        ev = parse_evidence_fast(read_text(path, "evidence file"), str(path))
+        ev = load_evidence(path, fast=True)  # the same validation as `score` and `ci-report`
         outs = evaluate(ev, p.criteria, explain=False)  # only totals are kept: no reason text
         now = totals([outs[i] for i in p.new_picks], p.new.rubric)
         prev = None
@@ -211,29 +231,49 @@ def rescore(new: LoadedRubric, files: list[Path], old: LoadedRubric | None = Non
     return out
 
 
+def problem_path(err: RoadmapError) -> str:
+    """The file (or directory) a skipped learner's problem is about."""
+    return err.place.file if err.place is not None else ""
+
+
 def write_gradebook(result: RescoreResult, path: Path) -> None:
-    """A CSV a spreadsheet opens: one row per learner, one column per criterion."""
+    """A CSV a spreadsheet opens: one row per learner, one column per criterion.
+
+    Every input that could not be scored is a row too, with its reason in the ``problems`` column and
+    the score columns empty: nobody drops out of the gradebook unnoticed.
+    """
+    import io
+
+    from roadmap_ci.safeio import plain, write_atomic
+
     ids = list(dict.fromkeys(chain.from_iterable(r.new.points for r in result.rows)))  # first-seen order
     has_old = any(r.old is not None for r in result.rows)
     header = ["learner", "repo", "commit", "evidence", "total", "max", "percent", "passed"]
     if has_old:
         header += ["old_total", "old_passed", "delta"]
     header += ids
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(header)
-        for r in result.rows:
-            c, o = r.new, r.old
-            line: list[object] = [_cell(r.learner), _cell(r.repo or ""), _cell(r.commit or ""), _cell(r.path),
-                                  c.total, c.max, c.percent, "yes" if c.passed else "no"]
-            if o is not None:
-                line += [o.total, "yes" if o.passed else "no", round(c.total - o.total, 4)]
-            elif has_old:
-                line += ["", "", ""]
-            points = c.points
-            line += [points.get(i, "") for i in ids]
-            w.writerow(line)
+    header.append("problems")
+    fh = io.StringIO(newline="")
+    w = csv.writer(fh)
+    w.writerow(header)
+    for r in result.rows:
+        c, o = r.new, r.old
+        line: list[object] = [_cell(r.learner), _cell(r.repo or ""), _cell(r.commit or ""), _cell(r.path),
+                              c.total, c.max, c.percent, "yes" if c.passed else "no"]
+        if o is not None:
+            line += [o.total, "yes" if o.passed else "no", round(c.total - o.total, 4)]
+        elif has_old:
+            line += ["", "", ""]
+        points = c.points
+        line += [points.get(i, "") for i in ids]
+        line.append("")
+        w.writerow(line)
+    for err in result.errors:
+        where = problem_path(err)
+        blank = [""] * (len(header) - 5)
+        w.writerow([_cell(_learner_name(Path(where), None) if where else ""), "", "", _cell(where), *blank,
+                    _cell(plain(err.message))])
+    write_atomic(path, fh.getvalue())
 
 
 def _cell(text: str) -> str:
@@ -244,7 +284,7 @@ def _cell(text: str) -> str:
 def histogram(totals: list[float], max_points: float, bins: int = 10) -> list[tuple[str, int]]:
     counts = [0] * bins
     for t in totals:
-        i = min(bins - 1, int(bins * t / max_points)) if max_points else 0
+        i = min(bins - 1, int(bins * (t / max_points))) if max_points else 0
         counts[max(0, i)] += 1
     width = max_points / bins if max_points else 0
     return [(f"{i * width:>5.0f}–{(i + 1) * width:<5.0f}", n) for i, n in enumerate(counts)]

@@ -47,11 +47,11 @@ def write(repo: Path, name: str, data: dict[str, Any]) -> None:
     if not enabled():
         return
     path = _path(repo, name)
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(data))
-        tmp.replace(path)
+    from roadmap_ci.errors import CannotRun
+    from roadmap_ci.safeio import write_atomic
+
+    with contextlib.suppress(CannotRun):
+        write_atomic(path, json.dumps(data))
 
 
 def _gitignore_state(path: str, rel_dir: str, generated: frozenset[str]) -> str | None:

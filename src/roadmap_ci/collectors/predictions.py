@@ -9,17 +9,17 @@ CSV is read with the standard library; Parquet with pyarrow (imported only for P
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
-import shutil
 from pathlib import Path
 from typing import Any
 
 from roadmap_ci.collectors._context import Context, locate, short
 from roadmap_ci.collectors._dvc import output_stale
+from roadmap_ci.errors import InvalidInput
 from roadmap_ci.evidence import Predictions
 from roadmap_ci.extras import imports
+from roadmap_ci.safeio import write_atomic
 
 NAME = "predictions"
 NEEDS = ("pipeline",)
@@ -38,18 +38,18 @@ def _shape(path: Path, data: bytes) -> tuple[int, list[str]]:
 
         meta = pq.ParquetFile(io.BytesIO(data))
         return meta.metadata.num_rows, [str(n) for n in meta.schema_arrow.names]
-    text = data.decode("utf-8")  # UnicodeDecodeError -> invalid
-    csv.field_size_limit(1024 * 1024)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
-    header = next(reader, None)
-    if not header:
-        raise ValueError("the file is empty (no header row)")
+    # the reader and the limits the report step applies (roadmap_ci.hidden), so "ok" here means readable there
+    from roadmap_ci.hidden import MAX_FIELD_CHARS, MAX_PREDICTION_ROWS
+    from roadmap_ci.safeio import csv_rows
+
+    stream = csv_rows(path, path.name, "the predictions file", max_bytes=MAX_BYTES, max_rows=MAX_PREDICTION_ROWS,
+                      max_field_chars=MAX_FIELD_CHARS)
+    _, header = next(stream)
     rows = 0
-    for row in reader:
-        if row:
-            if len(row) != len(header):
-                raise ValueError(f"row {rows + 2} has {len(row)} fields, the header has {len(header)}")
-            rows += 1
+    for line, row in stream:
+        if len(row) != len(header):
+            raise ValueError(f"row {line} has {len(row)} fields, the header has {len(header)}")
+        rows += 1
     return rows, header
 
 
@@ -76,9 +76,10 @@ def collect(ctx: Context) -> dict[str, Any]:
     sha = hashlib.sha256(data).hexdigest()
     try:
         rows, columns = _shape(path, data)
-    except UnicodeDecodeError:
-        return {"predictions": Predictions(path=cfg.path, status="invalid", sha256=sha, message="not UTF-8 text")}
-    except Exception as exc:  # csv.Error, pyarrow errors, ValueError
+    except InvalidInput as exc:  # the guarded CSV reader: size, rows, fields, encoding
+        return {"predictions": Predictions(path=cfg.path, status="invalid", sha256=sha,
+                                           message=short(exc.message, 200))}
+    except Exception as exc:  # pyarrow errors, ValueError
         return {"predictions": Predictions(path=cfg.path, status="invalid", sha256=sha,
                                            message=f"unreadable: {short(str(exc), 200)}")}
     status, message = "ok", ""
@@ -87,9 +88,7 @@ def collect(ctx: Context) -> dict[str, Any]:
     bundle = ctx.out_dir / BUNDLE_DIR / "predictions"
     bundle.mkdir(parents=True, exist_ok=True)
     dest = bundle / Path(cfg.path).name
-    tmp = dest.with_name(dest.name + ".tmp")
-    tmp.write_bytes(data)  # the bytes hashed above, not a second read of a file that may change
-    shutil.move(tmp, dest)
+    write_atomic(dest, data)  # the bytes hashed above, not a second read of a file that may change
     return {"predictions": Predictions(path=cfg.path, status=status, rows=rows, columns=columns,  # type: ignore[arg-type]
                                        sha256=sha, bundled_as=dest.relative_to(ctx.out_dir).as_posix(),
                                        message=message)}

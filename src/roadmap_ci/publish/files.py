@@ -11,18 +11,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from roadmap_ci.errors import CannotRun
-
 
 def write_text(path: Path, text: str) -> Path:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        raise CannotRun(f"cannot write {path}: {exc.strerror}") from None
-    return path
+    """Atomically (:func:`roadmap_ci.safeio.write_atomic`); a failure is one line naming the path, exit 2."""
+    from roadmap_ci.safeio import write_atomic
+
+    return write_atomic(path, text)
 
 
 def write_reports(card: Any, evidence: Any, out_dir: Path, *, formats: Iterable[str] = ("md", "html", "junit", "json"),

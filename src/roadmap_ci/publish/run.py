@@ -17,6 +17,8 @@ from typing import Any
 
 from roadmap_ci.errors import CannotRun, InvalidInput, Place, RoadmapError, read_text
 
+MAX_SCORECARD_BYTES = 8 * 1024 * 1024  # as evidence (roadmap_ci.evidence.MAX_EVIDENCE_BYTES)
+
 
 def load_scorecard(path: Path) -> Any:
     from pydantic import ValidationError
@@ -24,7 +26,7 @@ def load_scorecard(path: Path) -> Any:
     from roadmap_ci.evidence import format_validation_error
     from roadmap_ci.scoring import Scorecard
 
-    text = read_text(path, "scorecard file")
+    text = read_text(path, "scorecard file", MAX_SCORECARD_BYTES)
     try:
         return Scorecard.model_validate_json(text)
     except ValidationError as exc:
