@@ -21,9 +21,10 @@ Writes ``data/raw/{train,test}.csv`` into the template and the hidden labels of 
 ``labels/time-series.csv`` at the repository root (id, sales, split = public for days 1–14, private for 15–28):
 the public practice data. With a course secret (``--secret-file``, what ``roadmap-ci new --course-secret-file``
 passes) the demand model is drawn from the secret -- the shops' sizes and growth rates shuffled among the
-shops, then sizes and item rates within ±10% and growth ±2 points a year, seasonal amplitudes ±15% and peaks ±15 days, the weekday profile ±5%, the promotion lift,
-price elasticity and holiday lift ±10%, the competitor's cut ±0.05 -- and the sales, the mess and the 9-digit
-ids of the days to forecast come from the learner's own stream (docs/templates.md).
+shops, then sizes and item rates within ±10% and growth ±2 points a year, seasonal amplitudes ±15% and
+peaks ±15 days, the weekday profile ±5%, the promotion lift, price elasticity and holiday lift ±10%, the
+competitor's cut ±0.05 -- and the sales, the mess and the 9-digit ids of the days to forecast come from the
+learner's own stream (docs/templates.md).
 """
 
 from __future__ import annotations
