@@ -34,7 +34,13 @@ class Case:
 
 
 # template id -> what a forgery may score at most / at least. Keep the band tight: it is the test.
-CASES: dict[str, Case] = {}
+CASES: dict[str, Case] = {
+    "tabular-classification": Case("roc_auc", 0.45, 0.55),
+    "tabular-regression": Case("r2", -10.0, 0.05),
+    "unsupervised": Case("roc_auc", 0.45, 0.55),
+    "imbalanced-tuning": Case("roc_auc", 0.45, 0.55),
+    "ml-pipeline": Case("roc_auc", 0.45, 0.55),
+}
 
 
 def _supports_secret(template: str) -> bool:
