@@ -94,7 +94,7 @@ def new_cmd(
               learner=learner)
     if secret is not None:
         print(f"created {out} with the course's data" + (f" for {learner}" if learner else "")
-              + f"\nhidden labels: {labels_out} (keep them out of the repo; `roadmap-ci ci-report --labels` reads them)")
+              + f"\nhidden labels: {labels_out} (keep them out of the repo; `ci-report --labels` reads them)")
     else:
         print(f"created {out} (practice data: its labels are public)")
     print(f"next: cd {out} && roadmap-ci evaluate")
