@@ -126,6 +126,7 @@ def run_one(template: str, course: bytes | None, with_improved: bool) -> list[di
             hidden, points, max_points = measure(template, repo, labels)
             rows.append({"template": template, "secret": course.decode() if course else "practice", "path": path,
                          "headline": headline, "value": hidden[headline], "points": points, "max": max_points,
+                         "hidden": hidden,
                          "render_s": round(render, 2), "repro_s": round(seconds, 1)})
     return rows
 

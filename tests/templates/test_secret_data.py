@@ -40,6 +40,10 @@ CASES: dict[str, Case] = {
     "unsupervised": Case("roc_auc", 0.45, 0.55),
     "imbalanced-tuning": Case("roc_auc", 0.45, 0.55),
     "ml-pipeline": Case("roc_auc", 0.45, 0.55),
+    # every learner forecasts the same (series, day) rows, so the forgery is aligned: a sample path simulated
+    # with a guessed process. It must score no better than the seasonal-naive baseline (private WAPE ≈ 53 on
+    # the practice data, docs/performance.md), far from the improvement path's ≈ 28.
+    "time-series": Case("wape", 50.0, 1000.0),
 }
 
 
