@@ -41,8 +41,9 @@ CASES: dict[str, Case] = {
     "imbalanced-tuning": Case("roc_auc", 0.45, 0.55),
     "ml-pipeline": Case("roc_auc", 0.45, 0.55),
     # every learner forecasts the same (series, day) rows, so the forgery is aligned: a sample path simulated
-    # with a guessed process. It must score no better than the seasonal-naive baseline (private WAPE ≈ 53 on
-    # the practice data, docs/performance.md), far from the improvement path's ≈ 28.
+    # with a guessed process. It scores within the untouched seasonal-naive baseline's range (private WAPE
+    # 46-57 over the benchmark's course secrets, 53 on the practice data; docs/performance.md), far from the
+    # improvement path's ≈ 28: a forecast, not a shortcut to the grade.
     "time-series": Case("wape", 50.0, 1000.0),
 }
 
