@@ -174,3 +174,11 @@ def test_a_failing_generator_leaves_no_repo_and_no_labels(templates, tmp_path):
         new("tabular-regression", tmp_path / "a", no_input=True, root=templates, secret=b"s" * 32,
             labels_out=tmp_path / "l.csv", extra={"project_name": "Houses"})
     assert not (tmp_path / "a" / "houses").exists() and not (tmp_path / "l.csv").exists()
+
+
+def test_labels_out_that_cannot_be_written_is_one_line_and_leaves_no_repo(cli, tmp_path, secret_file):
+    (tmp_path / "a-file").write_text("not a directory\n")
+    res = cli("new", "ml-pipeline", "--no-input", "-o", str(tmp_path / "w"), "--course-secret-file", str(secret_file),
+              "--labels-out", str(tmp_path / "a-file" / "labels.csv"))
+    assert res.returncode == 2 and "cannot write the hidden labels" in res.stderr, res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1 and not (tmp_path / "w" / "late-delivery-predictor").exists()

@@ -95,8 +95,13 @@ def _load_generator(deliverable: str, path: Path) -> ModuleType:
         raise CannotRun(f"{deliverable}: its data generator needs {missing!r}, which this environment lacks; "
                         f"install it (pip install {missing.split('.')[0]}) and run again") from None
     except Exception as exc:  # the generator's own code; report it, never a traceback
-        raise CannotRun(f"{path}: the data generator failed to load: {type(exc).__name__}: {exc}") from None
+        raise CannotRun(f"{path}: the data generator failed to load: {type(exc).__name__}: {_line(exc)}") from None
     return module
+
+
+def _line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def _secret_generator(deliverable: str, template: Path) -> ModuleType:
@@ -131,20 +136,24 @@ def _course_data(deliverable: str, template: Path, gen: ModuleType, repo: Path, 
         raise CannotRun(f"{template / 'generate_data.py'}: RAW is not inside the template's {PROJECT_DIR}") from None
     raw = repo / rel
     shutil.rmtree(raw, ignore_errors=True)  # only the course's files, none of the practice ones
-    labels_out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=labels_out.parent, prefix=".roadmap-ci-labels-") as tmp:
-        staged = Path(tmp) / labels_out.name
-        try:
-            gen.generate(raw, staged, secret=secret, learner=learner)
-        except ImportError as exc:
-            missing = exc.name or str(exc)
-            raise CannotRun(f"{deliverable}: its data generator needs {missing!r}, which this environment lacks; "
-                            f"install it (pip install {missing.split('.')[0]}) and run again") from None
-        except Exception as exc:  # the generator's own code; one line, never a traceback
-            raise CannotRun(f"{deliverable}: the data generator failed: {type(exc).__name__}: {exc}") from None
-        if not staged.is_file():
-            raise CannotRun(f"{deliverable}: the data generator wrote no hidden labels")
-        staged.replace(labels_out)
+    try:
+        labels_out.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=labels_out.parent, prefix=".roadmap-ci-labels-") as tmp:
+            staged = Path(tmp) / labels_out.name
+            try:
+                gen.generate(raw, staged, secret=secret, learner=learner)
+            except ImportError as exc:
+                missing = exc.name or str(exc)
+                raise CannotRun(f"{deliverable}: its data generator needs {missing!r}, which this environment "
+                                f"lacks; install it (pip install {missing.split('.')[0]}) and run again") from None
+            except Exception as exc:  # the generator's own code; one line, never a traceback
+                raise CannotRun(f"{deliverable}: the data generator failed: {type(exc).__name__}: {_line(exc)}"
+                                ) from None
+            if not staged.is_file():
+                raise CannotRun(f"{deliverable}: the data generator wrote no hidden labels")
+            staged.replace(labels_out)
+    except OSError as exc:
+        raise CannotRun(f"{labels_out}: cannot write the hidden labels: {exc.strerror or exc}") from None
 
 
 def _git_init(repo: Path) -> None:
