@@ -21,8 +21,9 @@ Writes ``data/raw/{train,test}.csv`` into the template and the hidden test label
 ``labels/tabular-classification.csv`` at the repository root (id, churned, split = public|private): the
 public practice data. With a course secret (``--secret-file``, what ``roadmap-ci new --course-secret-file``
 passes) the churn model's effects are drawn from the secret (each within ±15% of the practice value, the
-twelve region effects shuffled, the intercept set so that the churn rate stays the practice rate) and the
-customers, their 9-digit ids and the public/private split from the learner's own stream (docs/templates.md).
+inactivity jump's day within ±5 of 30, the twelve region effects shuffled, the intercept set so that the
+churn rate stays the practice rate) and the customers, their 9-digit ids and the public/private split from
+the learner's own stream (docs/templates.md).
 """
 
 from __future__ import annotations
