@@ -77,12 +77,30 @@ def new_cmd(
     output_dir: Annotated[Path, typer.Option("--output-dir", "-o", help="Where to create the repo.")] = Path("."),
     no_input: Annotated[bool, typer.Option("--no-input", help="Take every default; ask nothing.")] = False,
     no_git: Annotated[bool, typer.Option("--no-git", help="Skip `git init` and the first commit.")] = False,
+    course_secret_file: Annotated[Path | None, typer.Option(
+        "--course-secret-file", help="Mentor: the course secret; the repo gets the course's data, not the "
+                                     "practice data.")] = None,
+    labels_out: Annotated[Path | None, typer.Option(
+        "--labels-out", help="Mentor: where the course's hidden labels go (outside the new repo).")] = None,
+    learner: Annotated[str | None, typer.Option(
+        "--learner", help="Mentor: the learner's GitHub login: their own rows and ids.")] = None,
 ) -> None:
     """Create a learner's starting repo from the deliverable's template."""
     from roadmap_ci.new import new
 
-    out = new(deliverable, output_dir, no_input=no_input, git=not no_git)
-    print(f"created {out}\nnext: cd {out} && roadmap-ci evaluate")
+    secret = None
+    if course_secret_file is not None:
+        from roadmap_ci.seeding import read_secret
+
+        secret = read_secret(course_secret_file)
+    out = new(deliverable, output_dir, no_input=no_input, git=not no_git, secret=secret, labels_out=labels_out,
+              learner=learner)
+    if secret is not None:
+        print(f"created {out} with the course's data" + (f" for {learner}" if learner else "")
+              + f"\nhidden labels: {labels_out} (keep them out of the repo; `ci-report --labels` reads them)")
+    else:
+        print(f"created {out} (practice data: its labels are public)")
+    print(f"next: cd {out} && roadmap-ci evaluate")
 
 
 # ---------------------------------------------------------------- rubric

@@ -1,6 +1,7 @@
 """Generate the imbalanced-tuning template's data: card transactions, about 3% of them fraudulent.
 
     python templates/imbalanced-tuning/generate_data.py    # rewrites the files below (seeded, byte-identical)
+    python templates/imbalanced-tuning/generate_data.py --out DIR --labels FILE --secret-file SECRET [--learner LOGIN]
 
 Writes (this script is not copied into learner repos):
 
@@ -13,14 +14,23 @@ country against the card's country, bursts of transactions, a new device at nigh
 linear model find part of it and engineered ratios plus a boosted model find much more.
 Messy on purpose: missing values, category spellings, amount outliers, and a leakage trap:
 ``chargeback_filed`` is only known weeks after the transaction (and is absent from test.csv).
+
+With a course secret (``--secret-file``, what ``roadmap-ci new --course-secret-file`` passes) the fraud model
+is drawn from the secret: every category risk and logit coefficient, and the fraudsters' amount and
+distance shifts, within ±15% of the practice value, with the intercept set so that the fraud rate stays the
+practice rate; the transactions, their 9-digit ids and the public/private split come from the learner's own
+stream (docs/templates.md).
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 from pathlib import Path
 
 import numpy as np
+
+from roadmap_ci import seeding
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -28,6 +38,8 @@ RAW = HERE / "{{cookiecutter.project_slug}}" / "data" / "raw"
 LABELS = ROOT / "labels" / "imbalanced-tuning.csv"
 SEED = 20261118
 N_TRAIN, N_TEST = 15000, 8000
+ID = "imbalanced-tuning"
+JITTER = 0.15
 
 CATEGORIES = ["grocery", "fuel", "restaurants", "pharmacy", "travel", "online_retail", "electronics", "gaming",
               "jewelry", "utilities"]
@@ -41,7 +53,36 @@ COLUMNS = ["id", "hour", "day_of_week", "amount", "merchant_category", "channel"
            "is_fraud"]
 
 
-def _rows(rng: np.random.Generator, n: int, first_id: int, base_rate_shift: float) -> tuple[list[dict], np.ndarray]:
+PRACTICE = {"intercept": -4.8, "foreign": 1.3, "night": 0.9, "new_device_online": 1.2, "burst": 0.35,
+            "card_present": 0.6, "declines": 0.5, "account_age": 0.25, "amount_shift": 1.6, "distance_shift": 2.0,
+            "risk": CAT_RISK}
+
+
+def process(secret: bytes | None) -> dict:
+    """The fraud model: the practice constants, or drawn from the course secret (shared by every learner)."""
+    if secret is None:
+        return PRACTICE
+    draw = seeding.rng(secret, ID, "process", practice=SEED)
+    p: dict = {k: v * float(draw.uniform(1 - JITTER, 1 + JITTER)) for k, v in PRACTICE.items() if k != "risk"}
+    p["risk"] = {c: v * float(draw.uniform(1 - JITTER, 1 + JITTER)) for c, v in CAT_RISK.items()}
+    # the intercept that keeps the practice fraud rate, on a large reference sample of the same process
+    practice_ref = np.random.default_rng(SEED)
+    target = float(_sigmoid(_logit(_features(practice_ref, 50000), PRACTICE, practice_ref)).mean())
+    ref = seeding.rng(secret, ID, "process-reference", practice=SEED)
+    offset = _logit(_features(ref, 50000), {**p, "intercept": 0.0}, ref)
+    lo, hi = -9.0, 0.0
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if _sigmoid(offset + mid).mean() < target else (lo, mid)
+    p["intercept"] = (lo + hi) / 2
+    return p
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))
+
+
+def _features(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     hour = rng.choice(24, size=n, p=np.r_[np.full(6, 0.012), np.full(18, (1 - 0.072) / 18)])
     dow = rng.integers(0, 7, size=n)
     cat = rng.choice(CATEGORIES, size=n, p=CAT_P)
@@ -59,17 +100,38 @@ def _rows(rng: np.random.Generator, n: int, first_id: int, base_rate_shift: floa
     new_device = (rng.random(n) < 0.06).astype(int)
     card_present = np.isin(channel, ["pos", "contactless", "atm"]).astype(int)
     declines = rng.poisson(0.15, n)
+    return {"hour": hour, "dow": dow, "cat": cat, "channel": channel, "card_country": card_country,
+            "foreign": foreign, "merchant_country": merchant_country, "age": age, "account_age": account_age,
+            "avg30": avg30, "ratio": ratio, "count24": count24, "distance": distance, "new_device": new_device,
+            "card_present": card_present, "declines": declines}
 
-    # latent fraud propensity: relative and combined signals, plus noise no feature explains
-    night = (hour < 6).astype(float)
-    logit = (-4.8 + base_rate_shift + np.array([CAT_RISK[c] for c in cat]) + 1.3 * foreign + 0.9 * night
-             + 1.2 * new_device * (1 - card_present) + 0.35 * np.minimum(count24, 10) - 0.6 * card_present
-             + 0.5 * np.minimum(declines, 4) - 0.25 * (np.log(account_age) - 6.5) + rng.normal(0, 0.9, n))
+
+def _logit(f: dict[str, np.ndarray], p: dict, rng: np.random.Generator, base_rate_shift: float = 0.0) -> np.ndarray:
+    """The latent fraud propensity: relative and combined signals, plus noise no feature explains."""
+    night = (f["hour"] < 6).astype(float)
+    new_device, card_present = f["new_device"], f["card_present"]
+    return (p["intercept"] + base_rate_shift + np.array([p["risk"][c] for c in f["cat"]]) + p["foreign"] * f["foreign"]
+            + p["night"] * night + p["new_device_online"] * new_device * (1 - card_present)
+            + p["burst"] * np.minimum(f["count24"], 10) - p["card_present"] * card_present
+            + p["declines"] * np.minimum(f["declines"], 4) - p["account_age"] * (np.log(f["account_age"]) - 6.5)
+            + rng.normal(0, 0.9, len(night)))
+
+
+def _rows(rng: np.random.Generator, ids: np.ndarray, base_rate_shift: float, p: dict = PRACTICE,
+          ) -> tuple[list[dict], np.ndarray]:
+    n = len(ids)
+    f = _features(rng, n)
+    hour, dow, cat, channel = f["hour"], f["dow"], f["cat"], f["channel"]
+    card_country, merchant_country = f["card_country"], f["merchant_country"]
+    age, account_age, avg30, ratio, count24 = f["age"], f["account_age"], f["avg30"], f["ratio"], f["count24"]
+    distance, new_device, card_present, declines = f["distance"], f["new_device"], f["card_present"], f["declines"]
+    logit = _logit(f, p, rng, base_rate_shift)
     p0 = 1 / (1 + np.exp(-logit))
     fraud = rng.random(n) < p0
     # fraudsters spend far above the card's habit, far from home, in bursts
-    ratio = np.where(fraud, ratio * np.exp(rng.normal(1.6, 0.7, n)), ratio)
-    distance = np.where(fraud & (rng.random(n) < 0.6), np.round(distance * np.exp(rng.normal(2.0, 0.8, n)), 1),
+    ratio = np.where(fraud, ratio * np.exp(rng.normal(p["amount_shift"], 0.7, n)), ratio)
+    distance = np.where(fraud & (rng.random(n) < 0.6),
+                        np.round(distance * np.exp(rng.normal(p["distance_shift"], 0.8, n)), 1),
                         distance)
     count24 = np.where(fraud & (rng.random(n) < 0.5), count24 + rng.poisson(4, n), count24)
     amount = np.round(avg30 * ratio, 2)
@@ -79,7 +141,7 @@ def _rows(rng: np.random.Generator, n: int, first_id: int, base_rate_shift: floa
 
     rows = []
     for i in range(n):
-        row = {"id": first_id + i, "hour": int(hour[i]), "day_of_week": int(dow[i]), "amount": float(amount[i]),
+        row = {"id": int(ids[i]), "hour": int(hour[i]), "day_of_week": int(dow[i]), "amount": float(amount[i]),
                "merchant_category": cat[i], "channel": channel[i], "card_country": card_country[i],
                "merchant_country": merchant_country[i], "customer_age": int(age[i]),
                "account_age_days": int(account_age[i]), "txn_count_24h": int(count24[i]),
@@ -108,10 +170,18 @@ def _write(path: Path, rows: list[dict], columns: list[str]) -> None:
             writer.writerow({k: (f"{row[k]:.10g}" if isinstance(row[k], float) else row[k]) for k in columns})
 
 
-def generate(raw: Path = RAW, labels: Path = LABELS) -> None:
-    rng = np.random.default_rng(SEED)
-    train, _ = _rows(rng, N_TRAIN, 1, 0.0)
-    test, fraud = _rows(rng, N_TEST, 500001, 0.0)
+def generate(raw: Path = RAW, labels: Path = LABELS, *, secret: bytes | None = None,
+             learner: str | None = None) -> None:
+    """Write train/test and the hidden labels: the practice data, or a course's (``secret``) for ``learner``."""
+    p = process(secret)
+    rng = seeding.rng(secret, ID, "rows", practice=SEED, learner=learner)
+    if secret is None:
+        train_ids, test_ids = np.arange(1, 1 + N_TRAIN), np.arange(500001, 500001 + N_TEST)
+    else:  # 9-digit ids of the learner's own (ascending, as the export lists them): a peer's match none
+        ids = rng.choice(900_000_000, size=N_TRAIN + N_TEST, replace=False) + 100_000_000
+        train_ids, test_ids = np.sort(ids[:N_TRAIN]), np.sort(ids[N_TRAIN:])
+    train, _ = _rows(rng, train_ids, 0.0, p)
+    test, fraud = _rows(rng, test_ids, 0.0, p)
     _write(raw / "train.csv", train, COLUMNS)
     _write(raw / "test.csv", test, [c for c in COLUMNS if c not in ("chargeback_filed", "is_fraud")])
     public = rng.random(N_TEST) < 0.3
@@ -119,6 +189,19 @@ def generate(raw: Path = RAW, labels: Path = LABELS) -> None:
                     for r, f, p in zip(test, fraud, public, strict=True)], ["id", "is_fraud", "split"])
 
 
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=RAW, help="directory for train.csv and test.csv")
+    parser.add_argument("--labels", type=Path, default=LABELS, help="where the hidden test labels go")
+    parser.add_argument("--secret-file", type=Path, help="the course secret (default: the public practice data)")
+    parser.add_argument("--learner", help="the learner's login: their own rows and ids (needs --secret-file)")
+    args = parser.parse_args()
+    if args.learner and not args.secret_file:
+        parser.error("--learner needs --secret-file")
+    secret = seeding.read_secret(args.secret_file) if args.secret_file else None
+    generate(args.out, args.labels, secret=secret, learner=args.learner)
+    print(f"wrote {args.out} and {args.labels}")
+
+
 if __name__ == "__main__":
-    generate()
-    print(f"wrote {RAW} and {LABELS}")
+    main()

@@ -11,7 +11,9 @@ Two small tables the problem-set experiments run on, simulated so that the true 
   known means and standard deviations (Gaussian MLE on group A, a t-test and a permutation test A vs B).
 
 There are no hidden labels: this deliverable is scored on the learner's functions (mentor tests) and on
-what the pipeline measures with them.
+what the pipeline measures with them, so nothing here is withheld and a course secret changes nothing:
+``generate`` accepts ``secret=`` and ``learner=`` (the generator contract, docs/templates.md) and writes the
+same practice data for every course and learner.
 """
 
 from __future__ import annotations
@@ -53,7 +55,11 @@ def ab_test(rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["group", "load_ms"])
 
 
-def generate(raw_dir: Path = RAW) -> None:
+def generate(raw_dir: Path = RAW, labels_file: Path | None = None, *, secret: bytes | None = None,
+             learner: str | None = None) -> None:
+    """Write points.csv and ab_test.csv; there are no hidden labels (``labels_file`` is not written) and the
+    data is the same with or without a course secret (nothing of it is graded against withheld values)."""
+    del labels_file, secret, learner
     rng = np.random.default_rng(SEED)
     raw_dir.mkdir(parents=True, exist_ok=True)
     points(rng).to_csv(raw_dir / "points.csv", index=False, lineterminator="\n")

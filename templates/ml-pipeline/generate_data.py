@@ -9,21 +9,32 @@ The trap: `refund_issued` is set *after* a late delivery in the historical expor
 almost perfectly on train.csv), but at prediction time no refund exists yet: in test.csv and the new batch
 it is unrelated to the outcome.
 
-    python templates/ml-pipeline/generate_data.py
+    python templates/ml-pipeline/generate_data.py [RAW_DIR [LABELS]] [--secret-file FILE [--learner LOGIN]]
+
+With a course secret (``--secret-file``, what ``roadmap-ci new --course-secret-file`` passes) the lateness
+model is drawn from the secret (every coefficient within ±15% of the practice value, the intercept set so
+that the late rate stays the practice rate) and the orders, their 9-digit ids and the public/private split
+from the learner's own stream (docs/templates.md).
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
-import sys
 from pathlib import Path
 
 import numpy as np
+
+from roadmap_ci import seeding
 
 HERE = Path(__file__).resolve().parent
 RAW = HERE / "{{cookiecutter.project_slug}}" / "data" / "raw"
 LABELS = HERE.parent.parent / "labels" / "ml-pipeline.csv"
 SEED = 46
+ID = "ml-pipeline"
+JITTER = 0.15
+PRACTICE = {"intercept": -3.7, "pace": 2.6, "load": 14.0, "ecopost": 1.2, "rapidship": 0.6, "swiftgo": 1.0,
+            "express": 1.0, "weekend": 0.5, "evening_next_day": 1.6, "weight": 0.06}
 
 COLUMNS = ["id", "order_date", "region", "carrier", "distance_km", "weight_kg", "items", "promised_days",
            "order_hour", "is_weekend", "express", "warehouse_load", "refund_issued"]
@@ -31,11 +42,30 @@ REGIONS = ["north", "south", "east", "west", "central"]
 CARRIERS = ["ParcelCo", "RapidShip", "EcoPost"]
 
 
-def _orders(rng: np.random.Generator, n: int, start_id: int, month: str, drift: bool = False) -> dict:
+def process(secret: bytes | None) -> dict:
+    """The lateness model: the practice constants, or drawn from the course secret (shared by every learner)."""
+    if secret is None:
+        return PRACTICE
+    draw = seeding.rng(secret, ID, "process", practice=SEED)
+    p = {k: v * float(draw.uniform(1 - JITTER, 1 + JITTER)) for k, v in PRACTICE.items()}
+    # the intercept that keeps the practice late rate, on a large reference sample of the same process
+    target = _orders(np.random.default_rng(SEED), np.arange(50000), "2026-01")["late_p"].mean()
+    offset = _orders(seeding.rng(secret, ID, "process-reference", practice=SEED), np.arange(50000), "2026-01",
+                     p={**p, "intercept": 0.0})["late_logit"]
+    lo, hi = -9.0, 3.0
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if (1 / (1 + np.exp(-(offset + mid)))).mean() < target else (lo, mid)
+    p["intercept"] = (lo + hi) / 2
+    return p
+
+
+def _orders(rng: np.random.Generator, ids: np.ndarray, month: str, drift: bool = False, p: dict = PRACTICE) -> dict:
+    n = len(ids)
     carriers = CARRIERS + ["SwiftGo"] if drift else CARRIERS
     p_carrier = [0.25, 0.2, 0.2, 0.35] if drift else [0.45, 0.3, 0.25]
     d = {
-        "id": np.arange(start_id, start_id + n),
+        "id": ids,
         "order_date": [f"{month}-{day:02d}" for day in rng.integers(1, 29, n)],
         "region": rng.choice(REGIONS, n, p=[0.2, 0.25, 0.15, 0.15, 0.25]),
         "carrier": rng.choice(carriers, n, p=p_carrier),
@@ -49,12 +79,13 @@ def _orders(rng: np.random.Generator, n: int, start_id: int, month: str, drift: 
         "warehouse_load": np.round(np.clip(rng.beta(5 if drift else 3, 3, n), 0, 1), 3),
     }
     km_per_day = d["distance_km"] / d["promised_days"]
-    logit = (-3.7 + 2.6 * np.log1p(km_per_day / 120) + 14.0 * (d["warehouse_load"] - 0.5) ** 2
-             + 1.2 * (d["carrier"] == "EcoPost") - 0.6 * (d["carrier"] == "RapidShip")
-             + 1.0 * (d["carrier"] == "SwiftGo") - 1.0 * d["express"] + 0.5 * d["is_weekend"]
-             + 1.6 * (d["order_hour"] >= 18) * (d["promised_days"] == 1) + 0.06 * d["weight_kg"]
-             + rng.normal(0, 0.3, n))
-    d["late"] = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    logit = (p["intercept"] + p["pace"] * np.log1p(km_per_day / 120) + p["load"] * (d["warehouse_load"] - 0.5) ** 2
+             + p["ecopost"] * (d["carrier"] == "EcoPost") - p["rapidship"] * (d["carrier"] == "RapidShip")
+             + p["swiftgo"] * (d["carrier"] == "SwiftGo") - p["express"] * d["express"] + p["weekend"] * d["is_weekend"]
+             + p["evening_next_day"] * (d["order_hour"] >= 18) * (d["promised_days"] == 1)
+             + p["weight"] * d["weight_kg"] + rng.normal(0, 0.3, n))
+    d["late_logit"], d["late_p"] = logit, 1 / (1 + np.exp(-logit))
+    d["late"] = (rng.random(n) < d["late_p"]).astype(int)
     return d
 
 
@@ -96,14 +127,24 @@ def _write(path: Path, rows: list[dict], columns: list[str]) -> None:
         w.writerows(rows)
 
 
-def generate(raw: Path = RAW, labels: Path = LABELS) -> None:
-    rng = np.random.default_rng(SEED)
+def generate(raw: Path = RAW, labels: Path = LABELS, *, secret: bytes | None = None,
+             learner: str | None = None) -> None:
+    """Write train/test/new_batch and the hidden labels: the practice data, or a course's for ``learner``."""
+    p = process(secret)
+    rng = seeding.rng(secret, ID, "rows", practice=SEED, learner=learner)
+    months = ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"]
+    if secret is None:
+        ids = [np.arange(100000 + k * 1000, 100700 + k * 1000) for k in range(6)]
+        ids += [np.arange(200000, 202000), np.arange(300000, 301200)]
+    else:  # 9-digit ids of the learner's own (ascending within an export): a peer's predictions match none
+        drawn = rng.choice(900_000_000, size=700 * 6 + 2000 + 1200, replace=False) + 100_000_000
+        ids = [np.sort(chunk) for chunk in np.split(drawn, np.cumsum([700] * 6 + [2000]))]
     train = []
-    for k, month in enumerate(["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"]):
-        train += _mess(rng, _orders(rng, 700, 100000 + k * 1000, month), leak=True)
+    for k, month in enumerate(months):
+        train += _mess(rng, _orders(rng, ids[k], month, p=p), leak=True)
     train += [dict(r) for r in train[5:3000:97]]  # the export repeats some orders
-    test = _mess(rng, _orders(rng, 2000, 200000, "2026-07"), leak=False)
-    new_batch = _mess(rng, _orders(rng, 1200, 300000, "2026-08", drift=True), leak=False)
+    test = _mess(rng, _orders(rng, ids[6], "2026-07", p=p), leak=False)
+    new_batch = _mess(rng, _orders(rng, ids[7], "2026-08", drift=True, p=p), leak=False)
     order = rng.permutation(len(test))
     test = [test[i] for i in order]
     _write(raw / "train.csv", train, COLUMNS + ["late"])
@@ -114,5 +155,18 @@ def generate(raw: Path = RAW, labels: Path = LABELS) -> None:
                     for r, s in zip(test, split, strict=True)], ["id", "late", "split"])
 
 
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("raw", nargs="?", type=Path, default=RAW, help="directory for the three CSV files")
+    parser.add_argument("labels", nargs="?", type=Path, default=LABELS, help="where the hidden test labels go")
+    parser.add_argument("--secret-file", type=Path, help="the course secret (default: the public practice data)")
+    parser.add_argument("--learner", help="the learner's login: their own rows and ids (needs --secret-file)")
+    args = parser.parse_args()
+    if args.learner and not args.secret_file:
+        parser.error("--learner needs --secret-file")
+    secret = seeding.read_secret(args.secret_file) if args.secret_file else None
+    generate(args.raw, args.labels, secret=secret, learner=args.learner)
+
+
 if __name__ == "__main__":
-    generate(*(Path(a) for a in sys.argv[1:3]))
+    main()

@@ -1,6 +1,7 @@
 """Generate the tabular-classification data set, deterministically (run from anywhere; not shipped to learners).
 
     python templates/tabular-classification/generate_data.py [--out DIR] [--labels FILE]
+                                                             [--secret-file FILE [--learner LOGIN]]
 
 A telecom customer-churn table in the style of the Kaggle/IBM "Telco churn" drop, simulated so that the
 hidden labels are known and nothing is downloaded. Churn follows a latent logit with the effects a
@@ -17,7 +18,12 @@ about 26% positives. Messy on purpose:
   cancel. It is nearly perfect on the training data and empty for every test customer.
 
 Writes ``data/raw/{train,test}.csv`` into the template and the hidden test labels to
-``labels/tabular-classification.csv`` at the repository root (id, churned, split = public|private).
+``labels/tabular-classification.csv`` at the repository root (id, churned, split = public|private): the
+public practice data. With a course secret (``--secret-file``, what ``roadmap-ci new --course-secret-file``
+passes) the churn model's effects are drawn from the secret (each within ±15% of the practice value, the
+inactivity jump's day within ±5 of 30, the twelve region effects shuffled, the intercept set so that the
+churn rate stays the practice rate) and the customers, their 9-digit ids and the public/private split from
+the learner's own stream (docs/templates.md).
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from roadmap_ci import seeding
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 RAW = HERE / "{{cookiecutter.project_slug}}" / "data" / "raw"
@@ -35,6 +43,7 @@ LABELS = ROOT / "labels" / "tabular-classification.csv"
 SEED = 1214
 N_TRAIN, N_TEST = 6000, 2500
 PUBLIC_FRACTION = 0.3
+ID = "tabular-classification"
 
 REGIONS = ["CA", "TX", "NY", "FL", "IL", "PA", "OH", "GA", "NC", "MI", "WA", "AZ"]
 CONTRACT_SPELLINGS = {
@@ -43,14 +52,69 @@ CONTRACT_SPELLINGS = {
     "Two year": ["Two year"] * 16 + ["two year", "2 years", "Two Year"],
 }
 PAYMENTS = ["Electronic check", "Mailed check", "Bank transfer (automatic)", "Credit card (automatic)"]
+# the churn logit's effects in the practice data; a course secret scales each by U(1 - JITTER, 1 + JITTER)
+PRACTICE = {
+    "intercept": -2.05, "month_to_month": 1.35, "two_year": -1.5, "log_tenure": 2.0, "new_customer": 1.0,
+    "fiber": 0.55, "fiber_no_support": 0.75, "no_internet": 0.4, "electronic_check": 0.55, "monthly": 0.012,
+    "tickets": 0.38, "inactive_jump": 2.0, "inactive_days": 30.0, "paperless": 0.3, "senior": 0.3,
+    "partner": 0.2, "dependents": 0.3, "gb": 0.002,
+}
+JITTER = 0.15
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def simulate(n: int, rng: np.random.Generator) -> pd.DataFrame:
+def process(secret: bytes | None) -> dict:
+    """The churn model: the practice constants, or drawn from the course secret (shared by every learner)."""
+    if secret is None:
+        return PRACTICE_P
+    draw = seeding.rng(secret, ID, "process", practice=SEED)
+    p = {k: v * float(draw.uniform(1 - JITTER, 1 + JITTER)) for k, v in PRACTICE.items()}
+    p["inactive_days"] = PRACTICE["inactive_days"] + float(draw.uniform(-5.0, 5.0))
+    p["regions"] = [REGIONS[i] for i in draw.permutation(len(REGIONS))]  # which region churns most
+    # the intercept that keeps the practice churn rate, on a large reference sample of the same process
+    reference = seeding.rng(secret, ID, "process-reference", practice=SEED)
+    offset = _logit(simulate_features(20000, reference), {**p, "intercept": 0.0})
+    target = float(_sigmoid(_logit(simulate_features(20000, np.random.default_rng(SEED)), PRACTICE_P)).mean())
+    lo, hi = -6.0, 2.0
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if _sigmoid(offset + mid).mean() < target else (lo, mid)
+    p["intercept"] = (lo + hi) / 2
+    return p
+
+
+def simulate(n: int, rng: np.random.Generator, p: dict | None = None) -> pd.DataFrame:
     """Clean customers with their true churn outcome (before the mess is added)."""
+    p = p or PRACTICE_P
+    f = simulate_features(n, rng)
+    churned = (rng.random(n) < _sigmoid(_logit(f, p))).astype(int)
+    return pd.DataFrame({
+        "gender": rng.choice(["Female", "Male"], size=n),
+        "age": f["age"].astype(float),
+        "senior_citizen": f["senior"],
+        "partner": np.where(f["partner"], "Yes", "No"),
+        "dependents": np.where(f["dependents"], "Yes", "No"),
+        "region": f["region"],
+        "tenure_months": f["tenure"],
+        "contract": f["contract"],
+        "payment_method": f["payment"],
+        "paperless_billing": np.where(f["paperless"], "Yes", "No"),
+        "internet_service": f["internet"],
+        "tech_support": f["tech_support"],
+        "streaming_tv": f["streaming"],
+        "monthly_charges": f["monthly"],
+        "total_charges": f["total"],
+        "avg_monthly_gb": f["gb"],
+        "support_tickets_90d": f["tickets"],
+        "last_login_days": f["last_login"],
+        "churned": churned,
+    })
+
+
+def simulate_features(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     contract = rng.choice(["Month-to-month", "One year", "Two year"], size=n, p=[0.52, 0.23, 0.25])
     tenure_scale = np.where(contract == "Month-to-month", 14.0, np.where(contract == "One year", 30.0, 45.0))
     tenure = np.clip(rng.exponential(tenure_scale), 0, 72).round().astype(int)
@@ -72,45 +136,34 @@ def simulate(n: int, rng: np.random.Generator) -> pd.DataFrame:
     tickets = rng.poisson(np.where(internet == "Fiber optic", 1.1, 0.6) + 0.4 * (tech_support == "No"))
     last_login = np.clip(rng.gamma(1.3, 12.0, n), 0, 180).round().astype(int)
     region = rng.choice(REGIONS, size=n)
-    region_effect = dict(zip(REGIONS, np.linspace(-0.25, 0.25, len(REGIONS)), strict=True))
+    return {"contract": contract, "tenure": tenure, "age": age, "senior": senior, "partner": partner,
+            "dependents": dependents, "internet": internet, "tech_support": tech_support, "streaming": streaming,
+            "payment": payment, "paperless": paperless, "monthly": monthly, "total": total, "gb": gb,
+            "tickets": tickets, "last_login": last_login, "region": region}
 
-    logit = (
-        -2.05
-        + np.select([contract == "Month-to-month", contract == "One year"], [1.35, 0.0], -1.5)
-        - 2.0 * np.log1p(tenure) / np.log(73) + 1.0 * (tenure <= 3)
-        + 0.55 * (internet == "Fiber optic")
-        + 0.75 * ((internet == "Fiber optic") & (tech_support == "No"))
-        - 0.4 * (internet == "No")
-        + 0.55 * (payment == "Electronic check")
-        + 0.012 * (monthly - 65.0)
-        + 0.38 * np.minimum(tickets, 5)
-        + 2.0 * _sigmoid((last_login - 30.0) / 4.0)
-        + 0.3 * paperless + 0.3 * senior - 0.2 * partner - 0.3 * dependents
-        + np.vectorize(region_effect.get)(region)
-        - 0.002 * np.nan_to_num(gb - 200.0)
+
+def _logit(f: dict[str, np.ndarray], p: dict) -> np.ndarray:
+    contract, tenure, internet, tech_support = f["contract"], f["tenure"], f["internet"], f["tech_support"]
+    region_effect = dict(zip(p["regions"], np.linspace(-0.25, 0.25, len(REGIONS)), strict=True))
+    return (
+        p["intercept"]
+        + np.select([contract == "Month-to-month", contract == "One year"], [p["month_to_month"], 0.0], p["two_year"])
+        - p["log_tenure"] * np.log1p(tenure) / np.log(73) + p["new_customer"] * (tenure <= 3)
+        + p["fiber"] * (internet == "Fiber optic")
+        + p["fiber_no_support"] * ((internet == "Fiber optic") & (tech_support == "No"))
+        - p["no_internet"] * (internet == "No")
+        + p["electronic_check"] * (f["payment"] == "Electronic check")
+        + p["monthly"] * (f["monthly"] - 65.0)
+        + p["tickets"] * np.minimum(f["tickets"], 5)
+        + p["inactive_jump"] * _sigmoid((f["last_login"] - p["inactive_days"]) / 4.0)
+        + p["paperless"] * f["paperless"] + p["senior"] * f["senior"] - p["partner"] * f["partner"]
+        - p["dependents"] * f["dependents"]
+        + np.vectorize(region_effect.get)(f["region"])
+        - p["gb"] * np.nan_to_num(f["gb"] - 200.0)
     )
-    churned = (rng.random(n) < _sigmoid(logit)).astype(int)
-    return pd.DataFrame({
-        "gender": rng.choice(["Female", "Male"], size=n),
-        "age": age.astype(float),
-        "senior_citizen": senior,
-        "partner": np.where(partner, "Yes", "No"),
-        "dependents": np.where(dependents, "Yes", "No"),
-        "region": region,
-        "tenure_months": tenure,
-        "contract": contract,
-        "payment_method": payment,
-        "paperless_billing": np.where(paperless, "Yes", "No"),
-        "internet_service": internet,
-        "tech_support": tech_support,
-        "streaming_tv": streaming,
-        "monthly_charges": monthly,
-        "total_charges": total,
-        "avg_monthly_gb": gb,
-        "support_tickets_90d": tickets,
-        "last_login_days": last_login,
-        "churned": churned,
-    })
+
+
+PRACTICE_P = {**PRACTICE, "regions": REGIONS}
 
 
 def make_messy(df: pd.DataFrame, rng: np.random.Generator, *, train: bool) -> pd.DataFrame:
@@ -140,10 +193,16 @@ def make_messy(df: pd.DataFrame, rng: np.random.Generator, *, train: bool) -> pd
     return df
 
 
-def generate(raw_dir: Path = RAW, labels_file: Path = LABELS) -> None:
-    rng = np.random.default_rng(SEED)
-    people = simulate(N_TRAIN + N_TEST, rng)
-    ids = rng.permutation(np.arange(100001, 100001 + N_TRAIN + N_TEST))
+def generate(raw_dir: Path = RAW, labels_file: Path = LABELS, *, secret: bytes | None = None,
+             learner: str | None = None) -> None:
+    """Write train/test and the hidden labels: the practice data, or a course's (``secret``) for ``learner``."""
+    p = process(secret)
+    rng = seeding.rng(secret, ID, "rows", practice=SEED, learner=learner)
+    people = simulate(N_TRAIN + N_TEST, rng, p)
+    if secret is None:
+        ids = rng.permutation(np.arange(100001, 100001 + N_TRAIN + N_TEST))
+    else:  # 9-digit ids of the learner's own: a peer's predictions match none of them
+        ids = rng.choice(900_000_000, size=N_TRAIN + N_TEST, replace=False) + 100_000_000
     people.insert(0, "id", ids)
     train = make_messy(people.iloc[:N_TRAIN].reset_index(drop=True), rng, train=True)
     test = make_messy(people.iloc[N_TRAIN:].reset_index(drop=True), rng, train=False)
@@ -169,8 +228,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=RAW, help="directory for train.csv and test.csv")
     parser.add_argument("--labels", type=Path, default=LABELS, help="where the hidden test labels go")
+    parser.add_argument("--secret-file", type=Path, help="the course secret (default: the public practice data)")
+    parser.add_argument("--learner", help="the learner's login: their own rows and ids (needs --secret-file)")
     args = parser.parse_args()
-    generate(args.out, args.labels)
+    if args.learner and not args.secret_file:
+        parser.error("--learner needs --secret-file")
+    secret = seeding.read_secret(args.secret_file) if args.secret_file else None
+    generate(args.out, args.labels, secret=secret, learner=args.learner)
 
 
 if __name__ == "__main__":

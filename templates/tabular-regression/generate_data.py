@@ -1,6 +1,7 @@
 """Generate the tabular-regression data set, deterministically (run from anywhere; not shipped to learners).
 
     python templates/tabular-regression/generate_data.py [--out DIR] [--labels FILE]
+                                                         [--secret-file FILE [--learner LOGIN]]
 
 House sales in a mid-sized city, in the style of the Kaggle "House Prices" (Ames) table, simulated so that the
 hidden labels are known and nothing is downloaded. Log-price follows what an appraiser would expect: living
@@ -15,7 +16,12 @@ distance to the centre, sale year (a rising market) and the sale condition, plus
 * **a leakage trap**: ``price_per_sqft`` is computed from the sale price; it is empty for every test house.
 
 Writes ``data/raw/{train,test}.csv`` into the template and the hidden test labels to
-``labels/tabular-regression.csv`` at the repository root (id, sale_price, split = public|private).
+``labels/tabular-regression.csv`` at the repository root (id, sale_price, split = public|private): the
+public practice data. With a course secret (``--secret-file``, what ``roadmap-ci new --course-secret-file``
+passes) the price model is drawn from the secret (each coefficient within ±15% of the practice value, the
+neighbourhood, building-type and sale-condition effects shuffled among their levels; the noise stays
+0.09 in log-price) and the houses, their 9-digit ids and the public/private split from the learner's own
+stream (docs/templates.md).
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from roadmap_ci import seeding
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 RAW = HERE / "{{cookiecutter.project_slug}}" / "data" / "raw"
@@ -33,6 +41,7 @@ LABELS = ROOT / "labels" / "tabular-regression.csv"
 SEED = 911
 N_TRAIN, N_TEST = 3000, 1200
 PUBLIC_FRACTION = 0.3
+ID = "tabular-regression"
 
 NEIGHBOURHOODS = {  # name: (log-price effect, distance to centre in km, typical year built)
     "Old Town": (-0.10, 1.0, 1925), "Riverside": (0.12, 2.5, 1960), "Northpark": (0.05, 5.0, 1985),
@@ -42,12 +51,34 @@ NEIGHBOURHOODS = {  # name: (log-price effect, distance to centre in km, typical
 }
 TYPES = {"Detached": 0.0, "Semi-detached": -0.10, "Townhouse": -0.15, "Duplex": -0.20}
 CONDITIONS = {"Normal": 0.0, "Abnormal": -0.18, "Family": -0.12, "Partial": 0.06}
+# the log-price coefficients of the practice data; a course secret scales each by U(1 - JITTER, 1 + JITTER)
+PRACTICE = {"area": 0.62, "quality": 0.085, "quality_sq": 0.012, "age": 0.0045, "recent": 0.08, "garage": 0.045,
+            "bathrooms": 0.03, "fireplaces": 0.03, "distance": 0.012, "market": 0.05, "lot": 0.05}
+JITTER = 0.15
 
 
-def simulate(n: int, rng: np.random.Generator) -> pd.DataFrame:
+def process(secret: bytes | None) -> dict:
+    """The price model: the practice constants, or drawn from the course secret (shared by every learner)."""
+    if secret is None:
+        return {**PRACTICE, "hood": {h: v[0] for h, v in NEIGHBOURHOODS.items()}, "types": TYPES,
+                "conditions": CONDITIONS}
+    draw = seeding.rng(secret, ID, "process", practice=SEED)
+    p: dict = {k: v * float(draw.uniform(1 - JITTER, 1 + JITTER)) for k, v in PRACTICE.items()}
+    effects = [v[0] for v in NEIGHBOURHOODS.values()]
+    p["hood"] = dict(zip(NEIGHBOURHOODS, (effects[i] for i in draw.permutation(len(effects))), strict=True))
+    # the most common level keeps 0 (the reference); the others trade their discounts
+    for key, levels in (("types", TYPES), ("conditions", CONDITIONS)):
+        names, values = list(levels), list(levels.values())
+        rest = [values[1 + i] for i in draw.permutation(len(values) - 1)]
+        p[key] = dict(zip(names, [values[0], *rest], strict=True))
+    return p
+
+
+def simulate(n: int, rng: np.random.Generator, p: dict | None = None) -> pd.DataFrame:
+    p = p or process(None)
     names = list(NEIGHBOURHOODS)
     hood = rng.choice(names, size=n, p=np.array([9, 10, 9, 7, 9, 9, 6, 9, 5, 9, 9, 9]) / 100)
-    effect = np.array([NEIGHBOURHOODS[h][0] for h in hood])
+    effect = np.array([p["hood"][h] for h in hood])
     distance = np.array([NEIGHBOURHOODS[h][1] for h in hood]) * rng.uniform(0.6, 1.4, n)
     sold = rng.choice([2019, 2020, 2021, 2022, 2023, 2024], size=n)
     built = np.clip(np.array([NEIGHBOURHOODS[h][2] for h in hood]) + rng.normal(0, 12, n), 1880, sold).round()
@@ -68,15 +99,15 @@ def simulate(n: int, rng: np.random.Generator) -> pd.DataFrame:
 
     log_price = (
         12.0
-        + 0.62 * np.log(area / 1500)
-        + 0.085 * (quality - 6) + 0.012 * (quality - 6) ** 2
+        + p["area"] * np.log(area / 1500)
+        + p["quality"] * (quality - 6) + p["quality_sq"] * (quality - 6) ** 2
         + effect
-        - 0.0045 * np.minimum(age, 80) + 0.08 * recent
-        + 0.045 * garage + 0.03 * (bathrooms - 2) + 0.03 * fireplaces
-        - 0.012 * distance
-        + 0.05 * (sold - 2019)
-        + np.array([TYPES[k] for k in kind]) + np.array([CONDITIONS[c] for c in condition])
-        + 0.05 * np.log(lot / 8000)
+        - p["age"] * np.minimum(age, 80) + p["recent"] * recent
+        + p["garage"] * garage + p["bathrooms"] * (bathrooms - 2) + p["fireplaces"] * fireplaces
+        - p["distance"] * distance
+        + p["market"] * (sold - 2019)
+        + np.array([p["types"][k] for k in kind]) + np.array([p["conditions"][c] for c in condition])
+        + p["lot"] * np.log(lot / 8000)
         + rng.normal(0, 0.09, n)
     )
     price = np.exp(log_price).round(-2)
@@ -111,10 +142,17 @@ def make_messy(df: pd.DataFrame, rng: np.random.Generator, *, train: bool) -> pd
     return df
 
 
-def generate(raw_dir: Path = RAW, labels_file: Path = LABELS) -> None:
-    rng = np.random.default_rng(SEED)
-    houses = simulate(N_TRAIN + N_TEST, rng)
-    houses.insert(0, "id", rng.permutation(np.arange(20001, 20001 + N_TRAIN + N_TEST)))
+def generate(raw_dir: Path = RAW, labels_file: Path = LABELS, *, secret: bytes | None = None,
+             learner: str | None = None) -> None:
+    """Write train/test and the hidden labels: the practice data, or a course's (``secret``) for ``learner``."""
+    p = process(secret)
+    rng = seeding.rng(secret, ID, "rows", practice=SEED, learner=learner)
+    houses = simulate(N_TRAIN + N_TEST, rng, p)
+    if secret is None:
+        ids = rng.permutation(np.arange(20001, 20001 + N_TRAIN + N_TEST))
+    else:  # 9-digit ids of the learner's own: a peer's predictions match none of them
+        ids = rng.choice(900_000_000, size=N_TRAIN + N_TEST, replace=False) + 100_000_000
+    houses.insert(0, "id", ids)
     train = make_messy(houses.iloc[:N_TRAIN].reset_index(drop=True), rng, train=True)
     test = make_messy(houses.iloc[N_TRAIN:].reset_index(drop=True), rng, train=False)
 
@@ -137,8 +175,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=RAW, help="directory for train.csv and test.csv")
     parser.add_argument("--labels", type=Path, default=LABELS, help="where the hidden test labels go")
+    parser.add_argument("--secret-file", type=Path, help="the course secret (default: the public practice data)")
+    parser.add_argument("--learner", help="the learner's login: their own rows and ids (needs --secret-file)")
     args = parser.parse_args()
-    generate(args.out, args.labels)
+    if args.learner and not args.secret_file:
+        parser.error("--learner needs --secret-file")
+    secret = seeding.read_secret(args.secret_file) if args.secret_file else None
+    generate(args.out, args.labels, secret=secret, learner=args.learner)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Generate the time-series data set, deterministically (run from anywhere; not shipped to learners).
 
-    python templates/time-series/generate_data.py [--out DIR] [--labels FILE]
+    python templates/time-series/generate_data.py [--out DIR] [--labels FILE] [--secret-file FILE [--learner LOGIN]]
 
 Daily unit sales of 6 items in 5 shops of a small grocery chain (30 store×item series), 2023-01-01 to
 2025-06-30, simulated so that the next 28 days are known and nothing is downloaded. The expected sales of a
@@ -18,7 +18,13 @@ negative-binomial noise. Messy on purpose, like a real point-of-sale export:
   sold that day; it is empty for every day to forecast.
 
 Writes ``data/raw/{train,test}.csv`` into the template and the hidden labels of the 28-day horizon to
-``labels/time-series.csv`` at the repository root (id, sales, split = public for days 1–14, private for 15–28).
+``labels/time-series.csv`` at the repository root (id, sales, split = public for days 1–14, private for 15–28):
+the public practice data. With a course secret (``--secret-file``, what ``roadmap-ci new --course-secret-file``
+passes) the demand model is drawn from the secret -- the shops' sizes and growth rates shuffled among the
+shops, then sizes and item rates within ±10% and growth ±2 points a year, seasonal amplitudes ±15% and
+peaks ±15 days, the weekday profile ±5%, the promotion lift, price elasticity and holiday lift ±10%, the
+competitor's cut ±0.05 -- and the sales, the mess and the 9-digit ids of the days to forecast come from the
+learner's own stream (docs/templates.md).
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from roadmap_ci import seeding
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 RAW = HERE / "{{cookiecutter.project_slug}}" / "data" / "raw"
@@ -36,6 +44,7 @@ LABELS = ROOT / "labels" / "time-series.csv"
 SEED = 4758
 START, END, HORIZON = "2023-01-01", "2025-06-30", 28
 PUBLIC_DAYS = 14
+ID = "time-series"
 
 STORES = {"S1": 1.0, "S2": 0.8, "S3": 1.3, "S4": 0.6, "S5": 1.1}  # shop size
 STORE_GROWTH = {"S1": 0.04, "S2": -0.03, "S3": 0.06, "S4": 0.10, "S5": 0.0}  # per year
@@ -50,6 +59,29 @@ ITEMS = {  # name: (units per day in a size-1 shop, yearly amplitude, peak day o
 WEEKDAY = np.array([0.86, 0.84, 0.88, 0.95, 1.10, 1.35, 1.02])  # Monday … Sunday
 CLOSED = {"01-01", "12-25"}
 HOLIDAY_LIFT = 1.45
+PRACTICE = {"stores": STORES, "growth": STORE_GROWTH, "items": ITEMS, "weekday": WEEKDAY, "promo_lift": 1.7,
+            "elasticity": -0.8, "holiday_lift": HOLIDAY_LIFT, "competitor": 0.6}
+
+
+def process(secret: bytes | None) -> dict:
+    """The demand model: the practice constants, or drawn from the course secret (shared by every learner)."""
+    if secret is None:
+        return PRACTICE
+    draw = seeding.rng(secret, ID, "process", practice=SEED)
+
+    def u(lo: float, hi: float) -> float:
+        return float(draw.uniform(lo, hi))
+
+    order = [list(STORES)[i] for i in draw.permutation(len(STORES))]  # which shop is big, which one grows
+    return {
+        "stores": {s: STORES[o] * u(0.9, 1.1) for s, o in zip(STORES, order, strict=True)},
+        "growth": {s: STORE_GROWTH[o] + u(-0.02, 0.02) for s, o in zip(STORES, order, strict=True)},
+        "items": {item: (rate * u(0.9, 1.1), min(amp * u(0.85, 1.15), 0.9), (peak + int(draw.integers(-15, 16))) % 365,
+                         price) for item, (rate, amp, peak, price) in ITEMS.items()},
+        "weekday": WEEKDAY * draw.uniform(0.95, 1.05, len(WEEKDAY)),
+        "promo_lift": 1.7 * u(0.9, 1.1), "elasticity": -0.8 * u(0.9, 1.1),
+        "holiday_lift": HOLIDAY_LIFT * u(0.9, 1.1), "competitor": 0.6 + u(-0.05, 0.05),
+    }
 
 
 def public_holidays(days: pd.DatetimeIndex) -> pd.Series:
@@ -72,7 +104,7 @@ def promotions(n: int, rng: np.random.Generator) -> np.ndarray:
     return promo
 
 
-def simulate(rng: np.random.Generator) -> pd.DataFrame:
+def simulate(rng: np.random.Generator, p: dict = PRACTICE) -> pd.DataFrame:
     days = pd.date_range(START, pd.Timestamp(END) + pd.Timedelta(days=HORIZON), freq="D")
     n = len(days)
     years = (days - days[0]).days.to_numpy() / 365.25
@@ -80,16 +112,16 @@ def simulate(rng: np.random.Generator) -> pd.DataFrame:
     closed = np.isin(days.strftime("%m-%d"), list(CLOSED))
     inflation = np.where(days >= "2025-01-01", 1.06, 1.0)
     frames = []
-    for store, size in STORES.items():
-        for item, (rate, amp, peak, base_price) in ITEMS.items():
+    for store, size in p["stores"].items():
+        for item, (rate, amp, peak, base_price) in p["items"].items():
             promo = promotions(n, rng)
             price = np.round(base_price * inflation * np.where(promo == 1, 0.8, 1.0), 2)
             season = 1 + amp * np.cos(2 * np.pi * (days.day_of_year.to_numpy() - peak) / 365.25)
-            mean = (rate * size * (1 + STORE_GROWTH[store]) ** years * WEEKDAY[days.day_of_week] * season
-                    * np.where(promo == 1, 1.7, 1.0) * (price / (base_price * inflation)) ** -0.8
-                    * np.where(holiday, HOLIDAY_LIFT, 1.0) * np.where(closed, 0.0, 1.0))
+            mean = (rate * size * (1 + p["growth"][store]) ** years * p["weekday"][days.day_of_week] * season
+                    * np.where(promo == 1, p["promo_lift"], 1.0) * (price / (base_price * inflation)) ** p["elasticity"]
+                    * np.where(holiday, p["holiday_lift"], 1.0) * np.where(closed, 0.0, 1.0))
             if store == "S3" and item == "bread":
-                mean = mean * np.where(days >= "2025-02-01", 0.6, 1.0)  # the competitor next door
+                mean = mean * np.where(days >= "2025-02-01", p["competitor"], 1.0)  # the competitor next door
             shape = 12.0
             sales = rng.poisson(rng.gamma(shape, mean / shape + 1e-12)).astype(float)
             frames.append(pd.DataFrame({
@@ -116,9 +148,11 @@ def make_messy(df: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     return df[~missing].reset_index(drop=True)
 
 
-def generate(raw_dir: Path = RAW, labels_file: Path = LABELS) -> None:
-    rng = np.random.default_rng(SEED)
-    df = make_messy(simulate(rng), rng)
+def generate(raw_dir: Path = RAW, labels_file: Path = LABELS, *, secret: bytes | None = None,
+             learner: str | None = None) -> None:
+    """Write train/test and the hidden labels: the practice data, or a course's (``secret``) for ``learner``."""
+    rng = seeding.rng(secret, ID, "rows", practice=SEED, learner=learner)
+    df = make_messy(simulate(rng, process(secret)), rng)
     df["date"] = df["date"].dt.strftime("%Y-%m-%d")
     is_test = df["date"] > END
     columns = ["series_id", "store", "item", "date", "price", "promo", "holiday", "units_restocked"]
@@ -126,7 +160,10 @@ def generate(raw_dir: Path = RAW, labels_file: Path = LABELS) -> None:
     df["units_restocked"] = df["units_restocked"].astype("Int64")
     train = df.loc[~is_test, [*columns, "sales"]].reset_index(drop=True)
     test = df.loc[is_test].sort_values(["series_id", "date"]).reset_index(drop=True)
-    test.insert(0, "id", np.arange(100001, 100001 + len(test)))
+    if secret is None:
+        test.insert(0, "id", np.arange(100001, 100001 + len(test)))
+    else:  # 9-digit ids of the learner's own: a peer's predictions match none of them
+        test.insert(0, "id", rng.choice(900_000_000, size=len(test), replace=False) + 100_000_000)
     test["units_restocked"] = pd.NA  # nothing is sold yet, so nothing to restock
     day = (pd.to_datetime(test["date"]) - pd.Timestamp(END)).dt.days
     labels = pd.DataFrame({"id": test["id"], "sales": test["sales"],
@@ -144,8 +181,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=RAW, help="directory for train.csv and test.csv")
     parser.add_argument("--labels", type=Path, default=LABELS, help="where the hidden labels go")
+    parser.add_argument("--secret-file", type=Path, help="the course secret (default: the public practice data)")
+    parser.add_argument("--learner", help="the learner's login: their own sales and ids (needs --secret-file)")
     args = parser.parse_args()
-    generate(args.out, args.labels)
+    if args.learner and not args.secret_file:
+        parser.error("--learner needs --secret-file")
+    secret = seeding.read_secret(args.secret_file) if args.secret_file else None
+    generate(args.out, args.labels, secret=secret, learner=args.learner)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Generate the unsupervised template's data: marketplace customer accounts, a few of them abusive.
 
     python templates/unsupervised/generate_data.py      # rewrites the files below (seeded, byte-identical)
+    python templates/unsupervised/generate_data.py --out DIR --labels FILE --secret-file SECRET [--learner LOGIN]
 
 Writes (the learner never sees the labels; this script is not copied into learner repos):
 
@@ -17,14 +18,23 @@ abusive ones are unusual in *combinations and ratios* (spend per order, sessions
 not in any single raw column, so an isolation forest on raw, skewed columns mostly finds the whales.
 Messy on purpose: missing values, a -1 sentinel, inconsistent country spelling, and a post-event column
 (``account_status``: set after an investigation, so it is only filled in for train) -- the leakage trap.
+
+With a course secret (``--secret-file``, what ``roadmap-ci new --course-secret-file`` passes) the process is
+drawn from the secret: each segment's centre moves by up to ±0.15 in the log/logit space (its ticket rate
+by ±15%), each planted abuse shift is scaled within ±15% (same direction, same rate), and the accounts,
+their 9-digit ids, the audit sample and the public/private split come from the learner's own stream
+(docs/templates.md).
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 from pathlib import Path
 
 import numpy as np
+
+from roadmap_ci import seeding
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -33,6 +43,8 @@ LABELS = ROOT / "labels" / "unsupervised.csv"
 SEED = 20261115
 N_TRAIN, N_TEST, N_AUDIT = 6000, 3000, 800
 ANOMALY_RATE = 0.04
+ID = "unsupervised"
+CENTRE_SHIFT, JITTER = 0.15, 0.15
 
 COUNTRIES = ["DE", "FR", "GB", "ES", "IT", "NL", "PL"]
 MESSY = {"DE": ["de", "Germany", " DE"], "FR": ["fr", "France"], "GB": ["UK", "gb", "United Kingdom"],
@@ -65,6 +77,20 @@ NOISE = np.array([0.45, 0.35, 0.25, 0.4, 0.5, 0.6, 0.5, 0.6, 0.35, 0.0])
 COLUMNS = ["id", "country", "channel", "device", "payment_method", "orders_12m", "spend_12m",
            "avg_items_per_order", "sessions_per_month", "return_rate", "discount_share", "night_share",
            "days_since_last_order", "account_age_days", "support_tickets_12m", "account_status"]
+
+
+def process(secret: bytes | None) -> tuple[list, list]:
+    """(segments, anomalies): the practice constants, or drawn from the course secret (every learner's)."""
+    if secret is None:
+        return SEGMENTS, ANOMALIES
+    draw = seeding.rng(secret, ID, "process", practice=SEED)
+    segments = []
+    for weight, mean, *probs in SEGMENTS:
+        moved = [m + float(draw.uniform(-CENTRE_SHIFT, CENTRE_SHIFT)) for m in mean[:9]]
+        segments.append((weight, [*moved, mean[9] * float(draw.uniform(1 - JITTER, 1 + JITTER))], *probs))
+    anomalies = [(weight, [v * float(draw.uniform(1 - JITTER, 1 + JITTER)) for v in shift], *probs)
+                 for weight, shift, *probs in ANOMALIES]
+    return segments, anomalies
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -105,16 +131,19 @@ def _draw(rng: np.random.Generator, spec: tuple, n: int, shift: tuple | None = N
     return out
 
 
-def _accounts(rng: np.random.Generator, n: int, first_id: int, test: bool) -> tuple[list[dict], np.ndarray]:
+def _accounts(rng: np.random.Generator, ids: np.ndarray, test: bool, model: tuple[list, list] = (SEGMENTS, ANOMALIES),
+              ) -> tuple[list[dict], np.ndarray]:
+    segments, anomalies = model
+    n = len(ids)
     is_anomaly = rng.random(n) < ANOMALY_RATE
-    kinds = np.where(is_anomaly, rng.choice(len(ANOMALIES), size=n, p=[a[0] for a in ANOMALIES]), -1)
-    segment = rng.choice(len(SEGMENTS), size=n, p=[s[0] for s in SEGMENTS])
+    kinds = np.where(is_anomaly, rng.choice(len(anomalies), size=n, p=[a[0] for a in anomalies]), -1)
+    segment = rng.choice(len(segments), size=n, p=[s[0] for s in segments])
     cols: dict[str, np.ndarray] = {}
-    parts = [(s, None, (kinds == -1) & (segment == s)) for s in range(len(SEGMENTS))]
-    parts += [(s, ANOMALIES[k], (kinds == k) & (segment == s)) for k in range(len(ANOMALIES))
-              for s in range(len(SEGMENTS))]
+    parts = [(s, None, (kinds == -1) & (segment == s)) for s in range(len(segments))]
+    parts += [(s, anomalies[k], (kinds == k) & (segment == s)) for k in range(len(anomalies))
+              for s in range(len(segments))]
     for s, shift, mask in parts:
-        drawn = _draw(rng, SEGMENTS[s], int(mask.sum()), shift)
+        drawn = _draw(rng, segments[s], int(mask.sum()), shift)
         for key, values in drawn.items():
             if key not in cols:
                 cols[key] = np.empty(n, dtype=values.dtype if values.dtype.kind != "U" else object)
@@ -132,7 +161,7 @@ def _accounts(rng: np.random.Generator, n: int, first_id: int, test: bool) -> tu
         status[(~is_anomaly) & (rng.random(n) < 0.02)] = "closed_by_customer"
     rows = []
     for i in range(n):
-        row = {"id": first_id + i, "account_status": status[i]}
+        row = {"id": int(ids[i]), "account_status": status[i]}
         for key in COLUMNS[1:-1]:
             v = cols[key][i]
             row[key] = v.item() if hasattr(v, "item") else v
@@ -155,10 +184,18 @@ def _write(path: Path, rows: list[dict], columns: list[str]) -> None:
             writer.writerow({k: (f"{row[k]:.10g}" if isinstance(row[k], float) else row[k]) for k in columns})
 
 
-def generate(raw: Path = RAW, labels: Path = LABELS) -> None:
-    rng = np.random.default_rng(SEED)
-    train, train_y = _accounts(rng, N_TRAIN, 100001, test=False)
-    test, test_y = _accounts(rng, N_TEST, 900001, test=True)
+def generate(raw: Path = RAW, labels: Path = LABELS, *, secret: bytes | None = None,
+             learner: str | None = None) -> None:
+    """Write train/test/audit and the hidden labels: the practice data, or a course's for ``learner``."""
+    model = process(secret)
+    rng = seeding.rng(secret, ID, "rows", practice=SEED, learner=learner)
+    if secret is None:
+        train_ids, test_ids = np.arange(100001, 100001 + N_TRAIN), np.arange(900001, 900001 + N_TEST)
+    else:  # 9-digit ids of the learner's own (ascending, as the export lists them): a peer's match none
+        ids = rng.choice(900_000_000, size=N_TRAIN + N_TEST, replace=False) + 100_000_000
+        train_ids, test_ids = np.sort(ids[:N_TRAIN]), np.sort(ids[N_TRAIN:])
+    train, train_y = _accounts(rng, train_ids, False, model)
+    test, test_y = _accounts(rng, test_ids, True, model)
     _write(raw / "train.csv", train, COLUMNS)
     _write(raw / "test.csv", test, COLUMNS[:-1])  # account_status is not known yet for new accounts
     audit = np.sort(rng.choice(N_TRAIN, size=N_AUDIT, replace=False))
@@ -169,6 +206,19 @@ def generate(raw: Path = RAW, labels: Path = LABELS) -> None:
                     for i in range(N_TEST)], ["id", "is_anomaly", "split"])
 
 
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=RAW, help="directory for train.csv, test.csv, audit_sample.csv")
+    parser.add_argument("--labels", type=Path, default=LABELS, help="where the hidden test labels go")
+    parser.add_argument("--secret-file", type=Path, help="the course secret (default: the public practice data)")
+    parser.add_argument("--learner", help="the learner's login: their own rows and ids (needs --secret-file)")
+    args = parser.parse_args()
+    if args.learner and not args.secret_file:
+        parser.error("--learner needs --secret-file")
+    secret = seeding.read_secret(args.secret_file) if args.secret_file else None
+    generate(args.out, args.labels, secret=secret, learner=args.learner)
+    print(f"wrote {args.out} and {args.labels}")
+
+
 if __name__ == "__main__":
-    generate()
-    print(f"wrote {RAW} and {LABELS}")
+    main()

@@ -35,6 +35,16 @@ class Case:
 
 # template id -> what a forgery may score at most / at least. Keep the band tight: it is the test.
 CASES: dict[str, Case] = {
+    "tabular-classification": Case("roc_auc", 0.45, 0.55),
+    "tabular-regression": Case("r2", -10.0, 0.05),
+    "unsupervised": Case("roc_auc", 0.45, 0.55),
+    "imbalanced-tuning": Case("roc_auc", 0.45, 0.55),
+    "ml-pipeline": Case("roc_auc", 0.45, 0.55),
+    # every learner forecasts the same (series, day) rows, so the forgery is aligned: a sample path simulated
+    # with a guessed process. It scores within the untouched seasonal-naive baseline's range (private WAPE
+    # 46-57 over the benchmark's course secrets, 53 on the practice data; docs/performance.md), far from the
+    # improvement path's ≈ 28: a forecast, not a shortcut to the grade.
+    "time-series": Case("wape", 50.0, 1000.0),
     "capstone-rag-docqa": Case("accuracy", 0.0, 0.15),  # ~30 gold sections + "unanswerable": chance ≈ 0.05
 }
 

@@ -1,0 +1,186 @@
+"""Fairness across course secrets: does every course get the same task?
+
+    python benchmarks/bench_secrets.py [-n N] [--baseline-only] [--jsonl FILE] [TEMPLATE ...]
+
+For each template and each of N course secrets (and the practice data, the reference the rubric was
+calibrated on): `roadmap-ci new ID --course-secret-file … --labels-out …` (roadmap_ci.new, as a mentor runs
+it), then the rendered repo's own pipeline with `dvc repro` (the project venv first on PATH), then the
+hidden-label metrics of its predictions against that course's labels (roadmap_ci.hidden, as `ci-report`
+computes them), for the baseline and for the README's improvement path (the `IMPROVED` params of the
+template's end-to-end test). Printed per template and path: the headline hidden metric in points (×100 for
+a fraction; WAPE is already a percentage) as practice / min / mean / max over the secrets and the spread
+(max − min), and the points the rubric's data-dependent criteria (`hidden:` and `metric:` facts) earn, as
+min / mean / max of their maximum. The other criteria (pipeline ran, tests, lint, README, data checks) read
+the learner's code, not the data, and are left out rather than assumed.
+
+Goal (docs/performance.md): over 20 secrets the baseline's headline moves by at most 3 points and the
+improvement path keeps its band. `--jsonl` appends one line per run, so a long run can be tabulated later.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "templates"))  # the IMPROVED params live beside each template's test
+
+# template -> (the test module with IMPROVED, the dvc repro target (None: all stages), the headline metric)
+TEMPLATES = {
+    "tabular-regression": ("test_tabular_regression", None, "private.r2"),
+    "time-series": ("test_time_series", None, "private.wape"),
+    "tabular-classification": ("test_tabular_classification", None, "private.roc_auc"),
+    "ml-pipeline": ("test_ml_pipeline", "serve", "private.roc_auc"),
+    "unsupervised": ("test_unsupervised", None, "private.pr_auc"),
+    "imbalanced-tuning": ("test_imbalanced_tuning", None, "private.pr_auc"),
+}
+QUIET = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TQDM_DISABLE": "1", "PYTHONHASHSEED": "0",
+         "GX_ANALYTICS_ENABLED": "false", "MLFLOW_TRACKING_URI": ""}
+
+
+def secret(i: int) -> bytes:
+    return f"roadmap-ci-benchmark-course-{i:03d}".encode()
+
+
+def improved(template: str) -> dict:
+    import importlib
+
+    module, _, _ = TEMPLATES[template]
+    try:
+        return dict(importlib.import_module(module).IMPROVED)
+    except BaseException as exc:  # noqa: BLE001 -- pytest.skip at import (an extra missing) is no Exception
+        raise SystemExit(f"{template}: no improvement path in tests/templates/{module}.py: {exc}") from None
+
+
+def set_params(repo: Path, changes: dict) -> None:
+    import yaml
+
+    path = repo / "params.yaml"
+    params = yaml.safe_load(path.read_text())
+    for dotted, value in changes.items():
+        *parents, key = dotted.split(".")
+        node = params
+        for p in parents:
+            node = node[p]
+        node[key] = value
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
+
+
+def repro(repo: Path, target: str | None) -> float:
+    env = {**os.environ, **QUIET, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    t0 = time.perf_counter()
+    res = subprocess.run(["dvc", "repro", *([target] if target else [])], cwd=repo, env=env, capture_output=True,
+                         text=True)
+    if res.returncode != 0:
+        raise SystemExit(f"{repo}: dvc repro failed ({res.returncode}):\n{res.stdout[-2000:]}\n{res.stderr[-2000:]}")
+    return time.perf_counter() - t0
+
+
+def measure(template: str, repo: Path, labels: Path) -> tuple[dict[str, float], float, float]:
+    """(hidden metrics, data-dependent points earned, their maximum)."""
+    from roadmap_ci.collectors.metrics import flatten
+    from roadmap_ci.evidence import Evidence
+    from roadmap_ci.hidden import score_predictions
+    from roadmap_ci.rubric import load_rubric
+    from roadmap_ci.scoring import evaluate
+
+    loaded = load_rubric(ROOT / "rubrics" / f"{template}.yaml")
+    spec = loaded.rubric.hidden_labels
+    hidden = score_predictions(spec, labels, repo / "data" / "predictions" / "predictions.csv")
+    criteria = [c for c in loaded.rubric.criteria
+                if c.refs() and all(r.startswith(("hidden:", "metric:")) for r in c.refs())]
+    metrics: dict[str, float] = {}
+    for ref in {r.split(":")[1] for c in criteria for r in c.refs() if r.startswith("metric:")}:
+        if (repo / ref).is_file():
+            flatten(json.loads((repo / ref).read_text()), f"{ref}:", metrics, {})
+    criteria = [c for c in criteria if all(r.startswith("hidden:") or r.split(":")[1] in {k.split(":")[0]
+                                                                                        for k in metrics}
+                                           for r in c.refs())]
+    outcomes = evaluate(Evidence(deliverable=template, metrics=metrics, hidden=hidden), criteria, explain=False)
+    return hidden, sum(o.points for o in outcomes), float(sum(c.points for c in criteria))
+
+
+def run_one(template: str, course: bytes | None, with_improved: bool) -> list[dict]:
+    from roadmap_ci.new import new
+
+    _, target, headline = TEMPLATES[template]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-secrets-") as tmp:
+        labels = Path(tmp) / "labels.csv" if course else ROOT / "labels" / f"{template}.csv"
+        t0 = time.perf_counter()
+        repo = new(template, Path(tmp) / "work", no_input=True, secret=course,
+                   labels_out=labels if course else None)
+        render = time.perf_counter() - t0
+        paths = [("baseline", {})] + ([("improved", improved(template))] if with_improved else [])
+        for path, params in paths:
+            if params:
+                set_params(repo, params)
+            seconds = repro(repo, target)
+            hidden, points, max_points = measure(template, repo, labels)
+            rows.append({"template": template, "secret": course.decode() if course else "practice", "path": path,
+                         "headline": headline, "value": hidden[headline], "points": points, "max": max_points,
+                         "hidden": hidden,
+                         "render_s": round(render, 2), "repro_s": round(seconds, 1)})
+    return rows
+
+
+def as_points(metric: str, value: float) -> float:
+    return value if metric.endswith(("wape", "smape")) else 100 * value
+
+
+def table(rows: list[dict]) -> str:
+    out = ["| template | path | headline (points) | practice | min | mean | max | spread | data-dependent "
+           "points: min / mean / max (of max) | secrets |", "|---|---|---|---:|---:|---:|---:|---:|---|---:|"]
+    keys = dict.fromkeys((r["template"], r["path"]) for r in rows)
+    for template, path in keys:
+        mine = [r for r in rows if r["template"] == template and r["path"] == path]
+        courses = [r for r in mine if r["secret"] != "practice"]
+        practice = next((r for r in mine if r["secret"] == "practice"), None)
+        if not courses:
+            continue
+        metric = courses[0]["headline"]
+        vals = [as_points(metric, r["value"]) for r in courses]
+        pts = [r["points"] for r in courses]
+        ref = f"{as_points(metric, practice['value']):.1f}" if practice else "—"
+        out.append(f"| {template} | {path} | {metric} | {ref} | {min(vals):.1f} | {statistics.mean(vals):.1f} | "
+                   f"{max(vals):.1f} | {max(vals) - min(vals):.1f} | {min(pts):.1f} / {statistics.mean(pts):.1f} / "
+                   f"{max(pts):.1f} (of {courses[0]['max']:g}) | {len(courses)} |")
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("templates", nargs="*", default=list(TEMPLATES))
+    parser.add_argument("-n", type=int, default=20, help="course secrets per template (default 20)")
+    parser.add_argument("--baseline-only", action="store_true", help="skip the README's improvement path")
+    parser.add_argument("--jsonl", type=Path, help="append each run's numbers to this file")
+    parser.add_argument("--table", type=Path, help="only print the table of an earlier --jsonl file")
+    args = parser.parse_args()
+    if args.table:
+        print(table([json.loads(line) for line in args.table.read_text().splitlines() if line.strip()]))
+        return
+    rows: list[dict] = []
+    for template in args.templates:
+        if template not in TEMPLATES:
+            raise SystemExit(f"{template}: not one of {', '.join(TEMPLATES)}")
+        for course in [None, *(secret(i) for i in range(args.n))]:
+            new_rows = run_one(template, course, not args.baseline_only)
+            rows += new_rows
+            if args.jsonl:
+                with args.jsonl.open("a", encoding="utf-8") as fh:
+                    fh.writelines(json.dumps(r) + "\n" for r in new_rows)
+            print(" ".join(f"{r['template']} {r['secret']} {r['path']}: {r['headline']}={r['value']:.4f} "
+                           f"points {r['points']:g}/{r['max']:g} ({r['repro_s']} s)" for r in new_rows),
+                  file=sys.stderr, flush=True)
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()
