@@ -34,7 +34,12 @@ class Case:
 
 
 # template id -> what a forgery may score at most / at least. Keep the band tight: it is the test.
-CASES: dict[str, Case] = {}
+CASES: dict[str, Case] = {
+    "gnn": Case("accuracy", 0.10, 0.25),  # 6 topics, shares 0.12-0.24: chance agreement = sum(share²) ≈ 0.18
+    "image-classifier": Case("accuracy", 0.05, 0.16),  # 10 digits, mildly imbalanced: ≈ 0.10
+    "nlp-pipeline": Case("accuracy", 0.18, 0.33),  # 4 teams, shares 0.2-0.3: ≈ 0.26
+    "recsys": Case("ndcg_at_k", 0.0, 0.02),  # 1,500 films: a random top 10 ≈ 0.005; the popularity baseline ≈ 0.06
+}
 
 
 def _supports_secret(template: str) -> bool:
