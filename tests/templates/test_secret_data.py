@@ -35,6 +35,7 @@ class Case:
 
 # template id -> what a forgery may score at most / at least. Keep the band tight: it is the test.
 CASES: dict[str, Case] = {
+    "capstone-recsys": Case("ndcg_at_k", 0.0, 0.02),  # 1,000 products: a random top 10 ≈ 0.01
     "gnn": Case("accuracy", 0.10, 0.25),  # 6 topics, shares 0.12-0.24: chance agreement = sum(share²) ≈ 0.18
     "image-classifier": Case("accuracy", 0.05, 0.16),  # 10 digits, mildly imbalanced: ≈ 0.10
     "nlp-pipeline": Case("accuracy", 0.18, 0.33),  # 4 teams, shares 0.2-0.3: ≈ 0.26
