@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import inspect
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,7 @@ CASES: dict[str, Case] = {
     "gnn": Case("accuracy", 0.10, 0.25),  # 6 topics, shares 0.12-0.24: chance agreement = sum(share²) ≈ 0.18
     "image-classifier": Case("accuracy", 0.05, 0.16),  # 10 digits, mildly imbalanced: ≈ 0.10
     "nlp-pipeline": Case("accuracy", 0.18, 0.33),  # 4 teams, shares 0.2-0.3: ≈ 0.26
+    "rag-chatbot": Case("accuracy", 0.0, 0.06),  # ≈ 60 gold sections, shares ≤ 0.05: ≈ 0.02
     "recsys": Case("ndcg_at_k", 0.0, 0.02),  # 1,500 films: a random top 10 ≈ 0.005; the popularity baseline ≈ 0.06
 }
 
@@ -132,3 +134,55 @@ def test_every_case_names_a_metric_its_rubric_computes():
         spec = load_rubric(ROOT / "rubrics" / f"{template}.yaml").rubric.hidden_labels
         assert spec is not None and case.metric in spec.metrics, template
         assert case.low < case.high, template
+
+
+@dataclass(frozen=True)
+class Questions:
+    """A template whose hidden rows are questions over a shipped world: where its question sets live."""
+
+    hidden: str  # data/raw file: id column + question (no answers)
+    dev: str  # data/raw file: the development questions with their answers
+    answer: str  # the answer's column in ``dev`` (and the labels' target)
+    high: float  # what answering by looking the question up may score at most
+
+
+# Templates whose hidden data is questions over a world the learner gets (docs/templates.md).
+QUESTIONS = {
+    "rag-chatbot": Questions("questions.csv", "qa.csv", "section_id", 0.10),
+}
+
+
+def _answer_book(raw: Path, labels: Path, q: Questions, id_column: str) -> dict[str, str]:
+    """Question text -> answer, from every question of one generated world (dev answers and hidden labels)."""
+    book = {r["question"]: r[q.answer] for r in _rows(raw / q.dev)}
+    answers = {r[id_column]: r[q.answer] for r in _rows(labels)}
+    book.update({r["question"]: answers[r[id_column]] for r in _rows(raw / q.hidden)})
+    return book
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("template", sorted(QUESTIONS))
+def test_answers_looked_up_by_question_text_score_as_chance(template, tmp_path):
+    """The stronger forgery for question sets: the same question asked of the practice world, or of a world
+    from a guessed secret, must not carry its answer over to the course's world."""
+    spec = load_rubric(ROOT / "rubrics" / f"{template}.yaml").rubric.hidden_labels
+    q = QUESTIONS[template]
+    for name in ("course", "guess"):
+        (tmp_path / name).mkdir()
+    truth = _generate(template, tmp_path / "course", COURSE)
+    guessed = _generate(template, tmp_path / "guess", GUESS)
+    practice_raw = load_generator(template).RAW
+    books = {"practice": _answer_book(practice_raw, ROOT / "labels" / f"{template}.csv", q, spec.id_column),
+             "guess": _answer_book(guessed.parent / "raw", guessed, q, spec.id_column)}
+    asked = _rows(tmp_path / "course" / "raw" / q.hidden)
+    for name, book in books.items():
+        assert sum(r["question"] in book for r in asked) >= len(asked) / 2, "the forgery finds the questions"
+        preds = tmp_path / f"looked-up-{name}.csv"
+        with preds.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow([spec.id_column, spec.prediction_column])
+            blind = Counter(book.values()).most_common(1)[0][0]  # an unknown question gets the commonest answer
+            writer.writerows([r[spec.id_column], book.get(r["question"], blind)] for r in asked)
+        value = score_predictions(spec, truth, preds)["private.accuracy"]
+        print(f"{template}: looked up in the {name} world: private.accuracy={value:.3f}")
+        assert value <= q.high, f"{template}: answers looked up in the {name} world score {value:.3f} > {q.high}"
