@@ -1,6 +1,6 @@
 """Generate the agent-app world, deterministically (run from anywhere; not shipped to learners).
 
-    python templates/agent-app/generate_data.py [--out DIR] [--labels FILE]
+    python templates/agent-app/generate_data.py [--out DIR] [--labels FILE] [--secret-file F --learner L]
 
 A small online shop (Northwind Goods) that a tool-using agent answers questions about:
 
@@ -18,6 +18,13 @@ canonical: an integer, an amount with two decimals, ``yes``/``no`` or an id.
 
 Writes ``data/raw/*`` into the template and the hidden answers of the test tasks to ``labels/agent-app.csv``
 at the repository root (task_id, answer, split = public|private, alternating).
+
+With a course secret (``--secret-file``, ``roadmap_ci.seeding``) the shop is the course's own: its customers,
+products, prices and order history, the policy windows its documents state (each one of two realistic
+values per category) and the development tasks are drawn from the course's stream, so the same question
+("Can order 1234 still be returned?") has the course's answer, not the practice one; the test tasks and
+their ids come from the learner's stream (``--learner``). Without a secret the output is the shipped
+practice data, byte for byte.
 """
 
 from __future__ import annotations
@@ -26,20 +33,28 @@ import argparse
 import calendar
 import csv
 import random
+import sys
 from datetime import date, timedelta
 from pathlib import Path
+
+from roadmap_ci.errors import RoadmapError
+from roadmap_ci.seeding import derive_seed, read_secret
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 RAW = HERE / "{{cookiecutter.project_slug}}" / "data" / "raw"
 LABELS = ROOT / "labels" / "agent-app.csv"
 SEED = 4146
+DELIVERABLE = "agent-app"
 TODAY = date(2026, 4, 15)  # the agent's `today` tool (params.yaml agent.today)
 START = date(2023, 6, 1)
 FX = {"EUR": 1.0, "USD": 0.92, "GBP": 1.17, "SEK": 0.087, "CHF": 1.05}  # EUR per unit
 CURRENCY_WEIGHTS = [0.3, 0.3, 0.2, 0.1, 0.1]
 RETURN_DAYS = {"electronics": 14, "accessories": 30, "furniture": 60}
 WARRANTY_MONTHS = {"electronics": 24, "accessories": 12, "furniture": 60}
+# A course secret draws each window from these (the first is the practice value).
+RETURN_CHOICES = {"electronics": [14, 21], "accessories": [30, 28], "furniture": [60, 45]}
+WARRANTY_CHOICES = {"electronics": [24, 18], "accessories": [12, 6], "furniture": [60, 36]}
 TYPES = ["count_by_id", "count_by_name", "order_total_eur", "spend_eur", "returnable", "warranty",
          "customer_id"]
 FIRST = ["Anna", "Ben", "Chloe", "Daniel", "Elena", "Felix", "Grace", "Hugo", "Ines", "Jonas", "Kira", "Liam",
@@ -68,9 +83,9 @@ DOCS = {
 You can return an item that has been delivered, within the return window of its category, counted in
 days from the delivery date (the delivery day itself is day 0):
 
-- Electronics: 14 days from delivery.
-- Accessories: 30 days from delivery.
-- Furniture: 60 days from delivery.
+- Electronics: {return_electronics} days from delivery.
+- Accessories: {return_accessories} days from delivery.
+- Furniture: {return_furniture} days from delivery.
 
 A return on the last day of the window is accepted.
 
@@ -106,9 +121,9 @@ delivery date is recorded), and `cancelled` if it was stopped before dispatch.
 
 Every product carries a manufacturer warranty counted in months from the delivery date:
 
-- Electronics: 24 months from delivery.
-- Accessories: 12 months from delivery.
-- Furniture: 60 months from delivery.
+- Electronics: {warranty_electronics} months from delivery.
+- Accessories: {warranty_accessories} months from delivery.
+- Furniture: {warranty_furniture} months from delivery.
 
 An item is under warranty up to and including the same day of the month, that many months after
 delivery (for a delivery on the 31st, the last day of the shorter month).
@@ -122,6 +137,13 @@ Manufacturing defects. Not covered: accidental damage, normal wear, and items bo
 Open a claim with the order id; undelivered and cancelled orders have no warranty yet.
 """,
 }
+
+
+def policy_docs(return_days: dict[str, int], warranty_months: dict[str, int]) -> dict[str, str]:
+    """The policy documents, stating these windows."""
+    values = {f"return_{k}": v for k, v in return_days.items()} | {f"warranty_{k}": v for k, v in
+                                                                   warranty_months.items()}
+    return {name: text.format(**values) for name, text in DOCS.items()}
 
 
 def add_months(d: date, months: int) -> date:
@@ -209,21 +231,23 @@ def eur(o: dict) -> float:
     return money(float(o["total"]) * FX[o["currency"]])
 
 
-def returnable(o: dict, cat: str) -> bool:
+def returnable(o: dict, cat: str, days: dict[str, int] = RETURN_DAYS) -> bool:
     if o["status"] != "delivered":
         return False
-    return (TODAY - date.fromisoformat(o["delivered_date"])).days <= RETURN_DAYS[cat]
+    return (TODAY - date.fromisoformat(o["delivered_date"])).days <= days[cat]
 
 
-def under_warranty(o: dict, cat: str) -> bool:
+def under_warranty(o: dict, cat: str, months: dict[str, int] = WARRANTY_MONTHS) -> bool:
     if o["status"] != "delivered":
         return False
-    return add_months(date.fromisoformat(o["delivered_date"]), WARRANTY_MONTHS[cat]) >= TODAY
+    return add_months(date.fromisoformat(o["delivered_date"]), months[cat]) >= TODAY
 
 
 def make_task(rng: random.Random, kind: str, w: dict) -> tuple[str, str]:
     customers, orders = w["customers"], w["orders"]
     cat = {p["product_id"]: p["category"] for p in w["products"]}
+    days, months = w.get("return_days", RETURN_DAYS), w.get("warranty_months", WARRANTY_MONTHS)  # its policy
+
     by_name: dict[str, list[dict]] = {}
     for c in customers:
         by_name.setdefault(c["name"], []).append(c)
@@ -256,16 +280,17 @@ def make_task(rng: random.Random, kind: str, w: dict) -> tuple[str, str]:
     if kind == "returnable":
         want = rng.random() < 0.5  # as many "yes" as "no"
         recent = [x for x in orders if x["order_date"] >= (TODAY - timedelta(days=90)).isoformat()
-                  and returnable(x, cat[x["product_id"]]) == want]
+                  and returnable(x, cat[x["product_id"]], days) == want]
         o = rng.choice(recent)
         return (f"Can order {o['order_id']} still be returned under the returns policy?",
-                "yes" if returnable(o, cat[o["product_id"]]) else "no")
+                "yes" if returnable(o, cat[o["product_id"]], days) else "no")
     if kind == "warranty":
         lo = (TODAY - timedelta(days=800)).isoformat()
         want = rng.random() < 0.5
-        o = rng.choice([x for x in orders if lo <= x["order_date"] and under_warranty(x, cat[x["product_id"]]) == want])
-        return f"Is order {o['order_id']} still under warranty?", "yes" if under_warranty(o, cat[o["product_id"]]) \
-            else "no"
+        o = rng.choice([x for x in orders
+                        if lo <= x["order_date"] and under_warranty(x, cat[x["product_id"]], months) == want])
+        return (f"Is order {o['order_id']} still under warranty?",
+                "yes" if under_warranty(o, cat[o["product_id"]], months) else "no")
     # customer_id
     c = rng.choice(customers)
     twins = by_name[c["name"]]
@@ -308,31 +333,53 @@ def write_csv(path: Path, rows: list[dict], fields: list[str]) -> None:
         writer.writerows(rows)
 
 
-def generate(out: Path = RAW, labels: Path = LABELS) -> None:
-    rng = random.Random(SEED)
+def generate(out: Path = RAW, labels: Path = LABELS, *, secret: bytes | None = None,
+             learner: str | None = None) -> None:
+    """Write the world and the task sets; with ``secret``, the course's shop and the learner's own test tasks
+    (module doc)."""
+    rng = random.Random(SEED if secret is None else derive_seed(secret, DELIVERABLE, "process", practice=SEED))
+    own = rng if secret is None else random.Random(derive_seed(secret, DELIVERABLE, "rows", practice=SEED,
+                                                               learner=learner))
     w = build_world(rng)
+    if secret is not None:  # the course's policy windows
+        w["return_days"] = {k: rng.choice(v) for k, v in RETURN_CHOICES.items()}
+        w["warranty_months"] = {k: rng.choice(v) for k, v in WARRANTY_CHOICES.items()}
     write_csv(out / "customers.csv", w["customers"], list(w["customers"][0]))
     write_csv(out / "products.csv", w["products"], list(w["products"][0]))
     write_csv(out / "orders.csv", w["orders"], list(w["orders"][0]))
     write_csv(out / "fx_rates.csv", [{"currency": k, "eur_per_unit": f"{v:.4f}"} for k, v in FX.items()],
               ["currency", "eur_per_unit"])
     (out / "docs").mkdir(parents=True, exist_ok=True)
-    for name, text in DOCS.items():
+    docs = policy_docs(w.get("return_days", RETURN_DAYS), w.get("warranty_months", WARRANTY_MONTHS))
+    for name, text in docs.items():
         (out / "docs" / f"{name}.md").write_text(text, encoding="utf-8")
     dev = tasks(rng, w, 10, with_shared=False)
     write_csv(out / "dev_tasks.csv", [{"task_id": f"D-{i + 1:03d}", "type": k, "question": q, "answer": a}
                                       for i, (k, q, a) in enumerate(dev)], ["task_id", "type", "question", "answer"])
     dev_questions = {q for _, q, _ in dev}
-    test = [t for t in tasks(rng, w, 22, with_shared=True) if t[1] not in dev_questions][:150]
-    write_csv(out / "test_tasks.csv", [{"task_id": f"T-{i + 1:03d}", "question": q}
-                                       for i, (_, q, _) in enumerate(test)], ["task_id", "question"])
-    write_csv(labels, [{"task_id": f"T-{i + 1:03d}", "answer": a, "split": "public" if i % 2 == 0 else "private"}
-                       for i, (_, _, a) in enumerate(test)], ["task_id", "answer", "split"])
+    test = [t for t in tasks(own, w, 22, with_shared=True) if t[1] not in dev_questions][:150]
+    if secret is None:
+        ids = [f"T-{i + 1:03d}" for i in range(len(test))]
+    else:  # the learner's own ids, from a wide range: a peer's predictions match none
+        ids = [f"T-{v}" for v in sorted(own.sample(range(10_000, 100_000), len(test)))]
+    write_csv(out / "test_tasks.csv", [{"task_id": t, "question": q} for t, (_, q, _) in zip(ids, test, strict=True)],
+              ["task_id", "question"])
+    write_csv(labels, [{"task_id": t, "answer": a, "split": "public" if i % 2 == 0 else "private"}
+                       for i, (t, (_, _, a)) in enumerate(zip(ids, test, strict=True))], ["task_id", "answer", "split"])
 
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=RAW)
     ap.add_argument("--labels", type=Path, default=LABELS)
+    ap.add_argument("--secret-file", type=Path, help="the course secret (default: the practice data)")
+    ap.add_argument("--learner", help="the learner's login: their own test tasks and ids (needs --secret-file)")
     args = ap.parse_args()
-    generate(args.out, args.labels)
+    if args.learner and not args.secret_file:
+        ap.error("--learner needs --secret-file")
+    try:
+        secret = read_secret(args.secret_file) if args.secret_file else None
+    except RoadmapError as exc:  # one line, exit 1 (bad secret file) or 2 (unreadable)
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(exc.exit_code) from None
+    generate(args.out, args.labels, secret=secret, learner=args.learner)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import inspect
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ class Case:
 
 # template id -> what a forgery may score at most / at least. Keep the band tight: it is the test.
 CASES: dict[str, Case] = {
+    "agent-app": Case("accuracy", 0.0, 0.25),  # answers "yes", "1", amounts, ids: all "yes" gets ≈ 0.19
     "capstone-recsys": Case("ndcg_at_k", 0.0, 0.02),  # 1,000 products: a random top 10 ≈ 0.01
     "gnn": Case("accuracy", 0.10, 0.25),  # 6 topics, shares 0.12-0.24: chance agreement = sum(share²) ≈ 0.18
     "image-classifier": Case("accuracy", 0.05, 0.16),  # 10 digits, mildly imbalanced: ≈ 0.10
@@ -143,13 +145,22 @@ class Questions:
     hidden: str  # data/raw file: id column + question (no answers)
     dev: str  # data/raw file: the development questions with their answers
     answer: str  # the answer's column in ``dev`` (and the labels' target)
+    found: float  # the share of the course's hidden questions the forger finds asked in another world, at least
     high: float  # what answering by looking the question up may score at most
 
 
 # Templates whose hidden data is questions over a world the learner gets (docs/templates.md).
 QUESTIONS = {
-    "rag-chatbot": Questions("questions.csv", "qa.csv", "section_id", 0.10),
+    # answering blindly by kind of question ("yes", "1", …) gets ≈ 0.30: no more may carry over
+    "agent-app": Questions("test_tasks.csv", "dev_tasks.csv", "answer", 0.03, 0.40),
+    # the same questions are asked of every world: their gold sections must not carry over
+    "rag-chatbot": Questions("questions.csv", "qa.csv", "section_id", 0.5, 0.10),
 }
+
+
+def _kind(question: str) -> str:
+    """What kind of question it is: its first words, numbers masked ("Is order # still")."""
+    return " ".join(re.sub(r"\d+", "#", question).split()[:4])
 
 
 def _answer_book(raw: Path, labels: Path, q: Questions, id_column: str) -> dict[str, str]:
@@ -176,13 +187,19 @@ def test_answers_looked_up_by_question_text_score_as_chance(template, tmp_path):
              "guess": _answer_book(guessed.parent / "raw", guessed, q, spec.id_column)}
     asked = _rows(tmp_path / "course" / "raw" / q.hidden)
     for name, book in books.items():
-        assert sum(r["question"] in book for r in asked) >= len(asked) / 2, "the forgery finds the questions"
+        found = sum(r["question"] in book for r in asked)
+        assert found >= q.found * len(asked), f"the forgery finds {found} of {len(asked)} questions"
+        blind: dict[str, Counter[str]] = {}  # a question not found gets the commonest answer to its kind
+        for question, answer in book.items():
+            blind.setdefault(_kind(question), Counter())[answer] += 1
+        commonest = Counter(book.values()).most_common(1)[0][0]
         preds = tmp_path / f"looked-up-{name}.csv"
         with preds.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow([spec.id_column, spec.prediction_column])
-            blind = Counter(book.values()).most_common(1)[0][0]  # an unknown question gets the commonest answer
-            writer.writerows([r[spec.id_column], book.get(r["question"], blind)] for r in asked)
+            writer.writerows([r[spec.id_column], book.get(r["question"]) or (
+                blind[_kind(r["question"])].most_common(1)[0][0] if _kind(r["question"]) in blind else commonest)]
+                for r in asked)
         value = score_predictions(spec, truth, preds)["private.accuracy"]
-        print(f"{template}: looked up in the {name} world: private.accuracy={value:.3f}")
+        print(f"{template}: looked up in the {name} world ({found} found): private.accuracy={value:.3f}")
         assert value <= q.high, f"{template}: answers looked up in the {name} world score {value:.3f} > {q.high}"
