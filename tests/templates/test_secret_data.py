@@ -14,6 +14,8 @@ from __future__ import annotations
 import csv
 import inspect
 import re
+import subprocess
+import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -203,3 +205,35 @@ def test_answers_looked_up_by_question_text_score_as_chance(template, tmp_path):
         value = score_predictions(spec, truth, preds)["private.accuracy"]
         print(f"{template}: looked up in the {name} world ({found} found): private.accuracy={value:.3f}")
         assert value <= q.high, f"{template}: answers looked up in the {name} world score {value:.3f} > {q.high}"
+
+
+def _cli(template: str, *args: str) -> subprocess.CompletedProcess[str]:
+    gen_file = ROOT / "templates" / template / "generate_data.py"
+    return subprocess.run([sys.executable, str(gen_file), *args], capture_output=True, text=True)
+
+
+@pytest.mark.slow  # an interpreter per template, importing its numeric stack
+@pytest.mark.parametrize("template", sorted(CASES))
+def test_the_cli_refuses_a_bad_secret_file_in_one_line(template, tmp_path):
+    short = tmp_path / "secret.txt"
+    short.write_text("too-short\n")
+    out = ["--out", str(tmp_path / "raw"), "--labels", str(tmp_path / "labels.csv")]
+    res = _cli(template, *out, "--secret-file", str(short))
+    assert res.returncode == 1 and "Traceback" not in res.stderr, res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1 and "secret.txt" in res.stderr, res.stderr
+    res = _cli(template, *out, "--secret-file", str(tmp_path / "missing.txt"))
+    assert res.returncode == 2 and "missing.txt" in res.stderr and "Traceback" not in res.stderr, res.stderr
+    assert not (tmp_path / "labels.csv").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("template", sorted(CASES))
+def test_the_cli_writes_the_learner_s_data(template, tmp_path):
+    key = tmp_path / "secret.txt"
+    key.write_bytes(COURSE + b"\n")  # surrounding white space is not part of the secret
+    res = _cli(template, "--out", str(tmp_path / "cli" / "raw"), "--labels", str(tmp_path / "cli" / "labels.csv"),
+               "--secret-file", str(key), "--learner", "Alice")
+    assert res.returncode == 0, res.stderr
+    (tmp_path / "api").mkdir()
+    labels = _generate(template, tmp_path / "api", COURSE, learner="alice")  # logins are case-insensitive
+    assert (tmp_path / "cli" / "labels.csv").read_bytes() == labels.read_bytes()
