@@ -24,10 +24,10 @@ Writes ``data/raw/{interactions,items,item_columns,test_users}.csv`` into the te
 (user_id, item_id, split = public | private, half the users each).
 
 With a course secret (``--secret-file``, ``roadmap_ci.seeding``) the service is the course's own: the
-catalogue (genres, item factors, popularity ranks, titles), the users' taste vectors and the taste and
-popularity weights (within narrow bands around the practice values) are drawn from the course's stream; the
-events, the test users, the public/private split and the user ids (from a wide range) come from the
-learner's stream (``--learner``). Without a secret the output is the shipped practice data, byte for byte.
+practice catalogue and tastes under a secret relabelling (every film under another id, every taste vector
+dealt to another user: :func:`course_world`); the events, the test users, the public/private split and the
+user ids (from a wide range) come from the learner's stream (``--learner``). Without a secret the output is
+the shipped practice data, byte for byte.
 """
 
 from __future__ import annotations
@@ -84,18 +84,29 @@ def users(rng: np.random.Generator, item_vecs: np.ndarray, genre: np.ndarray) ->
     return out
 
 
+def course_world(world: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """A course's catalogue and users: the practice ones under a secret relabelling -- the films in another
+    order (so other film ids for every title, factor and popularity rank) and the tastes dealt to other users.
+    The same service, exactly as hard (freshly drawn catalogues and tastes moved the baseline by 3-4 points,
+    benchmarks/bench_secrets_deep.py); the events, and so the hidden labels, are drawn afresh."""
+    practice = np.random.default_rng(SEED)  # replayed up to where the practice data starts drawing events
+    items, vecs, log_pop = catalogue(practice)
+    tastes = users(practice, vecs, np.array([GENRES.index(g) for g in items["genre"]]))
+    order = world.permutation(N_ITEMS)
+    items = items.iloc[order].reset_index(drop=True).assign(item_id=np.arange(1, N_ITEMS + 1))
+    return items, vecs[order], log_pop[order], tastes[world.permutation(N_USERS)]
+
+
 def simulate(rng: np.random.Generator, world: np.random.Generator | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The event log. ``world`` (the course's stream) draws the catalogue and the tastes; ``rng`` the events.
-    Practice: one stream for both, in the shipped order, with the shipped weights."""
-    taste, pop_bias = TASTE, POP_BIAS
+    """The event log. ``world`` (the course's stream) deals the catalogue and the tastes (:func:`course_world`);
+    ``rng`` draws the events. Practice: one stream for both, in the shipped order."""
     if world is None:
-        world = rng
-    else:  # within bands that keep the task as hard as the practice one (benchmarks/bench_secrets_deep.py)
-        taste, pop_bias = world.uniform(1.36, 1.44), world.uniform(0.57, 0.63)
-    items, vecs, log_pop = catalogue(world)
-    genre = np.array([GENRES.index(g) for g in items["genre"]])
-    tastes = users(world, vecs, genre)
-    logits = taste * tastes @ vecs.T / np.sqrt(DIM) * 2.5 + pop_bias * log_pop
+        items, vecs, log_pop = catalogue(rng)
+        genre = np.array([GENRES.index(g) for g in items["genre"]])
+        tastes = users(rng, vecs, genre)
+    else:
+        items, vecs, log_pop, tastes = course_world(world)
+    logits = TASTE * tastes @ vecs.T / np.sqrt(DIM) * 2.5 + POP_BIAS * log_pop
     n_events = np.clip(np.round(rng.lognormal(3.5, 0.8, N_USERS)), 6, 400).astype(int)
     span = (END + pd.Timedelta(days=HIDDEN_DAYS) - START).total_seconds()
     rows = []
