@@ -18,10 +18,9 @@ price, so that feature towers have something to learn. Also:
 Writes ``data/raw/*.csv`` into the template and the hidden labels (each test user's products of the 30 days
 after the export) to ``labels/capstone-recsys.csv`` (user_id, item_id, split = public | private).
 
-With a course secret (``--secret-file``, ``roadmap_ci.seeding``) the shop is the course's own: the
-catalogue (genres, item factors, popularity ranks, prices), the users' features and taste vectors (how age
-band and country tilt them) and the taste, popularity and price weights (within narrow bands around the
-practice values) are drawn from the course's stream; the events, the A/B and serving logs, the test users,
+With a course secret (``--secret-file``, ``roadmap_ci.seeding``) the shop is the course's own: the practice
+catalogue and users under a secret relabelling (every product under another id, every user's features and
+taste dealt to another user: :func:`course_world`); the events, the A/B and serving logs, the test users,
 the public/private split and the user ids (from a wide range) come from the learner's stream
 (``--learner``). Without a secret the output is the shipped practice data, byte for byte.
 """
@@ -81,18 +80,30 @@ def population(rng, centres):
     return users, tastes
 
 
+def course_world(world):
+    """A course's shop: the practice catalogue and users under a secret relabelling -- the products in another
+    order (other ids for every genre, price, factor and popularity rank), the users (features and tastes
+    together) in another order. The same shop, exactly as hard (freshly drawn worlds moved recsys's baseline
+    by 3-4 points, benchmarks/bench_secrets_deep.py); the events, and so the hidden labels, are drawn afresh."""
+    practice = np.random.default_rng(SEED)  # replayed up to where the practice data starts drawing events
+    items, vecs, log_pop, centres = catalogue(practice)
+    users, tastes = population(practice, centres)
+    order, people = world.permutation(N_ITEMS), world.permutation(N_USERS)
+    items = items.iloc[order].reset_index(drop=True).assign(item_id=np.arange(1, N_ITEMS + 1))
+    users = users.iloc[people].reset_index(drop=True).assign(user_id=np.arange(1, N_USERS + 1))
+    return items, vecs[order], log_pop[order], users, tastes[people]
+
+
 def simulate(rng, world=None):
-    """The event log. ``world`` (the course's stream) draws the catalogue and the users; ``rng`` the events.
-    Practice: one stream for both, in the shipped order, with the shipped weights."""
-    taste, pop, price = 2.2, 0.7, 0.25
+    """The event log. ``world`` (the course's stream) deals the catalogue and the users (:func:`course_world`);
+    ``rng`` draws the events. Practice: one stream for both, in the shipped order."""
     if world is None:
-        world = rng
-    else:  # within bands that keep the task as hard as the practice one (benchmarks/bench_secrets_deep.py)
-        taste, pop, price = world.uniform(2.15, 2.25), world.uniform(0.67, 0.73), world.uniform(0.23, 0.27)
-    items, vecs, log_pop, centres = catalogue(world)
-    users, tastes = population(world, centres)
-    price_pen = -price * np.log(items["price"].to_numpy())
-    logits = taste * tastes @ vecs.T / np.sqrt(DIM) + pop * log_pop + price_pen
+        items, vecs, log_pop, centres = catalogue(rng)
+        users, tastes = population(rng, centres)
+    else:
+        items, vecs, log_pop, users, tastes = course_world(world)
+    price_pen = -0.25 * np.log(items["price"].to_numpy())
+    logits = 2.2 * tastes @ vecs.T / np.sqrt(DIM) + 0.7 * log_pop + price_pen
     n_events = np.clip(np.round(rng.lognormal(3.8, 0.7, N_USERS)), 5, 300).astype(int)
     span = (END + pd.Timedelta(days=HIDDEN_DAYS) - START).total_seconds()
     rows = []
