@@ -132,13 +132,13 @@ class Row:
     tests_failed: list[str] = field(default_factory=list)
 
 
-def bench(template: str, n: int, improved: bool, learner_tests: bool, log) -> Row:  # noqa: ANN001
+def bench(template: str, n: int, improved: bool, learner_tests: bool, practice: bool, log) -> Row:  # noqa: ANN001
     from cookiecutter.main import cookiecutter
 
     gen = load(ROOT / "templates" / template / "generate_data.py", f"gen_{template.replace('-', '_')}")
     changes = improved_params(template) if improved else None
     row = Row(template)
-    for i in range(-1, n):  # -1: the practice data shipped in the template
+    for i in range(-1 if practice else 0, n):  # -1: the practice data shipped in the template
         with tempfile.TemporaryDirectory() as tmp:
             repo = Path(cookiecutter(str(ROOT), directory=f"templates/{template}", no_input=True, output_dir=tmp))
             labels = Path(tmp) / "labels.csv"
@@ -184,12 +184,12 @@ def table(rows: list[Row]) -> str:
            "within goal |",
            "|---|---:|---|---|---|---|---|"]
     for r in rows:
-        p = r.practice
+        p = f"{r.practice.points:.1f}/{r.practice.of:g} / {r.practice.private:.1f}" if r.practice else "—"
         pts = [s.points for s in r.baseline]
         ok = "yes" if max(pts) - min(pts) <= GOAL and not r.tests_failed else "NO"
         if r.tests_failed:
             ok += "; learner tests fail: " + ", ".join(r.tests_failed)
-        out.append(f"| {r.template} | {len(r.baseline)} | {p.points:.1f}/{p.of:g} / {p.private:.1f} | "
+        out.append(f"| {r.template} | {len(r.baseline)} | {p} | "
                    f"{spread(r.baseline, 'points')} | {spread(r.baseline, 'private')} | "
                    f"{spread(r.improved, 'points') if r.improved else '—'} | {ok} |")
     return "\n".join(out)
@@ -201,15 +201,17 @@ def main() -> None:
     ap.add_argument("--secrets", type=int, default=20, help="how many course secrets (default 20)")
     ap.add_argument("--improved", action="store_true", help="also run the README's improvement path")
     ap.add_argument("--learner-tests", action="store_true", help="also run the rendered repo's pytest")
+    ap.add_argument("--no-practice", action="store_true", help="skip the practice-data row")
     ap.add_argument("--json", type=Path, help="also write every score here")
     args = ap.parse_args()
 
     def log(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
-    rows = [bench(t, args.secrets, args.improved, args.learner_tests, log) for t in args.templates]
+    rows = [bench(t, args.secrets, args.improved, args.learner_tests, not args.no_practice, log)
+            for t in args.templates]
     if args.json:
-        args.json.write_text(json.dumps([{"template": r.template, "practice": vars(r.practice),
+        args.json.write_text(json.dumps([{"template": r.template, "practice": vars(r.practice) if r.practice else None,
                                           "baseline": [vars(s) for s in r.baseline],
                                           "improved": [vars(s) for s in r.improved],
                                           "tests_failed": r.tests_failed} for r in rows], indent=1))
