@@ -7,6 +7,9 @@ that must score as chance. Rows are matched by id where the ids agree, else by p
 strongest pairing a forger has once ids differ).
 
 Each template adds one line to ``CASES``: the metric to read and the band a forgery must stay inside.
+Templates whose hidden rows are questions over a world the learner gets (``QUESTIONS``) also face the
+stronger forgery: the same question looked up in the practice world or a guessed secret's world. The
+generators' command line (``--secret-file``, ``--learner``) is checked too.
 """
 
 from __future__ import annotations
