@@ -236,6 +236,26 @@ def _csv(rows: list[dict], columns: list[str]) -> str:
     return buf.getvalue()
 
 
+def split_by_fact(rng: random.Random, items: list[dict]) -> tuple[list[dict], list[dict]]:
+    """A secret's development/hidden split: 2 of every 5 questions to development, dealt fact by fact (the
+    paraphrases of one fact in a drawn order), so every course's hidden set asks about the same mix of facts
+    and paraphrases. A plain 40% sample moved the baseline by 4-5 points across secrets."""
+    by_fact: dict[str, list[dict]] = {}
+    for item in items:
+        by_fact.setdefault(item["gold_passage"] + item["section_id"], []).append(item)
+    facts = list(by_fact.values())
+    rng.shuffle(facts)
+    dev, hidden, deal = [], [], 0
+    for questions in facts:
+        rng.shuffle(questions)
+        for q in questions:
+            (dev if deal % 5 < 2 else hidden).append(q)
+            deal += 1
+    rng.shuffle(dev)
+    rng.shuffle(hidden)
+    return dev, hidden
+
+
 def generate(out: Path = RAW, labels: Path = LABELS, *, secret: bytes | None = None,
              learner: str | None = None) -> None:
     """Write the corpus and question sets; with ``secret``, the course's knowledge base and hidden questions
@@ -277,9 +297,12 @@ def generate(out: Path = RAW, labels: Path = LABELS, *, secret: bytes | None = N
                           "gold_passage": sentence, "answer": answer} for q in questions)
     docs["notes-todo"] = "\n\n   \n"
 
-    rng.shuffle(items)
-    n_dev = round(len(items) * 0.4)
-    dev, hidden = items[:n_dev], items[n_dev:]
+    if secret is None:
+        rng.shuffle(items)
+        n_dev = round(len(items) * 0.4)
+        dev, hidden = items[:n_dev], items[n_dev:]
+    else:
+        dev, hidden = split_by_fact(rng, items)
     qa = [{"id": f"q{i:03d}", **item} for i, item in enumerate(dev, 1)]
     # The leakage trap: a draft FAQ that pastes some development questions with their answers.
     leaked = qa[:18]
