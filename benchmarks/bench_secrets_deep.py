@@ -132,13 +132,14 @@ class Row:
     tests_failed: list[str] = field(default_factory=list)
 
 
-def bench(template: str, n: int, improved: bool, learner_tests: bool, practice: bool, log) -> Row:  # noqa: ANN001
+def bench(template: str, secrets: range, improved: bool, learner_tests: bool, practice: bool,  # noqa: ANN001
+          log) -> Row:
     from cookiecutter.main import cookiecutter
 
     gen = load(ROOT / "templates" / template / "generate_data.py", f"gen_{template.replace('-', '_')}")
     changes = improved_params(template) if improved else None
     row = Row(template)
-    for i in range(-1 if practice else 0, n):  # -1: the practice data shipped in the template
+    for i in ([-1] if practice else []) + list(secrets):  # -1: the practice data shipped in the template
         with tempfile.TemporaryDirectory() as tmp:
             repo = Path(cookiecutter(str(ROOT), directory=f"templates/{template}", no_input=True, output_dir=tmp))
             labels = Path(tmp) / "labels.csv"
@@ -201,6 +202,7 @@ def main() -> None:
     ap.add_argument("--secrets", type=int, default=20, help="how many course secrets (default 20)")
     ap.add_argument("--improved", action="store_true", help="also run the README's improvement path")
     ap.add_argument("--learner-tests", action="store_true", help="also run the rendered repo's pytest")
+    ap.add_argument("--first", type=int, default=0, help="the first secret's number (to extend a run)")
     ap.add_argument("--no-practice", action="store_true", help="skip the practice-data row")
     ap.add_argument("--json", type=Path, help="also write every score here")
     args = ap.parse_args()
@@ -208,7 +210,8 @@ def main() -> None:
     def log(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
-    rows = [bench(t, args.secrets, args.improved, args.learner_tests, not args.no_practice, log)
+    secrets = range(args.first, args.first + args.secrets)
+    rows = [bench(t, secrets, args.improved, args.learner_tests, not args.no_practice, log)
             for t in args.templates]
     if args.json:
         args.json.write_text(json.dumps([{"template": r.template, "practice": vars(r.practice) if r.practice else None,
