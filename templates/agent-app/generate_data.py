@@ -1,6 +1,6 @@
 """Generate the agent-app world, deterministically (run from anywhere; not shipped to learners).
 
-    python templates/agent-app/generate_data.py [--out DIR] [--labels FILE]
+    python templates/agent-app/generate_data.py [--out DIR] [--labels FILE] [--secret-file F --learner L]
 
 A small online shop (Northwind Goods) that a tool-using agent answers questions about:
 
@@ -17,7 +17,16 @@ from a name (typos, apostrophes, two customers who share a name and differ by ci
 canonical: an integer, an amount with two decimals, ``yes``/``no`` or an id.
 
 Writes ``data/raw/*`` into the template and the hidden answers of the test tasks to ``labels/agent-app.csv``
-at the repository root (task_id, answer, split = public|private, alternating).
+at the repository root (task_id, answer, split = public|private, alternating; with a secret, half of each
+kind of task).
+
+With a course secret (``--secret-file``, ``roadmap_ci.seeding``) the shop is the course's own: its customers,
+products, prices and order history, the policy windows its documents state (each one of two realistic
+values per category) and the development tasks are drawn from the course's stream, so the same question
+("Can order 1234 still be returned?") has the course's answer, not the practice one; the test tasks and
+their ids come from the learner's stream (``--learner``), with the same mix of kinds and variants of tasks
+for every learner (:class:`Decks`, :func:`balanced`). Without a secret the output is the shipped
+practice data, byte for byte.
 """
 
 from __future__ import annotations
@@ -26,20 +35,28 @@ import argparse
 import calendar
 import csv
 import random
+import sys
 from datetime import date, timedelta
 from pathlib import Path
+
+from roadmap_ci.errors import RoadmapError
+from roadmap_ci.seeding import derive_seed, read_secret
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 RAW = HERE / "{{cookiecutter.project_slug}}" / "data" / "raw"
 LABELS = ROOT / "labels" / "agent-app.csv"
 SEED = 4146
+DELIVERABLE = "agent-app"
 TODAY = date(2026, 4, 15)  # the agent's `today` tool (params.yaml agent.today)
 START = date(2023, 6, 1)
 FX = {"EUR": 1.0, "USD": 0.92, "GBP": 1.17, "SEK": 0.087, "CHF": 1.05}  # EUR per unit
 CURRENCY_WEIGHTS = [0.3, 0.3, 0.2, 0.1, 0.1]
 RETURN_DAYS = {"electronics": 14, "accessories": 30, "furniture": 60}
 WARRANTY_MONTHS = {"electronics": 24, "accessories": 12, "furniture": 60}
+# A course secret draws each window from these (the first is the practice value).
+RETURN_CHOICES = {"electronics": [14, 21], "accessories": [30, 28], "furniture": [60, 45]}
+WARRANTY_CHOICES = {"electronics": [24, 18], "accessories": [12, 6], "furniture": [60, 36]}
 TYPES = ["count_by_id", "count_by_name", "order_total_eur", "spend_eur", "returnable", "warranty",
          "customer_id"]
 FIRST = ["Anna", "Ben", "Chloe", "Daniel", "Elena", "Felix", "Grace", "Hugo", "Ines", "Jonas", "Kira", "Liam",
@@ -68,9 +85,9 @@ DOCS = {
 You can return an item that has been delivered, within the return window of its category, counted in
 days from the delivery date (the delivery day itself is day 0):
 
-- Electronics: 14 days from delivery.
-- Accessories: 30 days from delivery.
-- Furniture: 60 days from delivery.
+- Electronics: {return_electronics} days from delivery.
+- Accessories: {return_accessories} days from delivery.
+- Furniture: {return_furniture} days from delivery.
 
 A return on the last day of the window is accepted.
 
@@ -106,9 +123,9 @@ delivery date is recorded), and `cancelled` if it was stopped before dispatch.
 
 Every product carries a manufacturer warranty counted in months from the delivery date:
 
-- Electronics: 24 months from delivery.
-- Accessories: 12 months from delivery.
-- Furniture: 60 months from delivery.
+- Electronics: {warranty_electronics} months from delivery.
+- Accessories: {warranty_accessories} months from delivery.
+- Furniture: {warranty_furniture} months from delivery.
 
 An item is under warranty up to and including the same day of the month, that many months after
 delivery (for a delivery on the 31st, the last day of the shorter month).
@@ -122,6 +139,13 @@ Manufacturing defects. Not covered: accidental damage, normal wear, and items bo
 Open a claim with the order id; undelivered and cancelled orders have no warranty yet.
 """,
 }
+
+
+def policy_docs(return_days: dict[str, int], warranty_months: dict[str, int]) -> dict[str, str]:
+    """The policy documents, stating these windows."""
+    values = {f"return_{k}": v for k, v in return_days.items()} | {f"warranty_{k}": v for k, v in
+                                                                   warranty_months.items()}
+    return {name: text.format(**values) for name, text in DOCS.items()}
 
 
 def add_months(d: date, months: int) -> date:
@@ -209,21 +233,56 @@ def eur(o: dict) -> float:
     return money(float(o["total"]) * FX[o["currency"]])
 
 
-def returnable(o: dict, cat: str) -> bool:
+def returnable(o: dict, cat: str, days: dict[str, int] = RETURN_DAYS) -> bool:
     if o["status"] != "delivered":
         return False
-    return (TODAY - date.fromisoformat(o["delivered_date"])).days <= RETURN_DAYS[cat]
+    return (TODAY - date.fromisoformat(o["delivered_date"])).days <= days[cat]
 
 
-def under_warranty(o: dict, cat: str) -> bool:
+def under_warranty(o: dict, cat: str, months: dict[str, int] = WARRANTY_MONTHS) -> bool:
     if o["status"] != "delivered":
         return False
-    return add_months(date.fromisoformat(o["delivered_date"]), WARRANTY_MONTHS[cat]) >= TODAY
+    return add_months(date.fromisoformat(o["delivered_date"]), months[cat]) >= TODAY
 
 
-def make_task(rng: random.Random, kind: str, w: dict) -> tuple[str, str]:
+class Decks:
+    """A secret's task sets draw each variant of a task (a misspelt name, a "yes" answer, an order in EUR, ...)
+    from a shuffled deck of fixed make-up instead of a coin flip, so every course and every learner gets the
+    same mix of variants: the tasks are equally hard under every secret. The practice sets use coin flips
+    (``decks=None`` below), as shipped."""
+
+    MAKE_UP = {  # key -> the deck's cards, in the shares the practice coin flips have
+        "name-typo": [True] * 3 + [False] * 7,
+        "returnable": [True, False],  # the answer is "yes"
+        "warranty": [True, False],
+        "currency": [c for c, w in zip(FX, CURRENCY_WEIGHTS, strict=True) for _ in range(round(10 * w))],
+        "customer-id": [0.1] * 4 + [0.4] * 7 + [0.8] * 9,  # with the city / misspelt / as written
+        "one-currency": [True] + [False] * 9,  # a customer whose every order is in EUR and none cancelled
+    }
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng, self.left = rng, {k: [] for k in self.MAKE_UP}
+        self.cards: list = []  # drawn for the task being made
+        self.variant: dict[str, tuple] = {}  # question -> the cards it was made with (its variant)
+
+    def draw(self, key: str):  # noqa: ANN201 - a card
+        if not self.left[key]:
+            self.left[key] = self.MAKE_UP[key][:]
+            self.rng.shuffle(self.left[key])
+        card = self.left[key].pop()
+        self.cards.append(card)
+        return card
+
+    def made(self, question: str, *variant: object) -> None:
+        self.variant[question] = variant or tuple(self.cards)
+        self.cards = []
+
+
+def make_task(rng: random.Random, kind: str, w: dict, decks: Decks | None = None) -> tuple[str, str]:
     customers, orders = w["customers"], w["orders"]
     cat = {p["product_id"]: p["category"] for p in w["products"]}
+    days, months = w.get("return_days", RETURN_DAYS), w.get("warranty_months", WARRANTY_MONTHS)  # its policy
+
     by_name: dict[str, list[dict]] = {}
     for c in customers:
         by_name.setdefault(c["name"], []).append(c)
@@ -238,14 +297,20 @@ def make_task(rng: random.Random, kind: str, w: dict) -> tuple[str, str]:
                 continue
             break
         n = sum(1 for x in orders if x["customer_id"] == cid and x["order_date"][:7] == f"{y}-{m:02d}")
-        who = f"customer {cid}" if kind == "count_by_id" else (typo(rng, c["name"]) if rng.random() < 0.3
-                                                                  else c["name"])
+        misspelt = kind == "count_by_name" and (decks.draw("name-typo") if decks else rng.random() < 0.3)
+        who = f"customer {cid}" if kind == "count_by_id" else (typo(rng, c["name"]) if misspelt else c["name"])
         return f"How many orders did {who} place in {MONTHS[m - 1]} {y}?", str(n)
     if kind == "order_total_eur":
-        o = rng.choice([x for x in orders if x["status"] != "cancelled"])
+        currency = decks.draw("currency") if decks else None
+        o = rng.choice([x for x in orders if x["status"] != "cancelled" and currency in (None, x["currency"])])
         return f"What is the total of order {o['order_id']} in EUR?", f"{eur(o):.2f}"
     if kind == "spend_eur":
-        cid = rng.choice(active)
+        if decks:
+            mixed = {o["customer_id"] for o in orders if o["currency"] != "EUR" or o["status"] == "cancelled"}
+            simple = decks.draw("one-currency")
+            cid = rng.choice([c for c in active if (c in mixed) != simple] or active)
+        else:
+            cid = rng.choice(active)
         cents: dict[str, int] = {}  # per currency, in cents (exact), then converted once per currency
         for x in orders:
             if x["customer_id"] == cid and x["status"] != "cancelled":
@@ -254,37 +319,43 @@ def make_task(rng: random.Random, kind: str, w: dict) -> tuple[str, str]:
         return (f"How much has customer {cid} spent in EUR in total, cancelled orders excluded?",
                 f"{total:.2f}")
     if kind == "returnable":
-        want = rng.random() < 0.5  # as many "yes" as "no"
+        want = decks.draw("returnable") if decks else rng.random() < 0.5  # as many "yes" as "no"
         recent = [x for x in orders if x["order_date"] >= (TODAY - timedelta(days=90)).isoformat()
-                  and returnable(x, cat[x["product_id"]]) == want]
+                  and returnable(x, cat[x["product_id"]], days) == want]
         o = rng.choice(recent)
         return (f"Can order {o['order_id']} still be returned under the returns policy?",
-                "yes" if returnable(o, cat[o["product_id"]]) else "no")
+                "yes" if returnable(o, cat[o["product_id"]], days) else "no")
     if kind == "warranty":
         lo = (TODAY - timedelta(days=800)).isoformat()
-        want = rng.random() < 0.5
-        o = rng.choice([x for x in orders if lo <= x["order_date"] and under_warranty(x, cat[x["product_id"]]) == want])
-        return f"Is order {o['order_id']} still under warranty?", "yes" if under_warranty(o, cat[o["product_id"]]) \
-            else "no"
+        want = decks.draw("warranty") if decks else rng.random() < 0.5
+        o = rng.choice([x for x in orders
+                        if lo <= x["order_date"] and under_warranty(x, cat[x["product_id"]], months) == want])
+        return (f"Is order {o['order_id']} still under warranty?",
+                "yes" if under_warranty(o, cat[o["product_id"]], months) else "no")
     # customer_id
     c = rng.choice(customers)
     twins = by_name[c["name"]]
-    r = rng.random()
+    r = decks.draw("customer-id") if decks else rng.random()
     if len(twins) > 1 or r < 0.2:
         return f"What is the customer id of {c['name']} from {c['city']}?", c["customer_id"]
     name = typo(rng, c["name"]) if r < 0.55 else c["name"]
     return f"What is the customer id of {name}?", c["customer_id"]
 
 
-def tasks(rng: random.Random, w: dict, n_per_type: int, with_shared: bool) -> list[tuple[str, str, str]]:
+def tasks(rng: random.Random, w: dict, n_per_type: int, with_shared: bool,
+          decks: Decks | None = None) -> list[tuple[str, str, str]]:
     out, seen = [], set()
     for i in range(n_per_type * len(TYPES)):
         kind = TYPES[i % len(TYPES)]
         while True:
-            q, a = make_task(rng, kind, w)
+            q, a = make_task(rng, kind, w, decks)
             if q not in seen:
                 seen.add(q)
                 break
+            if decks:
+                decks.cards = []
+        if decks:
+            decks.made(q)
         out.append((kind, q, a))
     quoted = [c for c in w["customers"] if "'" in c["name"] and c["name"] not in w["shared"]]
     for c in rng.sample(quoted, 3):  # names with an apostrophe (O'Brien), which naive SQL trips over
@@ -292,12 +363,39 @@ def tasks(rng: random.Random, w: dict, n_per_type: int, with_shared: bool) -> li
         if q not in seen:
             seen.add(q)
             out.append(("customer_id", q, c["customer_id"]))
+            if decks:
+                decks.made(q, "apostrophe")
     if with_shared:  # make sure the shared-name customers are asked about
         for name in sorted(w["shared"])[:4]:
             c = rng.choice([c for c in w["customers"] if c["name"] == name])
             out.append(("customer_id", f"What is the customer id of {name} from {c['city']}?", c["customer_id"]))
+            if decks:
+                decks.made(out[-1][1], "shared name")
     rng.shuffle(out)
     return out
+
+
+def balanced(rng: random.Random, pool: list[tuple[str, str, str]], n: int, decks: Decks) -> tuple[list, list[str]]:
+    """A secret's test set: ``n`` tasks of ``pool`` (surplus taken from the most frequent kinds, so every learner
+    gets the same mix of kinds), in a shuffled order, and a public/private split of half of each kind and
+    variant (so the two parts are equally hard)."""
+    by_kind: dict[str, list] = {}
+    for t in pool:
+        by_kind.setdefault(t[0], []).append(t)
+    while sum(map(len, by_kind.values())) > n:
+        most = max(sorted(by_kind), key=lambda k: len(by_kind[k]))
+        by_kind[most].pop(rng.randrange(len(by_kind[most])))
+    chosen, public = [], rng.random() < 0.5
+    strata: dict[tuple, list] = {}
+    for kind in sorted(by_kind):
+        for t in by_kind[kind]:
+            strata.setdefault((kind, *map(str, decks.variant.get(t[1], ()))), []).append(t)
+    for key in sorted(strata):
+        for t in strata[key]:  # alternating through every stratum in turn: odd ones do not pile up on one side
+            chosen.append((t, "public" if public else "private"))
+            public = not public
+    rng.shuffle(chosen)
+    return [t for t, _ in chosen], [s for _, s in chosen]
 
 
 def write_csv(path: Path, rows: list[dict], fields: list[str]) -> None:
@@ -308,31 +406,57 @@ def write_csv(path: Path, rows: list[dict], fields: list[str]) -> None:
         writer.writerows(rows)
 
 
-def generate(out: Path = RAW, labels: Path = LABELS) -> None:
-    rng = random.Random(SEED)
+def generate(out: Path = RAW, labels: Path = LABELS, *, secret: bytes | None = None,
+             learner: str | None = None) -> None:
+    """Write the world and the task sets; with ``secret``, the course's shop and the learner's own test tasks
+    (module doc)."""
+    rng = random.Random(SEED if secret is None else derive_seed(secret, DELIVERABLE, "process", practice=SEED))
+    own = rng if secret is None else random.Random(derive_seed(secret, DELIVERABLE, "rows", practice=SEED,
+                                                               learner=learner))
     w = build_world(rng)
+    if secret is not None:  # the course's policy windows
+        w["return_days"] = {k: rng.choice(v) for k, v in RETURN_CHOICES.items()}
+        w["warranty_months"] = {k: rng.choice(v) for k, v in WARRANTY_CHOICES.items()}
     write_csv(out / "customers.csv", w["customers"], list(w["customers"][0]))
     write_csv(out / "products.csv", w["products"], list(w["products"][0]))
     write_csv(out / "orders.csv", w["orders"], list(w["orders"][0]))
     write_csv(out / "fx_rates.csv", [{"currency": k, "eur_per_unit": f"{v:.4f}"} for k, v in FX.items()],
               ["currency", "eur_per_unit"])
     (out / "docs").mkdir(parents=True, exist_ok=True)
-    for name, text in DOCS.items():
+    docs = policy_docs(w.get("return_days", RETURN_DAYS), w.get("warranty_months", WARRANTY_MONTHS))
+    for name, text in docs.items():
         (out / "docs" / f"{name}.md").write_text(text, encoding="utf-8")
-    dev = tasks(rng, w, 10, with_shared=False)
+    dev = tasks(rng, w, 10, with_shared=False, decks=None if secret is None else Decks(rng))
     write_csv(out / "dev_tasks.csv", [{"task_id": f"D-{i + 1:03d}", "type": k, "question": q, "answer": a}
                                       for i, (k, q, a) in enumerate(dev)], ["task_id", "type", "question", "answer"])
     dev_questions = {q for _, q, _ in dev}
-    test = [t for t in tasks(rng, w, 22, with_shared=True) if t[1] not in dev_questions][:150]
-    write_csv(out / "test_tasks.csv", [{"task_id": f"T-{i + 1:03d}", "question": q}
-                                       for i, (_, q, _) in enumerate(test)], ["task_id", "question"])
-    write_csv(labels, [{"task_id": f"T-{i + 1:03d}", "answer": a, "split": "public" if i % 2 == 0 else "private"}
-                       for i, (_, _, a) in enumerate(test)], ["task_id", "answer", "split"])
-
+    if secret is None:
+        test = [t for t in tasks(own, w, 22, with_shared=True) if t[1] not in dev_questions][:150]
+        ids = [f"T-{i + 1:03d}" for i in range(len(test))]
+        split = ["public" if i % 2 == 0 else "private" for i in range(len(test))]
+    else:
+        decks = Decks(own)
+        test, split = balanced(own, [t for t in tasks(own, w, 22, with_shared=True, decks=decks)
+                                     if t[1] not in dev_questions], 150, decks)
+        # the learner's own ids, from a wide range: a peer's predictions match none
+        ids = [f"T-{v}" for v in sorted(own.sample(range(10_000, 100_000), len(test)))]
+    write_csv(out / "test_tasks.csv", [{"task_id": t, "question": q} for t, (_, q, _) in zip(ids, test, strict=True)],
+              ["task_id", "question"])
+    write_csv(labels, [{"task_id": t, "answer": a, "split": s}
+                       for t, (_, _, a), s in zip(ids, test, split, strict=True)], ["task_id", "answer", "split"])
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=RAW)
     ap.add_argument("--labels", type=Path, default=LABELS)
+    ap.add_argument("--secret-file", type=Path, help="the course secret (default: the practice data)")
+    ap.add_argument("--learner", help="the learner's login: their own test tasks and ids (needs --secret-file)")
     args = ap.parse_args()
-    generate(args.out, args.labels)
+    if args.learner and not args.secret_file:
+        ap.error("--learner needs --secret-file")
+    try:
+        secret = read_secret(args.secret_file) if args.secret_file else None
+    except RoadmapError as exc:  # one line, exit 1 (bad secret file) or 2 (unreadable)
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(exc.exit_code) from None
+    generate(args.out, args.labels, secret=secret, learner=args.learner)

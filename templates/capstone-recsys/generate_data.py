@@ -1,6 +1,6 @@
 """Generate the capstone-recsys data set, deterministically (run from anywhere; not shipped to learners).
 
-    python templates/capstone-recsys/generate_data.py [--out DIR] [--labels FILE]
+    python templates/capstone-recsys/generate_data.py [--out DIR] [--labels FILE] [--secret-file F --learner L]
 
 An online shop's recommendation engine: 2,000 users (age band, country, signup date), 1,000 products (genre,
 year, price), about 100,000 view/purchase events from 2024-07-01 to 2025-06-30 drawn from a latent-factor model
@@ -17,21 +17,33 @@ price, so that feature towers have something to learn. Also:
 
 Writes ``data/raw/*.csv`` into the template and the hidden labels (each test user's products of the 30 days
 after the export) to ``labels/capstone-recsys.csv`` (user_id, item_id, split = public | private).
+
+With a course secret (``--secret-file``, ``roadmap_ci.seeding``) the shop is the course's own: the practice
+catalogue and users under a secret relabelling (every product under another id, every user's features and
+taste dealt to another user: :func:`course_world`); the events, the A/B and serving logs, the test users,
+the public/private split and the user ids (from a wide range) come from the learner's stream
+(``--learner``). Without a secret the output is the shipped practice data, byte for byte.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from roadmap_ci.errors import RoadmapError
+from roadmap_ci.seeding import read_secret
+from roadmap_ci.seeding import rng as keyed_rng
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 RAW = HERE / "{{cookiecutter.project_slug}}" / "data" / "raw"
 LABELS = ROOT / "labels" / "capstone-recsys.csv"
 SEED = 6555
+DELIVERABLE = "capstone-recsys"
 N_USERS, N_ITEMS, DIM = 2000, 1000, 12
 START, END, HIDDEN_DAYS = pd.Timestamp("2024-07-01"), pd.Timestamp("2025-07-01"), 30
 N_TEST_USERS = 600
@@ -68,9 +80,28 @@ def population(rng, centres):
     return users, tastes
 
 
-def simulate(rng):
-    items, vecs, log_pop, centres = catalogue(rng)
-    users, tastes = population(rng, centres)
+def course_world(world):
+    """A course's shop: the practice catalogue and users under a secret relabelling -- the products in another
+    order (other ids for every genre, price, factor and popularity rank), the users (features and tastes
+    together) in another order. The same shop, exactly as hard (freshly drawn worlds moved recsys's baseline
+    by 3-4 points, benchmarks/bench_secrets_deep.py); the events, and so the hidden labels, are drawn afresh."""
+    practice = np.random.default_rng(SEED)  # replayed up to where the practice data starts drawing events
+    items, vecs, log_pop, centres = catalogue(practice)
+    users, tastes = population(practice, centres)
+    order, people = world.permutation(N_ITEMS), world.permutation(N_USERS)
+    items = items.iloc[order].reset_index(drop=True).assign(item_id=np.arange(1, N_ITEMS + 1))
+    users = users.iloc[people].reset_index(drop=True).assign(user_id=np.arange(1, N_USERS + 1))
+    return items, vecs[order], log_pop[order], users, tastes[people]
+
+
+def simulate(rng, world=None):
+    """The event log. ``world`` (the course's stream) deals the catalogue and the users (:func:`course_world`);
+    ``rng`` draws the events. Practice: one stream for both, in the shipped order."""
+    if world is None:
+        items, vecs, log_pop, centres = catalogue(rng)
+        users, tastes = population(rng, centres)
+    else:
+        items, vecs, log_pop, users, tastes = course_world(world)
     price_pen = -0.25 * np.log(items["price"].to_numpy())
     logits = 2.2 * tastes @ vecs.T / np.sqrt(DIM) + 0.7 * log_pop + price_pen
     n_events = np.clip(np.round(rng.lognormal(3.8, 0.7, N_USERS)), 5, 300).astype(int)
@@ -134,9 +165,15 @@ def make_messy(events, rng):
     return out.sort_values(["timestamp", "user_id", "item_id"], kind="stable").reset_index(drop=True)
 
 
-def generate(raw_dir: Path = RAW, labels_file: Path = LABELS) -> None:
-    rng = np.random.default_rng(SEED)
-    events, items, users = simulate(rng)
+def generate(raw_dir: Path = RAW, labels_file: Path = LABELS, *, secret: bytes | None = None,
+             learner: str | None = None) -> None:
+    """Write the data set; with ``secret``, the course's shop and the learner's own logs (module doc)."""
+    if secret is None:  # the practice data: one stream, in the shipped order
+        rng = np.random.default_rng(SEED)
+        events, items, users = simulate(rng)
+    else:
+        rng = keyed_rng(secret, DELIVERABLE, "rows", practice=SEED, learner=learner)
+        events, items, users = simulate(rng, keyed_rng(secret, DELIVERABLE, "process", practice=SEED))
     future, past = events[events["timestamp"] >= END], events[events["timestamp"] < END]
     items["sales_next_30d"] = items["item_id"].map(
         future[future["event"] == "purchase"]["item_id"].value_counts()).fillna(0).astype(int)
@@ -151,6 +188,15 @@ def generate(raw_dir: Path = RAW, labels_file: Path = LABELS) -> None:
     raw = make_messy(past, rng)
     ab = ab_log(rng, users)
     serving = serving_log(rng, users, past, items)
+    if secret is not None:  # the learner's own user ids, from a wide range: a peer's file matches none
+        ids_rng = keyed_rng(secret, DELIVERABLE, "ids", practice=SEED, learner=learner)
+        new_id = dict(zip(range(1, N_USERS + 1), (100_000 + ids_rng.choice(900_000, N_USERS, replace=False))
+                          .tolist(), strict=True))
+        for frame in (raw, users, ab, serving, labels):
+            frame["user_id"] = frame["user_id"].map(new_id)
+        users = users.sort_values("user_id").reset_index(drop=True)
+        labels = labels.sort_values("user_id", kind="stable")
+        test_users = np.sort(np.array([new_id[u] for u in test_users]))
     raw_dir.mkdir(parents=True, exist_ok=True)
     labels_file.parent.mkdir(parents=True, exist_ok=True)
     raw[["user_id", "item_id", "timestamp", "event"]].to_csv(
@@ -173,8 +219,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=RAW)
     ap.add_argument("--labels", type=Path, default=LABELS)
+    ap.add_argument("--secret-file", type=Path, help="the course secret (default: the practice data)")
+    ap.add_argument("--learner", help="the learner's login: their own ids and sample (needs --secret-file)")
     args = ap.parse_args()
-    generate(args.out, args.labels)
+    if args.learner and not args.secret_file:
+        ap.error("--learner needs --secret-file")
+    try:
+        secret = read_secret(args.secret_file) if args.secret_file else None
+    except RoadmapError as exc:  # one line, exit 1 (bad secret file) or 2 (unreadable)
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(exc.exit_code) from None
+    generate(args.out, args.labels, secret=secret, learner=args.learner)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Generate the gnn data set, deterministically (run from anywhere; not shipped to learners).
 
-    python templates/gnn/generate_data.py [--out DIR] [--labels FILE]
+    python templates/gnn/generate_data.py [--out DIR] [--labels FILE] [--secret-file F --learner L]
 
 A citation graph of 3,000 papers in 6 topics, simulated so that the topics of the hidden papers are known and
 nothing is downloaded. Every paper has a 32-dimensional embedding of its abstract from an old, weak text
@@ -15,15 +15,27 @@ citations carry most of the signal). Messy on purpose, like a real bibliographic
 
 Writes ``data/raw/{nodes,edges}.csv`` into the template and the hidden labels (id, topic, split = public for
 half of the hidden papers, private for the other half) to ``labels/gnn.csv`` at the repository root.
+
+With a course secret (``--secret-file``, ``roadmap_ci.seeding``) the community structure is the course's
+own: the topics' embedding centroids, their shares, the in-topic citation rate and the text signal are drawn
+(the rates within narrow bands around the practice values); the papers, their citations, the ids (from a
+wide range) and which papers are hidden come from the learner's stream (``--learner``). Without a secret
+the output is the shipped practice data, byte for byte.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+
+from roadmap_ci.errors import RoadmapError
+from roadmap_ci.seeding import read_secret
+from roadmap_ci.seeding import rng as keyed_rng
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -36,18 +48,57 @@ TOPICS = ["computer_vision", "databases", "machine_learning", "networking", "rob
 TOPIC_SHARE = [0.20, 0.14, 0.24, 0.15, 0.12, 0.15]
 IN_TOPIC = 0.72  # share of citations within the citing paper's topic
 SIGNAL = 0.42  # how far the topic moves the embedding, in units of the noise's standard deviation
+DELIVERABLE = "gnn"
 
 
-def generate(raw_dir: Path = RAW, labels_file: Path = LABELS) -> None:
+class Communities(NamedTuple):
+    """The generating process's own parameters: the practice values, or a course's draw (:meth:`draw`)."""
+
+    share: tuple[float, ...] = tuple(TOPIC_SHARE)
+    in_topic: float = IN_TOPIC
+    signal: float = SIGNAL
+    centroids: np.ndarray | None = None  # practice: drawn from the one practice stream, in the shipped order
+
+    @classmethod
+    def draw(cls, rng: np.random.Generator) -> Communities:
+        """Within bands that keep the task as hard as the practice one (benchmarks/bench_secrets_deep.py).
+
+        The centroids are the practice ones under a random rotation of the embedding space: the same
+        geometry (how far apart the topics are, which is what makes the text weakly informative), other
+        numbers. Freshly drawn centroids moved the feature-only baseline by 5 accuracy points."""
+        share = np.array(TOPIC_SHARE) * rng.uniform(0.95, 1.05, len(TOPICS))
+        q, r = np.linalg.qr(rng.normal(size=(DIM, DIM)))
+        rotation = q * np.sign(np.diag(r))  # uniform over the orthogonal group
+        return cls(share=tuple(share / share.sum()), in_topic=rng.uniform(0.715, 0.725),
+                   signal=rng.uniform(0.415, 0.425), centroids=practice_centroids() @ rotation)
+
+
+def practice_centroids() -> np.ndarray:
+    """The practice data's topic centroids: the practice stream replayed up to where it draws them."""
     rng = np.random.default_rng(SEED)
-    n = N_NODES
-    topic = rng.choice(len(TOPICS), size=n, p=TOPIC_SHARE)
-    year = np.sort(rng.integers(1995, 2025, size=n))  # row order = publication order, so citations go backwards
-    ids = FIRST_ID + rng.permutation(n)  # ids do not reveal the order
+    rng.choice(len(TOPICS), size=N_NODES, p=TOPIC_SHARE)
+    rng.integers(1995, 2025, size=N_NODES)
+    rng.permutation(N_NODES)
+    return rng.normal(size=(len(TOPICS), DIM))
 
-    centroids = rng.normal(size=(len(TOPICS), DIM))
+
+def generate(raw_dir: Path = RAW, labels_file: Path = LABELS, *, secret: bytes | None = None,
+             learner: str | None = None) -> None:
+    """Write the graph; with ``secret``, the course's communities and the learner's own papers (module doc)."""
+    if secret is None:  # the practice data: one stream, in the shipped order
+        rng, world = np.random.default_rng(SEED), Communities()
+    else:
+        world = Communities.draw(keyed_rng(secret, DELIVERABLE, "process", practice=SEED))
+        rng = keyed_rng(secret, DELIVERABLE, "rows", practice=SEED, learner=learner)
+    n = N_NODES
+    topic = rng.choice(len(TOPICS), size=n, p=world.share)
+    year = np.sort(rng.integers(1995, 2025, size=n))  # row order = publication order, so citations go backwards
+    # ids do not reveal the order; with a secret they come from a wide range, so two learners barely share one
+    ids = FIRST_ID + (rng.permutation(n) if secret is None else rng.choice(799_999, size=n, replace=False))
+
+    centroids = rng.normal(size=(len(TOPICS), DIM)) if world.centroids is None else world.centroids.copy()
     centroids /= np.linalg.norm(centroids, axis=1, keepdims=True) / np.sqrt(DIM) * 1.0
-    emb = SIGNAL * centroids[topic] / np.sqrt(DIM) * 3 + rng.normal(size=(n, DIM))
+    emb = world.signal * centroids[topic] / np.sqrt(DIM) * 3 + rng.normal(size=(n, DIM))
     emb = np.round(emb, 3)
 
     by_topic = [np.flatnonzero(topic == t) for t in range(len(TOPICS))]
@@ -55,7 +106,7 @@ def generate(raw_dir: Path = RAW, labels_file: Path = LABELS) -> None:
     for i in range(1, n):
         k = min(1 + rng.poisson(2.6), 8)
         for _ in range(k):
-            if rng.random() < IN_TOPIC:
+            if rng.random() < world.in_topic:
                 pool = by_topic[topic[i]]
                 pool = pool[pool < i]
             else:
@@ -111,8 +162,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=RAW, help="directory for nodes.csv and edges.csv")
     parser.add_argument("--labels", type=Path, default=LABELS, help="where the hidden labels go")
+    parser.add_argument("--secret-file", type=Path, help="the course secret (default: the practice data)")
+    parser.add_argument("--learner", help="the learner's login: their own ids and sample (needs --secret-file)")
     args = parser.parse_args()
-    generate(args.out, args.labels)
+    if args.learner and not args.secret_file:
+        parser.error("--learner needs --secret-file")
+    try:
+        secret = read_secret(args.secret_file) if args.secret_file else None
+    except RoadmapError as exc:  # one line, exit 1 (bad secret file) or 2 (unreadable)
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(exc.exit_code) from None
+    generate(args.out, args.labels, secret=secret, learner=args.learner)
 
 
 if __name__ == "__main__":

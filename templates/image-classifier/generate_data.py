@@ -1,6 +1,6 @@
 """Generate the image-classifier data set, deterministically (run from anywhere; not shipped to learners).
 
-    python templates/image-classifier/generate_data.py [--out DIR] [--labels FILE]
+    python templates/image-classifier/generate_data.py [--out DIR] [--labels FILE] [--secret-file F --learner L]
 
 Images are scikit-learn's bundled handwritten digits (``load_digits``: 1,797 images, 8×8), upsampled to
 16×16 and distorted the way real scans are: rotation, scaling, shifts, uneven contrast, sensor noise,
@@ -16,16 +16,28 @@ from strokes (A E F H K L T V X Z, 2,000 images). Pixel columns are ``px000`` �
 
 Writes ``data/raw/{train,test,pretrain}.csv`` into the template and the hidden test labels to
 ``labels/image-classifier.csv`` at the repository root (id, label, split = public|private).
+
+With a course secret (``--secret-file``, ``roadmap_ci.seeding``) the scanner is the course's own: its
+distortion ranges (rotation, scale, shift, contrast, noise, inversions) are drawn within narrow bands around
+the practice values and every scan carries a faint course-wide background pattern; which source digits are
+test digits, the distortions, the ids and the public/private split come from the learner's stream
+(``--learner``). Without a secret the output is the shipped practice data, byte for byte.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from scipy import ndimage
 from sklearn.datasets import load_digits
+
+from roadmap_ci.errors import RoadmapError
+from roadmap_ci.seeding import read_secret
+from roadmap_ci.seeding import rng as keyed_rng
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -33,6 +45,7 @@ RAW = HERE / "{{cookiecutter.project_slug}}" / "data" / "raw"
 LABELS = ROOT / "labels" / "image-classifier.csv"
 SIZE = 16
 SEED = 2126
+DELIVERABLE = "image-classifier"
 PIXELS = [f"px{i:03d}" for i in range(SIZE * SIZE)]
 
 LETTERS = {  # strokes on a unit square, (x0, y0, x1, y1), y grows downwards
@@ -49,19 +62,46 @@ LETTERS = {  # strokes on a unit square, (x0, y0, x1, y1), y grows downwards
 }
 
 
-def distort(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+class Scanner(NamedTuple):
+    """The generating process's own parameters: the practice values, or a course's draw (:meth:`draw`)."""
+
+    rotation: float = 18  # degrees, either way
+    scale_low: float = 0.85
+    scale_high: float = 1.12
+    shift: float = 1.6  # pixels, either way
+    contrast_low: float = 0.55
+    noise: float = 0.09
+    inverted: float = 0.04
+    background: np.ndarray | None = None  # a faint 16×16 pattern every scan of the course carries
+
+    @classmethod
+    def draw(cls, rng: np.random.Generator) -> Scanner:
+        """Within bands that keep the task as hard as the practice one (benchmarks/bench_secrets_deep.py)."""
+        yy, xx = np.mgrid[0:SIZE, 0:SIZE] / (SIZE - 1)
+        fx, fy, phase = rng.uniform(0.5, 1.5), rng.uniform(0.5, 1.5), rng.uniform(0, 2 * np.pi)
+        background = 0.04 * np.sin(2 * np.pi * (fx * xx + fy * yy) + phase)
+        p = PRACTICE  # ±2.5%: ±10% bands moved the baseline by up to 6 points (with the sampling noise)
+        return cls(*(v * rng.uniform(0.975, 1.025) for v in p[:-1]), background=background)
+
+
+PRACTICE = Scanner()
+
+
+def distort(img: np.ndarray, rng: np.random.Generator, p: Scanner = PRACTICE) -> np.ndarray:
     """A 16×16 float image in [0, 1] → rotated, scaled, shifted, noisy, uneven contrast."""
-    angle = np.deg2rad(rng.uniform(-18, 18))
-    scale = rng.uniform(0.85, 1.12)
-    shift = rng.uniform(-1.6, 1.6, size=2)
+    angle = np.deg2rad(rng.uniform(-p.rotation, p.rotation))
+    scale = rng.uniform(p.scale_low, p.scale_high)
+    shift = rng.uniform(-p.shift, p.shift, size=2)
     c, s = np.cos(angle) / scale, np.sin(angle) / scale
     matrix = np.array([[c, -s], [s, c]])
     centre = np.array([(SIZE - 1) / 2, (SIZE - 1) / 2])
     offset = centre - matrix @ (centre + shift)
     out = ndimage.affine_transform(img, matrix, offset=offset, order=1, mode="constant", cval=0.0)
-    out = out * rng.uniform(0.55, 1.0) + rng.uniform(0.0, 0.2)
-    out = out + rng.normal(0.0, 0.09, size=out.shape)
-    if rng.random() < 0.04:
+    out = out * rng.uniform(p.contrast_low, 1.0) + rng.uniform(0.0, 0.2)
+    if p.background is not None:
+        out = out + p.background
+    out = out + rng.normal(0.0, p.noise, size=out.shape)
+    if rng.random() < p.inverted:
         out = 1.0 - out
     return np.clip(out, 0.0, 1.0)
 
@@ -92,8 +132,15 @@ def write_csv(path: Path, header: list[str], columns: list[np.ndarray], pixels: 
     path.write_text("\n".join(lines) + "\n")
 
 
-def generate(out: Path, labels_path: Path) -> None:
-    rng = np.random.default_rng(SEED)
+def generate(out: Path = RAW, labels_path: Path = LABELS, *, secret: bytes | None = None,
+             learner: str | None = None) -> None:
+    """Write the data set; with ``secret``, the course's scanner and the learner's own sample (module doc)."""
+    if secret is None:  # the practice data: one stream, in the shipped order
+        rng = np.random.default_rng(SEED)
+        scanner = PRACTICE
+    else:
+        scanner = Scanner.draw(keyed_rng(secret, DELIVERABLE, "process", practice=SEED))
+        rng = keyed_rng(secret, DELIVERABLE, "rows", practice=SEED, learner=learner)
     digits = load_digits()
     base = np.stack([ndimage.zoom(im / 16.0, 2, order=1) for im in digits.images])
     base = np.clip(base / base.max(axis=(1, 2), keepdims=True), 0, 1)
@@ -106,9 +153,9 @@ def generate(out: Path, labels_path: Path) -> None:
     drop = np.isin(y[train_idx], [1, 7]) & (rng.random(len(train_idx)) < 0.35)
     train_idx = train_idx[~drop]
 
-    x_train = np.stack([distort(base[i], rng) for i in train_idx])
+    x_train = np.stack([distort(base[i], rng, scanner) for i in train_idx])
     y_train = y[train_idx].copy()
-    x_test = np.stack([distort(base[i], rng) for i in test_idx])
+    x_test = np.stack([distort(base[i], rng, scanner) for i in test_idx])
     y_test = y[test_idx]
 
     noisy = rng.random(len(y_train)) < 0.03
@@ -128,7 +175,7 @@ def generate(out: Path, labels_path: Path) -> None:
 
     names = sorted(LETTERS)
     letter_y = rng.integers(0, len(names), size=2000)
-    letters = np.stack([distort(draw_letter(LETTERS[names[k]], rng), rng) for k in letter_y])
+    letters = np.stack([distort(draw_letter(LETTERS[names[k]], rng), rng, scanner) for k in letter_y])
 
     out.mkdir(parents=True, exist_ok=True)
     write_csv(out / "train.csv", ["id", "label"], [train_ids, y_train], to_rows(x_train))
@@ -146,5 +193,14 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=RAW)
     parser.add_argument("--labels", type=Path, default=LABELS)
+    parser.add_argument("--secret-file", type=Path, help="the course secret (default: the practice data)")
+    parser.add_argument("--learner", help="the learner's login: their own ids and sample (needs --secret-file)")
     args = parser.parse_args()
-    generate(args.out, args.labels)
+    if args.learner and not args.secret_file:
+        parser.error("--learner needs --secret-file")
+    try:
+        secret = read_secret(args.secret_file) if args.secret_file else None
+    except RoadmapError as exc:  # one line, exit 1 (bad secret file) or 2 (unreadable)
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(exc.exit_code) from None
+    generate(args.out, args.labels, secret=secret, learner=args.learner)

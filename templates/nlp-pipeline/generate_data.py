@@ -1,6 +1,6 @@
 """Generate the nlp-pipeline data set, deterministically (run from anywhere; not shipped to learners).
 
-    python templates/nlp-pipeline/generate_data.py [--out DIR] [--labels FILE]
+    python templates/nlp-pipeline/generate_data.py [--out DIR] [--labels FILE] [--secret-file F --learner L]
 
 Customer-support messages, each with the team that should handle it: ``billing``, ``delivery``,
 ``account`` or ``technical``. Written from phrase banks with a fixed seed, and hard in the ways real
@@ -15,6 +15,12 @@ tickets are:
 
 Writes ``data/raw/train.csv`` (id, text, label) and ``data/raw/test.csv`` (id, text) into the template,
 and the hidden test labels to ``labels/nlp-pipeline.csv`` (id, label, split = public|private).
+
+With a course secret (``--secret-file``, ``roadmap_ci.seeding``) the ticket stream is the course's own: the
+class shares, how often each team's nouns are used (vocabulary-topic weights), the rates of specific
+problems, distractors and typos are drawn within narrow bands around the practice values; the messages, the
+ids and the public/private split come from the learner's stream (``--learner``). Without a secret the output
+is the shipped practice data, byte for byte.
 """
 
 from __future__ import annotations
@@ -22,15 +28,22 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
+
+from roadmap_ci.errors import RoadmapError
+from roadmap_ci.seeding import read_secret
+from roadmap_ci.seeding import rng as keyed_rng
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 RAW = HERE / "{{cookiecutter.project_slug}}" / "data" / "raw"
 LABELS = ROOT / "labels" / "nlp-pipeline.csv"
 SEED = 3428
+DELIVERABLE = "nlp-pipeline"
 CLASSES = ["billing", "delivery", "account", "technical"]
 WEIGHTS = [0.3, 0.28, 0.2, 0.22]
 
@@ -66,6 +79,32 @@ CLOSERS = ["thanks", "thank you", "please help", "regards, sam", "cheers", "sent
            "ticket #{t}", "order ref {t}"]
 
 
+class Stream(NamedTuple):
+    """The generating process's own parameters: the practice values, or a course's draw (:meth:`draw`)."""
+
+    weights: tuple[float, ...] = tuple(WEIGHTS)
+    nouns: dict[str, list[float] | None] = dict.fromkeys(CLASSES)  # None: uniform (read only)
+    specific: float = 0.4  # share of messages that say what the problem is
+    aside: float = 0.7  # share with another team's words in passing
+    typos: float = 0.04  # per word
+
+    @classmethod
+    def draw(cls, rng: np.random.Generator) -> Stream:
+        """Within bands that keep the task as hard as the practice one (benchmarks/bench_secrets_deep.py)."""
+        # Narrow on purpose: with class shares ±10%, noun weights ~ Dirichlet(8) and the rates ±0.03 the
+        # baseline moved by 8 points across secrets (benchmarks/bench_secrets_deep.py).
+        w = np.array(WEIGHTS) * rng.uniform(0.97, 1.03, len(WEIGHTS))
+        nouns = {}
+        for c in CLASSES:  # every noun stays in use, none dominates
+            p = rng.dirichlet(np.full(len(NOUNS[c]), 60.0))
+            nouns[c] = list(p / p.sum())
+        return cls(weights=tuple(w / w.sum()), nouns=nouns, specific=rng.uniform(0.395, 0.405),
+                   aside=rng.uniform(0.695, 0.705), typos=rng.uniform(0.039, 0.041))
+
+
+PRACTICE = Stream()
+
+
 def typo(word: str, rng: np.random.Generator) -> str:
     if len(word) < 4:
         return word
@@ -73,13 +112,13 @@ def typo(word: str, rng: np.random.Generator) -> str:
     return word[:i] + word[i + 1] + word[i] + word[i + 2:]
 
 
-def message(label: str, rng: np.random.Generator) -> str:
-    bank = PROBLEMS[label] if rng.random() < 0.4 else GENERIC  # most requests only name the thing
-    main = str(rng.choice(bank)).format(n=rng.choice(NOUNS[label]))
+def message(label: str, rng: np.random.Generator, p: Stream = PRACTICE) -> str:
+    bank = PROBLEMS[label] if rng.random() < p.specific else GENERIC  # most requests only name the thing
+    main = str(rng.choice(bank)).format(n=rng.choice(NOUNS[label], p=p.nouns[label]))
     parts = [str(rng.choice(OPENERS))]
-    if rng.random() < 0.7:  # a distractor: another team's words, but not the request
+    if rng.random() < p.aside:  # a distractor: another team's words, but not the request
         other = str(rng.choice([c for c in CLASSES if c != label]))
-        aside = str(rng.choice(ASIDES)).format(n=rng.choice(NOUNS[other]))
+        aside = str(rng.choice(ASIDES)).format(n=rng.choice(NOUNS[other], p=p.nouns[other]))
         if rng.random() < 0.5:
             parts += [aside + ",", str(rng.choice(LINKS)), main]
         else:
@@ -88,7 +127,7 @@ def message(label: str, rng: np.random.Generator) -> str:
         parts.append(main)
     parts.append(str(rng.choice(CLOSERS)).format(t=int(rng.integers(10000, 99999))))
     words = " ".join(p for p in parts if p).split()
-    words = [typo(w, rng) if rng.random() < 0.04 else w for w in words]
+    words = [typo(w, rng) if rng.random() < p.typos else w for w in words]
     text = " ".join(words)
     r = rng.random()
     if r < 0.05:
@@ -108,11 +147,17 @@ def write(path: Path, header: list[str], rows: list[list[object]]) -> None:
     path.write_text(buf.getvalue(), encoding="utf-8")
 
 
-def generate(out: Path, labels_path: Path) -> None:
-    rng = np.random.default_rng(SEED)
+def generate(out: Path = RAW, labels_path: Path = LABELS, *, secret: bytes | None = None,
+             learner: str | None = None) -> None:
+    """Write the data set; with ``secret``, the course's ticket stream and the learner's own sample (module doc)."""
+    if secret is None:  # the practice data: one stream, in the shipped order
+        rng, stream = np.random.default_rng(SEED), PRACTICE
+    else:
+        stream = Stream.draw(keyed_rng(secret, DELIVERABLE, "process", practice=SEED))
+        rng = keyed_rng(secret, DELIVERABLE, "rows", practice=SEED, learner=learner)
     n_train, n_test = 3000, 1000
-    labels = rng.choice(CLASSES, size=n_train + n_test, p=WEIGHTS)
-    texts = [message(str(c), rng) for c in labels]
+    labels = rng.choice(CLASSES, size=n_train + n_test, p=stream.weights)
+    texts = [message(str(c), rng, stream) for c in labels]
     train_text, train_y = texts[:n_train], [str(c) for c in labels[:n_train]]
     test_text, test_y = texts[n_train:], [str(c) for c in labels[n_train:]]
 
@@ -141,5 +186,14 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=RAW)
     parser.add_argument("--labels", type=Path, default=LABELS)
+    parser.add_argument("--secret-file", type=Path, help="the course secret (default: the practice data)")
+    parser.add_argument("--learner", help="the learner's login: their own ids and sample (needs --secret-file)")
     args = parser.parse_args()
-    generate(args.out, args.labels)
+    if args.learner and not args.secret_file:
+        parser.error("--learner needs --secret-file")
+    try:
+        secret = read_secret(args.secret_file) if args.secret_file else None
+    except RoadmapError as exc:  # one line, exit 1 (bad secret file) or 2 (unreadable)
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(exc.exit_code) from None
+    generate(args.out, args.labels, secret=secret, learner=args.learner)

@@ -1,6 +1,6 @@
 """Generate the rag-chatbot corpus and question sets, deterministically (not shipped to learners).
 
-    python templates/rag-chatbot/generate_data.py [--out DIR] [--labels FILE]
+    python templates/rag-chatbot/generate_data.py [--out DIR] [--labels FILE] [--secret-file F --learner L]
 
 A product-support knowledge base for a fictional smart-home company, Northwind Home: one manual per
 product (overview, pairing, battery, troubleshooting, warranty, returns) plus company-wide policies.
@@ -21,6 +21,15 @@ gold_passage, answer: the development set with gold passages) and ``data/raw/que
 question: the hidden set) into the template, and the hidden gold sections to ``labels/rag-chatbot.csv``
 (id, section_id, split). A section id is ``<doc_id>/<heading slug>``: chunks never cross a heading, so
 it names the gold passage whatever chunk size the learner picks.
+
+With a course secret (``--secret-file``, ``roadmap_ci.seeding``) the knowledge base is the course's own: the
+products' facts (the numbers in the answers), which questions are development questions and which are
+hidden (and so which facts the hidden questions ask about), the leaked FAQ, and each document's layout --
+its chapter number in the handbook, its sections numbered in a drawn order, each manual section under one of
+a few equivalent headings -- so the gold section ids (``atlas-router/7-4-power-supply``) are the course's, and
+neither the practice labels nor a guessed secret names them. The hidden questions' order, their ids and the
+public/private split come from the learner's stream (``--learner``). Without a secret the output is the
+shipped practice data, byte for byte.
 """
 
 from __future__ import annotations
@@ -29,13 +38,28 @@ import argparse
 import csv
 import io
 import random
+import sys
 from pathlib import Path
+
+from roadmap_ci.errors import RoadmapError
+from roadmap_ci.seeding import derive_seed, read_secret
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 RAW = HERE / "{{cookiecutter.project_slug}}" / "data" / "raw"
 LABELS = ROOT / "labels" / "rag-chatbot.csv"
 SEED = 35_46
+DELIVERABLE = "rag-chatbot"
+# A course secret files each manual section under one of these equivalent headings (none repeats a word of
+# the questions, so the choice does not make a question easier); the first is the practice heading.
+HEADINGS = {
+    "Overview": ["Overview", "Introduction", "About this product"],
+    "Pairing": ["Pairing", "First-time setup", "Setting up"],
+    "Battery and power": ["Battery and power", "Power supply", "Energy use"],
+    "Troubleshooting": ["Troubleshooting", "Solving problems", "Help and diagnostics"],
+    "Warranty": ["Warranty", "Cover and repairs", "After-sales cover"],
+    "Returns": ["Returns", "Refunds and exchanges", "Changing your mind"],
+}
 
 PRODUCTS = [
     ("atlas-router", "Atlas Router", "mesh Wi-Fi router"),
@@ -178,8 +202,24 @@ POLICIES = [
 ]
 
 
-def render_doc(title: str, sections: list[tuple[str, list[str]]], rng: random.Random) -> str:
+Layout = dict[str, str]  # section -> its heading in this document ("7.4 Power supply"); practice: the section
+
+
+def draw_layout(rng: random.Random, sections: list[str], synonyms: bool) -> Layout:
+    """A course's layout of one document: its chapter of the handbook, its sections numbered in a drawn order,
+    under drawn headings."""
+    chapter = rng.randint(1, 12)
+    order = sections[:]
+    rng.shuffle(order)
+    names = {sec: rng.choice(HEADINGS[sec]) if synonyms else sec for sec in sections}
+    return {sec: f"{chapter}.{order.index(sec) + 1} {names[sec]}" for sec in sections}
+
+
+def render_doc(title: str, sections: list[tuple[str, list[str]]], rng: random.Random,
+               layout: Layout | None = None) -> str:
     out = [f"# {title}\n"]
+    if layout is not None:
+        sections = sorted(((layout[h], s) for h, s in sections), key=lambda hs: int(hs[0].split()[0].split(".")[1]))
     for heading, sentences in sections:
         out.append(f"\n## {heading}\n\n")
         if rng.random() < 0.15:
@@ -196,43 +236,86 @@ def _csv(rows: list[dict], columns: list[str]) -> str:
     return buf.getvalue()
 
 
-def generate(out: Path = RAW, labels: Path = LABELS) -> None:
-    rng = random.Random(SEED)
+def split_by_fact(rng: random.Random, items: list[dict]) -> tuple[list[dict], list[dict]]:
+    """A secret's development/hidden split: 2 of every 5 questions to development, dealt fact by fact (the
+    paraphrases of one fact in a drawn order), so every course's hidden set asks about the same mix of facts
+    and paraphrases. A plain 40% sample moved the baseline by 4-5 points across secrets."""
+    by_fact: dict[str, list[dict]] = {}
+    for item in items:
+        by_fact.setdefault(item["gold_passage"] + item["section_id"], []).append(item)
+    facts = list(by_fact.values())
+    rng.shuffle(facts)
+    dev, hidden, deal = [], [], 0
+    for questions in facts:
+        rng.shuffle(questions)
+        for q in questions:
+            (dev if deal % 5 < 2 else hidden).append(q)
+            deal += 1
+    rng.shuffle(dev)
+    rng.shuffle(hidden)
+    return dev, hidden
+
+
+def generate(out: Path = RAW, labels: Path = LABELS, *, secret: bytes | None = None,
+             learner: str | None = None) -> None:
+    """Write the corpus and question sets; with ``secret``, the course's knowledge base and hidden questions
+    and the learner's own ids and split (module doc)."""
+    rng = random.Random(SEED if secret is None else derive_seed(secret, DELIVERABLE, "process", practice=SEED))
+    own = rng if secret is None else random.Random(derive_seed(secret, DELIVERABLE, "rows", practice=SEED,
+                                                               learner=learner))
+
+    def layout(sections: list[str], synonyms: bool = True) -> Layout | None:
+        return None if secret is None else draw_layout(rng, sections, synonyms)
+
+    def heading_of(lay: Layout | None, section: str) -> str:
+        return section if lay is None else lay[section]
+
     docs: dict[str, str] = {}
     items: list[dict] = []  # one per question: doc_id, question, gold_passage, answer
     for doc_id, name, kind in PRODUCTS:
         f = product_facts(rng)
         sections, facts = product_manual(name, kind, f)
-        docs[doc_id] = render_doc(f"{name} user manual", sections, rng)
+        lay = layout([title for title, _ in sections])
+        docs[doc_id] = render_doc(f"{name} user manual", sections, rng, lay)
         for fact in facts:
             for q in fact["questions"]:
-                items.append({"doc_id": doc_id, "section_id": f"{doc_id}/{slug(fact['section'])}",
+                items.append({"doc_id": doc_id, "section_id": f"{doc_id}/{slug(heading_of(lay, fact['section']))}",
                               "question": q.format(P=name, **f),
                               "gold_passage": fact["sentence"], "answer": fact["answer"]})
         if doc_id == "atlas-router":  # an archived manual with out-of-date numbers
             old = dict(f, warranty_m=6, return_days=7, reset_s=30, fee_pct=25)
             old_sections, _ = product_manual(name, kind, old)
             docs["atlas-router-2023-archived"] = ("> ARCHIVED: superseded by the current Atlas Router manual.\n\n"
-                                                  + render_doc(f"{name} user manual (2023)", old_sections, rng))
+                                                  + render_doc(f"{name} user manual (2023)", old_sections, rng,
+                                                               layout([t for t, _ in old_sections])))
     for doc_id, title, facts in POLICIES:
         sections = [(heading, [sentence]) for heading, sentence, _, _ in facts]
-        docs[doc_id] = render_doc(title, sections, rng)
-        for heading, sentence, questions, answer in facts:
-            items.extend({"doc_id": doc_id, "section_id": f"{doc_id}/{slug(heading)}", "question": q,
+        lay = layout([h for h, _ in sections], synonyms=False)
+        docs[doc_id] = render_doc(title, sections, rng, lay)
+        for head, sentence, questions, answer in facts:
+            items.extend({"doc_id": doc_id, "section_id": f"{doc_id}/{slug(heading_of(lay, head))}", "question": q,
                           "gold_passage": sentence, "answer": answer} for q in questions)
     docs["notes-todo"] = "\n\n   \n"
 
-    rng.shuffle(items)
-    n_dev = round(len(items) * 0.4)
-    dev, hidden = items[:n_dev], items[n_dev:]
+    if secret is None:
+        rng.shuffle(items)
+        n_dev = round(len(items) * 0.4)
+        dev, hidden = items[:n_dev], items[n_dev:]
+    else:
+        dev, hidden = split_by_fact(rng, items)
     qa = [{"id": f"q{i:03d}", **item} for i, item in enumerate(dev, 1)]
     # The leakage trap: a draft FAQ that pastes some development questions with their answers.
     leaked = qa[:18]
     docs["faq-draft"] = "# Frequently asked questions (DRAFT, do not publish)\n\n" + "".join(
         f"**{row['question']}**\n{row['answer']}\n\n" for row in leaked)
 
-    hidden_rows = [{"id": f"h{i:03d}", **item} for i, item in enumerate(hidden, 1)]
-    public = set(rng.sample(range(len(hidden_rows)), round(len(hidden_rows) * 0.3)))
+    if secret is None:
+        hidden_rows = [{"id": f"h{i:03d}", **item} for i, item in enumerate(hidden, 1)]
+    else:  # the learner's own order and ids (from a wide range: a peer's predictions match none)
+        own.shuffle(hidden)
+        ids = sorted(own.sample(range(10_000, 100_000), len(hidden)))
+        hidden_rows = [{"id": f"h{i}", **item} for i, item in zip(ids, hidden, strict=True)]
+    public = set(own.sample(range(len(hidden_rows)), round(len(hidden_rows) * 0.3)))
 
     (out / "docs").mkdir(parents=True, exist_ok=True)
     for doc_id, text in sorted(docs.items()):
@@ -242,7 +325,8 @@ def generate(out: Path = RAW, labels: Path = LABELS) -> None:
     (out / "questions.csv").write_text(_csv([{"id": r["id"], "question": r["question"]} for r in hidden_rows],
                                             ["id", "question"]), encoding="utf-8")
     labels.parent.mkdir(parents=True, exist_ok=True)
-    labels.write_text(_csv([{"id": r["id"], "section_id": r["section_id"], "split": "public" if i in public else "private"}
+    labels.write_text(_csv([{"id": r["id"], "section_id": r["section_id"],
+                             "split": "public" if i in public else "private"}
                             for i, r in enumerate(hidden_rows)], ["id", "section_id", "split"]), encoding="utf-8")
 
 
@@ -250,5 +334,14 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=RAW)
     parser.add_argument("--labels", type=Path, default=LABELS)
+    parser.add_argument("--secret-file", type=Path, help="the course secret (default: the practice data)")
+    parser.add_argument("--learner", help="the learner's login: their own ids and order (needs --secret-file)")
     args = parser.parse_args()
-    generate(args.out, args.labels)
+    if args.learner and not args.secret_file:
+        parser.error("--learner needs --secret-file")
+    try:
+        secret = read_secret(args.secret_file) if args.secret_file else None
+    except RoadmapError as exc:  # one line, exit 1 (bad secret file) or 2 (unreadable)
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(exc.exit_code) from None
+    generate(args.out, args.labels, secret=secret, learner=args.learner)

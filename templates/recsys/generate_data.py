@@ -1,6 +1,6 @@
 """Generate the recsys data set, deterministically (run from anywhere; not shipped to learners).
 
-    python templates/recsys/generate_data.py [--out DIR] [--labels FILE]
+    python templates/recsys/generate_data.py [--out DIR] [--labels FILE] [--secret-file F --learner L]
 
 Implicit feedback of a small film-streaming service: 2,000 users, 1,500 films in 12 genres, about 95,000
 view/watch events from 2024-01-01 to 2025-06-30, simulated from a latent-factor model so that the month after
@@ -22,15 +22,26 @@ Messy on purpose, like a real event log:
 Writes ``data/raw/{interactions,items,item_columns,test_users}.csv`` into the template and the hidden labels
 (each test user's films of the 30 days after the export) to ``labels/recsys.csv`` at the repository root
 (user_id, item_id, split = public | private, half the users each).
+
+With a course secret (``--secret-file``, ``roadmap_ci.seeding``) the service is the course's own: the
+practice catalogue and tastes under a secret relabelling (every film under another id, every taste vector
+dealt to another user: :func:`course_world`); the events, the test users, the public/private split and the
+user ids (from a wide range) come from the learner's stream (``--learner``). Without a secret the output is
+the shipped practice data, byte for byte.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from roadmap_ci.errors import RoadmapError
+from roadmap_ci.seeding import read_secret
+from roadmap_ci.seeding import rng as keyed_rng
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -47,6 +58,7 @@ WORDS_A = ["Silent", "Red", "Last", "Hidden", "Broken", "Golden", "Midnight", "L
 WORDS_B = ["River", "Empire", "Garden", "Signal", "Harbour", "Machine", "Summer", "Witness", "Kingdom", "Orbit",
            "Letters", "Station", "Island", "Promise", "Shadows", "Frontier", "Carnival", "Echo", "Voyage", "Code"]
 TASTE, POP_BIAS = 1.4, 0.6
+DELIVERABLE = "recsys"
 
 
 def catalogue(rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
@@ -72,10 +84,28 @@ def users(rng: np.random.Generator, item_vecs: np.ndarray, genre: np.ndarray) ->
     return out
 
 
-def simulate(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
-    items, vecs, log_pop = catalogue(rng)
-    genre = np.array([GENRES.index(g) for g in items["genre"]])
-    tastes = users(rng, vecs, genre)
+def course_world(world: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """A course's catalogue and users: the practice ones under a secret relabelling -- the films in another
+    order (so other film ids for every title, factor and popularity rank) and the tastes dealt to other users.
+    The same service, exactly as hard (freshly drawn catalogues and tastes moved the baseline by 3-4 points,
+    benchmarks/bench_secrets_deep.py); the events, and so the hidden labels, are drawn afresh."""
+    practice = np.random.default_rng(SEED)  # replayed up to where the practice data starts drawing events
+    items, vecs, log_pop = catalogue(practice)
+    tastes = users(practice, vecs, np.array([GENRES.index(g) for g in items["genre"]]))
+    order = world.permutation(N_ITEMS)
+    items = items.iloc[order].reset_index(drop=True).assign(item_id=np.arange(1, N_ITEMS + 1))
+    return items, vecs[order], log_pop[order], tastes[world.permutation(N_USERS)]
+
+
+def simulate(rng: np.random.Generator, world: np.random.Generator | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The event log. ``world`` (the course's stream) deals the catalogue and the tastes (:func:`course_world`);
+    ``rng`` draws the events. Practice: one stream for both, in the shipped order."""
+    if world is None:
+        items, vecs, log_pop = catalogue(rng)
+        genre = np.array([GENRES.index(g) for g in items["genre"]])
+        tastes = users(rng, vecs, genre)
+    else:
+        items, vecs, log_pop, tastes = course_world(world)
     logits = TASTE * tastes @ vecs.T / np.sqrt(DIM) * 2.5 + POP_BIAS * log_pop
     n_events = np.clip(np.round(rng.lognormal(3.5, 0.8, N_USERS)), 6, 400).astype(int)
     span = (END + pd.Timedelta(days=HIDDEN_DAYS) - START).total_seconds()
@@ -111,9 +141,15 @@ def make_messy(events: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     return out.sort_values(["timestamp", "user_id", "item_id"], kind="stable").reset_index(drop=True)
 
 
-def generate(raw_dir: Path = RAW, labels_file: Path = LABELS) -> None:
-    rng = np.random.default_rng(SEED)
-    events, items = simulate(rng)
+def generate(raw_dir: Path = RAW, labels_file: Path = LABELS, *, secret: bytes | None = None,
+             learner: str | None = None) -> None:
+    """Write the data set; with ``secret``, the course's service and the learner's own log (module doc)."""
+    if secret is None:  # the practice data: one stream, in the shipped order
+        rng = np.random.default_rng(SEED)
+        events, items = simulate(rng)
+    else:
+        rng = keyed_rng(secret, DELIVERABLE, "rows", practice=SEED, learner=learner)
+        events, items = simulate(rng, keyed_rng(secret, DELIVERABLE, "process", practice=SEED))
     future = events[events["timestamp"] >= END]
     past = events[events["timestamp"] < END]
     items["views_next_30d"] = items["item_id"].map(future["item_id"].value_counts()).fillna(0).astype(int)
@@ -128,6 +164,14 @@ def generate(raw_dir: Path = RAW, labels_file: Path = LABELS) -> None:
     labels["split"] = np.where(labels["user_id"].isin(public), "public", "private")
 
     raw = make_messy(past, rng)
+    if secret is not None:  # the learner's own user ids, from a wide range: a peer's file matches none
+        ids_rng = keyed_rng(secret, DELIVERABLE, "ids", practice=SEED, learner=learner)
+        new_id = dict(zip(range(1, N_USERS + 5), (100_000 + ids_rng.choice(900_000, N_USERS + 4, replace=False))
+                          .tolist(), strict=True))
+        raw["user_id"] = raw["user_id"].map(new_id)
+        test_users = np.sort(np.array([new_id[u] for u in test_users]))
+        labels["user_id"] = labels["user_id"].map(new_id)
+        labels = labels.sort_values("user_id", kind="stable")
     raw_dir.mkdir(parents=True, exist_ok=True)
     labels_file.parent.mkdir(parents=True, exist_ok=True)
     raw[["user_id", "item_id", "timestamp", "event"]].to_csv(
@@ -148,8 +192,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=RAW)
     ap.add_argument("--labels", type=Path, default=LABELS)
+    ap.add_argument("--secret-file", type=Path, help="the course secret (default: the practice data)")
+    ap.add_argument("--learner", help="the learner's login: their own ids and sample (needs --secret-file)")
     args = ap.parse_args()
-    generate(args.out, args.labels)
+    if args.learner and not args.secret_file:
+        ap.error("--learner needs --secret-file")
+    try:
+        secret = read_secret(args.secret_file) if args.secret_file else None
+    except RoadmapError as exc:  # one line, exit 1 (bad secret file) or 2 (unreadable)
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(exc.exit_code) from None
+    generate(args.out, args.labels, secret=secret, learner=args.learner)
 
 
 if __name__ == "__main__":

@@ -7,12 +7,19 @@ that must score as chance. Rows are matched by id where the ids agree, else by p
 strongest pairing a forger has once ids differ).
 
 Each template adds one line to ``CASES``: the metric to read and the band a forgery must stay inside.
+Templates whose hidden rows are questions over a world the learner gets (``QUESTIONS``) also face the
+stronger forgery: the same question looked up in the practice world or a guessed secret's world. The
+generators' command line (``--secret-file``, ``--learner``) is checked too.
 """
 
 from __future__ import annotations
 
 import csv
 import inspect
+import re
+import subprocess
+import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +53,13 @@ CASES: dict[str, Case] = {
     # improvement path's ≈ 28: a forecast, not a shortcut to the grade.
     "time-series": Case("wape", 50.0, 1000.0),
     "capstone-rag-docqa": Case("accuracy", 0.0, 0.15),  # ~30 gold sections + "unanswerable": chance ≈ 0.05
+    "agent-app": Case("accuracy", 0.0, 0.25),  # answers "yes", "1", amounts, ids: all "yes" gets ≈ 0.19
+    "capstone-recsys": Case("ndcg_at_k", 0.0, 0.02),  # 1,000 products: a random top 10 ≈ 0.01
+    "gnn": Case("accuracy", 0.10, 0.25),  # 6 topics, shares 0.12-0.24: chance agreement = sum(share²) ≈ 0.18
+    "image-classifier": Case("accuracy", 0.05, 0.16),  # 10 digits, mildly imbalanced: ≈ 0.10
+    "nlp-pipeline": Case("accuracy", 0.18, 0.33),  # 4 teams, shares 0.2-0.3: ≈ 0.26
+    "rag-chatbot": Case("accuracy", 0.0, 0.06),  # ≈ 60 gold sections, shares ≤ 0.05: ≈ 0.02
+    "recsys": Case("ndcg_at_k", 0.0, 0.02),  # 1,500 films: a random top 10 ≈ 0.005; the popularity baseline ≈ 0.06
 }
 
 
@@ -138,3 +152,102 @@ def test_every_case_names_a_metric_its_rubric_computes():
         spec = load_rubric(ROOT / "rubrics" / f"{template}.yaml").rubric.hidden_labels
         assert spec is not None and case.metric in spec.metrics, template
         assert case.low < case.high, template
+
+
+@dataclass(frozen=True)
+class Questions:
+    """A template whose hidden rows are questions over a shipped world: where its question sets live."""
+
+    hidden: str  # data/raw file: id column + question (no answers)
+    dev: str  # data/raw file: the development questions with their answers
+    answer: str  # the answer's column in ``dev`` (and the labels' target)
+    found: float  # the share of the course's hidden questions the forger finds asked in another world, at least
+    high: float  # what answering by looking the question up may score at most
+
+
+# Templates whose hidden data is questions over a world the learner gets (docs/templates.md).
+QUESTIONS = {
+    # answering blindly by kind of question ("yes", "1", …) gets ≈ 0.30: no more may carry over
+    "agent-app": Questions("test_tasks.csv", "dev_tasks.csv", "answer", 0.03, 0.40),
+    # the same questions are asked of every world: their gold sections must not carry over
+    "rag-chatbot": Questions("questions.csv", "qa.csv", "section_id", 0.5, 0.10),
+}
+
+
+def _kind(question: str) -> str:
+    """What kind of question it is: its first words, numbers masked ("Is order # still")."""
+    return " ".join(re.sub(r"\d+", "#", question).split()[:4])
+
+
+def _answer_book(raw: Path, labels: Path, q: Questions, id_column: str) -> dict[str, str]:
+    """Question text -> answer, from every question of one generated world (dev answers and hidden labels)."""
+    book = {r["question"]: r[q.answer] for r in _rows(raw / q.dev)}
+    answers = {r[id_column]: r[q.answer] for r in _rows(labels)}
+    book.update({r["question"]: answers[r[id_column]] for r in _rows(raw / q.hidden)})
+    return book
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("template", sorted(QUESTIONS))
+def test_answers_looked_up_by_question_text_score_as_chance(template, tmp_path):
+    """The stronger forgery for question sets: the same question asked of the practice world, or of a world
+    from a guessed secret, must not carry its answer over to the course's world."""
+    spec = load_rubric(ROOT / "rubrics" / f"{template}.yaml").rubric.hidden_labels
+    q = QUESTIONS[template]
+    for name in ("course", "guess"):
+        (tmp_path / name).mkdir()
+    truth = _generate(template, tmp_path / "course", COURSE)
+    guessed = _generate(template, tmp_path / "guess", GUESS)
+    practice_raw = load_generator(template).RAW
+    books = {"practice": _answer_book(practice_raw, ROOT / "labels" / f"{template}.csv", q, spec.id_column),
+             "guess": _answer_book(guessed.parent / "raw", guessed, q, spec.id_column)}
+    asked = _rows(tmp_path / "course" / "raw" / q.hidden)
+    for name, book in books.items():
+        found = sum(r["question"] in book for r in asked)
+        assert found >= q.found * len(asked), f"the forgery finds {found} of {len(asked)} questions"
+        blind: dict[str, Counter[str]] = {}  # a question not found gets the commonest answer to its kind
+        for question, answer in book.items():
+            blind.setdefault(_kind(question), Counter())[answer] += 1
+        commonest = Counter(book.values()).most_common(1)[0][0]
+        preds = tmp_path / f"looked-up-{name}.csv"
+        with preds.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow([spec.id_column, spec.prediction_column])
+            writer.writerows([r[spec.id_column], book.get(r["question"]) or (
+                blind[_kind(r["question"])].most_common(1)[0][0] if _kind(r["question"]) in blind else commonest)]
+                for r in asked)
+        value = score_predictions(spec, truth, preds)["private.accuracy"]
+        print(f"{template}: looked up in the {name} world ({found} found): private.accuracy={value:.3f}")
+        assert value <= q.high, f"{template}: answers looked up in the {name} world score {value:.3f} > {q.high}"
+
+
+def _cli(template: str, *args: str) -> subprocess.CompletedProcess[str]:
+    gen_file = ROOT / "templates" / template / "generate_data.py"
+    return subprocess.run([sys.executable, str(gen_file), *args], capture_output=True, text=True)
+
+
+@pytest.mark.slow  # an interpreter per template, importing its numeric stack
+@pytest.mark.parametrize("template", sorted(CASES))
+def test_the_cli_refuses_a_bad_secret_file_in_one_line(template, tmp_path):
+    short = tmp_path / "secret.txt"
+    short.write_text("too-short\n")
+    out = ["--out", str(tmp_path / "raw"), "--labels", str(tmp_path / "labels.csv")]
+    res = _cli(template, *out, "--secret-file", str(short))
+    assert res.returncode == 1 and "Traceback" not in res.stderr, res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1 and "secret.txt" in res.stderr, res.stderr
+    res = _cli(template, *out, "--secret-file", str(tmp_path / "missing.txt"))
+    assert res.returncode == 2 and "missing.txt" in res.stderr and "Traceback" not in res.stderr, res.stderr
+    assert not (tmp_path / "labels.csv").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("template", sorted(CASES))
+def test_the_cli_writes_the_learner_s_data(template, tmp_path):
+    key = tmp_path / "secret.txt"
+    key.write_bytes(COURSE + b"\n")  # surrounding white space is not part of the secret
+    res = _cli(template, "--out", str(tmp_path / "cli" / "raw"), "--labels", str(tmp_path / "cli" / "labels.csv"),
+               "--secret-file", str(key), "--learner", "Alice")
+    assert res.returncode == 0, res.stderr
+    (tmp_path / "api").mkdir()
+    labels = _generate(template, tmp_path / "api", COURSE, learner="alice")  # logins are case-insensitive
+    assert (tmp_path / "cli" / "labels.csv").read_bytes() == labels.read_bytes()

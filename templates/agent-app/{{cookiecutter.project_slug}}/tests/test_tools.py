@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from {{ cookiecutter.module_name }}.tools import SqlQueryArgs, ToolBox
@@ -109,7 +111,8 @@ def test_fx_convert_rejects_bad_arguments(toolbox, args):
 def test_search_docs_finds_the_return_window(toolbox):
     obs = toolbox.call("search_docs", {"query": "return window electronics days", "top_k": 2})
     top = obs["result"]["passages"][0]
-    assert top["doc"] == "returns" and top["section"] == "Return window" and "Electronics: 14 days" in top["text"]
+    assert top["doc"] == "returns" and top["section"] == "Return window"
+    assert re.search(r"Electronics: \d+ days", top["text"]), top["text"]  # the window a course's policy states
     warranty = toolbox.call("search_docs", {"query": "warranty period months"})["result"]["passages"][0]
     assert warranty["doc"] == "warranty"
 
