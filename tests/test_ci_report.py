@@ -540,3 +540,19 @@ def test_without_a_mentors_labels_the_score_says_practice(tmp_path):
     mine.write_bytes((labels_dir() / "tabular-classification.csv").read_bytes())
     cr.ci_report(rubric="", rubric_version="", labels=mine, env=env, session=api, publisher=rec)
     assert rec.published[-1][1].labels == "course"
+
+
+def test_labels_packed_to_fit_a_secret_are_unpacked(setup, tmp_path):
+    from roadmap_ci.github.secrets import pack_labels, unpack_labels
+
+    packed = pack_labels(LABELS.encode(), limit=10)  # forced: these labels are tiny
+    assert packed.startswith(b"roadmap-ci-labels:gzip+base64:") and unpack_labels(packed) == LABELS.encode()
+    secret = tmp_path / "hidden-labels.txt"
+    secret.write_bytes(packed + b"\n")  # as report.yml writes the secret's text
+    api = FakeAPI(pulls=[pull(7)], artifact=bundle())
+    out, rec = setup(event(), api, labels=secret)
+    (_, card, ev), = rec.published
+    assert ev.hidden == {"public.accuracy": 1.0, "public.f1": 1.0} and card.labels == "course"
+    secret.write_bytes(b"roadmap-ci-labels:gzip+base64:not base64!")
+    with pytest.raises(InvalidInput, match="damaged"):
+        setup(event(), api, labels=secret)

@@ -295,3 +295,34 @@ def test_a_deliverable_without_hidden_labels_gets_no_secret_and_re_applies_to_no
         assert not fk.secrets and fk.variables[f"{ORG}/churn-ada-l"]["ROADMAP_CI_RUBRIC"]["value"] == "math-foundations"
         eng2, _ = run_apply(fk, cohort)
         assert eng2.client.counters.writes == 0
+
+
+def test_with_a_course_secret_each_learner_gets_their_own_data_and_the_course_labels(tmp_path):
+    """The starter is the template rendered with the course secret for that learner: their own rows and ids;
+    the labels the report job reads (the environment secret) are the course's, never the public practice ones."""
+    cohort = write_cohort(tmp_path, LOGINS[:2])
+    key = tmp_path.parent / f"{tmp_path.name}-course.key"  # outside the cohort folder, as a mentor keeps it
+    key.write_text("0f" * 32 + "\n")
+    text = cohort.read_text().replace("mentors: mentors\n", f"mentors: mentors\ncourse_secret_file: {key}\n")
+    cohort.write_text(text)
+    practice = (ROOT / "labels" / "tabular-classification.csv").read_bytes()
+    with fake() as fk:
+        _, result = run_apply(fk, cohort)
+        assert result.failures == []
+        ids, tests = [], []
+        for g in LOGINS[:2]:
+            full = f"{ORG}/churn-{g}"
+            from roadmap_ci.github.secrets import PACKED, unpack_labels
+
+            sealed = fk.secret_value(full, LABELS_SECRET, ENVIRONMENT)
+            assert sealed.startswith(PACKED) and len(sealed) <= 48 * 1024  # 9-digit ids: packed to fit
+            labels = unpack_labels(sealed)
+            assert labels and labels != practice
+            kept = (tmp_path / ".roadmap-ci" / "labels" / "churn" / f"{g}.csv").read_bytes()
+            assert kept == labels  # the mentor's copy, for grading
+            rows = labels.decode().splitlines()[1:]
+            ids.append({r.split(",")[0] for r in rows})
+            test_csv = fk.repo_file(full, "data/raw/test.csv").decode()
+            tests.append(test_csv)
+            assert {line.split(",")[0] for line in test_csv.splitlines()[1:]} == ids[-1]  # the repo's own rows
+        assert not ids[0] & ids[1] and tests[0] != tests[1]

@@ -671,6 +671,7 @@ def ci_report(*, rubric: str, rubric_version: str, labels: Path | None = None, a
         session, client = _read_session(env, api_url, dry_run or publisher is not None, retry)
     reader = Reader(session, retry)
     now = now or datetime.now(UTC)
+    labels = _unpacked_labels(labels, base) if labels is not None else None
     # the mentor's rubric first, before anything learner-controlled is read
     loaded = load_pinned_rubric(rubric, rubric_version) if rubric else None
 
@@ -734,6 +735,26 @@ def ci_report(*, rubric: str, rubric_version: str, labels: Path | None = None, a
         publisher.rubric = loaded
     posted = publisher.publish(target, card, ev, base / "out")
     return Outcome(posted, "; ".join(getattr(publisher, "done", [])), card, target, files)
+
+
+def _unpacked_labels(labels: Path, base: Path) -> Path:
+    """The mentor's labels file as CSV: a secret too large for GitHub travels packed (cohort apply)."""
+    from roadmap_ci.github.secrets import PACKED, unpack_labels
+
+    try:
+        with labels.open("rb") as fh:
+            head = fh.read(len(PACKED) + 8)
+    except OSError as exc:
+        raise CannotRun(f"{labels}: cannot read the hidden labels: {exc.strerror or exc}") from None
+    if not head.lstrip().startswith(PACKED):
+        return labels
+    out = base / "hidden-labels.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    data = unpack_labels(labels.read_bytes())
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    return out
 
 
 def _write_reports(card: Any, ev: Evidence, out_dir: Path, loaded: Any, now: datetime,

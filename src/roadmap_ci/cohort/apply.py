@@ -420,11 +420,14 @@ class Engine:
                 shutil.rmtree(work, ignore_errors=True)
         if not p.is_file():
             return None
+        from roadmap_ci.github.secrets import pack_labels
+
         data = p.read_bytes()
-        if len(data) > SECRET_LIMIT:
-            raise CannotRun(f"the hidden labels are {len(data) // 1024} KB; a GitHub secret holds 48 KB — keep "
-                            "them in a rubrics repository instead (docs/security.md)")
-        return data
+        packed = pack_labels(data, SECRET_LIMIT)  # larger labels travel gzip + base64 (ci-report unpacks them)
+        if len(packed) > SECRET_LIMIT:
+            raise CannotRun(f"the hidden labels are {len(data) // 1024} KB ({len(packed) // 1024} KB packed); a "
+                            "GitHub secret holds 48 KB — keep them in a rubrics repository instead (docs/security.md)")
+        return packed
 
     def _branch(self, full: str, branch: str) -> dict[str, Any] | None:
         b = self.client.get_or_none(f"/repos/{full}/branches/{branch}", what=f"read {full}'s {branch}")

@@ -11,11 +11,12 @@ import base64
 import json
 import os
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from roadmap_ci.cohort.model import LoadedCohort, Seat
-from roadmap_ci.errors import CannotRun
+from roadmap_ci.errors import CannotRun, InvalidInput
 
 # grading files a learner must not change without a mentor's review (CODEOWNERS + the ruleset's PR rule)
 OWNED_PATHS = ("/.github/", "/.roadmap-ci.yml", "/gx/")  # the workflows, what is collected, the data checks
@@ -51,9 +52,20 @@ def render_starter(c: LoadedCohort, seat: Seat, workdir: Path, *, secret: bytes 
               "author_name": ", ".join(m.name or m.github for m in seat.members)}
     extra = {k: v for k, v in wanted.items() if k in known}
     workdir.mkdir(parents=True, exist_ok=True)
-    # the course secret and the learner seed the hidden data once the templates take them (seeding.py)
-    path = new(template, workdir, no_input=True, extra=extra, git=False, root=root)
-    labels = _practice_labels(template) if secret is None else None
+    if secret is None:  # practice data: the same for everyone, its labels public (feedback, not a grade)
+        path = new(template, workdir, no_input=True, extra=extra, git=False, root=root)
+        labels = _practice_labels(template)
+    else:  # the course's data for this seat: rows and ids from HMAC(secret, deliverable, learner) (seeding.py)
+        with tempfile.TemporaryDirectory(prefix="roadmap-ci-labels-") as tmp:
+            out = Path(tmp) / "labels.csv"
+            try:
+                path = new(template, workdir, no_input=True, extra=extra, git=False, root=root, secret=secret,
+                           labels_out=out, learner=seat.key)
+            except InvalidInput as exc:
+                if "has no hidden labels" not in exc.message:
+                    raise
+                path, out = new(template, workdir, no_input=True, extra=extra, git=False, root=root), None
+            labels = out.read_bytes() if out is not None and out.is_file() else None
     owners = path / ".github" / "CODEOWNERS"
     owners.parent.mkdir(parents=True, exist_ok=True)
     owners.write_text(codeowners(c.org, c.cohort.mentors), encoding="utf-8")
