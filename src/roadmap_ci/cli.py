@@ -24,7 +24,8 @@ app = typer.Typer(
 )
 rubric_app = typer.Typer(help="Lint, explain and export the schema of rubric files.", no_args_is_help=True)
 app.add_typer(rubric_app, name="rubric")
-cohort_app = typer.Typer(help="The classroom: a cohort's repos on GitHub from cohort.yaml (lint, plan, apply, status).",
+cohort_app = typer.Typer(help="The classroom: a cohort's repos on GitHub from cohort.yaml (lint, plan, apply, "
+                         "status), and at the deadline collect, grade, progress, similar, report.",
                          no_args_is_help=True)
 app.add_typer(cohort_app, name="cohort")
 
@@ -234,6 +235,53 @@ def cohort_apply(
     raise typer.Exit(apply(file, state, pause, quiet))
 
 
+CohortOpt = Annotated[Path, typer.Option("--cohort", "-c", help="The cohort file.")]
+StoreOpt = Annotated[Path | None, typer.Option("--store", help="The cohort folder of collected commits "
+                                                               "(default: cohort/ beside the cohort file).")]
+
+
+def _assignments(values: list[str]) -> dict[str, int]:
+    from roadmap_ci.errors import InvalidInput
+
+    out = {}
+    for v in values:
+        name, _, aid = v.partition("=")
+        if not name or not aid.isdigit():
+            raise InvalidInput(f"--canvas-assignment {v!r}: give DELIVERABLE=ASSIGNMENT_ID (e.g. churn=4211)")
+        out[name] = int(aid)
+    return out
+
+
+@cohort_app.command("grade")
+def cohort_grade(
+    deliverables: Annotated[list[str] | None, typer.Argument(help="Deliverable ids (default: every one).")] = None,
+    file: CohortOpt = Path("cohort.yaml"),
+    store: StoreOpt = None,
+    state: StateOpt = None,
+    labels: Annotated[Path | None, typer.Option("--labels", help="The mentor's labels: one CSV, or a folder of "
+                                                "<learner>.csv (default: those `cohort apply` kept).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Where gradebook.csv, canvas.csv and moodle.csv "
+                                             "go (default: grades/ beside the cohort file).")] = None,
+    criteria: Annotated[bool, typer.Option("--criteria", help="Per-criterion columns in the gradebook.")] = False,
+    rubric: Annotated[Path | None, typer.Option("--rubric", "-r", help="Re-grade with a tuned rubric; show flips "
+                                                "against the pinned one.")] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="With --rubric: list every learner.")] = False,
+    workers: Annotated[int | None, typer.Option("--workers", help="Processes (default: CPU count).")] = None,
+    canvas_course: Annotated[int | None, typer.Option("--canvas-course", help="Send grades to this Canvas course "
+                                                      "(CANVAS_URL, CANVAS_TOKEN).")] = None,
+    canvas_assignment: Annotated[list[str] | None, typer.Option(
+        "--canvas-assignment", help="DELIVERABLE=ASSIGNMENT_ID, for passback (repeat).")] = None,
+    timings: Annotated[bool, typer.Option("--timings", help="Print the per-file cost and each step's share.")] = False,
+) -> None:
+    """Grade every collected commit: pinned rubric, mentor's labels, late policy; gradebook, Canvas and Moodle CSVs."""
+    from roadmap_ci.cohort.grade import command
+
+    raise typer.Exit(command(file, deliverables or [], store_dir=store, state=state, labels=labels, out=out,
+                             criteria=criteria, rubric=rubric, show_all=show_all, workers=workers,
+                             canvas_course=canvas_course, canvas_assignments=_assignments(canvas_assignment or []),
+                             timings=timings))
+
+
 # ---------------------------------------------------------------- score / rescore
 
 
@@ -281,9 +329,8 @@ def rescore_cmd(
 ) -> None:
     """Re-score a cohort's stored evidence with a new rubric: totals, flips, distribution, gradebook."""
     from rich.markup import escape
-    from rich.table import Table
 
-    from roadmap_ci.cohort import expand, histogram, rescore, write_gradebook
+    from roadmap_ci.cohort import expand, rescore, write_gradebook
     from roadmap_ci.console import stderr, stdout
     from roadmap_ci.rubric import load_rubric
 
@@ -295,13 +342,31 @@ def rescore_cmd(
         stderr().print(escape(str(err)))
     if csv_out is not None:
         write_gradebook(result, csv_out)
+    print_rescore(result, rubric.name, has_old=old is not None, show_all=show_all)
+    if csv_out is not None:
+        con.print(f"gradebook written to {escape(str(csv_out))}")
+    if result.errors:
+        raise typer.Exit(EXIT_INVALID)
+
+
+def print_rescore(result, rubric_name: str, *, has_old: bool, show_all: bool) -> None:  # type: ignore[no-untyped-def]
+    """rescore's terminal view (also `cohort grade --rubric`): flips first, statistics, the distribution."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from roadmap_ci.cohort import histogram
+    from roadmap_ci.console import stdout
+
+    con = stdout()
+    old = True if has_old else None
+    rubric_label = escape(rubric_name)
     if show_all:
         rows, more = result.rows, 0
     else:
         rows = result.notable() if old is not None else (result.rows if len(result.rows) <= TABLE_ROWS else [])
         rows, more = rows[:TABLE_ROWS], max(0, len(rows) - TABLE_ROWS)
     if rows:
-        table = Table(title=f"{len(result.rows)} learners re-scored with {escape(rubric.name)}"
+        table = Table(title=f"{len(result.rows)} learners re-scored with {rubric_label}"
                       + ("" if show_all or old is None else " (flips first, then the largest changes)"))
         table.add_column("learner", overflow="fold")
         if old is not None:
@@ -338,10 +403,6 @@ def rescore_cmd(
         peak = max(n for _, n in bars) or 1
         for label, n in bars:
             con.print(f"{label} │{'█' * round(30 * n / peak)} {n}")
-    if csv_out is not None:
-        con.print(f"gradebook written to {escape(str(csv_out))}")
-    if result.errors:
-        raise typer.Exit(EXIT_INVALID)
 
 
 # ---------------------------------------------------------------- collect / evaluate
