@@ -119,6 +119,7 @@ class ClassroomMixin:
         self.secrets: dict[tuple[str, str | None], dict[str, dict[str, Any]]] = {}
         self.keys: dict[tuple[str, str | None], Any] = {}
         self.pushes: dict[str, list[dict[str, Any]]] = {}
+        self.activity: dict[str, list[dict[str, Any]]] = {}
         self.scopes: dict[str, str] = {self.user_token: "admin:org, repo, workflow"}
         self.latency = 0.0  # seconds added to every request (benchmarks)
         self._git_tmp = tempfile.TemporaryDirectory(prefix="fakegithub-git-")
@@ -230,6 +231,7 @@ class ClassroomMixin:
             ("GET", rf"^/repos/{R}/collaborators$", self._list_collaborators),
             ("GET", rf"^/repos/{R}/invitations$", self._list_invitations),
             ("DELETE", rf"^/repos/{R}/invitations/(\d+)$", self._delete_invitation),
+            ("PATCH", rf"^/repos/{R}/invitations/(\d+)$", self._update_invitation),
             ("POST", rf"^/repos/{R}/rulesets$", self._create_ruleset),
             ("GET", rf"^/repos/{R}/rulesets$", self._list_rulesets),
             ("GET", rf"^/repos/{R}/rulesets/(\d+)$", self._get_ruleset),
@@ -248,6 +250,7 @@ class ClassroomMixin:
             ("GET", rf"^/repos/{R}/actions/secrets/public-key$", self._repo_public_key),
             ("PUT", rf"^/repos/{R}/actions/secrets/([^/]+)$", self._put_repo_secret),
             ("GET", rf"^/repos/{R}/commits/([^/]+)/check-runs$", self._list_check_runs_for_ref),
+            ("GET", rf"^/repos/{R}/activity$", self._list_activity),
         ]
         # before the comment/status routes: /repos/{R}/commits/{sha}/statuses etc. still match theirs
         self.routes = [(m, re.compile(p), h) for m, p, h in add] + self.routes
@@ -469,6 +472,17 @@ class ClassroomMixin:
             items.append({**self._public(inv), "expired": self._expired(inv)})
         return self._page(req, items)
 
+    def _update_invitation(self, req: Request, me: dict[str, Any], repo: str, iid: str) -> Any:
+        wanted = (req.get_json(silent=True) or {}).get("permissions")
+        names = {v: k for k, v in PERMISSION_NAMES.items()}
+        if wanted not in names:
+            return 422, {"message": "Validation Failed", "errors": [{"field": "permissions", "code": "invalid"}]}
+        for inv in self.invitations.get(repo, []):
+            if inv["id"] == int(iid):
+                inv["permissions"], inv["_permission"] = wanted, names[wanted]
+                return 200, self._public(inv)
+        return 404, {"message": "Not Found"}
+
     def _delete_invitation(self, req: Request, me: dict[str, Any], repo: str, iid: str) -> Any:
         for inv in list(self.invitations.get(repo, [])):
             if inv["id"] == int(iid):
@@ -680,6 +694,23 @@ class ClassroomMixin:
         runs.sort(key=lambda r: -r["id"])
         return 200, {"total_count": len(runs), "check_runs": runs}
 
+    def _list_activity(self, req: Request, me: dict[str, Any], repo: str) -> Any:
+        if repo not in self.repos:
+            return 404, {"message": "Not Found"}
+        items = self.activity.get(repo, [])
+        if req.args.get("ref"):
+            ref = req.args["ref"]
+            items = [a for a in items if a["ref"] in (ref, f"refs/heads/{ref}")]
+        if req.args.get("activity_type"):
+            items = [a for a in items if a["activity_type"] == req.args["activity_type"]]
+        return self._page(req, items)
+
+    def add_learner_token(self, login: str) -> str:
+        token = f"ghp_learner_{login}".ljust(40, "0")
+        with self.lock:
+            self.tokens[token] = self.account(login)
+        return token
+
     # ------------------------------------------------------------ git smart HTTP
 
     GIT_PATH = re.compile(r"^/(?P<repo>[^/]+/[^/]+?)\.git(?P<rest>/(?:info/refs|git-upload-pack|git-receive-pack))$")
@@ -734,9 +765,17 @@ class ClassroomMixin:
         if writing and rest == "/git-receive-pack":
             after = self._git(repo, "for-each-ref", "--format=%(refname) %(objectname)", "refs/heads")
             if after != before:
+                old = dict(line.split(" ", 1) for line in (before or "").splitlines())
+                new = dict(line.split(" ", 1) for line in (after or "").splitlines())
                 with self.lock:
                     self.pushes.setdefault(repo, []).append({"by": me["login"], "at": _now(), "refs": after})
                     self.repos[repo]["pushed_at"] = _now()
+                    for ref in sorted(set(old) | set(new)):
+                        if old.get(ref) != new.get(ref):
+                            self.activity.setdefault(repo, []).insert(0, {
+                                "id": next(self.ids), "node_id": "A_push", "before": old.get(ref, "0" * 40),
+                                "after": new.get(ref, "0" * 40), "ref": ref, "timestamp": _iso(self.clock()),
+                                "activity_type": "push" if ref in old else "branch_creation", "actor": me})
         return Response(payload, status=status, headers=headers), token
 
 

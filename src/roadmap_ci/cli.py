@@ -235,6 +235,46 @@ def cohort_apply(
     raise typer.Exit(apply(file, state, pause, quiet))
 
 
+@cohort_app.command("status")
+def cohort_status_cmd(
+    file: CohortFile,
+    deliverable: Annotated[str | None, typer.Option("--deliverable", "-d", help="Only this deliverable.")] = None,
+    state: StateOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write a CSV file.")] = None,
+) -> None:
+    """Per learner x deliverable: invitation, pushes, last push (late or not), last evaluation and score."""
+    from roadmap_ci.cohort.commands import status
+
+    raise typer.Exit(status(file, state, deliverable, as_json, csv_out))
+
+
+@cohort_app.command("reinvite")
+def cohort_reinvite(
+    file: CohortFile,
+    deliverable: Annotated[str | None, typer.Option("--deliverable", "-d", help="Only this deliverable.")] = None,
+    state: StateOpt = None,
+    pause: Annotated[float | None, typer.Option("--pause", help="Seconds between writes (GitHub asks ≥ 1).")] = None,
+) -> None:
+    """Invite again every learner whose invitation expired (GitHub's expire after 7 days)."""
+    from roadmap_ci.cohort.commands import reinvite
+
+    raise typer.Exit(reinvite(file, state, deliverable, pause))
+
+
+@cohort_app.command("close")
+def cohort_close(
+    file: CohortFile,
+    deliverable: Annotated[str, typer.Argument(help="The deliverable whose repos close (at its cutoff).")],
+    state: StateOpt = None,
+    pause: Annotated[float | None, typer.Option("--pause", help="Seconds between writes (GitHub asks ≥ 1).")] = None,
+) -> None:
+    """Drop every learner of a deliverable to read permission; the repos stay."""
+    from roadmap_ci.cohort.commands import close
+
+    raise typer.Exit(close(file, state, deliverable, pause))
+
+
 CohortOpt = Annotated[Path, typer.Option("--cohort", "-c", help="The cohort file.")]
 StoreOpt = Annotated[Path | None, typer.Option("--store", help="The cohort folder of collected commits "
                                                                "(default: cohort/ beside the cohort file).")]

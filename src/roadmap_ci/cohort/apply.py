@@ -77,6 +77,7 @@ class ApplyResult:
     plans: list[SeatPlan]
     failures: list[tuple[str, str]] = field(default_factory=list)  # (seat label, one line)
     done: int = 0
+    exit_code: int = 0  # 1 when a seat's input was wrong (a learner not on GitHub), 2 when GitHub failed
 
 
 def ruleset_body(team_id: int | None) -> dict[str, Any]:
@@ -175,7 +176,13 @@ class Engine:
             plans.append(self.plan_seat(seat))
         return plans
 
-    def plan_seat(self, seat: Seat) -> SeatPlan:
+    def preflight_read_only(self) -> None:
+        """For reading commands: the organisation exists and the token sees it."""
+        if self.client.get_or_none(f"/orgs/{self.c.org}", what=f"read the organisation {self.c.org}") is None:
+            raise InvalidInput(f"organisation: {self.c.org!r} does not exist or the token cannot see it",
+                               self.c.doc.place(("organisation",)))
+
+    def plan_seat(self, seat: Seat, *, check_invitations: bool = True) -> SeatPlan:
         full = f"{self.c.org}/{seat.repo}"
         sp = SeatPlan(seat, full)
         try:
@@ -195,7 +202,7 @@ class Engine:
                     continue
                 kind, _, arg = step.partition(":")
                 sp.actions.append(Action(step, f"{STEP_WORDS[kind]} {arg}".strip()))
-        if not forget:
+        if not forget and check_invitations:
             self._check_invitations(sp)
         return sp
 
@@ -228,6 +235,7 @@ class Engine:
         for sp in plans:
             if sp.error:
                 out.failures.append((sp.seat.label, sp.error))
+                out.exit_code = max(out.exit_code, 1)
                 continue
             if not sp.actions:
                 continue
@@ -236,6 +244,7 @@ class Engine:
                 out.done += 1
             except RoadmapError as exc:
                 out.failures.append((sp.seat.label, str(exc)))
+                out.exit_code = max(out.exit_code, exc.exit_code)
             finally:
                 self.client.cache.save()
         return out

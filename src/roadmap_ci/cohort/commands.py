@@ -158,5 +158,83 @@ def apply(file: Path, state: Path | None, pause_s: float | None = None, quiet: b
     if result.failures:
         err.print(f"{len(result.failures)} of {len(plans)} repos not done; run apply again once fixed "
                   "(what is done is kept)")
-        return EXIT_INVALID
+        return result.exit_code or EXIT_INVALID
     return EXIT_OK
+
+
+def status(file: Path, state: Path | None, deliverable: str | None, as_json: bool, csv_out: Path | None) -> int:
+    import json
+    from dataclasses import asdict
+
+    from rich.markup import escape
+    from rich.table import Table
+
+    from roadmap_ci.cohort.status import cohort_status, write_csv
+    from roadmap_ci.console import stdout
+
+    eng = _engine(file, state, None)
+    try:
+        rows = cohort_status(eng, deliverable)
+    finally:
+        eng.close()
+    if csv_out is not None:
+        write_csv(rows, csv_out)
+    if as_json:
+        print(json.dumps([asdict(r) for r in rows], indent=2))
+    elif csv_out is None or str(csv_out) != "-":
+        table = Table(title=f"{escape(eng.c.org)}: {len(rows)} repos")
+        for col in ("seat", "invitation", "pushes", "last push", "late", "evaluation", "score"):
+            table.add_column(col, overflow="fold")
+        style = {"success": "green", "failure": "red", "error": "red", "pending": "cyan"}
+        for r in rows:
+            ev = f"[{style[r.evaluation]}]{r.evaluation}[/]" if r.evaluation in style else escape(r.evaluation)
+            table.add_row(escape(r.seat), escape(r.invitation) + (f" [red]{escape(r.error)}[/]" if r.error else ""),
+                          str(r.pushes), escape(r.last_push or "—"), escape(r.late), ev, escape(r.score))
+        stdout().print(table)
+    return EXIT_INVALID if any(r.error for r in rows) else EXIT_OK
+
+
+def reinvite(file: Path, state: Path | None, deliverable: str | None, pause_s: float | None) -> int:
+    from rich.markup import escape
+
+    from roadmap_ci.cohort.status import reinvite as do_reinvite
+    from roadmap_ci.console import stderr, stdout
+
+    eng = _engine(file, state, pause_s)
+    try:
+        eng.preflight()
+        done, failures = do_reinvite(eng, deliverable)
+    finally:
+        eng.close()
+    for line in done:
+        stdout().print(escape(line))
+    for label, line in failures:
+        stderr().print(f"{escape(label)}: {escape(line)}")
+    if not done and not failures:
+        stdout().print("no expired invitations")
+    return EXIT_INVALID if failures else EXIT_OK
+
+
+def close(file: Path, state: Path | None, deliverable: str, pause_s: float | None) -> int:
+    from rich.markup import escape
+
+    from roadmap_ci.cohort.status import close as do_close
+    from roadmap_ci.console import stderr, stdout
+    from roadmap_ci.errors import InvalidInput
+
+    eng = _engine(file, state, pause_s)
+    try:
+        if deliverable not in {d.id for d in eng.c.cohort.deliverables}:
+            raise InvalidInput(f"no deliverable {deliverable!r} in {file} "
+                               f"(deliverables: {', '.join(d.id for d in eng.c.cohort.deliverables)})")
+        eng.preflight()
+        done, failures = do_close(eng, deliverable)
+    finally:
+        eng.close()
+    for line in done:
+        stdout().print(escape(line))
+    for label, line in failures:
+        stderr().print(f"{escape(label)}: {escape(line)}")
+    c = eng.client.counters
+    stdout().print(f"GitHub: {c.writes} writes, {c.reads} reads")
+    return EXIT_INVALID if failures else EXIT_OK
