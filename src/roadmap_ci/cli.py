@@ -292,6 +292,27 @@ def _assignments(values: list[str]) -> dict[str, int]:
     return out
 
 
+@cohort_app.command("collect")
+def cohort_collect(
+    deliverable: Annotated[str, typer.Argument(help="The deliverable id.")],
+    file: CohortOpt = Path("cohort.yaml"),
+    store: StoreOpt = None,
+    state: StateOpt = None,
+    branch: Annotated[str, typer.Option("--branch", help="The learners' default branch.")] = "main",
+    workflow: Annotated[str, typer.Option("--workflow", help="The learner repo's evaluate workflow file.")] =
+        ".github/workflows/roadmap-ci.yml",
+    concurrency: Annotated[int, typer.Option("--concurrency", help="Requests at once (1-8).")] = 8,
+    rerun: Annotated[bool, typer.Option("--rerun", help="Re-run the evaluation of graded commits whose artifact "
+                                        "expired (then collect again).")] = False,
+) -> None:
+    """Download every learner's graded commit: the last push evaluated before due (GitHub's clock), late until the
+    cutoff; validated as ci-report validates it; stored with its provenance (GITHUB_TOKEN, GITHUB_API_URL)."""
+    from roadmap_ci.cohort.collect import command
+
+    raise typer.Exit(command(file, deliverable, store_dir=store, state=state, branch=branch, workflow=workflow,
+                             concurrency=concurrency, rerun=rerun))
+
+
 @cohort_app.command("grade")
 def cohort_grade(
     deliverables: Annotated[list[str] | None, typer.Argument(help="Deliverable ids (default: every one).")] = None,

@@ -162,7 +162,7 @@ def scan(folder: Path, seats: list[Seat], problems: list[Problem], missing: dict
     except OSError as exc:
         raise CannotRun(f"{folder}: not readable ({exc.strerror or exc})") from None
     for e in entries:
-        if e.name == store.STATUS:
+        if e.name.startswith("_"):  # collect's own (status, unfinished downloads): never a login
             continue
         path = os.path.join(folder, e.name)
         low = e.name.lower()
