@@ -91,7 +91,8 @@ def sha_of(*parts: object) -> str:
 def write_cohort(base: Path, logins: list[str], *, deliverables: tuple[str, ...] = ("churn",),
                  due: str = "2027-01-24T23:59:00Z", cutoff: str = "2027-01-31T23:59:00Z",
                  extensions: list[dict] | None = None, late: str = "{per: day, penalty: 10, cap: 30, floor: 0}",
-                 names: dict[str, str] | None = None, shared_labels: bool = True) -> Path:
+                 names: dict[str, str] | None = None, shared_labels: bool = True,
+                 templates: dict[str, str] | None = None) -> Path:
     base.mkdir(parents=True, exist_ok=True)
     (base / "rubric.yaml").write_text(RUBRIC)
     if shared_labels:
@@ -105,7 +106,7 @@ def write_cohort(base: Path, logins: list[str], *, deliverables: tuple[str, ...]
     ds = []
     for k, d in enumerate(deliverables):
         ds.append(f"""  - id: {d}
-    template: tabular-classification
+    template: {(templates or {}).get(d, "tabular-classification")}
     opens: 2027-01-{10 + k:02d}T09:00:00Z
     due: {due}
     cutoff: {cutoff}

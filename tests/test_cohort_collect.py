@@ -198,6 +198,11 @@ def test_collect_a_cohort_at_the_deadline_then_grade(fake, tmp_path):
     assert "no repo" in book["learner-49"]["problems"]
     assert sum(float(v["churn"]) for v in book.values() if v["churn"]) == pytest.approx(sum(want.values()))
 
+    # the copied predictions are pairs to look at
+    sim = cli("cohort", "similar", "churn", "-c", str(c.file), "--json", env=env)
+    pairs = {(p["a"], p["b"]): p["kind"] for p in json.loads(sim.stdout)["pairs"]}
+    assert pairs[("learner-45", "learner-46")] == pairs[("learner-47", "learner-48")] == "identical files"
+
 
 def test_a_push_evaluated_twice_keeps_the_later_run_and_replaces_a_superseded_commit(fake, tmp_path):
     f = write_cohort(tmp_path, ["ada"])

@@ -343,6 +343,57 @@ def cohort_grade(
                              timings=timings))
 
 
+
+LabelsOpt = Annotated[Path | None, typer.Option("--labels", help="The mentor's labels: one CSV, or a folder of "
+                                                "<learner>.csv (default: those `cohort apply` kept).")]
+
+
+def _when(value: str | None) -> object:
+    from roadmap_ci.cohort.store import parse_time
+    from roadmap_ci.errors import InvalidInput
+
+    if value is None:
+        return None
+    t = parse_time(value)
+    if t is None:
+        raise InvalidInput(f"--now {value!r}: give an ISO 8601 time with a time zone (2027-03-01T09:00:00Z)")
+    return t
+
+
+@cohort_app.command("progress")
+def cohort_progress(
+    file: CohortOpt = Path("cohort.yaml"),
+    store: StoreOpt = None,
+    state: StateOpt = None,
+    labels: LabelsOpt = None,
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write the table as CSV.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+    now: Annotated[str | None, typer.Option("--now", help="Place the calendar at this time (default: now).")] = None,
+) -> None:
+    """Learners x the roadmap's deliverables (passed / late / failed / not started) and where the calendar says
+    each should be."""
+    from roadmap_ci.cohort.progress import command
+
+    raise typer.Exit(command(file, store_dir=store, state=state, labels=labels, csv_out=csv_out, as_json=as_json,
+                             now=_when(now)))  # type: ignore[arg-type]
+
+
+@cohort_app.command("similar")
+def cohort_similar(
+    deliverable: Annotated[str, typer.Argument(help="The deliverable id.")],
+    file: CohortOpt = Path("cohort.yaml"),
+    store: StoreOpt = None,
+    state: StateOpt = None,
+    labels: LabelsOpt = None,
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write the pairs as CSV.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+) -> None:
+    """Pairs of learners whose hidden-split predictions agree far beyond their accuracies: evidence, no verdicts."""
+    from roadmap_ci.cohort.similar import command
+
+    raise typer.Exit(command(file, deliverable, store_dir=store, state=state, labels=labels, csv_out=csv_out,
+                             as_json=as_json))
+
 # ---------------------------------------------------------------- score / rescore
 
 

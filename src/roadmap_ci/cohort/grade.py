@@ -81,6 +81,8 @@ class DeliverableGrades:
     files: int = 0
     old_rubric_name: str | None = None
     old_max_points: float | None = None
+    labels: dict[str, Path | None] = field(default_factory=dict)  # seat key (lower case) -> the mentor's labels
+    spec: Any = None  # the rubric's hidden_labels section
 
     def seat_of(self, login: str) -> Seat | None:
         low = login.lower()
@@ -333,6 +335,7 @@ def grade_deliverable(loaded: LoadedCohort, d: Deliverable, folder: Path, *, sta
     t0 = time.perf_counter()
     _no_repo(loaded, d, out)
     label_files = {s.key.lower(): labels_for(loaded, s, labels, state, new) for s in seats}
+    out.labels, out.spec = label_files, new.rubric.hidden_labels
     jobs = scan(folder / d.id, seats, out.problems, out.missing, d.id, label_files)
     out.files = len(jobs)
     out.timings["scan"] = time.perf_counter() - t0
@@ -549,3 +552,15 @@ def command(file: Path, deliverables: list[str], *, store_dir: Path | None = Non
                   markup=False)
         return EXIT_INVALID
     return EXIT_OK
+
+
+def grade_all(loaded: LoadedCohort, *, store_dir: Path | None = None, state: Path | None = None,
+              labels: Path | None = None, workers: int | None = None,
+              deliverables: list[Deliverable] | None = None) -> list[DeliverableGrades]:
+    """Every (or the given) deliverable graded with its pinned rubric (progress, similar and report start here)."""
+    from roadmap_ci.cohort.commands import state_dir
+
+    folder = store_dir if store_dir is not None else loaded.base / "cohort"
+    sd = state_dir(loaded, state)
+    return [grade_deliverable(loaded, d, folder, state=sd, labels=labels, workers=workers)
+            for d in (deliverables if deliverables is not None else loaded.cohort.deliverables)]
