@@ -126,11 +126,11 @@ extensions:{chr(10) + ext if ext else " []"}
 
 
 def store_commit(store: Path, d: str, login: str, sha: str, preds: str, *, created_at: str, run_id: int,
-                 late: bool = False) -> Path:
+                 late: bool = False, extra: dict | None = None) -> Path:
     """A commit folder exactly as collect writes it (evidence, predictions copy, provenance)."""
     folder = store / d / login / sha
     folder.mkdir(parents=True)
-    (folder / "evidence.json").write_text(json.dumps(evidence(login, sha)))
+    (folder / "evidence.json").write_text(json.dumps({**evidence(login, sha), **(extra or {})}))
     (folder / "predictions.csv").write_text(preds)
     (folder / "provenance.json").write_text(json.dumps({
         "schema": "roadmap-ci-provenance/1", "run_id": run_id, "created_at": created_at, "sha": sha,

@@ -394,6 +394,22 @@ def cohort_similar(
     raise typer.Exit(command(file, deliverable, store_dir=store, state=state, labels=labels, csv_out=csv_out,
                              as_json=as_json))
 
+
+@cohort_app.command("report")
+def cohort_report(
+    html_out: Annotated[Path, typer.Option("--html", help="Write the dashboard (one self-contained HTML file).")],
+    file: CohortOpt = Path("cohort.yaml"),
+    store: StoreOpt = None,
+    state: StateOpt = None,
+    labels: LabelsOpt = None,
+    now: Annotated[str | None, typer.Option("--now", help="Place the calendar at this time (default: now).")] = None,
+) -> None:
+    """The cohort on one page: rates, score distributions, the progress heatmap, late and missing, flagged pairs."""
+    from roadmap_ci.cohort.dashboard import command
+
+    raise typer.Exit(command(file, html_out, store_dir=store, state=state, labels=labels,
+                             now=_when(now)))  # type: ignore[arg-type]
+
 # ---------------------------------------------------------------- score / rescore
 
 

@@ -61,6 +61,8 @@ class Grade:
     late_periods: int
     penalty: float
     hidden_error: str | None = None
+    ref: str = ""  # the branch the evidence names (learner-written)
+    failing: tuple[str, ...] = ()  # up to 3 failing test ids (learner-written)
 
     @property
     def late(self) -> bool:
@@ -301,8 +303,9 @@ def _grade_one(job: Job, p: rs.Plan, clock: list[float]) -> Packed:
     clock[0] += t1 - t0
     clock[1] += t2 - t1
     clock[2] += t3 - t2
+    failing = tuple(c.id[:200] for c in (ev.tests.cases if ev.tests else []) if c.outcome in ("failed", "error"))[:3]
     return (key, folder, store.iso(prov.created_at), rs._pack_totals(now),
-            rs._pack_totals(prev) if prev is not None else None, error)
+            rs._pack_totals(prev) if prev is not None else None, error, (ev.ref or "")[:200], failing)
 
 
 def _grade_chunk(args: tuple[list[Job], rs.Plan]) -> tuple[list[Packed], list[float]]:
@@ -387,7 +390,7 @@ def grade_deliverable(loaded: LoadedCohort, d: Deliverable, folder: Path, *, sta
             if r[5]:
                 out.problems.append(Problem(d.id, key, os.path.join(folder_s, store.EVIDENCE), r[5]))
             out.grades[key.lower()] = Grade(key, os.path.basename(folder_s), folder_s, created, raw, final, prev,
-                                            periods, penalty, r[5])
+                                            periods, penalty, r[5], r[6], r[7])
     out.timings["late"] = time.perf_counter() - t1
     return out
 
