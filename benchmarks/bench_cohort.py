@@ -66,10 +66,14 @@ def one_apply(fk: FakeGitHub, cohort: Path) -> tuple[float, Engine]:
     return time.perf_counter() - t0, eng
 
 
+def _per_repo(path: str) -> bool:
+    return path.startswith("/repos/") or path == f"/orgs/{ORG}/repos"
+
+
 def counts(fk: FakeGitHub) -> tuple[int, int, int, int]:
     """Per-repo requests (the once-per-run checks of the token, organisation, team and users left out)."""
     git = [r for r in fk.requests if ".git/" in r.path]
-    rest = [r for r in fk.requests if r.path.startswith("/repos/")]
+    rest = [r for r in fk.requests if _per_repo(r.path)]
     reads = [r for r in rest if r.method == "GET"]
     writes = [r for r in rest if r.method != "GET"]
     return len(reads), len(writes), len(git), sum(1 for r in reads if r.status == 304)
@@ -85,7 +89,7 @@ def bench(n: int, latency: float) -> dict[str, float]:
             fk.latency = latency
             first_s, _ = one_apply(fk, cohort)
             r1, w1, g1, _ = counts(fk)
-            once = sum(1 for r in fk.requests if not r.path.startswith("/repos/") and ".git/" not in r.path)
+            once = sum(1 for r in fk.requests if not _per_repo(r.path) and ".git/" not in r.path)
             fk.reset_log()
             again_s, _ = one_apply(fk, cohort)
             r2, w2, g2, nm2 = counts(fk)

@@ -173,8 +173,10 @@ class ClassroomMixin:
         return res.stdout if res.returncode == 0 else None
 
     def writes(self) -> list[Logged]:
+        """Every write: REST POST/PUT/PATCH/DELETE and git pushes (a clone's or fetch's POST is a read)."""
         with self.lock:
-            return [r for r in self.requests if r.method in ("POST", "PUT", "PATCH", "DELETE")]
+            return [r for r in self.requests if r.method in ("POST", "PUT", "PATCH", "DELETE")
+                    and not r.path.endswith("/git-upload-pack")]
 
     # ------------------------------------------------------------ payload helpers
 
@@ -251,6 +253,7 @@ class ClassroomMixin:
             ("PUT", rf"^/repos/{R}/actions/secrets/([^/]+)$", self._put_repo_secret),
             ("GET", rf"^/repos/{R}/commits/([^/]+)/check-runs$", self._list_check_runs_for_ref),
             ("GET", rf"^/repos/{R}/activity$", self._list_activity),
+            ("POST", rf"^/repos/{R}/pulls$", self._create_pull),
         ]
         # before the comment/status routes: /repos/{R}/commits/{sha}/statuses etc. still match theirs
         self.routes = [(m, re.compile(p), h) for m, p, h in add] + self.routes
@@ -704,6 +707,26 @@ class ClassroomMixin:
         if req.args.get("activity_type"):
             items = [a for a in items if a["activity_type"] == req.args["activity_type"]]
         return self._page(req, items)
+
+    def _create_pull(self, req: Request, me: dict[str, Any], repo: str) -> Any:
+        if repo not in self.repos:
+            return 404, {"message": "Not Found"}
+        data = req.get_json(silent=True) or {}
+        head, base = data.get("head"), data.get("base", "main")
+        sha = self._git(repo, "rev-parse", "-q", "--verify", f"refs/heads/{head}") if head else None
+        if not sha or not data.get("title"):
+            return 422, {"message": "Validation Failed", "errors": [{"resource": "PullRequest", "field": "head",
+                                                                     "code": "invalid"}]}
+        if any(p["head"]["ref"] == head and p["state"] == "open" for p in self.pulls.get(repo, [])):
+            return 422, {"message": "Validation Failed", "errors": [{
+                "resource": "PullRequest", "code": "custom", "message": f"A pull request already exists for {head}."}]}
+        number = len(self.pulls.get(repo, [])) + 1
+        pr = self.add_pull(repo, number, head_sha=sha.strip(), head_branch=head, title=data["title"])
+        pr["body"] = data.get("body")
+        pr["base"]["ref"] = base
+        pr["user"] = me
+        pr["head"]["label"] = f"{repo.split('/')[0]}:{head}"
+        return 201, pr
 
     def add_learner_token(self, login: str) -> str:
         token = f"ghp_learner_{login}".ljust(40, "0")

@@ -252,3 +252,31 @@ def test_kill_9_at_any_point_then_apply_finishes_without_duplicates(tmp_path):
             n = len(fk.writes())
             res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
             assert res.returncode == 0 and len(fk.writes()) == n and "0 writes" in res.stdout
+
+
+def test_a_repo_github_keeps_failing_is_reported_the_others_are_done_and_the_next_apply_finishes(tmp_path):
+    cohort = write_cohort(tmp_path)
+    with fake() as fk:
+        fk.fail("POST", rf"^/repos/{ORG}/churn-grace-h/rulesets$", status=500, times=5)
+        eng, result = run_apply(fk, cohort)
+        assert [label for label, _ in result.failures] == ["churn/grace-h"] and result.exit_code == 2
+        assert "gave up after 5 tries" in result.failures[0][1]
+        assert f"{ORG}/churn-grace-h" not in fk.rulesets and len(fk.rulesets) == 2
+        _, result = run_apply(fk, cohort)
+        assert result.failures == []
+        assert_converged(fk)
+
+
+def test_a_deliverable_without_hidden_labels_gets_no_secret_and_re_applies_to_nothing(tmp_path):
+    cohort = write_cohort(tmp_path, LOGINS[:1])
+    text = cohort.read_text().replace("tabular-classification", "math-foundations").replace('"2026.11"', '"{v}"')
+    import yaml
+
+    version = yaml.safe_load((ROOT / "rubrics" / "math-foundations.yaml").read_text())["version"]
+    cohort.write_text(text.replace("{v}", str(version)))
+    with fake() as fk:
+        eng, result = run_apply(fk, cohort)
+        assert result.failures == [] and eng.client.counters.writes == 8
+        assert not fk.secrets and fk.variables[f"{ORG}/churn-ada-l"]["ROADMAP_CI_RUBRIC"]["value"] == "math-foundations"
+        eng2, _ = run_apply(fk, cohort)
+        assert eng2.client.counters.writes == 0

@@ -21,7 +21,7 @@ def learner_push(fk: FakeGitHub, full: str, login: str, work, branch: str = "wor
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
     url = f"{fk.root}/{full}.git"
     subprocess.run(["git", "-c", f"http.extraHeader={hdr}", "clone", "-q", url, str(work)], env=env, check=True)
-    subprocess.run(f"git checkout -q -b {branch} && echo more >> README.md && git -c user.name={login} "
+    subprocess.run(f"git checkout -q -B {branch} && echo more >> README.md && git -c user.name={login} "
                    f"-c user.email={login}@x commit -qam work", shell=True, cwd=work, check=True)
     subprocess.run(["git", "-c", f"http.extraHeader={hdr}", "push", "-q", "origin", branch], cwd=work, env=env,
                    check=True)

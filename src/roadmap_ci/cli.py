@@ -275,6 +275,19 @@ def cohort_close(
     raise typer.Exit(close(file, state, deliverable, pause))
 
 
+@cohort_app.command("update")
+def cohort_update(
+    file: CohortFile,
+    deliverable: Annotated[str, typer.Argument(help="The deliverable whose template changed.")],
+    state: StateOpt = None,
+    pause: Annotated[float | None, typer.Option("--pause", help="Seconds between writes (GitHub asks ≥ 1).")] = None,
+) -> None:
+    """Open a pull request in every learner repo with the template's changes since its starter (3-way)."""
+    from roadmap_ci.cohort.commands import update
+
+    raise typer.Exit(update(file, state, deliverable, pause))
+
+
 CohortOpt = Annotated[Path, typer.Option("--cohort", "-c", help="The cohort file.")]
 StoreOpt = Annotated[Path | None, typer.Option("--store", help="The cohort folder of collected commits "
                                                                "(default: cohort/ beside the cohort file).")]

@@ -3,7 +3,8 @@
 - :mod:`roadmap_ci.cohort.rescore` — re-score a cohort's stored evidence with a new rubric, gradebooks.
 - :mod:`roadmap_ci.cohort.model` — ``cohort.yaml`` and its roster CSV (``roadmap-ci cohort lint``).
 - :mod:`roadmap_ci.cohort.apply` — ``cohort plan`` / ``cohort apply``: GitHub made to match the file.
-- :mod:`roadmap_ci.cohort.status` — ``cohort status`` / ``reinvite``.
+- :mod:`roadmap_ci.cohort.status` — ``cohort status`` / ``reinvite`` / ``close``.
+- :mod:`roadmap_ci.cohort.update` — ``cohort update``: template changes as a pull request per learner.
 
 The re-scoring names stay importable from here (``from roadmap_ci.cohort import rescore``). Setting a tuning
 constant here (``roadmap_ci.cohort.PARALLEL_FROM = 1``) sets it where the code reads it.

@@ -107,6 +107,8 @@ class Engine:
         self.on_write = on_write or (lambda what: None)
         self.team_id: int | None = None
         self._ruleset_ids: dict[str, int] = {}
+        self._labels_known: dict[str, bool] = {}
+        self.templates_root: Path | None = None  # the templates folder (default: the bundled one)
         self.secret: bytes | None = None
         secret_file = loaded.secret_path()
         if secret_file is not None:
@@ -167,8 +169,19 @@ class Engine:
         out.append(("ruleset", _digest(ruleset_body(self.team_id))))
         out.append(("var:ROADMAP_CI_RUBRIC", _digest(d.rubric.id or d.rubric.path)))
         out.append(("var:ROADMAP_CI_RUBRIC_VERSION", _digest(d.rubric.version)))
-        out += [("environment", _digest(ENV_BODY)), ("env-policy", "main"), ("secret", None)]
+        out += [("environment", _digest(ENV_BODY)), ("env-policy", "main")]
+        if self._has_labels(d.id):
+            out.append(("secret", None))
         return out
+
+    def _has_labels(self, deliverable: str) -> bool:
+        """Whether the deliverable's pinned rubric scores hidden labels (then they go into the secret)."""
+        if deliverable not in self._labels_known:
+            from roadmap_ci.rubric import load_rubric
+
+            d = next(x for x in self.c.cohort.deliverables if x.id == deliverable)
+            self._labels_known[deliverable] = load_rubric(self.c.rubric_path(d)).rubric.hidden_labels is not None
+        return self._labels_known[deliverable]
 
     def plan(self, deliverable: str | None = None) -> list[SeatPlan]:
         plans = []
@@ -335,7 +348,10 @@ class Engine:
         self._step(sp, "environment", steps["environment"], environment, lambda: self._find_environment(full))
         self._step(sp, "env-policy", "main", lambda: self._add_policy(full, branch),
                    lambda: self._find_policy(full, branch))
-        labels = self._labels(sp, repo)
+        labels = self._labels(sp, repo) if "secret" in steps else None
+        if "secret" in steps and labels is None:
+            raise CannotRun(f"the rubric of {seat.deliverable.id} scores hidden labels, but rendering "
+                            f"{seat.deliverable.template} gave none: set course_secret_file in the cohort file")
         if labels is not None:
             self._step(sp, "secret", _digest(hashlib.sha256(labels).hexdigest()),
                        lambda: self._put_secret(full, labels))
@@ -355,9 +371,10 @@ class Engine:
 
         work = Path(tempfile.mkdtemp(prefix="roadmap-ci-starter-"))
         try:
-            starter = render_starter(self.c, sp.seat, work, secret=self.secret)
+            starter = render_starter(self.c, sp.seat, work, secret=self.secret, root=self.templates_root)
             labels_sha = self._keep_labels(sp.seat, starter.labels)
             url = repo.get("clone_url") or f"{repo.get('html_url')}.git"
+            self.client.counters.waited_s += self.client.pacer.before_write(False)  # a push is a write too
             push(starter.path, url, self.client.token, repo.get("default_branch") or "main")
             self.on_write(f"push {sp.full}")
             self.client.counters.writes += 1
@@ -387,7 +404,8 @@ class Engine:
 
             work = Path(tempfile.mkdtemp(prefix="roadmap-ci-labels-"))
             try:
-                self._keep_labels(sp.seat, render_starter(self.c, sp.seat, work, secret=self.secret).labels)
+                again = render_starter(self.c, sp.seat, work, secret=self.secret, root=self.templates_root)
+                self._keep_labels(sp.seat, again.labels)
             finally:
                 shutil.rmtree(work, ignore_errors=True)
         if not p.is_file():

@@ -149,7 +149,8 @@ def apply(file: Path, state: Path | None, pause_s: float | None = None, quiet: b
         eng.close()
     for sp in plans:
         for note in sp.notes:
-            con.print(f"{escape(sp.seat.label)}: {escape(note)}")
+            if "accepted" not in note and "pending" not in note:  # the news only; `cohort status` has the rest
+                con.print(f"{escape(sp.seat.label)}: {escape(note)}")
     c = eng.client.counters
     con.print(f"GitHub: {c.writes} writes, {c.reads} reads ({c.not_modified} not modified); "
               f"journal: {escape(str(eng.journal.path))}")
@@ -238,3 +239,34 @@ def close(file: Path, state: Path | None, deliverable: str, pause_s: float | Non
     c = eng.client.counters
     stdout().print(f"GitHub: {c.writes} writes, {c.reads} reads")
     return EXIT_INVALID if failures else EXIT_OK
+
+
+def update(file: Path, state: Path | None, deliverable: str, pause_s: float | None) -> int:
+    from rich.markup import escape
+
+    from roadmap_ci.cohort.update import update as do_update
+    from roadmap_ci.console import stderr, stdout
+    from roadmap_ci.errors import InvalidInput
+
+    eng = _engine(file, state, pause_s)
+    con, err = stdout(), stderr()
+    try:
+        if deliverable not in {d.id for d in eng.c.cohort.deliverables}:
+            raise InvalidInput(f"no deliverable {deliverable!r} in {file} "
+                               f"(deliverables: {', '.join(d.id for d in eng.c.cohort.deliverables)})")
+        eng.preflight()
+        result = do_update(eng, deliverable)
+    finally:
+        eng.close()
+    for label, url in result.opened:
+        con.print(f"{escape(label)}: pull request {escape(url)}")
+    for line in result.current:
+        con.print(escape(line))
+    for label, files in result.conflicts:
+        err.print(f"{escape(label)}: conflicts with the learner's changes in {escape(', '.join(files))} "
+                  "(nothing pushed; merge by hand or leave it)")
+    for label, line in result.failures:
+        err.print(f"{escape(label)}: {escape(line)}")
+    con.print(f"{len(result.opened)} pull requests opened, {len(result.current)} up to date, "
+              f"{len(result.conflicts)} with conflicts, {len(result.failures)} failed")
+    return EXIT_INVALID if result.failures or result.conflicts else EXIT_OK

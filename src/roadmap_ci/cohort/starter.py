@@ -18,7 +18,7 @@ from roadmap_ci.cohort.model import LoadedCohort, Seat
 from roadmap_ci.errors import CannotRun
 
 # grading files a learner must not change without a mentor's review (CODEOWNERS + the ruleset's PR rule)
-OWNED_PATHS = ("/.github/", "/.roadmap-ci.yml", "/gx/", "/dvc.yaml")
+OWNED_PATHS = ("/.github/", "/.roadmap-ci.yml", "/gx/")  # the workflows, what is collected, the data checks
 AUTHOR = ("roadmap-ci", "roadmap-ci@localhost")
 
 
@@ -35,19 +35,24 @@ def codeowners(org: str, team: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_starter(c: LoadedCohort, seat: Seat, workdir: Path, *, secret: bytes | None = None) -> Starter:
-    """Render ``seat``'s starter into ``workdir`` and commit it; the labels come back separately."""
+def render_starter(c: LoadedCohort, seat: Seat, workdir: Path, *, secret: bytes | None = None,
+                   root: Path | None = None) -> Starter:
+    """Render ``seat``'s starter into ``workdir`` and commit it; the labels come back separately.
+
+    ``root``: the templates folder (default: the bundled one). The same seat and secret always render the same
+    files, which ``cohort update`` relies on (the starter commit is the base of its three-way merge).
+    """
     from roadmap_ci.new import new
     from roadmap_ci.paths import templates_dir
 
     template = seat.deliverable.template
-    known = json.loads((templates_dir() / template / "cookiecutter.json").read_text(encoding="utf-8"))
+    known = json.loads(((root or templates_dir()) / template / "cookiecutter.json").read_text(encoding="utf-8"))
     wanted = {"project_name": seat.repo, "project_slug": seat.repo, "github_owner": c.org,
               "author_name": ", ".join(m.name or m.github for m in seat.members)}
     extra = {k: v for k, v in wanted.items() if k in known}
     workdir.mkdir(parents=True, exist_ok=True)
     # the course secret and the learner seed the hidden data once the templates take them (seeding.py)
-    path = new(template, workdir, no_input=True, extra=extra, git=False)
+    path = new(template, workdir, no_input=True, extra=extra, git=False, root=root)
     labels = _practice_labels(template) if secret is None else None
     owners = path / ".github" / "CODEOWNERS"
     owners.parent.mkdir(parents=True, exist_ok=True)
