@@ -85,13 +85,12 @@ class DeliverableGrades:
     old_max_points: float | None = None
     labels: dict[str, Path | None] = field(default_factory=dict)  # seat key (lower case) -> the mentor's labels
     spec: Any = None  # the rubric's hidden_labels section
+    _by_member: dict[str, Seat] | None = field(default=None, repr=False)
 
     def seat_of(self, login: str) -> Seat | None:
-        low = login.lower()
-        for s in self.seats:
-            if any(m.github.lower() == low for m in s.members):
-                return s
-        return None
+        if self._by_member is None:
+            self._by_member = {m.github.lower(): s for s in self.seats for m in s.members}
+        return self._by_member.get(login.lower())
 
     def as_rescore(self) -> rs.RescoreResult:
         """The grades as rescore's result (flips, statistics, histogram: the same code prints them)."""
