@@ -229,3 +229,21 @@ def test_unknown_deliverable_and_bad_concurrency_are_one_line(fake, tmp_path):
     assert r.returncode == 1 and "no deliverable 'nope'" in r.stderr and "Traceback" not in r.stderr
     r = cli("cohort", "collect", "churn", "-c", str(f), "--concurrency", "50", env=env)
     assert r.returncode == 1 and "between 1 and 8" in r.stderr
+
+
+def test_the_graded_run_behind_a_page_of_later_pushes(fake, tmp_path):
+    f = write_cohort(tmp_path, ["ada"])
+    full = f"{ORG}/churn-ada"
+    fake.repos[full] = fake.repository(full)
+    good = sha_of("good")
+    fake.add_workflow_run(full, 1, head_sha=good, event="push", head_branch="main",
+                          created_at=at(DUE - timedelta(hours=3)))
+    fake.add_artifact(full, 1, "roadmap-ci-evidence", artifact_zip("ada", good, predictions_csv(0, 0)), head_sha=good)
+    for i in range(130):  # a storm of pushes after the cutoff: more than a page of 100
+        fake.add_workflow_run(full, 100 + i, head_sha=sha_of("late", i), event="push", head_branch="main",
+                              created_at=at(CUTOFF + timedelta(minutes=i + 1)))
+    env = {"GITHUB_TOKEN": fake.user_token, "GITHUB_API_URL": fake.url}
+    r = cli("cohort", "collect", "churn", "-c", str(f), env=env)
+    assert r.returncode == 0, r.stderr
+    assert [p.name for p in (tmp_path / "cohort" / "churn" / "ada").iterdir()] == [good]
+    assert fake.count("GET", r"/actions/runs$") == 2  # two pages, no more

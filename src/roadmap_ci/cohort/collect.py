@@ -148,23 +148,21 @@ class Collector:
         return SeatResult(seat, store.COLLECTED, "late" if late else "", run, late, downloaded=True)
 
     def _find_run(self, full: str, cutoff: datetime) -> tuple[dict | None, bool]:
+        """The repo's push runs on the branch come newest first (GitHub's order): read pages until one counts."""
         after_any = False
-        for page_runs in self._run_pages(full):
-            run, after = pick_run(page_runs, self.branch, self.workflow, cutoff)
-            after_any = after_any or after
+        page: list[dict[str, Any]] = []
+        runs = self.client.pages(f"/repos/{full}/actions/runs", {"event": "push", "branch": self.branch},
+                                 what=f"list {full}'s workflow runs", key="workflow_runs")
+        for item in runs:
+            page.append(item)
+            if len(page) < 100:
+                continue
+            run, after = pick_run(page, self.branch, self.workflow, cutoff)
+            after_any, page = after_any or after, []
             if run is not None:
                 return run, after_any
-        return None, after_any
-
-    def _run_pages(self, full: str) -> Any:
-        """Pages of the repo's push runs on the branch, newest first (GitHub's order)."""
-        url: str | None = f"/repos/{full}/actions/runs"
-        params: dict[str, Any] | None = {"event": "push", "branch": self.branch, "per_page": 100}
-        while url:
-            resp, body = self.client._get(url, params, what=f"list {full}'s workflow runs")
-            yield (body or {}).get("workflow_runs", []) if isinstance(body, dict) else []
-            url = resp.links.get("next", {}).get("url") if resp is not None else None
-            params = None
+        run, after = pick_run(page, self.branch, self.workflow, cutoff)
+        return run, after_any or after
 
     def _stored(self, seat: Seat, run: dict[str, Any]) -> bool:
         folder = self.folder / seat.deliverable.id / seat.key / str(run.get("head_sha"))
