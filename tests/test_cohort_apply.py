@@ -122,6 +122,12 @@ def test_apply_provisions_every_learner_and_a_second_apply_writes_nothing(tmp_pa
         assert sum(1 for r in journal if r["event"] == "done") == 9 * len(LOGINS)
         assert {r["event"] for r in journal} == {"begin", "done"}
         assert (tmp_path / ".roadmap-ci" / "labels" / "churn" / "ada-l.csv").stat().st_mode & 0o077 == 0
+        # the token went to git in a header only: never in a URL, and nothing on disk holds it
+        pushes = [r for r in fk.requests if r.path.endswith("/git-receive-pack")]
+        assert len(pushes) == len(LOGINS) and all(r.token == fk.user_token for r in pushes)
+        assert all("@" not in r.path for r in fk.requests)
+        for f in (tmp_path / ".roadmap-ci").rglob("*"):
+            assert not f.is_file() or fk.user_token.encode() not in f.read_bytes(), f
 
         fk.reset_log()
         eng2, result2 = run_apply(fk, cohort)

@@ -9,6 +9,8 @@ from typing import Any
 from roadmap_ci.cohort.model import LoadedCohort, lint_cohort, load_cohort
 from roadmap_ci.errors import EXIT_INVALID, EXIT_OK
 
+PLAN_ROWS = 200
+
 
 def lint(files: list[Path]) -> int:
     problems = 0
@@ -107,9 +109,11 @@ def plan(file: Path, state: Path | None, as_json: bool = False) -> int:
                            "notes": sp.notes, "error": sp.error} for sp in plans], indent=2))
         return EXIT_INVALID if any(sp.error for sp in plans) else EXIT_OK
     con = stdout()
-    table, shown = _plan_table(plans)
+    table, shown = _plan_table(plans, PLAN_ROWS)
     if shown:
         con.print(table)
+    if shown > PLAN_ROWS:
+        con.print(f"… and {shown - PLAN_ROWS} more repos with changes (`--json` lists every one)")
     con.print(summary_line(plans, WRITE_PAUSE_S))
     c = eng.client.counters
     con.print(f"GitHub: {c.reads} reads ({c.not_modified} not modified), 0 writes")
