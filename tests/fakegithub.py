@@ -820,6 +820,7 @@ class FakeGitHub(ClassroomMixin):
         self.workflow_runs: dict[str, list[dict[str, Any]]] = {}
         self.artifacts: dict[int, dict[str, Any]] = {}
         self.blobs: dict[int, bytes] = {}
+        self.reruns: list[tuple[str, int]] = []
         self.rate_remaining = 5000
         self.installation_token = "ghs_fakeinstallationtoken0000000000000"
         self.user_token = "ghp_fakeusertoken000000000000000000000"
@@ -1075,6 +1076,7 @@ class FakeGitHub(ClassroomMixin):
             ("GET", re.compile(rf"^/repos/{R}/actions/runs$"), self._list_runs),
             ("GET", re.compile(rf"^/repos/{R}/actions/runs/(\d+)/artifacts$"), self._list_artifacts),
             ("GET", re.compile(rf"^/repos/{R}/actions/artifacts/(\d+)/zip$"), self._download_artifact),
+            ("POST", re.compile(rf"^/repos/{R}/actions/runs/(\d+)/rerun$"), self._rerun),
         ]
 
     def _get_user(self, req: Request, me: dict[str, Any]) -> tuple[int, Any]:
@@ -1235,12 +1237,18 @@ class FakeGitHub(ClassroomMixin):
         return self._page(req, items)
 
     def _list_runs(self, req: Request, me: dict[str, Any], repo: str) -> Any:
-        items = self.workflow_runs.get(repo, [])
-        if req.args.get("event"):
-            items = [r for r in items if r["event"] == req.args["event"]]
+        if self.repos and repo not in self.repos and repo not in self.workflow_runs:
+            return 404, {"message": "Not Found"}
+        items = sorted(self.workflow_runs.get(repo, []), key=lambda r: (r["created_at"], r["id"]), reverse=True)
+        for key in ("event", "head_sha", "status"):
+            if req.args.get(key):
+                items = [r for r in items if r[key] == req.args[key]]
+        if req.args.get("branch"):
+            items = [r for r in items if r["head_branch"] == req.args["branch"]]
         created = req.args.get("created", "")
-        if created.startswith(">="):
-            items = [r for r in items if r["created_at"] >= created[2:]]
+        for op, keep in ((">=", lambda a, b: a >= b), ("<=", lambda a, b: a <= b)):
+            if created.startswith(op):
+                items = [r for r in items if keep(r["created_at"], created[2:])]
         status, chunk, headers = self._page(req, items)
         return status, {"total_count": len(items), "workflow_runs": chunk}, headers
 
@@ -1251,6 +1259,23 @@ class FakeGitHub(ClassroomMixin):
             items = [a for a in items if a["name"] == req.args["name"]]
         status, chunk, headers = self._page(req, items)
         return status, {"total_count": len(items), "artifacts": chunk}, headers
+
+    def _rerun(self, req: Request, me: dict[str, Any], repo: str, run_id: str) -> Any:
+        """A re-run: the same run (its created_at kept, as on GitHub), a new attempt, queued; ``reruns`` records it."""
+        for run in self.workflow_runs.get(repo, []):
+            if run["id"] == int(run_id):
+                run["run_attempt"] += 1
+                run["status"], run["conclusion"] = "queued", None
+                self.reruns.append((repo, int(run_id)))
+                return 201, {}
+        return 404, {"message": "Not Found"}
+
+    def finish_rerun(self, repo: str, run_id: int, data: bytes, name: str = "roadmap-ci-evidence") -> dict[str, Any]:
+        """Complete a re-run: the run succeeds and uploads a fresh artifact."""
+        with self.lock:
+            run = next(r for r in self.workflow_runs[repo] if r["id"] == run_id)
+            run["status"], run["conclusion"] = "completed", "success"
+        return self.add_artifact(repo, run_id, name, data, head_sha=run["head_sha"])
 
     def _download_artifact(self, req: Request, me: dict[str, Any], repo: str, aid: str) -> Any:
         if int(aid) not in self.blobs:

@@ -24,7 +24,8 @@ app = typer.Typer(
 )
 rubric_app = typer.Typer(help="Lint, explain and export the schema of rubric files.", no_args_is_help=True)
 app.add_typer(rubric_app, name="rubric")
-cohort_app = typer.Typer(help="The classroom: a cohort's repos on GitHub from cohort.yaml (lint, plan, apply, status).",
+cohort_app = typer.Typer(help="The classroom: a cohort's repos on GitHub from cohort.yaml (lint, plan, apply, "
+                         "status), and at the deadline collect, grade, progress, similar, report.",
                          no_args_is_help=True)
 app.add_typer(cohort_app, name="cohort")
 
@@ -310,6 +311,141 @@ def cohort_update(
     raise typer.Exit(update(file, state, deliverable, pause))
 
 
+CohortOpt = Annotated[Path, typer.Option("--cohort", "-c", help="The cohort file.")]
+StoreOpt = Annotated[Path | None, typer.Option("--store", help="The cohort folder of collected commits "
+                                                               "(default: cohort/ beside the cohort file).")]
+
+
+def _assignments(values: list[str]) -> dict[str, int]:
+    from roadmap_ci.errors import InvalidInput
+
+    out = {}
+    for v in values:
+        name, _, aid = v.partition("=")
+        if not name or not aid.isdigit():
+            raise InvalidInput(f"--canvas-assignment {v!r}: give DELIVERABLE=ASSIGNMENT_ID (e.g. churn=4211)")
+        out[name] = int(aid)
+    return out
+
+
+@cohort_app.command("collect")
+def cohort_collect(
+    deliverable: Annotated[str, typer.Argument(help="The deliverable id.")],
+    file: CohortOpt = Path("cohort.yaml"),
+    store: StoreOpt = None,
+    state: StateOpt = None,
+    branch: Annotated[str, typer.Option("--branch", help="The learners' default branch.")] = "main",
+    workflow: Annotated[str, typer.Option("--workflow", help="The learner repo's evaluate workflow file.")] =
+        ".github/workflows/roadmap-ci.yml",
+    concurrency: Annotated[int, typer.Option("--concurrency", help="Requests at once (1-8).")] = 8,
+    rerun: Annotated[bool, typer.Option("--rerun", help="Re-run the evaluation of graded commits whose artifact "
+                                        "expired (then collect again).")] = False,
+) -> None:
+    """Download every learner's graded commit: the last push evaluated before due (GitHub's clock), late until the
+    cutoff; validated as ci-report validates it; stored with its provenance (GITHUB_TOKEN, GITHUB_API_URL)."""
+    from roadmap_ci.cohort.collect import command
+
+    raise typer.Exit(command(file, deliverable, store_dir=store, state=state, branch=branch, workflow=workflow,
+                             concurrency=concurrency, rerun=rerun))
+
+
+@cohort_app.command("grade")
+def cohort_grade(
+    deliverables: Annotated[list[str] | None, typer.Argument(help="Deliverable ids (default: every one).")] = None,
+    file: CohortOpt = Path("cohort.yaml"),
+    store: StoreOpt = None,
+    state: StateOpt = None,
+    labels: Annotated[Path | None, typer.Option("--labels", help="The mentor's labels: one CSV, or a folder of "
+                                                "<learner>.csv (default: those `cohort apply` kept).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Where gradebook.csv, canvas.csv and moodle.csv "
+                                             "go (default: grades/ beside the cohort file).")] = None,
+    criteria: Annotated[bool, typer.Option("--criteria", help="Per-criterion columns in the gradebook.")] = False,
+    rubric: Annotated[Path | None, typer.Option("--rubric", "-r", help="Re-grade with a tuned rubric; show flips "
+                                                "against the pinned one.")] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="With --rubric: list every learner.")] = False,
+    workers: Annotated[int | None, typer.Option("--workers", help="Processes (default: CPU count).")] = None,
+    canvas_course: Annotated[int | None, typer.Option("--canvas-course", help="Send grades to this Canvas course "
+                                                      "(CANVAS_URL, CANVAS_TOKEN).")] = None,
+    canvas_assignment: Annotated[list[str] | None, typer.Option(
+        "--canvas-assignment", help="DELIVERABLE=ASSIGNMENT_ID, for passback (repeat).")] = None,
+    timings: Annotated[bool, typer.Option("--timings", help="Print the per-file cost and each step's share.")] = False,
+) -> None:
+    """Grade every collected commit: pinned rubric, mentor's labels, late policy; gradebook, Canvas and Moodle CSVs."""
+    from roadmap_ci.cohort.grade import command
+
+    raise typer.Exit(command(file, deliverables or [], store_dir=store, state=state, labels=labels, out=out,
+                             criteria=criteria, rubric=rubric, show_all=show_all, workers=workers,
+                             canvas_course=canvas_course, canvas_assignments=_assignments(canvas_assignment or []),
+                             timings=timings))
+
+
+
+LabelsOpt = Annotated[Path | None, typer.Option("--labels", help="The mentor's labels: one CSV, or a folder of "
+                                                "<learner>.csv (default: those `cohort apply` kept).")]
+
+
+def _when(value: str | None) -> object:
+    from roadmap_ci.cohort.store import parse_time
+    from roadmap_ci.errors import InvalidInput
+
+    if value is None:
+        return None
+    t = parse_time(value)
+    if t is None:
+        raise InvalidInput(f"--now {value!r}: give an ISO 8601 time with a time zone (2027-03-01T09:00:00Z)")
+    return t
+
+
+@cohort_app.command("progress")
+def cohort_progress(
+    file: CohortOpt = Path("cohort.yaml"),
+    store: StoreOpt = None,
+    state: StateOpt = None,
+    labels: LabelsOpt = None,
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write the table as CSV.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+    now: Annotated[str | None, typer.Option("--now", help="Place the calendar at this time (default: now).")] = None,
+) -> None:
+    """Learners x the roadmap's deliverables (passed / late / failed / not started) and where the calendar says
+    each should be."""
+    from roadmap_ci.cohort.progress import command
+
+    raise typer.Exit(command(file, store_dir=store, state=state, labels=labels, csv_out=csv_out, as_json=as_json,
+                             now=_when(now)))  # type: ignore[arg-type]
+
+
+@cohort_app.command("similar")
+def cohort_similar(
+    deliverable: Annotated[str, typer.Argument(help="The deliverable id.")],
+    file: CohortOpt = Path("cohort.yaml"),
+    store: StoreOpt = None,
+    state: StateOpt = None,
+    labels: LabelsOpt = None,
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write the pairs as CSV.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+) -> None:
+    """Pairs of learners whose hidden-split predictions agree far beyond their accuracies: evidence, no verdicts."""
+    from roadmap_ci.cohort.similar import command
+
+    raise typer.Exit(command(file, deliverable, store_dir=store, state=state, labels=labels, csv_out=csv_out,
+                             as_json=as_json))
+
+
+@cohort_app.command("report")
+def cohort_report(
+    html_out: Annotated[Path, typer.Option("--html", help="Write the dashboard (one self-contained HTML file).")],
+    file: CohortOpt = Path("cohort.yaml"),
+    store: StoreOpt = None,
+    state: StateOpt = None,
+    labels: LabelsOpt = None,
+    now: Annotated[str | None, typer.Option("--now", help="Place the calendar at this time (default: now).")] = None,
+) -> None:
+    """The cohort on one page: rates, score distributions, the progress heatmap, late and missing, flagged pairs."""
+    from roadmap_ci.cohort.dashboard import command
+
+    raise typer.Exit(command(file, html_out, store_dir=store, state=state, labels=labels,
+                             now=_when(now)))  # type: ignore[arg-type]
+
 # ---------------------------------------------------------------- score / rescore
 
 
@@ -361,9 +497,7 @@ def rescore_cmd(
     Every file or directory that could not be scored is one line on stderr and a row of the gradebook
     (its ``problems`` column); the others are scored. Exit 1 when any was skipped.
     """
-    from rich.table import Table
-
-    from roadmap_ci.cohort import expand, histogram, rescore, write_gradebook
+    from roadmap_ci.cohort import expand, rescore, write_gradebook
     from roadmap_ci.console import stdout
     from roadmap_ci.paths import rubric_path
     from roadmap_ci.rubric import load_rubric
@@ -382,13 +516,34 @@ def rescore_cmd(
             print(plain(line), file=sys.stderr)
     if csv_out is not None:
         write_gradebook(result, csv_out)
+    print_rescore(result, rubric_path(rubric).name, has_old=old is not None, show_all=show_all)
+    if csv_out is not None:
+        con.print(f"gradebook written to {escape(str(csv_out))}")
+    if result.errors:
+        con.print(f"{len(result.errors)} skipped (listed on stderr"
+                  + (" and in the gradebook's problems column)" if csv_out is not None else ")"))
+        raise typer.Exit(EXIT_INVALID)
+
+
+def print_rescore(result, rubric_name: str, *, has_old: bool, show_all: bool) -> None:  # type: ignore[no-untyped-def]
+    """rescore's terminal view (also `cohort grade --rubric`): flips first, statistics, the distribution.
+    Learner text is made inert (no control characters, no markup) by safeio.markup."""
+    from rich.table import Table
+
+    from roadmap_ci.cohort import histogram
+    from roadmap_ci.console import stdout
+    from roadmap_ci.safeio import markup as escape
+
+    con = stdout()
+    old = True if has_old else None
+    rubric_label = escape(rubric_name)
     if show_all:
         rows, more = result.rows, 0
     else:
         rows = result.notable() if old is not None else (result.rows if len(result.rows) <= TABLE_ROWS else [])
         rows, more = rows[:TABLE_ROWS], max(0, len(rows) - TABLE_ROWS)
     if rows:
-        table = Table(title=f"{len(result.rows)} learners re-scored with {escape(rubric_path(rubric).name)}"
+        table = Table(title=f"{len(result.rows)} learners re-scored with {rubric_label}"
                       + ("" if show_all or old is None else " (flips first, then the largest changes)"))
         table.add_column("learner", overflow="fold")
         if old is not None:
@@ -425,12 +580,6 @@ def rescore_cmd(
         peak = max(n for _, n in bars) or 1
         for label, n in bars:
             con.print(f"{label} │{'█' * round(30 * n / peak)} {n}")
-    if csv_out is not None:
-        con.print(f"gradebook written to {escape(str(csv_out))}")
-    if result.errors:
-        con.print(f"{len(result.errors)} skipped (listed on stderr"
-                  + (" and in the gradebook's problems column)" if csv_out is not None else ")"))
-        raise typer.Exit(EXIT_INVALID)
 
 
 # ---------------------------------------------------------------- collect / evaluate

@@ -17,6 +17,7 @@
         rubric: {id: tabular-classification, version: "2026.11"}   # or {path: …, version: …}
     extensions:
       - {learner: ada, deliverable: churn, due: 2027-01-27T23:59:00+01:00}
+    late_policy: {per: day, penalty: 10, cap: 50, floor: 0}   # % of the maximum; a deliverable may set its own
 
 Every problem is reported at once, each as ``file:line:column: what is wrong`` (the roster's as
 ``roster.csv:line``). Loading imports nothing heavy.
@@ -31,7 +32,7 @@ import string
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (
     AwareDatetime,
@@ -78,6 +79,16 @@ class RubricPin(_Strict):
         return self
 
 
+class LatePolicy(_Strict):
+    """What a late submission (after due, before the cutoff) loses, in percent of the maximum points."""
+
+    per: Literal["day", "hour"] = Field("day", description="The penalty is charged per started day or hour late.")
+    penalty: float = Field(0.0, ge=0, le=100, description="Percent of the maximum points lost per period late.")
+    cap: float = Field(100.0, ge=0, le=100, description="At most this percent of the maximum is deducted.")
+    floor: float = Field(0.0, ge=0, le=100, description="A late grade never drops below this percent of the "
+                                                        "maximum (nor rises above the unpenalised grade).")
+
+
 class Deliverable(_Strict):
     id: str = Field(pattern=SLUG, description="The deliverable's id in this cohort (used in repo names).")
     template: str = Field(pattern=SLUG, description="The template id (`roadmap-ci new --list`).")
@@ -90,6 +101,7 @@ class Deliverable(_Strict):
     groups: dict[str, list[str]] | None = Field(
         None, description="Group name -> members' GitHub logins; one repo per group instead of per learner.")
     close_at_cutoff: bool = Field(False, description="`cohort close` drops learners to read at the cutoff.")
+    late_policy: LatePolicy | None = Field(None, description="This deliverable's late policy (default: the cohort's).")
 
     @field_validator("repo")
     @classmethod
@@ -159,6 +171,8 @@ class Cohort(_Strict):
         None, description="A file holding the course secret (hidden data per learner). Never the secret inline.")
     deliverables: list[Deliverable] = Field(min_length=1)
     extensions: list[Extension] = Field(default_factory=list)
+    late_policy: LatePolicy = Field(default_factory=LatePolicy,
+                                    description="Penalty for work after due and before the cutoff (default: none).")
 
     @field_validator("version")
     @classmethod
@@ -243,6 +257,9 @@ class LoadedCohort:
                 due = max(due, e.due)
                 cutoff = max(cutoff, e.cutoff or e.due, due)
         return due, cutoff
+
+    def late_policy(self, d: Deliverable) -> LatePolicy:
+        return d.late_policy or self.cohort.late_policy
 
     def secret_path(self) -> Path | None:
         f = self.cohort.course_secret_file

@@ -162,14 +162,20 @@ def _score_one(path: Path, p: Plan) -> Row | RoadmapError:
 
     try:
         ev = load_evidence(path, fast=True)  # the same validation as `score` and `ci-report`
-        outs = evaluate(ev, p.criteria, explain=False)  # only totals are kept: no reason text
-        now = totals([outs[i] for i in p.new_picks], p.new.rubric)
-        prev = None
-        if p.old is not None and p.old_picks is not None:
-            prev = totals([outs[i] for i in p.old_picks], p.old.rubric)
+        now, prev = score_with(ev, p)
         return Row(str(path), _learner_name(path, ev), ev.repo, ev.commit, now, prev)
     except RoadmapError as exc:
         return exc
+
+
+def score_with(ev: Evidence, p: Plan) -> tuple[Totals, Totals | None]:
+    """One evidence's totals under the plan's new rubric and, when there is one, its old rubric."""
+    outs = evaluate(ev, p.criteria, explain=False)  # only totals are kept: no reason text
+    now = totals([outs[i] for i in p.new_picks], p.new.rubric)
+    prev = None
+    if p.old is not None and p.old_picks is not None:
+        prev = totals([outs[i] for i in p.old_picks], p.old.rubric)
+    return now, prev
 
 
 # Rows cross from worker processes as plain tuples (points without their criterion ids, which both

@@ -1,0 +1,108 @@
+"""Grades into the learning-management system: Canvas's and Moodle's grade import CSVs, and Canvas passback.
+
+- **Canvas** (Grades → Import): ``Student, ID, SIS User ID, SIS Login ID, Section``, then one column per
+  assignment, and a ``Points Possible`` row. Canvas matches a row by ``ID`` (its user id), else ``SIS User ID``,
+  else ``SIS Login ID``; the roster's ``lms_id`` goes to ``ID`` when it is a number (a Canvas user id) and to
+  ``SIS User ID`` otherwise. An assignment column Canvas does not know becomes a new assignment; a blank cell
+  changes nothing (a missing learner is not given 0 behind the mentor's back).
+- **Moodle** (Grades → Import → CSV file): one row per learner with ``ID number``, ``Email address`` and
+  ``Full name`` (map the learner by ID number or e-mail at import), then one grade column per deliverable.
+- **Passback** (optional): with ``CANVAS_URL``, ``CANVAS_TOKEN`` and a course id, each deliverable's grades go to
+  its Canvas assignment through ``canvasapi`` (one bulk grade update per assignment).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+from typing import Any
+
+from roadmap_ci.cohort.grade import DeliverableGrades
+from roadmap_ci.cohort.model import Learner, LoadedCohort
+from roadmap_ci.cohort.rescore import _cell
+from roadmap_ci.errors import CannotRun, InvalidInput
+
+CANVAS_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
+MOODLE_COLUMNS = ("ID number", "Email address", "Full name")
+
+
+def assignment_title(d: Any) -> str:
+    from roadmap_ci.roadmap import deliverable
+
+    known = deliverable(d.template)
+    return f"{d.id}: {known.title}" if known is not None else d.id
+
+
+def _final(r: DeliverableGrades, lr: Learner) -> object:
+    seat = r.seat_of(lr.github)
+    g = r.grades.get(seat.key.lower()) if seat else None
+    return g.final.total if g is not None else ""
+
+
+def _write(path: Path, header: list[str], rows: list[list[object]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+    os.replace(tmp, path)
+
+
+def write_canvas(path: Path, loaded: LoadedCohort, results: list[DeliverableGrades]) -> None:
+    header = [*CANVAS_COLUMNS, *(assignment_title(r.deliverable) for r in results)]
+    rows: list[list[object]] = [["Points Possible", "", "", "", "", *(r.max_points for r in results)]]
+    for lr in loaded.learners:
+        numeric = lr.lms_id.isdigit()
+        rows.append([_cell(lr.name or lr.github), lr.lms_id if numeric else "", "" if numeric else _cell(lr.lms_id),
+                     "", _cell(lr.section), *(_final(r, lr) for r in results)])
+    _write(path, header, rows)
+
+
+def write_moodle(path: Path, loaded: LoadedCohort, results: list[DeliverableGrades]) -> None:
+    header = [*MOODLE_COLUMNS, *(assignment_title(r.deliverable) for r in results)]
+    rows = [[_cell(lr.lms_id), _cell(lr.email), _cell(lr.name or lr.github), *(_final(r, lr) for r in results)]
+            for lr in loaded.learners]
+    _write(path, header, rows)
+
+
+def passback(url: str, token: str, course_id: int, assignments: dict[str, int], loaded: LoadedCohort,
+             results: list[DeliverableGrades]) -> list[str]:
+    """Post every graded learner's final points to Canvas; one line per assignment updated.
+
+    ``assignments``: deliverable id -> Canvas assignment id. Learners are Canvas users by the roster's
+    numeric ``lms_id`` (``sis_user_id:<lms_id>`` otherwise, as Canvas's API accepts).
+    """
+    try:
+        from canvasapi import Canvas
+        from canvasapi.exceptions import CanvasException
+    except ImportError:  # pragma: no cover - canvasapi is a dev/optional dependency
+        raise CannotRun("Canvas passback needs canvasapi: pip install canvasapi") from None
+    lines = []
+    try:
+        course = Canvas(url.rstrip("/"), token).get_course(course_id)
+        for r in results:
+            aid = assignments.get(r.deliverable.id)
+            if aid is None:
+                lines.append(f"{r.deliverable.id}: no Canvas assignment id given; not sent")
+                continue
+            grades: dict[str, dict[str, str]] = {}
+            for lr in loaded.learners:
+                value = _final(r, lr)
+                if value == "" or not lr.lms_id:
+                    continue
+                who = lr.lms_id if lr.lms_id.isdigit() else f"sis_user_id:{lr.lms_id}"
+                grades[who] = {"posted_grade": f"{value:g}"}  # type: ignore[str-format]
+            if not grades:
+                lines.append(f"{r.deliverable.id}: no grades to send")
+                continue
+            assignment = course.get_assignment(aid)
+            progress = assignment.submissions_bulk_update(grade_data=grades)
+            lines.append(f"{r.deliverable.id}: {len(grades)} grades sent to Canvas assignment {aid} "
+                         f"(progress {getattr(progress, 'id', '?')}: {getattr(progress, 'workflow_state', '?')})")
+    except CanvasException as exc:
+        raise CannotRun(f"Canvas refused the grades: {str(exc)[:200]}") from None
+    except ValueError as exc:
+        raise InvalidInput(f"Canvas: {exc}") from None
+    return lines

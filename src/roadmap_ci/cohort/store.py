@@ -1,0 +1,113 @@
+"""The cohort folder ``collect`` writes and ``grade``, ``progress``, ``similar`` and ``report`` read.
+
+.. code-block:: text
+
+    cohort/<deliverable>/<learner>/<sha>/evidence.json      the learner's evidence, as validated by ci-report's code
+                                        /<predictions copy>  the file evidence.predictions.bundled_as names
+                                        /provenance.json     run id, GitHub's created_at, artifact digest, late
+    cohort/<deliverable>/_collect.json                        per learner: what collect found (status, reason)
+
+A learner folder holds one commit folder: the graded commit (collect replaces a superseded one). Learner
+logins never start with ``_``, so the ``_collect.json`` status file cannot clash with a learner.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+PROVENANCE = "provenance.json"
+EVIDENCE = "evidence.json"
+STATUS = "_collect.json"
+SHA = re.compile(r"^[0-9a-f]{40}$")
+PROVENANCE_SCHEMA = "roadmap-ci-provenance/1"
+
+# what collect says about a learner it stored nothing for (the gradebook's problems column repeats it)
+NO_REPO = "no-repo"
+NO_RUN = "no-run"
+AFTER_CUTOFF = "after-cutoff"
+EXPIRED = "expired"
+REJECTED = "rejected"
+FAILED = "failed"
+COLLECTED = "collected"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    run_id: int
+    created_at: datetime  # GitHub's clock: when the evaluate run was created
+    sha: str
+    repo: str
+    artifact_id: int | None
+    artifact_digest: str  # sha256 of the artifact zip as downloaded
+    late: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {"schema": PROVENANCE_SCHEMA, "run_id": self.run_id, "created_at": iso(self.created_at),
+                "sha": self.sha, "repo": self.repo, "artifact_id": self.artifact_id,
+                "artifact_digest": self.artifact_digest, "late": self.late}
+
+
+def iso(t: datetime) -> str:
+    return t.isoformat().replace("+00:00", "Z")
+
+
+def parse_time(text: Any) -> datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        t = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo is not None else None
+
+
+def read_provenance(path: Path, sha: str) -> Provenance:
+    """The provenance file of a commit folder; ValueError with one line saying what is wrong."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ValueError("no provenance.json (not written by `cohort collect`)") from None
+    except OSError as exc:
+        raise ValueError(f"provenance.json is not readable ({exc.strerror or exc})") from None
+    if len(raw) > 64 * 1024:
+        raise ValueError("provenance.json is larger than 64 KiB")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise ValueError("provenance.json is not valid JSON") from None
+    if not isinstance(data, dict) or data.get("schema") != PROVENANCE_SCHEMA:
+        raise ValueError(f"provenance.json is not a {PROVENANCE_SCHEMA} file")
+    created = parse_time(data.get("created_at"))
+    run_id = data.get("run_id")
+    if created is None:
+        raise ValueError("provenance.json: created_at is not an ISO 8601 time with a time zone")
+    if not isinstance(run_id, int) or isinstance(run_id, bool):
+        raise ValueError("provenance.json: run_id is not an integer")
+    if data.get("sha") != sha:
+        raise ValueError(f"provenance.json names commit {str(data.get('sha'))[:40]!r}, not its folder's {sha}")
+    art = data.get("artifact_id")
+    return Provenance(run_id, created, sha, str(data.get("repo") or ""), art if isinstance(art, int) else None,
+                      str(data.get("artifact_digest") or ""), bool(data.get("late")))
+
+
+def read_status(folder: Path) -> dict[str, dict[str, Any]]:
+    """``_collect.json``: login (lower case) -> {"status", "reason", ...}; empty when absent or damaged."""
+    try:
+        data = json.loads((folder / STATUS).read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return {}
+    learners = data.get("learners") if isinstance(data, dict) else None
+    return {str(k).lower(): v for k, v in learners.items() if isinstance(v, dict)} if isinstance(learners, dict) else {}
+
+
+def write_status(folder: Path, learners: dict[str, dict[str, Any]]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / (STATUS + ".tmp")
+    tmp.write_text(json.dumps({"learners": learners}, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, folder / STATUS)

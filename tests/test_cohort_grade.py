@@ -1,0 +1,257 @@
+"""cohort grade: the collected commits scored with the pinned rubric and the mentor's labels, the late policy,
+the gradebook and the LMS files; bad input named learner by learner while everyone else is still graded."""
+
+from __future__ import annotations
+
+import csv
+import json
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from _cohort_kit import expected_points, labels_csv, predictions_csv, sha_of, store_commit, write_cohort
+from conftest import run_cli
+
+from roadmap_ci.cohort.grade import grade_deliverable, late_policy_applied
+from roadmap_ci.cohort.model import LatePolicy, load_cohort
+from roadmap_ci.scoring import Totals
+
+DUE = datetime(2027, 1, 24, 23, 59, tzinfo=UTC)
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_late_policy_per_day_per_hour_cap_and_floor():
+    raw = Totals(18.0, 20.0, 90.0, True, 0.0, {})
+    on_time = late_policy_applied(LatePolicy(penalty=10), raw, 12, DUE, DUE)
+    assert on_time == (0, 0.0, raw)
+    # 25 hours late = 2 started days at 10 % of 20 points each
+    late = datetime(2027, 1, 26, 0, 59, tzinfo=UTC)
+    periods, penalty, final = late_policy_applied(LatePolicy(per="day", penalty=10), raw, 12, late, DUE)
+    assert (periods, penalty, final.total, final.passed) == (2, 4.0, 14.0, True)
+    # per hour: 25 periods at 2 % each = 50 %, capped at 30 % (6 points)
+    periods, penalty, final = late_policy_applied(LatePolicy(per="hour", penalty=2, cap=30), raw, 12, late, DUE)
+    assert (periods, penalty, final.total, final.passed) == (25, 6.0, 12.0, True)
+    # the floor: never below 40 % of the maximum (8 points) ...
+    _, _, floored = late_policy_applied(LatePolicy(per="hour", penalty=10, floor=40), raw, 12, late, DUE)
+    assert floored.total == 8.0 and not floored.passed
+    # ... and never above what the work earned
+    low = Totals(5.0, 20.0, 25.0, False, 0.0, {})
+    assert late_policy_applied(LatePolicy(per="hour", penalty=10, floor=40), low, 12, late, DUE)[2].total == 5.0
+
+
+def test_grade_applies_labels_late_policy_and_extensions(tmp_path):
+    logins = ["ada", "bob", "cy", "dee", "eve", "fay"]
+    f = write_cohort(tmp_path, logins, extensions=[{"learner": "cy", "deliverable": "churn",
+                                                     "due": "2027-01-27T23:59:00Z"}])
+    s = tmp_path / "cohort"
+    cases = {  # login: (wrong public, wrong private, created_at)
+        "ada": (0, 0, "2027-01-24T23:58:59Z"),   # on time, a second before due
+        "bob": (2, 4, "2027-01-25T00:30:00Z"),   # 1 started day late: -10 %
+        "cy": (1, 1, "2027-01-27T12:00:00Z"),    # after due, within the extension: on time
+        "dee": (4, 8, "2027-01-31T00:00:00Z"),   # 7 started days: 70 %, capped at 30 %
+        "eve": (0, 20, "2027-01-20T10:00:00Z"),  # all private rows wrong
+    }
+    for i, (lg, (wp, wq, at)) in enumerate(cases.items()):
+        store_commit(s, "churn", lg, sha_of(lg), predictions_csv(wp, wq), created_at=at, run_id=100 + i)
+    r = run_cli("cohort", "grade", "churn", "-c", str(f), "--criteria")
+    assert r.returncode == 0, r.stderr
+    book = {row["github"]: row for row in rows(tmp_path / "grades" / "gradebook.csv")}
+    late_days = {"ada": 0, "bob": 1, "cy": 0, "dee": 7, "eve": 0}
+    for lg, (wp, wq, _) in cases.items():
+        raw = expected_points(wp, wq)
+        final = round(raw - min(10 * late_days[lg], 30) / 100 * 20, 4)
+        assert float(book[lg]["churn"]) == pytest.approx(final), lg
+        assert float(book[lg]["churn.raw"]) == pytest.approx(raw)
+        assert int(book[lg]["churn.late_periods"]) == late_days[lg]
+        assert book[lg]["churn.passed"] == ("yes" if final >= 12 else "no")
+        assert book[lg]["churn.commit"] == sha_of(lg)
+    assert book["fay"]["churn"] == "" and "churn: missing (not collected" in book["fay"]["problems"]
+    assert "late by 1 day(s), -2 points" in book["bob"]["problems"]
+    assert "5 of 6 graded" in r.stdout and "2 late" in r.stdout
+
+
+def test_lms_files_have_the_documented_columns(tmp_path):
+    f = write_cohort(tmp_path, ["ada", "bob"], deliverables=("churn", "churn2"))
+    s = tmp_path / "cohort"
+    store_commit(s, "churn", "ada", sha_of("a"), predictions_csv(0, 0), created_at="2027-01-20T00:00:00Z", run_id=1)
+    store_commit(s, "churn2", "bob", sha_of("b"), predictions_csv(10, 10), created_at="2027-01-20T00:00:00Z",
+                 run_id=2)
+    r = run_cli("cohort", "grade", "-c", str(f))
+    assert r.returncode == 0, r.stderr
+    with (tmp_path / "grades" / "canvas.csv").open(newline="") as fh:
+        canvas = list(csv.reader(fh))
+    title = "Kaggle-style tabular classification"
+    assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", f"churn: {title}",
+                         f"churn2: {title}"]
+    assert canvas[1] == ["Points Possible", "", "", "", "", "20.0", "20.0"]
+    assert canvas[2] == ["Learner 0", "1000", "", "", "B", "20.0", ""]
+    assert canvas[3] == ["Learner 1", "1001", "", "", "A", "", "10.0"]
+    with (tmp_path / "grades" / "moodle.csv").open(newline="") as fh:
+        moodle = list(csv.reader(fh))
+    assert moodle[0][:3] == ["ID number", "Email address", "Full name"]
+    assert moodle[1] == ["1000", "ada@example.test", "Learner 0", "20.0", ""]
+    book = rows(tmp_path / "grades" / "gradebook.csv")
+    assert [b["churn"] for b in book] == ["20.0", ""] and [b["churn2"] for b in book] == ["", "10.0"]
+
+
+def test_bad_input_is_one_line_per_problem_and_everyone_else_is_graded(tmp_path):
+    logins = ["ada", "bob", "cy", "dee", "eve", "fay", "gus"]
+    f = write_cohort(tmp_path, logins, shared_labels=False,
+                     names={"gus": "=HYPERLINK(\"http://evil.test\",\"click\")"})
+    s = tmp_path / "cohort"
+    at = "2027-01-20T10:00:00Z"
+    for i, lg in enumerate(logins):
+        store_commit(s, "churn", lg, sha_of(lg), predictions_csv(i, 0), created_at=at, run_id=10 + i)
+    labels = tmp_path / "mentor-labels"
+    labels.mkdir()
+    for lg in logins:
+        (labels / f"{lg}.csv").write_text(labels_csv())
+    (labels / "dee.csv").write_text(labels_csv(prefix="x"))  # dee's labels: ids that match no prediction
+    (s / "churn" / "notes.txt").write_text("mentor's scribbles")  # foreign file
+    (s / "churn" / "zed").mkdir()  # a folder for no learner of the cohort
+    (s / "churn" / "bob" / sha_of("bob") / "evidence.json").write_text("{not json")  # corrupt
+    (s / "churn" / "cy" / sha_of("cy") / "evidence (1).json").write_text("{}")  # a second evidence file
+    (s / "churn" / "eve" / sha_of("eve") / "provenance.json").unlink()  # not written by collect
+    r = run_cli("cohort", "grade", "churn", "-c", str(f), "--labels", str(labels))
+    assert r.returncode == 1
+    lines = r.stderr.strip().splitlines()
+    assert lines[-1].startswith("6 problem(s)")
+    problems = lines[:-1]
+    assert len(problems) == 6, problems
+    expect = {  # learner: (file, words)
+        "-": [(str(s / "churn" / "notes.txt"), "foreign file"), (str(s / "churn" / "zed"), "not a learner")],
+        "bob": [(str(s / "churn" / "bob" / sha_of("bob") / "evidence.json"), "")],
+        "cy": [(str(s / "churn" / "cy" / sha_of("cy") / "evidence (1).json"), "two evidence files")],
+        "dee": [(str(s / "churn" / "dee" / sha_of("dee") / "evidence.json"), "not in the hidden test set")],
+        "eve": [(str(s / "churn" / "eve" / sha_of("eve") / "provenance.json"), "no provenance.json")],
+    }
+    for who, items in expect.items():
+        for file, words in items:
+            assert any(p.startswith(f"{file}: {who}: ") and words in p for p in problems), (who, file, problems)
+    book = {row["github"]: row for row in rows(tmp_path / "grades" / "gradebook.csv")}
+    for lg in ("ada", "fay"):
+        assert float(book[lg]["churn"]) == expected_points(logins.index(lg), 0)
+    assert book["dee"]["churn"] == "0.0"  # graded without the hidden points, and says why
+    assert "not in the hidden test set" in book["dee"]["problems"]
+    for lg in ("bob", "cy", "eve"):
+        assert book[lg]["churn"] == "" and book[lg]["problems"].startswith("churn: missing (")
+    assert book["gus"]["name"].startswith("'=")  # a spreadsheet formula from the roster, neutralised
+
+
+def test_a_roster_learner_with_no_repo_is_named(tmp_path):
+    f = write_cohort(tmp_path, ["ada", "bob", "cy"])
+    text = f.read_text().replace("    rubric: {path", "    groups: {team-1: [ada, bob]}\n    rubric: {path")
+    f.write_text(text)
+    store_commit(tmp_path / "cohort", "churn", "team-1", sha_of("t"), predictions_csv(0, 0),
+                 created_at="2027-01-20T00:00:00Z", run_id=5)
+    r = run_cli("cohort", "grade", "-c", str(f))
+    assert r.returncode == 1
+    assert f"{f}: cy: no repo for this learner (in no group of churn)" in r.stderr
+    book = {row["github"]: row for row in rows(tmp_path / "grades" / "gradebook.csv")}
+    assert book["ada"]["churn"] == book["bob"]["churn"] == "20.0"  # a group's grade is each member's
+    assert book["cy"]["churn"] == "" and "churn: no repo" in book["cy"]["problems"]
+
+
+def test_regrade_with_a_tuned_rubric_shows_flips(tmp_path):
+    logins = [f"l{i}" for i in range(8)]
+    f = write_cohort(tmp_path, logins)
+    for i, lg in enumerate(logins):
+        store_commit(tmp_path / "cohort", "churn", lg, sha_of(lg), predictions_csv(i, i),
+                     created_at="2027-01-20T00:00:00Z", run_id=i + 1)
+    tuned = tmp_path / "tuned.yaml"
+    tuned.write_text((tmp_path / "rubric.yaml").read_text().replace("pass_mark: 12", "pass_mark: 17"))
+    r = run_cli("cohort", "grade", "churn", "-c", str(f), "--rubric", str(tuned))
+    assert r.returncode == 0, r.stderr
+    # totals 20 - i: pass at 12 for i <= 8 (all), at 17 for i <= 3: l4..l7 flip
+    assert "pass/fail flips: 4 (0 now pass, 4 now fail)" in r.stdout
+    assert r.stdout.count("now fails") == 4
+    book = {row["github"]: row for row in rows(tmp_path / "grades" / "gradebook.csv")}
+    assert float(book["l5"]["churn"]) == 15.0
+
+
+def test_parallel_and_serial_grades_agree(tmp_path):
+    import roadmap_ci.cohort.grade as g
+
+    logins = [f"p{i:03d}" for i in range(30)]
+    f = write_cohort(tmp_path, logins)
+    for i, lg in enumerate(logins):
+        store_commit(tmp_path / "cohort", "churn", lg, sha_of(lg), predictions_csv(i % 7, i % 5),
+                     created_at=f"2027-01-{20 + i % 10:02d}T00:00:00Z", run_id=i + 1)
+    loaded = load_cohort(f)
+    d = loaded.cohort.deliverables[0]
+    serial = grade_deliverable(loaded, d, tmp_path / "cohort", state=tmp_path / "st", workers=1)
+    was, g.PARALLEL_FROM = g.PARALLEL_FROM, 1
+    try:
+        par = grade_deliverable(loaded, d, tmp_path / "cohort", state=tmp_path / "st", workers=2)
+    finally:
+        g.PARALLEL_FROM = was
+    assert {k: (v.final, v.late_periods) for k, v in serial.grades.items()} == \
+        {k: (v.final, v.late_periods) for k, v in par.grades.items()}
+    assert len(serial.grades) == 30
+
+
+class FakeCanvas:
+    """The three Canvas endpoints canvasapi uses for passback, on loopback; records what was posted."""
+
+    def __init__(self) -> None:
+        from werkzeug.serving import make_server
+
+        self.posted: list[dict[str, str]] = []
+        self.auth: list[str] = []
+        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def app(self, environ, start_response):  # type: ignore[no-untyped-def]
+        import re
+
+        from werkzeug.wrappers import Request, Response
+
+        req = Request(environ)
+        self.auth.append(req.headers.get("Authorization", ""))
+        path = req.path
+        if req.method == "GET" and (m := re.fullmatch(r"/api/v1/courses/(\d+)", path)):
+            body, status = {"id": int(m[1]), "name": "ML roadmap 2027"}, 200
+        elif req.method == "GET" and (m := re.fullmatch(r"/api/v1/courses/(\d+)/assignments/(\d+)", path)):
+            body, status = {"id": int(m[2]), "course_id": int(m[1]), "name": "churn", "points_possible": 20}, 200
+        elif req.method == "POST" and re.fullmatch(r"/api/v1/courses/\d+/assignments/\d+/submissions/update_grades",
+                                                   path):
+            self.posted.append({"path": path, **req.form.to_dict()})
+            body, status = {"id": 77, "workflow_state": "queued", "url": f"{self.url}/api/v1/progress/77"}, 200
+        else:
+            body, status = {"errors": [{"message": "The specified resource does not exist."}]}, 404
+        return Response(json.dumps(body), status=status, mimetype="application/json")(environ, start_response)
+
+    def __enter__(self) -> FakeCanvas:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_canvas_passback_sends_each_graded_learner(tmp_path, monkeypatch):
+    pytest.importorskip("canvasapi")
+    f = write_cohort(tmp_path, ["ada", "bob", "cy"])
+    s = tmp_path / "cohort"
+    store_commit(s, "churn", "ada", sha_of("a"), predictions_csv(0, 0), created_at="2027-01-20T00:00:00Z", run_id=1)
+    store_commit(s, "churn", "bob", sha_of("b"), predictions_csv(4, 2), created_at="2027-01-20T00:00:00Z", run_id=2)
+    with FakeCanvas() as canvas:
+        monkeypatch.setenv("CANVAS_URL", canvas.url)
+        monkeypatch.setenv("CANVAS_TOKEN", "canvas-token-1")
+        r = run_cli("cohort", "grade", "-c", str(f), "--canvas-course", "31", "--canvas-assignment", "churn=4211")
+        assert r.returncode == 0, r.stderr
+    assert "churn: 2 grades sent to Canvas assignment 4211" in r.stdout
+    assert len(canvas.posted) == 1
+    sent = canvas.posted[0]
+    assert sent["path"] == "/api/v1/courses/31/assignments/4211/submissions/update_grades"
+    assert sent["grade_data[1000][posted_grade]"] == "20"
+    assert sent["grade_data[1001][posted_grade]"] == f"{expected_points(4, 2):g}"
+    assert not any(k.startswith("grade_data[1002]") for k in sent)  # cy: nothing collected, nothing sent
+    assert all(a == "Bearer canvas-token-1" for a in canvas.auth)

@@ -1,0 +1,125 @@
+"""cohort progress (learners × the roadmap, and the calendar) and cohort similar (pairs that agree beyond chance)."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from _cohort_kit import labels_csv, predictions_csv, sha_of, store_commit, write_cohort
+from conftest import run_cli
+
+from roadmap_ci.roadmap import DELIVERABLES
+
+
+def progress_cohort(tmp_path):
+    logins = ["ada", "bob", "cy", "dee", "eve", "fay"]
+    f = write_cohort(tmp_path, logins, deliverables=("churn", "houses"), templates={"houses": "tabular-regression"},
+                     extensions=[{"learner": "fay", "deliverable": "churn", "due": "2027-06-30T23:59:00Z"}])
+    s = tmp_path / "cohort"
+    store_commit(s, "churn", "ada", sha_of("a"), predictions_csv(0, 0), created_at="2027-01-20T00:00:00Z", run_id=1)
+    store_commit(s, "churn", "bob", sha_of("b"), predictions_csv(0, 0), created_at="2027-01-26T00:00:00Z", run_id=2)
+    store_commit(s, "churn", "cy", sha_of("c"), predictions_csv(15, 15), created_at="2027-01-20T00:00:00Z", run_id=3)
+    bad = store_commit(s, "churn", "eve", sha_of("e"), predictions_csv(0, 0), created_at="2027-01-20T00:00:00Z",
+                       run_id=4)
+    (bad / "evidence.json").write_text('{"schema_version": 1}')  # rejected: no deliverable
+    store_commit(s, "houses", "ada", sha_of("h"), predictions_csv(0, 0), created_at="2027-01-20T00:00:00Z", run_id=5)
+    return f
+
+
+def test_progress_cells_calendar_and_outputs(tmp_path):
+    f = progress_cohort(tmp_path)
+    out = tmp_path / "progress.csv"
+    r = run_cli("cohort", "progress", "-c", str(f), "--json", "--csv", str(out), "--now", "2027-05-30T12:00:00Z")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    # opened 2027-01-10: 20 weeks and 0-6 days later is week 21 of the roadmap
+    assert data["week"] == 21
+    assert data["expected_now"] == ["image-classifier"]
+    assert data["expected_done"][:2] == ["math-foundations", "houses"]
+    ids = [c["id"] for c in data["columns"]]
+    assert len(ids) == len(DELIVERABLES)  # the 15 of the roadmap: the cohort's two under their own ids
+    assert ids[1:3] == ["houses", "churn"] and ids[0] == "math-foundations"
+    cells = {lr["github"]: lr["cells"] for lr in data["learners"]}
+    assert cells["ada"]["churn"] == "passed" and cells["ada"]["houses"] == "passed"
+    assert cells["bob"]["churn"] == "late"
+    assert cells["cy"]["churn"] == "failed"
+    assert cells["dee"]["churn"] == "not started"
+    assert cells["eve"]["churn"] == "failed"  # a rejected hand-in
+    assert all(c["math-foundations"] == "not started" for c in cells.values())
+    behind = {lr["github"]: lr["behind"] for lr in data["learners"]}
+    assert behind["ada"] == [] and behind["bob"] == ["houses"]
+    assert behind["dee"] == ["houses", "churn"]
+    assert behind["fay"] == ["houses"]  # churn's due is theirs: extended to June
+    with out.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows[0]["churn"] == "passed" and rows[0]["week"] == "21" and rows[3]["behind"] == "houses churn"
+    term = run_cli("cohort", "progress", "-c", str(f), "--now", "2027-05-30T12:00:00Z")
+    assert term.returncode == 0, term.stderr
+    assert "Week 21 of 65" in term.stdout and "5 of 6 learners are behind" in term.stdout
+    assert " 2 houses, weeks 9-11" in term.stdout and "(not in this cohort yet)" in term.stdout
+
+
+def test_similar_flags_identical_files_shared_errors_and_peer_ids(tmp_path):
+    logins = [f"s{i:02d}" for i in range(12)]
+    f = write_cohort(tmp_path, logins, shared_labels=False)
+    s = tmp_path / "cohort"
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    for lg in logins:
+        (labels / f"{lg}.csv").write_text(labels_csv())
+    at = "2027-01-20T00:00:00Z"
+    (labels / "s11.csv").write_text(labels_csv(prefix="k"))  # s01 and s11: their own hidden ids (per learner)
+    (labels / "s01.csv").write_text(labels_csv(prefix="q"))
+    for i, lg in enumerate(logins[:8]):  # independent work: different rows wrong
+        prefix = "q" if lg == "s01" else "c"
+        store_commit(s, "churn", lg, sha_of(lg), predictions_csv(2, 2, shift=2 * i, prefix=prefix), created_at=at,
+                     run_id=i + 1)
+    # s08 and s09: the same file
+    store_commit(s, "churn", "s08", sha_of("s08"), predictions_csv(3, 3, shift=17), created_at=at, run_id=9)
+    store_commit(s, "churn", "s09", sha_of("s09"), predictions_csv(3, 3, shift=17), created_at=at, run_id=10)
+    # s10: s00's file with one of its four errors corrected (not identical; the same mistakes)
+    text = predictions_csv(2, 2, shift=0).splitlines()
+    text[1] = predictions_csv(0, 0).splitlines()[1]
+    store_commit(s, "churn", "s10", sha_of("s10"), "\n".join(text) + "\n", created_at=at, run_id=11)
+    # s11 handed in s01's file, whose ids are s01's
+    store_commit(s, "churn", "s11", sha_of("s11"), predictions_csv(2, 2, shift=2, prefix="q"), created_at=at,
+                 run_id=13)
+    r = run_cli("cohort", "similar", "churn", "-c", str(f), "--labels", str(labels), "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["compared"] == 12
+    found = {(p["a"], p["b"]): p for p in data["pairs"]}
+    assert found[("s08", "s09")]["kind"] == "identical files"
+    assert found[("s01", "s11")]["kind"] == "identical files"
+    shared = found[("s00", "s10")]
+    assert shared["kind"] == "shared errors" and shared["evidence"]["shared_errors"] == 3
+    assert shared["evidence"]["expected"] < 0.5 and shared["evidence"]["z"] >= 4
+    # honest independent work is not listed: the ten pairs above are all
+    independent = [p for p in data["pairs"] if {p["a"], p["b"]} <= {f"s{i:02d}" for i in range(8)} - {"s01"}]
+    assert independent == []
+    peer = [p for p in data["pairs"] if p["kind"] == "another learner's ids"]
+    assert peer == [] or peer[0]["a"] == "s11"  # already listed as identical files: one line per pair
+    term = run_cli("cohort", "similar", "churn", "-c", str(f), "--labels", str(labels))
+    assert "pair(s) to look at (evidence, not a verdict)" in term.stdout
+    assert "s00 ~ s10: 3 identical wrong predictions" in term.stdout
+
+
+def test_similar_maps_per_learner_ids_back_to_their_owner(tmp_path):
+    logins = ["ann", "ben", "col"]
+    f = write_cohort(tmp_path, logins, shared_labels=False)
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    for lg, prefix in zip(logins, "abc", strict=True):
+        (labels / f"{lg}.csv").write_text(labels_csv(prefix=prefix))
+    s = tmp_path / "cohort"
+    at = "2027-01-20T00:00:00Z"
+    store_commit(s, "churn", "ann", sha_of("ann"), predictions_csv(2, 2, prefix="a"), created_at=at, run_id=1)
+    # ben's file: ann's ids (a copy of ann's work with a few predictions changed)
+    store_commit(s, "churn", "ben", sha_of("ben"), predictions_csv(5, 1, prefix="a"), created_at=at, run_id=2)
+    store_commit(s, "churn", "col", sha_of("col"), predictions_csv(3, 3, prefix="c"), created_at=at, run_id=3)
+    r = run_cli("cohort", "similar", "churn", "-c", str(f), "--labels", str(labels), "--json")
+    data = json.loads(r.stdout)
+    assert [(p["a"], p["b"], p["kind"]) for p in data["pairs"]] == [("ben", "ann", "another learner's ids")]
+    assert data["pairs"][0]["evidence"] == {"rows": 40, "of_ids": 40, "own_ids": 0}
+    g = run_cli("cohort", "grade", "-c", str(f), "--labels", str(labels))
+    assert "ben: " in g.stderr and "not in the hidden test set" in g.stderr
