@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from roadmap_ci.cohort.grade import DeliverableGrades
+from roadmap_ci.errors import RoadmapError
 
 MIN_SHARED = 3
 MIN_Z = 4.0
@@ -72,20 +73,22 @@ def _load(r: DeliverableGrades, key: str, folder: str) -> Submission | None:
         bundle = load_bundle(Path(folder))
         if bundle.predictions is None:
             return None
-        data = hidden._predictions_bytes(bundle.predictions, bundle.predictions.name, hidden.MAX_PREDICTIONS_BYTES)
-        header, rows = hidden._read_csv(data, "the predictions file", bundle.predictions.name)
+        name = bundle.predictions.name
+        header, rows = hidden._predictions_csv(bundle.predictions, name, hidden.MAX_PREDICTIONS_BYTES)
         cols = hidden._columns(header, {"id": spec.id_column, "pred": spec.prediction_column},
-                               "the predictions file", bundle.predictions.name)
-    except Exception:  # noqa: BLE001 - grade already named every unreadable file; nothing to compare here
+                               "the predictions file", name)
+        width = max(cols.values()) + 1  # the reader streams: a bad row raises while it is read, here
+        preds = {row[cols["id"]].strip(): hidden.canonical_label(row[cols["pred"]].strip())
+                 for _, row in rows if len(row) >= width}
+    except RoadmapError:  # grade already named every unreadable file; nothing to compare here
         return None
-    preds = {row[cols["id"]].strip(): hidden.canonical_label(row[cols["pred"]].strip()) for _, row in rows}
     digest = hashlib.sha256("\n".join(f"{k},{v}" for k, v in sorted(preds.items())).encode()).hexdigest()
     labels_file = r.labels.get(key.lower())
     truth: dict[str, str] = {}
     if labels_file is not None:
         try:
             truth = {k: lab.target for k, lab in _labels(labels_file, spec).items()}
-        except Exception:  # noqa: BLE001 - as above: grade reported it
+        except RoadmapError:  # as above: grade reported it
             truth = {}
     return Submission(key, bundle.predictions, digest, preds, frozenset(truth), truth)
 
