@@ -6,6 +6,7 @@ wrong`` where a place is known -- and mapped to an exit code, never a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,3 +79,16 @@ def read_text(path: Path, what: str = "file", max_bytes: int | None = None) -> s
     from roadmap_ci.safeio import read_text as guarded
 
     return guarded(path, what, max_bytes)
+
+
+def problems_of(load: Callable[[], object]) -> list[InvalidInput]:
+    """Every problem ``load()`` raises, as a list (empty when it loads): what a ``lint`` command prints."""
+    try:
+        load()
+    except InvalidInputs as exc:
+        return list(exc.errors)
+    except InvalidInput as exc:
+        return [exc]
+    except CannotRun as exc:
+        return [InvalidInput(exc.message, exc.place)]
+    return []

@@ -34,7 +34,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from roadmap_ci.errors import CannotRun, InvalidInput, InvalidInputs, Place
+from roadmap_ci.errors import InvalidInput, InvalidInputs, Place, problems_of
 from roadmap_ci.evidence import canonical_json
 from roadmap_ci.facts import NAMESPACES, Ref, parse_ref
 
@@ -485,15 +485,7 @@ def load_rubric(path: Path | str) -> LoadedRubric:
 
 def lint_rubric(path: Path | str) -> list[InvalidInput]:
     """Every problem in one rubric file (an empty list when it is clean)."""
-    try:
-        load_rubric(path)
-    except InvalidInputs as exc:
-        return list(exc.errors)
-    except InvalidInput as exc:
-        return [exc]
-    except CannotRun as exc:
-        return [InvalidInput(exc.message, exc.place)]
-    return []
+    return problems_of(lambda: load_rubric(path))
 
 
 def rubric_schema() -> dict[str, Any]:

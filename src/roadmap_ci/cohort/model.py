@@ -45,7 +45,7 @@ from pydantic import (
     model_validator,
 )
 
-from roadmap_ci.errors import CannotRun, InvalidInput, InvalidInputs, Place, read_text
+from roadmap_ci.errors import CannotRun, InvalidInput, InvalidInputs, Place, problems_of, read_text
 from roadmap_ci.yamlio import YamlDoc, load_yaml
 
 SCHEMA_VERSION = 1
@@ -475,15 +475,8 @@ def _check_rubric(c: LoadedCohort, d: Deliverable, at: tuple[Any, ...]) -> list[
 
 
 def lint_cohort(path: Path | str) -> list[InvalidInput]:
-    try:
-        load_cohort(path)
-    except InvalidInputs as exc:
-        return list(exc.errors)
-    except InvalidInput as exc:
-        return [exc]
-    except CannotRun as exc:
-        return [InvalidInput(exc.message, exc.place)]
-    return []
+    """Every problem in one cohort file and its roster (an empty list when both are clean)."""
+    return problems_of(lambda: load_cohort(path))
 
 
 def cohort_schema() -> dict[str, Any]:
