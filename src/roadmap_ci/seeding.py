@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -80,3 +81,44 @@ def rng(secret: bytes | None, deliverable: str, purpose: str, *, practice: int,
 
 def is_practice(secret: bytes | None) -> bool:
     return secret is None
+
+
+def generator_cli(generate: Callable[..., None], raw: Path, labels: Path | None, doc: str | None, *,
+                  argv: list[str] | None = None, positional: bool = False) -> None:
+    """The command line every ``templates/<id>/generate_data.py`` shares (repo-only, never in a learner repo)::
+
+        generate_data.py [--out DIR] [--labels FILE] [--secret-file FILE [--learner LOGIN]]
+
+    A bad or unreadable secret file is one line and exit 1 or 2, never a traceback. ``positional`` also takes
+    ``DIR [FILE]`` as plain arguments (a generator that always did). ``labels`` None: no hidden labels.
+    """
+    import argparse
+    import sys
+
+    from roadmap_ci.errors import RoadmapError
+
+    parser = argparse.ArgumentParser(description=(doc or "").strip().splitlines()[0] if doc else None)
+    if positional:
+        parser.add_argument("raw", nargs="?", type=Path, help="directory for the raw data files")
+        if labels is not None:
+            parser.add_argument("labels", nargs="?", type=Path, help="where the hidden labels go")
+    parser.add_argument("--out", type=Path, help=f"directory for the raw data files (default: {raw})")
+    if labels is not None:
+        parser.add_argument("--labels", dest="labels_opt", type=Path,
+                            help=f"where the hidden labels go (default: {labels})")
+    parser.add_argument("--secret-file", type=Path, help="the course secret (default: the public practice data)")
+    parser.add_argument("--learner", help="the learner's login: their own rows and ids (needs --secret-file)")
+    args = parser.parse_args(argv)
+    if args.learner and not args.secret_file:
+        parser.error("--learner needs --secret-file")
+    try:
+        secret = read_secret(args.secret_file) if args.secret_file else None
+    except RoadmapError as exc:  # one line, exit 1 (a bad secret file) or 2 (unreadable)
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(exc.exit_code) from None
+    out = args.out or getattr(args, "raw", None) or raw
+    if labels is None:
+        generate(out, secret=secret, learner=args.learner)
+        return
+    generate(out, getattr(args, "labels_opt", None) or getattr(args, "labels", None) or labels, secret=secret,
+             learner=args.learner)

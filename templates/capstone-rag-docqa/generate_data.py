@@ -30,7 +30,6 @@ for questions with no answer in the corpus —, answer, split). A section id is 
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import sys
@@ -429,18 +428,9 @@ def generate(raw_dir: Path = RAW, labels_file: Path | None = LABELS, *, secret: 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=RAW)
-    parser.add_argument("--labels", type=Path, default=LABELS)
-    parser.add_argument("--course-secret-file", type=Path)
-    parser.add_argument("--learner")
-    args = parser.parse_args()
-    secret = None
-    if args.course_secret_file:
-        from roadmap_ci.seeding import read_secret
+    from roadmap_ci.seeding import generator_cli  # the --out/--labels/--secret-file/--learner every generator takes
 
-        secret = read_secret(args.course_secret_file)
-    generate(args.out, args.labels, secret=secret, learner=args.learner)
+    generator_cli(generate, RAW, LABELS, __doc__)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ from the learner's own stream (docs/templates.md).
 
 from __future__ import annotations
 
-import argparse
 import csv
 from pathlib import Path
 
@@ -156,16 +155,9 @@ def generate(raw: Path = RAW, labels: Path = LABELS, *, secret: bytes | None = N
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("raw", nargs="?", type=Path, default=RAW, help="directory for the three CSV files")
-    parser.add_argument("labels", nargs="?", type=Path, default=LABELS, help="where the hidden test labels go")
-    parser.add_argument("--secret-file", type=Path, help="the course secret (default: the public practice data)")
-    parser.add_argument("--learner", help="the learner's login: their own rows and ids (needs --secret-file)")
-    args = parser.parse_args()
-    if args.learner and not args.secret_file:
-        parser.error("--learner needs --secret-file")
-    secret = seeding.read_secret(args.secret_file) if args.secret_file else None
-    generate(args.raw, args.labels, secret=secret, learner=args.learner)
+    from roadmap_ci.seeding import generator_cli  # the --out/--labels/--secret-file/--learner every generator takes
+
+    generator_cli(generate, RAW, LABELS, __doc__, positional=True)
 
 
 if __name__ == "__main__":

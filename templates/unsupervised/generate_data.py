@@ -28,7 +28,6 @@ their 9-digit ids, the audit sample and the public/private split come from the l
 
 from __future__ import annotations
 
-import argparse
 import csv
 from pathlib import Path
 
@@ -207,17 +206,9 @@ def generate(raw: Path = RAW, labels: Path = LABELS, *, secret: bytes | None = N
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=RAW, help="directory for train.csv, test.csv, audit_sample.csv")
-    parser.add_argument("--labels", type=Path, default=LABELS, help="where the hidden test labels go")
-    parser.add_argument("--secret-file", type=Path, help="the course secret (default: the public practice data)")
-    parser.add_argument("--learner", help="the learner's login: their own rows and ids (needs --secret-file)")
-    args = parser.parse_args()
-    if args.learner and not args.secret_file:
-        parser.error("--learner needs --secret-file")
-    secret = seeding.read_secret(args.secret_file) if args.secret_file else None
-    generate(args.out, args.labels, secret=secret, learner=args.learner)
-    print(f"wrote {args.out} and {args.labels}")
+    from roadmap_ci.seeding import generator_cli  # the --out/--labels/--secret-file/--learner every generator takes
+
+    generator_cli(generate, RAW, LABELS, __doc__)
 
 
 if __name__ == "__main__":
