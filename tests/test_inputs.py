@@ -239,7 +239,7 @@ def test_unwritable_outputs_are_one_line_exit_2(cli, tmp_path, target):
         why = f"{tmp_path / 'f'} is not a directory"
     else:
         if os.geteuid() == 0:
-            pytest.skip("root writes into read-only directories")
+            pytest.skip("running as root, which may write into a read-only directory: no permission case to make")
         ro = tmp_path / "ro"
         ro.mkdir()
         ro.chmod(0o555)

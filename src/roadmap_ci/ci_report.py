@@ -220,8 +220,9 @@ def _optional(data: Any, *path: str) -> str | None:
 # ---------------------------------------------------------------- the artifact
 
 
-# What reading a hostile zip can raise besides BadZipFile: bad compressed streams, unsupported methods,
-# truncated data, names and headers that do not decode. Every one is a problem of the artifact.
+# What reading a hostile zip can raise besides BadZipFile: bad compressed streams, an unsupported compression
+# method (zipfile raises NotImplementedError for it, RuntimeError for an encrypted entry), truncated data,
+# names and headers that do not decode. Every one is a problem of the artifact, said in one line.
 _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error, lzma.LZMAError,
                NotImplementedError, RuntimeError, ValueError, UnicodeDecodeError, OverflowError)
 MAX_NAME_CHARS = 255  # one component of an entry's path

@@ -79,9 +79,6 @@ def rng(secret: bytes | None, deliverable: str, purpose: str, *, practice: int,
     return np.random.default_rng(derive_seed(secret, deliverable, purpose, practice=practice, learner=learner))
 
 
-def is_practice(secret: bytes | None) -> bool:
-    return secret is None
-
 
 def generator_cli(generate: Callable[..., None], raw: Path, labels: Path | None, doc: str | None, *,
                   argv: list[str] | None = None, positional: bool = False) -> None:

@@ -74,9 +74,9 @@ def render_starter(c: LoadedCohort, seat: Seat, workdir: Path, *, secret: bytes 
 
 
 def _practice_labels(template: str) -> bytes | None:
-    from roadmap_ci.paths import _find
+    from roadmap_ci.paths import labels_dir
 
-    f = _find("labels") / f"{template}.csv"
+    f = labels_dir() / f"{template}.csv"
     return f.read_bytes() if f.is_file() else None
 
 
