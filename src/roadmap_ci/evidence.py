@@ -1,6 +1,6 @@
 """The evidence contract: facts about one learner repo at one commit, never judgements.
 
-Collectors (``roadmap_ci.collectors``) fill it in; the scorer reads it; nothing in it says how
+Collectors (``roadmap_ci.collect``) fill it in; the scorer reads it; nothing in it says how
 many points anything is worth. Every section is optional: ``None`` means "that collector did not
 run", which the scorer reports as missing evidence (0 points, with a reason), never as a crash.
 

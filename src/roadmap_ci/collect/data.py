@@ -18,8 +18,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from roadmap_ci.collectors import _cache
-from roadmap_ci.collectors._context import Context, locate, short
+from roadmap_ci.collect import _cache
+from roadmap_ci.collect._context import Context, locate, short
 from roadmap_ci.evidence import Expectation, Suite
 from roadmap_ci.extras import imports
 

@@ -16,8 +16,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from roadmap_ci.collectors._context import Context, locate, short
-from roadmap_ci.collectors._dvc import read_dvc_yaml, stage_stale
+from roadmap_ci.collect._context import Context, locate, short
+from roadmap_ci.collect._dvc import read_dvc_yaml, stage_stale
 from roadmap_ci.evidence import CollectorError, Pipeline
 
 NAME = "metrics"

@@ -31,10 +31,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from roadmap_ci import __version__, proc
-from roadmap_ci.collectors import _cache
-from roadmap_ci.collectors._context import Context, locate, short
-from roadmap_ci.collectors._dvc import read_dvc_yaml
+from roadmap_ci import __version__
+from roadmap_ci.collect import _cache, proc
+from roadmap_ci.collect._context import Context, locate, short
+from roadmap_ci.collect._dvc import read_dvc_yaml
 from roadmap_ci.evidence import MENTOR_CASES, TestCase, Tests
 
 NAME = "tests"

@@ -12,8 +12,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from roadmap_ci import proc
-from roadmap_ci.collectors._context import Context, locate, short
+from roadmap_ci.collect import proc
+from roadmap_ci.collect._context import Context, locate, short
 from roadmap_ci.evidence import Notebook
 
 NAME = "notebooks"
@@ -36,7 +36,7 @@ def _one(ctx: Context, rel: str, out: Path) -> Notebook:
         return Notebook(path=rel, status="error", error="a symlink pointing outside the repository (not run)")
     if kind != "file":
         return Notebook(path=rel, status="missing", error=f"{rel} not found")
-    res = proc.run([sys.executable, "-m", "roadmap_ci.collectors._nbrun", str(path), str(cfg.cell_timeout), str(out)],
+    res = proc.run([sys.executable, "-m", "roadmap_ci.collect._nbrun", str(path), str(cfg.cell_timeout), str(out)],
                    ctx.repo, timeout=cfg.timeout, env=ctx.env)
     duration = round(res.duration_s, 3)
     if res.timed_out:

@@ -1,8 +1,8 @@
 """collect: a learner repo -> ``evidence.json`` (+ the bundle of declared outputs), by running it as CI will.
 
-Reads ``.roadmap-ci.yml`` (:mod:`roadmap_ci.config`), runs every enabled collector
-(:mod:`roadmap_ci.collectors`) -- independent ones concurrently, those that read pipeline outputs after
-the pipeline -- and writes the evidence atomically. Learner code runs only through :mod:`roadmap_ci.proc`.
+Reads ``.roadmap-ci.yml`` (:mod:`roadmap_ci.collect.config`), runs every enabled collector
+(:mod:`roadmap_ci.collect`) -- independent ones concurrently, those that read pipeline outputs after
+the pipeline -- and writes the evidence atomically. Learner code runs only through :mod:`roadmap_ci.collect.proc`.
 A collector that fails is one ``evidence.errors`` entry; collect itself fails only when it cannot start
 (no commit to evaluate -- a folder outside git or a repo before its first commit --, no config, an invalid
 config, a rubric that cannot be found).
@@ -21,7 +21,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from roadmap_ci.config import RepoConfig, check_rel_path, load_config
+from roadmap_ci.collect.config import RepoConfig, check_rel_path, load_config
 from roadmap_ci.errors import CannotRun, InvalidInput, Place
 from roadmap_ci.evidence import CollectorError, Evidence, write_json
 from roadmap_ci.rubric import LoadedRubric, load_rubric
@@ -197,7 +197,8 @@ def _prepare_out(out_dir: Path) -> None:
 
 def run_collectors(ctx: Any, names: Sequence[str], progress: Progress) -> dict[str, dict[str, Any]]:
     """Run the named collectors: each in its own thread, waiting for what it NEEDS."""
-    from roadmap_ci import collectors, proc
+    from roadmap_ci.collect import proc
+    from roadmap_ci.collect import registry as collectors
 
     mods = {n: collectors.load(n) for n in names}
     active = [n for n in names if mods[n].enabled(ctx)]
@@ -241,7 +242,7 @@ def run_collectors(ctx: Any, names: Sequence[str], progress: Progress) -> dict[s
 def _check_extra(ctx: Any, names: Sequence[str]) -> None:
     """Before anything runs: every library an enabled collector needs is installed, else one line naming the
     extra (exit 2) -- not eight collector errors and a 0/100 scorecard."""
-    from roadmap_ci.collectors import load
+    from roadmap_ci.collect.registry import load
     from roadmap_ci.extras import need
 
     for name in names:
@@ -265,8 +266,8 @@ def collect(
     ``rubric`` (or the config's ``rubric:``) adds the files it references and its mentor tests;
     ``base`` is a git revision whose metrics become ``base_metrics``; ``only`` limits the collectors.
     """
-    from roadmap_ci.collectors import COLLECTORS
-    from roadmap_ci.collectors._context import Context
+    from roadmap_ci.collect._context import Context
+    from roadmap_ci.collect.registry import COLLECTORS
 
     repo = Path(repo)
     if not repo.is_dir():

@@ -14,9 +14,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from roadmap_ci import proc
-from roadmap_ci.collectors._context import Context, short
-from roadmap_ci.collectors._dvc import read_dvc_yaml
+from roadmap_ci.collect import proc
+from roadmap_ci.collect._context import Context, short
+from roadmap_ci.collect._dvc import read_dvc_yaml
 from roadmap_ci.evidence import Pipeline, Stage
 
 NAME = "pipeline"

@@ -11,8 +11,8 @@ import re
 import sys
 from typing import Any
 
-from roadmap_ci import proc
-from roadmap_ci.collectors._context import Context, locate, short
+from roadmap_ci.collect import proc
+from roadmap_ci.collect._context import Context, locate, short
 from roadmap_ci.evidence import Lint, LintFinding
 
 NAME = "lint"

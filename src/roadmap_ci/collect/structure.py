@@ -8,8 +8,8 @@ import os
 import re
 from typing import Any
 
-from roadmap_ci.collectors._context import Context, locate
-from roadmap_ci.collectors._dvc import output_stale, read_dvc_yaml
+from roadmap_ci.collect._context import Context, locate
+from roadmap_ci.collect._dvc import output_stale, read_dvc_yaml
 from roadmap_ci.evidence import FileFact, Structure
 
 NAME = "structure"

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from roadmap_ci.config import RepoConfig
+from roadmap_ci.collect.config import RepoConfig
 from roadmap_ci.rubric import LoadedRubric
 
 # Never handed to learner code, whatever the job's environment holds.

@@ -14,8 +14,8 @@ import io
 from pathlib import Path
 from typing import Any
 
-from roadmap_ci.collectors._context import Context, locate, short
-from roadmap_ci.collectors._dvc import output_stale
+from roadmap_ci.collect._context import Context, locate, short
+from roadmap_ci.collect._dvc import output_stale
 from roadmap_ci.errors import InvalidInput
 from roadmap_ci.evidence import Predictions
 from roadmap_ci.extras import imports

@@ -21,7 +21,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from roadmap_ci.collectors._context import Context
+    from roadmap_ci.collect._context import Context
 
 COLLECTORS: tuple[str, ...] = (
     "structure", "pipeline", "tests", "lint", "metrics", "data", "notebooks", "predictions",
@@ -31,7 +31,7 @@ COLLECTORS: tuple[str, ...] = (
 def load(name: str) -> ModuleType:
     if name not in COLLECTORS:
         raise KeyError(f"unknown collector {name!r} (allowed: {', '.join(COLLECTORS)})")
-    return importlib.import_module(f"roadmap_ci.collectors.{name}")
+    return importlib.import_module(f"roadmap_ci.collect.{name}")
 
 
 def needs(mod: ModuleType, ctx: Context) -> tuple[str, ...]:
