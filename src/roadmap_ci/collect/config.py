@@ -1,134 +1,53 @@
 """`.roadmap-ci.yml`: how a learner repo declares its deliverable, rubric and what is collected.
 
 See docs/repo-config.md. Every section except ``deliverable`` is optional; an absent section means
-that collector does not run. Paths are relative to the repo root and may not leave it; errors are
-one line each, ``.roadmap-ci.yml:line:col: what (allowed: …)``.
+that collector does not run. Each collector's key is its ``CONFIG`` (:mod:`roadmap_ci.collect.registry`).
+Paths are relative to the repo root and may not leave it; errors are one line each,
+``.roadmap-ci.yml:line:col: what (allowed: …)``.
 """
 
 from __future__ import annotations
 
-import re
-from pathlib import Path, PurePosixPath
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, Field, ValidationError, create_model
 
+from roadmap_ci.collect.base import Section, rel_paths
+from roadmap_ci.collect.registry import COLLECTORS
 from roadmap_ci.errors import CannotRun, InvalidInput, InvalidInputs, Place
 
 CONFIG_NAME = ".roadmap-ci.yml"
 
 
-def check_rel_path(value: str, glob: bool = False) -> str:
-    """A path relative to the repo root that does not leave it (``..``, absolute paths refused)."""
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError("must be a non-empty path")
-    text = value.strip().replace("\\", "/")
-    p = PurePosixPath(text)
-    if p.is_absolute() or re.match(r"^[A-Za-z]:", text) or text.startswith("~"):
-        raise ValueError(f"'{value}' must be relative to the repository root")
-    if ".." in p.parts:
-        raise ValueError(f"'{value}' leaves the repository ('..' is not allowed)")
-    if not glob and any(ch in text for ch in "*?["):
-        raise ValueError(f"'{value}' is a glob; name a path")
-    return text
-
-
-def _paths(values: list[str], glob: bool = False) -> list[str]:
-    return [check_rel_path(v, glob) for v in values]
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-
-
-class PipelineConfig(_Section):
-    timeout: float = Field(default=900, gt=0, description="Seconds for the whole `dvc repro`.")
-    tail_lines: int = Field(default=40, ge=1, le=1000, description="Lines of output kept per stage.")
-
-
-class DataConfig(_Section):
-    suites: list[str] = Field(default=["gx/*.json"], description="Globs of GX 1.x suite JSON files.")
-
-    @field_validator("suites", mode="before")
-    @classmethod
-    def _one(cls, v: Any) -> Any:
-        return [v] if isinstance(v, str) else v
-
-    @field_validator("suites")
-    @classmethod
-    def _safe(cls, v: list[str]) -> list[str]:
-        return _paths(v, glob=True)
-
-
-class TestsConfig(_Section):
-    paths: list[str] = Field(default=["tests"], description="What pytest collects.")
-    timeout: float = Field(default=300, gt=0)
-    args: list[str] = Field(default=[], description="Extra pytest arguments, e.g. ['-m', 'not slow'].")
-    after_pipeline: bool = Field(
-        default=False, description="Run after the pipeline (tests that read its outputs); else concurrently."
-    )
-
-    @field_validator("paths")
-    @classmethod
-    def _safe(cls, v: list[str]) -> list[str]:
-        return _paths(v, glob=False)
-
-
-class LintConfig(_Section):
-    paths: list[str] = Field(default=["."], description="What ruff checks (the repo's ruff config applies).")
-    timeout: float = Field(default=120, gt=0)
-
-    @field_validator("paths")
-    @classmethod
-    def _safe(cls, v: list[str]) -> list[str]:
-        return _paths(v)
-
-
-class NotebooksConfig(_Section):
-    paths: list[str] = Field(min_length=1, description="Notebooks to execute, in order.")
-    cell_timeout: float = Field(default=120, gt=0, description="Seconds per cell.")
-    timeout: float = Field(default=900, gt=0, description="Seconds per notebook, kernel start included.")
-    after_pipeline: bool = Field(default=True, description="Wait for the pipeline (notebooks read its outputs).")
-
-    @field_validator("paths")
-    @classmethod
-    def _safe(cls, v: list[str]) -> list[str]:
-        return _paths(v)
-
-
-class PredictionsConfig(_Section):
-    path: str = Field(description="The predictions file (CSV or Parquet) the pipeline writes.")
-    id_column: str | None = Field(default=None, description="A column every row must have (hidden labels join on it).")
-
-    @field_validator("path")
-    @classmethod
-    def _safe(cls, v: str) -> str:
-        return check_rel_path(v)
-
-
-class RepoConfig(_Section):
+class _Head(Section):  # the keys before the collectors' own (COLLECTORS' CONFIG, in its order); `files` follows
     deliverable: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", description="A roadmap deliverable id.")
     rubric: str | None = Field(default=None, description="A bundled rubric id, or a path to a rubric YAML.")
-    pipeline: PipelineConfig | None = None
-    metrics: list[str] | None = Field(
-        default=None, description="Metrics files; default: the ones dvc.yaml declares (with a pipeline section)."
+
+
+def _config_model() -> type[_Head]:
+    keys = {name: c.CONFIG for name, c in COLLECTORS.items() if c.CONFIG is not None}
+    return create_model(  # type: ignore[call-overload,no-any-return]
+        "RepoConfig", __base__=_Head, __module__=__name__, **keys,
+        files=(Annotated[list[str], AfterValidator(rel_paths)],
+               Field(default=[], description="Extra paths to record (rubric file: refs always are).")),
     )
-    data: DataConfig | None = None
-    tests: TestsConfig | None = None
-    lint: LintConfig | None = None
-    notebooks: NotebooksConfig | None = None
-    predictions: PredictionsConfig | None = None
-    files: list[str] = Field(default=[], description="Extra paths to record (rubric file: refs always are).")
-
-    @field_validator("metrics", "files")
-    @classmethod
-    def _safe(cls, v: list[str] | None) -> list[str] | None:
-        return None if v is None else _paths(v)
 
 
+if TYPE_CHECKING:
+    class RepoConfig(_Head):
+        """deliverable, rubric, each collector's key (its model lives in its module), files."""
+
+        files: list[str]
+
+        def __getattr__(self, name: str) -> Any: ...
+else:
+    RepoConfig = _config_model()
+
+# the mapping sections, for "allowed keys" in errors
 _SECTIONS: dict[str, type[BaseModel]] = {
-    "pipeline": PipelineConfig, "data": DataConfig, "tests": TestsConfig, "lint": LintConfig,
-    "notebooks": NotebooksConfig, "predictions": PredictionsConfig,
+    name: model for name, c in COLLECTORS.items() if c.CONFIG is not None
+    for model in get_args(c.CONFIG[0]) if isinstance(model, type) and issubclass(model, BaseModel)
 }
 
 

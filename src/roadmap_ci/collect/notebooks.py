@@ -10,14 +10,59 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import Field, field_validator
 
 from roadmap_ci.collect import proc
-from roadmap_ci.collect._context import Context, locate, short
-from roadmap_ci.evidence import Notebook
+from roadmap_ci.collect._context import Context, locate
+from roadmap_ci.collect.base import (
+    EvidenceModel,
+    Fact,
+    Namespace,
+    Ref,
+    Section,
+    Want,
+    checked_line,
+    missing,
+    no_section_line,
+    rel_paths,
+    short,
+)
+
+if TYPE_CHECKING:
+    from roadmap_ci.evidence import Evidence
 
 NAME = "notebooks"
 NEEDS = ("pipeline",)
+TOOLS = ("nbclient",)
+MODULES = ("nbformat", "nbclient", "ipykernel")
+
+
+class NotebooksConfig(Section):
+    paths: list[str] = Field(min_length=1, description="Notebooks to execute, in order.")
+    cell_timeout: float = Field(default=120, gt=0, description="Seconds per cell.")
+    timeout: float = Field(default=900, gt=0, description="Seconds per notebook, kernel start included.")
+    after_pipeline: bool = Field(default=True, description="Wait for the pipeline (notebooks read its outputs).")
+
+    @field_validator("paths")
+    @classmethod
+    def _safe(cls, v: list[str]) -> list[str]:
+        return rel_paths(v)
+
+
+CONFIG = (NotebooksConfig | None, None)
+
+
+class Notebook(EvidenceModel):
+    path: str
+    status: Literal["ok", "failed", "timeout", "missing", "error"]
+    failed_cell: int | None = None
+    error: str = ""
+    duration_s: float | None = None
+
+
+EVIDENCE = {"notebooks": (list[Notebook] | None, None)}
 
 
 def enabled(ctx: Context) -> bool:
@@ -59,3 +104,37 @@ def collect(ctx: Context) -> dict[str, Any]:
         return {"notebooks": [_one(ctx, rel, tmp / f"{i}.json") for i, rel in enumerate(cfg.paths)]}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def summary(fields: dict[str, Any]) -> str:
+    value = fields.get("notebooks")
+    return no_section_line(fields) if value is None else checked_line(value)
+
+
+# ---------------------------------------------------------------- facts
+
+
+def _resolve(ev: Evidence, ref: Ref, want: Want, base: dict[str, float] | None) -> Fact:
+    label = "notebooks" if ref.key is None else f"notebook {ref.key}"
+    if ev.notebooks is None:
+        return missing(label, "notebooks were not executed")
+    books = ev.notebooks if ref.key is None else [n for n in ev.notebooks if n.path == ref.key]
+    if not books:
+        return missing(label, f"notebook {ref.key!r} was not executed (is it declared?)" if ref.key
+                       else "no notebooks are declared")
+    bad = [n for n in books if n.status != "ok"]
+    parts = []
+    for n in bad[:3]:
+        where = f" cell {n.failed_cell}" if n.failed_cell is not None else ""
+        parts.append(f"{n.path}{where}: {n.status}{f' ({short(n.error, 80)})' if n.error else ''}")
+    detail = f"{len(books) - len(bad)} of {len(books)} notebooks ran" + (f"; {'; '.join(parts)}" if parts else "")
+    if want == "bool":
+        return Fact("bool", label, not bad, detail=detail)
+    return Fact("fraction", label, done=len(books) - len(bad), total=len(books), detail=detail)
+
+
+NAMESPACES = {
+    "notebooks": Namespace("none", frozenset({"pass", "fraction"}), "all declared notebooks", _resolve),
+    "notebook": Namespace("required", frozenset({"pass"}), "one notebook", _resolve,
+                          example="notebook:notebooks/eda.ipynb"),
+}
