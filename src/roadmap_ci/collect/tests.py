@@ -8,7 +8,7 @@ pytest fails or times out. Cases from that directory are recorded with ``source:
 
 Locally (not in CI), a result is reused when nothing it could depend on changed: every file of the
 repo (path, size, mtime), the mentor tests, the interpreter and its installed packages, the
-environment and the pytest arguments (``collectors/_cache.py``). It is stored only when the repo was
+environment and the pytest arguments (``collect/_cache.py``). It is stored only when the repo was
 the same before and after the run, and it is marked ``cached: true`` in the evidence.
 
 Tests that run beside the pipeline (the default; ``tests.after_pipeline: true`` makes them wait) do not
