@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import threading
 from pathlib import Path
@@ -98,6 +97,8 @@ def enabled(ctx: Context) -> bool:
 
 
 def _quiet_env() -> None:
+    import logging  # here: importing a collector (the evidence model does, on every `score`) stays light
+
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("TQDM_DISABLE", "1")
     logging.getLogger("great_expectations").setLevel(logging.CRITICAL)  # it logs tracebacks for bad suites

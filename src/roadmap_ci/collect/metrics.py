@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import math
 import subprocess
-import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -56,6 +55,8 @@ def parse(text: str, name: str) -> Any:
     """JSON, YAML or TOML by extension (JSON, then YAML, for other names)."""
     suffix = Path(name).suffix.lower()
     if suffix == ".toml":
+        import tomllib  # here: importing a collector (the evidence model does, on every `score`) stays light
+
         try:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:

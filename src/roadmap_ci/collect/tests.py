@@ -119,7 +119,7 @@ def mentor_dir(ctx: Context) -> Path | None:
 
 def parse_junit(path: Path, mentor_name: str | None) -> list[TestCase]:
     cases: list[TestCase] = []
-    import xml.etree.ElementTree as ET  # here: importing the collector (the evidence model does) stays light
+    import xml.etree.ElementTree as ET  # here: importing a collector (the evidence model does) stays light
 
     root = ET.parse(path).getroot()
     for tc in root.iter("testcase"):
