@@ -26,8 +26,8 @@ SCHEMA_VERSION = 1
 MAX_EVIDENCE_BYTES = 8 * 1024 * 1024  # score, rescore and ci-report refuse larger evidence alike
 
 
-class _Head(EvidenceModel):  # what every evidence file starts with; each collector's sections follow, in registry order
-
+# What every evidence file starts with; each collector's sections follow, in registry order, then hidden and errors.
+class _Head(EvidenceModel):
     schema_version: Literal[1] = SCHEMA_VERSION
     deliverable: str
     commit: str | None = None
