@@ -85,7 +85,7 @@ def repro(repo: Path, target: str | None) -> float:
 
 def measure(template: str, repo: Path, labels: Path) -> tuple[dict[str, float], float, float]:
     """(hidden metrics, data-dependent points earned, their maximum)."""
-    from roadmap_ci.collectors.metrics import flatten
+    from roadmap_ci.collect.metrics import flatten
     from roadmap_ci.evidence import Evidence
     from roadmap_ci.hidden import score_predictions
     from roadmap_ci.rubric import load_rubric

@@ -93,7 +93,7 @@ class Score:
 
 
 def score(template: str, repo: Path, labels: Path, seconds: float) -> Score:
-    from roadmap_ci.collectors.metrics import read_file
+    from roadmap_ci.collect.metrics import read_file
     from roadmap_ci.evidence import Evidence
     from roadmap_ci.hidden import score_predictions
     from roadmap_ci.rubric import load_rubric

@@ -9,8 +9,8 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from roadmap_ci.collectors._context import Context
-from roadmap_ci.config import RepoConfig
+from roadmap_ci.collect._context import Context
+from roadmap_ci.collect.config import RepoConfig
 
 PY = sys.executable
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main"]

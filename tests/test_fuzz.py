@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 from roadmap_ci import hidden
 from roadmap_ci.ci_report import extract_artifact, load_bundle
 from roadmap_ci.cli import main
-from roadmap_ci.config import load_config
+from roadmap_ci.collect.config import load_config
 from roadmap_ci.errors import RoadmapError
 from roadmap_ci.evidence import Evidence, dump_json, parse_evidence, parse_evidence_fast
 from roadmap_ci.rubric import HiddenLabels, load_rubric

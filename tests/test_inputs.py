@@ -23,7 +23,7 @@ from test_ci_report import setup as setup  # noqa: F401 (a fixture, used by name
 
 from roadmap_ci import hidden
 from roadmap_ci.cohort import expand, rescore
-from roadmap_ci.config import load_config
+from roadmap_ci.collect.config import load_config
 from roadmap_ci.errors import CannotRun, InvalidInput, InvalidInputs
 from roadmap_ci.evidence import load_evidence, parse_evidence
 from roadmap_ci.rubric import HiddenLabels, lint_rubric, load_rubric

@@ -606,7 +606,7 @@ def collect_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print evidence.json on stdout.")] = False,
 ) -> None:
     """Run the learner's repo as CI does and write evidence.json (+ declared outputs). Exit 2 if it cannot."""
-    from roadmap_ci.collect import Progress, collect
+    from roadmap_ci.collect.run import Progress, collect
 
     try:
         ev = collect(path, out, rubric, base, progress=Progress(quiet=quiet or as_json))
@@ -632,7 +632,7 @@ def evaluate_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print scorecard.json instead of the table.")] = False,
 ) -> None:
     """collect -> score -> report, as CI does. Exit 0 pass, 1 below the pass mark, 2 could not evaluate."""
-    from roadmap_ci.collect import Progress
+    from roadmap_ci.collect.run import Progress
     from roadmap_ci.evaluate import evaluate
 
     try:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from roadmap_ci.collect import OUT_DIR, Progress, collect, resolve_rubric
-from roadmap_ci.config import load_config
+from roadmap_ci.collect.config import load_config
+from roadmap_ci.collect.run import OUT_DIR, Progress, collect, resolve_rubric
 from roadmap_ci.errors import CannotRun, Place
 from roadmap_ci.evidence import Evidence, load_evidence, write_json
 from roadmap_ci.safeio import write_atomic

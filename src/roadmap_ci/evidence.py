@@ -1,8 +1,9 @@
 """The evidence contract: facts about one learner repo at one commit, never judgements.
 
-Collectors (``roadmap_ci.collectors``) fill it in; the scorer reads it; nothing in it says how
-many points anything is worth. Every section is optional: ``None`` means "that collector did not
-run", which the scorer reports as missing evidence (0 points, with a reason), never as a crash.
+Collectors fill it in: each one's module (:mod:`roadmap_ci.collect.registry`) declares the sections it fills
+and their models, and :data:`Evidence` is built from them. The scorer reads it; nothing in it says how many
+points anything is worth. Every section is optional: ``None`` means "that collector did not run", which the
+scorer reports as missing evidence (0 points, with a reason), never as a crash.
 
 Numbers are finite floats: NaN and infinities are not valid JSON and are recorded as problems
 (``metric_problems``) by the collectors instead.
@@ -13,10 +14,11 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError, create_model
 
+from roadmap_ci.collect.base import CollectorError, EvidenceModel
 from roadmap_ci.errors import InvalidInput, Place
 from roadmap_ci.safeio import parse_json, read_text, write_atomic
 
@@ -24,126 +26,8 @@ SCHEMA_VERSION = 1
 MAX_EVIDENCE_BYTES = 8 * 1024 * 1024  # score, rescore and ci-report refuse larger evidence alike
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
-
-
-class FileFact(_Model):
-    """One path the deliverable or the rubric asks about."""
-
-    path: str
-    kind: Literal["file", "dir", "missing", "outside", "stale"] = Field(
-        description="'outside': a symlink that points outside the repository (not followed). 'stale': present, "
-        "but written by a pipeline stage that did not run or cache in this evaluation."
-    )
-    size: int | None = None
-    message: str = ""
-
-
-class Structure(_Model):
-    files: list[FileFact] = Field(default_factory=list)
-    readme_path: str | None = None
-    readme_sections: list[str] = Field(default_factory=list,
-                                       description="Markdown headings of the README, in order.")
-
-
-class Stage(_Model):
-    name: str
-    status: Literal["ran", "cached", "failed", "timeout", "not_run"]
-    duration_s: float | None = None
-    log_tail: str = Field(default="", description="The last lines of the stage's output (bounded).")
-
-
-class Pipeline(_Model):
-    status: Literal["ok", "failed", "timeout", "missing", "error"]
-    stages: list[Stage] = Field(default_factory=list)
-    failed_stage: str | None = None
-    duration_s: float | None = None
-    message: str = ""
-
-
-class Expectation(_Model):
-    type: str
-    column: str | None = None
-    kwargs: dict[str, object] = Field(default_factory=dict)
-    success: bool
-    unexpected_count: int | None = None
-    unexpected_percent: float | None = None
-    partial_unexpected: list[str] = Field(default_factory=list,
-                                          description="A few unexpected values, as text, truncated.")
-    message: str = ""
-
-
-class Suite(_Model):
-    name: str
-    data_file: str
-    status: Literal["ok", "failed", "error"]
-    expectations: list[Expectation] = Field(default_factory=list)
-    message: str = ""
-
-
-MENTOR_CASES = "mentor."  # the id prefix of the rubric's mentor tests (mentor.<module>::<test>), theirs alone
-
-
-class TestCase(_Model):
-    id: str = Field(description="classname::name as pytest's JUnit XML reports it; the rubric's mentor tests "
-                    "are mentor.<module>::<name>.")
-    outcome: Literal["passed", "failed", "error", "skipped"]
-    duration_s: float | None = None
-    message: str = ""
-    source: Literal["learner", "mentor"] = "learner"
-
-
-class Tests(_Model):
-    status: Literal["ok", "failed", "no_tests", "error", "timeout"]
-    cases: list[TestCase] = Field(default_factory=list)
-    message: str = ""
-    duration_s: float | None = None
-    cached: bool = Field(default=False, description="Reused from an earlier local run of the very same files "
-                         "(never in CI; ROADMAP_CI_NO_CACHE=1 turns it off).")
-
-
-class LintFinding(_Model):
-    code: str
-    path: str
-    line: int | None = None
-    column: int | None = None
-    message: str = ""
-
-
-class Lint(_Model):
-    status: Literal["ok", "error"]
-    total: int = 0
-    by_rule: dict[str, int] = Field(default_factory=dict)
-    findings: list[LintFinding] = Field(default_factory=list,
-                                        description="The first findings (bounded); counts are complete.")
-    message: str = ""
-
-
-class Notebook(_Model):
-    path: str
-    status: Literal["ok", "failed", "timeout", "missing", "error"]
-    failed_cell: int | None = None
-    error: str = ""
-    duration_s: float | None = None
-
-
-class Predictions(_Model):
-    path: str
-    status: Literal["ok", "missing", "invalid", "stale"]
-    rows: int | None = None
-    columns: list[str] = Field(default_factory=list)
-    sha256: str | None = None
-    bundled_as: str | None = Field(default=None, description="Path of the copy inside the evidence bundle.")
-    message: str = ""
-
-
-class CollectorError(_Model):
-    collector: str
-    message: str
-
-
-class Evidence(_Model):
+# What every evidence file starts with; each collector's sections follow, in registry order, then hidden and errors.
+class _Head(EvidenceModel):
     schema_version: Literal[1] = SCHEMA_VERSION
     deliverable: str
     commit: str | None = None
@@ -151,31 +35,38 @@ class Evidence(_Model):
     ref: str | None = None
     learner: str | None = None
     tools: dict[str, str] = Field(default_factory=dict)
-    structure: Structure | None = None
-    pipeline: Pipeline | None = None
-    metrics: dict[str, float] | None = Field(
-        default=None, description="Flattened 'file:path.to.key' -> number, from the DVC metrics files."
-    )
-    metric_problems: dict[str, str] = Field(
-        default_factory=dict, description="Metrics that exist but are not usable numbers (NaN, text, lists)."
-    )
-    base_metrics: dict[str, float] | None = Field(
-        default=None, description="The same metrics on the base branch, when collected with --base."
-    )
-    data: list[Suite] | None = None
-    tests: Tests | None = None
-    lint: Lint | None = None
-    notebooks: list[Notebook] | None = None
-    predictions: Predictions | None = None
-    hidden: dict[str, float] | None = Field(
-        default=None,
-        description="Hidden-label metrics. Filled only by the privileged report step from the predictions; "
-        "whatever a learner's job writes here is replaced.",
-    )
-    errors: list[CollectorError] = Field(default_factory=list)
 
     # sha256 of the bytes this evidence was read from (see evidence_digest)
     _source_digest: str | None = PrivateAttr(default=None)
+
+
+def _evidence_model() -> type[_Head]:
+    from roadmap_ci.collect.registry import COLLECTORS
+
+    sections: dict[str, Any] = {}
+    for collector in COLLECTORS.values():
+        sections.update(collector.EVIDENCE)
+    return create_model(  # type: ignore[call-overload,no-any-return]
+        "Evidence", __base__=_Head, __module__=__name__, **sections,
+        hidden=(dict[str, float] | None, Field(
+            default=None,
+            description="Hidden-label metrics. Filled only by the privileged report step from the predictions; "
+            "whatever a learner's job writes here is replaced.",
+        )),
+        errors=(list[CollectorError], Field(default_factory=list)),
+    )
+
+
+if TYPE_CHECKING:
+    class Evidence(_Head):
+        """The header, each collector's sections (their models live in its module), ``hidden`` and ``errors``."""
+
+        hidden: dict[str, float] | None
+        errors: list[CollectorError]
+
+        def __getattr__(self, name: str) -> Any: ...
+else:
+    Evidence = _evidence_model()
 
 
 def canonical_json(data: object) -> str:

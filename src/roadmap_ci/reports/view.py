@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from roadmap_ci.evidence import Evidence, Expectation, Stage, TestCase
+from roadmap_ci.collect.data import Expectation
+from roadmap_ci.collect.pipeline import Stage
+from roadmap_ci.collect.tests import TestCase
+from roadmap_ci.evidence import Evidence
 from roadmap_ci.scoring import CriterionResult, Scorecard
 
 MAX_METRICS = 50

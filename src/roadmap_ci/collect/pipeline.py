@@ -12,15 +12,59 @@ import re
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from roadmap_ci import proc
-from roadmap_ci.collectors._context import Context, short
-from roadmap_ci.collectors._dvc import read_dvc_yaml
-from roadmap_ci.evidence import Pipeline, Stage
+from pydantic import Field
+
+from roadmap_ci.collect import proc
+from roadmap_ci.collect._context import Context
+from roadmap_ci.collect._dvc import read_dvc_yaml
+from roadmap_ci.collect.base import (
+    EvidenceModel,
+    Fact,
+    Namespace,
+    Ref,
+    Section,
+    Want,
+    missing,
+    names,
+    no_section_line,
+    short,
+)
+
+if TYPE_CHECKING:
+    from roadmap_ci.evidence import Evidence
 
 NAME = "pipeline"
 NEEDS: tuple[str, ...] = ()
+TOOLS = ("dvc",)
+MODULES = ("dvc",)
+
+
+class PipelineConfig(Section):
+    timeout: float = Field(default=900, gt=0, description="Seconds for the whole `dvc repro`.")
+    tail_lines: int = Field(default=40, ge=1, le=1000, description="Lines of output kept per stage.")
+
+
+CONFIG = (PipelineConfig | None, None)
+
+
+class Stage(EvidenceModel):
+    name: str
+    status: Literal["ran", "cached", "failed", "timeout", "not_run"]
+    duration_s: float | None = None
+    log_tail: str = Field(default="", description="The last lines of the stage's output (bounded).")
+
+
+class Pipeline(EvidenceModel):
+    status: Literal["ok", "failed", "timeout", "missing", "error"]
+    stages: list[Stage] = Field(default_factory=list)
+    failed_stage: str | None = None
+    duration_s: float | None = None
+    message: str = ""
+
+
+EVIDENCE = {"pipeline": (Pipeline | None, None)}
 
 _MARKER = re.compile(
     rb"^(?:Running stage '(?P<run>[^'\n]+)':"
@@ -177,3 +221,63 @@ def collect(ctx: Context) -> dict[str, Any]:
         message = _error_message(res.tail) or dvc_yaml.error
     return {"pipeline": Pipeline(status=status, stages=stages, failed_stage=failed_stage,  # type: ignore[arg-type]
                                  duration_s=round(res.duration_s, 3), message=message)}
+
+
+def summary(fields: dict[str, Any]) -> str:
+    value = fields.get("pipeline")
+    if value is None:
+        return no_section_line(fields)
+    ran = sum(s.status == "ran" for s in value.stages)
+    cached = sum(s.status == "cached" for s in value.stages)
+    extra = f": {value.message}" if value.message else ""
+    return f"{value.status} ({ran} ran, {cached} cached){extra}"
+
+
+# ---------------------------------------------------------------- facts
+
+
+def _passed(ev: Evidence, ref: Ref) -> Fact:
+    p = ev.pipeline
+    if p is None:
+        return missing("pipeline", "the pipeline was not run")
+    if ref.key is None:
+        if p.status == "ok":
+            return Fact("bool", "pipeline", True, detail=f"all {len(p.stages)} stages succeeded",
+                        done=len(p.stages), total=len(p.stages))
+        why = {
+            "missing": p.message or "no dvc.yaml in the repository",
+            "timeout": f"timed out{f' in stage {p.failed_stage!r}' if p.failed_stage else ''}",
+            "failed": f"failed at stage {p.failed_stage!r}" if p.failed_stage else "failed",
+            "error": p.message or "could not run",
+        }[p.status]
+        tail = next((s.log_tail for s in p.stages if s.name == p.failed_stage and s.log_tail), "")
+        last = tail.strip().splitlines()[-1] if tail.strip() else p.message
+        return Fact("bool", "pipeline", False,
+                    detail=why + (f": {short(last, 160)}" if last and last not in why else ""))
+    stage = next((s for s in p.stages if s.name == ref.key), None)
+    if stage is None:
+        found = [s.name for s in p.stages]
+        return missing(f"stage {ref.key}", f"no stage {ref.key!r} in dvc.yaml (found: {names(found) or 'none'})")
+    ok = stage.status in ("ran", "cached")
+    return Fact("bool", f"stage {ref.key}", ok, detail=f"stage {ref.key!r} {stage.status}")
+
+
+def _seconds(ev: Evidence, ref: Ref) -> Fact:
+    p = ev.pipeline
+    if p is None or p.duration_s is None:
+        return missing("pipeline duration", "the pipeline was not run")
+    if ref.key is not None:
+        stage = next((s for s in p.stages if s.name == ref.key), None)
+        if stage is None or stage.duration_s is None:
+            return missing(f"stage {ref.key} duration", f"stage {ref.key!r} has no duration")
+        return Fact("number", f"stage {ref.key} seconds", stage.duration_s)
+    return Fact("number", "pipeline seconds", p.duration_s)
+
+
+def _resolve(ev: Evidence, ref: Ref, want: Want, base: dict[str, float] | None) -> Fact:
+    return _seconds(ev, ref) if want == "number" else _passed(ev, ref)
+
+
+NAMESPACES = {
+    "pipeline": Namespace("optional", frozenset({"pass", "threshold"}), "the DVC pipeline or one stage", _resolve),
+}

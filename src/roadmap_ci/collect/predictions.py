@@ -12,17 +12,62 @@ from __future__ import annotations
 import hashlib
 import io
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from roadmap_ci.collectors._context import Context, locate, short
-from roadmap_ci.collectors._dvc import output_stale
+from pydantic import Field, field_validator
+
+from roadmap_ci.collect._context import Context, locate
+from roadmap_ci.collect._dvc import output_stale
+from roadmap_ci.collect.base import (
+    EvidenceModel,
+    Fact,
+    Namespace,
+    Ref,
+    Section,
+    Want,
+    check_rel_path,
+    missing,
+    no_section_line,
+    short,
+    status_line,
+)
 from roadmap_ci.errors import InvalidInput
-from roadmap_ci.evidence import Predictions
 from roadmap_ci.extras import imports
 from roadmap_ci.safeio import write_atomic
 
+if TYPE_CHECKING:
+    from roadmap_ci.evidence import Evidence
+
 NAME = "predictions"
 NEEDS = ("pipeline",)
+TOOLS: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = ()  # pyarrow only for a Parquet file, named when it is missing
+
+
+class PredictionsConfig(Section):
+    path: str = Field(description="The predictions file (CSV or Parquet) the pipeline writes.")
+    id_column: str | None = Field(default=None, description="A column every row must have (hidden labels join on it).")
+
+    @field_validator("path")
+    @classmethod
+    def _safe(cls, v: str) -> str:
+        return check_rel_path(v)
+
+
+CONFIG = (PredictionsConfig | None, None)
+
+
+class Predictions(EvidenceModel):
+    path: str
+    status: Literal["ok", "missing", "invalid", "stale"]
+    rows: int | None = None
+    columns: list[str] = Field(default_factory=list)
+    sha256: str | None = None
+    bundled_as: str | None = Field(default=None, description="Path of the copy inside the evidence bundle.")
+    message: str = ""
+
+
+EVIDENCE = {"predictions": (Predictions | None, None)}
 MAX_BYTES = 32 * 1024 * 1024  # as roadmap_ci.hidden refuses larger files
 BUNDLE_DIR = "bundle"
 
@@ -92,3 +137,30 @@ def collect(ctx: Context) -> dict[str, Any]:
     return {"predictions": Predictions(path=cfg.path, status=status, rows=rows, columns=columns,  # type: ignore[arg-type]
                                        sha256=sha, bundled_as=dest.relative_to(ctx.out_dir).as_posix(),
                                        message=message)}
+
+
+def summary(fields: dict[str, Any]) -> str:
+    value = fields.get("predictions")
+    return no_section_line(fields) if value is None else status_line(value)
+
+
+# ---------------------------------------------------------------- facts
+
+
+def _resolve(ev: Evidence, ref: Ref, want: Want, base: dict[str, float] | None) -> Fact:
+    p = ev.predictions
+    if p is None:
+        return missing("predictions", "no predictions file is declared")
+    if want == "number":
+        if p.rows is None:
+            return missing("prediction rows", f"{p.path}: {p.status} {p.message}".strip())
+        return Fact("number", "prediction rows", float(p.rows))
+    ok = p.status == "ok"
+    why = f": {short(p.message, 160)}" if p.message else ""
+    detail = f"{p.path}: {p.rows} rows" if ok else f"{p.path} is {p.status}{why}"
+    return Fact("bool", "predictions", ok, detail=detail)
+
+
+NAMESPACES = {
+    "predictions": Namespace("none", frozenset({"pass", "threshold"}), "the predictions file", _resolve),
+}

@@ -4,18 +4,49 @@ A path that a dvc.yaml stage writes is "stale" when that stage did not run or ca
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from roadmap_ci.collectors._context import Context, locate
-from roadmap_ci.collectors._dvc import output_stale, read_dvc_yaml
-from roadmap_ci.evidence import FileFact, Structure
+from pydantic import Field
+
+from roadmap_ci.collect._context import Context, locate
+from roadmap_ci.collect._dvc import output_stale, read_dvc_yaml
+from roadmap_ci.collect.base import EvidenceModel, Fact, Namespace, Ref, Want, missing, no_section_line, short
+
+if TYPE_CHECKING:
+    from roadmap_ci.evidence import Evidence
 
 NAME = "structure"
 NEEDS = ("pipeline",)  # `file:` criteria often name what the pipeline writes (plots, models, reports)
+TOOLS: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = ()
+CONFIG = None  # always on: the rubric's `file:` references and the config's `files:` say what it checks
 README_NAMES = ("README.md", "README.markdown", "README.rst", "README.txt", "README", "readme.md")
 MAX_README_BYTES = 2 * 1024 * 1024
+
+
+class FileFact(EvidenceModel):
+    """One path the deliverable or the rubric asks about."""
+
+    path: str
+    kind: Literal["file", "dir", "missing", "outside", "stale"] = Field(
+        description="'outside': a symlink that points outside the repository (not followed). 'stale': present, "
+        "but written by a pipeline stage that did not run or cache in this evaluation."
+    )
+    size: int | None = None
+    message: str = ""
+
+
+class Structure(EvidenceModel):
+    files: list[FileFact] = Field(default_factory=list)
+    readme_path: str | None = None
+    readme_sections: list[str] = Field(default_factory=list,
+                                       description="Markdown headings of the README, in order.")
+
+
+EVIDENCE = {"structure": (Structure | None, None)}
 
 
 def enabled(ctx: Context) -> bool:
@@ -114,3 +145,60 @@ def collect(ctx: Context) -> dict[str, Any]:
             files.append(FileFact(path=name, kind="outside"))
             break
     return {"structure": Structure(files=files, readme_path=readme_path, readme_sections=sections)}
+
+
+def summary(fields: dict[str, Any]) -> str:
+    value = fields.get("structure")
+    if value is None:
+        return no_section_line(fields)
+    return f"{len(value.files)} paths, {len(value.readme_sections)} README sections"
+
+
+# ---------------------------------------------------------------- facts
+
+
+def _file(ev: Evidence, ref: Ref, want: Want, base: dict[str, float] | None) -> Fact:
+    key = ref.key or ""
+    want_dir = key.endswith("/")
+    path = key.rstrip("/") or "."
+    if ev.structure is None:
+        return missing(key, "the repository structure was not collected")
+    fact = next((f for f in ev.structure.files if f.path.rstrip("/") == path), None)
+    if fact is None:
+        return missing(key, f"{key} was not checked by the collector (is it listed in the rubric?)")
+    if fact.kind == "outside":
+        return Fact("bool", key, False, detail=f"{key} is a symlink pointing outside the repository")
+    if fact.kind == "missing":
+        return Fact("bool", key, False, detail=f"{key} is missing")
+    if fact.kind == "stale":
+        return Fact("bool", key, False, detail=f"{key} is {short(fact.message, 160) or 'stale'}")
+    if want_dir and fact.kind != "dir":
+        return Fact("bool", key, False, detail=f"{key} is a file, expected a directory")
+    if not want_dir and fact.kind == "dir":
+        return Fact("bool", key, False, detail=f"{key} is a directory, expected a file")
+    return Fact("bool", key, True, detail=f"{key} is present")
+
+
+@functools.lru_cache(maxsize=8192)  # a cohort's READMEs share their template's headings
+def normalise_heading(text: str) -> str:
+    return " ".join(text.strip().strip("#").split()).casefold()
+
+
+def _readme(ev: Evidence, ref: Ref, want: Want, base: dict[str, float] | None) -> Fact:
+    label = f"README section {ref.key!r}"
+    if ev.structure is None:
+        return missing(label, "the repository structure was not collected")
+    if ev.structure.readme_path is None:
+        return Fact("bool", label, False, detail="there is no README")
+    want_heading = normalise_heading(ref.key or "")
+    found = want_heading in {normalise_heading(h) for h in ev.structure.readme_sections}
+    return Fact("bool", label, found, detail=f"{ev.structure.readme_path} {'has' if found else 'has no'} "
+                f"section {ref.key!r}")
+
+
+NAMESPACES = {
+    "file": Namespace("required", frozenset({"exists", "pass"}), "a file or directory", _file,
+                      example="file:README.md"),
+    "readme": Namespace("required", frozenset({"exists", "pass"}), "a README section", _readme,
+                        example="readme:Results"),
+}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from roadmap_ci.config import CONFIG_NAME, load_config
+from roadmap_ci.collect.config import CONFIG_NAME, load_config
 from roadmap_ci.errors import CannotRun, InvalidInput, InvalidInputs
 
 

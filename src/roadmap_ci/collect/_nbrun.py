@@ -1,6 +1,6 @@
 """Execute one notebook with nbclient and write the outcome as JSON (run in a subprocess by notebooks.py).
 
-    python -m roadmap_ci.collectors._nbrun NOTEBOOK CELL_TIMEOUT RESULT_JSON
+    python -m roadmap_ci.collect._nbrun NOTEBOOK CELL_TIMEOUT RESULT_JSON
 """
 
 from __future__ import annotations

@@ -12,19 +12,38 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from roadmap_ci.collectors import _cache
-from roadmap_ci.collectors._context import Context, locate, short
-from roadmap_ci.evidence import Expectation, Suite
+from pydantic import Field, field_validator
+
+from roadmap_ci.collect import _cache
+from roadmap_ci.collect._context import Context, locate
+from roadmap_ci.collect.base import (
+    EvidenceModel,
+    Fact,
+    Namespace,
+    Ref,
+    Section,
+    Want,
+    checked_line,
+    missing,
+    names,
+    no_section_line,
+    rel_paths,
+    short,
+)
 from roadmap_ci.extras import imports
+
+if TYPE_CHECKING:
+    from roadmap_ci.evidence import Evidence
 
 NAME = "data"
 NEEDS = ("pipeline",)  # suites may check what the pipeline writes
+TOOLS = ("great-expectations", "pandas")
+MODULES = ("great_expectations", "pandas")
 PARTIAL = 5  # unexpected values kept per expectation
 VALUE_CHARS = 60
 MAX_SUITE_BYTES = 1024 * 1024
@@ -33,11 +52,53 @@ COLUMN_LIST_KWARGS = ("column_list",)
 _IMPORT_LOCK = threading.Lock()
 
 
+class DataConfig(Section):
+    suites: list[str] = Field(default=["gx/*.json"], description="Globs of GX 1.x suite JSON files.")
+
+    @field_validator("suites", mode="before")
+    @classmethod
+    def _one(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+    @field_validator("suites")
+    @classmethod
+    def _safe(cls, v: list[str]) -> list[str]:
+        return rel_paths(v, glob=True)
+
+
+CONFIG = (DataConfig | None, None)
+
+
+class Expectation(EvidenceModel):
+    type: str
+    column: str | None = None
+    kwargs: dict[str, object] = Field(default_factory=dict)
+    success: bool
+    unexpected_count: int | None = None
+    unexpected_percent: float | None = None
+    partial_unexpected: list[str] = Field(default_factory=list,
+                                          description="A few unexpected values, as text, truncated.")
+    message: str = ""
+
+
+class Suite(EvidenceModel):
+    name: str
+    data_file: str
+    status: Literal["ok", "failed", "error"]
+    expectations: list[Expectation] = Field(default_factory=list)
+    message: str = ""
+
+
+EVIDENCE = {"data": (list[Suite] | None, None)}
+
+
 def enabled(ctx: Context) -> bool:
     return ctx.config.data is not None
 
 
 def _quiet_env() -> None:
+    import logging  # here: importing a collector (the evidence model does, on every `score`) stays light
+
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("TQDM_DISABLE", "1")
     logging.getLogger("great_expectations").setLevel(logging.CRITICAL)  # it logs tracebacks for bad suites
@@ -293,3 +354,38 @@ def _one(ctx: Context, i: int, rel: str, gx_context: Any) -> Suite:
                      message=f"{rel}: Great Expectations failed: {type(exc).__name__}: {short(str(exc), 200)}")
     status = "ok" if all(e.success for e in exps) else "failed"
     return Suite(name=name, data_file=data_file, status=status, expectations=exps)
+
+
+def summary(fields: dict[str, Any]) -> str:
+    value = fields.get("data")
+    return no_section_line(fields) if value is None else checked_line(value)
+
+
+# ---------------------------------------------------------------- facts
+
+
+def _resolve(ev: Evidence, ref: Ref, want: Want, base: dict[str, float] | None) -> Fact:
+    label = "data checks" if ref.key is None else f"data suite {ref.key}"
+    if ev.data is None:
+        return missing(label, "data checks were not run")
+    suites = ev.data if ref.key is None else [s for s in ev.data if s.name == ref.key]
+    if not suites:
+        return missing(label, f"no suite {ref.key!r} (found: {names([s.name for s in ev.data]) or 'none'})"
+                       if ref.key else "no data suites were found")
+    broken = [s for s in suites if s.status == "error"]
+    exps = [e for s in suites for e in s.expectations]
+    met = sum(e.success for e in exps)
+    total = len(exps) + len(broken)  # a suite that could not run counts as one unmet check
+    failed = [f"{e.type}({e.column})" if e.column else e.type for e in exps if not e.success]
+    failed += [f"{s.name}: {short(s.message, 80)}" for s in broken]
+    detail = f"{met} of {total} expectations met" + (f" (failing: {names(failed)})" if failed else "")
+    if total == 0:
+        return missing(label, "the suites hold no expectations")
+    if want == "bool":
+        return Fact("bool", label, met == total, detail=detail)
+    return Fact("fraction", label, done=met, total=total, detail=detail)
+
+
+NAMESPACES = {
+    "data": Namespace("optional", frozenset({"pass", "fraction"}), "Great Expectations results", _resolve),
+}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from _collect_util import ctx, make_repo
 
-from roadmap_ci.collectors import tests as tests_collector
+from roadmap_ci.collect import tests as tests_collector
 from roadmap_ci.rubric import load_rubric
 
 LEARNER = {
@@ -181,7 +181,7 @@ def test_gitignore_lines_dvc_adds_for_outputs_do_not_invalidate_the_tests(tmp_pa
 
 
 def test_declared_pipeline_outputs_are_read_from_dvc_yaml(tmp_path: Path) -> None:
-    from roadmap_ci.collectors._dvc import read_dvc_yaml
+    from roadmap_ci.collect._dvc import read_dvc_yaml
 
     (tmp_path / "dvc.yaml").write_text(
         "stages:\n  prep:\n    cmd: x\n    outs: [data/clean.csv]\n"
@@ -196,7 +196,7 @@ def test_a_virtual_environment_inside_the_repo_counts_by_name_only(tmp_path: Pat
     import hashlib
     import sys
 
-    from roadmap_ci.collectors import _cache
+    from roadmap_ci.collect import _cache
 
     repo = tmp_path / "r"
     (repo / ".venv" / "lib" / "site-packages").mkdir(parents=True)

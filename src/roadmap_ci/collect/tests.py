@@ -8,7 +8,7 @@ pytest fails or times out. Cases from that directory are recorded with ``source:
 
 Locally (not in CI), a result is reused when nothing it could depend on changed: every file of the
 repo (path, size, mtime), the mentor tests, the interpreter and its installed packages, the
-environment and the pytest arguments (``collectors/_cache.py``). It is stored only when the repo was
+environment and the pytest arguments (``collect/_cache.py``). It is stored only when the repo was
 the same before and after the run, and it is marked ``cached: true`` in the evidence.
 
 Tests that run beside the pipeline (the default; ``tests.after_pipeline: true`` makes them wait) do not
@@ -22,25 +22,85 @@ key either, whenever the tests run: the evaluation's own writes never make the n
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import secrets
 import shutil
 import sys
 import tempfile
-import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from roadmap_ci import __version__, proc
-from roadmap_ci.collectors import _cache
-from roadmap_ci.collectors._context import Context, locate, short
-from roadmap_ci.collectors._dvc import read_dvc_yaml
-from roadmap_ci.evidence import MENTOR_CASES, TestCase, Tests
+from pydantic import Field, field_validator
+
+from roadmap_ci import __version__
+from roadmap_ci.collect import _cache, proc
+from roadmap_ci.collect._context import Context, locate
+from roadmap_ci.collect._dvc import read_dvc_yaml
+from roadmap_ci.collect.base import (
+    EvidenceModel,
+    Fact,
+    Namespace,
+    Ref,
+    Section,
+    Want,
+    names,
+    no_section_line,
+    rel_paths,
+    short,
+)
+from roadmap_ci.collect.base import missing as missing_fact
+
+if TYPE_CHECKING:
+    from roadmap_ci.evidence import Evidence
 
 NAME = "tests"
 NEEDS: tuple[str, ...] = ()
+TOOLS = ("pytest",)
+MODULES = ("pytest",)
 MAX_CASES = 5000
 MENTOR_PREFIX = "roadmap_ci_mentor_tests_"
+
+
+class TestsConfig(Section):
+    paths: list[str] = Field(default=["tests"], description="What pytest collects.")
+    timeout: float = Field(default=300, gt=0)
+    args: list[str] = Field(default=[], description="Extra pytest arguments, e.g. ['-m', 'not slow'].")
+    after_pipeline: bool = Field(
+        default=False, description="Run after the pipeline (tests that read its outputs); else concurrently."
+    )
+
+    @field_validator("paths")
+    @classmethod
+    def _safe(cls, v: list[str]) -> list[str]:
+        return rel_paths(v, glob=False)
+
+
+CONFIG = (TestsConfig | None, None)
+
+
+MENTOR_CASES = "mentor."  # the id prefix of the rubric's mentor tests (mentor.<module>::<test>), theirs alone
+
+
+class TestCase(EvidenceModel):
+    id: str = Field(description="classname::name as pytest's JUnit XML reports it; the rubric's mentor tests "
+                    "are mentor.<module>::<name>.")
+    outcome: Literal["passed", "failed", "error", "skipped"]
+    duration_s: float | None = None
+    message: str = ""
+    source: Literal["learner", "mentor"] = "learner"
+
+
+class Tests(EvidenceModel):
+    status: Literal["ok", "failed", "no_tests", "error", "timeout"]
+    cases: list[TestCase] = Field(default_factory=list)
+    message: str = ""
+    duration_s: float | None = None
+    cached: bool = Field(default=False, description="Reused from an earlier local run of the very same files "
+                         "(never in CI; ROADMAP_CI_NO_CACHE=1 turns it off).")
+
+
+EVIDENCE = {"tests": (Tests | None, None)}
 
 
 def enabled(ctx: Context) -> bool:
@@ -59,6 +119,8 @@ def mentor_dir(ctx: Context) -> Path | None:
 
 def parse_junit(path: Path, mentor_name: str | None) -> list[TestCase]:
     cases: list[TestCase] = []
+    import xml.etree.ElementTree as ET  # here: importing a collector (the evidence model does) stays light
+
     root = ET.parse(path).getroot()
     for tc in root.iter("testcase"):
         if len(cases) >= MAX_CASES:
@@ -141,6 +203,8 @@ def collect(ctx: Context) -> dict[str, Any]:
 
 
 def _run(ctx: Context, paths: list[str], missing: list[str], src: Path | None) -> Tests:
+    from xml.etree.ElementTree import ParseError
+
     cfg = ctx.config.tests
     assert cfg is not None
     tmp = Path(tempfile.mkdtemp(prefix="roadmap-ci-pytest-"))
@@ -163,7 +227,7 @@ def _run(ctx: Context, paths: list[str], missing: list[str], src: Path | None) -
         if junit.is_file():
             try:
                 cases = parse_junit(junit, mentor_name)
-            except ET.ParseError as exc:
+            except ParseError as exc:
                 parse_error = f"pytest's JUnit XML is unreadable: {exc}"
     finally:
         if mentor_copy is not None:
@@ -188,3 +252,48 @@ def _run(ctx: Context, paths: list[str], missing: list[str], src: Path | None) -
         status, message = "error", parse_error
     return Tests(status=status, cases=cases, message=message,  # type: ignore[arg-type]
                  duration_s=round(res.duration_s, 3))
+
+
+def summary(fields: dict[str, Any]) -> str:
+    value = fields.get("tests")
+    if value is None:
+        return no_section_line(fields)
+    counts: dict[str, int] = {}
+    for c in value.cases:
+        counts[c.outcome] = counts.get(c.outcome, 0) + 1
+    parts = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+    return (f"{value.status}" + (f" ({parts})" if parts else "")
+            + (f": {value.message}" if value.message and value.status != "ok" else "")
+            + (" — reused: no file changed since the last run" if value.cached else ""))
+
+
+# ---------------------------------------------------------------- facts
+
+
+def _resolve(ev: Evidence, ref: Ref, want: Want, base: dict[str, float] | None) -> Fact:
+    t = ev.tests
+    label = "tests" if ref.key is None else f"tests {ref.key}"
+    if t is None:
+        return missing_fact(label, "tests were not run")
+    if t.status in ("error", "timeout") and not t.cases:
+        what = "timed out" if t.status == "timeout" else "could not run"
+        return missing_fact(label, f"pytest {what}: {short(t.message, 160)}")
+    cases = [c for c in t.cases if c.outcome != "skipped"]
+    if ref.key is not None:  # mentor.* ids are the rubric's mentor tests: a learner module named mentor is not
+        cases = [c for c in cases if fnmatch.fnmatchcase(c.id, ref.key)
+                 and (c.source == "mentor" or not c.id.startswith(MENTOR_CASES))]
+    if not cases:
+        return missing_fact(label, "no tests were collected" + (f" matching {ref.key!r}" if ref.key else ""))
+    passed = sum(c.outcome == "passed" for c in cases)
+    failed = [c.id.rsplit("::", 1)[-1] for c in cases if c.outcome != "passed"]
+    detail = f"{passed} of {len(cases)} tests passed" + (f" (failing: {names(failed)})" if failed else "")
+    if want == "number":
+        return Fact("number", f"{label} failing", float(len(failed)), detail=detail)
+    if want == "bool":
+        return Fact("bool", label, not failed, detail=detail)
+    return Fact("fraction", label, done=passed, total=len(cases), detail=detail)
+
+
+NAMESPACES = {
+    "tests": Namespace("optional", frozenset({"pass", "fraction", "threshold"}), "pytest results", _resolve),
+}

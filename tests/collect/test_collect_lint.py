@@ -6,7 +6,7 @@ from pathlib import Path
 
 from _collect_util import ctx, make_repo
 
-from roadmap_ci.collectors import lint
+from roadmap_ci.collect import lint
 
 
 def test_findings_by_rule_and_no_fix(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from _collect_util import ctx, make_repo
 
-from roadmap_ci.collectors import structure
+from roadmap_ci.collect import structure
 from roadmap_ci.rubric import load_rubric
 
 README = """\
@@ -66,8 +66,9 @@ def test_rst_headings() -> None:
 def test_outputs_of_stages_that_did_not_run_are_stale_and_earn_nothing(tmp_path):
     from _collect_util import ctx, make_repo
 
-    from roadmap_ci.collectors import predictions, structure
-    from roadmap_ci.evidence import Evidence, Pipeline, Stage
+    from roadmap_ci.collect import predictions, structure
+    from roadmap_ci.collect.pipeline import Pipeline, Stage
+    from roadmap_ci.evidence import Evidence
     from roadmap_ci.facts import parse_ref, resolve
 
     dvc_yaml = ("stages:\n  train:\n    cmd: python train.py\n    outs: [models/model.pkl]\n"

@@ -12,17 +12,35 @@ from __future__ import annotations
 import json
 import math
 import subprocess
-import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from roadmap_ci.collectors._context import Context, locate, short
-from roadmap_ci.collectors._dvc import read_dvc_yaml, stage_stale
-from roadmap_ci.evidence import CollectorError, Pipeline
+from pydantic import AfterValidator, Field
+
+from roadmap_ci.collect._context import Context, locate
+from roadmap_ci.collect._dvc import read_dvc_yaml, stage_stale
+from roadmap_ci.collect.base import CollectorError, Fact, Namespace, Ref, Want, as_wanted, number_fact, rel_paths, short
+
+if TYPE_CHECKING:
+    from roadmap_ci.collect.pipeline import Pipeline
+    from roadmap_ci.evidence import Evidence
 
 NAME = "metrics"
 NEEDS = ("pipeline",)
+TOOLS: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = ()
 MAX_BYTES = 8 * 1024 * 1024
+
+CONFIG = (Annotated[list[str], AfterValidator(rel_paths)] | None, Field(
+    default=None, description="Metrics files; default: the ones dvc.yaml declares (with a pipeline section)."))
+EVIDENCE = {
+    "metrics": (dict[str, float] | None, Field(
+        default=None, description="Flattened 'file:path.to.key' -> number, from the DVC metrics files.")),
+    "metric_problems": (dict[str, str], Field(
+        default_factory=dict, description="Metrics that exist but are not usable numbers (NaN, text, lists).")),
+    "base_metrics": (dict[str, float] | None, Field(
+        default=None, description="The same metrics on the base branch, when collected with --base.")),
+}
 
 
 def enabled(ctx: Context) -> bool:
@@ -37,6 +55,8 @@ def parse(text: str, name: str) -> Any:
     """JSON, YAML or TOML by extension (JSON, then YAML, for other names)."""
     suffix = Path(name).suffix.lower()
     if suffix == ".toml":
+        import tomllib  # here: importing a collector (the evidence model does, on every `score`) stays light
+
         try:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -161,3 +181,29 @@ def collect(ctx: Context) -> dict[str, Any]:
     if errors:
         out["errors"] = errors
     return out
+
+
+def summary(fields: dict[str, Any]) -> str:
+    probs = len(fields.get("metric_problems") or {})
+    return f"{len(fields.get('metrics') or {})} values" + (f", {probs} problems" if probs else "")
+
+
+# ---------------------------------------------------------------- facts
+
+
+def _metric(ev: Evidence, ref: Ref, want: Want, base: dict[str, float] | None) -> Fact:
+    key = ref.key or ""
+    values = ev.metrics if base is None else base
+    src = "metrics" if base is None else "base-branch metrics"
+    return as_wanted(number_fact(values, ev.metric_problems if base is None else {}, key, key, src), want)
+
+
+def _check_key(text: str, key: str) -> None:
+    if ":" not in key:
+        raise ValueError(f"'{text}' must name the metrics file and the key, e.g. 'metric:metrics.json:{key}'")
+
+
+NAMESPACES = {
+    "metric": Namespace("required", frozenset({"threshold", "pass"}), "a metric from a DVC metrics file", _metric,
+                        example="metric:metrics.json:f1", check_key=_check_key),
+}

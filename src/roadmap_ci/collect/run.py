@@ -1,8 +1,8 @@
 """collect: a learner repo -> ``evidence.json`` (+ the bundle of declared outputs), by running it as CI will.
 
-Reads ``.roadmap-ci.yml`` (:mod:`roadmap_ci.config`), runs every enabled collector
-(:mod:`roadmap_ci.collectors`) -- independent ones concurrently, those that read pipeline outputs after
-the pipeline -- and writes the evidence atomically. Learner code runs only through :mod:`roadmap_ci.proc`.
+Reads ``.roadmap-ci.yml`` (:mod:`roadmap_ci.collect.config`), runs every enabled collector
+(:mod:`roadmap_ci.collect.registry`) -- independent ones concurrently, those that read pipeline outputs after
+the pipeline -- and writes the evidence atomically. Learner code runs only through :mod:`roadmap_ci.collect.proc`.
 A collector that fails is one ``evidence.errors`` entry; collect itself fails only when it cannot start
 (no commit to evaluate -- a folder outside git or a repo before its first commit --, no config, an invalid
 config, a rubric that cannot be found).
@@ -21,17 +21,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from roadmap_ci.config import RepoConfig, check_rel_path, load_config
+from roadmap_ci.collect.base import CollectorError, check_rel_path
+from roadmap_ci.collect.config import RepoConfig, load_config
+from roadmap_ci.collect.registry import COLLECTORS, Collector, needs
 from roadmap_ci.errors import CannotRun, InvalidInput, Place
-from roadmap_ci.evidence import CollectorError, Evidence, write_json
+from roadmap_ci.evidence import Evidence, write_json
 from roadmap_ci.rubric import LoadedRubric, load_rubric
 
 OUT_DIR = ".roadmap-ci"
-TOOLS = {"structure": (), "pipeline": ("dvc",), "tests": ("pytest",), "lint": ("ruff",), "metrics": (),
-         "data": ("great-expectations", "pandas"), "notebooks": ("nbclient",), "predictions": ()}
-# what each collector runs or imports (module names): all of it comes with the `collect` extra
-MODULES = {"pipeline": ("dvc",), "tests": ("pytest",), "lint": ("ruff",), "data": ("great_expectations", "pandas"),
-           "notebooks": ("nbformat", "nbclient", "ipykernel")}
 
 
 # ---------------------------------------------------------------- progress
@@ -85,35 +82,6 @@ class Progress:
             elif finished:
                 took = f" ({seconds:.1f} s)" if seconds is not None else ""
                 self.console.print(f"collect {escape(name)}: {escape(state)}{took}")
-
-
-def _summary(name: str, fields: dict[str, Any]) -> str:
-    value = fields.get(name)
-    if name == "metrics":
-        probs = len(fields.get("metric_problems") or {})
-        return f"{len(value or {})} values" + (f", {probs} problems" if probs else "")
-    if name == "tests" and value is not None:
-        counts: dict[str, int] = {}
-        for c in value.cases:
-            counts[c.outcome] = counts.get(c.outcome, 0) + 1
-        parts = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
-        return (f"{value.status}" + (f" ({parts})" if parts else "")
-                + (f": {value.message}" if value.message and value.status != "ok" else "")
-                + (" — reused: no file changed since the last run" if value.cached else ""))
-    if name == "pipeline" and value is not None:
-        ran = sum(s.status == "ran" for s in value.stages)
-        cached = sum(s.status == "cached" for s in value.stages)
-        extra = f": {value.message}" if value.message else ""
-        return f"{value.status} ({ran} ran, {cached} cached){extra}"
-    if isinstance(value, list):
-        bad = sum(getattr(x, "status", "ok") != "ok" for x in value)
-        return f"{len(value)} checked" + (f", {bad} not ok" if bad else "")
-    if hasattr(value, "status"):
-        return str(value.status) + (f": {value.message}" if getattr(value, "message", "") else "")
-    if name == "structure" and value is not None:
-        return f"{len(value.files)} paths, {len(value.readme_sections)} README sections"
-    errs = fields.get("errors")
-    return f"error: {errs[0].message}" if errs else "done"
 
 
 # ---------------------------------------------------------------- inputs
@@ -197,16 +165,16 @@ def _prepare_out(out_dir: Path) -> None:
 
 def run_collectors(ctx: Any, names: Sequence[str], progress: Progress) -> dict[str, dict[str, Any]]:
     """Run the named collectors: each in its own thread, waiting for what it NEEDS."""
-    from roadmap_ci import collectors, proc
+    from roadmap_ci.collect import proc
 
-    mods = {n: collectors.load(n) for n in names}
+    mods: dict[str, Collector] = {n: COLLECTORS[n] for n in names}
     active = [n for n in names if mods[n].enabled(ctx)]
     done = {n: threading.Event() for n in active}
 
     def work(name: str) -> None:
         mod = mods[name]
         try:
-            waits = [d for d in collectors.needs(mod, ctx) if d in done]
+            waits = [d for d in needs(mod, ctx) if d in done]
             progress.update(name, f"waiting for {', '.join(waits)}" if waits else "running")
             warm: Callable[[Any], None] | None = getattr(mod, "warm", None)
             if warm is not None:
@@ -217,7 +185,7 @@ def run_collectors(ctx: Any, names: Sequence[str], progress: Progress) -> dict[s
             t0 = time.monotonic()
             fields = mod.collect(ctx)
             ctx.put(name, fields)
-            progress.update(name, _summary(name, fields), finished=True, seconds=time.monotonic() - t0)
+            progress.update(name, mod.summary(fields), finished=True, seconds=time.monotonic() - t0)
         except Exception as exc:  # a collector's own failure: evidence of it, never a crash
             msg = f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
             ctx.put(name, {"errors": [CollectorError(collector=name, message=msg)]})
@@ -241,12 +209,11 @@ def run_collectors(ctx: Any, names: Sequence[str], progress: Progress) -> dict[s
 def _check_extra(ctx: Any, names: Sequence[str]) -> None:
     """Before anything runs: every library an enabled collector needs is installed, else one line naming the
     extra (exit 2) -- not eight collector errors and a 0/100 scorecard."""
-    from roadmap_ci.collectors import load
     from roadmap_ci.extras import need
 
     for name in names:
-        modules = MODULES.get(name)
-        if modules and load(name).enabled(ctx):
+        modules = COLLECTORS[name].MODULES
+        if modules and COLLECTORS[name].enabled(ctx):
             need("collect", *modules, what=f"the {name} collector runs it")
 
 
@@ -265,8 +232,8 @@ def collect(
     ``rubric`` (or the config's ``rubric:``) adds the files it references and its mentor tests;
     ``base`` is a git revision whose metrics become ``base_metrics``; ``only`` limits the collectors.
     """
-    from roadmap_ci.collectors import COLLECTORS
-    from roadmap_ci.collectors._context import Context
+    from roadmap_ci.collect._context import Context
+    from roadmap_ci.collect.registry import COLLECTORS
 
     repo = Path(repo)
     if not repo.is_dir():
@@ -304,7 +271,7 @@ def collect(
         ref=os.environ.get("GITHUB_HEAD_REF") or os.environ.get("GITHUB_REF_NAME")
         or _git(repo, "rev-parse", "--abbrev-ref", "HEAD"),
         learner=os.environ.get("ROADMAP_CI_LEARNER") or os.environ.get("GITHUB_ACTOR") or None,
-        tools=_tool_versions([t for n in enabled_names for t in TOOLS.get(n, ())]),
+        tools=_tool_versions([t for n in enabled_names for t in COLLECTORS[n].TOOLS]),
         errors=errors,
         **fields,
     )

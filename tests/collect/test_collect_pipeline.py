@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from _collect_util import PY, ctx, make_repo, write
 
-from roadmap_ci.collectors import metrics, pipeline, predictions, structure
+from roadmap_ci.collect import metrics, pipeline, predictions, structure
 
 
 def _dvc_yaml(stages: dict[str, dict]) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from _collect_util import ctx, make_repo
 
-from roadmap_ci.collectors import predictions
+from roadmap_ci.collect import predictions
 
 
 def test_csv_is_described_and_bundled(tmp_path: Path) -> None:

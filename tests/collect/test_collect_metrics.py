@@ -6,7 +6,7 @@ from pathlib import Path
 
 from _collect_util import ctx, git, make_repo, write
 
-from roadmap_ci.collectors import metrics
+from roadmap_ci.collect import metrics
 
 
 def test_flatten_numbers_and_problems(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from _collect_util import ctx, make_repo
 
-from roadmap_ci.collectors import data
+from roadmap_ci.collect import data
 
 CSV = "id,label,score\n1,cat,0.5\n2,dog,0.9\n3,cat,1.7\n4,emu,\n"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from _collect_util import PY, make_repo
 
-from roadmap_ci.collect import collect
+from roadmap_ci.collect.run import collect
 
 RUBRIC = """\
 version: "t1"
@@ -158,7 +158,7 @@ def test_unknown_rubric_id(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r", {".roadmap-ci.yml": "deliverable: tiny\nrubric: no-such-rubric\n"})
     res = _cli("evaluate", str(repo))
     assert res.returncode == 2
-    bundled = sorted(f.stem for f in (Path(__file__).parents[1] / "rubrics").glob("*.yaml") if f.stem != "base")
+    bundled = sorted(f.stem for f in (Path(__file__).parents[2] / "rubrics").glob("*.yaml") if f.stem != "base")
     assert f"rubric 'no-such-rubric' is not a bundled rubric (allowed: {', '.join(bundled)}; or give a path)" \
         in res.stderr
 
@@ -169,7 +169,7 @@ def test_missing_path_is_exit_2(tmp_path: Path) -> None:
 
 
 def test_collect_api_records_a_crashing_collector_as_an_error(tmp_path: Path, monkeypatch) -> None:
-    from roadmap_ci.collectors import structure
+    from roadmap_ci.collect import structure
 
     def boom(ctx):
         raise RuntimeError("disk on fire")

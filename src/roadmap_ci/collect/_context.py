@@ -7,10 +7,11 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from roadmap_ci.config import RepoConfig
-from roadmap_ci.rubric import LoadedRubric
+if TYPE_CHECKING:
+    from roadmap_ci.collect.config import RepoConfig
+    from roadmap_ci.rubric import LoadedRubric
 
 # Never handed to learner code, whatever the job's environment holds.
 SECRET_ENV = ("GITHUB_TOKEN", "GH_TOKEN", "ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
@@ -73,8 +74,3 @@ def locate(repo: Path, rel: str) -> tuple[Path, str]:
     if os.path.isfile(real):
         return path, "file"
     return path, "missing"
-
-
-def short(text: str, limit: int = 300) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from roadmap_ci import proc
+from roadmap_ci.collect import proc
 
 
 def _alive(pid: int) -> bool:

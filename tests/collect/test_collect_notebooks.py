@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from _collect_util import ctx, make_repo
 
-from roadmap_ci.collectors import notebooks
+from roadmap_ci.collect import notebooks
 
 
 def _nb(*cells: str) -> str:

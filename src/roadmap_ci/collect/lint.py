@@ -9,15 +9,68 @@ from __future__ import annotations
 import json
 import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from roadmap_ci import proc
-from roadmap_ci.collectors._context import Context, locate, short
-from roadmap_ci.evidence import Lint, LintFinding
+from pydantic import Field, field_validator
+
+from roadmap_ci.collect import proc
+from roadmap_ci.collect._context import Context, locate
+from roadmap_ci.collect.base import (
+    EvidenceModel,
+    Fact,
+    Namespace,
+    Ref,
+    Section,
+    Want,
+    missing,
+    names,
+    no_section_line,
+    rel_paths,
+    short,
+    status_line,
+)
+
+if TYPE_CHECKING:
+    from roadmap_ci.evidence import Evidence
 
 NAME = "lint"
 NEEDS: tuple[str, ...] = ()
+TOOLS = ("ruff",)
+MODULES = ("ruff",)
 MAX_FINDINGS = 200
+
+
+class LintConfig(Section):
+    paths: list[str] = Field(default=["."], description="What ruff checks (the repo's ruff config applies).")
+    timeout: float = Field(default=120, gt=0)
+
+    @field_validator("paths")
+    @classmethod
+    def _safe(cls, v: list[str]) -> list[str]:
+        return rel_paths(v)
+
+
+CONFIG = (LintConfig | None, None)
+
+
+class LintFinding(EvidenceModel):
+    code: str
+    path: str
+    line: int | None = None
+    column: int | None = None
+    message: str = ""
+
+
+class Lint(EvidenceModel):
+    status: Literal["ok", "error"]
+    total: int = 0
+    by_rule: dict[str, int] = Field(default_factory=dict)
+    findings: list[LintFinding] = Field(default_factory=list,
+                                        description="The first findings (bounded); counts are complete.")
+    message: str = ""
+
+
+EVIDENCE = {"lint": (Lint | None, None)}
 
 
 def enabled(ctx: Context) -> bool:
@@ -66,3 +119,33 @@ def collect(ctx: Context) -> dict[str, Any]:
     if res.returncode != 0:
         return {"lint": Lint(status="error", message=f"ruff failed: {short(proc.last_line(res.tail), 240)}")}
     return {"lint": parse(res.tail, str(ctx.repo) + "/")}
+
+
+def summary(fields: dict[str, Any]) -> str:
+    value = fields.get("lint")
+    return no_section_line(fields) if value is None else status_line(value)
+
+
+# ---------------------------------------------------------------- facts
+
+
+def _resolve(ev: Evidence, ref: Ref, want: Want, base: dict[str, float] | None) -> Fact:
+    label = "lint findings" if ref.key is None else f"lint {ref.key} findings"
+    if ev.lint is None:
+        return missing(label, "lint was not run")
+    if ev.lint.status == "error":
+        return missing(label, f"ruff could not run: {short(ev.lint.message, 160)}")
+    count = ev.lint.total if ref.key is None else sum(
+        n for code, n in ev.lint.by_rule.items() if code == ref.key or code.startswith(ref.key)
+    )
+    top = sorted(ev.lint.by_rule.items(), key=lambda kv: (-kv[1], kv[0]))
+    most = f"most: {names([f'{c}×{n}' for c, n in top])}" if count and ref.key is None else ""
+    if want == "bool":
+        detail = f"{count} finding{'s' if count != 1 else ''}" + (f" ({most})" if most else "")
+        return Fact("bool", label, count == 0, detail=detail)
+    return Fact("number", label, float(count), detail=most)
+
+
+NAMESPACES = {
+    "lint": Namespace("optional", frozenset({"pass", "threshold"}), "ruff findings", _resolve),
+}
