@@ -110,8 +110,8 @@ def new_cmd(
 @rubric_app.command("lint")
 def rubric_lint(files: Annotated[list[Path], typer.Argument(help="Rubric YAML files.")]) -> None:
     """Check rubric files; print every problem as file:line:column: what is wrong."""
-    from roadmap_ci.rubric import lint_rubric
     from roadmap_ci.safeio import plain
+    from roadmap_ci.score.load import lint_rubric
 
     problems = 0
     for f in files:
@@ -134,7 +134,8 @@ def rubric_explain(
     """The table a learner reads: what is scored, how, and for how many points."""
     from roadmap_ci.errors import InvalidInput
     from roadmap_ci.paths import rubric_path
-    from roadmap_ci.rubric import explain_markdown, explain_rows, load_rubric
+    from roadmap_ci.score.explain import explain_markdown, explain_rows
+    from roadmap_ci.score.load import load_rubric
 
     file = rubric_path(rubric)
     loaded = load_rubric(file)
@@ -163,7 +164,7 @@ def rubric_explain(
 @rubric_app.command("schema")
 def rubric_schema_cmd(out: Annotated[Path | None, typer.Option("--out", help="Write to a file.")] = None) -> None:
     """Print the rubric JSON Schema (for `# yaml-language-server: $schema=…`)."""
-    from roadmap_ci.rubric import rubric_schema
+    from roadmap_ci.score.model import rubric_schema
 
     _emit_json(rubric_schema(), out)
 
@@ -177,7 +178,7 @@ def schema_cmd(
     from roadmap_ci.errors import InvalidInput
 
     if name == "rubric":
-        from roadmap_ci.rubric import rubric_schema
+        from roadmap_ci.score.model import rubric_schema
 
         schema = rubric_schema()
     elif name == "evidence":
@@ -185,7 +186,7 @@ def schema_cmd(
 
         schema = Evidence.model_json_schema()
     elif name == "scorecard":
-        from roadmap_ci.scoring import Scorecard
+        from roadmap_ci.score.scoring import Scorecard
 
         schema = Scorecard.model_json_schema()
     elif name == "cohort":
@@ -461,8 +462,8 @@ def score_cmd(
     """Score evidence against a rubric (pure: runs no learner code). Exit 1 below the pass mark."""
     from roadmap_ci.evidence import dump_json, load_evidence, write_json
     from roadmap_ci.paths import rubric_path
-    from roadmap_ci.rubric import load_rubric
-    from roadmap_ci.scoring import score
+    from roadmap_ci.score.load import load_rubric
+    from roadmap_ci.score.scoring import score
 
     ev = load_evidence(evidence)
     loaded = load_rubric(rubric_path(rubric))
@@ -500,9 +501,9 @@ def rescore_cmd(
     from roadmap_ci.cohort import expand, rescore, write_gradebook
     from roadmap_ci.console import stdout
     from roadmap_ci.paths import rubric_path
-    from roadmap_ci.rubric import load_rubric
     from roadmap_ci.safeio import markup as escape
     from roadmap_ci.safeio import plain
+    from roadmap_ci.score.load import load_rubric
 
     new = load_rubric(rubric_path(rubric))
     old = load_rubric(rubric_path(baseline)) if baseline is not None else None

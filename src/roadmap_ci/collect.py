@@ -24,7 +24,7 @@ from typing import Any
 from roadmap_ci.config import RepoConfig, check_rel_path, load_config
 from roadmap_ci.errors import CannotRun, InvalidInput, Place
 from roadmap_ci.evidence import CollectorError, Evidence, write_json
-from roadmap_ci.rubric import LoadedRubric, load_rubric
+from roadmap_ci.score.load import LoadedRubric, load_rubric
 
 OUT_DIR = ".roadmap-ci"
 TOOLS = {"structure": (), "pipeline": ("dvc",), "tests": ("pytest",), "lint": ("ruff",), "metrics": (),

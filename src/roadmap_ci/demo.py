@@ -59,10 +59,10 @@ def main(argv: list[str] | None = None) -> None:
 def _hidden_label_scorecard(repo: Path, out: Path) -> Path:
     from roadmap_ci.console import scorecard_table, stdout
     from roadmap_ci.evidence import load_evidence, write_json
-    from roadmap_ci.hidden import apply, hidden_metrics
     from roadmap_ci.paths import rubrics_dir
-    from roadmap_ci.rubric import load_rubric
-    from roadmap_ci.scoring import score
+    from roadmap_ci.score.hidden import apply, hidden_metrics
+    from roadmap_ci.score.load import load_rubric
+    from roadmap_ci.score.scoring import score
 
     loaded = load_rubric(rubrics_dir() / f"{DELIVERABLE}.yaml")
     evidence = load_evidence(repo / ".roadmap-ci" / "evidence.json")

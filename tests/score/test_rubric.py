@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from roadmap_ci.errors import CannotRun, InvalidInputs
-from roadmap_ci.rubric import lint_rubric, load_rubric
+from roadmap_ci.score.load import lint_rubric, load_rubric
 
 BASE = """\
 version: "1"
@@ -190,7 +190,7 @@ def test_every_problem_is_reported(tmp_path):
 
 
 def test_bundled_rubrics_lint_clean():
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     files = sorted((root / "rubrics").glob("*.yaml")) + [root / "examples" / "demo-learner" / "rubric.yaml"]
     assert files
     for f in files:

@@ -3,7 +3,7 @@
 `evaluate` runs the real command (roadmap_ci.evaluate, what `roadmap-ci evaluate` calls: collect → score →
 report) on the rendered repo inside `learner_environment()` — this venv first on PATH, so the DVC stages'
 `python -m …` find scikit-learn / torch, with offline Hugging Face and quiet progress bars. The hidden-label
-metrics are then computed from the learner's predictions with `roadmap_ci.hidden` against the rubric's labels,
+metrics are then computed from the learner's predictions with `roadmap_ci.score.hidden` against the rubric's labels,
 as the privileged report step does, applied to the evidence and re-scored.
 """
 
@@ -22,9 +22,9 @@ from typing import Any
 from cookiecutter.main import cookiecutter
 
 from roadmap_ci.evidence import Evidence
-from roadmap_ci.hidden import HiddenResult, apply, hidden_metrics
-from roadmap_ci.rubric import load_rubric
-from roadmap_ci.scoring import Scorecard, score
+from roadmap_ci.score.hidden import HiddenResult, apply, hidden_metrics
+from roadmap_ci.score.load import load_rubric
+from roadmap_ci.score.scoring import Scorecard, score
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

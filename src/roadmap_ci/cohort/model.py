@@ -455,7 +455,7 @@ def _cross_checks(c: LoadedCohort, check_rubrics: bool) -> list[InvalidInput]:
 
 
 def _check_rubric(c: LoadedCohort, d: Deliverable, at: tuple[Any, ...]) -> list[InvalidInput]:
-    from roadmap_ci.rubric import load_rubric
+    from roadmap_ci.score.load import load_rubric
 
     place = c.doc.place((*at, "rubric", "id" if d.rubric.id is not None else "path"))
     path = c.rubric_path(d)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from roadmap_ci.config import RepoConfig
-from roadmap_ci.rubric import LoadedRubric
+from roadmap_ci.score.load import LoadedRubric
 
 # Never handed to learner code, whatever the job's environment holds.
 SECRET_ENV = ("GITHUB_TOKEN", "GH_TOKEN", "ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
