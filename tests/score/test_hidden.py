@@ -306,6 +306,27 @@ def test_apply_replaces_a_claimed_perfect_score(tmp_path, labels):
     assert score(ev, lr).criteria[0].points == 0
 
 
+def test_with_hidden_metrics_scores_withholds_and_refuses_stale_predictions(tmp_path, labels):
+    from roadmap_ci.evidence import Predictions
+
+    preds = write(tmp_path, "id,pred\na,0\nb,1\nc,1\nd,0\ne,1\n")
+    lr = loaded(tmp_path)
+    claimed = Evidence(deliverable="d", hidden={"public.accuracy": 1.0, "private.accuracy": 1.0})
+    ev, res = hidden.with_hidden_metrics(claimed, lr, preds)
+    assert ev.hidden == {"public.accuracy": 0.0, "private.accuracy": 1.0} == res.metrics
+    assert res.labels == "course" and ev.errors == []
+
+    ev, res = hidden.with_hidden_metrics(claimed, lr, preds, withheld="the daily limit is reached")
+    assert ev.hidden is None and res.labels is None
+    assert [(e.collector, e.message) for e in ev.errors] == [("hidden", "the daily limit is reached")]
+
+    stale = claimed.model_copy(update={"predictions": Predictions(
+        path="data/predictions.csv", status="stale", message="older than the pipeline's last run")})
+    ev, res = hidden.with_hidden_metrics(stale, lr, preds)
+    assert ev.hidden is None
+    assert res.error == "data/predictions.csv is older than the pipeline's last run"
+    assert score(ev, lr).criteria[0].status == "missing"
+
 # ---------------------------------------------------------------- where labels live
 
 

@@ -22,7 +22,8 @@ from typing import Any
 from cookiecutter.main import cookiecutter
 
 from roadmap_ci.evidence import Evidence
-from roadmap_ci.score.hidden import HiddenResult, apply, hidden_metrics
+from roadmap_ci.paths import bundled_rubric
+from roadmap_ci.score.hidden import HiddenResult, hidden_metrics, with_hidden_metrics
 from roadmap_ci.score.load import load_rubric
 from roadmap_ci.score.scoring import Scorecard, score
 
@@ -86,11 +87,14 @@ def metrics(repo: Path) -> dict[str, Any]:
     return json.loads((repo / "metrics.json").read_text())
 
 
+def _predictions(repo: Path) -> Path | None:
+    predictions = repo / "data" / "predictions" / "predictions.csv"
+    return predictions if predictions.is_file() else None
+
+
 def hidden(repo: Path, deliverable: str) -> HiddenResult:
     """What the privileged report step computes: the predictions against the rubric's hidden labels."""
-    predictions = repo / "data" / "predictions" / "predictions.csv"
-    return hidden_metrics(load_rubric(ROOT / "rubrics" / f"{deliverable}.yaml"),
-                          predictions if predictions.is_file() else None)
+    return hidden_metrics(load_rubric(bundled_rubric(deliverable)), _predictions(repo))
 
 
 @dataclass
@@ -130,9 +134,9 @@ def evaluate(repo: Path, deliverable: str) -> Result:
 
     with learner_environment():
         local = run_evaluate(repo)  # the rubric .roadmap-ci.yml names, as a learner's run finds it
-    loaded = load_rubric(ROOT / "rubrics" / f"{deliverable}.yaml")
+    loaded = load_rubric(bundled_rubric(deliverable))
     assert local.scorecard.rubric.hash == loaded.hash, "evaluate must pick the bundled rubric"
-    evidence = apply(local.evidence, hidden(repo, deliverable))
+    evidence, _ = with_hidden_metrics(local.evidence, loaded, _predictions(repo))
     return Result(evidence=evidence, card=score(evidence, loaded), local_card=local.scorecard)
 
 

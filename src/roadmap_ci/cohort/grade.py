@@ -536,7 +536,7 @@ def command(file: Path, deliverables: list[str], *, store_dir: Path | None = Non
         if now < earliest_due:
             con.print(f"{d.id}: graded before the due date ({store.iso(earliest_due)}): provisional", highlight=False)
         if new_rubric is not None:
-            from roadmap_ci.cli import print_rescore
+            from roadmap_ci.cohort.rescore_view import print_rescore
 
             print_rescore(r.as_rescore(), rubric.name if rubric else r.rubric_name, has_old=True, show_all=show_all)
         if timings and r.files:
