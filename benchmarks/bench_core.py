@@ -87,8 +87,8 @@ from pathlib import Path
 from roadmap_ci import cohort
 from roadmap_ci.errors import read_text
 from roadmap_ci.evidence import parse_evidence_fast
-from roadmap_ci.rubric import load_rubric
-from roadmap_ci.scoring import evaluate, totals
+from roadmap_ci.score.load import load_rubric
+from roadmap_ci.score.scoring import evaluate, totals
 
 new, old = load_rubric(Path(sys.argv[2])), load_rubric(Path(sys.argv[3]))
 p = cohort.plan(new, old)

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from _workflow_runner import first_push, publish_this_tree  # noqa: E402
 from fakegithub import FakeGitHub  # noqa: E402
 
-from roadmap_ci.rubric import load_rubric  # noqa: E402
+from roadmap_ci.score.load import load_rubric  # noqa: E402
 
 UV = str(Path(sys.executable).with_name("uv"))
 BASE_PY = str(Path(getattr(sys, "_base_executable", sys.executable)))

@@ -25,8 +25,8 @@ from fakegithub import FakeGitHub  # noqa: E402
 from roadmap_ci.evidence import parse_evidence  # noqa: E402
 from roadmap_ci.publish.github import GitHubClient, GitHubTarget, Retrying, publish_github  # noqa: E402
 from roadmap_ci.reports import COMMENT_LIMIT, FORMATS, render  # noqa: E402
-from roadmap_ci.rubric import load_rubric  # noqa: E402
-from roadmap_ci.scoring import score  # noqa: E402
+from roadmap_ci.score.load import load_rubric  # noqa: E402
+from roadmap_ci.score.scoring import score  # noqa: E402
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 EVIDENCE = ROOT / "examples" / "demo-learner" / "evidence.json"

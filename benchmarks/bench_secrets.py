@@ -5,7 +5,7 @@
 For each template and each of N course secrets (and the practice data, the reference the rubric was
 calibrated on): `roadmap-ci new ID --course-secret-file … --labels-out …` (roadmap_ci.new, as a mentor runs
 it), then the rendered repo's own pipeline with `dvc repro` (the project venv first on PATH), then the
-hidden-label metrics of its predictions against that course's labels (roadmap_ci.hidden, as `ci-report`
+hidden-label metrics of its predictions against that course's labels (roadmap_ci.score.hidden, as `ci-report`
 computes them), for the baseline and for the README's improvement path (the `IMPROVED` params of the
 template's end-to-end test). Printed per template and path: the headline hidden metric in points (×100 for
 a fraction; WAPE is already a percentage) as practice / min / mean / max over the secrets and the spread
@@ -87,9 +87,9 @@ def measure(template: str, repo: Path, labels: Path) -> tuple[dict[str, float], 
     """(hidden metrics, data-dependent points earned, their maximum)."""
     from roadmap_ci.collect.metrics import flatten
     from roadmap_ci.evidence import Evidence
-    from roadmap_ci.hidden import score_predictions
-    from roadmap_ci.rubric import load_rubric
-    from roadmap_ci.scoring import evaluate
+    from roadmap_ci.score.hidden import score_predictions
+    from roadmap_ci.score.load import load_rubric
+    from roadmap_ci.score.scoring import evaluate
 
     loaded = load_rubric(ROOT / "rubrics" / f"{template}.yaml")
     spec = loaded.rubric.hidden_labels

@@ -95,9 +95,9 @@ class Score:
 def score(template: str, repo: Path, labels: Path, seconds: float) -> Score:
     from roadmap_ci.collect.metrics import read_file
     from roadmap_ci.evidence import Evidence
-    from roadmap_ci.hidden import score_predictions
-    from roadmap_ci.rubric import load_rubric
-    from roadmap_ci.scoring import evaluate
+    from roadmap_ci.score.hidden import score_predictions
+    from roadmap_ci.score.load import load_rubric
+    from roadmap_ci.score.scoring import evaluate
 
     rubric = load_rubric(ROOT / "rubrics" / f"{template}.yaml").rubric
     spec = rubric.hidden_labels

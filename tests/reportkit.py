@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from roadmap_ci.evidence import Evidence, parse_evidence
-from roadmap_ci.rubric import load_rubric
-from roadmap_ci.scoring import Scorecard, score
+from roadmap_ci.score.load import load_rubric
+from roadmap_ci.score.scoring import Scorecard, score
 
 ROOT = Path(__file__).resolve().parent.parent
 EVIDENCE = ROOT / "examples" / "demo-learner" / "evidence.json"

@@ -426,14 +426,14 @@ def test_head_moving_while_scoring_posts_nothing(sim, monkeypatch):
     sim.fk.add_pull(BASE, 7, head_sha=SHA, head_branch="feature", head_repo="learner/course")
     payload = event()
     sim.evaluate_run(payload)
-    real_score = __import__("roadmap_ci.scoring", fromlist=["score"]).score
+    real_score = __import__("roadmap_ci.score.scoring", fromlist=["score"]).score
 
     def score_then_push(*args: Any, **kwargs: Any) -> Any:
         card = real_score(*args, **kwargs)
         sim.fk.move_head(BASE, 7, NEW_SHA)  # the learner pushed while this run was scoring
         return card
 
-    monkeypatch.setattr("roadmap_ci.scoring.score", score_then_push)
+    monkeypatch.setattr("roadmap_ci.score.scoring.score", score_then_push)
     out = sim.report_here(payload)
     assert out.posted == "nothing" and "stale run" in out.reason
     assert sim.writes() == []  # a stale run posts nothing, counts nothing and writes nothing the learner reads

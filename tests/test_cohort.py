@@ -10,7 +10,7 @@ from pathlib import Path
 from conftest import EXAMPLE_EVIDENCE, EXAMPLE_RUBRIC, ROOT
 
 from roadmap_ci.cohort import expand, rescore
-from roadmap_ci.rubric import load_rubric
+from roadmap_ci.score.load import load_rubric
 
 
 def cohort(tmp_path: Path, f1s: list[float]) -> Path:
@@ -111,7 +111,7 @@ def test_empty_directory_is_a_clear_error(cli, tmp_path):
 def test_rescore_matches_scoring_each_rubric_alone(tmp_path):
     """Criteria the two rubrics share are evaluated once per learner; the totals must not notice."""
     from roadmap_ci.evidence import load_evidence
-    from roadmap_ci.scoring import score
+    from roadmap_ci.score.scoring import score
 
     d = cohort(tmp_path, [0.55, 0.66, 0.72, 0.81, 0.9])
     old = load_rubric(EXAMPLE_RUBRIC)

@@ -15,7 +15,7 @@ from conftest import run_cli
 
 from roadmap_ci.cohort.grade import grade_deliverable, late_policy_applied
 from roadmap_ci.cohort.model import LatePolicy, load_cohort
-from roadmap_ci.scoring import Totals
+from roadmap_ci.score.scoring import Totals
 
 DUE = datetime(2027, 1, 24, 23, 59, tzinfo=UTC)
 

@@ -30,14 +30,15 @@ from conftest import EXAMPLE_EVIDENCE, EXAMPLE_RUBRIC
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from roadmap_ci import hidden
 from roadmap_ci.ci_report import extract_artifact, load_bundle
 from roadmap_ci.cli import main
 from roadmap_ci.collect.config import load_config
 from roadmap_ci.errors import RoadmapError
 from roadmap_ci.evidence import Evidence, dump_json, parse_evidence, parse_evidence_fast
-from roadmap_ci.rubric import HiddenLabels, load_rubric
-from roadmap_ci.scoring import score
+from roadmap_ci.score import hidden
+from roadmap_ci.score.load import load_rubric
+from roadmap_ci.score.model import HiddenLabels
+from roadmap_ci.score.scoring import score
 
 _LONG = os.environ.get("ROADMAP_CI_FUZZ") == "long"
 EXAMPLES = int(os.environ.get("ROADMAP_CI_FUZZ_EXAMPLES") or (10_000 if _LONG else 40))

@@ -21,13 +21,14 @@ from conftest import EXAMPLE_EVIDENCE, EXAMPLE_RUBRIC, ROOT, run_cli
 from test_ci_report import FakeAPI, bundle, event, evidence, make_zip, pull
 from test_ci_report import setup as setup  # noqa: F401 (a fixture, used by name)
 
-from roadmap_ci import hidden
 from roadmap_ci.cohort import expand, rescore
 from roadmap_ci.collect.config import load_config
-from roadmap_ci.errors import CannotRun, InvalidInput, InvalidInputs
+from roadmap_ci.errors import CannotRun, HiddenError, InvalidInput, InvalidInputs
 from roadmap_ci.evidence import load_evidence, parse_evidence
-from roadmap_ci.rubric import HiddenLabels, lint_rubric, load_rubric
 from roadmap_ci.safeio import markup, plain, write_atomic
+from roadmap_ci.score import hidden
+from roadmap_ci.score.load import lint_rubric, load_rubric
+from roadmap_ci.score.model import HiddenLabels
 
 LAUGHS = "".join(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]\n" for i in range(1, 10))
 LAUGHS = 'l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + LAUGHS
@@ -278,7 +279,7 @@ def test_metrics_near_the_float_limit_score_zero_with_a_reason(tmp_path):
     lab, preds = tmp_path / "l.csv", tmp_path / "p.csv"
     lab.write_text("id,y\na,1e308\nb,-1e308\n")
     preds.write_text("id,p\na,-1.7e308\nb,1.7e308\n")
-    with pytest.raises(hidden.HiddenError, match=r"private\.mae: the predictions or labels are too large to score"):
+    with pytest.raises(HiddenError, match=r"private\.mae: the predictions or labels are too large to score"):
         hidden.score_predictions(REG, lab, preds)
     rubric = tmp_path / "r.yaml"
     rubric.write_text('version: "1"\npass_mark: 1\nhidden_labels:\n  source: l.csv\n  target_column: y\n'
@@ -299,7 +300,7 @@ def test_a_bom_a_tsv_and_a_truncated_character(tmp_path):
     assert hidden.score_predictions(spec, lab, tsv) == {"private.mae": 0.0}
     cut = tmp_path / "p.csv"
     cut.write_bytes(b"id,p\na,1\nb,2\xc3")
-    with pytest.raises(hidden.HiddenError, match="not UTF-8 text"):
+    with pytest.raises(HiddenError, match="not UTF-8 text"):
         hidden.score_predictions(spec, lab, cut)
 
 
@@ -314,7 +315,7 @@ def test_predictions_caps_apply_before_rows_are_kept(tmp_path, body, message):
     preds = tmp_path / "p.csv"
     preds.write_bytes(b"id,pred\n" + body)
     spec = HiddenLabels(source="l.csv", target_column="label", prediction_column="pred", metrics=["accuracy"])
-    with pytest.raises(hidden.HiddenError, match=message):
+    with pytest.raises(HiddenError, match=message):
         hidden.score_predictions(spec, lab, preds)
 
 
@@ -333,9 +334,10 @@ def test_the_row_cap_refuses_before_the_row_is_handed_on(tmp_path):
 PEAK_RSS = """
 import sys
 from pathlib import Path
-from roadmap_ci import hidden
 from roadmap_ci.ci_report import ArtifactError, extract_artifact, load_bundle
-from roadmap_ci.rubric import HiddenLabels
+from roadmap_ci.errors import HiddenError
+from roadmap_ci.score import hidden
+from roadmap_ci.score.model import HiddenLabels
 
 zip_path, labels, task, work = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], Path(sys.argv[4])
 try:
@@ -346,7 +348,7 @@ try:
     try:
         hidden.score_predictions(spec, labels, b.predictions)
         print("scored")
-    except hidden.HiddenError as exc:
+    except HiddenError as exc:
         print("refused:", exc)
 except ArtifactError as exc:
     print("refused:", exc)

@@ -13,7 +13,7 @@ from roadmap_ci.errors import CannotRun
 from roadmap_ci.publish.files import write_reports
 from roadmap_ci.publish.mlflow import log_evaluation, metric_key
 from roadmap_ci.publish.summary import SUMMARY_LIMIT_BYTES, write_summary
-from roadmap_ci.scoring import Scorecard
+from roadmap_ci.score.scoring import Scorecard
 
 
 def test_files_sink_writes_every_format_and_the_full_scorecard(tmp_path):

@@ -10,7 +10,7 @@ from reportkit import BEFORE_DUE, demo, hostile, rubric
 from roadmap_ci.evidence import dump_json
 from roadmap_ci.reports import FORMATS, render
 from roadmap_ci.reports.view import build_view
-from roadmap_ci.scoring import Scorecard
+from roadmap_ci.score.scoring import Scorecard
 
 
 class _Tags(HTMLParser):

@@ -16,7 +16,7 @@ from _workflow_runner import SHARED, Expr, Runner, WorkflowError, first_push, gi
 from fakegithub import FakeGitHub
 
 from roadmap_ci.reports.escape import marker
-from roadmap_ci.rubric import load_rubric
+from roadmap_ci.score.load import load_rubric
 
 ROOT = Path(__file__).resolve().parent.parent
 

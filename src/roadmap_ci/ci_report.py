@@ -13,7 +13,7 @@ statuses and check runs, so it trusts nothing the learner's job produced:
 4. the rubric is the mentor's, named by the workflow (a bundled id or a path in a mentor-controlled
    checkout) and pinned by ``version:`` -- a different version refuses to score;
 5. ``evidence.hidden`` is recomputed from the learner's predictions and the hidden labels
-   (:mod:`roadmap_ci.hidden`); whatever the learner's job claimed there is discarded, and so are its
+   (:mod:`roadmap_ci.score.hidden`); whatever the learner's job claimed there is discarded, and so are its
    claims about the commit, repo and deliverable;
 6. score, write every report to disk (``--workdir``/out), then publish through
    :mod:`roadmap_ci.publish`: the job summary; for a pull request the one PR comment (found again by its
@@ -41,10 +41,10 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
-from roadmap_ci.embargo import learner_copy
 from roadmap_ci.errors import CannotRun, InvalidInput, Place, RoadmapError
 from roadmap_ci.evidence import MAX_EVIDENCE_BYTES, Evidence, load_evidence
 from roadmap_ci.extras import imports
+from roadmap_ci.score.embargo import learner_copy
 
 ARTIFACT_NAME = "roadmap-ci-evidence"
 MAX_EVENT_BYTES = 4 * 1024 * 1024
@@ -539,7 +539,7 @@ def limit_reason(limit: int) -> str:
 
 def load_pinned_rubric(rubric: str, version: str):  # type: ignore[no-untyped-def]
     """A bundled rubric id or a path in a mentor-controlled checkout, whose ``version:`` must match."""
-    from roadmap_ci.rubric import load_rubric
+    from roadmap_ci.score.load import load_rubric
 
     if not version:
         raise CannotRun(f"no rubric version is pinned for {rubric!r}: set the caller's rubric-version "
@@ -567,7 +567,7 @@ def feedback_rubric(deliverable: str):  # type: ignore[no-untyped-def]
     Feedback only -- the learner chose the deliverable -- and the scorecard says which rubric it used.
     """
     from roadmap_ci.paths import bundled_rubric
-    from roadmap_ci.rubric import load_rubric
+    from roadmap_ci.score.load import load_rubric
 
     try:
         path = bundled_rubric(deliverable)
@@ -630,18 +630,13 @@ def trusted_evidence(bundle: Bundle, run: Run, loaded: Any, labels: Path | None,
 def _trusted(bundle: Bundle, run: Run, loaded: Any, labels: Path | None, env: Mapping[str, str],
              withheld: str | None = None) -> tuple[Evidence, str | None]:
     """(trusted evidence, where its hidden-label metrics came from: "course" | "practice" | None)."""
-    from roadmap_ci import hidden
+    from roadmap_ci.score.hidden import with_hidden_metrics
 
     ev = bundle.evidence
-    if withheld is not None:
-        result = hidden.HiddenResult(None, withheld)
-    elif ev.predictions is not None and ev.predictions.status == "stale":
-        result = hidden.HiddenResult(None, f"{ev.predictions.path[:80]} is {ev.predictions.message[:200]}")
-    else:
-        display = ev.predictions.path[:80] if ev.predictions is not None else None  # learner text: bounded
-        result = hidden.hidden_metrics(loaded, bundle.predictions, labels_file=labels, env=env, display=display)
-    ev = hidden.apply(ev, result)
-    source = None if result.metrics is None else ("practice" if result.practice else "course")
+    display = ev.predictions.path[:80] if ev.predictions is not None else None  # learner text: bounded
+    ev, result = with_hidden_metrics(ev, loaded, bundle.predictions, labels_file=labels, env=env, display=display,
+                                     withheld=withheld)
+    source = result.labels
     return ev.model_copy(update={"commit": run.head_sha, "repo": run.head_repo, "ref": run.head_branch,
                                  "learner": run.head_owner,
                                  "deliverable": loaded.rubric.deliverable or ev.deliverable}), source
@@ -712,7 +707,7 @@ def ci_report(*, rubric: str, rubric_version: str, labels: Path | None = None, a
             withheld = limit_reason(quota.limit)
     ev, source = _trusted(bundle, run, loaded, labels, env, withheld=withheld)
 
-    from roadmap_ci.scoring import score
+    from roadmap_ci.score.scoring import score
 
     card = score(ev, loaded).model_copy(update={"labels": source})
     if dry_run or publisher is None:

@@ -110,8 +110,8 @@ def new_cmd(
 @rubric_app.command("lint")
 def rubric_lint(files: Annotated[list[Path], typer.Argument(help="Rubric YAML files.")]) -> None:
     """Check rubric files; print every problem as file:line:column: what is wrong."""
-    from roadmap_ci.rubric import lint_rubric
     from roadmap_ci.safeio import plain
+    from roadmap_ci.score.load import lint_rubric
 
     problems = 0
     for f in files:
@@ -134,7 +134,8 @@ def rubric_explain(
     """The table a learner reads: what is scored, how, and for how many points."""
     from roadmap_ci.errors import InvalidInput
     from roadmap_ci.paths import rubric_path
-    from roadmap_ci.rubric import explain_markdown, explain_rows, load_rubric
+    from roadmap_ci.score.explain import explain_markdown, explain_rows
+    from roadmap_ci.score.load import load_rubric
 
     file = rubric_path(rubric)
     loaded = load_rubric(file)
@@ -163,7 +164,7 @@ def rubric_explain(
 @rubric_app.command("schema")
 def rubric_schema_cmd(out: Annotated[Path | None, typer.Option("--out", help="Write to a file.")] = None) -> None:
     """Print the rubric JSON Schema (for `# yaml-language-server: $schema=…`)."""
-    from roadmap_ci.rubric import rubric_schema
+    from roadmap_ci.score.model import rubric_schema
 
     _emit_json(rubric_schema(), out)
 
@@ -177,7 +178,7 @@ def schema_cmd(
     from roadmap_ci.errors import InvalidInput
 
     if name == "rubric":
-        from roadmap_ci.rubric import rubric_schema
+        from roadmap_ci.score.model import rubric_schema
 
         schema = rubric_schema()
     elif name == "evidence":
@@ -185,7 +186,7 @@ def schema_cmd(
 
         schema = Evidence.model_json_schema()
     elif name == "scorecard":
-        from roadmap_ci.scoring import Scorecard
+        from roadmap_ci.score.scoring import Scorecard
 
         schema = Scorecard.model_json_schema()
     elif name == "cohort":
@@ -461,8 +462,8 @@ def score_cmd(
     """Score evidence against a rubric (pure: runs no learner code). Exit 1 below the pass mark."""
     from roadmap_ci.evidence import dump_json, load_evidence, write_json
     from roadmap_ci.paths import rubric_path
-    from roadmap_ci.rubric import load_rubric
-    from roadmap_ci.scoring import score
+    from roadmap_ci.score.load import load_rubric
+    from roadmap_ci.score.scoring import score
 
     ev = load_evidence(evidence)
     loaded = load_rubric(rubric_path(rubric))
@@ -480,9 +481,6 @@ def score_cmd(
         raise typer.Exit(EXIT_INVALID)
 
 
-TABLE_ROWS = 50  # a screenful; the gradebook (--csv) and --all have every learner
-
-
 @app.command("rescore")
 def rescore_cmd(
     evidence: Annotated[list[Path], typer.Argument(help="evidence.json files or directories holding them.")],
@@ -498,11 +496,9 @@ def rescore_cmd(
     (its ``problems`` column); the others are scored. Exit 1 when any was skipped.
     """
     from roadmap_ci.cohort import expand, rescore, write_gradebook
-    from roadmap_ci.console import stdout
+    from roadmap_ci.cohort.rescore_view import print_outcome, print_rescore, print_skipped
     from roadmap_ci.paths import rubric_path
-    from roadmap_ci.rubric import load_rubric
-    from roadmap_ci.safeio import markup as escape
-    from roadmap_ci.safeio import plain
+    from roadmap_ci.score.load import load_rubric
 
     new = load_rubric(rubric_path(rubric))
     old = load_rubric(rubric_path(baseline)) if baseline is not None else None
@@ -510,76 +506,13 @@ def rescore_cmd(
     files = expand(evidence, problems)
     result = rescore(new, files, old, workers=workers)
     result.errors[:0] = problems
-    con = stdout()
-    for err in result.errors:
-        for line in str(err).splitlines():
-            print(plain(line), file=sys.stderr)
+    print_skipped(result)
     if csv_out is not None:
         write_gradebook(result, csv_out)
     print_rescore(result, rubric_path(rubric).name, has_old=old is not None, show_all=show_all)
-    if csv_out is not None:
-        con.print(f"gradebook written to {escape(str(csv_out))}")
+    print_outcome(result, csv_out)
     if result.errors:
-        con.print(f"{len(result.errors)} skipped (listed on stderr"
-                  + (" and in the gradebook's problems column)" if csv_out is not None else ")"))
         raise typer.Exit(EXIT_INVALID)
-
-
-def print_rescore(result, rubric_name: str, *, has_old: bool, show_all: bool) -> None:  # type: ignore[no-untyped-def]
-    """rescore's terminal view (also `cohort grade --rubric`): flips first, statistics, the distribution.
-    Learner text is made inert (no control characters, no markup) by safeio.markup."""
-    from rich.table import Table
-
-    from roadmap_ci.cohort import histogram
-    from roadmap_ci.console import stdout
-    from roadmap_ci.safeio import markup as escape
-
-    con = stdout()
-    old = True if has_old else None
-    rubric_label = escape(rubric_name)
-    if show_all:
-        rows, more = result.rows, 0
-    else:
-        rows = result.notable() if old is not None else (result.rows if len(result.rows) <= TABLE_ROWS else [])
-        rows, more = rows[:TABLE_ROWS], max(0, len(rows) - TABLE_ROWS)
-    if rows:
-        table = Table(title=f"{len(result.rows)} learners re-scored with {rubric_label}"
-                      + ("" if show_all or old is None else " (flips first, then the largest changes)"))
-        table.add_column("learner", overflow="fold")
-        if old is not None:
-            table.add_column("old", justify="right")
-        table.add_column("new", justify="right")
-        if old is not None:
-            table.add_column("change", justify="right")
-        table.add_column("result")
-        for r in rows:
-            verdict = "pass" if r.new.passed else "[red]below[/]"
-            if r.flipped:
-                verdict = "[green]now passes[/]" if r.new.passed else "[red]now fails[/]"
-            cells = [escape(r.learner)]
-            if old is not None:
-                cells.append(f"{r.old.total:g}" if r.old else "")
-            cells.append(f"{r.new.total:g}/{r.new.max:g}")
-            if old is not None:
-                cells.append(f"{r.delta:+g}" if r.delta is not None else "")
-            cells.append(verdict)
-            table.add_row(*cells)
-        con.print(table)
-    if more:
-        con.print(f"… and {more} more changed: --all lists every learner, --csv writes a gradebook")
-    for label, st in (("old rubric", result.stats(old=True) if old else None), ("new rubric", result.stats())):
-        if st is None:
-            continue
-        con.print(f"{label}: n={st.count} mean={st.mean:.2f} quartiles={st.quartiles[0]:g}/{st.quartiles[1]:g}/"
-                  f"{st.quartiles[2]:g} min={st.minimum:g} max={st.maximum:g} pass rate={st.pass_rate:.1%}")
-    if old is not None:
-        up = sum(1 for r in result.flips if r.new.passed)
-        con.print(f"pass/fail flips: {len(result.flips)} ({up} now pass, {len(result.flips) - up} now fail)")
-    if result.rows:
-        bars = histogram([r.new.total for r in result.rows], result.max_points)
-        peak = max(n for _, n in bars) or 1
-        for label, n in bars:
-            con.print(f"{label} │{'█' * round(30 * n / peak)} {n}")
 
 
 # ---------------------------------------------------------------- collect / evaluate

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from roadmap_ci.safeio import markup as escape
-from roadmap_ci.scoring import Scorecard
+from roadmap_ci.score.scoring import Scorecard
 
 STATUS_STYLE = {"pass": "green", "partial": "yellow", "fail": "red", "missing": "red", "pending": "cyan"}
 

@@ -59,18 +59,18 @@ def main(argv: list[str] | None = None) -> None:
 def _hidden_label_scorecard(repo: Path, out: Path) -> Path:
     from roadmap_ci.console import scorecard_table, stdout
     from roadmap_ci.evidence import load_evidence, write_json
-    from roadmap_ci.hidden import apply, hidden_metrics
-    from roadmap_ci.paths import rubrics_dir
-    from roadmap_ci.rubric import load_rubric
-    from roadmap_ci.scoring import score
+    from roadmap_ci.paths import bundled_rubric
+    from roadmap_ci.score.hidden import with_hidden_metrics
+    from roadmap_ci.score.load import load_rubric
+    from roadmap_ci.score.scoring import score
 
-    loaded = load_rubric(rubrics_dir() / f"{DELIVERABLE}.yaml")
+    loaded = load_rubric(bundled_rubric(DELIVERABLE))
     evidence = load_evidence(repo / ".roadmap-ci" / "evidence.json")
     predictions = repo / "data" / "predictions" / "predictions.csv"
-    result = hidden_metrics(loaded, predictions if predictions.is_file() else None)
+    evidence, result = with_hidden_metrics(evidence, loaded, predictions if predictions.is_file() else None)
     if result.error:
         print(f"hidden labels not scored: {result.error}")
-    card = score(apply(evidence, result), loaded)
+    card = score(evidence, loaded)
     path = out / "scorecard.json"
     write_json(card, path)
     stdout().print(scorecard_table(card, reveal=True))

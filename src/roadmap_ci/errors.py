@@ -60,6 +60,10 @@ class CannotRun(RoadmapError):
     exit_code = EXIT_CANNOT_RUN
 
 
+class HiddenError(InvalidInput):
+    """A one-line problem with the hidden-label inputs: the predictions (learner's) or the labels (mentor's)."""
+
+
 class InvalidInputs(InvalidInput):
     """Several independent problems in one or more files, each on its own line."""
 

@@ -15,7 +15,7 @@ from roadmap_ci.collect.run import OUT_DIR, Progress, collect, resolve_rubric
 from roadmap_ci.errors import CannotRun, Place
 from roadmap_ci.evidence import Evidence, load_evidence, write_json
 from roadmap_ci.safeio import write_atomic
-from roadmap_ci.scoring import Scorecard, score
+from roadmap_ci.score.scoring import Scorecard, score
 
 
 @dataclass

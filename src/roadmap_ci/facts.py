@@ -35,7 +35,7 @@ __all__ = ["NAMESPACES", "Fact", "Kind", "Namespace", "Ref", "parse_ref", "resol
 def _hidden(ev: Evidence, ref: Ref, want: Want, base: dict[str, float] | None) -> Fact:
     key = ref.key or ""
     fact = number_fact(ev.hidden, {}, key, f"hidden {key}", "hidden-label metrics")
-    why = next((e.message for e in ev.errors if e.collector == "hidden"), None)  # see roadmap_ci.hidden
+    why = next((e.message for e in ev.errors if e.collector == "hidden"), None)  # see roadmap_ci.score.hidden
     if fact.kind == "missing" and why:
         fact = missing(fact.label, f"hidden-label scoring failed: {short(why, 300)}")
     return as_wanted(fact, want)

@@ -126,9 +126,9 @@ def deliverable(deliverable_id: str) -> Deliverable | None:
 
 def catalog() -> dict[str, object]:
     """The whole roadmap as plain data (what ``roadmap-ci roadmap --json`` prints)."""
-    from roadmap_ci.paths import rubrics_dir, templates_dir
+    from roadmap_ci.paths import bundled_rubric_ids, templates_dir
 
-    tdir, rdir = templates_dir(), rubrics_dir()
+    tdir, rubric_ids = templates_dir(), set(bundled_rubric_ids())
     phases = []
     for p in PHASES:
         items = []
@@ -142,7 +142,7 @@ def catalog() -> dict[str, object]:
             row["template"] = d.template
             row["rubric"] = d.rubric
             row["template_available"] = (tdir / d.id / "cookiecutter.json").is_file()
-            row["rubric_available"] = (rdir / f"{d.id}.yaml").is_file()
+            row["rubric_available"] = d.id in rubric_ids
             items.append(row)
         phases.append({"id": p.id, "phase": p.number, "title": p.title, "weeks": list(p.weeks),
                        "topics": list(p.topics), "deliverables": items})

@@ -16,7 +16,7 @@ from roadmap_ci.collect.base import CollectorError, Fact, Namespace
 from roadmap_ci.collect.config import RepoConfig
 from roadmap_ci.collect.registry import COLLECTORS, Collector
 from roadmap_ci.evidence import Evidence
-from roadmap_ci.rubric import RULES
+from roadmap_ci.score.model import RULES
 
 NAMES = list(COLLECTORS)
 # the protocol's members: its annotated names and its methods

@@ -7,7 +7,7 @@ from pathlib import Path
 from _collect_util import ctx, make_repo
 
 from roadmap_ci.collect import structure
-from roadmap_ci.rubric import load_rubric
+from roadmap_ci.score.load import load_rubric
 
 README = """\
 # Project

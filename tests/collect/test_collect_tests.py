@@ -7,7 +7,7 @@ from pathlib import Path
 from _collect_util import ctx, make_repo
 
 from roadmap_ci.collect import tests as tests_collector
-from roadmap_ci.rubric import load_rubric
+from roadmap_ci.score.load import load_rubric
 
 LEARNER = {
     "mylib.py": "def add(a, b):\n    return a + b\n",

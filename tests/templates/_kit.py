@@ -3,7 +3,7 @@
 `evaluate` runs the real command (roadmap_ci.evaluate, what `roadmap-ci evaluate` calls: collect → score →
 report) on the rendered repo inside `learner_environment()` — this venv first on PATH, so the DVC stages'
 `python -m …` find scikit-learn / torch, with offline Hugging Face and quiet progress bars. The hidden-label
-metrics are then computed from the learner's predictions with `roadmap_ci.hidden` against the rubric's labels,
+metrics are then computed from the learner's predictions with `roadmap_ci.score.hidden` against the rubric's labels,
 as the privileged report step does, applied to the evidence and re-scored.
 """
 
@@ -22,9 +22,10 @@ from typing import Any
 from cookiecutter.main import cookiecutter
 
 from roadmap_ci.evidence import Evidence
-from roadmap_ci.hidden import HiddenResult, apply, hidden_metrics
-from roadmap_ci.rubric import load_rubric
-from roadmap_ci.scoring import Scorecard, score
+from roadmap_ci.paths import bundled_rubric
+from roadmap_ci.score.hidden import HiddenResult, hidden_metrics, with_hidden_metrics
+from roadmap_ci.score.load import load_rubric
+from roadmap_ci.score.scoring import Scorecard, score
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -86,11 +87,14 @@ def metrics(repo: Path) -> dict[str, Any]:
     return json.loads((repo / "metrics.json").read_text())
 
 
+def _predictions(repo: Path) -> Path | None:
+    predictions = repo / "data" / "predictions" / "predictions.csv"
+    return predictions if predictions.is_file() else None
+
+
 def hidden(repo: Path, deliverable: str) -> HiddenResult:
     """What the privileged report step computes: the predictions against the rubric's hidden labels."""
-    predictions = repo / "data" / "predictions" / "predictions.csv"
-    return hidden_metrics(load_rubric(ROOT / "rubrics" / f"{deliverable}.yaml"),
-                          predictions if predictions.is_file() else None)
+    return hidden_metrics(load_rubric(bundled_rubric(deliverable)), _predictions(repo))
 
 
 @dataclass
@@ -130,9 +134,9 @@ def evaluate(repo: Path, deliverable: str) -> Result:
 
     with learner_environment():
         local = run_evaluate(repo)  # the rubric .roadmap-ci.yml names, as a learner's run finds it
-    loaded = load_rubric(ROOT / "rubrics" / f"{deliverable}.yaml")
+    loaded = load_rubric(bundled_rubric(deliverable))
     assert local.scorecard.rubric.hash == loaded.hash, "evaluate must pick the bundled rubric"
-    evidence = apply(local.evidence, hidden(repo, deliverable))
+    evidence, _ = with_hidden_metrics(local.evidence, loaded, _predictions(repo))
     return Result(evidence=evidence, card=score(evidence, loaded), local_card=local.scorecard)
 
 

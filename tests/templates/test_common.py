@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from roadmap_ci.rubric import explain_markdown, lint_rubric, load_rubric
+from roadmap_ci.score.explain import explain_markdown
+from roadmap_ci.score.load import lint_rubric, load_rubric
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = sorted(p.parent for p in (ROOT / "templates").glob("*/cookiecutter.json")

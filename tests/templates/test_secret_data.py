@@ -26,8 +26,8 @@ from pathlib import Path
 import pytest
 from _kit import ROOT, load_generator
 
-from roadmap_ci.hidden import score_predictions
-from roadmap_ci.rubric import load_rubric
+from roadmap_ci.score.hidden import score_predictions
+from roadmap_ci.score.load import load_rubric
 
 COURSE = b"course-secret-of-the-mentor-0001"
 GUESS = b"a-learner-s-guess-at-the-secret-02"

@@ -3,7 +3,7 @@
 A small sample of what `benchmarks/bench_secrets.py` measures over many secrets (docs/performance.md): two
 course secrets, each rendered with `roadmap_ci.new` as a mentor does, the rendered repo's own pipeline run
 with `dvc repro` (baseline, then the README's improvement path), and the predictions scored against that
-course's hidden labels with `roadmap_ci.hidden` and the rubric's data-dependent criteria. Under every secret
+course's hidden labels with `roadmap_ci.score.hidden` and the rubric's data-dependent criteria. Under every secret
 the baseline earns part of those points, not none and not all, and the improvement path earns all of them.
 (How far the baseline moves between secrets is the benchmark's number, not asserted here: with two secrets
 it would say nothing.)

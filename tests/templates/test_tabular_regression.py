@@ -85,8 +85,8 @@ def test_leaky_feature_fools_validation_but_not_the_hidden_labels(baseline, tmp_
     run([str(BIN / "dvc"), "repro"], repo)
     metrics = json.loads((repo / "metrics.json").read_text())
     assert metrics["r2"] > 0.97, "the leak makes validation look brilliant"
-    from roadmap_ci.hidden import hidden_metrics
-    from roadmap_ci.rubric import load_rubric
+    from roadmap_ci.score.hidden import hidden_metrics
+    from roadmap_ci.score.load import load_rubric
 
     hidden = hidden_metrics(load_rubric(ROOT / "rubrics" / f"{ID}.yaml"),
                             repo / "data" / "predictions" / "predictions.csv").metrics

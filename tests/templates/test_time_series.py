@@ -103,8 +103,8 @@ def test_leaky_feature_fools_the_backtest_but_not_the_hidden_labels(baseline, tm
     run([str(BIN / "dvc"), "repro"], repo)
     metrics = json.loads((repo / "metrics.json").read_text())
     assert metrics["mase"] < 0.3, "the leak makes the backtest look brilliant"
-    from roadmap_ci.hidden import hidden_metrics
-    from roadmap_ci.rubric import load_rubric
+    from roadmap_ci.score.hidden import hidden_metrics
+    from roadmap_ci.score.load import load_rubric
 
     hidden = hidden_metrics(load_rubric(ROOT / "rubrics" / f"{ID}.yaml"),
                             repo / "data" / "predictions" / "predictions.csv").metrics

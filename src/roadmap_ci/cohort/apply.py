@@ -182,7 +182,7 @@ class Engine:
     def _has_labels(self, deliverable: str) -> bool:
         """Whether the deliverable's pinned rubric scores hidden labels (then they go into the secret)."""
         if deliverable not in self._labels_known:
-            from roadmap_ci.rubric import load_rubric
+            from roadmap_ci.score.load import load_rubric
 
             d = next(x for x in self.c.cohort.deliverables if x.id == deliverable)
             self._labels_known[deliverable] = load_rubric(self.c.rubric_path(d)).rubric.hidden_labels is not None

@@ -30,7 +30,7 @@ import roadmap_ci.cohort.rescore  # noqa: F401 (the module, not the function the
 from roadmap_ci.cohort import store
 from roadmap_ci.cohort.model import Deliverable, LatePolicy, LoadedCohort, Seat
 from roadmap_ci.errors import CannotRun, InvalidInput, RoadmapError
-from roadmap_ci.scoring import Totals
+from roadmap_ci.score.scoring import Totals
 
 rs = sys.modules["roadmap_ci.cohort.rescore"]
 
@@ -123,7 +123,8 @@ def late_policy_applied(policy: LatePolicy, raw: Totals, pass_mark: float, creat
 def labels_for(loaded: LoadedCohort, seat: Seat, labels: Path | None, state: Path, rubric: Any) -> Path | None:
     """The mentor's labels for a seat: ``--labels`` (a file for everyone, or a folder of ``<learner>.csv``),
     else the ones ``cohort apply`` kept (``<state>/labels/<deliverable>/<learner>.csv``), else the rubric's."""
-    from roadmap_ci.hidden import HiddenError, labels_path
+    from roadmap_ci.errors import HiddenError
+    from roadmap_ci.score.hidden import labels_path
 
     if labels is not None:
         if labels.is_dir():
@@ -245,7 +246,8 @@ _LABELS: dict[str, Any] = {}  # per process: labels file -> parsed labels (one f
 
 def _hidden(spec: Any, labels_file: str | None, predictions: Path | None,
             display: str | None) -> tuple[Any, str | None]:
-    from roadmap_ci import hidden
+    from roadmap_ci.errors import HiddenError
+    from roadmap_ci.score import files, metrics
 
     if spec is None:
         return None, None
@@ -258,14 +260,14 @@ def _hidden(spec: Any, labels_file: str | None, predictions: Path | None,
         stamp = (labels_file, os.stat(labels_file).st_mtime_ns)
         labels = _LABELS.get(str(stamp))
         if labels is None:
-            labels = (hidden.read_ranking_labels if ranking else hidden.read_labels)(Path(labels_file), spec)
+            labels = (files.read_ranking_labels if ranking else files.read_labels)(Path(labels_file), spec)
             _LABELS[str(stamp)] = labels
         if ranking:
-            preds = hidden.read_ranking_predictions(predictions, spec, labels, display=display)
-            return hidden.compute_ranking(spec, labels, preds), None
-        preds = hidden.read_predictions(predictions, spec, labels, display=display)
-        return hidden.compute(spec, labels, preds), None
-    except hidden.HiddenError as exc:
+            preds = files.read_ranking_predictions(predictions, spec, labels, display=display)
+            return metrics.compute_ranking(spec, labels, preds), None
+        preds = files.read_predictions(predictions, spec, labels, display=display)
+        return metrics.compute(spec, labels, preds), None
+    except HiddenError as exc:
         return None, f"hidden labels {Path(labels_file).name}: {exc}"
     except OSError as exc:
         return None, f"hidden labels {Path(labels_file).name}: not readable ({exc.strerror or exc})"
@@ -275,8 +277,8 @@ Packed = tuple  # (key, folder, created_iso, now, prev, hidden_error) or (key, f
 
 
 def _grade_one(job: Job, p: rs.Plan, clock: list[float]) -> Packed:
-    from roadmap_ci import hidden
     from roadmap_ci.ci_report import load_bundle
+    from roadmap_ci.score import hidden
 
     key, folder, labels_file = job
     t0 = time.perf_counter()
@@ -487,7 +489,7 @@ def command(file: Path, deliverables: list[str], *, store_dir: Path | None = Non
     from roadmap_ci.cohort.model import load_cohort
     from roadmap_ci.console import stderr, stdout
     from roadmap_ci.errors import EXIT_INVALID, EXIT_OK
-    from roadmap_ci.rubric import load_rubric
+    from roadmap_ci.score.load import load_rubric
 
     loaded = load_cohort(file)
     known = {d.id: d for d in loaded.cohort.deliverables}
@@ -534,7 +536,7 @@ def command(file: Path, deliverables: list[str], *, store_dir: Path | None = Non
         if now < earliest_due:
             con.print(f"{d.id}: graded before the due date ({store.iso(earliest_due)}): provisional", highlight=False)
         if new_rubric is not None:
-            from roadmap_ci.cli import print_rescore
+            from roadmap_ci.cohort.rescore_view import print_rescore
 
             print_rescore(r.as_rescore(), rubric.name if rubric else r.rubric_name, has_old=True, show_all=show_all)
         if timings and r.files:

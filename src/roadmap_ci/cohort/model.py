@@ -45,7 +45,7 @@ from pydantic import (
     model_validator,
 )
 
-from roadmap_ci.errors import CannotRun, InvalidInput, InvalidInputs, Place, problems_of, read_text
+from roadmap_ci.errors import CannotRun, InvalidInput, InvalidInputs, Place, RoadmapError, problems_of, read_text
 from roadmap_ci.yamlio import YamlDoc, load_yaml
 
 SCHEMA_VERSION = 1
@@ -266,10 +266,11 @@ class LoadedCohort:
         return None if f is None else (self.base / Path(f).expanduser())
 
     def rubric_path(self, d: Deliverable) -> Path:
-        from roadmap_ci.paths import rubrics_dir
+        """The pinned rubric's file; a bundled id that names none is a one-line error (paths.bundled_rubric)."""
+        from roadmap_ci.paths import bundled_rubric
 
         if d.rubric.id is not None:
-            return rubrics_dir() / f"{d.rubric.id}.yaml"
+            return bundled_rubric(d.rubric.id)
         return self.base / str(d.rubric.path)
 
 
@@ -455,13 +456,15 @@ def _cross_checks(c: LoadedCohort, check_rubrics: bool) -> list[InvalidInput]:
 
 
 def _check_rubric(c: LoadedCohort, d: Deliverable, at: tuple[Any, ...]) -> list[InvalidInput]:
-    from roadmap_ci.rubric import load_rubric
+    from roadmap_ci.score.load import load_rubric
 
     place = c.doc.place((*at, "rubric", "id" if d.rubric.id is not None else "path"))
-    path = c.rubric_path(d)
+    try:
+        path = c.rubric_path(d)
+    except RoadmapError:
+        return [InvalidInput(f"rubric: no bundled rubric {d.rubric.id!r}", place)]
     if not path.is_file():
-        what = f"no bundled rubric {d.rubric.id!r}" if d.rubric.id else f"rubric file not found: {path}"
-        return [InvalidInput(f"rubric: {what}", place)]
+        return [InvalidInput(f"rubric: rubric file not found: {path}", place)]
     try:
         loaded = load_rubric(path)
     except InvalidInputs as exc:

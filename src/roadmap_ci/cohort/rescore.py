@@ -18,8 +18,8 @@ from typing import NamedTuple
 
 from roadmap_ci.errors import CannotRun, Place, RoadmapError
 from roadmap_ci.evidence import Evidence
-from roadmap_ci.rubric import LoadedRubric
-from roadmap_ci.scoring import Totals, evaluate, totals
+from roadmap_ci.score.load import LoadedRubric
+from roadmap_ci.score.scoring import Totals, evaluate, totals
 
 PARALLEL_FROM = 400  # below this, process start-up costs more than it saves
 

@@ -63,8 +63,9 @@ class Pair:
 
 
 def _load(r: DeliverableGrades, key: str, folder: str) -> Submission | None:
-    from roadmap_ci import hidden
     from roadmap_ci.ci_report import load_bundle
+    from roadmap_ci.score.files import columns, predictions_csv
+    from roadmap_ci.score.metrics import canonical_label
 
     spec = r.spec
     if spec is None or spec.task == "ranking":
@@ -74,11 +75,10 @@ def _load(r: DeliverableGrades, key: str, folder: str) -> Submission | None:
         if bundle.predictions is None:
             return None
         name = bundle.predictions.name
-        header, rows = hidden._predictions_csv(bundle.predictions, name, hidden.MAX_PREDICTIONS_BYTES)
-        cols = hidden._columns(header, {"id": spec.id_column, "pred": spec.prediction_column},
-                               "the predictions file", name)
+        header, rows = predictions_csv(bundle.predictions, name)
+        cols = columns(header, {"id": spec.id_column, "pred": spec.prediction_column}, "the predictions file", name)
         width = max(cols.values()) + 1  # the reader streams: a bad row raises while it is read, here
-        preds = {row[cols["id"]].strip(): hidden.canonical_label(row[cols["pred"]].strip())
+        preds = {row[cols["id"]].strip(): canonical_label(row[cols["pred"]].strip())
                  for _, row in rows if len(row) >= width}
     except RoadmapError:  # grade already named every unreadable file; nothing to compare here
         return None
@@ -97,10 +97,10 @@ _LABELS: dict[str, Any] = {}
 
 
 def _labels(path: Path, spec: Any) -> Any:
-    from roadmap_ci import hidden
+    from roadmap_ci.score.files import read_labels
 
     if str(path) not in _LABELS:
-        _LABELS[str(path)] = hidden.read_labels(path, spec)
+        _LABELS[str(path)] = read_labels(path, spec)
     return _LABELS[str(path)]
 
 

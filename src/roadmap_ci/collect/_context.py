@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from roadmap_ci.collect.config import RepoConfig
-    from roadmap_ci.rubric import LoadedRubric
+    from roadmap_ci.score.load import LoadedRubric
 
 # Never handed to learner code, whatever the job's environment holds.
 SECRET_ENV = ("GITHUB_TOKEN", "GH_TOKEN", "ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN",

@@ -68,7 +68,7 @@ class Predictions(EvidenceModel):
 
 
 EVIDENCE = {"predictions": (Predictions | None, None)}
-MAX_BYTES = 32 * 1024 * 1024  # as roadmap_ci.hidden refuses larger files
+MAX_BYTES = 32 * 1024 * 1024  # as roadmap_ci.score.files refuses larger files
 BUNDLE_DIR = "bundle"
 
 
@@ -83,9 +83,9 @@ def _shape(path: Path, data: bytes) -> tuple[int, list[str]]:
 
         meta = pq.ParquetFile(io.BytesIO(data))
         return meta.metadata.num_rows, [str(n) for n in meta.schema_arrow.names]
-    # the reader and the limits the report step applies (roadmap_ci.hidden), so "ok" here means readable there
-    from roadmap_ci.hidden import MAX_FIELD_CHARS, MAX_PREDICTION_ROWS
+    # the reader and the limits the report step applies (roadmap_ci.score.files), so "ok" here means readable there
     from roadmap_ci.safeio import csv_rows
+    from roadmap_ci.score.files import MAX_FIELD_CHARS, MAX_PREDICTION_ROWS
 
     stream = csv_rows(path, path.name, "the predictions file", max_bytes=MAX_BYTES, max_rows=MAX_PREDICTION_ROWS,
                       max_field_chars=MAX_FIELD_CHARS)

@@ -26,7 +26,7 @@ from roadmap_ci.collect.config import RepoConfig, load_config
 from roadmap_ci.collect.registry import COLLECTORS, Collector, needs
 from roadmap_ci.errors import CannotRun, InvalidInput, Place
 from roadmap_ci.evidence import Evidence, write_json
-from roadmap_ci.rubric import LoadedRubric, load_rubric
+from roadmap_ci.score.load import LoadedRubric, load_rubric
 
 OUT_DIR = ".roadmap-ci"
 

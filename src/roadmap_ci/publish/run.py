@@ -24,7 +24,7 @@ def load_scorecard(path: Path) -> Any:
     from pydantic import ValidationError
 
     from roadmap_ci.evidence import format_validation_error
-    from roadmap_ci.scoring import Scorecard
+    from roadmap_ci.score.scoring import Scorecard
 
     text = read_text(path, "scorecard file", MAX_SCORECARD_BYTES)
     try:
@@ -51,7 +51,7 @@ def report(scorecard: Path, evidence: Path | None, fmt: str, *, reveal: bool = F
     card, ev = load_inputs(scorecard, evidence)
     loaded = None
     if rubric is not None:
-        from roadmap_ci.rubric import load_rubric
+        from roadmap_ci.score.load import load_rubric
 
         loaded = load_rubric(rubric)
     return render(fmt, card, ev, now=now, reveal=reveal, rubric=loaded, max_chars=max_chars)
@@ -85,7 +85,7 @@ def publish(scorecard: Path, evidence: Path | None, *, out_dir: Path, github: bo
     card, ev = load_inputs(scorecard, evidence)
     loaded = None
     if rubric is not None:
-        from roadmap_ci.rubric import load_rubric
+        from roadmap_ci.score.load import load_rubric
 
         loaded = load_rubric(rubric)
     link = artifact_url or run_url(env)

@@ -16,7 +16,7 @@ from roadmap_ci.errors import InvalidInput
 
 if TYPE_CHECKING:
     from roadmap_ci.evidence import Evidence
-    from roadmap_ci.scoring import Scorecard
+    from roadmap_ci.score.scoring import Scorecard
 
 # format -> (module, default file name)
 FORMATS: dict[str, tuple[str, str]] = {

@@ -16,7 +16,7 @@ from roadmap_ci.collect.data import Expectation
 from roadmap_ci.collect.pipeline import Stage
 from roadmap_ci.collect.tests import TestCase
 from roadmap_ci.evidence import Evidence
-from roadmap_ci.scoring import CriterionResult, Scorecard
+from roadmap_ci.score.scoring import CriterionResult, Scorecard
 
 MAX_METRICS = 50
 MAX_TESTS = 50
@@ -105,7 +105,8 @@ def _base_metrics(evidence: Evidence | None, base: Any) -> dict[str, float] | No
 def _thresholds(rubric: Any, shown: list[CriterionResult]) -> list[Threshold]:
     if rubric is None:
         return []
-    from roadmap_ci.rubric import LoadedRubric, ThresholdCriterion
+    from roadmap_ci.score.load import LoadedRubric
+    from roadmap_ci.score.model import ThresholdCriterion
 
     r = rubric.rubric if isinstance(rubric, LoadedRubric) else rubric
     by_id = {c.id: c for c in r.criteria if isinstance(c, ThresholdCriterion) and c.relative_to is None}

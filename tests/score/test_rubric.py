@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from roadmap_ci.errors import CannotRun, InvalidInputs
-from roadmap_ci.rubric import lint_rubric, load_rubric
+from roadmap_ci.score.load import lint_rubric, load_rubric
 
 BASE = """\
 version: "1"
@@ -190,7 +190,7 @@ def test_every_problem_is_reported(tmp_path):
 
 
 def test_bundled_rubrics_lint_clean():
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     files = sorted((root / "rubrics").glob("*.yaml")) + [root / "examples" / "demo-learner" / "rubric.yaml"]
     assert files
     for f in files:
@@ -236,3 +236,21 @@ def test_yaml_1_1_words_are_text_not_booleans(tmp_path):
     bad = write(tmp_path, "b.yaml", BASE.replace("title: Pipeline runs", "title: true"))
     (err,) = errors(bad)
     assert err.startswith(f"{bad}:5:12: ")
+
+
+def test_score_modules_import_alone_and_the_rubric_model_does_not_pull_in_the_scorers():
+    """Each module of the score stage imports fresh on its own (no import cycle); the rubric model needs only
+    the metric names, not the file readers, the hidden-label orchestration or the scorer."""
+    import subprocess
+    import sys
+
+    modules = ["model", "load", "explain", "scoring", "embargo", "metrics", "files", "hidden"]
+    code = ("import importlib, sys; importlib.import_module('roadmap_ci.score.' + sys.argv[1]); "
+            "print(sorted(m for m in sys.modules if m.startswith('roadmap_ci.score.')))")
+    loaded = {}
+    for name in modules:
+        r = subprocess.run([sys.executable, "-c", code, name], capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        loaded[name] = r.stdout.strip()
+    assert loaded["model"] == "['roadmap_ci.score.metrics', 'roadmap_ci.score.model']"
+    assert "roadmap_ci.score.model" not in loaded["metrics"] and "roadmap_ci.score.model" not in loaded["files"]

@@ -16,11 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from roadmap_ci.evidence import Evidence, evidence_digest
 from roadmap_ci.facts import Fact, resolve
-from roadmap_ci.rubric import (
+from roadmap_ci.score.load import LoadedRubric
+from roadmap_ci.score.model import (
     ExistsCriterion,
     FractionCriterion,
     GroupCriterion,
-    LoadedRubric,
     PassCriterion,
     Rubric,
     ThresholdCriterion,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from roadmap_ci.embargo import learner_copy, unrevealed
 from roadmap_ci.evidence import Evidence, evidence_digest
-from roadmap_ci.rubric import Rubric
-from roadmap_ci.scoring import score
+from roadmap_ci.score.embargo import learner_copy, unrevealed
+from roadmap_ci.score.model import Rubric
+from roadmap_ci.score.scoring import score
 
 RUBRIC = {
     "version": "1", "deliverable": "d", "pass_mark": 10, "due": "2026-12-20T23:59:00Z",

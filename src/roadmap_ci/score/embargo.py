@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from roadmap_ci.evidence import Evidence, evidence_digest
-from roadmap_ci.scoring import CriterionResult, Scorecard
+from roadmap_ci.score.scoring import CriterionResult, Scorecard
 
 
 def unrevealed(card: Scorecard, now: datetime) -> list[CriterionResult]:

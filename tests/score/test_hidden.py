@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from roadmap_ci import hidden
+from roadmap_ci.errors import HiddenError
 from roadmap_ci.evidence import CollectorError, Evidence
-from roadmap_ci.hidden import HiddenError
-from roadmap_ci.rubric import HiddenLabels, LoadedRubric, Rubric
-from roadmap_ci.scoring import score
+from roadmap_ci.score import hidden, metrics
+from roadmap_ci.score.load import LoadedRubric
+from roadmap_ci.score.model import HiddenLabels, Rubric
+from roadmap_ci.score.scoring import score
 
 # ---------------------------------------------------------------- metrics, by hand
 
@@ -23,11 +24,11 @@ P = ["1", "0", "1", "0", "1", "0", "0", "1"]
 
 
 def test_accuracy_by_hand():
-    assert hidden.accuracy(Y, P) == 6 / 8
+    assert metrics.accuracy(Y, P) == 6 / 8
 
 
 def test_binary_precision_recall_f1_by_hand():
-    p, r, f = hidden.precision_recall_f1(Y, P, positive="1")
+    p, r, f = metrics.precision_recall_f1(Y, P, positive="1")
     assert (p, r) == (3 / 4, 3 / 4)
     assert f == pytest.approx(0.75)
 
@@ -36,7 +37,7 @@ def test_macro_f1_by_hand():
     y = ["a", "a", "b", "b", "c", "c"]
     p = ["a", "b", "b", "b", "c", "a"]
     # a: tp1 fp1 fn1 -> p=.5 r=.5 f=.5 ; b: tp2 fp1 fn0 -> p=2/3 r=1 f=.8 ; c: tp1 fp0 fn1 -> p=1 r=.5 f=2/3
-    prec, rec, f1 = hidden.precision_recall_f1(y, p)
+    prec, rec, f1 = metrics.precision_recall_f1(y, p)
     assert prec == pytest.approx((0.5 + 2 / 3 + 1) / 3)
     assert rec == pytest.approx((0.5 + 1 + 0.5) / 3)
     assert f1 == pytest.approx((0.5 + 0.8 + 2 / 3) / 3)
@@ -44,7 +45,7 @@ def test_macro_f1_by_hand():
 
 def test_macro_counts_a_class_only_predicted_as_zero():
     # "z" is never a true label: its precision and recall are 0, and it drags the macro average down
-    _, _, f1 = hidden.precision_recall_f1(["a", "a"], ["a", "z"])
+    _, _, f1 = metrics.precision_recall_f1(["a", "a"], ["a", "z"])
     # a: tp1 fn1 fp0 -> p=1 r=.5 f=2/3 ; z: 0
     assert f1 == pytest.approx((2 / 3 + 0) / 2)
 
@@ -53,48 +54,48 @@ def test_roc_auc_by_hand_with_ties():
     y = ["1", "0", "1", "0"]
     s = [0.9, 0.9, 0.4, 0.1]
     # pairs (pos, neg): (0.9,0.9)=.5 (0.9,0.1)=1 (0.4,0.9)=0 (0.4,0.1)=1 -> 2.5/4
-    assert hidden.roc_auc(y, s, "1") == 0.625
+    assert metrics.roc_auc(y, s, "1") == 0.625
 
 
 def test_average_precision_by_hand():
     y = ["1", "0", "1", "0"]
     s = [0.8, 0.6, 0.4, 0.2]
     # thresholds: .8 -> P=1 R=.5 ; .6 -> P=.5 R=.5 ; .4 -> P=2/3 R=1 -> AP = .5*1 + .5*2/3
-    assert hidden.average_precision(y, s, "1") == pytest.approx(0.5 + 1 / 3)
+    assert metrics.average_precision(y, s, "1") == pytest.approx(0.5 + 1 / 3)
 
 
 def test_average_precision_ties_form_one_threshold():
     # all tied: one threshold, P = 2/4, R = 1 -> AP = 0.5
-    assert hidden.average_precision(["1", "0", "1", "0"], [0.5] * 4, "1") == 0.5
+    assert metrics.average_precision(["1", "0", "1", "0"], [0.5] * 4, "1") == 0.5
 
 
 def test_regression_metrics_by_hand():
     t = [3.0, -0.5, 2.0, 7.0]
     p = [2.5, 0.0, 2.0, 8.0]
-    assert hidden.mae(t, p) == pytest.approx(0.5)
-    assert hidden.rmse(t, p) == pytest.approx(math.sqrt(0.375))
+    assert metrics.mae(t, p) == pytest.approx(0.5)
+    assert metrics.rmse(t, p) == pytest.approx(math.sqrt(0.375))
     # mean 2.875; ss_tot = 0.015625+11.390625+0.765625+17.015625 = 29.1875; ss_res = 1.5
-    assert hidden.r2(t, p) == pytest.approx(1 - 1.5 / 29.1875)
+    assert metrics.r2(t, p) == pytest.approx(1 - 1.5 / 29.1875)
 
 
 def test_forecast_metrics_by_hand():
     t = [10.0, 0.0, 4.0, 0.0]
     p = [8.0, 2.0, 4.0, 0.0]
     # |t-p|/(|t|+|p|): 2/18, 2/2, 0, 0/0 -> 0
-    assert hidden.smape(t, p) == pytest.approx(200 * (2 / 18 + 1) / 4)
-    assert hidden.wape(t, p) == pytest.approx(100 * 4 / 14)
-    assert hidden.wape([0.0, 0.0], [0.0, 0.0]) == 0.0 and hidden.wape([0.0], [1.0]) == 100.0
-    assert 0 <= hidden.smape([1.0, -3.0], [-1.0, 3.0]) == 200.0
+    assert metrics.smape(t, p) == pytest.approx(200 * (2 / 18 + 1) / 4)
+    assert metrics.wape(t, p) == pytest.approx(100 * 4 / 14)
+    assert metrics.wape([0.0, 0.0], [0.0, 0.0]) == 0.0 and metrics.wape([0.0], [1.0]) == 100.0
+    assert 0 <= metrics.smape([1.0, -3.0], [-1.0, 3.0]) == 200.0
 
 
 def test_r2_constant_target():
-    assert hidden.r2([2.0, 2.0], [2.0, 2.0]) == 1.0
-    assert hidden.r2([2.0, 2.0], [2.0, 3.0]) == 0.0
+    assert metrics.r2([2.0, 2.0], [2.0, 2.0]) == 1.0
+    assert metrics.r2([2.0, 2.0], [2.0, 3.0]) == 0.0
 
 
 def test_auc_undefined_with_one_class():
     with pytest.raises(HiddenError, match="only positive rows"):
-        hidden.roc_auc(["1", "1"], [0.2, 0.3], "1")
+        metrics.roc_auc(["1", "1"], [0.2, 0.3], "1")
 
 
 # ---------------------------------------------------------------- cross-checked with scikit-learn
@@ -102,29 +103,29 @@ def test_auc_undefined_with_one_class():
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_matches_scikit_learn(seed):
-    metrics = pytest.importorskip("sklearn.metrics")
+    sk = pytest.importorskip("sklearn.metrics")
     rng = random.Random(seed)
     n = 200
     y = [rng.choice(["0", "1"]) for _ in range(n)]
     s = [round(rng.random(), 2) for _ in range(n)]  # rounded: plenty of ties
     p = ["1" if x > 0.5 else "0" for x in s]
-    assert hidden.roc_auc(y, s, "1") == pytest.approx(metrics.roc_auc_score([int(v) for v in y], s))
-    assert hidden.average_precision(y, s, "1") == pytest.approx(
-        metrics.average_precision_score([int(v) for v in y], s))
-    pr, rc, f1 = hidden.precision_recall_f1(y, p, "1")
-    assert pr == pytest.approx(metrics.precision_score(y, p, pos_label="1", zero_division=0))
-    assert rc == pytest.approx(metrics.recall_score(y, p, pos_label="1", zero_division=0))
-    assert f1 == pytest.approx(metrics.f1_score(y, p, pos_label="1", zero_division=0))
+    assert metrics.roc_auc(y, s, "1") == pytest.approx(sk.roc_auc_score([int(v) for v in y], s))
+    assert metrics.average_precision(y, s, "1") == pytest.approx(
+        sk.average_precision_score([int(v) for v in y], s))
+    pr, rc, f1 = metrics.precision_recall_f1(y, p, "1")
+    assert pr == pytest.approx(sk.precision_score(y, p, pos_label="1", zero_division=0))
+    assert rc == pytest.approx(sk.recall_score(y, p, pos_label="1", zero_division=0))
+    assert f1 == pytest.approx(sk.f1_score(y, p, pos_label="1", zero_division=0))
     yk = [rng.choice("abcd") for _ in range(n)]
     pk = [rng.choice("abcde") for _ in range(n)]
-    _, _, mf1 = hidden.precision_recall_f1(yk, pk)
-    assert mf1 == pytest.approx(metrics.f1_score(yk, pk, average="macro", zero_division=0))
-    assert hidden.accuracy(yk, pk) == pytest.approx(metrics.accuracy_score(yk, pk))
+    _, _, mf1 = metrics.precision_recall_f1(yk, pk)
+    assert mf1 == pytest.approx(sk.f1_score(yk, pk, average="macro", zero_division=0))
+    assert metrics.accuracy(yk, pk) == pytest.approx(sk.accuracy_score(yk, pk))
     t = [rng.gauss(0, 3) for _ in range(n)]
     q = [v + rng.gauss(0, 1) for v in t]
-    assert hidden.mae(t, q) == pytest.approx(metrics.mean_absolute_error(t, q))
-    assert hidden.rmse(t, q) == pytest.approx(math.sqrt(metrics.mean_squared_error(t, q)))
-    assert hidden.r2(t, q) == pytest.approx(metrics.r2_score(t, q))
+    assert metrics.mae(t, q) == pytest.approx(sk.mean_absolute_error(t, q))
+    assert metrics.rmse(t, q) == pytest.approx(math.sqrt(sk.mean_squared_error(t, q)))
+    assert metrics.r2(t, q) == pytest.approx(sk.r2_score(t, q))
 
 
 # ---------------------------------------------------------------- files
@@ -305,6 +306,27 @@ def test_apply_replaces_a_claimed_perfect_score(tmp_path, labels):
     assert score(ev, lr).criteria[0].points == 0
 
 
+def test_with_hidden_metrics_scores_withholds_and_refuses_stale_predictions(tmp_path, labels):
+    from roadmap_ci.collect.predictions import Predictions
+
+    preds = write(tmp_path, "id,pred\na,0\nb,1\nc,1\nd,0\ne,1\n")
+    lr = loaded(tmp_path)
+    claimed = Evidence(deliverable="d", hidden={"public.accuracy": 1.0, "private.accuracy": 1.0})
+    ev, res = hidden.with_hidden_metrics(claimed, lr, preds)
+    assert ev.hidden == {"public.accuracy": 0.0, "private.accuracy": 1.0} == res.metrics
+    assert res.labels == "course" and ev.errors == []
+
+    ev, res = hidden.with_hidden_metrics(claimed, lr, preds, withheld="the daily limit is reached")
+    assert ev.hidden is None and res.labels is None
+    assert [(e.collector, e.message) for e in ev.errors] == [("hidden", "the daily limit is reached")]
+
+    stale = claimed.model_copy(update={"predictions": Predictions(
+        path="data/predictions.csv", status="stale", message="older than the pipeline's last run")})
+    ev, res = hidden.with_hidden_metrics(stale, lr, preds)
+    assert ev.hidden is None
+    assert res.error == "data/predictions.csv is older than the pipeline's last run"
+    assert score(ev, lr).criteria[0].status == "missing"
+
 # ---------------------------------------------------------------- where labels live
 
 
@@ -314,7 +336,7 @@ def test_only_practice_labels_are_packaged_and_none_is_shipped_in_a_template():
     labels come from a course secret and never enter this repository."""
     import tomllib
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     project = tomllib.loads((root / "pyproject.toml").read_text())
     wheel = project["tool"]["hatch"]["build"]["targets"]["wheel"]
     assert wheel["force-include"].get("labels") == "roadmap_ci/_bundled/labels"
@@ -331,7 +353,7 @@ def test_only_practice_labels_are_packaged_and_none_is_shipped_in_a_template():
 def test_ranking_metrics_by_hand():
     # user 1: relevant {a, b}; top-3 [a, x, b] -> hits at ranks 1 and 3
     # user 2: relevant {c}; top-3 [x, y, z] -> no hit
-    got = hidden.ranking_metrics([frozenset("ab"), frozenset("c")], [list("axb"), list("xyz")], k=3)
+    got = metrics.ranking_metrics([frozenset("ab"), frozenset("c")], [list("axb"), list("xyz")], k=3)
     dcg1 = 1 + 1 / math.log2(4)
     idcg1 = 1 + 1 / math.log2(3)
     assert got["precision_at_k"] == pytest.approx((2 / 3 + 0) / 2)
@@ -340,12 +362,12 @@ def test_ranking_metrics_by_hand():
     assert got["ndcg_at_k"] == pytest.approx((dcg1 / idcg1 + 0) / 2)
     assert got["map_at_k"] == pytest.approx(((1 / 1 + 2 / 3) / 2 + 0) / 2)
     # only the top k count: the same lists at k=1
-    one = hidden.ranking_metrics([frozenset("ab"), frozenset("c")], [list("axb"), list("xyz")], k=1)
+    one = metrics.ranking_metrics([frozenset("ab"), frozenset("c")], [list("axb"), list("xyz")], k=1)
     assert one["precision_at_k"] == one["hit_rate_at_k"] == 0.5 and one["recall_at_k"] == 0.25
 
 
 def test_ndcg_matches_scikit_learn():
-    metrics = pytest.importorskip("sklearn.metrics")
+    sk = pytest.importorskip("sklearn.metrics")
     rng = random.Random(3)
     universe = [f"i{n}" for n in range(30)]
     k = 5
@@ -357,8 +379,8 @@ def test_ndcg_matches_scikit_learn():
         ranked.append(recs)
         y_true.append([1 if i in rel else 0 for i in universe])
         y_score.append([k - recs.index(i) if i in recs else 0 for i in universe])
-    got = hidden.ranking_metrics(relevant, ranked, k)["ndcg_at_k"]
-    assert got == pytest.approx(metrics.ndcg_score(y_true, y_score, k=k))
+    got = metrics.ranking_metrics(relevant, ranked, k)["ndcg_at_k"]
+    assert got == pytest.approx(sk.ndcg_score(y_true, y_score, k=k))
 
 
 RANK_LABELS = "user,item,split\nu1,a,public\nu1,b,public\nu2,c,private\nu3,d,private\nu3,e,private\n"
@@ -418,9 +440,9 @@ def test_metrics_must_suit_the_task():
 
 
 def test_the_shipped_labels_are_practice_and_a_mentors_are_not(tmp_path):
-    from roadmap_ci.hidden import hidden_metrics, is_practice
     from roadmap_ci.paths import labels_dir, rubrics_dir
-    from roadmap_ci.rubric import load_rubric
+    from roadmap_ci.score.hidden import hidden_metrics, is_practice
+    from roadmap_ci.score.load import load_rubric
 
     shipped = labels_dir() / "tabular-classification.csv"
     assert is_practice(shipped)

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from roadmap_ci.errors import InvalidInput
 from roadmap_ci.evidence import Evidence, dump_json, parse_evidence
-from roadmap_ci.rubric import Rubric
-from roadmap_ci.scoring import score
+from roadmap_ci.score.model import Rubric
+from roadmap_ci.score.scoring import score
 
 
 def rubric(*criteria: dict, pass_mark: float = 0, **extra) -> Rubric:
@@ -180,7 +180,7 @@ def test_scorecard_is_byte_identical_for_the_same_inputs(example_evidence):
     from conftest import EXAMPLE_EVIDENCE, EXAMPLE_RUBRIC
 
     from roadmap_ci.evidence import load_evidence
-    from roadmap_ci.rubric import load_rubric
+    from roadmap_ci.score.load import load_rubric
 
     a = dump_json(score(load_evidence(EXAMPLE_EVIDENCE), load_rubric(EXAMPLE_RUBRIC)))
     b = dump_json(score(load_evidence(EXAMPLE_EVIDENCE), load_rubric(EXAMPLE_RUBRIC)))
@@ -300,7 +300,7 @@ def test_scoring_is_order_independent(evidence, rnd):
 @given(evidence_st, st.one_of(st.none(), evidence_st))
 def test_unexplained_evaluation_differs_only_in_reasons(evidence, base):
     """Cohort re-scoring skips the reason text (explain=False); points, statuses and values must not notice."""
-    from roadmap_ci.scoring import evaluate, totals
+    from roadmap_ci.score.scoring import evaluate, totals
 
     def strip(outcomes):
         return [(o.criterion.id, o.fraction, o.points, o.status, o.value, strip(o.children)) for o in outcomes]
