@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from roadmap_ci import hidden
-from roadmap_ci.ci_report import extract_artifact, load_bundle
+from roadmap_ci.ci.artifact import extract_artifact, load_bundle
 from roadmap_ci.cli import main
 from roadmap_ci.config import load_config
 from roadmap_ci.errors import RoadmapError

@@ -669,7 +669,7 @@ def ci_report_cmd(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Score and write files; post nothing.")] = False,
 ) -> None:
     """Score a finished evaluate run and post the result (report workflow; reads GITHUB_EVENT_PATH)."""
-    from roadmap_ci.ci_report import ci_report
+    from roadmap_ci.ci.step import ci_report
 
     out = ci_report(rubric=rubric, rubric_version=rubric_version, labels=labels, artifact=artifact,
                     workdir=workdir, dry_run=dry_run)
@@ -736,8 +736,10 @@ def publish_cmd(
     from roadmap_ci.paths import rubric_path
     from roadmap_ci.publish.run import publish
 
-    result = publish(scorecard, evidence, out_dir=out_dir, github=github, repo=repo, pr=pr, sha=sha, mlflow=mlflow,
-                     summary=summary, rubric=rubric_path(rubric) if rubric else None, artifact_url=artifact_url)
+    asked = {"summary": summary, "github": github, "mlflow": mlflow}  # one flag per publish.sinks.SINKS entry
+    result = publish(scorecard, evidence, out_dir=out_dir, sinks=[name for name, on in asked.items() if on],
+                     repo=repo, pr=pr, sha=sha, rubric=rubric_path(rubric) if rubric else None,
+                     artifact_url=artifact_url)
     for line in result.done:
         print(line)
     for line in result.errors:

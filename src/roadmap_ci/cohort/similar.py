@@ -64,7 +64,7 @@ class Pair:
 
 def _load(r: DeliverableGrades, key: str, folder: str) -> Submission | None:
     from roadmap_ci import hidden
-    from roadmap_ci.ci_report import load_bundle
+    from roadmap_ci.ci.artifact import load_bundle
 
     spec = r.spec
     if spec is None or spec.task == "ranking":
