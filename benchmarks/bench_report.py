@@ -26,7 +26,7 @@ from roadmap_ci.evidence import parse_evidence  # noqa: E402
 from roadmap_ci.publish.client import GitHubClient  # noqa: E402
 from roadmap_ci.publish.github import GitHubTarget, publish_github  # noqa: E402
 from roadmap_ci.publish.retry import Retrying  # noqa: E402
-from roadmap_ci.reports import COMMENT_LIMIT, FORMATS, render  # noqa: E402
+from roadmap_ci.report import COMMENT_LIMIT, FORMATS, render  # noqa: E402
 from roadmap_ci.rubric import load_rubric  # noqa: E402
 from roadmap_ci.scoring import score  # noqa: E402
 

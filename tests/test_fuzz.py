@@ -193,7 +193,7 @@ def test_fuzz_evidence_one_verdict(text):
         assert str(slow) == str(fast)
         return
     assert slow == fast
-    from roadmap_ci.reports import render
+    from roadmap_ci.report import render
 
     card = score(slow, load_rubric(EXAMPLE_RUBRIC))
     dump_json(card).encode("utf-8")  # --json / --out can write it

@@ -12,6 +12,7 @@ import typer
 
 from roadmap_ci import __version__
 from roadmap_ci.errors import EXIT_CANNOT_RUN, EXIT_INVALID, InvalidInputs, RoadmapError
+from roadmap_ci.report import FORMATS
 
 app = typer.Typer(
     name="roadmap-ci",
@@ -690,7 +691,7 @@ def ci_report_cmd(
 def report_cmd(
     scorecard: Annotated[Path, typer.Option("--scorecard", "-s", help="scorecard.json from `score`.")],
     evidence: Annotated[Path | None, typer.Option("--evidence", "-e", help="The evidence.json it scored.")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="md | html | junit | json")] = "md",
+    fmt: Annotated[str, typer.Option("--format", "-f", help=" | ".join(FORMATS))] = "md",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")] = None,
     rubric: Annotated[str | None, typer.Option("--rubric", "-r", help="The rubric (a YAML file or a bundled id), "
                                                "for threshold charts.")] = None,
@@ -699,7 +700,7 @@ def report_cmd(
 ) -> None:
     """Render a scorecard (+ its evidence) as Markdown, standalone HTML, JUnit XML or JSON."""
     from roadmap_ci.paths import rubric_path
-    from roadmap_ci.publish.run import report
+    from roadmap_ci.report.run import report
 
     text = report(scorecard, evidence, fmt, reveal=reveal, rubric=rubric_path(rubric) if rubric else None,
                   max_chars=max_chars)

@@ -27,7 +27,7 @@ from roadmap_ci.ci.quota import HIDDEN_CONTEXT, ledger_context
 from roadmap_ci.ci.reader import Reader
 from roadmap_ci.ci.step import StepResult, ci_report
 from roadmap_ci.publish.retry import GitHubError, Retrying
-from roadmap_ci.reports.escape import marker
+from roadmap_ci.report.escape import marker
 
 BASE = "mentor/course"
 SHA = "1" * 40

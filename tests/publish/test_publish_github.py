@@ -12,8 +12,8 @@ from roadmap_ci.errors import InvalidInput
 from roadmap_ci.publish.client import Annotation, GitHubClient
 from roadmap_ci.publish.github import GitHubTarget, publish_github
 from roadmap_ci.publish.retry import GitHubError, Retrying
-from roadmap_ci.reports import COMMENT_LIMIT, render
-from roadmap_ci.reports.escape import marker
+from roadmap_ci.report import COMMENT_LIMIT, render
+from roadmap_ci.report.escape import marker
 
 REPO, PR, SHA = "ada/churn", 7, "4f9c2a1d7e3b8c6a5f0e9d2c1b4a7f6e3d2c1b0a"
 MARK = marker("tabular-classification")

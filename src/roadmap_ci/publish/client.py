@@ -30,8 +30,8 @@ from roadmap_ci.errors import CannotRun, InvalidInput
 from roadmap_ci.extras import imports
 from roadmap_ci.publish.env import DEFAULT_API_URL
 from roadmap_ci.publish.retry import GitHubError, Retrying
-from roadmap_ci.reports import COMMENT_LIMIT
-from roadmap_ci.reports.escape import marker, plain
+from roadmap_ci.report import COMMENT_LIMIT
+from roadmap_ci.report.escape import marker, plain
 
 if TYPE_CHECKING:
     pass

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from roadmap_ci.errors import InvalidInput
 from roadmap_ci.publish.client import MAX_ANNOTATIONS, Annotation, CheckRunResult, CommentResult, GitHubClient
 from roadmap_ci.publish.retry import GitHubError
-from roadmap_ci.reports.escape import plain
+from roadmap_ci.report.escape import plain
 
 if TYPE_CHECKING:
     from roadmap_ci.evidence import Evidence
@@ -163,7 +163,7 @@ class GitHubSink:
         from roadmap_ci.errors import CannotRun
         from roadmap_ci.publish.client import client_from_env
         from roadmap_ci.publish.sinks import Posted
-        from roadmap_ci.reports import COMMENT_LIMIT, render
+        from roadmap_ci.report import COMMENT_LIMIT, render
 
         target = job.target if job.target is not None else resolve_target(job)
         body = render("md", job.card, job.evidence, now=job.now, rubric=job.rubric, max_chars=COMMENT_LIMIT,

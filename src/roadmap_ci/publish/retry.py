@@ -16,7 +16,7 @@ from typing import Any
 
 from roadmap_ci.errors import CannotRun
 from roadmap_ci.extras import imports
-from roadmap_ci.reports.escape import plain
+from roadmap_ci.report.escape import plain
 
 SECONDARY_WAIT_S = 60.0
 

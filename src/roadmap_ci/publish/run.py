@@ -1,4 +1,4 @@
-"""`roadmap-ci report` and `roadmap-ci publish`: plain functions the CLI calls.
+"""`roadmap-ci publish`: the plain function the CLI calls.
 
 ``publish`` writes every report to disk first, then posts to the sinks asked for (job summary, GitHub,
 MLflow), each on its own: one failing sink does not stop the others, and all failures are reported
@@ -12,52 +12,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-from roadmap_ci.errors import InvalidInput, Place, read_text
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from roadmap_ci.publish.client import GitHubClient
-
-MAX_SCORECARD_BYTES = 8 * 1024 * 1024  # as evidence (roadmap_ci.evidence.MAX_EVIDENCE_BYTES)
-
-
-def load_scorecard(path: Path) -> Any:
-    from pydantic import ValidationError
-
-    from roadmap_ci.evidence import format_validation_error
-    from roadmap_ci.scoring import Scorecard
-
-    text = read_text(path, "scorecard file", MAX_SCORECARD_BYTES)
-    try:
-        return Scorecard.model_validate_json(text)
-    except ValidationError as exc:
-        raise InvalidInput(f"not a valid scorecard {format_validation_error(exc, str(path))}", Place(str(path))) \
-            from None
-
-
-def load_inputs(scorecard: Path, evidence: Path | None) -> tuple[Any, Any]:
-    from roadmap_ci.evidence import load_evidence
-
-    card = load_scorecard(scorecard)
-    ev = load_evidence(evidence) if evidence is not None else None
-    if ev is not None and ev.deliverable != card.deliverable:
-        raise InvalidInput(f"the evidence is for {ev.deliverable!r} but the scorecard for {card.deliverable!r}")
-    return card, ev
-
-
-def report(scorecard: Path, evidence: Path | None, fmt: str, *, reveal: bool = False, now: datetime | None = None,
-           rubric: Path | None = None, max_chars: int | None = None) -> str:
-    from roadmap_ci.reports import render
-
-    card, ev = load_inputs(scorecard, evidence)
-    loaded = None
-    if rubric is not None:
-        from roadmap_ci.rubric import load_rubric
-
-        loaded = load_rubric(rubric)
-    return render(fmt, card, ev, now=now, reveal=reveal, rubric=loaded, max_chars=max_chars)
-
 
 @dataclass
 class Published:
@@ -74,6 +32,7 @@ def publish(scorecard: Path, evidence: Path | None, *, out_dir: Path, sinks: Ite
     from roadmap_ci.publish.env import run_url
     from roadmap_ci.publish.files import write_reports
     from roadmap_ci.publish.sinks import SINKS, Job, post
+    from roadmap_ci.report.run import load_inputs
 
     env = os.environ if env is None else env
     card, ev = load_inputs(scorecard, evidence)

@@ -36,7 +36,7 @@ def fit_bytes(render_at: Any, budget: int) -> str:
 def write_summary(card: Any, evidence: Any = None, *, path: Path | None = None, env: Mapping[str, str] | None = None,
                   now: datetime | None = None, rubric: Any = None, artifact_url: str | None = None) -> Path | None:
     """Append the report to the job summary; None when not running in GitHub Actions."""
-    from roadmap_ci.reports import render
+    from roadmap_ci.report import render
 
     env = os.environ if env is None else env
     if path is None:
