@@ -81,7 +81,7 @@ def feedback_rubric(deliverable: str) -> LoadedRubric:
 
 
 class Publisher(Protocol):
-    """Where results go. The default posts through :mod:`roadmap_ci.publish.github`; tests record."""
+    """Where results go. The default is :class:`roadmap_ci.ci.publisher.ActionsPublisher`; tests record."""
 
     def publish(self, target: Target, card: Scorecard, evidence: Evidence, out_dir: Path) -> str:
         """Post the result; return what was posted ("comment" for a PR, "status" for a push)."""
