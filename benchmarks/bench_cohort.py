@@ -26,7 +26,7 @@ from fakegithub import FakeGitHub  # noqa: E402
 from roadmap_ci.cohort.apply import Engine  # noqa: E402
 from roadmap_ci.cohort.model import load_cohort  # noqa: E402
 from roadmap_ci.github.client import Client, EtagCache, eta_seconds  # noqa: E402
-from roadmap_ci.publish.github import Retrying  # noqa: E402
+from roadmap_ci.publish.retry import Retrying  # noqa: E402
 
 ORG = "bench-org"
 

@@ -23,8 +23,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 from fakegithub import FakeGitHub  # noqa: E402
 
 from roadmap_ci.evidence import parse_evidence  # noqa: E402
-from roadmap_ci.publish.github import GitHubClient, GitHubTarget, Retrying, publish_github  # noqa: E402
-from roadmap_ci.reports import COMMENT_LIMIT, FORMATS, render  # noqa: E402
+from roadmap_ci.publish.client import GitHubClient  # noqa: E402
+from roadmap_ci.publish.github import GitHubTarget, publish_github  # noqa: E402
+from roadmap_ci.publish.retry import Retrying  # noqa: E402
+from roadmap_ci.report import COMMENT_LIMIT, FORMATS, render  # noqa: E402
 from roadmap_ci.score.load import load_rubric  # noqa: E402
 from roadmap_ci.score.scoring import score  # noqa: E402
 

@@ -22,7 +22,7 @@ from fakegithub import FakeGitHub
 from roadmap_ci.cohort.apply import ENVIRONMENT, LABELS_SECRET, RULESET_NAME, Engine
 from roadmap_ci.cohort.model import load_cohort
 from roadmap_ci.github.client import Client, EtagCache
-from roadmap_ci.publish.github import Retrying
+from roadmap_ci.publish.retry import Retrying
 
 ORG = "ml-2027"
 LOGINS = ["ada-l", "grace-h", "alan-t"]

@@ -8,7 +8,9 @@ import zipfile
 import requests
 from fakegithub import FakeGitHub
 
-from roadmap_ci import ci_report
+from roadmap_ci.ci.artifact import ARTIFACT_NAME, download_artifact
+from roadmap_ci.ci.event import Run
+from roadmap_ci.ci.target import Target, find_target
 
 
 def _session(fk: FakeGitHub) -> requests.Session:
@@ -44,7 +46,7 @@ def test_faults_fire_the_given_number_of_times_and_urls_point_home():
 
 def test_report_workflow_endpoints_work_with_ci_report(tmp_path):
     sha = "a" * 40
-    run = ci_report.Run(repo="mentor/course", run_id=77, event="pull_request", head_sha=sha,
+    run = Run(repo="mentor/course", run_id=77, event="pull_request", head_sha=sha,
                         head_branch="feature", head_repo="ada/course", head_owner="ada", conclusion="success")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
@@ -52,11 +54,11 @@ def test_report_workflow_endpoints_work_with_ci_report(tmp_path):
     with FakeGitHub() as fk:
         fk.add_pull("mentor/course", 5, head_sha=sha, head_branch="feature", head_repo="ada/course")
         fk.add_workflow_run("mentor/course", 77, head_sha=sha, head_repo="ada/course")
-        fk.add_artifact("mentor/course", 77, ci_report.ARTIFACT_NAME, buf.getvalue(), head_sha=sha)
+        fk.add_artifact("mentor/course", 77, ARTIFACT_NAME, buf.getvalue(), head_sha=sha)
         s = _session(fk)
-        target = ci_report.find_target(s, fk.url, run)
-        assert isinstance(target, ci_report.Target) and target.number == 5
-        zip_path = ci_report.download_artifact(s, fk.url, "mentor/course", run, ci_report.ARTIFACT_NAME,
+        target = find_target(s, fk.url, run)
+        assert isinstance(target, Target) and target.number == 5
+        zip_path = download_artifact(s, fk.url, "mentor/course", run, ARTIFACT_NAME,
                                                tmp_path / "a.zip")
         assert zip_path.read_bytes() == buf.getvalue()
         assert fk.count("GET", r"^/_blobs/") == 1  # followed the redirect to storage

@@ -30,7 +30,7 @@ from conftest import EXAMPLE_EVIDENCE, EXAMPLE_RUBRIC
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from roadmap_ci.ci_report import extract_artifact, load_bundle
+from roadmap_ci.ci.artifact import extract_artifact, load_bundle
 from roadmap_ci.cli import main
 from roadmap_ci.collect.config import load_config
 from roadmap_ci.errors import RoadmapError
@@ -194,7 +194,7 @@ def test_fuzz_evidence_one_verdict(text):
         assert str(slow) == str(fast)
         return
     assert slow == fast
-    from roadmap_ci.reports import render
+    from roadmap_ci.report import render
 
     card = score(slow, load_rubric(EXAMPLE_RUBRIC))
     dump_json(card).encode("utf-8")  # --json / --out can write it

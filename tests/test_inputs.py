@@ -1,7 +1,7 @@
 """Every input surface holds: each bad-input class of docs/reliability.md, as the user meets it.
 
 Real files, the real CLI (in a subprocess where the exit code and the terminal matter), the real ci-report
-step with the recording publisher of test_ci_report. The fuzz properties (test_fuzz.py) cover the same
+step with the recording publisher of _ci_fixtures. The fuzz properties (test_fuzz.py) cover the same
 entry points with generated input; these are the named cases, one per class.
 """
 
@@ -16,10 +16,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from _ci_fixtures import GOOD_PREDS, LABELS
+from _ci_fixtures import GOOD_PREDS, LABELS, FakeAPI, bundle, event, evidence, make_zip, pull
+from _ci_fixtures import setup as setup  # noqa: F401 (a fixture, used by name)
 from conftest import EXAMPLE_EVIDENCE, EXAMPLE_RUBRIC, ROOT, run_cli
-from test_ci_report import FakeAPI, bundle, event, evidence, make_zip, pull
-from test_ci_report import setup as setup  # noqa: F401 (a fixture, used by name)
 
 from roadmap_ci.cohort import expand, rescore
 from roadmap_ci.collect.config import load_config
@@ -334,7 +333,7 @@ def test_the_row_cap_refuses_before_the_row_is_handed_on(tmp_path):
 PEAK_RSS = """
 import sys
 from pathlib import Path
-from roadmap_ci.ci_report import ArtifactError, extract_artifact, load_bundle
+from roadmap_ci.ci.artifact import ArtifactError, extract_artifact, load_bundle
 from roadmap_ci.errors import HiddenError
 from roadmap_ci.score import hidden
 from roadmap_ci.score.model import HiddenLabels

@@ -15,7 +15,7 @@ import pytest
 from _workflow_runner import SHARED, Expr, Runner, WorkflowError, first_push, git, publish_this_tree, render
 from fakegithub import FakeGitHub
 
-from roadmap_ci.reports.escape import marker
+from roadmap_ci.report.escape import marker
 from roadmap_ci.score.load import load_rubric
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,6 +12,7 @@ import typer
 
 from roadmap_ci import __version__
 from roadmap_ci.errors import EXIT_CANNOT_RUN, EXIT_INVALID, InvalidInputs, RoadmapError
+from roadmap_ci.report import FORMATS
 
 app = typer.Typer(
     name="roadmap-ci",
@@ -602,7 +603,7 @@ def ci_report_cmd(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Score and write files; post nothing.")] = False,
 ) -> None:
     """Score a finished evaluate run and post the result (report workflow; reads GITHUB_EVENT_PATH)."""
-    from roadmap_ci.ci_report import ci_report
+    from roadmap_ci.ci.step import ci_report
 
     out = ci_report(rubric=rubric, rubric_version=rubric_version, labels=labels, artifact=artifact,
                     workdir=workdir, dry_run=dry_run)
@@ -623,7 +624,7 @@ def ci_report_cmd(
 def report_cmd(
     scorecard: Annotated[Path, typer.Option("--scorecard", "-s", help="scorecard.json from `score`.")],
     evidence: Annotated[Path | None, typer.Option("--evidence", "-e", help="The evidence.json it scored.")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="md | html | junit | json")] = "md",
+    fmt: Annotated[str, typer.Option("--format", "-f", help=" | ".join(FORMATS))] = "md",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")] = None,
     rubric: Annotated[str | None, typer.Option("--rubric", "-r", help="The rubric (a YAML file or a bundled id), "
                                                "for threshold charts.")] = None,
@@ -632,7 +633,7 @@ def report_cmd(
 ) -> None:
     """Render a scorecard (+ its evidence) as Markdown, standalone HTML, JUnit XML or JSON."""
     from roadmap_ci.paths import rubric_path
-    from roadmap_ci.publish.run import report
+    from roadmap_ci.report.run import report
 
     text = report(scorecard, evidence, fmt, reveal=reveal, rubric=rubric_path(rubric) if rubric else None,
                   max_chars=max_chars)
@@ -669,8 +670,10 @@ def publish_cmd(
     from roadmap_ci.paths import rubric_path
     from roadmap_ci.publish.run import publish
 
-    result = publish(scorecard, evidence, out_dir=out_dir, github=github, repo=repo, pr=pr, sha=sha, mlflow=mlflow,
-                     summary=summary, rubric=rubric_path(rubric) if rubric else None, artifact_url=artifact_url)
+    asked = {"summary": summary, "github": github, "mlflow": mlflow}  # one flag per publish.sinks.SINKS entry
+    result = publish(scorecard, evidence, out_dir=out_dir, sinks=[name for name, on in asked.items() if on],
+                     repo=repo, pr=pr, sha=sha, rubric=rubric_path(rubric) if rubric else None,
+                     artifact_url=artifact_url)
     for line in result.done:
         print(line)
     for line in result.errors:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from rich.console import Console
 from rich.table import Table
 
+from roadmap_ci.report import WITHHELD
 from roadmap_ci.safeio import markup as escape
 from roadmap_ci.score.scoring import Scorecard
 
@@ -53,5 +54,5 @@ def scorecard_table(card: Scorecard, reveal: bool = False, now: datetime | None 
         full = all(c.status == "pass" for c in withheld)
         word = "all met" if full else "not all met"
         table.add_row(f"[dim]{len(withheld)} hidden criteria[/]", f"{got:g}/{out_of:g}",
-                      f"[dim]details withheld until the due date or by the mentor — {word}[/]")
+                      f"[dim]details {WITHHELD} — {word}[/]")
     return table

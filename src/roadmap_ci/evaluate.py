@@ -51,7 +51,7 @@ def evaluate(repo: Path | str, rubric: Path | str | None = None, base: str | Non
     card = score(evidence, loaded, base=base_evidence)
     write_json(card, out / "scorecard.json")
 
-    from roadmap_ci.reports import render
+    from roadmap_ci.report import render
 
     report = render("md", card, evidence, base=base_evidence, rubric=loaded)
     write_atomic(out / "report.md", report)

@@ -4,8 +4,9 @@ The graded commit of a seat is the head of the last **push** to the default bran
 GitHub *created* before the seat's due date (extensions included) -- GitHub's clock, never the commit's own
 date, which the learner writes. A run created after due and before the cutoff is graded late; nothing after
 the cutoff counts. The run's ``roadmap-ci-evidence`` artifact is downloaded as ``ci-report`` downloads it
-(:func:`roadmap_ci.ci_report.download_artifact`: list, zip, a 302 to storage that never sees the token) and
-validated by the same code (:func:`~roadmap_ci.ci_report.extract_artifact`, :func:`~roadmap_ci.ci_report.load_bundle`),
+(:func:`roadmap_ci.ci.artifact.download_artifact`: list, zip, a 302 to storage that never sees the token) and
+validated by the same code (:func:`~roadmap_ci.ci.artifact.extract_artifact`,
+:func:`~roadmap_ci.ci.artifact.load_bundle`),
 then stored in the cohort folder (:mod:`roadmap_ci.cohort.store`) with its provenance.
 
 Requests per seat: one conditional listing of the repo's push runs (newest first; a 304 when nothing changed),
@@ -83,7 +84,8 @@ def pick_run(runs: list[dict[str, Any]], branch: str, workflow: str, cutoff: dat
 class Collector:
     def __init__(self, loaded: LoadedCohort, client: Any, folder: Path, *, branch: str = "main",
                  workflow: str = WORKFLOW, artifact: str | None = None, concurrency: int = MAX_CONCURRENCY) -> None:
-        from roadmap_ci.ci_report import ARTIFACT_NAME, Reader
+        from roadmap_ci.ci.artifact import ARTIFACT_NAME
+        from roadmap_ci.ci.reader import Reader
 
         self.loaded = loaded
         self.client = client
@@ -113,7 +115,7 @@ class Collector:
 
     def _seat(self, seat: Seat) -> SeatResult:
         from roadmap_ci.github.client import NotFound
-        from roadmap_ci.publish.github import GitHubError
+        from roadmap_ci.publish.retry import GitHubError
 
         full = f"{self.loaded.org}/{seat.repo}"
         due, cutoff = self.loaded.deadline(seat)
@@ -173,7 +175,8 @@ class Collector:
         return prov.run_id == run.get("id") and (folder / store.EVIDENCE).is_file()
 
     def _download(self, seat: Seat, full: str, run: dict[str, Any], late: bool) -> None:
-        from roadmap_ci.ci_report import Run, download_artifact, extract_artifact, load_bundle
+        from roadmap_ci.ci.artifact import download_artifact, extract_artifact, load_bundle
+        from roadmap_ci.ci.event import Run
 
         sha = str(run.get("head_sha") or "")
         if not store.SHA.match(sha):
@@ -229,7 +232,7 @@ class Collector:
         return SeatResult(seat, store.REJECTED, msg[:300], run, late)
 
     def _rerun(self, r: SeatResult) -> str:
-        from roadmap_ci.publish.github import GitHubError
+        from roadmap_ci.publish.retry import GitHubError
 
         assert r.run is not None
         full = f"{self.loaded.org}/{r.seat.repo}"

@@ -1,7 +1,7 @@
 """``roadmap-ci cohort grade``: every collected commit scored with the cohort's pinned rubric and the mentor's labels.
 
 For each deliverable, the cohort folder (:mod:`roadmap_ci.cohort.store`) holds one commit per learner. Each is
-validated with the code ``ci-report`` uses (:func:`roadmap_ci.ci_report.load_bundle`), its hidden-label
+validated with the code ``ci-report`` uses (:func:`roadmap_ci.ci.artifact.load_bundle`), its hidden-label
 metrics are computed here, on the mentor's machine, from the bundled predictions and the mentor's labels (the
 private split included: the gradebook is the mentor's), it is scored with the pinned rubric (and, with
 ``--rubric NEW``, the tuned one, through :mod:`roadmap_ci.cohort.rescore`'s plan), and the late policy of
@@ -277,7 +277,7 @@ Packed = tuple  # (key, folder, created_iso, now, prev, hidden_error) or (key, f
 
 
 def _grade_one(job: Job, p: rs.Plan, clock: list[float]) -> Packed:
-    from roadmap_ci.ci_report import load_bundle
+    from roadmap_ci.ci.artifact import load_bundle
     from roadmap_ci.score import hidden
 
     key, folder, labels_file = job
@@ -328,7 +328,7 @@ def grade_deliverable(loaded: LoadedCohort, d: Deliverable, folder: Path, *, sta
                       labels: Path | None = None, new_rubric: Any = None, workers: int | None = None,
                       pool: ProcessPoolExecutor | None = None) -> DeliverableGrades:
     """Grade one deliverable's cohort folder. ``new_rubric``: a tuned rubric (the pinned one becomes "old")."""
-    from roadmap_ci.ci_report import load_pinned_rubric
+    from roadmap_ci.ci.step import load_pinned_rubric
 
     pinned = load_pinned_rubric(str(loaded.rubric_path(d)), d.rubric.version)
     new, old = (new_rubric, pinned) if new_rubric is not None else (pinned, None)

@@ -63,7 +63,7 @@ class Pair:
 
 
 def _load(r: DeliverableGrades, key: str, folder: str) -> Submission | None:
-    from roadmap_ci.ci_report import load_bundle
+    from roadmap_ci.ci.artifact import load_bundle
     from roadmap_ci.score.files import columns, predictions_csv
     from roadmap_ci.score.metrics import canonical_label
 

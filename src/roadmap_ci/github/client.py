@@ -9,7 +9,7 @@ invitations, pull requests) at most 80 a minute and 500 an hour. A write that fa
 timeout, a secondary limit) is tried again only after ``verify()`` has checked that it did not happen
 after all, so a lost answer never makes a duplicate.
 
-The retry policy is :class:`roadmap_ci.publish.github.Retrying`: ``Retry-After``, then ``x-ratelimit-reset``
+The retry policy is :class:`roadmap_ci.publish.retry.Retrying`: ``Retry-After``, then ``x-ratelimit-reset``
 when the remaining count is 0, else 60 s for a secondary limit; exponential backoff for 5xx and timeouts;
 bounded tries and total wait.
 """
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from roadmap_ci.errors import CannotRun
-from roadmap_ci.publish.github import GitHubError, Retrying, _Transient
+from roadmap_ci.publish.retry import GitHubError, Retrying, _Transient
 
 WRITE_PAUSE_S = 1.0
 CONTENT_PER_MINUTE = 80
@@ -279,11 +279,16 @@ def _body(resp: Any) -> Any:
 
 
 def token_from_env() -> str:
-    token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")
+    """The token (:func:`roadmap_ci.publish.env.github_token`); none is one line naming what it needs."""
+    from roadmap_ci.publish.env import github_token
+
+    token = github_token()
     if not token:
         raise CannotRun("set GITHUB_TOKEN (a token of an owner of the organisation, scopes `repo` and `admin:org`)")
     return token
 
 
 def api_url_from_env() -> str:
-    return (os.environ.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/")
+    from roadmap_ci.publish import env
+
+    return env.api_url_from_env()

@@ -1,9 +1,11 @@
-"""Publish sinks: where a scorecard goes after `score`.
+"""The publish stage: where a scorecard goes after `score`.
 
 - :mod:`.files` — the reports on disk (always first: nothing is posted before they are written);
-- :mod:`.summary` — the GitHub Actions job summary (``$GITHUB_STEP_SUMMARY``);
-- :mod:`.github` — PR comment, commit status and check run through github3.py;
-- :mod:`.mlflow` — one MLflow run per evaluation.
+- :mod:`.sinks` — the :class:`~.sinks.Sink` protocol, the :data:`~.sinks.SINKS` registry and the one loop
+  ``publish`` (:mod:`.run`) and ``ci-report`` (:mod:`roadmap_ci.ci.publisher`) post through;
+- the sinks: :mod:`.summary` (the GitHub Actions job summary), :mod:`.github` (PR comment, commit status and
+  check run, through :mod:`.client` and the retry policy of :mod:`.retry`), :mod:`.mlflow` (one MLflow run);
+- :mod:`.env` — the token, the API URL, this run's page and the PR, read from the Actions environment.
 
-Each sink is its own module with plain functions; heavy libraries (github3, mlflow) are imported inside them.
+Heavy libraries (github3, mlflow) are imported inside the functions that use them.
 """

@@ -19,9 +19,13 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from roadmap_ci.errors import CannotRun
+
+if TYPE_CHECKING:
+    from roadmap_ci.publish.sinks import Job, Posted
+
 
 KEY_LIMIT = 250
 _BAD = re.compile(r"[^A-Za-z0-9_\-. :/]")
@@ -124,3 +128,18 @@ def log_evaluation(card: Any, evidence: Any = None, *, files: Iterable[Path] = (
         msg = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
         raise CannotRun(f"MLflow ({uri}): {msg}") from None
     return MlflowResult(uri, exp_id, run_id, len(metrics), count)
+
+
+class MlflowSink:
+    """``mlflow``: one run with the reports, the scorecard and the evidence as artifacts."""
+
+    name = "mlflow"
+    label = "mlflow"
+
+    def post(self, job: Job) -> Posted:
+        from roadmap_ci.publish.sinks import Posted
+
+        # report.json is left out: the run already holds scorecard.json, of which it is the learner's copy
+        files = [p for k, p in job.files.items() if k != "json"]
+        r = log_evaluation(job.card, job.evidence, files=files, env=job.env)
+        return Posted(f"{self.label}: run {r.run_id} in {r.tracking_uri}", [f"mlflow run {r.run_id}"])

@@ -10,9 +10,13 @@ import os
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from roadmap_ci.errors import CannotRun
+
+if TYPE_CHECKING:
+    from roadmap_ci.publish.sinks import Job, Posted
+
 
 SUMMARY_LIMIT_BYTES = 1024 * 1024
 
@@ -32,7 +36,7 @@ def fit_bytes(render_at: Any, budget: int) -> str:
 def write_summary(card: Any, evidence: Any = None, *, path: Path | None = None, env: Mapping[str, str] | None = None,
                   now: datetime | None = None, rubric: Any = None, artifact_url: str | None = None) -> Path | None:
     """Append the report to the job summary; None when not running in GitHub Actions."""
-    from roadmap_ci.reports import render
+    from roadmap_ci.report import render
 
     env = os.environ if env is None else env
     if path is None:
@@ -52,3 +56,19 @@ def write_summary(card: Any, evidence: Any = None, *, path: Path | None = None, 
     except OSError as exc:
         raise CannotRun(f"cannot write the job summary {path}: {exc.strerror}") from None
     return path
+
+
+class SummarySink:
+    """``summary``: the Markdown report appended to the job summary (skipped outside GitHub Actions)."""
+
+    name = "summary"
+    label = "job summary"
+
+    def post(self, job: Job) -> Posted:
+        from roadmap_ci.publish.sinks import Posted
+
+        where = write_summary(job.card, job.evidence, env=job.env, now=job.now, rubric=job.rubric,
+                              artifact_url=job.link)
+        if where is None:
+            return Posted(f"{self.label}: skipped (GITHUB_STEP_SUMMARY unset)")
+        return Posted(f"{self.label}: {where}", ["job summary written"])

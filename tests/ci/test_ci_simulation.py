@@ -22,9 +22,12 @@ import pytest
 from _ci_fixtures import GOOD_PREDS, HIDDEN_RUBRIC, LABELS
 from fakegithub import FakeGitHub
 
-from roadmap_ci import ci_report as cr
-from roadmap_ci.publish.github import GitHubError, Retrying
-from roadmap_ci.reports.escape import marker
+from roadmap_ci.ci.artifact import ARTIFACT_NAME
+from roadmap_ci.ci.quota import HIDDEN_CONTEXT, ledger_context
+from roadmap_ci.ci.reader import Reader
+from roadmap_ci.ci.step import StepResult, ci_report
+from roadmap_ci.publish.retry import GitHubError, Retrying
+from roadmap_ci.report.escape import marker
 
 BASE = "mentor/course"
 SHA = "1" * 40
@@ -101,7 +104,7 @@ class Sim:
         wr = payload["workflow_run"]
         self.fk.add_workflow_run(repo, wr["id"], head_sha=wr["head_sha"], event=wr["event"],
                                  head_branch=wr["head_branch"], head_repo=wr["head_repository"]["full_name"])
-        self.fk.add_artifact(repo, wr["id"], cr.ARTIFACT_NAME, artifact() if data is None else data,
+        self.fk.add_artifact(repo, wr["id"], ARTIFACT_NAME, artifact() if data is None else data,
                              head_sha=wr["head_sha"])
 
     def _job(self, payload: dict) -> tuple[Path, dict[str, str]]:
@@ -124,12 +127,12 @@ class Sim:
                                "--rubric-version", "t1", "--labels", str(self.rubric.parent / "labels.csv")],
                               capture_output=True, text=True, env={**env, **gh_env}, cwd=job, timeout=120)
 
-    def report_here(self, payload: dict, clock: Clock | None = None, now: datetime | None = None) -> cr.Outcome:
+    def report_here(self, payload: dict, clock: Clock | None = None, now: datetime | None = None) -> StepResult:
         """The same step in this process (real github3 and HTTP; no interpreter start-up): attacks about
         *what* is posted run here to keep the module fast. ``clock`` replaces sleeping in the retries."""
         _, env = self._job(payload)
         retry = Retrying(sleep=clock.sleep, clock=clock.clock) if clock is not None else None
-        return cr.ci_report(rubric=str(self.rubric), rubric_version="t1", labels=self.rubric.parent / "labels.csv",
+        return ci_report(rubric=str(self.rubric), rubric_version="t1", labels=self.rubric.parent / "labels.csv",
                             env=env, retry=retry, now=now)
 
     def out(self, name: str) -> Any:
@@ -181,7 +184,7 @@ def test_fork_pr_three_runs_leave_one_comment_with_status_check_run_and_summary(
     assert statuses[0]["target_url"] == "https://github.example/mentor/course/actions/runs/9003"
     runs = [r for r in sim.fk.check_runs.values() if r["name"] == CONTEXT]
     assert len(runs) == 3 and {(r["head_sha"], r["conclusion"]) for r in runs} == {(SHA, "success")}
-    hidden_marks = sim.statuses(context=cr.HIDDEN_CONTEXT)
+    hidden_marks = sim.statuses(context=HIDDEN_CONTEXT)
     assert hidden_marks == []  # no daily_limit in this rubric: nothing to count
     # written to disk (all formats) and to the job summary
     out = sim.job() / "rt" / "roadmap-ci-report" / "out"
@@ -336,7 +339,7 @@ def test_daily_limit_counts_marks_on_the_ledger_commit_whatever_happens_to_runs_
     sim.evaluate_run(first)
     assert sim.report_here(first).posted == "comment"
     today = datetime.now(UTC).strftime("%Y-%m-%d")
-    ledger = cr.ledger_context("learner", today)
+    ledger = ledger_context("learner", today)
     (mark,) = sim.statuses(root, context=ledger)  # found through the commits listing's last page
     assert mark["state"] == "success" and mark["creator"]["login"] == sim.fk.bot["login"]
     assert sim.statuses(SHA, context=ledger) == []
@@ -375,13 +378,13 @@ def test_fake_payloads_have_githubs_full_shapes(sim):
     from github3.pulls import ShortPullRequest
     from github3.repos.status import Status
 
-    from roadmap_ci.publish.github import GitHubClient
+    from roadmap_ci.publish.client import GitHubClient
 
     sim.fk.add_pull(BASE, 7, head_sha=SHA, head_branch="feature", head_repo="learner/course")
     sim.fk.add_workflow_run(BASE, RUN_ID, head_sha=SHA, head_repo="learner/course")
     client = GitHubClient(sim.fk.installation_token, sim.fk.url)
     client.set_status(BASE, SHA, "x", "success", "ok")
-    reader = cr.Reader(client.session)
+    reader = Reader(client.session)
     (raw,) = reader.json("list", f"{sim.fk.url}/repos/{BASE}/pulls", {"head": "learner:feature"})
     pr = ShortPullRequest(raw, client.session)  # raises IncompleteResponse on a missing key
     assert (pr.number, pr.head.sha, pr.head.repository.full_name) == (7, SHA, "learner/course")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from roadmap_ci.reports import escape
-from roadmap_ci.reports.view import View, fmt_pts
+from roadmap_ci.report import escape
+from roadmap_ci.report.view import View, fmt_pts
 
 
 def _t(text: object, limit: int | None = 2000) -> str:

@@ -7,16 +7,15 @@ points (the total includes them) but lose what would give them away: reason, val
 from __future__ import annotations
 
 from roadmap_ci.evidence import dump_json
-from roadmap_ci.reports.view import View
-
-WITHHELD_REASON = "withheld until the due date or by the mentor"
+from roadmap_ci.report import WITHHELD
+from roadmap_ci.report.view import View
 
 
 def render(view: View, max_chars: int | None = None) -> str:
     card = view.card
     if not view.reveal:
         shown = {c.id for c in view.shown}
-        criteria = [c if c.id in shown else c.model_copy(update={"reason": WITHHELD_REASON, "value": None, "help": "",
+        criteria = [c if c.id in shown else c.model_copy(update={"reason": WITHHELD, "value": None, "help": "",
                                                                  "children": []})
                     for c in card.criteria]
         card = card.model_copy(update={"criteria": criteria})

@@ -1,7 +1,7 @@
 """Report formats: one module per format, each exposing ``render(view) -> str``.
 
 Adding a format touches one file plus one line in ``FORMATS`` (the pre-commit ``languages/`` pattern).
-Everything a format shows comes from one :class:`~roadmap_ci.reports.view.View`, which decides what a
+Everything a format shows comes from one :class:`~roadmap_ci.report.view.View`, which decides what a
 learner may see (``Scorecard.revealed``) and bounds every learner-controlled list; the formats only
 present it. Nothing heavy is imported here: jinja2 loads inside ``markdown.render``.
 """
@@ -20,13 +20,14 @@ if TYPE_CHECKING:
 
 # format -> (module, default file name)
 FORMATS: dict[str, tuple[str, str]] = {
-    "md": ("roadmap_ci.reports.markdown", "report.md"),
-    "html": ("roadmap_ci.reports.html", "report.html"),
-    "junit": ("roadmap_ci.reports.junit", "report.junit.xml"),
-    "json": ("roadmap_ci.reports.json_", "report.json"),  # scorecard.json stays the full scorecard
+    "md": ("roadmap_ci.report.markdown", "report.md"),
+    "html": ("roadmap_ci.report.html", "report.html"),
+    "junit": ("roadmap_ci.report.junit", "report.junit.xml"),
+    "json": ("roadmap_ci.report.json_", "report.json"),  # scorecard.json stays the full scorecard
 }
 
 COMMENT_LIMIT = 65_536  # GitHub's limit on a comment body, in characters
+WITHHELD = "withheld until the due date or by the mentor"  # what every format and the terminal say of hidden details
 
 
 def file_name(fmt: str) -> str:
@@ -51,7 +52,7 @@ def render(fmt: str, scorecard: Scorecard, evidence: Evidence | None = None, *, 
     may have (Markdown drops detail sections first, then shortens, and links ``artifact_url``).
     ``rubric``: the Rubric/LoadedRubric, optional; gives charts the thresholds.
     """
-    from roadmap_ci.reports.view import build_view
+    from roadmap_ci.report.view import build_view
 
     module = importlib.import_module(_spec(fmt)[0])
     view = build_view(scorecard, evidence, base=base, now=now, reveal=reveal, artifact_url=artifact_url,

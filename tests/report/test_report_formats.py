@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 from reportkit import BEFORE_DUE, demo, hostile, rubric
 
 from roadmap_ci.evidence import dump_json
-from roadmap_ci.reports import FORMATS, render
-from roadmap_ci.reports.view import build_view
+from roadmap_ci.report import FORMATS, render
+from roadmap_ci.report.view import build_view
 from roadmap_ci.score.scoring import Scorecard
 
 

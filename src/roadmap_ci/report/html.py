@@ -1,13 +1,13 @@
 """A standalone HTML report: one file, inline CSS and inline SVG plots, no scripts, no external assets.
 
 Same content as the Markdown report (what a learner may see, per the view), for local runs and artifacts.
-Every learner string goes through :func:`roadmap_ci.reports.escape.html`.
+Every learner string goes through :func:`roadmap_ci.report.escape.html`.
 """
 
 from __future__ import annotations
 
-from roadmap_ci.reports import escape
-from roadmap_ci.reports.view import Threshold, View, fmt_num, fmt_pts, log_tail
+from roadmap_ci.report import WITHHELD, escape
+from roadmap_ci.report.view import Threshold, View, fmt_num, fmt_pts, log_tail
 
 E = escape.html
 COLOR = {"pass": "#1a7f37", "partial": "#bf8700", "fail": "#cf222e", "missing": "#cf222e", "pending": "#0969da"}
@@ -92,11 +92,11 @@ def render(view: View, max_chars: int | None = None) -> str:
     met = sum(1 for c in view.shown if c.status == "pass")
     summary = f"{met} of {len(view.shown)} criteria met"
     if view.withheld:
-        summary += (f"; {view.withheld.count} more withheld until the due date or by the mentor — "
+        summary += (f"; {view.withheld.count} more {WITHHELD} — "
                     + ("all of them met" if view.withheld.all_met else "<strong>not all of them met</strong>"))
     add(f"<p>{summary}.</p>")
     if card.labels == "practice":
-        from roadmap_ci.reports.markdown import PRACTICE
+        from roadmap_ci.report.markdown import PRACTICE
 
         add(f'<p class="practice">🧪 <strong>{E(PRACTICE)}</strong></p>')
 

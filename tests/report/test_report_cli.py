@@ -12,7 +12,7 @@ import pytest
 from fakegithub import FakeGitHub
 from reportkit import EVIDENCE, RUBRIC
 
-from roadmap_ci.reports.escape import marker
+from roadmap_ci.report.escape import marker
 
 
 def roadmap(*args: str, env: dict | None = None, cwd=None) -> subprocess.CompletedProcess[str]:
@@ -88,7 +88,7 @@ def test_publish_permission_error_still_leaves_the_reports(scorecard, tmp_path):
 
 
 def test_cli_start_up_imports_nothing_heavy():
-    code = ("import sys, roadmap_ci.cli, roadmap_ci.reports; "
+    code = ("import sys, roadmap_ci.cli, roadmap_ci.report; "
             "bad = [m for m in ('jinja2', 'github3', 'mlflow', 'requests') if m in sys.modules]; print(bad)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.stdout.strip() == "[]", r.stdout + r.stderr

@@ -8,194 +8,35 @@ roadmap_ci.publish against tests/fakegithub.py, through the real command, is tes
 
 from __future__ import annotations
 
-import io
 import json
-import stat
-import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
-from _ci_fixtures import GOOD_PREDS, HIDDEN_RUBRIC, LABELS
+from _ci_fixtures import (
+    API,
+    LABELS,
+    OLD_SHA,
+    POOR_PREDS,
+    ROOT_SHA,
+    RUBRIC,
+    SHA,
+    FakeAPI,
+    Recorder,
+    bundle,
+    event,
+    evidence,
+    make_zip,
+    pull,
+)
+from _ci_fixtures import setup as setup  # noqa: F401 (a fixture, used by name)
 from conftest import run_cli
 
-from roadmap_ci import ci_report as cr
+from roadmap_ci.ci.artifact import ArtifactError, download_artifact, extract_artifact
+from roadmap_ci.ci.event import Run, read_event
+from roadmap_ci.ci.quota import HIDDEN_CONTEXT, feedback_used, ledger_context
+from roadmap_ci.ci.step import ci_report
 from roadmap_ci.errors import CannotRun, InvalidInput
-
-SHA = "a" * 40
-OLD_SHA = "b" * 40
-ROOT_SHA = "c" * 40  # the base repository's oldest commit: the feedback ledger
-API = "https://api.example.test"
-
-RUBRIC = HIDDEN_RUBRIC
-POOR_PREDS = "id,pred\nr1,0\nr2,1\nr3,0\nr4,0\n"  # public acc 0, private: tp0 fn1 -> f1 0
-
-
-# ---------------------------------------------------------------- doubles
-
-
-class FakeResponse:
-    def __init__(self, data: Any = None, status: int = 200, body: bytes = b"", links: dict | None = None):
-        self._data, self.status_code, self._body = data, status, body
-        self.links = links or {}
-
-    @property
-    def ok(self) -> bool:
-        return self.status_code < 400
-
-    def json(self) -> Any:
-        return self._data
-
-    def raise_for_status(self) -> None:
-        if not self.ok:
-            raise RuntimeError(f"HTTP {self.status_code}")
-
-    def iter_content(self, n: int):
-        for i in range(0, len(self._body), n):
-            yield self._body[i:i + n]
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
-class FakeAPI:
-    """The read endpoints ci-report calls, answering from in-memory data; every call is recorded."""
-
-    def __init__(self, pulls=(), artifact: bytes | None = None, runs=(), statuses=None, repo="mentor/course"):
-        self.pulls, self.artifact, self.runs = list(pulls), artifact, list(runs)
-        self.statuses = statuses or {}
-        self.repo = repo
-        self.commit_reads = 0
-        self.artifact_sha = SHA
-        self.calls: list[tuple[str, dict]] = []
-
-    def get(self, url: str, params=None, **kw):
-        from urllib.parse import parse_qsl
-
-        url, _, query = url.partition("?")
-        params = {**dict(parse_qsl(query)), **dict(params or {})}
-        self.calls.append((url, dict(params)))
-        path = url.removeprefix(API)
-        if path == f"/repos/{self.repo}/pulls":
-            owner, _, branch = params["head"].partition(":")
-            return FakeResponse([p for p in self.pulls
-                                 if p["head"]["repo"]["owner"]["login"] == owner and p["head"]["ref"] == branch])
-        if path.endswith("/artifacts"):
-            arts = [] if self.artifact is None else [{
-                "name": "roadmap-ci-evidence", "expired": False, "size_in_bytes": len(self.artifact),
-                "archive_download_url": f"{API}/download/1", "workflow_run": {"head_sha": self.artifact_sha}}]
-            return FakeResponse({"artifacts": arts})
-        if path == "/download/1":
-            return FakeResponse(body=self.artifact or b"")
-        if path == f"/repos/{self.repo}/actions/runs":
-            return FakeResponse({"workflow_runs": self.runs})
-        if "/commits/" in path and path.endswith("/statuses"):
-            items = self.statuses.get(path.split("/")[-2], [])
-            page = int((params or {}).get("page", 1))
-            chunk = items[(page - 1) * 100:page * 100]
-            more = {"next": {"url": f"{url}?per_page=100&page={page + 1}"}} \
-                if len(items) > page * 100 else {}
-            return FakeResponse(chunk, links=more)
-        if path == f"/repos/{self.repo}/commits":
-            self.commit_reads += 1
-            return FakeResponse([{"sha": ROOT_SHA}])
-        return FakeResponse({"message": "Not Found"}, status=404)
-
-
-class Recorder(cr.Publisher):
-    """Records what would be posted; feedback marks land on the FakeAPI's ledger commit, newest first."""
-
-    def __init__(self, api: FakeAPI | None = None, now: datetime | None = None):
-        self.published: list[tuple[cr.Target, Any, Any]] = []
-        self.errors: list[tuple[cr.Target, str]] = []
-        self.marks: list[cr.Target] = []
-        self.api, self.now = api, now or datetime.now(UTC)
-
-    def publish(self, target, card, evidence, out_dir):
-        self.published.append((target, card, evidence))
-        return "comment" if target.kind == "pull_request" else "status"
-
-    def error(self, target, message):
-        self.errors.append((target, message))
-        return "error"
-
-    def mark_feedback(self, target, ledger_sha, context):
-        self.marks.append(target)
-        if self.api is None:
-            return None
-        ledger = self.api.statuses.setdefault(ledger_sha, [])
-        sid = 1 + max((st.get("id", 0) for sts in self.api.statuses.values() for st in sts), default=0)
-        ledger.insert(0, {"id": sid, "context": context, "created_at": self.now.strftime("%Y-%m-%dT%H:%M:%SZ")})
-        return sid
-
-
-# ---------------------------------------------------------------- payloads and artifacts
-
-
-def event(kind: str = "pull_request", branch: str = "feature", head_owner: str = "learner",
-          repo: str = "mentor/course", sha: str = SHA) -> dict:
-    head_repo = f"{head_owner}/course" if head_owner != repo.split("/")[0] else repo
-    return {
-        "action": "completed",
-        "repository": {"full_name": repo},
-        "workflow_run": {
-            "id": 4242, "event": kind, "head_sha": sha, "head_branch": branch, "conclusion": "success",
-            "pull_requests": [],  # empty for a fork PR: the PR must be found through the API
-            "head_repository": {"full_name": head_repo, "owner": {"login": head_owner}},
-        },
-    }
-
-
-def pull(number: int, sha: str = SHA, branch: str = "feature", owner: str = "learner", title: str = "My work"):
-    return {"number": number, "title": title,
-            "head": {"sha": sha, "ref": branch, "repo": {"full_name": f"{owner}/course", "owner": {"login": owner}}}}
-
-
-def evidence(**extra) -> dict:
-    ev = {"schema_version": 1, "deliverable": "tabular-classification", "commit": SHA,
-          "predictions": {"path": "data/predictions/predictions.csv", "status": "ok", "rows": 4,
-                          "bundled_as": "predictions/predictions.csv"}}
-    ev.update(extra)
-    return ev
-
-
-def make_zip(entries: dict[str, str | bytes], symlinks: dict[str, str] | None = None) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in entries.items():
-            zf.writestr(name, data)
-        for name, target in (symlinks or {}).items():
-            info = zipfile.ZipInfo(name)
-            info.external_attr = (stat.S_IFLNK | 0o777) << 16
-            zf.writestr(info, target)
-    return buf.getvalue()
-
-
-def bundle(preds: str = GOOD_PREDS, **ev) -> bytes:
-    return make_zip({"evidence.json": json.dumps(evidence(**ev)), "predictions/predictions.csv": preds})
-
-
-@pytest.fixture
-def setup(tmp_path: Path):
-    (tmp_path / "mentor").mkdir()
-    (tmp_path / "mentor" / "rubric.yaml").write_text(RUBRIC)
-    (tmp_path / "mentor" / "labels.csv").write_text(LABELS)
-
-    def go(payload: dict, api: FakeAPI, version: str = "t1", **kw):
-        ev_path = tmp_path / "event.json"
-        ev_path.write_text(json.dumps(payload))
-        rec = Recorder(api, kw.get("now"))
-        env = {"GITHUB_EVENT_PATH": str(ev_path), "GITHUB_API_URL": API, "RUNNER_TEMP": str(tmp_path / "rt"),
-               **kw.pop("env", {})}
-        out = cr.ci_report(rubric=str(tmp_path / "mentor" / "rubric.yaml"), rubric_version=version, env=env,
-                           session=api, publisher=rec, **kw)
-        return out, rec
-
-    return go
 
 
 def crit(card, cid):
@@ -353,22 +194,22 @@ def test_oversized_artifact_is_rejected(tmp_path):
     data = make_zip({"evidence.json": json.dumps(evidence()), "big.bin": b"0" * 200_000})
     z = tmp_path / "a.zip"
     z.write_bytes(data)
-    with pytest.raises(cr.ArtifactError, match=r"is 200,000 bytes \(more than 100,000\)"):
-        cr.extract_artifact(z, tmp_path / "x", max_entry_bytes=100_000)
-    with pytest.raises(cr.ArtifactError, match=r"the artifact is \d[\d,]* bytes, more than the 100 allowed"):
-        cr.extract_artifact(z, tmp_path / "x", max_zip_bytes=100)
+    with pytest.raises(ArtifactError, match=r"is 200,000 bytes \(more than 100,000\)"):
+        extract_artifact(z, tmp_path / "x", max_entry_bytes=100_000)
+    with pytest.raises(ArtifactError, match=r"the artifact is \d[\d,]* bytes, more than the 100 allowed"):
+        extract_artifact(z, tmp_path / "x", max_zip_bytes=100)
     many = tmp_path / "many.zip"
     many.write_bytes(make_zip({f"f{i}": "" for i in range(30)}))
-    with pytest.raises(cr.ArtifactError, match="30 entries, more than the 10 allowed"):
-        cr.extract_artifact(many, tmp_path / "y", max_entries=10)
+    with pytest.raises(ArtifactError, match="30 entries, more than the 10 allowed"):
+        extract_artifact(many, tmp_path / "y", max_entries=10)
     assert not (tmp_path / "x").exists()
 
 
 def test_oversized_download_stops_streaming(tmp_path):
-    run = cr.Run("mentor/course", 1, "pull_request", SHA, "f", "learner/course", "learner", "success")
+    run = Run("mentor/course", 1, "pull_request", SHA, "f", "learner/course", "learner", "success")
     api = FakeAPI(artifact=b"z" * 5000)
-    with pytest.raises(cr.ArtifactError, match="more than the 1,000 allowed"):
-        cr.download_artifact(api, API, "mentor/course", run, "roadmap-ci-evidence", tmp_path / "a.zip",
+    with pytest.raises(ArtifactError, match="more than the 1,000 allowed"):
+        download_artifact(api, API, "mentor/course", run, "roadmap-ci-evidence", tmp_path / "a.zip",
                              max_bytes=1000)
 
 
@@ -404,7 +245,7 @@ def test_feedback_rubric_refuses_a_path_as_deliverable(setup, tmp_path):
     ev_path.write_text(json.dumps(event()))
     rec = Recorder()
     api = FakeAPI(pulls=[pull(7)], artifact=bundle(deliverable="../../mentor/rubric"))
-    out = cr.ci_report(rubric="", rubric_version="", env={"GITHUB_EVENT_PATH": str(ev_path), "GITHUB_API_URL": API,
+    out = ci_report(rubric="", rubric_version="", env={"GITHUB_EVENT_PATH": str(ev_path), "GITHUB_API_URL": API,
                                                            "RUNNER_TEMP": str(tmp_path)}, session=api, publisher=rec)
     assert out.posted == "error" and "is not a deliverable id" in out.reason
 
@@ -415,10 +256,10 @@ def test_malformed_event_is_refused(tmp_path):
     bad["workflow_run"]["head_sha"] = "$(id)"
     p.write_text(json.dumps(bad))
     with pytest.raises(InvalidInput, match="malformed head_sha"):
-        cr.read_event(p)
+        read_event(p)
     p.write_text(json.dumps({"pull_request": {}}))
     with pytest.raises(InvalidInput, match="runs on the workflow_run event"):
-        cr.read_event(p)
+        read_event(p)
 
 
 # ---------------------------------------------------------------- daily limit
@@ -426,18 +267,18 @@ def test_malformed_event_is_refused(tmp_path):
 
 def test_feedback_used_counts_one_login_one_day_and_the_creator():
     day = "2026-11-20"
-    ctx = cr.ledger_context("Ann", day)
-    assert ctx == f"{cr.HIDDEN_CONTEXT}/{day}/ann"
+    ctx = ledger_context("Ann", day)
+    assert ctx == f"{HIDDEN_CONTEXT}/{day}/ann"
     bot = {"login": "github-actions[bot]"}
     statuses = [{"id": 9, "context": ctx, "created_at": f"{day}T09:00:00Z", "creator": bot},
                 {"id": 8, "context": ctx, "created_at": f"{day}T08:00:00Z", "creator": {"login": "ann"}},
-                {"id": 7, "context": cr.ledger_context("bob", day), "created_at": f"{day}T08:00:00Z", "creator": bot},
+                {"id": 7, "context": ledger_context("bob", day), "created_at": f"{day}T08:00:00Z", "creator": bot},
                 {"id": 6, "context": ctx, "created_at": f"{day}T07:00:00Z", "creator": bot},
-                {"id": 5, "context": cr.ledger_context("ann", "2026-11-19"), "created_at": "2026-11-19T23:00:00Z",
+                {"id": 5, "context": ledger_context("ann", "2026-11-19"), "created_at": "2026-11-19T23:00:00Z",
                  "creator": bot}]
-    assert cr.feedback_used(statuses, ctx, day) == 3
-    assert cr.feedback_used(statuses, ctx, day, creator="github-actions[bot]") == 2  # a learner's own fake mark
-    assert cr.feedback_used(statuses, ctx, day, creator="github-actions[bot]", upto_id=6) == 1
+    assert feedback_used(statuses, ctx, day) == 3
+    assert feedback_used(statuses, ctx, day, creator="github-actions[bot]") == 2  # a learner's own fake mark
+    assert feedback_used(statuses, ctx, day, creator="github-actions[bot]", upto_id=6) == 1
 
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -461,7 +302,7 @@ def test_daily_limit_counts_reruns_of_the_same_commit(setup, tmp_path):
     api = FakeAPI(pulls=[pull(7)], artifact=bundle())
     assert [feedback_given(setup, event(), api) for _ in range(4)] == [True, True, False, False]
     assert len(api.statuses[ROOT_SHA]) == 2  # withheld runs post no mark
-    assert {s["context"] for s in api.statuses[ROOT_SHA]} == {cr.ledger_context("learner", "2026-11-20")}
+    assert {s["context"] for s in api.statuses[ROOT_SHA]} == {ledger_context("learner", "2026-11-20")}
 
 
 def test_daily_limit_survives_new_prs_force_pushes_and_deleted_runs(setup, tmp_path):
@@ -479,9 +320,9 @@ def test_daily_limit_survives_new_prs_force_pushes_and_deleted_runs(setup, tmp_p
 
 def test_other_learners_marks_never_count_even_past_the_first_page(setup, tmp_path):
     limited_rubric(tmp_path, 1)
-    others = [{"id": 1000 - i, "context": cr.ledger_context(f"peer{i}", "2026-11-20"),
+    others = [{"id": 1000 - i, "context": ledger_context(f"peer{i}", "2026-11-20"),
                "created_at": "2026-11-20T11:00:00Z"} for i in range(250)]
-    mine = {"id": 10, "context": cr.ledger_context("learner", "2026-11-20"), "created_at": "2026-11-20T06:00:00Z"}
+    mine = {"id": 10, "context": ledger_context("learner", "2026-11-20"), "created_at": "2026-11-20T06:00:00Z"}
     api = FakeAPI(pulls=[pull(7)], artifact=bundle(), statuses={ROOT_SHA: [*others, mine]})
     assert not feedback_given(setup, event(), api)  # the learner's one mark sits on page 3
     assert sum(1 for url, _ in api.calls if url.endswith(f"{ROOT_SHA}/statuses")) == 3
@@ -493,7 +334,7 @@ def test_a_race_for_the_last_feedback_is_decided_by_the_marks_order(setup, tmp_p
     limited_rubric(tmp_path, 1)
     api = FakeAPI(pulls=[pull(7)], artifact=bundle())
     # another run of this learner posted its mark between this run's count and its own mark
-    rival = {"id": 1, "context": cr.ledger_context("learner", "2026-11-20"), "created_at": "2026-11-20T11:59:00Z"}
+    rival = {"id": 1, "context": ledger_context("learner", "2026-11-20"), "created_at": "2026-11-20T11:59:00Z"}
     real_get = api.get
     reads = []
 
@@ -533,12 +374,12 @@ def test_without_a_mentors_labels_the_score_says_practice(tmp_path):
     (tmp_path / "event.json").write_text(json.dumps(event()))
     env = {"GITHUB_EVENT_PATH": str(tmp_path / "event.json"), "GITHUB_API_URL": API, "RUNNER_TEMP": str(tmp_path)}
     rec = Recorder(api)
-    cr.ci_report(rubric="", rubric_version="", env=env, session=api, publisher=rec)  # no rubric, no labels
+    ci_report(rubric="", rubric_version="", env=env, session=api, publisher=rec)  # no rubric, no labels
     (_, card, ev), = rec.published
     assert card.labels == "practice" and ev.hidden and "public.roc_auc" in ev.hidden
     mine = tmp_path / "course-labels.csv"
     mine.write_bytes((labels_dir() / "tabular-classification.csv").read_bytes())
-    cr.ci_report(rubric="", rubric_version="", labels=mine, env=env, session=api, publisher=rec)
+    ci_report(rubric="", rubric_version="", labels=mine, env=env, session=api, publisher=rec)
     assert rec.published[-1][1].labels == "course"
 
 

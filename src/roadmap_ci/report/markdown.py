@@ -1,7 +1,7 @@
 """The Markdown report: the PR comment, the job summary, the terminal's `report --format md`.
 
 Rendered from ``templates/report.md.j2`` with Jinja2. Every ``{{ value }}`` passes through
-:func:`roadmap_ci.reports.escape.md` unless the code marks it :class:`Safe` (text this module built
+:func:`roadmap_ci.report.escape.md` unless the code marks it :class:`Safe` (text this module built
 from numbers, fixed words or already-escaped parts), so a learner's string cannot reach the page raw.
 Bodies over ``max_chars`` lose detail sections first (tests, data, pipeline log, charts, metrics),
 then the reasons are shortened, and a note points to the full report.
@@ -13,8 +13,8 @@ import html as _html
 from functools import lru_cache
 from typing import Any
 
-from roadmap_ci.reports import escape
-from roadmap_ci.reports.view import View, fmt_num, fmt_pts, log_tail
+from roadmap_ci.report import WITHHELD, escape
+from roadmap_ci.report.view import View, fmt_num, fmt_pts, log_tail
 
 PRACTICE = ("Practice labels (public): feedback, not a grade. The hidden-label metrics use the practice data "
             "shipped with the template; your mentor's course data makes them count.")
@@ -31,7 +31,7 @@ class Safe(str):
 
 
 def _e(text: object, limit: int | None = None) -> Safe:
-    """Learner text, escaped once (see :func:`roadmap_ci.reports.escape.md`)."""
+    """Learner text, escaped once (see :func:`roadmap_ci.report.escape.md`)."""
     return Safe(escape.md(text, limit))
 
 
@@ -49,7 +49,7 @@ def _finalize(value: Any) -> Any:
 def _template() -> Any:
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
-    env = Environment(loader=PackageLoader("roadmap_ci.reports", "templates"), autoescape=False,
+    env = Environment(loader=PackageLoader("roadmap_ci.report", "templates"), autoescape=False,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                       undefined=StrictUndefined, finalize=_finalize)
     return env.get_template("report.md.j2")
@@ -110,7 +110,7 @@ def _context(view: View, reason_limit: int) -> dict[str, Any]:
     summary = f"{met} of {n_shown} criteria met"
     if view.withheld:
         w = view.withheld
-        summary += (f"; {w.count} more withheld until the due date or by the mentor — "
+        summary += (f"; {w.count} more {WITHHELD} — "
                     + ("all of them met" if w.all_met else "**not all of them met**"))
     elif view.all_met:
         summary = f"all {n_shown} criteria met"

@@ -3,7 +3,7 @@
 The view decides visibility (hidden / after_due criteria are withheld per ``Scorecard.revealed(now)``
 and summarised, so a withheld failure never reads as "all passed"), pairs metrics with the base branch,
 picks the failing tests and expectations, and bounds every list a learner controls.
-Values stay raw text here: each format escapes with :mod:`roadmap_ci.reports.escape`.
+Values stay raw text here: each format escapes with :mod:`roadmap_ci.report.escape`.
 """
 
 from __future__ import annotations

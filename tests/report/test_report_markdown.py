@@ -7,8 +7,8 @@ import pytest
 from reportkit import BEFORE_DUE, HOSTILE_ID, demo, hostile, many_failures, rubric
 
 from roadmap_ci.errors import InvalidInput
-from roadmap_ci.reports import COMMENT_LIMIT, render
-from roadmap_ci.reports.escape import ZWJ, marker, md
+from roadmap_ci.report import COMMENT_LIMIT, render
+from roadmap_ci.report.escape import ZWJ, marker, md
 
 
 def _rows(text: str) -> list[str]:
@@ -157,7 +157,7 @@ def test_practice_labels_say_feedback_not_a_grade_everywhere():
     from reportkit import BEFORE_DUE, demo
 
     from roadmap_ci.publish.github import status_of
-    from roadmap_ci.reports import render
+    from roadmap_ci.report import render
 
     card, ev = demo()
     for labels, shown in (("practice", True), ("course", False), (None, False)):

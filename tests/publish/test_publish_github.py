@@ -9,16 +9,11 @@ from fakegithub import FakeGitHub
 from reportkit import BEFORE_DUE, demo, hostile, many_failures
 
 from roadmap_ci.errors import InvalidInput
-from roadmap_ci.publish.github import (
-    Annotation,
-    GitHubClient,
-    GitHubError,
-    GitHubTarget,
-    Retrying,
-    publish_github,
-)
-from roadmap_ci.reports import COMMENT_LIMIT, render
-from roadmap_ci.reports.escape import marker
+from roadmap_ci.publish.client import Annotation, GitHubClient
+from roadmap_ci.publish.github import GitHubTarget, publish_github
+from roadmap_ci.publish.retry import GitHubError, Retrying
+from roadmap_ci.report import COMMENT_LIMIT, render
+from roadmap_ci.report.escape import marker
 
 REPO, PR, SHA = "ada/churn", 7, "4f9c2a1d7e3b8c6a5f0e9d2c1b4a7f6e3d2c1b0a"
 MARK = marker("tabular-classification")
@@ -263,8 +258,8 @@ def test_bad_token_is_one_clear_line(fake):
 
 
 def test_actions_publisher_fits_ci_report(fake, tmp_path):
-    from roadmap_ci import ci_report
-    from roadmap_ci.publish.github import ActionsPublisher
+    from roadmap_ci.ci.publisher import ActionsPublisher
+    from roadmap_ci.ci.target import Target
 
     card, ev = demo()
     summary = tmp_path / "summary.md"
@@ -272,11 +267,11 @@ def test_actions_publisher_fits_ci_report(fake, tmp_path):
            "GITHUB_REPOSITORY": REPO, "GITHUB_RUN_ID": "5"}
     pub = ActionsPublisher(client(fake), env=env)
     assert all(callable(getattr(pub, m)) for m in ("publish", "error", "mark_feedback"))
-    pr = ci_report.Target("pull_request", REPO, SHA, PR)
+    pr = Target("pull_request", REPO, SHA, PR)
     assert pub.publish(pr, card, ev, tmp_path) == "comment"
     assert pub.publish(pr, card, ev, tmp_path) == "comment"
     assert len(ours(fake)) == 1 and len(fake.check_runs) == 2  # a PR: comment + status + check run
-    push = ci_report.Target("push", REPO, SHA)
+    push = Target("push", REPO, SHA)
     assert pub.publish(push, card, ev, tmp_path) == "status" and len(fake.check_runs) == 3
     assert len(ours(fake)) == 1, "a push posts no comment"
     assert summary.read_text().startswith(MARK)
