@@ -25,8 +25,10 @@ products, prices and order history, the policy windows its documents state (each
 values per category) and the development tasks are drawn from the course's stream, so the same question
 ("Can order 1234 still be returned?") has the course's answer, not the practice one; the test tasks and
 their ids come from the learner's stream (``--learner``), with the same mix of kinds and variants of tasks
-for every learner (:class:`Decks`, :func:`balanced`). Without a secret the output is the shipped
-practice data, byte for byte.
+for every learner (:class:`Decks`, :func:`balanced`). A course also has three times the practice task sets
+(``DEV_PER_TYPE_SECRET`` development tasks of each kind, ``N_TEST_SECRET`` test tasks), so the baseline's
+hit rate on one learner's sample moves by about a point between courses (issue 19's fairness goal,
+docs/performance.md). Without a secret the output is the shipped practice data, byte for byte.
 """
 
 from __future__ import annotations
@@ -57,6 +59,11 @@ WARRANTY_MONTHS = {"electronics": 24, "accessories": 12, "furniture": 60}
 # A course secret draws each window from these (the first is the practice value).
 RETURN_CHOICES = {"electronics": [14, 21], "accessories": [30, 28], "furniture": [60, 45]}
 WARRANTY_CHOICES = {"electronics": [24, 18], "accessories": [12, 6], "furniture": [60, 36]}
+# the practice sets: 10 development tasks of each kind, 150 test tasks from a pool of 22 of each kind; a
+# course's sets are three times as large (the noise of the baseline's hit rate falls as 1/sqrt(n)), from a
+# pool large enough that every learner gets all 450 after the development questions are left out
+DEV_PER_TYPE, POOL_PER_TYPE, N_TEST = 10, 22, 150
+DEV_PER_TYPE_SECRET, POOL_PER_TYPE_SECRET, N_TEST_SECRET = 30, 90, 450
 TYPES = ["count_by_id", "count_by_name", "order_total_eur", "spend_eur", "returnable", "warranty",
          "customer_id"]
 FIRST = ["Anna", "Ben", "Chloe", "Daniel", "Elena", "Felix", "Grace", "Hugo", "Ines", "Jonas", "Kira", "Liam",
@@ -426,18 +433,19 @@ def generate(out: Path = RAW, labels: Path = LABELS, *, secret: bytes | None = N
     docs = policy_docs(w.get("return_days", RETURN_DAYS), w.get("warranty_months", WARRANTY_MONTHS))
     for name, text in docs.items():
         (out / "docs" / f"{name}.md").write_text(text, encoding="utf-8")
-    dev = tasks(rng, w, 10, with_shared=False, decks=None if secret is None else Decks(rng))
+    dev = tasks(rng, w, DEV_PER_TYPE if secret is None else DEV_PER_TYPE_SECRET, with_shared=False,
+                decks=None if secret is None else Decks(rng))
     write_csv(out / "dev_tasks.csv", [{"task_id": f"D-{i + 1:03d}", "type": k, "question": q, "answer": a}
                                       for i, (k, q, a) in enumerate(dev)], ["task_id", "type", "question", "answer"])
     dev_questions = {q for _, q, _ in dev}
     if secret is None:
-        test = [t for t in tasks(own, w, 22, with_shared=True) if t[1] not in dev_questions][:150]
+        test = [t for t in tasks(own, w, POOL_PER_TYPE, with_shared=True) if t[1] not in dev_questions][:N_TEST]
         ids = [f"T-{i + 1:03d}" for i in range(len(test))]
         split = ["public" if i % 2 == 0 else "private" for i in range(len(test))]
     else:
         decks = Decks(own)
-        test, split = balanced(own, [t for t in tasks(own, w, 22, with_shared=True, decks=decks)
-                                     if t[1] not in dev_questions], 150, decks)
+        test, split = balanced(own, [t for t in tasks(own, w, POOL_PER_TYPE_SECRET, with_shared=True, decks=decks)
+                                     if t[1] not in dev_questions], N_TEST_SECRET, decks)
         # the learner's own ids, from a wide range: a peer's predictions match none
         ids = [f"T-{v}" for v in sorted(own.sample(range(10_000, 100_000), len(test)))]
     write_csv(out / "test_tasks.csv", [{"task_id": t, "question": q} for t, (_, q, _) in zip(ids, test, strict=True)],

@@ -23,7 +23,12 @@ public practice data. With a course secret (``--secret-file``, what ``roadmap-ci
 passes) the churn model's effects are drawn from the secret (each within ±15% of the practice value, the
 inactivity jump's day within ±5 of 30, the twelve region effects shuffled, the intercept set so that the
 churn rate stays the practice rate) and the customers, their 9-digit ids and the public/private split from
-the learner's own stream (docs/templates.md).
+the learner's own stream (docs/templates.md). Two things keep every course's task as hard as the practice one
+(issue 19's fairness goal, docs/performance.md): a drawn model is kept only if the baseline (a logistic
+regression on tenure, monthly charges and support tickets) reaches the practice model's ROC-AUC and F1 at the
+0.5 cut-off on a fixed reference sample (else the secret draws again), and a course has ``N_TRAIN_SECRET``
+training and ``N_TEST_SECRET`` test customers (twice and four times the practice sets), so the scores of one
+learner's sample move by about a point.
 """
 
 from __future__ import annotations
@@ -41,6 +46,8 @@ RAW = HERE / "{{cookiecutter.project_slug}}" / "data" / "raw"
 LABELS = ROOT / "labels" / "tabular-classification.csv"
 SEED = 1214
 N_TRAIN, N_TEST = 6000, 2500
+# under a course secret: more customers, so the noise of the learner's own sample (1/sqrt(n)) stays small
+N_TRAIN_SECRET, N_TEST_SECRET = 12000, 10000
 PUBLIC_FRACTION = 0.3
 ID = "tabular-classification"
 
@@ -59,6 +66,9 @@ PRACTICE = {
     "partner": 0.2, "dependents": 0.3, "gb": 0.002,
 }
 JITTER = 0.15
+# a drawn churn model is kept if the baseline's scores on the reference sample are within these of the practice ones
+AUC_TOLERANCE, F1_TOLERANCE, MAX_DRAWS = 0.004, 0.01, 500
+BASELINE = ("tenure", "monthly", "tickets")  # the template's params.yaml: tenure_months, monthly_charges, tickets
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -70,6 +80,40 @@ def process(secret: bytes | None) -> dict:
     if secret is None:
         return PRACTICE_P
     draw = seeding.rng(secret, ID, "process", practice=SEED)
+    auc, f1 = difficulty(PRACTICE_P)
+    for _ in range(MAX_DRAWS):
+        p = _draw(secret, draw)
+        got_auc, got_f1 = difficulty(p)
+        if abs(got_auc - auc) <= AUC_TOLERANCE and abs(got_f1 - f1) <= F1_TOLERANCE:
+            return p
+    raise RuntimeError(f"{ID}: no churn model within the difficulty tolerance in {MAX_DRAWS} draws")
+
+
+def difficulty(p: dict) -> tuple[float, float]:
+    """The baseline's (ROC-AUC, F1 at 0.5) under the churn model ``p``, on a fixed sample of 20,000 customers.
+
+    A logistic regression on the baseline's three columns, fitted by Newton's method on half the sample and
+    scored on the other half (the same customers and the same random outcomes for every model ``p``).
+    """
+    ref = np.random.default_rng(SEED)
+    f = simulate_features(20_000, ref)
+    y = (ref.random(20_000) < _sigmoid(_logit(f, p))).astype(float)
+    X = np.column_stack([np.ones(20_000), *((f[c] - f[c].mean()) / f[c].std() for c in BASELINE)])
+    w = np.zeros(X.shape[1])
+    for _ in range(25):
+        q = _sigmoid(X[:10_000] @ w)
+        hessian = X[:10_000].T @ (X[:10_000] * (q * (1 - q))[:, None])
+        w += np.linalg.solve(hessian, X[:10_000].T @ (y[:10_000] - q))
+    score, truth = X[10_000:] @ w, y[10_000:]
+    ranks = np.argsort(np.argsort(score)) + 1.0  # ties have probability zero for continuous scores
+    positives = truth.sum()
+    auc = (ranks[truth == 1].sum() - positives * (positives + 1) / 2) / (positives * (len(truth) - positives))
+    predicted = score >= 0.0  # probability >= 0.5
+    f1 = 2 * float((predicted & (truth == 1)).sum()) / float(predicted.sum() + positives)
+    return float(auc), f1
+
+
+def _draw(secret: bytes, draw: np.random.Generator) -> dict:
     p = {k: v * float(draw.uniform(1 - JITTER, 1 + JITTER)) for k, v in PRACTICE.items()}
     p["inactive_days"] = PRACTICE["inactive_days"] + float(draw.uniform(-5.0, 5.0))
     p["regions"] = [REGIONS[i] for i in draw.permutation(len(REGIONS))]  # which region churns most
@@ -197,14 +241,15 @@ def generate(raw_dir: Path = RAW, labels_file: Path = LABELS, *, secret: bytes |
     """Write train/test and the hidden labels: the practice data, or a course's (``secret``) for ``learner``."""
     p = process(secret)
     rng = seeding.rng(secret, ID, "rows", practice=SEED, learner=learner)
-    people = simulate(N_TRAIN + N_TEST, rng, p)
+    n_train, n_test = (N_TRAIN, N_TEST) if secret is None else (N_TRAIN_SECRET, N_TEST_SECRET)
+    people = simulate(n_train + n_test, rng, p)
     if secret is None:
         ids = rng.permutation(np.arange(100001, 100001 + N_TRAIN + N_TEST))
     else:  # 9-digit ids of the learner's own: a peer's predictions match none of them
-        ids = rng.choice(900_000_000, size=N_TRAIN + N_TEST, replace=False) + 100_000_000
+        ids = rng.choice(900_000_000, size=n_train + n_test, replace=False) + 100_000_000
     people.insert(0, "id", ids)
-    train = make_messy(people.iloc[:N_TRAIN].reset_index(drop=True), rng, train=True)
-    test = make_messy(people.iloc[N_TRAIN:].reset_index(drop=True), rng, train=False)
+    train = make_messy(people.iloc[:n_train].reset_index(drop=True), rng, train=True)
+    test = make_messy(people.iloc[n_train:].reset_index(drop=True), rng, train=False)
 
     dups = train.iloc[rng.choice(len(train), size=25, replace=False)]
     train = pd.concat([train, dups], ignore_index=True)

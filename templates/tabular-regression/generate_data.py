@@ -21,7 +21,11 @@ public practice data. With a course secret (``--secret-file``, what ``roadmap-ci
 passes) the price model is drawn from the secret (each coefficient within ±15% of the practice value, the
 neighbourhood, building-type and sale-condition effects shuffled among their levels; the noise stays
 0.09 in log-price) and the houses, their 9-digit ids and the public/private split from the learner's own
-stream (docs/templates.md).
+stream (docs/templates.md). Two things keep every course's task as hard as the practice one (issue 19's
+fairness goal, docs/performance.md): a drawn model is kept only if the four-column least-squares baseline
+explains as much of the price (R², RMSE) on a fixed reference sample as under the practice model (else the
+secret draws again), and a course has ``N_TRAIN_SECRET`` training and ``N_TEST_SECRET`` test houses (twice and
+ten times the practice sets), so the R² of one learner's sample moves by about a point.
 """
 
 from __future__ import annotations
@@ -39,6 +43,9 @@ RAW = HERE / "{{cookiecutter.project_slug}}" / "data" / "raw"
 LABELS = ROOT / "labels" / "tabular-regression.csv"
 SEED = 911
 N_TRAIN, N_TEST = 3000, 1200
+# under a course secret: twice the training houses (a validation split of 1,200) and ten times the test houses,
+# so the noise of the learner's own sample (it falls as 1/sqrt(n)) moves the scores by about a point
+N_TRAIN_SECRET, N_TEST_SECRET = 6000, 12000
 PUBLIC_FRACTION = 0.3
 ID = "tabular-regression"
 
@@ -54,14 +61,40 @@ CONDITIONS = {"Normal": 0.0, "Abnormal": -0.18, "Family": -0.12, "Partial": 0.06
 PRACTICE = {"area": 0.62, "quality": 0.085, "quality_sq": 0.012, "age": 0.0045, "recent": 0.08, "garage": 0.045,
             "bathrooms": 0.03, "fireplaces": 0.03, "distance": 0.012, "market": 0.05, "lot": 0.05}
 JITTER = 0.15
+# a drawn price model is kept if the baseline's fit on the reference sample is within these of the practice one
+R2_TOLERANCE, RMSE_TOLERANCE, MAX_DRAWS = 0.008, 0.02, 500
+BASELINE = ("living_area_sqft", "bedrooms", "bathrooms", "overall_quality")  # the template's params.yaml
 
 
 def process(secret: bytes | None) -> dict:
-    """The price model: the practice constants, or drawn from the course secret (shared by every learner)."""
+    """The price model: the practice constants, or drawn from the course secret (shared by every learner).
+
+    A drawn model is kept only if the baseline finds it as hard as the practice model (:func:`difficulty`);
+    the draws are the secret's own, so every learner of a course gets the same model.
+    """
     if secret is None:
         return {**PRACTICE, "hood": {h: v[0] for h, v in NEIGHBOURHOODS.items()}, "types": TYPES,
                 "conditions": CONDITIONS}
     draw = seeding.rng(secret, ID, "process", practice=SEED)
+    r2, rmse = difficulty(process(None))
+    for _ in range(MAX_DRAWS):
+        p = _draw(draw)
+        got_r2, got_rmse = difficulty(p)
+        if abs(got_r2 - r2) <= R2_TOLERANCE and abs(got_rmse / rmse - 1) <= RMSE_TOLERANCE:
+            return p
+    raise RuntimeError(f"{ID}: no price model within the difficulty tolerance in {MAX_DRAWS} draws")
+
+
+def difficulty(p: dict) -> tuple[float, float]:
+    """The baseline's (R², RMSE in dollars) under the price model ``p``, on a fixed sample of 20,000 houses."""
+    houses = simulate(20_000, np.random.default_rng(SEED), p)
+    X = np.column_stack([np.ones(len(houses)), houses[list(BASELINE)].to_numpy(dtype=float)])
+    y = houses["sale_price"].to_numpy(dtype=float)
+    residual = y - X @ np.linalg.lstsq(X, y, rcond=None)[0]
+    return 1 - float(residual @ residual) / float(((y - y.mean()) ** 2).sum()), float(np.sqrt(np.mean(residual ** 2)))
+
+
+def _draw(draw: np.random.Generator) -> dict:
     p: dict = {k: v * float(draw.uniform(1 - JITTER, 1 + JITTER)) for k, v in PRACTICE.items()}
     effects = [v[0] for v in NEIGHBOURHOODS.values()]
     p["hood"] = dict(zip(NEIGHBOURHOODS, (effects[i] for i in draw.permutation(len(effects))), strict=True))
@@ -146,14 +179,15 @@ def generate(raw_dir: Path = RAW, labels_file: Path = LABELS, *, secret: bytes |
     """Write train/test and the hidden labels: the practice data, or a course's (``secret``) for ``learner``."""
     p = process(secret)
     rng = seeding.rng(secret, ID, "rows", practice=SEED, learner=learner)
-    houses = simulate(N_TRAIN + N_TEST, rng, p)
+    n_train, n_test = (N_TRAIN, N_TEST) if secret is None else (N_TRAIN_SECRET, N_TEST_SECRET)
+    houses = simulate(n_train + n_test, rng, p)
     if secret is None:
         ids = rng.permutation(np.arange(20001, 20001 + N_TRAIN + N_TEST))
     else:  # 9-digit ids of the learner's own: a peer's predictions match none of them
-        ids = rng.choice(900_000_000, size=N_TRAIN + N_TEST, replace=False) + 100_000_000
+        ids = rng.choice(900_000_000, size=n_train + n_test, replace=False) + 100_000_000
     houses.insert(0, "id", ids)
-    train = make_messy(houses.iloc[:N_TRAIN].reset_index(drop=True), rng, train=True)
-    test = make_messy(houses.iloc[N_TRAIN:].reset_index(drop=True), rng, train=False)
+    train = make_messy(houses.iloc[:n_train].reset_index(drop=True), rng, train=True)
+    test = make_messy(houses.iloc[n_train:].reset_index(drop=True), rng, train=False)
 
     dups = train.iloc[rng.choice(len(train), size=15, replace=False)]
     train = pd.concat([train, dups], ignore_index=True)
