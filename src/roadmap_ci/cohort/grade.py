@@ -615,37 +615,39 @@ def write_gradebook(path: Path, loaded: LoadedCohort, results: list[DeliverableG
     for r in results:
         for pr in r.problems:
             said.setdefault((r.deliverable.id, pr.learner.lower()), []).append(pr.message)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(header)
-        for lr in loaded.learners:
-            line: list[object] = [_cell(lr.github), _cell(lr.name), _cell(lr.section), _cell(lr.lms_id)]
-            notes: list[str] = []
-            for r in results:
-                seat = r.seat_of(lr.github)
-                key = seat.key.lower() if seat else None
-                g = r.grades.get(key) if key else None
-                line.append(g.final.total if g else "")
-                if criteria:
-                    if g:
-                        line += [g.raw.total, g.penalty, g.late_periods, "yes" if g.final.passed else "no", g.sha]
-                        line += [g.raw.points.get(c, "") for c in ids[r.deliverable.id]]
-                    else:
-                        line += [""] * (5 + len(ids[r.deliverable.id]))
-                if seat is None:
-                    notes.append(f"{r.deliverable.id}: no repo")
-                elif g is None:
-                    notes.append(f"{r.deliverable.id}: missing ({r.missing.get(key or '', 'not collected')})")
-                if g is not None:
-                    notes += [f"{r.deliverable.id}: {m}" for m in said.get((r.deliverable.id, key or ""), [])]
-                if g is not None and g.late:
-                    notes.append(f"{r.deliverable.id}: late by {g.late_periods} {_per(loaded, r.deliverable)}(s), "
-                                 f"-{g.penalty:g} points")
-            line.append(_cell("; ".join(notes)))
-            w.writerow(line)
-    os.replace(tmp, path)
+    import io
+
+    from roadmap_ci.safeio import write_atomic
+
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf)
+    w.writerow(header)
+    for lr in loaded.learners:
+        line: list[object] = [_cell(lr.github), _cell(lr.name), _cell(lr.section), _cell(lr.lms_id)]
+        notes: list[str] = []
+        for r in results:
+            seat = r.seat_of(lr.github)
+            key = seat.key.lower() if seat else None
+            g = r.grades.get(key) if key else None
+            line.append(g.final.total if g else "")
+            if criteria:
+                if g:
+                    line += [g.raw.total, g.penalty, g.late_periods, "yes" if g.final.passed else "no", g.sha]
+                    line += [g.raw.points.get(c, "") for c in ids[r.deliverable.id]]
+                else:
+                    line += [""] * (5 + len(ids[r.deliverable.id]))
+            if seat is None:
+                notes.append(f"{r.deliverable.id}: no repo")
+            elif g is None:
+                notes.append(f"{r.deliverable.id}: missing ({r.missing.get(key or '', 'not collected')})")
+            if g is not None:
+                notes += [f"{r.deliverable.id}: {m}" for m in said.get((r.deliverable.id, key or ""), [])]
+            if g is not None and g.late:
+                notes.append(f"{r.deliverable.id}: late by {g.late_periods} {_per(loaded, r.deliverable)}(s), "
+                             f"-{g.penalty:g} points")
+        line.append(_cell("; ".join(notes)))
+        w.writerow(line)
+    write_atomic(path, buf.getvalue())
 
 
 def _per(loaded: LoadedCohort, d: Deliverable) -> str:
