@@ -282,6 +282,25 @@ def test_a_repo_github_keeps_failing_is_reported_the_others_are_done_and_the_nex
         assert_converged(fk)
 
 
+def test_the_cohorts_artifact_retention_becomes_a_repository_variable(tmp_path):
+    cohort = write_cohort(tmp_path)
+    cohort.write_text(cohort.read_text().replace("mentors: mentors", "mentors: mentors\nartifact_retention_days: 60"))
+    with fake(members=("alan-t",)) as fk:
+        _, result = run_apply(fk, cohort)
+        assert result.failures == []
+        for full in fk.repos:
+            assert fk.variables[full]["ROADMAP_CI_ARTIFACT_RETENTION_DAYS"]["value"] == "60"
+        # changed in cohort.yaml: the next apply updates the variable and nothing else
+        cohort.write_text(cohort.read_text().replace("artifact_retention_days: 60", "artifact_retention_days: 90"))
+        fk.reset_log()
+        _, result = run_apply(fk, cohort)
+        assert result.failures == []
+        assert {fk.variables[full]["ROADMAP_CI_ARTIFACT_RETENTION_DAYS"]["value"] for full in fk.repos} == {"90"}
+        writes = {r.path for r in fk.requests if r.method != "GET"}
+        assert writes and all(p.endswith("/actions/variables/ROADMAP_CI_ARTIFACT_RETENTION_DAYS")
+                              or p.endswith("/actions/variables") for p in writes), writes
+
+
 def test_a_deliverable_without_hidden_labels_gets_no_secret_and_re_applies_to_nothing(tmp_path):
     cohort = write_cohort(tmp_path, LOGINS[:1])
     text = cohort.read_text().replace("tabular-classification", "math-foundations").replace('"2026.11"', '"{v}"')

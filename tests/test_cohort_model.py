@@ -77,6 +77,10 @@ def test_roster_problems_are_named_by_line(tmp_path):
      "5:1: course_secret: never write the secret into cohort.yaml"),
     (("organisation: ml-2027", "organisation: -ml"), "2:15: organisation: not a valid GitHub organisation name"),
     (("    template:", "    colour: blue\n    template:"), "7:5: unknown key 'colour'"),
+    (("mentors: mentors", "mentors: mentors\nartifact_retention_days: 500"),
+     "5:26: artifact_retention_days: Input should be less than or equal to 400"),
+    (("mentors: mentors", "mentors: mentors\nartifact_retention_days: \"30\""),
+     "5:26: artifact_retention_days: Input should be a valid integer"),
     (("id: churn", "id: churn\n    repo: \"{deliverable}-{login}\""),
      "7:11: repo pattern: unknown field {login} (allowed: {deliverable}, {github}, {group}, {section})"),
 ])
