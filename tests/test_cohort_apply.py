@@ -154,7 +154,7 @@ def test_plan_changes_nothing_and_names_every_change(tmp_path, monkeypatch):
         from roadmap_ci.cli import main
 
         with pytest.raises(SystemExit) as exit_:
-            main(["cohort", "plan", str(cohort), "--json"])
+            main(["cohort", "plan", "-c", str(cohort), "--json"])
         assert exit_.value.code == 0
         assert fk.writes() == [] and fk.repos == {}
     # run through the CLI for its printed plan too
@@ -205,7 +205,7 @@ def test_a_token_that_cannot_administer_the_organisation_writes_nothing(tmp_path
         fk.orgs[ORG]["admins"].clear()
         fk.orgs[ORG]["members"].add(fk.human["login"])
         fk.scopes[fk.user_token] = "repo"
-        res = subprocess.run([sys.executable, "-m", "roadmap_ci", "cohort", "apply", str(cohort), "--pause", "0"],
+        res = subprocess.run([sys.executable, "-m", "roadmap_ci", "cohort", "apply", "-c", str(cohort), "--pause", "0"],
                              env={**os.environ, "GITHUB_TOKEN": fk.user_token, "GITHUB_API_URL": fk.url},
                              capture_output=True, text=True, timeout=120)
         assert res.returncode == 1
@@ -252,7 +252,8 @@ def test_kill_9_at_any_point_then_apply_finishes_without_duplicates(tmp_path):
         cohort = write_cohort(work)
         with fake() as fk:
             env = {**os.environ, "GITHUB_TOKEN": fk.user_token, "GITHUB_API_URL": fk.url}
-            cmd = [sys.executable, "-m", "roadmap_ci", "cohort", "apply", str(cohort), "--pause", "0.05", "--quiet"]
+            cmd = [sys.executable, "-m", "roadmap_ci", "cohort", "apply", "-c", str(cohort), "--pause", "0.05",
+                   "--quiet"]
             proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             journal = work / ".roadmap-ci" / "journal.jsonl"
             while proc.poll() is None:
