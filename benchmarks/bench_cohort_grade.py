@@ -10,7 +10,9 @@ Goals (the classroom issue): `collect` for 1,000 learners with 50 ms of latency 
 
 The generated evidence is the demo learner's (examples/demo-learner: structure, pipeline, metrics, GX suites,
 tests, lint), varied per learner, with a predictions copy of ``--rows`` hidden rows scored against the
-deliverable's labels, and the demo rubric with a hidden-labels section (public and private splits).
+deliverable's labels, and the demo rubric with a hidden-labels section (public and private splits); each
+provenance file carries the stored files' sha256, as collect writes it. ``BENCH_KEEP=DIR`` generates into DIR
+once and keeps it (a second run grades again: the hidden-metrics cache warm).
 The load on the machine is printed with each number: these machines are shared.
 """
 

@@ -8,6 +8,11 @@ private split included: the gradebook is the mentor's), it is scored with the pi
 ``cohort.yaml`` is applied from GitHub's ``created_at`` of the graded run against the learner's due date
 (extensions included).
 
+At cohort scale (150,000 commit folders for a full roadmap) a folder whose files still have the sha256 that
+``collect`` recorded when it validated them is read through :mod:`roadmap_ci.cohort.fastpath` (the same
+verdicts, without validating the artifact again), and hidden metrics are cached per learner in
+``cohort/<deliverable>/_hidden.json`` under the digests of everything they depend on, so a re-grade skips them.
+
 Bad input never stops the gradebook: a foreign or corrupt file, two evidence files for one commit, a roster
 learner without a repo, labels whose ids do not match the predictions -- each is one :class:`Problem` naming
 the learner and the file, and the learner's row says it in the ``problems`` column.
