@@ -10,7 +10,9 @@ Goals (the classroom issue): `collect` for 1,000 learners with 50 ms of latency 
 
 The generated evidence is the demo learner's (examples/demo-learner: structure, pipeline, metrics, GX suites,
 tests, lint), varied per learner, with a predictions copy of ``--rows`` hidden rows scored against the
-deliverable's labels, and the demo rubric with a hidden-labels section (public and private splits).
+deliverable's labels, and the demo rubric with a hidden-labels section (public and private splits); each
+provenance file carries the stored files' sha256, as collect writes it. ``BENCH_KEEP=DIR`` generates into DIR
+once and keeps it (a second run grades again: the hidden-metrics cache warm).
 The load on the machine is printed with each number: these machines are shared.
 """
 
@@ -40,7 +42,7 @@ def load() -> str:
 
 def rubric_text(rows: int) -> str:
     text = (EXAMPLE / "rubric.yaml").read_text(encoding="utf-8")
-    text = text.replace("../../rubrics/base.yaml", str(ROOT / "rubrics" / "base.yaml"))
+    text = text.replace("../../rubrics/base.yaml", "base.yaml")  # copied beside it (extends is relative)
     text = text.replace("evidence: hidden:f1", "evidence: hidden:private.f1").replace("total: 100", "total: 105")
     return text.replace("criteria:\n", """hidden_labels:
   source: labels.csv
@@ -138,6 +140,7 @@ def generate(base: Path, n: int, ds: list[tuple[str, str]], rows: int) -> tuple[
     logins = [f"l{i:05d}" for i in range(n)]
     f = cohort_yaml(base, ds, logins)
     (base / "rubric.yaml").write_text(rubric_text(rows), encoding="utf-8")
+    shutil.copyfile(ROOT / "rubrics" / "base.yaml", base / "base.yaml")
     text, truth = labels(rows)
     (base / "labels.csv").write_text(text, encoding="utf-8")
     example = json.loads((EXAMPLE / "evidence.json").read_text(encoding="utf-8"))
@@ -153,16 +156,19 @@ def generate(base: Path, n: int, ds: list[tuple[str, str]], rows: int) -> tuple[
             ev = dict(example, learner=lg, repo=f"{ORG}/{d}-{lg}", commit=sha, deliverable=d)
             ev["metrics"] = {**example["metrics"], "metrics.json:f1": round(rnd.uniform(0.4, 0.95), 4),
                              "metrics.json:roc_auc": round(rnd.uniform(0.6, 0.97), 4)}
-            (folder / "evidence.json").write_text(json.dumps(ev), encoding="utf-8")
+            ev_bytes = json.dumps(ev).encode()
+            (folder / "evidence.json").write_bytes(ev_bytes)
             wrong = rnd.random() * 0.4
             preds = ["id,pred"] + [f"r{j:05d},{(('0' if t == '1' else '1') if rnd.random() < wrong else t)}"
                                    for j, t in enumerate(truth)]
-            (folder / "predictions.csv").write_text("\n".join(preds) + "\n", encoding="utf-8")
+            pred_bytes = ("\n".join(preds) + "\n").encode()
+            (folder / "predictions.csv").write_bytes(pred_bytes)
             day = 20 + (i % 9)  # a few learners late
-            (folder / "provenance.json").write_text(json.dumps({
+            (folder / "provenance.json").write_text(json.dumps({  # as collect writes it: the stored files' digests
                 "schema": store.PROVENANCE_SCHEMA, "run_id": i, "created_at": f"2027-06-{day:02d}T10:00:00Z",
                 "sha": sha, "repo": f"{ORG}/{d}-{lg}", "artifact_id": None, "artifact_digest": "0" * 64,
-                "late": day > 24}), encoding="utf-8")
+                "late": day > 24, "files": {"evidence.json": store.digest(ev_bytes),
+                                            "predictions.csv": store.digest(pred_bytes)}}), encoding="utf-8")
     return f, time.perf_counter() - t0
 
 
@@ -174,6 +180,7 @@ def bench_grade(n: int, n_deliverables: int, rows: int, workers: int | None) -> 
           for d in DELIVERABLES[:n_deliverables]]
     keep = os.environ.get("BENCH_KEEP")
     tmp = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="bench-grade-"))
+    tmp.mkdir(parents=True, exist_ok=True)
     try:
         if not (tmp / "cohort.yaml").is_file():
             f, gen = generate(tmp, n, ds, rows)

@@ -126,14 +126,20 @@ extensions:{chr(10) + ext if ext else " []"}
 
 
 def store_commit(store: Path, d: str, login: str, sha: str, preds: str, *, created_at: str, run_id: int,
-                 late: bool = False, extra: dict | None = None) -> Path:
-    """A commit folder exactly as collect writes it (evidence, predictions copy, provenance)."""
+                 late: bool = False, extra: dict | None = None, digests: bool = True) -> Path:
+    """A commit folder exactly as collect writes it (evidence, predictions copy, provenance with the stored
+    files' sha256; ``digests=False``: as collect wrote it before it recorded them)."""
+    import hashlib
+
     folder = store / d / login / sha
     folder.mkdir(parents=True)
     (folder / "evidence.json").write_text(json.dumps({**evidence(login, sha), **(extra or {})}))
     (folder / "predictions.csv").write_text(preds)
-    (folder / "provenance.json").write_text(json.dumps({
-        "schema": "roadmap-ci-provenance/1", "run_id": run_id, "created_at": created_at, "sha": sha,
-        "repo": f"ml-roadmap-2027/{d}-{login}", "artifact_id": run_id + 1, "artifact_digest": "0" * 64,
-        "late": late}))
+    prov = {"schema": "roadmap-ci-provenance/1", "run_id": run_id, "created_at": created_at, "sha": sha,
+            "repo": f"ml-roadmap-2027/{d}-{login}", "artifact_id": run_id + 1, "artifact_digest": "0" * 64,
+            "late": late}
+    if digests:
+        prov["files"] = {n: hashlib.sha256((folder / n).read_bytes()).hexdigest()
+                         for n in ("evidence.json", "predictions.csv")}
+    (folder / "provenance.json").write_text(json.dumps(prov))
     return folder

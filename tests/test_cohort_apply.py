@@ -154,7 +154,7 @@ def test_plan_changes_nothing_and_names_every_change(tmp_path, monkeypatch):
         from roadmap_ci.cli import main
 
         with pytest.raises(SystemExit) as exit_:
-            main(["cohort", "plan", str(cohort), "--json"])
+            main(["cohort", "plan", "-c", str(cohort), "--json"])
         assert exit_.value.code == 0
         assert fk.writes() == [] and fk.repos == {}
     # run through the CLI for its printed plan too
@@ -205,7 +205,7 @@ def test_a_token_that_cannot_administer_the_organisation_writes_nothing(tmp_path
         fk.orgs[ORG]["admins"].clear()
         fk.orgs[ORG]["members"].add(fk.human["login"])
         fk.scopes[fk.user_token] = "repo"
-        res = subprocess.run([sys.executable, "-m", "roadmap_ci", "cohort", "apply", str(cohort), "--pause", "0"],
+        res = subprocess.run([sys.executable, "-m", "roadmap_ci", "cohort", "apply", "-c", str(cohort), "--pause", "0"],
                              env={**os.environ, "GITHUB_TOKEN": fk.user_token, "GITHUB_API_URL": fk.url},
                              capture_output=True, text=True, timeout=120)
         assert res.returncode == 1
@@ -252,7 +252,8 @@ def test_kill_9_at_any_point_then_apply_finishes_without_duplicates(tmp_path):
         cohort = write_cohort(work)
         with fake() as fk:
             env = {**os.environ, "GITHUB_TOKEN": fk.user_token, "GITHUB_API_URL": fk.url}
-            cmd = [sys.executable, "-m", "roadmap_ci", "cohort", "apply", str(cohort), "--pause", "0.05", "--quiet"]
+            cmd = [sys.executable, "-m", "roadmap_ci", "cohort", "apply", "-c", str(cohort), "--pause", "0.05",
+                   "--quiet"]
             proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             journal = work / ".roadmap-ci" / "journal.jsonl"
             while proc.poll() is None:
@@ -280,6 +281,25 @@ def test_a_repo_github_keeps_failing_is_reported_the_others_are_done_and_the_nex
         _, result = run_apply(fk, cohort)
         assert result.failures == []
         assert_converged(fk)
+
+
+def test_the_cohorts_artifact_retention_becomes_a_repository_variable(tmp_path):
+    cohort = write_cohort(tmp_path)
+    cohort.write_text(cohort.read_text().replace("mentors: mentors", "mentors: mentors\nartifact_retention_days: 60"))
+    with fake(members=("alan-t",)) as fk:
+        _, result = run_apply(fk, cohort)
+        assert result.failures == []
+        for full in fk.repos:
+            assert fk.variables[full]["ROADMAP_CI_ARTIFACT_RETENTION_DAYS"]["value"] == "60"
+        # changed in cohort.yaml: the next apply updates the variable and nothing else
+        cohort.write_text(cohort.read_text().replace("artifact_retention_days: 60", "artifact_retention_days: 90"))
+        fk.reset_log()
+        _, result = run_apply(fk, cohort)
+        assert result.failures == []
+        assert {fk.variables[full]["ROADMAP_CI_ARTIFACT_RETENTION_DAYS"]["value"] for full in fk.repos} == {"90"}
+        writes = {r.path for r in fk.requests if r.method != "GET"}
+        assert writes and all(p.endswith("/actions/variables/ROADMAP_CI_ARTIFACT_RETENTION_DAYS")
+                              or p.endswith("/actions/variables") for p in writes), writes
 
 
 def test_a_deliverable_without_hidden_labels_gets_no_secret_and_re_applies_to_nothing(tmp_path):

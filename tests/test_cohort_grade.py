@@ -195,6 +195,43 @@ def test_parallel_and_serial_grades_agree(tmp_path):
     assert len(serial.grades) == 30
 
 
+def test_trusted_fast_path_cache_and_full_validation_grade_alike(tmp_path):
+    """Folders with collect's digests (parsed without re-validating), without them (the full validation),
+    tampered after collect (validated again), and a second grade from the hidden-metrics cache: one grade."""
+    import hashlib
+
+    logins = [f"t{i:02d}" for i in range(12)]
+    f = write_cohort(tmp_path, logins)
+    s = tmp_path / "cohort"
+    for i, lg in enumerate(logins):
+        store_commit(s, "churn", lg, sha_of(lg), predictions_csv(i % 4, i % 6), created_at="2027-01-20T00:00:00Z",
+                     run_id=i + 1, digests=i % 2 == 0)
+    loaded = load_cohort(f)
+    d = loaded.cohort.deliverables[0]
+
+    def grade() -> dict[str, float]:
+        got = grade_deliverable(loaded, d, s, state=tmp_path / "st", workers=1)
+        return {k: g.raw.total for k, g in got.grades.items()}
+
+    want = {lg: expected_points(i % 4, i % 6) for i, lg in enumerate(logins)}
+    assert grade() == pytest.approx(want)
+    cache = json.loads((s / "churn" / "_hidden.json").read_text())
+    assert sorted(cache["learners"]) == logins
+    assert grade() == pytest.approx(want)  # from the cache
+    # a predictions copy changed after collect (digest recorded): its new metrics, not the cached ones
+    t00 = s / "churn" / "t00" / sha_of("t00")
+    (t00 / "predictions.csv").write_text(predictions_csv(3, 5))
+    # an evidence file edited after collect into one ci-report refuses: the digest no longer matches,
+    # so the full validation runs and rejects it
+    t02 = s / "churn" / "t02" / sha_of("t02")
+    (t02 / "evidence.json").write_text(json.dumps({"schema_version": "nope"}))
+    got = grade_deliverable(loaded, d, s, state=tmp_path / "st", workers=1)
+    assert got.grades["t00"].raw.total == pytest.approx(expected_points(3, 5))
+    assert "t02" not in got.grades and got.missing["t02"].startswith("rejected: ")
+    assert hashlib.sha256((t00 / "predictions.csv").read_bytes()).hexdigest() == \
+        json.loads((s / "churn" / "_hidden.json").read_text())["learners"]["t00"]["predictions"]
+
+
 class FakeCanvas:
     """The three Canvas endpoints canvasapi uses for passback, on loopback; records what was posted."""
 

@@ -77,6 +77,10 @@ def test_roster_problems_are_named_by_line(tmp_path):
      "5:1: course_secret: never write the secret into cohort.yaml"),
     (("organisation: ml-2027", "organisation: -ml"), "2:15: organisation: not a valid GitHub organisation name"),
     (("    template:", "    colour: blue\n    template:"), "7:5: unknown key 'colour'"),
+    (("mentors: mentors", "mentors: mentors\nartifact_retention_days: 500"),
+     "5:26: artifact_retention_days: Input should be less than or equal to 400"),
+    (("mentors: mentors", "mentors: mentors\nartifact_retention_days: \"30\""),
+     "5:26: artifact_retention_days: Input should be a valid integer"),
     (("id: churn", "id: churn\n    repo: \"{deliverable}-{login}\""),
      "7:11: repo pattern: unknown field {login} (allowed: {deliverable}, {github}, {group}, {section})"),
 ])
@@ -117,7 +121,7 @@ def test_two_seats_may_not_share_a_repo(tmp_path):
 
 def test_cli_lint_and_schema(cli, tmp_path):
     good = cohort(tmp_path)
-    res = cli("cohort", "lint", str(good))
+    res = cli("cohort", "lint", "-c", str(good))
     assert res.returncode == 0 and "ok (2 learners, 1 deliverables, 2 repos)" in res.stdout
     bad = tmp_path / "bad.yaml"
     bad.write_text(GOOD.replace("2027-01-24T23:59:00+01:00", "2027-01-01T00:00:00+01:00"))
@@ -127,3 +131,18 @@ def test_cli_lint_and_schema(cli, tmp_path):
                                  "(2027-01-11T09:00:00+01:00)"
     schema = json.loads(cli("cohort", "schema").stdout)
     assert schema["title"] == "roadmap-ci cohort" and "course_secret_file" in schema["properties"]
+
+
+def test_every_cohort_command_reads_cohort_yaml_here_or_the_file_c_names(cli, tmp_path):
+    good = cohort(tmp_path)
+    (tmp_path / "cohort.yaml").write_text(good.read_text())
+    here = cli("cohort", "lint", cwd=tmp_path)  # no file given: ./cohort.yaml
+    assert here.returncode == 0 and "ok (2 learners" in here.stdout, here.stderr
+    old = cli("cohort", "plan", str(good), "-c", str(good))  # the older positional form, and -c too: once only
+    assert old.returncode == 1 and "the cohort file is given twice" in old.stderr and "Traceback" not in old.stderr
+    none = cli("cohort", "status", cwd=tmp_path.parent)
+    assert none.returncode == 2 and "cohort.yaml: cohort file not found" in none.stderr
+    assert "Traceback" not in none.stderr
+    closing = cli("cohort", "close", "a", "b", "c", "-c", str(good))
+    assert closing.returncode == 1 and "give one deliverable" in closing.stderr
+

@@ -49,7 +49,7 @@ def test_status_shows_invitations_pushes_lateness_and_scores_then_reinvite(tmp_p
 
         env = {**os.environ, "GITHUB_TOKEN": fk.user_token, "GITHUB_API_URL": fk.url, "COLUMNS": "200"}
         cmd = [sys.executable, "-m", "roadmap_ci", "cohort"]
-        res = subprocess.run([*cmd, "status", str(cohort), "--json"], env=env, capture_output=True, text=True,
+        res = subprocess.run([*cmd, "status", "-c", str(cohort), "--json"], env=env, capture_output=True, text=True,
                              timeout=120)
         assert res.returncode == 0, res.stderr
         rows = {r["seat"]: r for r in json.loads(res.stdout)}
@@ -68,7 +68,7 @@ def test_status_shows_invitations_pushes_lateness_and_scores_then_reinvite(tmp_p
         assert [r["invitation"] for r in csv.DictReader(out.open())] == ["accepted", "expired", "member"]
         assert len(fk.writes()) == writes  # status only reads
 
-        res = subprocess.run([*cmd, "reinvite", str(cohort), "--pause", "0"], env=env, capture_output=True,
+        res = subprocess.run([*cmd, "reinvite", "-c", str(cohort), "--pause", "0"], env=env, capture_output=True,
                              text=True, timeout=120)
         assert res.returncode == 0, res.stderr
         assert res.stdout.strip() == "churn/grace-h: grace-h invited again"
@@ -88,7 +88,7 @@ def test_close_drops_learners_to_read_and_a_second_close_writes_nothing(tmp_path
         run_apply(fk, cohort)
         fk.accept_invitation(f"{ORG}/churn-ada-l", "ada-l")
         env = {**os.environ, "GITHUB_TOKEN": fk.user_token, "GITHUB_API_URL": fk.url}
-        cmd = [sys.executable, "-m", "roadmap_ci", "cohort", "close", str(cohort), "churn", "--pause", "0"]
+        cmd = [sys.executable, "-m", "roadmap_ci", "cohort", "close", "churn", "-c", str(cohort), "--pause", "0"]
         res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
         assert res.returncode == 0, res.stderr
         assert fk.collaborators[f"{ORG}/churn-ada-l"] == {"ada-l": "pull"}

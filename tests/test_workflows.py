@@ -92,6 +92,9 @@ def test_callers_point_at_this_projects_reusable_workflows_at_one_ref():
     caller = load(SHARED / "roadmap-ci.yml")
     assert caller["name"] == "roadmap-ci"
     assert caller["jobs"]["evaluate"]["with"]["python-version"] == "{{ cookiecutter.python_version }}"
+    # the cohort's retention (the variable `cohort apply` sets), else evaluate's 7 days
+    assert caller["jobs"]["evaluate"]["with"]["retention-days"] == \
+        "${{ fromJSON(vars.ROADMAP_CI_ARTIFACT_RETENTION_DAYS || '7') }}"
 
 
 def test_release_builds_checks_and_publishes_with_trusted_publishing():
@@ -176,6 +179,10 @@ def test_evaluate_is_unprivileged():
     assert "secrets." not in (WORKFLOWS / "evaluate.yml").read_text()
     upload = [s for s in steps(wf) if s.get("uses", "").startswith("actions/upload-artifact@")]
     assert upload and upload[0]["with"]["name"] == "roadmap-ci-evidence"
+    # the artifact's retention is an input (a cohort keeps evidence past its deadline), 7 days by default
+    retention = wf["on"]["workflow_call"]["inputs"]["retention-days"]
+    assert retention["type"] == "number" and retention["default"] == 7
+    assert upload[0]["with"]["retention-days"] == "${{ inputs.retention-days }}"
     assert any("roadmap-ci collect --quiet" in s.get("run", "") for s in steps(wf))
 
 

@@ -211,17 +211,46 @@ def _emit_json(data: object, out: Path | None) -> None:
 
 # ---------------------------------------------------------------- cohort (the classroom)
 
-CohortFile = Annotated[Path, typer.Argument(help="The cohort file (cohort.yaml).")]
+# Every `cohort` command takes the cohort file as -c/--cohort (default: cohort.yaml here); the deliverable, where
+# a command needs one, is positional. The older form -- the cohort file first, positional -- still works.
+CohortOpt = Annotated[Path | None, typer.Option("--cohort", "-c", help="The cohort file (default: cohort.yaml in "
+                                                                      "the current directory).")]
+OldCohortFile = Annotated[Path | None, typer.Argument(hidden=True, show_default=False)]
+
+
+def _cohort_file(option: Path | None, positional: Path | str | None) -> Path:
+    from roadmap_ci.errors import InvalidInput
+
+    if option is not None and positional is not None:
+        raise InvalidInput(f"the cohort file is given twice ({positional} and -c {option}): give it once, as -c FILE")
+    return Path(option or positional or "cohort.yaml")
+
+
+def _file_and_deliverable(option: Path | None, args: list[str], command: str) -> tuple[Path, str]:
+    """``DELIVERABLE [-c FILE]``, or the older ``FILE DELIVERABLE``."""
+    from roadmap_ci.errors import InvalidInput
+
+    if len(args) == 1:
+        return _cohort_file(option, None), args[0]
+    if len(args) == 2:
+        return _cohort_file(option, args[0]), args[1]
+    raise InvalidInput(f"cohort {command}: give one deliverable (cohort {command} DELIVERABLE -c cohort.yaml)")
+
+
 StateOpt = Annotated[Path | None, typer.Option("--state", help="Journal and caches (default: .roadmap-ci/ beside "
                                                                  "the cohort file).")]
 
 
 @cohort_app.command("lint")
-def cohort_lint(files: Annotated[list[Path], typer.Argument(help="Cohort files.")]) -> None:
+def cohort_lint(
+    files: Annotated[list[Path] | None, typer.Argument(help="More cohort files to check.")] = None,
+    file: CohortOpt = None,
+) -> None:
     """Check cohort files and their rosters; print every problem as file:line:column: what is wrong."""
     from roadmap_ci.cohort.commands import lint
 
-    raise typer.Exit(lint(files))
+    chosen = ([file] if file is not None else []) + list(files or [])
+    raise typer.Exit(lint(chosen or [Path("cohort.yaml")]))
 
 
 @cohort_app.command("schema")
@@ -234,19 +263,21 @@ def cohort_schema_cmd(out: Annotated[Path | None, typer.Option("--out", help="Wr
 
 @cohort_app.command("plan")
 def cohort_plan(
-    file: CohortFile,
+    old_file: OldCohortFile = None,
+    file: CohortOpt = None,
     state: StateOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
 ) -> None:
     """Print what `apply` would change, per learner and in total; change nothing (GITHUB_TOKEN, GITHUB_API_URL)."""
     from roadmap_ci.cohort.commands import plan
 
-    raise typer.Exit(plan(file, state, as_json))
+    raise typer.Exit(plan(_cohort_file(file, old_file), state, as_json))
 
 
 @cohort_app.command("apply")
 def cohort_apply(
-    file: CohortFile,
+    old_file: OldCohortFile = None,
+    file: CohortOpt = None,
     state: StateOpt = None,
     pause: Annotated[float | None, typer.Option("--pause", help="Seconds between writes (GitHub asks ≥ 1).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
@@ -257,12 +288,13 @@ def cohort_apply(
     """
     from roadmap_ci.cohort.commands import apply
 
-    raise typer.Exit(apply(file, state, pause, quiet))
+    raise typer.Exit(apply(_cohort_file(file, old_file), state, pause, quiet))
 
 
 @cohort_app.command("status")
 def cohort_status_cmd(
-    file: CohortFile,
+    old_file: OldCohortFile = None,
+    file: CohortOpt = None,
     deliverable: Annotated[str | None, typer.Option("--deliverable", "-d", help="Only this deliverable.")] = None,
     state: StateOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
@@ -271,12 +303,13 @@ def cohort_status_cmd(
     """Per learner x deliverable: invitation, pushes, last push (late or not), last evaluation and score."""
     from roadmap_ci.cohort.commands import status
 
-    raise typer.Exit(status(file, state, deliverable, as_json, csv_out))
+    raise typer.Exit(status(_cohort_file(file, old_file), state, deliverable, as_json, csv_out))
 
 
 @cohort_app.command("reinvite")
 def cohort_reinvite(
-    file: CohortFile,
+    old_file: OldCohortFile = None,
+    file: CohortOpt = None,
     deliverable: Annotated[str | None, typer.Option("--deliverable", "-d", help="Only this deliverable.")] = None,
     state: StateOpt = None,
     pause: Annotated[float | None, typer.Option("--pause", help="Seconds between writes (GitHub asks ≥ 1).")] = None,
@@ -284,36 +317,38 @@ def cohort_reinvite(
     """Invite again every learner whose invitation expired (GitHub's expire after 7 days)."""
     from roadmap_ci.cohort.commands import reinvite
 
-    raise typer.Exit(reinvite(file, state, deliverable, pause))
+    raise typer.Exit(reinvite(_cohort_file(file, old_file), state, deliverable, pause))
 
 
 @cohort_app.command("close")
 def cohort_close(
-    file: CohortFile,
-    deliverable: Annotated[str, typer.Argument(help="The deliverable whose repos close (at its cutoff).")],
+    args: Annotated[list[str], typer.Argument(metavar="DELIVERABLE",
+                                              help="The deliverable whose repos close (at its cutoff).")],
+    file: CohortOpt = None,
     state: StateOpt = None,
     pause: Annotated[float | None, typer.Option("--pause", help="Seconds between writes (GitHub asks ≥ 1).")] = None,
 ) -> None:
     """Drop every learner of a deliverable to read permission; the repos stay."""
     from roadmap_ci.cohort.commands import close
 
-    raise typer.Exit(close(file, state, deliverable, pause))
+    path, deliverable = _file_and_deliverable(file, args, "close")
+    raise typer.Exit(close(path, state, deliverable, pause))
 
 
 @cohort_app.command("update")
 def cohort_update(
-    file: CohortFile,
-    deliverable: Annotated[str, typer.Argument(help="The deliverable whose template changed.")],
+    args: Annotated[list[str], typer.Argument(metavar="DELIVERABLE", help="The deliverable whose template changed.")],
+    file: CohortOpt = None,
     state: StateOpt = None,
     pause: Annotated[float | None, typer.Option("--pause", help="Seconds between writes (GitHub asks ≥ 1).")] = None,
 ) -> None:
     """Open a pull request in every learner repo with the template's changes since its starter (3-way)."""
     from roadmap_ci.cohort.commands import update
 
-    raise typer.Exit(update(file, state, deliverable, pause))
+    path, deliverable = _file_and_deliverable(file, args, "update")
+    raise typer.Exit(update(path, state, deliverable, pause))
 
 
-CohortOpt = Annotated[Path, typer.Option("--cohort", "-c", help="The cohort file.")]
 StoreOpt = Annotated[Path | None, typer.Option("--store", help="The cohort folder of collected commits "
                                                                "(default: cohort/ beside the cohort file).")]
 
@@ -333,7 +368,7 @@ def _assignments(values: list[str]) -> dict[str, int]:
 @cohort_app.command("collect")
 def cohort_collect(
     deliverable: Annotated[str, typer.Argument(help="The deliverable id.")],
-    file: CohortOpt = Path("cohort.yaml"),
+    file: CohortOpt = None,
     store: StoreOpt = None,
     state: StateOpt = None,
     branch: Annotated[str, typer.Option("--branch", help="The learners' default branch.")] = "main",
@@ -347,14 +382,15 @@ def cohort_collect(
     cutoff; validated as ci-report validates it; stored with its provenance (GITHUB_TOKEN, GITHUB_API_URL)."""
     from roadmap_ci.cohort.collect import command
 
-    raise typer.Exit(command(file, deliverable, store_dir=store, state=state, branch=branch, workflow=workflow,
+    path = _cohort_file(file, None)
+    raise typer.Exit(command(path, deliverable, store_dir=store, state=state, branch=branch, workflow=workflow,
                              concurrency=concurrency, rerun=rerun))
 
 
 @cohort_app.command("grade")
 def cohort_grade(
     deliverables: Annotated[list[str] | None, typer.Argument(help="Deliverable ids (default: every one).")] = None,
-    file: CohortOpt = Path("cohort.yaml"),
+    file: CohortOpt = None,
     store: StoreOpt = None,
     state: StateOpt = None,
     labels: Annotated[Path | None, typer.Option("--labels", help="The mentor's labels: one CSV, or a folder of "
@@ -375,7 +411,8 @@ def cohort_grade(
     """Grade every collected commit: pinned rubric, mentor's labels, late policy; gradebook, Canvas and Moodle CSVs."""
     from roadmap_ci.cohort.grade import command
 
-    raise typer.Exit(command(file, deliverables or [], store_dir=store, state=state, labels=labels, out=out,
+    path = _cohort_file(file, None)
+    raise typer.Exit(command(path, deliverables or [], store_dir=store, state=state, labels=labels, out=out,
                              criteria=criteria, rubric=rubric, show_all=show_all, workers=workers,
                              canvas_course=canvas_course, canvas_assignments=_assignments(canvas_assignment or []),
                              timings=timings))
@@ -400,7 +437,7 @@ def _when(value: str | None) -> object:
 
 @cohort_app.command("progress")
 def cohort_progress(
-    file: CohortOpt = Path("cohort.yaml"),
+    file: CohortOpt = None,
     store: StoreOpt = None,
     state: StateOpt = None,
     labels: LabelsOpt = None,
@@ -412,14 +449,15 @@ def cohort_progress(
     each should be."""
     from roadmap_ci.cohort.progress import command
 
-    raise typer.Exit(command(file, store_dir=store, state=state, labels=labels, csv_out=csv_out, as_json=as_json,
+    path = _cohort_file(file, None)
+    raise typer.Exit(command(path, store_dir=store, state=state, labels=labels, csv_out=csv_out, as_json=as_json,
                              now=_when(now)))  # type: ignore[arg-type]
 
 
 @cohort_app.command("similar")
 def cohort_similar(
     deliverable: Annotated[str, typer.Argument(help="The deliverable id.")],
-    file: CohortOpt = Path("cohort.yaml"),
+    file: CohortOpt = None,
     store: StoreOpt = None,
     state: StateOpt = None,
     labels: LabelsOpt = None,
@@ -429,14 +467,15 @@ def cohort_similar(
     """Pairs of learners whose hidden-split predictions agree far beyond their accuracies: evidence, no verdicts."""
     from roadmap_ci.cohort.similar import command
 
-    raise typer.Exit(command(file, deliverable, store_dir=store, state=state, labels=labels, csv_out=csv_out,
+    path = _cohort_file(file, None)
+    raise typer.Exit(command(path, deliverable, store_dir=store, state=state, labels=labels, csv_out=csv_out,
                              as_json=as_json))
 
 
 @cohort_app.command("report")
 def cohort_report(
     html_out: Annotated[Path, typer.Option("--html", help="Write the dashboard (one self-contained HTML file).")],
-    file: CohortOpt = Path("cohort.yaml"),
+    file: CohortOpt = None,
     store: StoreOpt = None,
     state: StateOpt = None,
     labels: LabelsOpt = None,
@@ -445,7 +484,8 @@ def cohort_report(
     """The cohort on one page: rates, score distributions, the progress heatmap, late and missing, flagged pairs."""
     from roadmap_ci.cohort.dashboard import command
 
-    raise typer.Exit(command(file, html_out, store_dir=store, state=state, labels=labels,
+    path = _cohort_file(file, None)
+    raise typer.Exit(command(path, html_out, store_dir=store, state=state, labels=labels,
                              now=_when(now)))  # type: ignore[arg-type]
 
 # ---------------------------------------------------------------- score / rescore

@@ -10,7 +10,9 @@ For every seat (a learner, or a group, × a deliverable) in the organisation:
    owners' (the mentors') review for ``.github/`` and the grading files;
 5. ``var:ROADMAP_CI_RUBRIC`` / ``var:ROADMAP_CI_RUBRIC_VERSION`` — the pinned rubric for the report workflow;
    ``var:ROADMAP_CI_REPORT_ENVIRONMENT`` (the environment holding the labels) and ``var:ROADMAP_CI_LEDGER_SHA``
-   (the starter commit: where the report's daily-limit ledger lives);
+   (the starter commit: where the report's daily-limit ledger lives); with ``artifact_retention_days`` in
+   cohort.yaml, ``var:ROADMAP_CI_ARTIFACT_RETENTION_DAYS`` (the evidence artifact's retention, which the
+   learner's ``roadmap-ci.yml`` passes to ``evaluate.yml``);
 6. ``environment`` + ``env-policy`` + ``secret`` — the hidden labels as the secret ``ROADMAP_CI_HIDDEN_LABELS`` of
    the environment ``roadmap-ci-report``, deployable only from the default branch, sealed client-side.
 
@@ -171,6 +173,9 @@ class Engine:
         out.append(("ruleset", _digest(ruleset_body(self.team_id))))
         out.append(("var:ROADMAP_CI_RUBRIC", _digest(d.rubric.id or d.rubric.path)))
         out.append(("var:ROADMAP_CI_RUBRIC_VERSION", _digest(d.rubric.version)))
+        retention = self.c.cohort.artifact_retention_days
+        if retention is not None:  # read by the learner's roadmap-ci.yml, passed to evaluate.yml
+            out.append(("var:ROADMAP_CI_ARTIFACT_RETENTION_DAYS", _digest(str(retention))))
         # the report job runs in the environment that holds the labels; its daily-limit ledger is the starter commit
         out.append(("var:ROADMAP_CI_REPORT_ENVIRONMENT", _digest(ENVIRONMENT)))
         out.append(("var:ROADMAP_CI_LEDGER_SHA", None))
@@ -343,8 +348,12 @@ class Engine:
         for name, value in (("ROADMAP_CI_RUBRIC", d.rubric.id or str(d.rubric.path)),
                             ("ROADMAP_CI_RUBRIC_VERSION", d.rubric.version),
                             ("ROADMAP_CI_REPORT_ENVIRONMENT", ENVIRONMENT),
-                            ("ROADMAP_CI_LEDGER_SHA", ledger)):
-            if not value:  # no starter commit known (an adopted repo): the report finds the oldest commit itself
+                            ("ROADMAP_CI_LEDGER_SHA", ledger),
+                            ("ROADMAP_CI_ARTIFACT_RETENTION_DAYS",
+                             str(self.c.cohort.artifact_retention_days or ""))):
+            # no starter commit known (an adopted repo): the report finds the oldest commit itself;
+            # no retention in cohort.yaml: the evaluate workflow's own
+            if not value:
                 continue
             step = f"var:{name}"
             self._step(sp, step, steps[step], lambda n=name, v=value: self._set_variable(full, n, v),

@@ -195,13 +195,15 @@ class Collector:
             commit = Path(tmp) / sha
             commit.mkdir()
             shutil.copyfile(unpacked / store.EVIDENCE, commit / store.EVIDENCE)
+            files = {store.EVIDENCE: store.digest((commit / store.EVIDENCE).read_bytes())}
             if bundle.predictions is not None and bundle.predictions.is_file():
                 rel = bundle.predictions.relative_to(unpacked)
                 (commit / rel).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(bundle.predictions, commit / rel)
+                files[rel.as_posix()] = store.digest((commit / rel).read_bytes())
             created = store.parse_time(run.get("created_at"))
             assert created is not None
-            prov = store.Provenance(int(run["id"]), created, sha, full, None, digest, late)
+            prov = store.Provenance(int(run["id"]), created, sha, full, None, digest, late, files)
             import json
 
             (commit / store.PROVENANCE).write_text(json.dumps(prov.to_json(), indent=1), encoding="utf-8")

@@ -189,7 +189,6 @@ def render(loaded: LoadedCohort, results: list[DeliverableGrades], progress: Pro
 
 def command(file: Path, out: Path, *, store_dir: Path | None = None, state: Path | None = None,
             labels: Path | None = None, now: datetime | None = None) -> int:
-    import os
     from datetime import UTC
 
     from roadmap_ci.cohort.grade import grade_all, safe
@@ -198,6 +197,7 @@ def command(file: Path, out: Path, *, store_dir: Path | None = None, state: Path
     from roadmap_ci.cohort.similar import find_pairs
     from roadmap_ci.console import stdout
     from roadmap_ci.errors import EXIT_OK
+    from roadmap_ci.safeio import write_atomic
 
     loaded = load_cohort(file)
     now = now or datetime.now(UTC)
@@ -205,9 +205,6 @@ def command(file: Path, out: Path, *, store_dir: Path | None = None, state: Path
     progress = compute(loaded, results, now)
     pairs = {r.deliverable.id: find_pairs(r)[0] for r in results}
     page = render(loaded, results, progress, pairs, now)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, out)
+    write_atomic(out, page)
     stdout().print(safe(f"dashboard written to {out} ({len(page.encode()):,} bytes, self-contained)"), markup=False)
     return EXIT_OK

@@ -8,6 +8,11 @@ private split included: the gradebook is the mentor's), it is scored with the pi
 ``cohort.yaml`` is applied from GitHub's ``created_at`` of the graded run against the learner's due date
 (extensions included).
 
+At cohort scale (150,000 commit folders for a full roadmap) a folder whose files still have the sha256 that
+``collect`` recorded when it validated them is read through :mod:`roadmap_ci.cohort.fastpath` (the same
+verdicts, without validating the artifact again), and hidden metrics are cached per learner in
+``cohort/<deliverable>/_hidden.json`` under the digests of everything they depend on, so a re-grade skips them.
+
 Bad input never stops the gradebook: a foreign or corrupt file, two evidence files for one commit, a roster
 learner without a repo, labels whose ids do not match the predictions -- each is one :class:`Problem` naming
 the learner and the file, and the learner's row says it in the ``problems`` column.
@@ -15,6 +20,8 @@ the learner and the file, and the learner's row says it in the ``problems`` colu
 
 from __future__ import annotations
 
+import contextlib
+import json
 import math
 import os
 import sys
@@ -123,42 +130,60 @@ def late_policy_applied(policy: LatePolicy, raw: Totals, pass_mark: float, creat
 def labels_for(loaded: LoadedCohort, seat: Seat, labels: Path | None, state: Path, rubric: Any) -> Path | None:
     """The mentor's labels for a seat: ``--labels`` (a file for everyone, or a folder of ``<learner>.csv``),
     else the ones ``cohort apply`` kept (``<state>/labels/<deliverable>/<learner>.csv``), else the rubric's."""
+    return _label_finder(seat.deliverable.id, labels, state, rubric)(seat)
+
+
+def _label_finder(d: str, labels: Path | None, state: Path, rubric: Any) -> Any:
+    """``labels_for`` for every seat of a deliverable, each folder listed once (not three stats per learner)."""
     from roadmap_ci.errors import HiddenError
     from roadmap_ci.score.hidden import labels_path
 
+    def files_in(folder: Path) -> set[str]:
+        try:
+            return {e.name for e in os.scandir(folder) if e.is_file()}
+        except OSError:
+            return set()
+
     if labels is not None:
-        if labels.is_dir():
-            for p in (labels / f"{seat.key}.csv", labels / seat.deliverable.id / f"{seat.key}.csv"):
-                if p.is_file():
-                    return p
-            return None
-        return labels
-    kept = state / "labels" / seat.deliverable.id / f"{seat.key}.csv"
-    if kept.is_file():
-        return kept
+        if not labels.is_dir():
+            return lambda seat: labels
+        top, sub = files_in(labels), files_in(labels / d)
+
+        def given(seat: Seat) -> Path | None:
+            name = f"{seat.key}.csv"
+            return labels / name if name in top else labels / d / name if name in sub else None
+
+        return given
+    kept_dir = state / "labels" / d
+    kept = files_in(kept_dir)
     spec = rubric.rubric.hidden_labels
-    if spec is None:
-        return None
-    try:
-        p = labels_path(spec, rubric.directory)
-    except HiddenError:
-        return None
-    return p if p.is_file() else None
+    default = None
+    if spec is not None:
+        try:
+            p = labels_path(spec, rubric.directory)
+            default = p if p.is_file() else None
+        except HiddenError:
+            pass
+
+    def find(seat: Seat) -> Path | None:
+        name = f"{seat.key}.csv"
+        return kept_dir / name if name in kept else default
+
+    return find
 
 
 # ---------------------------------------------------------------- scanning the cohort folder
 
+# A job: (seat key, learner folder, labels file, the cached hidden metrics of that learner or None)
+Job = tuple[str, str, str | None, dict[str, Any] | None]
+Slot = Job | Problem  # scan's findings in folder order: a job for a worker, or a problem found here
 
-Job = tuple[str, str, str | None]  # seat key, commit folder, labels file
 
-
-def scan(folder: Path, seats: list[Seat], problems: list[Problem], missing: dict[str, str], d: str,
-         labels: dict[str, Path | None]) -> list[Job]:
-    """The commit folders to grade; every foreign entry, duplicate and absence recorded."""
+def scan(folder: Path, seats: list[Seat], d: str, labels: dict[str, Path | None],
+         cached: dict[str, dict[str, Any]]) -> list[Slot]:
+    """The learner folders to grade (in a worker) and the foreign entries found, in folder order."""
     keys = {s.key.lower(): s for s in seats}
-    status = store.read_status(folder)
-    jobs: list[Job] = []
-    found: set[str] = set()
+    slots: list[Slot] = []
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except FileNotFoundError:
@@ -166,48 +191,19 @@ def scan(folder: Path, seats: list[Seat], problems: list[Problem], missing: dict
     except OSError as exc:
         raise CannotRun(f"{folder}: not readable ({exc.strerror or exc})") from None
     for e in entries:
-        if e.name.startswith("_"):  # collect's own (status, unfinished downloads): never a login
+        if e.name.startswith("_"):  # collect's and grade's own (status, caches, unfinished downloads)
             continue
         path = os.path.join(folder, e.name)
         low = e.name.lower()
         if not e.is_dir(follow_symlinks=False):
-            problems.append(Problem(d, "-", path, "a foreign file in the cohort folder (only learners' folders "
-                                                  "belong here)"))
+            slots.append(Problem(d, "-", path, "a foreign file in the cohort folder (only learners' folders "
+                                               "belong here)"))
             continue
         if low not in keys:
-            problems.append(Problem(d, "-", path, f"{e.name!r} is not a learner of this cohort (a foreign folder)"))
+            slots.append(Problem(d, "-", path, f"{e.name!r} is not a learner of this cohort (a foreign folder)"))
             continue
-        found.add(low)
-        key = keys[low].key
-        commits = []
-        for c in sorted(os.scandir(path), key=lambda x: x.name):
-            if c.is_dir(follow_symlinks=False) and store.SHA.match(c.name):
-                commits.append(c.path)
-            else:
-                problems.append(Problem(d, key, c.path, "a foreign file in the learner's folder (only commit "
-                                                        "folders belong here)"))
-        if not commits:
-            missing[low] = _why_missing(status.get(low))
-            continue
-        if len(commits) > 1:
-            chosen = _latest(commits, key, d, problems)
-            if chosen is None:
-                missing[low] = "no readable commit folder"
-                continue
-            commits = [chosen]
-        commit = commits[0]
-        extra = _other_evidence(commit)
-        if extra:
-            problems.append(Problem(d, key, os.path.join(commit, extra[0]),
-                                    f"two evidence files for one learner and commit ({store.EVIDENCE} and "
-                                    f"{extra[0]}): graded neither"))
-            missing[low] = "two evidence files for one commit"
-            continue
-        jobs.append((key, commit, str(labels[low]) if labels.get(low) else None))
-    for low in keys:
-        if low not in found:
-            missing[low] = _why_missing(status.get(low))
-    return jobs
+        slots.append((keys[low].key, path, str(labels[low]) if labels.get(low) else None, cached.get(low)))
+    return slots
 
 
 def _why_missing(entry: dict[str, Any] | None) -> str:
@@ -217,102 +213,230 @@ def _why_missing(entry: dict[str, Any] | None) -> str:
     return reason[:300]
 
 
-def _other_evidence(commit: str) -> list[str]:
-    return sorted(n for n in os.listdir(commit)
-                  if n != store.EVIDENCE and n.endswith(".json") and "evidence" in n.lower())
-
-
-def _latest(commits: list[str], key: str, d: str, problems: list[Problem]) -> str | None:
+def _latest(commits: list[str], key: str, problems: list[tuple[str, str]]) -> str | None:
     dated = []
     for c in commits:
         try:
             dated.append((store.read_provenance(Path(c) / store.PROVENANCE, os.path.basename(c)).created_at, c))
         except ValueError as exc:
-            problems.append(Problem(d, key, os.path.join(c, store.PROVENANCE), str(exc)))
+            problems.append((os.path.join(c, store.PROVENANCE), str(exc)))
     if not dated:
         return None
     dated.sort()
     chosen = dated[-1][1]
     for _, c in dated[:-1]:
-        problems.append(Problem(d, key, c, f"a second commit folder for this learner: graded "
-                                           f"{os.path.basename(chosen)[:12]} (the latest run by GitHub's clock)"))
+        problems.append((c, f"a second commit folder for this learner: graded "
+                            f"{os.path.basename(chosen)[:12]} (the latest run by GitHub's clock)"))
     return chosen
 
 
-# ---------------------------------------------------------------- grading one commit (in a worker)
+def _commit_of(path: str, key: str, problems: list[tuple[str, str]]) -> tuple[str | None, str | None]:
+    """(the commit folder to grade, None) or (None, why the learner is missing; "" = as collect said)."""
+    commits = []
+    for c in sorted(os.scandir(path), key=lambda x: x.name):
+        if c.is_dir(follow_symlinks=False) and store.SHA.match(c.name):
+            commits.append(c.path)
+        else:
+            problems.append((c.path, "a foreign file in the learner's folder (only commit folders belong here)"))
+    if not commits:
+        return None, ""
+    if len(commits) > 1:
+        chosen = _latest(commits, key, problems)
+        if chosen is None:
+            return None, "no readable commit folder"
+        commits = [chosen]
+    commit = commits[0]
+    extra = sorted(n for n in os.listdir(commit)
+                   if n != store.EVIDENCE and n.endswith(".json") and "evidence" in n.lower())
+    if extra:
+        problems.append((os.path.join(commit, extra[0]), f"two evidence files for one learner and commit "
+                                                         f"({store.EVIDENCE} and {extra[0]}): graded neither"))
+        return None, "two evidence files for one commit"
+    return commit, None
 
-_LABELS: dict[str, Any] = {}  # per process: labels file -> parsed labels (one file serves many learners)
+
+# ---------------------------------------------------------------- hidden metrics, cached
+
+CACHE = "_hidden.json"  # in the deliverable's cohort folder: per learner, the last hidden metrics computed
+CACHE_SCHEMA = "roadmap-ci-hidden-cache/1"
 
 
-def _hidden(spec: Any, labels_file: str | None, predictions: Path | None,
-            display: str | None) -> tuple[Any, str | None]:
+def spec_key(spec: Any) -> str:
+    """What hidden metrics depend on besides the two files: the rubric's section and the code that computes."""
+    from roadmap_ci.score import files, hidden
+    from roadmap_ci.score import metrics as score_metrics
+
+    code = b"".join(Path(m.__file__).read_bytes() for m in (hidden, files, score_metrics))
+    return store.digest(spec.model_dump_json().encode() + b"\0" + code)
+
+
+def read_cache(folder: Path, key: str) -> dict[str, dict[str, Any]]:
+    """The cache's entries made under the same spec (and code); empty when absent, damaged or stale."""
+    try:
+        data = json.loads((folder / CACHE).read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+        return {}
+    if not isinstance(data, dict) or data.get("schema") != CACHE_SCHEMA or data.get("spec") != key:
+        return {}
+    learners = data.get("learners")
+    return {str(k): v for k, v in learners.items() if isinstance(v, dict)} if isinstance(learners, dict) else {}
+
+
+def write_cache(folder: Path, key: str, entries: dict[str, dict[str, Any]]) -> None:
+    """Best effort: a cohort folder grade cannot write is graded again next time, not refused."""
+    from roadmap_ci.safeio import write_atomic
+
+    if not folder.is_dir():
+        return
+    with contextlib.suppress(RoadmapError):
+        write_atomic(folder / CACHE, json.dumps({"schema": CACHE_SCHEMA, "spec": key,
+                                                 "learners": dict(sorted(entries.items()))}, separators=(",", ":")))
+
+
+_LABELS: dict[tuple[str, int, int], tuple[Any, str]] = {}  # per process: labels file -> (parsed, sha256)
+UNTRUSTED = object()  # the predictions copy differs from what collect stored: validate the artifact again
+
+
+def _labels(labels_file: str, ranking: bool, spec: Any) -> tuple[Any, str]:
+    from roadmap_ci.score import files
+
+    st = os.stat(labels_file)
+    stamp = (labels_file, st.st_mtime_ns, st.st_size)
+    got = _LABELS.get(stamp)
+    if got is None:
+        parsed = (files.read_ranking_labels if ranking else files.read_labels)(Path(labels_file), spec)
+        got = _LABELS[stamp] = (parsed, store.digest(Path(labels_file).read_bytes()))
+    return got
+
+
+def _hidden(spec: Any, skey: str, labels_file: str | None, predictions: Path | None, display: str | None,
+            commit: str, trusted_sha: str | None,
+            cached: dict[str, Any] | None) -> tuple[Any, str | None, dict[str, Any] | None] | object:
+    """(metrics, error, the cache entry to keep) -- or UNTRUSTED."""
+    import stat
+
     from roadmap_ci.errors import HiddenError
-    from roadmap_ci.score import files, metrics
+    from roadmap_ci.score import files
+    from roadmap_ci.score import metrics as score_metrics
 
     if spec is None:
-        return None, None
+        return None, None, None
     if labels_file is None:
-        return None, "no hidden labels for this learner on the mentor's side"
+        return None, "no hidden labels for this learner on the mentor's side", None
     if predictions is None:
-        return None, "no predictions copy in the collected artifact"
+        return None, "no predictions copy in the collected artifact", None
     try:
         ranking = spec.task == "ranking"
-        stamp = (labels_file, os.stat(labels_file).st_mtime_ns)
-        labels = _LABELS.get(str(stamp))
-        if labels is None:
-            labels = (files.read_ranking_labels if ranking else files.read_labels)(Path(labels_file), spec)
-            _LABELS[str(stamp)] = labels
-        if ranking:
-            preds = files.read_ranking_predictions(predictions, spec, labels, display=display)
-            return metrics.compute_ranking(spec, labels, preds), None
-        preds = files.read_predictions(predictions, spec, labels, display=display)
-        return metrics.compute(spec, labels, preds), None
+        labels, labels_sha = _labels(labels_file, ranking, spec)
+        data = None  # unread: anything but a regular file of a size allowed is the shared reader's to refuse
+        try:
+            st = os.lstat(predictions)
+            if stat.S_ISREG(st.st_mode) and st.st_size <= files.MAX_PREDICTIONS_BYTES:
+                with open(predictions, "rb") as fh:
+                    data = fh.read(files.MAX_PREDICTIONS_BYTES + 1)
+        except OSError:
+            data = None
+        sha = store.digest(data) if data is not None else None
+        if trusted_sha is not None and sha != trusted_sha:
+            return UNTRUSTED
+        entry = {"commit": commit, "predictions": sha, "labels": labels_sha, "display": display}
+        if sha is not None and cached is not None and all(cached.get(k) == v for k, v in entry.items()):
+            metrics = cached.get("metrics")
+            return (dict(metrics) if isinstance(metrics, dict) else None), cached.get("error"), cached
+        try:
+            if ranking:
+                ranked = files.read_ranking_predictions(predictions, spec, labels, display=display)
+                metrics = score_metrics.compute_ranking(spec, labels, ranked)
+            else:
+                preds = None
+                if data is not None:
+                    from roadmap_ci.cohort import fastpath
+
+                    preds = fastpath.predictions(data, spec, labels, tsv=str(predictions).lower().endswith(".tsv"))
+                if preds is None:
+                    preds = files.read_predictions(predictions, spec, labels, display=display)
+                metrics = score_metrics.compute(spec, labels, preds)
+        except HiddenError as exc:
+            error = f"hidden labels {Path(labels_file).name}: {exc}"
+            return None, error, ({**entry, "metrics": None, "error": error} if sha is not None else None)
+        return metrics, None, ({**entry, "metrics": metrics, "error": None} if sha is not None else None)
     except HiddenError as exc:
-        return None, f"hidden labels {Path(labels_file).name}: {exc}"
+        return None, f"hidden labels {Path(labels_file).name}: {exc}", None
     except OSError as exc:
-        return None, f"hidden labels {Path(labels_file).name}: not readable ({exc.strerror or exc})"
+        return None, f"hidden labels {Path(labels_file).name}: not readable ({exc.strerror or exc})", None
 
 
-Packed = tuple  # (key, folder, created_iso, now, prev, hidden_error) or (key, folder, None, file, message)
+# ---------------------------------------------------------------- grading one learner (in a worker)
+
+# (key, scan problems [(file, message)], why missing (None: graded or rejected), packed result or None,
+#  the hidden cache entry or None). Packed: (key, folder, created_iso, now, prev, hidden_error, ref, failing)
+#  or, for a rejected commit, (key, folder, None, file, message).
+Outcome = tuple
+Packed = tuple
 
 
-def _grade_one(job: Job, p: rs.Plan, clock: list[float]) -> Packed:
+def _grade_seat(job: Job, p: rs.Plan, clock: list[float], spec: Any, skey: str) -> Outcome:
+    key, path, labels_file, cached = job
+    t0 = time.perf_counter()
+    problems: list[tuple[str, str]] = []
+    commit, why = _commit_of(path, key, problems)
+    clock[0] += time.perf_counter() - t0
+    if commit is None:
+        return key, problems, why, None, None
+    packed, entry = _grade_one(key, commit, labels_file, cached, p, clock, spec, skey)
+    return key, problems, None, packed, entry
+
+
+def _grade_one(key: str, folder: str, labels_file: str | None, cached: dict[str, Any] | None, p: rs.Plan,
+               clock: list[float], spec: Any, skey: str) -> tuple[Packed, dict[str, Any] | None]:
     from roadmap_ci.ci.artifact import load_bundle
+    from roadmap_ci.cohort import fastpath
     from roadmap_ci.score import hidden
 
-    key, folder, labels_file = job
     t0 = time.perf_counter()
     root = Path(folder)
     try:
         prov = store.read_provenance(root / store.PROVENANCE, root.name)
     except ValueError as exc:
-        return (key, folder, None, str(root / store.PROVENANCE), str(exc))
-    try:
-        bundle = load_bundle(root)
-    except RoadmapError as exc:
-        msg = exc.message if isinstance(exc, InvalidInput) else str(exc)
-        return (key, folder, None, str(root / store.EVIDENCE), msg.removeprefix("artifact rejected: "))
-    t1 = time.perf_counter()
-    ev = bundle.evidence
-    display = ev.predictions.path[:80] if ev.predictions is not None else None
-    metrics, error = _hidden(p.new.rubric.hidden_labels or (p.old.rubric.hidden_labels if p.old else None),
-                             labels_file, bundle.predictions, display)
+        return (key, folder, None, str(root / store.PROVENANCE), str(exc)), None
+    trusted = fastpath.trusted_evidence(root, prov)
+    result: Any = UNTRUSTED
+    t1 = t0
+    if trusted is not None:
+        ev, preds, want = trusted
+        t1 = time.perf_counter()
+        display = ev.predictions.path[:80] if ev.predictions is not None else None
+        result = _hidden(spec, skey, labels_file, preds, display, root.name, want, cached)
+    if result is UNTRUSTED:  # not as collect stored it: the full validation ci-report applies
+        try:
+            bundle = load_bundle(root)
+        except RoadmapError as exc:
+            msg = exc.message if isinstance(exc, InvalidInput) else str(exc)
+            return (key, folder, None, str(root / store.EVIDENCE), msg.removeprefix("artifact rejected: ")), None
+        ev = bundle.evidence
+        t1 = time.perf_counter()
+        display = ev.predictions.path[:80] if ev.predictions is not None else None
+        result = _hidden(spec, skey, labels_file, bundle.predictions, display, root.name, None, cached)
+    metrics, error, entry = result  # type: ignore[misc]
     ev = hidden.apply(ev, hidden.HiddenResult(metrics, error))
     t2 = time.perf_counter()
     now, prev = rs.score_with(ev, p)
     t3 = time.perf_counter()
-    clock[0] += t1 - t0
-    clock[1] += t2 - t1
-    clock[2] += t3 - t2
+    clock[1] += t1 - t0
+    clock[2] += t2 - t1
+    clock[3] += t3 - t2
     failing = tuple(c.id[:200] for c in (ev.tests.cases if ev.tests else []) if c.outcome in ("failed", "error"))[:3]
     return (key, folder, store.iso(prov.created_at), rs._pack_totals(now),
-            rs._pack_totals(prev) if prev is not None else None, error, (ev.ref or "")[:200], failing)
+            rs._pack_totals(prev) if prev is not None else None, error, (ev.ref or "")[:200], failing), entry
 
 
-def _grade_chunk(args: tuple[list[Job], rs.Plan]) -> tuple[list[Packed], list[float]]:
-    jobs, p = args
-    clock = [0.0, 0.0, 0.0]
-    return [_grade_one(j, p, clock) for j in jobs], clock
+Chunk = tuple[int, list[Job], rs.Plan, Any, str]  # (the deliverable's index, jobs, plan, hidden spec, spec key)
+
+
+def _grade_chunk(args: Chunk) -> tuple[int, list[Outcome], list[float]]:
+    i, jobs, p, spec, skey = args
+    clock = [0.0, 0.0, 0.0, 0.0]
+    return i, [_grade_seat(j, p, clock, spec, skey) for j in jobs], clock
 
 
 def _chunks(items: list[Job], n: int) -> Iterator[list[Job]]:
@@ -324,10 +448,23 @@ def _chunks(items: list[Job], n: int) -> Iterator[list[Job]]:
 # ---------------------------------------------------------------- the whole deliverable
 
 
-def grade_deliverable(loaded: LoadedCohort, d: Deliverable, folder: Path, *, state: Path,
-                      labels: Path | None = None, new_rubric: Any = None, workers: int | None = None,
-                      pool: ProcessPoolExecutor | None = None) -> DeliverableGrades:
-    """Grade one deliverable's cohort folder. ``new_rubric``: a tuned rubric (the pinned one becomes "old")."""
+@dataclass
+class _Prepared:
+    out: DeliverableGrades
+    new: Any
+    old: Any
+    plan: rs.Plan
+    slots: list[Slot]
+    jobs: list[Job]
+    status: dict[str, dict[str, Any]]
+    folder: Path
+    spec: Any
+    skey: str
+    cached: dict[str, dict[str, Any]]
+
+
+def _prepare(loaded: LoadedCohort, d: Deliverable, folder: Path, state: Path, labels: Path | None,
+             new_rubric: Any) -> _Prepared:
     from roadmap_ci.ci.step import load_pinned_rubric
 
     pinned = load_pinned_rubric(str(loaded.rubric_path(d)), d.rubric.version)
@@ -338,62 +475,123 @@ def grade_deliverable(loaded: LoadedCohort, d: Deliverable, folder: Path, *, sta
                             old_max_points=old.rubric.max_points if old else None)
     t0 = time.perf_counter()
     _no_repo(loaded, d, out)
-    label_files = {s.key.lower(): labels_for(loaded, s, labels, state, new) for s in seats}
+    find = _label_finder(d.id, labels, state, new)
+    label_files = {s.key.lower(): find(s) for s in seats}
     out.labels, out.spec = label_files, new.rubric.hidden_labels
-    jobs = scan(folder / d.id, seats, out.problems, out.missing, d.id, label_files)
-    out.files = len(jobs)
+    spec = new.rubric.hidden_labels or (old.rubric.hidden_labels if old else None)
+    skey = spec_key(spec) if spec is not None else ""
+    here = folder / d.id
+    cached = read_cache(here, skey) if spec is not None else {}
+    slots = scan(here, seats, d.id, label_files, cached)
+    jobs = [s for s in slots if not isinstance(s, Problem)]
     out.timings["scan"] = time.perf_counter() - t0
-    p = rs.plan(new, old)
-    workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
-    parts: list[tuple[list[Packed], list[float]]]
-    if workers > 1 and len(jobs) >= PARALLEL_FROM:
-        args = [(c, p) for c in _chunks(jobs, workers * 4)]
-        if pool is not None:
-            parts = list(pool.map(_grade_chunk, args))
-        else:
-            with ProcessPoolExecutor(max_workers=workers) as own:
-                parts = list(own.map(_grade_chunk, args))
-        wall = time.perf_counter() - t0 - out.timings["scan"]
-        work = sum(sum(c) for _, c in parts) or 1.0
-        shares = [sum(c[i] for _, c in parts) / work for i in range(3)]  # of the workers' time ...
-        for step, share in zip(("parse", "hidden", "score"), shares, strict=True):
-            out.timings[step] = wall * share  # ... spread over the wall time the pool took
-    else:
-        parts = [_grade_chunk((jobs, p))]
-        for step, v in zip(("parse", "hidden", "score"), parts[0][1], strict=True):
-            out.timings[step] = v
+    return _Prepared(out, new, old, rs.plan(new, old), slots, jobs, store.read_status(here), here, spec, skey,
+                     cached)
+
+
+def _finish(loaded: LoadedCohort, pr: _Prepared, outcomes: list[Outcome]) -> DeliverableGrades:
+    out, d, new, old = pr.out, pr.out.deliverable, pr.new, pr.old
     t1 = time.perf_counter()
+    by_job = iter(outcomes)
+    found: set[str] = set()
+    graded: list[Outcome] = []
+    for slot in pr.slots:  # what the scan found, in folder order (as one serial pass would say it)
+        if isinstance(slot, Problem):
+            out.problems.append(slot)
+            continue
+        o = next(by_job)
+        key, scan_problems, why = o[0], o[1], o[2]
+        low = key.lower()
+        found.add(low)
+        out.problems += [Problem(d.id, key, f, m) for f, m in scan_problems]
+        if why is not None:
+            out.missing[low] = why or _why_missing(pr.status.get(low))
+        else:
+            graded.append(o)
+    out.files = len(graded)
+    for s in out.seats:
+        low = s.key.lower()
+        if low not in found:
+            out.missing[low] = _why_missing(pr.status.get(low))
     policy = loaded.late_policy(d)
     new_ids = [c.id for c in new.rubric.criteria]
     old_ids = [c.id for c in old.rubric.criteria] if old is not None else []
-    by_key = {s.key: s for s in seats}
-    for part, _ in parts:
-        for r in part:
-            key, folder_s = r[0], r[1]
-            if r[2] is None:
-                out.problems.append(Problem(d.id, key, r[3], r[4]))
-                out.missing[key.lower()] = f"rejected: {r[4]}"[:300]
-                continue
-            created = store.parse_time(r[2])
-            assert created is not None
-            due, cutoff = loaded.deadline(by_key[key])
-            if created > cutoff:
-                out.problems.append(Problem(d.id, key, folder_s, f"the graded run was created at {r[2]}, after the "
-                                                                 f"cutoff {store.iso(cutoff)}: not graded"))
-                out.missing[key.lower()] = "after the cutoff"
-                continue
-            raw = rs._unpack_totals(r[3], new_ids)
-            periods, penalty, final = late_policy_applied(policy, raw, new.rubric.pass_mark, created, due)
-            prev = None
-            if r[4] is not None:
-                prev_raw = rs._unpack_totals(r[4], old_ids)
-                prev = late_policy_applied(policy, prev_raw, old.rubric.pass_mark, created, due)[2]  # type: ignore[union-attr]
-            if r[5]:
-                out.problems.append(Problem(d.id, key, os.path.join(folder_s, store.EVIDENCE), r[5]))
-            out.grades[key.lower()] = Grade(key, os.path.basename(folder_s), folder_s, created, raw, final, prev,
-                                            periods, penalty, r[5], r[6], r[7])
+    by_key = {s.key: s for s in out.seats}
+    entries: dict[str, dict[str, Any]] = {}
+    for o in graded:
+        r, entry = o[3], o[4]
+        key, folder_s = r[0], r[1]
+        if entry is not None:
+            entries[key.lower()] = entry
+        if r[2] is None:
+            out.problems.append(Problem(d.id, key, r[3], r[4]))
+            out.missing[key.lower()] = f"rejected: {r[4]}"[:300]
+            continue
+        created = store.parse_time(r[2])
+        assert created is not None
+        due, cutoff = loaded.deadline(by_key[key])
+        if created > cutoff:
+            out.problems.append(Problem(d.id, key, folder_s, f"the graded run was created at {r[2]}, after the "
+                                                             f"cutoff {store.iso(cutoff)}: not graded"))
+            out.missing[key.lower()] = "after the cutoff"
+            continue
+        raw = rs._unpack_totals(r[3], new_ids)
+        periods, penalty, final = late_policy_applied(policy, raw, new.rubric.pass_mark, created, due)
+        prev = None
+        if r[4] is not None:
+            prev_raw = rs._unpack_totals(r[4], old_ids)
+            prev = late_policy_applied(policy, prev_raw, old.rubric.pass_mark, created, due)[2]
+        if r[5]:
+            out.problems.append(Problem(d.id, key, os.path.join(folder_s, store.EVIDENCE), r[5]))
+        out.grades[key.lower()] = Grade(key, os.path.basename(folder_s), folder_s, created, raw, final, prev,
+                                        periods, penalty, r[5], r[6], r[7])
+    if pr.spec is not None and entries != pr.cached:
+        write_cache(pr.folder, pr.skey, entries)
     out.timings["late"] = time.perf_counter() - t1
     return out
+
+
+def grade_many(loaded: LoadedCohort, ds: list[Deliverable], folder: Path, *, state: Path,
+               labels: Path | None = None, new_rubric: Any = None, workers: int | None = None,
+               pool: ProcessPoolExecutor | None = None) -> list[DeliverableGrades]:
+    """Grade several deliverables at once: one pool, every deliverable's chunks queued together."""
+    prepared = [_prepare(loaded, d, folder, state, labels, new_rubric) for d in ds]
+    total = sum(len(pr.jobs) for pr in prepared)
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
+    outcomes: list[list[Outcome]] = [[] for _ in prepared]
+    clocks = [[0.0, 0.0, 0.0, 0.0] for _ in prepared]
+    t0 = time.perf_counter()
+    if workers > 1 and total >= PARALLEL_FROM:
+        args: list[Chunk] = [(i, c, pr.plan, pr.spec, pr.skey) for i, pr in enumerate(prepared)
+                             for c in _chunks(pr.jobs, max(1, round(workers * 4 * len(pr.jobs) / total)))]
+        own = pool if pool is not None else ProcessPoolExecutor(max_workers=workers)
+        try:
+            parts = list(own.map(_grade_chunk, args))
+        finally:
+            if pool is None:
+                own.shutdown()
+        wall = time.perf_counter() - t0
+        work = sum(sum(c) for _, _, c in parts) or 1.0
+        for i, got, clock in parts:
+            outcomes[i] += got
+            clocks[i] = [a + b for a, b in zip(clocks[i], clock, strict=True)]
+        for pr, clock in zip(prepared, clocks, strict=True):  # the pool's wall time, shared as the work was
+            for step, v in zip(("scan", "parse", "hidden", "score"), clock, strict=True):
+                pr.out.timings[step] += wall * v / work
+    else:
+        for i, pr in enumerate(prepared):
+            _, outcomes[i], clock = _grade_chunk((i, pr.jobs, pr.plan, pr.spec, pr.skey))
+            for step, v in zip(("scan", "parse", "hidden", "score"), clock, strict=True):
+                pr.out.timings[step] += v
+    return [_finish(loaded, pr, got) for pr, got in zip(prepared, outcomes, strict=True)]
+
+
+def grade_deliverable(loaded: LoadedCohort, d: Deliverable, folder: Path, *, state: Path,
+                      labels: Path | None = None, new_rubric: Any = None, workers: int | None = None,
+                      pool: ProcessPoolExecutor | None = None) -> DeliverableGrades:
+    """Grade one deliverable's cohort folder. ``new_rubric``: a tuned rubric (the pinned one becomes "old")."""
+    return grade_many(loaded, [d], folder, state=state, labels=labels, new_rubric=new_rubric, workers=workers,
+                      pool=pool)[0]
 
 
 def _no_repo(loaded: LoadedCohort, d: Deliverable, out: DeliverableGrades) -> None:
@@ -403,7 +601,6 @@ def _no_repo(loaded: LoadedCohort, d: Deliverable, out: DeliverableGrades) -> No
         if lr.github.lower() not in covered:
             out.problems.append(Problem(d.id, lr.github, str(loaded.path), "no repo for this learner (in no group "
                                                                            f"of {d.id})"))
-
 
 # ---------------------------------------------------------------- the gradebook
 
@@ -428,37 +625,39 @@ def write_gradebook(path: Path, loaded: LoadedCohort, results: list[DeliverableG
     for r in results:
         for pr in r.problems:
             said.setdefault((r.deliverable.id, pr.learner.lower()), []).append(pr.message)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(header)
-        for lr in loaded.learners:
-            line: list[object] = [_cell(lr.github), _cell(lr.name), _cell(lr.section), _cell(lr.lms_id)]
-            notes: list[str] = []
-            for r in results:
-                seat = r.seat_of(lr.github)
-                key = seat.key.lower() if seat else None
-                g = r.grades.get(key) if key else None
-                line.append(g.final.total if g else "")
-                if criteria:
-                    if g:
-                        line += [g.raw.total, g.penalty, g.late_periods, "yes" if g.final.passed else "no", g.sha]
-                        line += [g.raw.points.get(c, "") for c in ids[r.deliverable.id]]
-                    else:
-                        line += [""] * (5 + len(ids[r.deliverable.id]))
-                if seat is None:
-                    notes.append(f"{r.deliverable.id}: no repo")
-                elif g is None:
-                    notes.append(f"{r.deliverable.id}: missing ({r.missing.get(key or '', 'not collected')})")
-                if g is not None:
-                    notes += [f"{r.deliverable.id}: {m}" for m in said.get((r.deliverable.id, key or ""), [])]
-                if g is not None and g.late:
-                    notes.append(f"{r.deliverable.id}: late by {g.late_periods} {_per(loaded, r.deliverable)}(s), "
-                                 f"-{g.penalty:g} points")
-            line.append(_cell("; ".join(notes)))
-            w.writerow(line)
-    os.replace(tmp, path)
+    import io
+
+    from roadmap_ci.safeio import write_atomic
+
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf)
+    w.writerow(header)
+    for lr in loaded.learners:
+        line: list[object] = [_cell(lr.github), _cell(lr.name), _cell(lr.section), _cell(lr.lms_id)]
+        notes: list[str] = []
+        for r in results:
+            seat = r.seat_of(lr.github)
+            key = seat.key.lower() if seat else None
+            g = r.grades.get(key) if key else None
+            line.append(g.final.total if g else "")
+            if criteria:
+                if g:
+                    line += [g.raw.total, g.penalty, g.late_periods, "yes" if g.final.passed else "no", g.sha]
+                    line += [g.raw.points.get(c, "") for c in ids[r.deliverable.id]]
+                else:
+                    line += [""] * (5 + len(ids[r.deliverable.id]))
+            if seat is None:
+                notes.append(f"{r.deliverable.id}: no repo")
+            elif g is None:
+                notes.append(f"{r.deliverable.id}: missing ({r.missing.get(key or '', 'not collected')})")
+            if g is not None:
+                notes += [f"{r.deliverable.id}: {m}" for m in said.get((r.deliverable.id, key or ""), [])]
+            if g is not None and g.late:
+                notes.append(f"{r.deliverable.id}: late by {g.late_periods} {_per(loaded, r.deliverable)}(s), "
+                             f"-{g.penalty:g} points")
+        line.append(_cell("; ".join(notes)))
+        w.writerow(line)
+    write_atomic(path, buf.getvalue())
 
 
 def _per(loaded: LoadedCohort, d: Deliverable) -> str:
@@ -504,18 +703,8 @@ def command(file: Path, deliverables: list[str], *, store_dir: Path | None = Non
     sd = state_dir(loaded, state)
     out = out if out is not None else loaded.base / "grades"
     con, err = stdout(), stderr()
-    results = []
     now = datetime.now(UTC)
-    pool = None
-    try:
-        for d in chosen:
-            if pool is None and (workers or os.cpu_count() or 1) > 1 and len(loaded.learners) >= PARALLEL_FROM:
-                pool = ProcessPoolExecutor(max_workers=workers or min(os.cpu_count() or 1, 8))
-            results.append(grade_deliverable(loaded, d, folder, state=sd, labels=labels, new_rubric=new_rubric,
-                                             workers=workers, pool=pool))
-    finally:
-        if pool is not None:
-            pool.shutdown()
+    results = grade_many(loaded, chosen, folder, state=sd, labels=labels, new_rubric=new_rubric, workers=workers)
     t0 = time.perf_counter()
     write_gradebook(out / "gradebook.csv", loaded, results, criteria=criteria)
     lms.write_canvas(out / "canvas.csv", loaded, results)
@@ -566,5 +755,5 @@ def grade_all(loaded: LoadedCohort, *, store_dir: Path | None = None, state: Pat
 
     folder = store_dir if store_dir is not None else loaded.base / "cohort"
     sd = state_dir(loaded, state)
-    return [grade_deliverable(loaded, d, folder, state=sd, labels=labels, workers=workers)
-            for d in (deliverables if deliverables is not None else loaded.cohort.deliverables)]
+    return grade_many(loaded, deliverables if deliverables is not None else list(loaded.cohort.deliverables),
+                      folder, state=sd, labels=labels, workers=workers)

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 from typing import Any
 
@@ -41,13 +40,15 @@ def _final(r: DeliverableGrades, lr: Learner) -> object:
 
 
 def _write(path: Path, header: list[str], rows: list[list[object]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(header)
-        w.writerows(rows)
-    os.replace(tmp, path)
+    import io
+
+    from roadmap_ci.safeio import write_atomic
+
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf)
+    w.writerow(header)
+    w.writerows(rows)
+    write_atomic(path, buf.getvalue())
 
 
 def write_canvas(path: Path, loaded: LoadedCohort, results: list[DeliverableGrades]) -> None:

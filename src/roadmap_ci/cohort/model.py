@@ -160,6 +160,9 @@ class Extension(_Strict):
     cutoff: AwareDatetime | None = None
 
 
+MAX_RETENTION_DAYS = 400  # GitHub's maximum artifact retention (private repos; public ones: 90)
+
+
 class Cohort(_Strict):
     """The cohort file (``cohort.yaml``)."""
 
@@ -173,6 +176,12 @@ class Cohort(_Strict):
     extensions: list[Extension] = Field(default_factory=list)
     late_policy: LatePolicy = Field(default_factory=LatePolicy,
                                     description="Penalty for work after due and before the cutoff (default: none).")
+    artifact_retention_days: int | None = Field(
+        None, ge=1, le=MAX_RETENTION_DAYS, strict=True,
+        description="How long GitHub keeps each evaluate run's evidence artifact, in days (1-400; GitHub allows "
+                    "up to 90 for a public repo, 400 for a private one, and caps it at the organisation's "
+                    "setting). Unset: the evaluate workflow's 7. Keep it past the last cutoff so that "
+                    "`cohort collect` finds every artifact.")
 
     @field_validator("version")
     @classmethod

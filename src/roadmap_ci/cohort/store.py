@@ -4,8 +4,14 @@
 
     cohort/<deliverable>/<learner>/<sha>/evidence.json      the learner's evidence, as validated by ci-report's code
                                         /<predictions copy>  the file evidence.predictions.bundled_as names
-                                        /provenance.json     run id, GitHub's created_at, artifact digest, late
+                                        /provenance.json     run id, GitHub's created_at, artifact digest, late,
+                                                             the sha256 of each file collect stored
     cohort/<deliverable>/_collect.json                        per learner: what collect found (status, reason)
+    cohort/<deliverable>/_hidden.json                         grade's cache of hidden metrics (see cohort.grade)
+
+The ``files`` digests let ``grade`` trust what collect validated: a file whose bytes still have the digest
+collect recorded is the file ci-report's code accepted, so grade parses it without validating the artifact
+again; a file that changed (or a folder from before the digests) goes through the full validation.
 
 A learner folder holds one commit folder: the graded commit (collect replaces a superseded one). Learner
 logins never start with ``_``, so the ``_collect.json`` status file cannot clash with a learner.
@@ -13,10 +19,10 @@ logins never start with ``_``, so the ``_collect.json`` status file cannot clash
 
 from __future__ import annotations
 
+import hashlib
 import json
-import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -46,11 +52,19 @@ class Provenance:
     artifact_id: int | None
     artifact_digest: str  # sha256 of the artifact zip as downloaded
     late: bool
+    files: dict[str, str] = field(default_factory=dict)  # stored file (relative) -> sha256, as collect wrote it
 
     def to_json(self) -> dict[str, Any]:
-        return {"schema": PROVENANCE_SCHEMA, "run_id": self.run_id, "created_at": iso(self.created_at),
-                "sha": self.sha, "repo": self.repo, "artifact_id": self.artifact_id,
-                "artifact_digest": self.artifact_digest, "late": self.late}
+        out = {"schema": PROVENANCE_SCHEMA, "run_id": self.run_id, "created_at": iso(self.created_at),
+               "sha": self.sha, "repo": self.repo, "artifact_id": self.artifact_id,
+               "artifact_digest": self.artifact_digest, "late": self.late}
+        if self.files:
+            out["files"] = dict(sorted(self.files.items()))
+        return out
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def iso(t: datetime) -> str:
@@ -92,8 +106,11 @@ def read_provenance(path: Path, sha: str) -> Provenance:
     if data.get("sha") != sha:
         raise ValueError(f"provenance.json names commit {str(data.get('sha'))[:40]!r}, not its folder's {sha}")
     art = data.get("artifact_id")
+    files = data.get("files")
+    files = ({str(k): v for k, v in files.items() if isinstance(v, str) and len(v) == 64}
+             if isinstance(files, dict) else {})
     return Provenance(run_id, created, sha, str(data.get("repo") or ""), art if isinstance(art, int) else None,
-                      str(data.get("artifact_digest") or ""), bool(data.get("late")))
+                      str(data.get("artifact_digest") or ""), bool(data.get("late")), files)
 
 
 def read_status(folder: Path) -> dict[str, dict[str, Any]]:
@@ -107,7 +124,6 @@ def read_status(folder: Path) -> dict[str, dict[str, Any]]:
 
 
 def write_status(folder: Path, learners: dict[str, dict[str, Any]]) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / (STATUS + ".tmp")
-    tmp.write_text(json.dumps({"learners": learners}, indent=1, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, folder / STATUS)
+    from roadmap_ci.safeio import write_atomic
+
+    write_atomic(folder / STATUS, json.dumps({"learners": learners}, indent=1, sort_keys=True))

@@ -17,7 +17,6 @@ bounded tries and total wait.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -80,10 +79,9 @@ class EtagCache:
     def save(self) -> None:
         if self.path is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.entries), encoding="utf-8")
-        os.replace(tmp, self.path)
+        from roadmap_ci.safeio import write_atomic
+
+        write_atomic(self.path, json.dumps(self.entries))
 
 
 @dataclass
