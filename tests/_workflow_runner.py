@@ -144,9 +144,18 @@ class Expr:
                 return value == "true"
             if value == "null":
                 return None
+            if self._peek() == "(" and value.lower() == "fromjson":
+                self._take()
+                arg = self._or()
+                if self._take()[1] != ")":
+                    raise WorkflowError("fromJSON() takes one argument")
+                try:
+                    return json.loads(to_str(arg))  # as GitHub: the string must be JSON ('7' is the number 7)
+                except ValueError:
+                    raise WorkflowError(f"fromJSON({to_str(arg)!r}): not JSON") from None
             if self._peek() == "(":
                 if value not in _FUNCS:
-                    raise WorkflowError(f"unknown function {value}() (this runner knows {', '.join(_FUNCS)})")
+                    raise WorkflowError(f"unknown function {value}() (this runner knows fromJSON, {', '.join(_FUNCS)})")
                 self._take()
                 if self._take()[1] != ")":
                     raise WorkflowError(f"{value}() takes no arguments here")

@@ -41,7 +41,10 @@ def test_expressions_cover_our_workflows_and_refuse_the_rest():
     assert e.condition("${{ !cancelled() }}") is True
     assert e.condition("${{ github.event.workflow_run.conclusion != 'cancelled' && "
                        "github.event.workflow_run.conclusion != 'skipped' }}") is True
-    for bad in ("${{ steps.x.outputs.y }}", "${{ fromJSON(inputs.n) }}", "${{ inputs.n > 3 }}"):
+    assert e.render("${{ fromJSON(inputs.missing || '7') }}") == 7  # a repository variable that is not set
+    assert e.render("${{ fromJSON('[1]') }}") == [1]
+    for bad in ("${{ steps.x.outputs.y }}", "${{ fromJSON('not json') }}", "${{ toJSON(inputs.n) }}",
+                "${{ inputs.n > 3 }}"):
         with pytest.raises(WorkflowError):
             e.render(bad)
 
