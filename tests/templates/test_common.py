@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from roadmap_ci.paths import template_ids
 from roadmap_ci.rubric import explain_markdown, lint_rubric, load_rubric
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES = sorted(p.parent for p in (ROOT / "templates").glob("*/cookiecutter.json")
-                   if not p.parent.name.startswith("_"))
+TEMPLATES = [ROOT / "templates" / t for t in template_ids(ROOT / "templates")]
 IDS = [t.name for t in TEMPLATES]
 SCORING = re.compile(r"<!-- scoring:start -->\n(.*?)<!-- scoring:end -->", re.S)
 
@@ -60,7 +60,10 @@ def test_index_lists_every_template_in_curriculum_order():
     from roadmap_ci.roadmap import catalog
 
     listed = _index()
-    assert sorted(listed) == IDS, "add the template to the root cookiecutter.json"
+    folders = sorted(p.parent.name for p in (ROOT / "templates").glob("*/cookiecutter.json")
+                     if not p.parent.name.startswith("_"))
+    assert sorted(listed) == folders, "add the template to the root cookiecutter.json"
+    assert IDS == folders  # paths.template_ids, which new, the tools and these tests use, reads the index
     for tid, entry in listed.items():
         assert (ROOT / entry["path"]).resolve() == (ROOT / "templates" / tid).resolve(), tid
         assert entry["title"].strip() and entry["description"].strip(), tid
