@@ -63,7 +63,7 @@ def test_index_lists_every_template_in_curriculum_order():
     folders = sorted(p.parent.name for p in (ROOT / "templates").glob("*/cookiecutter.json")
                      if not p.parent.name.startswith("_"))
     assert sorted(listed) == folders, "add the template to the root cookiecutter.json"
-    assert IDS == folders  # paths.template_ids, which new, the tools and these tests use, reads the index
+    assert folders == IDS  # paths.template_ids, which new, the tools and these tests use, reads the index
     for tid, entry in listed.items():
         assert (ROOT / entry["path"]).resolve() == (ROOT / "templates" / tid).resolve(), tid
         assert entry["title"].strip() and entry["description"].strip(), tid
