@@ -41,6 +41,7 @@ class Case:
     gain: float = 20  # the improvement path beats the baseline by more than this
     label_key: tuple[str, ...] = ("id",)  # what identifies a hidden label (labels/<id>.csv, predictions)
     label_columns: tuple[str, ...] = ()  # labels' columns: a template CSV with the key and any of them holds labels
+    prediction_key: tuple[str, ...] | None = None  # what predictions and labels share (default: label_key)
     predictions: str = "data/predictions/predictions.csv"
 
     @property
@@ -113,6 +114,31 @@ def _a_team_renamed_in_half_an_export(repo: Path) -> None:
     """nlp-pipeline: 50 billing messages labelled "payments", a team that does not exist."""
     path = repo / "data" / "raw" / "train.csv"
     path.write_text(path.read_text().replace(",billing\n", ",payments\n", 50))
+
+
+def _topics_mistyped_and_papers_twice(repo: Path) -> None:
+    """gnn: a tenth of the topics mistyped ("astrology"), and a block of papers exported twice."""
+    path = repo / "data" / "raw" / "nodes.csv"
+    header, *lines = path.read_text().splitlines()
+    body = [line.rsplit(",", 1)[0] + ",astrology" if i % 10 == 0 and not line.endswith(",") else line
+            for i, line in enumerate(lines)]
+    path.write_text("\n".join([header, *body, *body[:100]]) + "\n")
+
+
+def _clicks_and_epoch_timestamps(repo: Path) -> None:
+    """recsys: a new client logs "click" events with a clock set to 2031, and some epoch timestamps."""
+    path = repo / "data" / "raw" / "interactions.csv"
+    header, *lines = path.read_text().splitlines()
+    body = []
+    for i, line in enumerate(lines):
+        if i % 20 == 0:
+            user, item, _, _ = line.split(",")
+            line = f"{user},{item},2031-01-01 00:00:00,click"
+        elif i % 20 == 1:
+            user, item, _, event = line.split(",")
+            line = f"{user},{item},1735689600,{event}"
+        body.append(line)
+    path.write_text("\n".join([header, *body]) + "\n")
 
 
 def _churn_as_yes_no(repo: Path) -> None:
@@ -295,6 +321,45 @@ CASES: dict[str, Case] = {c.id: c for c in [
         label_columns=("label",),
     ),
     Case(
+        id="gnn",
+        band=(55, 70),
+        full_marks=("pipeline", "tests", "data-checks", "lint", "readme", "no-leakage", "message-passing", "plots"),
+        improve={  # the README's "How to improve" path, steps 1-3
+            "model.type": "gcn",
+            "graph.self_loops": True,
+            "graph.normalise": "sym",
+            "model.hidden": 64,
+            "model.dropout": 0.5,
+            "train.weight_decay": 0.0005,
+            "train.epochs": 200,
+            "train.early_stopping": True,
+        },
+        improve_message="2-layer GCN with self-loops and symmetric normalisation, dropout, weight decay, "
+                        "early stopping",
+        corrupt=_topics_mistyped_and_papers_twice,
+        corrupt_breaks=("expect_column_values_to_be_in_set(topic)", "expect_column_values_to_be_unique(id)"),
+        drop=2,
+        label_columns=("topic",),  # nodes.csv lists the hidden papers with no topic: its module checks that
+    ),
+    Case(
+        id="recsys",
+        band=(40, 70),
+        full_marks=("pipeline", "tests", "data-checks", "lint", "readme", "no-leakage", "plots"),
+        improve={  # the README's "How to improve", step 3
+            "model.type": "als",
+            "model.als.factors": 16,
+            "model.als.regularization": 10.0,
+            "model.als.alpha": 10.0,
+        },
+        improve_message="Implicit ALS: 16 factors, regularisation 10, alpha 10",
+        corrupt=_clicks_and_epoch_timestamps,
+        corrupt_breaks=("expect_column_values_to_be_in_set(event)",),
+        gain=25,
+        drop=5,
+        label_key=("user_id", "item_id"),  # a held-out (user, film) pair
+        prediction_key=("user_id",),  # predictions rank films for exactly the labelled users
+    ),
+    Case(
         id="agent-app",
         band=(45, 70),
         full_marks=("pipeline", "tests", "data-checks", "lint", "readme", "traces"),
@@ -331,7 +396,8 @@ def test_labels_never_ship_in_the_template(case):
 
 def test_prediction_ids_equal_label_ids(case, baseline):
     repo, _ = baseline
-    assert _keys(repo / case.predictions, case.label_key) == _keys(case.labels, case.label_key)
+    key = case.prediction_key or case.label_key
+    assert _keys(repo / case.predictions, key) == _keys(case.labels, key)
 
 
 def test_baseline_passes_in_its_band(case, baseline):
