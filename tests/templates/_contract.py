@@ -141,6 +141,12 @@ def _clicks_and_epoch_timestamps(repo: Path) -> None:
     path.write_text("\n".join([header, *body]) + "\n")
 
 
+def _a_document_that_does_not_exist(repo: Path) -> None:
+    """rag-chatbot: a typo in the QA set names a document the corpus lacks."""
+    path = repo / "data" / "raw" / "qa.csv"
+    path.write_text(path.read_text().replace(",harbor-lock,", ",harbour-lock,"))
+
+
 def _churn_as_yes_no(repo: Path) -> None:
     """tabular-classification: a new CRM export renames the target column and writes it as Yes/No."""
     path = repo / "data" / "raw" / "train.csv"
@@ -358,6 +364,23 @@ CASES: dict[str, Case] = {c.id: c for c in [
         drop=5,
         label_key=("user_id", "item_id"),  # a held-out (user, film) pair
         prediction_key=("user_id",),  # predictions rank films for exactly the labelled users
+    ),
+    Case(
+        id="rag-chatbot",
+        band=(50, 70),
+        full_marks=("pipeline", "tests", "data-checks", "lint", "readme", "streaming", "faithfulness"),
+        improve={  # the README's "How to improve" path, steps 1-4
+            "chunk.exclude": ["faq-draft", "*-archived"],
+            "chunk.strip_boilerplate": True,
+            "chunk.title_prefix": True,
+            "retrieve.mode": "hybrid",
+            "embed.model": "minilm",
+        },
+        improve_message="clean corpus, title-prefixed chunks, MiniLM + BM25 hybrid",
+        corrupt=_a_document_that_does_not_exist,
+        corrupt_breaks=("expect_column_values_to_be_in_set(doc_id)",),
+        gain=25,
+        label_columns=("section_id",),
     ),
     Case(
         id="agent-app",
