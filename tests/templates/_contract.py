@@ -9,7 +9,7 @@ module's ``CASE``, so each is built once per template and shared with the module
 - the hidden labels never ship in the template (no CSV under ``templates/<id>/`` with a label column holds a
   hidden key), and the baseline's predictions cover exactly the labels' keys;
 - the baseline passes inside its band, with full marks on the checks a fresh render must satisfy;
-- the README's improvement path reaches ``improved_min`` and gains at least ``gain`` points;
+- the README's improvement path reaches ``improved_min`` and beats the baseline by more than ``gain`` points;
 - corrupted data fails the data checks (naming the expectations it breaks) and costs more than ``drop`` points.
 
 A module keeps only what is unique to its template (metric ranges, outputs, leakage traps).
