@@ -5,6 +5,7 @@ and actionlint report nothing."""
 from __future__ import annotations
 
 import fnmatch
+import importlib.util
 import json
 import re
 import shutil
@@ -16,15 +17,16 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
+from roadmap_ci.paths import template_ids
+
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
 SHARED = ROOT / "templates" / "_shared" / "workflows"
 SLUG = "{{cookiecutter.project_slug}}"
-TEMPLATES = sorted(p.parent for p in (ROOT / "templates").glob("*/cookiecutter.json")
-                   if not p.parent.name.startswith("_"))
+TEMPLATES = [ROOT / "templates" / t for t in template_ids(ROOT / "templates")]
 ALL = sorted(WORKFLOWS.glob("*.yml")) + sorted(SHARED.glob("*.yml"))
 SHA = re.compile(r"^[^@\s]+@[0-9a-f]{40}$")
-SYNC = "run `python tools/sync_workflows.py`"
+SYNC = "run `python tools/sync_shared.py`"
 
 
 def load(path: Path) -> dict:
@@ -41,19 +43,84 @@ def test_shared_callers_exist():
     assert sorted(p.name for p in SHARED.glob("*.yml")) == ["roadmap-ci-report.yml", "roadmap-ci.yml"]
 
 
-@pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.name)
-def test_every_template_ships_the_callers_unchanged(template):
-    dest = template / SLUG / ".github" / "workflows"
+def _sync_tool():
+    spec = importlib.util.spec_from_file_location("sync_shared", ROOT / "tools" / "sync_shared.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # its dataclass looks itself up there
+    spec.loader.exec_module(mod)
+    return mod
+
+
+SYNC_TOOL = _sync_tool()
+COPIES = SYNC_TOOL.copies()
+
+
+def test_the_shared_manifest_uses_every_shared_file_and_ships_the_callers_everywhere():
+    shared = SHARED.parent
+    sources = {p for p in shared.rglob("*") if p.is_file() and p.name != "manifest.toml"}
+    assert sources == {c.source for c in COPIES}, "every file under templates/_shared/ is listed in its manifest"
     for src in SHARED.glob("*.yml"):
-        copy = dest / src.name
-        assert copy.is_file(), f"{template.name} lacks .github/workflows/{src.name}: {SYNC}"
-        assert copy.read_bytes() == src.read_bytes(), f"{template.name}'s {src.name} differs from _shared; {SYNC}"
+        assert {c.template for c in COPIES if c.source == src} == {t.name for t in TEMPLATES}, src.name
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.name)
+def test_every_template_ships_the_shared_files_unchanged(template):
+    mine = [c for c in COPIES if c.template == template.name]
+    assert len(mine) >= 5, f"{template.name}: the callers, pre-commit and DVC files come from templates/_shared"
+    for c in mine:
+        rel = c.dest.relative_to(template / SLUG)
+        assert c.dest.is_file(), f"{template.name} lacks {rel}: {SYNC}"
+        assert c.dest.read_bytes() == c.source.read_bytes(), \
+            f"{template.name}'s {rel} differs from templates/_shared/{c.source.relative_to(SHARED.parent)}; {SYNC}"
     raw = json.loads((template / "cookiecutter.json").read_text()).get("_copy_without_render", [])
     # the report caller is GitHub expressions only; the evaluate caller is rendered (python_version)
     assert ".github/workflows/roadmap-ci-report.yml" in raw, \
         f"{template.name}/cookiecutter.json must list '.github/workflows/roadmap-ci-report.yml' in _copy_without_render"
     assert not any(fnmatch.fnmatch(".github/workflows/roadmap-ci.yml", pat) for pat in raw), \
         f"{template.name}/cookiecutter.json: roadmap-ci.yml must be rendered (its python-version is the learner's)"
+
+
+def test_sync_shared_copies_and_check_names_what_differs(tmp_path, capsys):
+    tpl = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates" / "_shared", tpl / "_shared")
+    ids = ["gnn", "agent-app"]
+    for t in ids:
+        (tpl / t / SLUG).mkdir(parents=True)
+        (tpl / t / "cookiecutter.json").write_text("{}")
+    index = {"templates": {t: {"path": f"./templates/{t}"} for t in ids}}
+    (tmp_path / "cookiecutter.json").write_text(json.dumps(index))
+    (tpl / "_shared" / "manifest.toml").write_text(
+        '[[file]]\nsource = "project/.dvcignore"\ndest = ".dvcignore"\ntemplates = "all"\n'
+        '[[file]]\nsource = "rag/text.py"\ndest = "{{cookiecutter.module_name}}/text.py"\ntemplates = ["gnn"]\n')
+    assert SYNC_TOOL.main(["--check", "--templates", str(tpl)]) == 1
+    err = capsys.readouterr().err
+    assert "templates/gnn/{{cookiecutter.project_slug}}/.dvcignore is missing" in err
+    assert "agent-app" in err and "sync_shared.py" in err
+    assert SYNC_TOOL.main(["--templates", str(tpl)]) == 0
+    want = (ROOT / "templates" / "_shared" / "rag" / "text.py").read_bytes()
+    assert (tpl / "gnn" / SLUG / "{{cookiecutter.module_name}}" / "text.py").read_bytes() == want
+    assert not (tpl / "agent-app" / SLUG / "{{cookiecutter.module_name}}").exists()
+    assert SYNC_TOOL.main(["--check", "--templates", str(tpl)]) == 0
+    (tpl / "agent-app" / SLUG / ".dvcignore").write_text("changed\n")
+    assert SYNC_TOOL.main(["--check", "--templates", str(tpl)]) == 1
+    assert "agent-app/{{cookiecutter.project_slug}}/.dvcignore differs from" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("entry", "says"), [
+    ('source = "nope.txt"\ndest = "x"\ntemplates = "all"', "source 'nope.txt' is not a file"),
+    ('source = "rag/text.py"\ndest = "x"\ntemplates = ["no-such"]', "unknown template 'no-such'"),
+    ('source = "rag/text.py"\ndest = "../x"\ntemplates = "all"', "must be a relative path"),
+    ('source = "rag/text.py"\ntemplates = "all"', "needs `source` and `dest`"),
+])
+def test_a_bad_shared_manifest_is_one_line_and_exit_2(tmp_path, capsys, entry, says):
+    tpl = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates" / "_shared", tpl / "_shared")
+    (tpl / "gnn").mkdir()
+    (tpl / "gnn" / "cookiecutter.json").write_text("{}")
+    (tpl / "_shared" / "manifest.toml").write_text(f"[[file]]\n{entry}\n")
+    assert SYNC_TOOL.main(["--check", "--templates", str(tpl)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "manifest.toml: file #1" in err and says in err, err
 
 
 def test_rendered_repo_gets_the_callers_with_the_chosen_python(tmp_path):
@@ -135,7 +202,9 @@ def test_the_published_distributions_hold_only_the_practice_labels(tmp_path):
     with zipfile.ZipFile(wheel) as zf:
         bundled = {n.rsplit("/", 1)[1]: zf.read(n) for n in zf.namelist()
                    if n.startswith("roadmap_ci/_bundled/labels/")}
+        index = json.loads(zf.read("roadmap_ci/_bundled/cookiecutter.json"))  # paths.template_ids reads it
     assert bundled == practice
+    assert index == json.loads((ROOT / "cookiecutter.json").read_text())
 
 
 def test_documented_install_names_the_release_the_callers_use():

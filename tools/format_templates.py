@@ -10,8 +10,9 @@ every change back into the template's source, with the cookiecutter expressions 
 source would differ from the formatted file) is reported and left alone: fix it by hand.
 
 `--pin` first sets every template's ruff-pre-commit `rev:` to the ruff this runs (`python -m ruff`), which is
-the version `tests/templates/test_formatting.py` checks with. Run this after editing template code; that
-test fails while any rendered template is not formatted.
+the version `tests/templates/test_formatting.py` checks with. A file several templates share is changed at its
+source in templates/_shared/ and copied to each template (tools/sync_shared.py). Run this after editing
+template code; that test fails while any rendered template is not formatted.
 """
 
 from __future__ import annotations
@@ -28,11 +29,22 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
 SLUG = "{{cookiecutter.project_slug}}"
 EXPR = re.compile(r"\{\{\s*cookiecutter\.(\w+)\s*\}\}")
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tools")]
+
+from roadmap_ci.paths import template_ids  # noqa: E402  (this checkout's, not an installed copy's)
+
 REV = re.compile(r"(repo: https://github\.com/astral-sh/ruff-pre-commit\s*\n\s*rev: )v?[0-9][^\s]*")
 
 
 def templates() -> list[Path]:
-    return sorted(p.parent for p in TEMPLATES.glob("*/cookiecutter.json") if not p.parent.name.startswith("_"))
+    return [TEMPLATES / t for t in template_ids(TEMPLATES)]
+
+
+def shared_sources() -> dict[Path, Path]:
+    """Each template file that is a copy of a templates/_shared/ file (tools/sync_shared.py) -> that source."""
+    import sync_shared
+
+    return {c.dest: c.source for c in sync_shared.copies(TEMPLATES)}
 
 
 def ruff_version() -> str:
@@ -81,6 +93,7 @@ def format_template(template: Path) -> tuple[list[str], list[str]]:
     from cookiecutter.main import cookiecutter
 
     values = context(template)
+    shared = shared_sources()
     changed: list[str] = []
     manual: list[str] = []
     with tempfile.TemporaryDirectory(prefix="format-templates-") as tmp:
@@ -104,6 +117,7 @@ def format_template(template: Path) -> tuple[list[str], list[str]]:
             if text is None:
                 manual.append(str(src.relative_to(ROOT)))
                 continue
+            src = shared.get(src, src)  # a shared file is formatted at its source; main() syncs the copies
             src.write_text(text, encoding="utf-8")
             changed.append(str(src.relative_to(ROOT)))
     return changed, manual
@@ -120,8 +134,10 @@ def _source_for(template: Path, rel: Path, values: dict[str, Any]) -> Path | Non
 
 def pin(version: str) -> list[str]:
     done = []
-    for t in templates():
-        cfg = t / SLUG / ".pre-commit-config.yaml"
+    shared = shared_sources()
+    configs = {shared.get(t / SLUG / ".pre-commit-config.yaml", t / SLUG / ".pre-commit-config.yaml")
+               for t in templates()}
+    for cfg in sorted(configs):
         if not cfg.is_file():
             continue
         text = cfg.read_text()
@@ -147,6 +163,9 @@ def main(argv: list[str] | None = None) -> int:
         for f in changed:
             print(f"formatted {f}")
         manual_all += manual
+    import sync_shared
+
+    sync_shared.main([])  # a pinned or formatted shared source reaches every template that copies it
     for f in manual_all:
         print(f"fix by hand: {f}", file=sys.stderr)
     return 1 if manual_all else 0

@@ -21,14 +21,13 @@ from pathlib import Path
 from types import ModuleType
 
 from roadmap_ci.errors import CannotRun, InvalidInput
-from roadmap_ci.paths import templates_dir
+from roadmap_ci.paths import template_ids, templates_dir
 
 PROJECT_DIR = "{{cookiecutter.project_slug}}"
 
 
 def available(root: Path | None = None) -> list[str]:
-    root = root or templates_dir()
-    return sorted(p.parent.name for p in root.glob("*/cookiecutter.json") if not p.parent.name.startswith("_"))
+    return template_ids(root)
 
 
 def new(deliverable: str, output_dir: Path, *, no_input: bool = False, extra: dict[str, str] | None = None,

@@ -1,5 +1,5 @@
-"""Where the bundled rubrics, templates and practice labels live (a checkout or an installed wheel), and how a
-rubric named by id or path is found."""
+"""Where the bundled rubrics, templates and practice labels live (a checkout or an installed wheel), which
+templates there are, and how a rubric named by id or path is found."""
 
 from __future__ import annotations
 
@@ -25,6 +25,26 @@ def rubrics_dir() -> Path:
 
 def templates_dir() -> Path:
     return _find("templates")
+
+
+def template_index(root: Path | None = None) -> Path:
+    """The one list of templates: the repository root's ``cookiecutter.json`` (cookiecutter's chooser,
+    ``{"templates": {"<id>": {"path": "./templates/<id>", ...}}}``), beside the templates folder."""
+    return (root or templates_dir()).parent / "cookiecutter.json"
+
+
+def template_ids(root: Path | None = None) -> list[str]:
+    """Every template's id, sorted: the index's entries (:func:`template_index`) whose folder under ``root``
+    (default :func:`templates_dir`) holds a ``cookiecutter.json``. A templates folder with no index beside it
+    (a fork's, a test's) lists its subfolders that hold one; ``_`` folders (``_shared``) are never templates."""
+    import json
+
+    root = root or templates_dir()
+    index = template_index(root)
+    if index.is_file():
+        listed = json.loads(index.read_text(encoding="utf-8")).get("templates", {})
+        return sorted(t for t in listed if not t.startswith("_") and (root / t / "cookiecutter.json").is_file())
+    return sorted(p.parent.name for p in root.glob("*/cookiecutter.json") if not p.parent.name.startswith("_"))
 
 
 def labels_dir() -> Path:

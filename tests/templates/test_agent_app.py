@@ -6,50 +6,33 @@ from __future__ import annotations
 import json
 
 import pytest
-from _kit import ROOT, commit, copy_of, evaluate, load_generator, metrics, render, rows, run, set_params
+from _contract import (  # noqa: F401  (the contract tests, collected as this module's)
+    CASES,
+    test_baseline_passes_in_its_band,
+    test_corrupted_data_fails_the_checks_and_lowers_the_score,
+    test_labels_never_ship_in_the_template,
+    test_prediction_ids_equal_label_ids,
+    test_readme_improvement_raises_the_score,
+)
+from _kit import load_generator, metrics, rows, run
 
 pytestmark = pytest.mark.slow
 
 ID = "agent-app"
-LABELS = ROOT / "labels" / f"{ID}.csv"
-RAW_FILES = ("customers.csv", "products.csv", "orders.csv", "fx_rates.csv", "dev_tasks.csv", "test_tasks.csv")
-IMPROVED = {"agent.planner": "plan"}  # the README's "How to improve" path
+CASE = CASES[ID]
+LABELS = CASE.labels
 
 
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory):
-    repo = render(ID, tmp_path_factory.mktemp("agent"))
-    return repo, evaluate(repo, ID)
-
-
-@pytest.fixture(scope="module")
-def improved(baseline, tmp_path_factory):
-    repo = copy_of(baseline[0], tmp_path_factory.mktemp("agent-plan"))
-    set_params(repo, IMPROVED)
-    commit(repo, "multi-step planner")
-    return repo, evaluate(repo, ID)
-
-
-def test_labels_never_ship_in_the_template():
+def test_test_tasks_are_the_labels_questions_and_dev_questions_differ():
     labels = rows(LABELS)
-    assert {r["split"] for r in labels} == {"public", "private"}
     test = rows(load_generator(ID).RAW / "test_tasks.csv")
     assert [r["task_id"] for r in test] == [r["task_id"] for r in labels] and set(test[0]) == {"task_id", "question"}
-    hidden = {r["task_id"] for r in labels}
-    for path in (ROOT / "templates" / ID).rglob("*.csv"):
-        header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
-        if "answer" in header:
-            assert not {r["task_id"] for r in rows(path)} & hidden, f"{path} holds hidden answers"
     dev_questions = {r["question"] for r in rows(load_generator(ID).RAW / "dev_tasks.csv")}
     assert not dev_questions & {r["question"] for r in test}
 
 
-def test_baseline_passes_with_headroom(baseline):
+def test_baseline_answers_about_half_the_hidden_tasks(baseline):
     repo, res = baseline
-    card = res.card
-    for cid in ("pipeline", "tests", "data-checks", "lint", "readme", "traces"):
-        assert res.crit(cid).fraction == 1.0, (cid, res.crit(cid).reason)
-    assert card.passed and 45 <= card.total <= 70, (card.total, [(c.id, c.points) for c in card.criteria])
     assert 0.3 < res.hidden["public.accuracy"] < 0.7 and 0.3 < res.hidden["private.accuracy"] < 0.7, res.hidden
     m = metrics(repo)
     assert 0.3 < m["task_success"] < 0.7 and m["by_type"]["spend_eur"] < 0.2 and m["tool_error_rate"] > 0, m
@@ -72,10 +55,9 @@ def test_traces_are_json_lines_naming_tools(baseline):
     assert all(r["answer"].strip() for r in predictions)
 
 
-def test_multi_step_planner_reaches_90(baseline, improved):
+def test_multi_step_planner_chains_tools_without_errors(baseline, improved):
     _, before = baseline
     repo, after = improved
-    assert after.card.total >= 90 and after.card.total > before.card.total + 20, after.card.total
     assert after.hidden["private.accuracy"] >= 0.9 > before.hidden["private.accuracy"], after.hidden
     m = metrics(repo)
     assert m["task_success"] >= 0.9 and m["tool_error_rate"] == 0 and m["stopped_at_max_steps"] == 0, m
@@ -83,18 +65,7 @@ def test_multi_step_planner_reaches_90(baseline, improved):
     assert {"fx_convert", "calculator", "today", "search_docs"} <= set(m["tool_calls"])
 
 
-def test_a_sabotaged_fx_table_fails_the_checks_and_the_tasks(improved, tmp_path):
-    repo, before = improved
-    repo = copy_of(repo, tmp_path)
-    path = repo / "data" / "raw" / "fx_rates.csv"
-    text = path.read_text()
-    assert "USD,0.9200" in text
-    path.write_text(text.replace("USD,0.9200", "USD,1.0920") + "usd,0.0\n")  # a wrong rate, a bad row
-    commit(repo, "new FX rates")
-    after = evaluate(repo, ID)
-    crit = after.crit("data-checks")
-    assert crit.fraction < 1.0 and "expect_column_values_to_be_in_set(currency)" in crit.reason, crit.reason
-    assert "expect_column_values_to_be_between(eur_per_unit)" in crit.reason, crit.reason
+def test_a_sabotaged_fx_table_fails_the_tasks(corrupted):
+    _, after, before = corrupted  # the planner's repo with a wrong USD rate and a bad row (_contract)
     assert after.metrics["metrics.json:task_success"] < before.metrics["metrics.json:task_success"]
     assert after.hidden["public.accuracy"] < before.hidden["public.accuracy"]
-    assert after.card.total < before.card.total

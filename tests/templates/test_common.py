@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from roadmap_ci.paths import template_ids
 from roadmap_ci.score.explain import explain_markdown
 from roadmap_ci.score.load import lint_rubric, load_rubric
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES = sorted(p.parent for p in (ROOT / "templates").glob("*/cookiecutter.json")
-                   if not p.parent.name.startswith("_"))
+TEMPLATES = [ROOT / "templates" / t for t in template_ids(ROOT / "templates")]
 IDS = [t.name for t in TEMPLATES]
 SCORING = re.compile(r"<!-- scoring:start -->\n(.*?)<!-- scoring:end -->", re.S)
 
@@ -61,7 +61,10 @@ def test_index_lists_every_template_in_curriculum_order():
     from roadmap_ci.roadmap import catalog
 
     listed = _index()
-    assert sorted(listed) == IDS, "add the template to the root cookiecutter.json"
+    folders = sorted(p.parent.name for p in (ROOT / "templates").glob("*/cookiecutter.json")
+                     if not p.parent.name.startswith("_"))
+    assert sorted(listed) == folders, "add the template to the root cookiecutter.json"
+    assert folders == IDS  # paths.template_ids, which new, the tools and these tests use, reads the index
     for tid, entry in listed.items():
         assert (ROOT / entry["path"]).resolve() == (ROOT / "templates" / tid).resolve(), tid
         assert entry["title"].strip() and entry["description"].strip(), tid

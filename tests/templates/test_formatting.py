@@ -15,9 +15,10 @@ import pytest
 import yaml
 from cookiecutter.main import cookiecutter
 
+from roadmap_ci.paths import template_ids
+
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES = sorted(p.parent for p in (ROOT / "templates").glob("*/cookiecutter.json")
-                   if not p.parent.name.startswith("_"))
+TEMPLATES = [ROOT / "templates" / t for t in template_ids(ROOT / "templates")]
 RUFF = [sys.executable, "-m", "ruff"]
 FIX = "run `python tools/format_templates.py` to format the template's sources"
 

@@ -5,29 +5,21 @@ from __future__ import annotations
 import json
 
 import pytest
-from _kit import BIN, ROOT, commit, copy_of, evaluate, load_generator, render, rows, run, set_params
+from _contract import (  # noqa: F401  (the contract tests, collected as this module's; its own labels test below)
+    CASES,
+    test_baseline_passes_in_its_band,
+    test_corrupted_data_fails_the_checks_and_lowers_the_score,
+    test_prediction_ids_equal_label_ids,
+    test_readme_improvement_raises_the_score,
+)
+from _kit import BIN, ROOT, copy_of, load_generator, rows, run, set_params
 
 pytestmark = pytest.mark.slow
 
 ID = "gnn"
 LABELS = ROOT / "labels" / f"{ID}.csv"
 HIDDEN = ("hidden-accuracy", "hidden-f1", "hidden-accuracy-private")
-IMPROVED = {  # the README's "How to improve" path, steps 1-3
-    "model.type": "gcn",
-    "graph.self_loops": True,
-    "graph.normalise": "sym",
-    "model.hidden": 64,
-    "model.dropout": 0.5,
-    "train.weight_decay": 0.0005,
-    "train.epochs": 200,
-    "train.early_stopping": True,
-}
-
-
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory):
-    repo = render(ID, tmp_path_factory.mktemp("gnn"))
-    return repo, evaluate(repo, ID)
+CASE = CASES[ID]
 
 
 def test_labels_are_exactly_the_unlabelled_papers_split_public_private():
@@ -46,12 +38,8 @@ def test_labels_never_ship_in_the_template():
                 assert not r.get("topic") and not r.get("curated_topic"), f"{path} holds a hidden label"
 
 
-def test_baseline_scorecard_passes_with_headroom(baseline):
+def test_baseline_earns_part_of_the_hidden_points_from_features_alone(baseline):
     _, result = baseline
-    card = result.card
-    for cid in ("pipeline", "tests", "data-checks", "lint", "readme", "no-leakage", "message-passing", "plots"):
-        assert result.crit(cid).fraction == 1.0, (cid, result.crit(cid).reason)
-    assert card.passed and 55 <= card.total <= 70, card.total
     for cid in HIDDEN:
         assert 0 < result.crit(cid).fraction < 0.5, (cid, result.crit(cid).reason)
     assert 0.42 < result.metrics["metrics.json:accuracy"] < 0.6, "features alone are weakly informative"
@@ -77,13 +65,9 @@ def test_baseline_pipeline_outputs(baseline):
     run(["ruff", "check", "."], repo)
 
 
-def test_readme_improvements_raise_the_score(baseline, tmp_path):
-    repo, before = baseline
-    repo = copy_of(repo, tmp_path)
-    set_params(repo, IMPROVED)
-    commit(repo, "2-layer GCN with self-loops and symmetric normalisation, dropout, weight decay, early stopping")
-    after = evaluate(repo, ID)
-    assert after.card.total >= 90 and after.card.total > before.card.total + 20, (before.card.total, after.card.total)
+def test_readme_improvements_use_the_graph(baseline, improved):
+    _, before = baseline
+    _, after = improved
     assert after.metrics["metrics.json:accuracy"] > 0.88
     assert after.metrics["metrics.json:model.uses_graph"] == 1
     assert after.hidden["private.accuracy"] > before.hidden["private.accuracy"] + 0.3
@@ -108,20 +92,6 @@ def test_leaky_feature_fools_validation_but_not_the_hidden_labels(baseline, tmp_
     assert res.returncode == 1 and "curated_topic" in res.stdout, res.stdout[-2000:]
 
 
-def test_corrupted_export_fails_the_data_checks_and_the_score_drops(baseline, tmp_path):
-    repo, before = baseline
-    repo = copy_of(repo, tmp_path)
-    path = repo / "data" / "raw" / "nodes.csv"
-    lines = path.read_text().splitlines()
-    # a broken export: a tenth of the topics mistyped ("astrology"), and a block of papers exported twice
-    body = [line.rsplit(",", 1)[0] + ",astrology" if i % 10 == 0 and not line.endswith(",") else line
-            for i, line in enumerate(lines[1:])]
-    path.write_text("\n".join([lines[0], *body, *body[:100]]) + "\n")
-    commit(repo, "New export")
-    after = evaluate(repo, ID)
+def test_mistyped_topics_do_not_stop_the_pipeline(corrupted):
+    _, after, _ = corrupted  # topics mistyped, papers exported twice (_contract)
     assert after.evidence.pipeline.status == "ok"
-    data = after.crit("data-checks")
-    assert data.fraction < 1, data.reason
-    assert "expect_column_values_to_be_in_set(topic)" in data.reason, data.reason
-    assert "expect_column_values_to_be_unique(id)" in data.reason, data.reason
-    assert after.card.total < before.card.total - 2, (before.card.total, after.card.total)

@@ -5,7 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from _kit import ROOT, commit, copy_of, evaluate, metrics, render, run, set_params
+from _contract import (  # noqa: F401  (the contract tests, collected as this module's)
+    CASES,
+    test_baseline_passes_in_its_band,
+    test_corrupted_data_fails_the_checks_and_lowers_the_score,
+    test_labels_never_ship_in_the_template,
+    test_prediction_ids_equal_label_ids,
+    test_readme_improvement_raises_the_score,
+)
+from _kit import ROOT, metrics, run
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("torch")
@@ -13,26 +21,12 @@ pytest.importorskip("torch")
 ID = "image-classifier"
 TEMPLATE = ROOT / "templates" / ID
 LABELS = ROOT / "labels" / f"{ID}.csv"
-IMPROVED = {  # the README's "How to improve" path (steps 1, 2 and 4) at a size that stays cheap on 2 CPU cores
-    "train.epochs": 15, "model.channels": 16, "train.augment": True, "train.label_smoothing": 0.1,
-    "transfer.enabled": True, "transfer.pretrain_epochs": 2,
-}  # measured: 92.2 (private F1 0.87)
-BASELINE_BAND = (60, 70)  # measured: 67.8 (2 shared cores); the rubric is calibrated for "about 65"
+CASE = CASES[ID]
 
 
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory):
-    repo = render(ID, tmp_path_factory.mktemp("ic"))
-    return repo, evaluate(repo, ID)
-
-
-def test_baseline_scorecard_passes_with_headroom(baseline):
+def test_baseline_earns_part_of_the_hidden_label_points(baseline):
     _, result = baseline
     card = result.card
-    for cid in ("pipeline", "tests", "data-checks", "lint", "readme", "seeded", "device-agnostic",
-                "one-batch-overfit"):
-        assert result.crit(cid).fraction == 1.0, (cid, result.crit(cid).reason)
-    assert card.passed and BASELINE_BAND[0] <= card.total <= BASELINE_BAND[1], card.total
     # the hidden labels carry real weight and the small baseline CNN earns only part of it
     for cid in ("hidden-accuracy", "hidden-f1-private", "valid-macro-f1"):
         assert 0 < result.crit(cid).fraction < 0.6, (cid, result.crit(cid).reason)
@@ -72,34 +66,17 @@ def test_checkpoints_stay_out_of_git(baseline):
     assert "models/model.pt" not in run(["git", "status", "--porcelain"], repo).stdout
 
 
-def test_readme_improvements_raise_the_score(baseline, tmp_path):
-    repo, before = baseline
-    repo = copy_of(repo, tmp_path)
-    set_params(repo, IMPROVED)
-    commit(repo, "Wider CNN, more epochs, augmentation, label smoothing, transfer from letters")
-    after = evaluate(repo, ID)
+def test_readme_improvements_retrain_and_lift_the_hidden_f1(baseline, improved):
+    _, before = baseline
+    _, after = improved
     stages = {s.name: s.status for s in after.evidence.pipeline.stages}
     assert stages == {"prepare": "cached", "train": "ran", "evaluate": "ran", "predict": "ran"}, stages
-    assert after.card.total >= 85 and after.card.total > before.card.total + 15, (before.card.total, after.card.total)
     assert after.hidden["private.f1"] > before.hidden["private.f1"] + 0.1, (before.hidden, after.hidden)
     assert after.crit("transfer").status == "pass"
     assert after.crit("training-curve").fraction > before.crit("training-curve").fraction
 
 
-def test_corrupted_labels_fail_the_data_checks_and_the_score_drops(baseline, tmp_path):
-    repo, before = baseline
-    repo = copy_of(repo, tmp_path)
-    path = repo / "data" / "raw" / "train.csv"
-    lines = path.read_text().splitlines()
-    for i in range(1, 40):  # a bad export: 39 scans labelled with a class that does not exist
-        cells = lines[i].split(",")
-        cells[1] = "11"
-        lines[i] = ",".join(cells)
-    path.write_text("\n".join(lines) + "\n")
-    commit(repo, "New export")
-    after = evaluate(repo, ID)
-    data = after.crit("data-checks")
-    assert data.fraction < 1 and "expect_column_values_to_be_in_set" in data.reason, data.reason
+def test_corrupted_labels_fail_the_raw_train_suite(corrupted):
+    _, after, _ = corrupted  # labels that do not exist in a bad export (_contract)
     failed = {s.name for s in after.evidence.data if s.status != "ok"}
     assert "raw_train" in failed, failed
-    assert after.card.total < before.card.total - 5, (before.card.total, after.card.total)

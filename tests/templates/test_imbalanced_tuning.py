@@ -7,25 +7,26 @@ import json
 import sys
 
 import pytest
-from _kit import ROOT, commit, copy_of, evaluate, render, run, set_params
+from _contract import (  # noqa: F401  (the contract tests, collected as this module's)
+    CASES,
+    test_baseline_passes_in_its_band,
+    test_corrupted_data_fails_the_checks_and_lowers_the_score,
+    test_labels_never_ship_in_the_template,
+    test_prediction_ids_equal_label_ids,
+    test_readme_improvement_raises_the_score,
+)
+from _kit import ROOT, copy_of, run, set_params
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("imblearn")
 pytest.importorskip("shap")
 
 TEMPLATE = "imbalanced-tuning"
-LABELS = ROOT / "labels" / "imbalanced-tuning.csv"
-IMPROVED = {"features.engineered": True, "model.family": "lightgbm", "tuning.n_trials": 15,
-            "evaluate.threshold.strategy": "f1_optimal"}
+CASE = CASES[TEMPLATE]
+LABELS = CASE.labels
 
 
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory):
-    repo = render(TEMPLATE, tmp_path_factory.mktemp("imb"))
-    return repo, evaluate(repo, TEMPLATE)
-
-
-def test_hidden_labels_never_ship_and_the_classes_are_imbalanced():
+def test_the_test_table_has_no_labels_and_the_classes_are_imbalanced():
     raw = ROOT / "templates" / TEMPLATE / "{{cookiecutter.project_slug}}" / "data" / "raw"
     with open(raw / "test.csv", encoding="utf-8") as fh:
         header = next(csv.reader(fh))
@@ -36,12 +37,8 @@ def test_hidden_labels_never_ship_and_the_classes_are_imbalanced():
     assert 0.25 < sum(r["split"] == "public" for r in rows) / len(rows) < 0.35
 
 
-def test_baseline_passes_with_headroom(baseline):
+def test_baseline_earns_part_of_the_hidden_and_cv_points(baseline):
     _, res = baseline
-    card = res.card
-    assert card.passed and 50 <= card.total <= 70, (card.total, [(c.id, c.points) for c in card.criteria])
-    for cid in ("pipeline", "tests", "data-checks", "lint", "readme", "shap", "no-leakage", "resampling-in-folds"):
-        assert res.crit(cid).status == "pass", (cid, res.crit(cid).reason)
     for cid in ("hidden-pr-auc", "hidden-f1", "cv-pr-auc", "cv-f1"):
         assert res.crit(cid).status == "partial", (cid, res.crit(cid).reason)
     assert res.crit("tuning").points == 0
@@ -70,31 +67,7 @@ def test_using_the_leaky_column_fails_the_leakage_test(baseline, tmp_path):
     assert res.returncode == 1 and "test_leaky_columns_are_not_features" in res.stdout
 
 
-def test_readme_improvement_path_scores_90(baseline, tmp_path):
-    repo = copy_of(baseline[0], tmp_path)
-    set_params(repo, IMPROVED)
-    commit(repo, "engineered features, LightGBM, Optuna, F1-optimal threshold")
-    res = evaluate(repo, TEMPLATE)
-    assert res.card.total >= 90 and res.card.total > baseline[1].card.total, (
-        res.card.total, [(c.id, c.points, c.reason) for c in res.card.criteria if c.status != "pass"])
+def test_readme_improvement_path_tunes_and_lifts_pr_auc(baseline, improved):
+    _, res = improved
     assert res.hidden["public.pr_auc"] > baseline[1].hidden["public.pr_auc"] + 0.15
     assert res.metrics["metrics.json:tuning.n_trials"] == 15
-
-
-def test_corrupted_data_fails_the_checks_and_drops_the_score(baseline, tmp_path):
-    repo = copy_of(baseline[0], tmp_path)
-    path = repo / "data" / "raw" / "train.csv"
-    lines = path.read_text().splitlines()
-    header = lines[0].split(",")
-    amount, hour = header.index("amount"), header.index("hour")
-    for i in range(1, 1500):  # an export bug: refunds as negative amounts, hours in a 1-24 clock shifted by 12
-        cells = lines[i].split(",")
-        cells[amount] = "-" + cells[amount]
-        cells[hour] = str(int(cells[hour]) + 12)
-        lines[i] = ",".join(cells)
-    path.write_text("\n".join(lines) + "\n")
-    commit(repo, "new export")
-    res = evaluate(repo, TEMPLATE)
-    data = res.crit("data-checks")
-    assert data.status != "pass" and "amount" in data.reason, data.reason
-    assert res.card.total < baseline[1].card.total

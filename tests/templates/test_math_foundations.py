@@ -4,58 +4,27 @@ from __future__ import annotations
 
 import ast
 import json
-from pathlib import Path
 
 import pytest
-from _kit import commit, copy_of, evaluate, render, run
+from _contract import (  # noqa: F401  (the contract tests, collected as this module's; no hidden labels here)
+    CASES,
+    MATH_SOLUTIONS,
+    MATH_TOPICS,
+    test_baseline_passes_in_its_band,
+    test_readme_improvement_raises_the_score,
+)
+from _kit import commit, copy_of, evaluate, run
 
 pytestmark = pytest.mark.slow
 
 ID = "math-foundations"
-SOLUTIONS = Path(__file__).parent / "math_foundations_solutions"
-TOPICS = ["linalg", "calculus", "optim", "probability", "information"]
+CASE = CASES[ID]
+TOPICS = MATH_TOPICS
 MENTOR = [f"mentor-{t}" for t in TOPICS]
 
 
-def splice(module: Path, solution: Path) -> list[str]:
-    """Replace each function of the module that the solution file defines by the solution's version."""
-    src = module.read_text().splitlines()
-    sol = solution.read_text().splitlines()
-    new = {n.name: sol[n.lineno - 1:n.end_lineno] for n in ast.parse("\n".join(sol)).body
-           if isinstance(n, ast.FunctionDef)}
-    nodes = [n for n in ast.parse("\n".join(src)).body if isinstance(n, ast.FunctionDef) and n.name in new]
-    assert {n.name for n in nodes} == set(new), f"{module.name} lacks {set(new) - {n.name for n in nodes}}"
-    for n in sorted(nodes, key=lambda n: n.lineno, reverse=True):
-        src[n.lineno - 1:n.end_lineno] = new[n.name]
-    module.write_text("\n".join(src) + "\n")
-    return sorted(new)
-
-
-def solve(repo: Path) -> list[str]:
-    package = repo / repo.name.replace("-", "_")
-    return [f for t in TOPICS for f in splice(package / f"{t}.py", SOLUTIONS / f"{t}.py")]
-
-
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory):
-    repo = render(ID, tmp_path_factory.mktemp("mf"))
-    return repo, evaluate(repo, ID)
-
-
-@pytest.fixture(scope="module")
-def solved(baseline, tmp_path_factory):
-    repo = copy_of(baseline[0], tmp_path_factory.mktemp("mf-solved"))
-    names = solve(repo)
-    commit(repo, "Solve every exercise")
-    return repo, evaluate(repo, ID), names
-
-
-def test_baseline_passes_with_headroom(baseline):
+def test_baseline_solves_some_exercises(baseline):
     repo, result = baseline
-    card = result.card
-    assert card.passed and card.total <= 70, card.total
-    for cid in ("pipeline", "data-checks", "lint", "readme", "notebook"):
-        assert result.crit(cid).fraction == 1.0, (cid, result.crit(cid).reason)
     assert [s.name for s in result.evidence.pipeline.stages] == [*TOPICS, "evaluate"]
     assert result.evidence.notebooks[0].status == "ok"
     for cid in ("tests", "exercises-solved", *MENTOR):  # solved exercises pass, open ones fail
@@ -80,15 +49,14 @@ def test_generated_outputs_stay_out_of_git(baseline):
         run(["git", "check-ignore", "-q", path], repo)
 
 
-def test_reference_solutions_score_90_and_pass_every_mentor_test(baseline, solved):
-    _, before = baseline
-    repo, after, names = solved
+def test_reference_solutions_pass_every_mentor_test(improved):
+    repo, after = improved
+    names = {n.name for t in TOPICS for n in ast.parse((MATH_SOLUTIONS / f"{t}.py").read_text()).body
+             if isinstance(n, ast.FunctionDef)}
     assert sorted(names) == ["adam_step", "kl_divergence", "mlp_loss_and_grads", "mutual_information", "pca",
-                            "permutation_test"]
+                             "permutation_test"]
     assert "NotImplementedError" not in "".join((repo / repo.name.replace("-", "_") / f"{t}.py").read_text()
                                                for t in TOPICS)
-    assert after.card.total >= 90 and after.card.total > before.card.total + 20, (before.card.total,
-                                                                                  after.card.total)
     mentor = [c for c in after.evidence.tests.cases if c.source == "mentor"]
     assert mentor and all(c.outcome == "passed" for c in mentor), [c.id for c in mentor if c.outcome != "passed"]
     for cid in ("tests", "notebook", "exercises-solved", "gradient-check", "adam-loss", "lint", *MENTOR):
@@ -96,8 +64,8 @@ def test_reference_solutions_score_90_and_pass_every_mentor_test(baseline, solve
     assert after.metrics["metrics.json:solved_fraction"] == 1.0
 
 
-def test_a_wrong_gradient_loses_the_gradient_criteria(solved, tmp_path):
-    repo, good, _ = solved
+def test_a_wrong_gradient_loses_the_gradient_criteria(improved, tmp_path):
+    repo, good = improved
     repo = copy_of(repo, tmp_path)
     module = repo / repo.name.replace("-", "_") / "calculus.py"
     text = module.read_text()

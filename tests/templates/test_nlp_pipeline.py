@@ -5,7 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from _kit import BIN, ROOT, commit, copy_of, evaluate, hidden, metrics, render, run, set_params
+from _contract import (  # noqa: F401  (the contract tests, collected as this module's)
+    CASES,
+    test_baseline_passes_in_its_band,
+    test_corrupted_data_fails_the_checks_and_lowers_the_score,
+    test_labels_never_ship_in_the_template,
+    test_prediction_ids_equal_label_ids,
+    test_readme_improvement_raises_the_score,
+)
+from _kit import BIN, ROOT, copy_of, hidden, metrics, run, set_params
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("torch")
@@ -13,23 +21,12 @@ pytest.importorskip("torch")
 ID = "nlp-pipeline"
 TEMPLATE = ROOT / "templates" / ID
 LABELS = ROOT / "labels" / f"{ID}.csv"
-IMPROVED = {"train.epochs": 20, "tokenizer.ngrams": 2}  # README "How to improve" 1 + 2; measured: 98.0
-BASELINE_BAND = (58, 70)  # measured: 64.4 (2 shared cores); the rubric is calibrated for "about 65"
+CASE = CASES[ID]
 
 
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory):
-    repo = render(ID, tmp_path_factory.mktemp("nlp"))
-    return repo, evaluate(repo, ID)
-
-
-def test_baseline_scorecard_passes_with_headroom(baseline):
+def test_baseline_earns_part_of_the_hidden_label_points(baseline):
     _, result = baseline
     card = result.card
-    for cid in ("pipeline", "tests", "data-checks", "lint", "readme", "seeded", "device-agnostic",
-                "one-batch-overfit"):
-        assert result.crit(cid).fraction == 1.0, (cid, result.crit(cid).reason)
-    assert card.passed and BASELINE_BAND[0] <= card.total <= BASELINE_BAND[1], card.total
     # the hidden labels carry 40 points and the bag-of-words baseline earns only part of them
     for cid in ("hidden-accuracy", "hidden-f1-private", "valid-macro-f1", "training-curve"):
         assert 0 < result.crit(cid).fraction < 0.6, (cid, result.crit(cid).reason)
@@ -66,15 +63,11 @@ def test_checkpoints_stay_out_of_git(baseline):
     run(["git", "check-ignore", "-q", "models/model.pt"], repo)
 
 
-def test_readme_improvement_raises_the_score(baseline, tmp_path):
-    repo, before = baseline
-    repo = copy_of(repo, tmp_path)
-    set_params(repo, IMPROVED)
-    commit(repo, "More epochs and word pairs")
-    after = evaluate(repo, ID)
+def test_readme_improvements_retrain_and_lift_the_hidden_f1(baseline, improved):
+    _, before = baseline
+    _, after = improved
     stages = {s.name: s.status for s in after.evidence.pipeline.stages}
     assert stages == {"prepare": "cached", "train": "ran", "evaluate": "ran", "predict": "ran"}, stages
-    assert after.card.total >= 85 and after.card.total > before.card.total + 15, (before.card.total, after.card.total)
     assert after.hidden["private.f1"] > before.hidden["private.f1"] + 0.15, (before.hidden, after.hidden)
     assert after.crit("training-curve").fraction > before.crit("training-curve").fraction
 
@@ -91,16 +84,7 @@ def test_pretrained_encoder_path_runs_offline(baseline, tmp_path):
     assert scores.error is None and scores.metrics["private.accuracy"] > 0.7, scores
 
 
-def test_corrupted_labels_fail_the_data_checks_and_the_score_drops(baseline, tmp_path):
-    repo, before = baseline
-    repo = copy_of(repo, tmp_path)
-    path = repo / "data" / "raw" / "train.csv"
-    text = path.read_text()
-    path.write_text(text.replace(",billing\n", ",payments\n", 50))  # a team renamed in half an export
-    commit(repo, "New export")
-    after = evaluate(repo, ID)
-    data = after.crit("data-checks")
-    assert data.fraction < 1 and "expect_column_values_to_be_in_set" in data.reason, data.reason
+def test_corrupted_labels_fail_the_raw_train_suite(corrupted):
+    _, after, _ = corrupted  # labels that do not exist in a bad export (_contract)
     failed = {s.name for s in after.evidence.data if s.status != "ok"}
     assert "raw_train" in failed, failed
-    assert after.card.total < before.card.total - 5, (before.card.total, after.card.total)

@@ -6,7 +6,15 @@ import csv
 import json
 
 import pytest
-from _kit import ROOT, commit, copy_of, evaluate, render, run, set_params
+from _contract import (  # noqa: F401  (the contract tests, collected as this module's)
+    CASES,
+    test_baseline_passes_in_its_band,
+    test_corrupted_data_fails_the_checks_and_lowers_the_score,
+    test_labels_never_ship_in_the_template,
+    test_prediction_ids_equal_label_ids,
+    test_readme_improvement_raises_the_score,
+)
+from _kit import ROOT, render, run
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("chromadb")
@@ -14,22 +22,10 @@ pytest.importorskip("fastapi")
 
 ID = "rag-chatbot"
 LABELS = ROOT / "labels" / f"{ID}.csv"
-IMPROVED = {  # the README's "How to improve" path, steps 1-4
-    "chunk.exclude": ["faq-draft", "*-archived"],
-    "chunk.strip_boilerplate": True,
-    "chunk.title_prefix": True,
-    "retrieve.mode": "hybrid",
-    "embed.model": "minilm",
-}
+CASE = CASES[ID]
 
 
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory):
-    repo = render(ID, tmp_path_factory.mktemp("rag"))
-    return repo, evaluate(repo, ID)
-
-
-def test_hidden_answers_never_ship_in_the_template():
+def test_the_questions_are_the_hidden_ones_and_not_in_the_qa_set():
     hidden = {row["id"] for row in csv.DictReader(LABELS.read_text(encoding="utf-8").splitlines())}
     raw = ROOT / "templates" / ID / "{{cookiecutter.project_slug}}" / "data" / "raw"
     questions = list(csv.DictReader((raw / "questions.csv").read_text(encoding="utf-8").splitlines()))
@@ -38,12 +34,8 @@ def test_hidden_answers_never_ship_in_the_template():
     assert not {q["question"] for q in qa} & {q["question"] for q in questions}
 
 
-def test_baseline_passes_with_headroom(baseline):
+def test_baseline_indexes_the_draft_faq_and_answers_few(baseline):
     repo, res = baseline
-    card = res.card
-    assert card.passed and 50 <= card.total <= 70, (card.total, [(c.id, c.points) for c in card.criteria])
-    for cid in ("pipeline", "tests", "data-checks", "lint", "readme", "streaming", "faithfulness"):
-        assert res.crit(cid).fraction == 1.0, (cid, res.crit(cid).reason)
     assert res.crit("no-leakage").points == 0  # the draft FAQ is indexed
     assert 0.1 < res.hidden["public.accuracy"] < 0.4 and 0.1 < res.hidden["private.accuracy"] < 0.4, res.hidden
     m = json.loads((repo / "metrics.json").read_text())
@@ -62,27 +54,10 @@ def test_outputs_index_and_predictions(baseline):
     assert details[0].startswith("id,question,doc_id,rank,top_doc,hit_at_1,hit_at_5,rr,")
 
 
-def test_readme_improvement_path_reaches_90(baseline, tmp_path):
-    repo, before = baseline
-    repo = copy_of(repo, tmp_path)
-    set_params(repo, IMPROVED)
-    commit(repo, "clean corpus, title-prefixed chunks, MiniLM + BM25 hybrid")
-    after = evaluate(repo, ID)
-    assert after.card.total >= 90 and after.card.total > before.card.total + 25, after.card.total
+def test_readme_improvement_path_drops_the_leak_and_uses_minilm(improved):
+    repo, after = improved
     assert after.crit("no-leakage").fraction == 1.0 and after.hidden["private.accuracy"] >= 0.8, after.hidden
     assert json.loads((repo / "reports" / "index_info.json").read_text())["embedder"] == "minilm"
-
-
-def test_corrupted_qa_set_fails_the_data_checks(baseline, tmp_path):
-    repo, before = baseline
-    repo = copy_of(repo, tmp_path)
-    path = repo / "data" / "raw" / "qa.csv"
-    path.write_text(path.read_text().replace(",harbor-lock,", ",harbour-lock,"))  # a document that does not exist
-    commit(repo, "typo in the QA set")
-    after = evaluate(repo, ID)
-    crit = after.crit("data-checks")
-    assert crit.fraction < 1.0 and "expect_column_values_to_be_in_set(doc_id)" in crit.reason, crit.reason
-    assert after.card.total < before.card.total
 
 
 def test_reading_the_index_leaves_the_pipeline_up_to_date(tmp_path):

@@ -5,7 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from _kit import ROOT, commit, copy_of, evaluate, load_generator, render, rows, run, set_params
+from _contract import (  # noqa: F401  (the contract tests, collected as this module's)
+    CASES,
+    test_baseline_passes_in_its_band,
+    test_corrupted_data_fails_the_checks_and_lowers_the_score,
+    test_labels_never_ship_in_the_template,
+    test_prediction_ids_equal_label_ids,
+    test_readme_improvement_raises_the_score,
+)
+from _kit import ROOT, copy_of, load_generator, rows, run, set_params
 
 pytestmark = pytest.mark.slow
 
@@ -13,18 +21,7 @@ ID = "recsys"
 LABELS = ROOT / "labels" / f"{ID}.csv"
 RAW_FILES = ("interactions.csv", "items.csv", "item_columns.csv", "test_users.csv")
 HIDDEN = ("hidden-ndcg", "hidden-recall", "hidden-ndcg-private")
-IMPROVED = {  # the README's "How to improve", step 3
-    "model.type": "als",
-    "model.als.factors": 16,
-    "model.als.regularization": 10.0,
-    "model.als.alpha": 10.0,
-}
-
-
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory):
-    repo = render(ID, tmp_path_factory.mktemp("rs"))
-    return repo, evaluate(repo, ID)
+CASE = CASES[ID]
 
 
 def test_labels_are_the_test_users_later_films_split_by_user():
@@ -41,22 +38,13 @@ def test_labels_are_the_test_users_later_films_split_by_user():
     assert not seen & {(r["user_id"], r["item_id"]) for r in labels}, "a held-out film is already in the log"
 
 
-def test_labels_never_ship_in_the_template():
-    held = {(r["user_id"], r["item_id"]) for r in rows(LABELS)}
-    for path in (ROOT / "templates" / ID).rglob("*.csv"):
-        header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
-        if "user_id" in header and "item_id" in header:
-            assert not {(r["user_id"], r["item_id"]) for r in rows(path)} & held, f"{path} holds hidden labels"
+def test_the_log_ends_before_the_hidden_month():
     last = max(r["timestamp"] for r in rows(load_generator(ID).RAW / "interactions.csv"))
     assert last < "2025-07-01"
 
 
-def test_baseline_scorecard_passes_with_headroom(baseline):
+def test_baseline_is_the_popularity_model(baseline):
     _, result = baseline
-    card = result.card
-    for cid in ("pipeline", "tests", "data-checks", "lint", "readme", "no-leakage", "plots"):
-        assert result.crit(cid).fraction == 1.0, (cid, result.crit(cid).reason)
-    assert card.passed and 40 <= card.total <= 70, card.total
     for cid in HIDDEN:
         assert 0 < result.crit(cid).fraction < 0.5, (cid, result.crit(cid).reason)
     assert result.crit("validation-ndcg").fraction < 0.1
@@ -83,13 +71,9 @@ def test_baseline_pipeline_outputs(baseline):
     run(["ruff", "check", "."], repo)
 
 
-def test_readme_improvements_raise_the_score(baseline, tmp_path):
-    repo, before = baseline
-    repo = copy_of(repo, tmp_path)
-    set_params(repo, IMPROVED)
-    commit(repo, "Implicit ALS: 16 factors, regularisation 10, alpha 10")
-    after = evaluate(repo, ID)
-    assert after.card.total >= 90 and after.card.total > before.card.total + 25, (before.card.total, after.card.total)
+def test_readme_improvements_double_the_ndcg(baseline, improved):
+    _, before = baseline
+    _, after = improved
     assert after.metrics["metrics.json:ndcg_at_k"] > 2 * before.metrics["metrics.json:ndcg_at_k"]
     assert after.hidden["public.ndcg_at_k"] > 2 * before.hidden["public.ndcg_at_k"]
     assert after.hidden["private.ndcg_at_k"] > 2 * before.hidden["private.ndcg_at_k"]
@@ -104,27 +88,3 @@ def test_leaky_item_prior_fails_the_no_leakage_test(baseline, tmp_path):
     assert res.returncode == 1 and "views_next_30d" in res.stdout, res.stdout[-2000:]
     set_params(repo, {"model.item_prior": {"column": "year", "weight": 1.0}})
     run(["python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "available_at_prediction_time"], repo)
-
-
-def test_corrupted_log_fails_the_data_checks_and_the_score_drops(baseline, tmp_path):
-    repo, before = baseline
-    repo = copy_of(repo, tmp_path)
-    path = repo / "data" / "raw" / "interactions.csv"
-    lines = path.read_text().splitlines()
-    # a broken export: a new client logs "click" events with epoch timestamps, and a clock set to 2031
-    body = []
-    for i, line in enumerate(lines[1:]):
-        if i % 20 == 0:
-            user, item, _, _ = line.split(",")
-            line = f"{user},{item},2031-01-01 00:00:00,click"
-        elif i % 20 == 1:
-            user, item, _, event = line.split(",")
-            line = f"{user},{item},1735689600,{event}"
-        body.append(line)
-    path.write_text("\n".join([lines[0], *body]) + "\n")
-    commit(repo, "New export")
-    after = evaluate(repo, ID)
-    data = after.crit("data-checks")
-    assert data.fraction < 1, data.reason
-    assert "expect_column_values_to_be_in_set(event)" in data.reason, data.reason
-    assert after.card.total < before.card.total - 5, (before.card.total, after.card.total)

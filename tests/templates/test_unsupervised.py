@@ -6,23 +6,24 @@ import csv
 import sys
 
 import pytest
-from _kit import ROOT, commit, copy_of, evaluate, render, run, set_params
+from _contract import (  # noqa: F401  (the contract tests, collected as this module's)
+    CASES,
+    test_baseline_passes_in_its_band,
+    test_corrupted_data_fails_the_checks_and_lowers_the_score,
+    test_labels_never_ship_in_the_template,
+    test_prediction_ids_equal_label_ids,
+    test_readme_improvement_raises_the_score,
+)
+from _kit import ROOT, copy_of, run, set_params
 
 pytestmark = pytest.mark.slow
 
 TEMPLATE = "unsupervised"
-LABELS = ROOT / "labels" / "unsupervised.csv"
-IMPROVED = {"features.log_transform": True, "features.ratios": True, "cluster.n_clusters": 5,
-            "anomaly.method": "ensemble", "anomaly.n_estimators": 300}
+CASE = CASES[TEMPLATE]
+LABELS = CASE.labels
 
 
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory):
-    repo = render(TEMPLATE, tmp_path_factory.mktemp("unsup"))
-    return repo, evaluate(repo, TEMPLATE)
-
-
-def test_hidden_labels_never_ship_with_the_template():
+def test_the_test_table_has_no_labels_and_the_anomalies_are_rare():
     shipped = ROOT / "templates" / TEMPLATE / "{{cookiecutter.project_slug}}"
     with open(shipped / "data" / "raw" / "test.csv", encoding="utf-8") as fh:
         header = next(csv.reader(fh))
@@ -34,12 +35,8 @@ def test_hidden_labels_never_ship_with_the_template():
     assert 0.25 < public < 0.35 and 0.02 < anomalies < 0.06
 
 
-def test_baseline_passes_with_headroom(baseline):
+def test_baseline_earns_part_of_the_hidden_and_clustering_points(baseline):
     _, res = baseline
-    card = res.card
-    assert card.passed and 50 <= card.total <= 70, (card.total, [(c.id, c.points) for c in card.criteria])
-    for cid in ("pipeline", "tests", "data-checks", "lint", "readme", "no-leakage"):
-        assert res.crit(cid).status == "pass", (cid, res.crit(cid).reason)
     for cid in ("hidden-pr-auc", "hidden-f1", "silhouette", "audit-pr-auc"):
         assert res.crit(cid).status == "partial", (cid, res.crit(cid).reason)
     assert 0.25 < res.hidden["public.pr_auc"] < 0.5 and res.hidden["public.roc_auc"] > 0.85
@@ -65,30 +62,6 @@ def test_using_the_post_event_column_fails_the_leakage_test(baseline, tmp_path):
     assert res.returncode == 1 and "test_post_event_columns_are_not_features" in res.stdout
 
 
-def test_readme_improvement_path_scores_90(baseline, tmp_path):
-    repo = copy_of(baseline[0], tmp_path)
-    set_params(repo, IMPROVED)
-    commit(repo, "log transforms, ratios, k=5, isolation forest + mixture ensemble")
-    res = evaluate(repo, TEMPLATE)
-    assert res.card.total >= 90 and res.card.total > baseline[1].card.total, (
-        res.card.total, [(c.id, c.points, c.reason) for c in res.card.criteria if c.status != "pass"])
+def test_readme_improvement_path_finds_the_anomalies(baseline, improved):
+    _, res = improved
     assert res.hidden["public.pr_auc"] > baseline[1].hidden["public.pr_auc"] + 0.3
-
-
-def test_corrupted_data_fails_the_checks_and_drops_the_score(baseline, tmp_path):
-    repo = copy_of(baseline[0], tmp_path)
-    path = repo / "data" / "raw" / "train.csv"
-    lines = path.read_text().splitlines()
-    header = lines[0].split(",")
-    rate, spend = header.index("return_rate"), header.index("spend_12m")
-    for i in range(1, 400):  # an export bug: percentages instead of fractions, refunds as negative spend
-        cells = lines[i].split(",")
-        cells[rate] = "35.0"
-        cells[spend] = "-" + cells[spend]
-        lines[i] = ",".join(cells)
-    path.write_text("\n".join(lines) + "\n")
-    commit(repo, "new export")
-    res = evaluate(repo, TEMPLATE)
-    data = res.crit("data-checks")
-    assert data.status != "pass" and "return_rate" in data.reason, data.reason
-    assert res.card.total < baseline[1].card.total
