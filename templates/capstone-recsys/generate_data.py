@@ -2,10 +2,13 @@
 
     python templates/capstone-recsys/generate_data.py [--out DIR] [--labels FILE] [--secret-file F --learner L]
 
-An online shop's recommendation engine: 2,000 users (age band, country, signup date), 1,000 products (genre,
+An online shop's recommendation engine: 2,000 established users and 400 newcomers (age band, country, signup
+date, the favourite genre ticked at signup), 1,000 products (genre,
 year, price), about 100,000 view/purchase events from 2024-07-01 to 2025-06-30 drawn from a latent-factor model
 in which a user's taste depends partly on their age band and country and a product's appeal on its genre and
-price, so that feature towers have something to learn. Also:
+price, so that feature towers have something to learn. The newcomers signed up in the last 60 days and have 0-3
+events before the export (cold and short-history users: 150 of them are test users); their taste follows the
+genre they ticked, which neither MF nor popularity can see. Also:
 
 * ``ab_events.csv``: a 14-day A/B test of the recommendation widget (one row per user and active day:
   impressions, clicks, conversions); variant B has a real but small CTR lift, and on one day (2025-06-24) a
@@ -47,6 +50,7 @@ DELIVERABLE = "capstone-recsys"
 N_USERS, N_ITEMS, DIM = 2000, 1000, 12
 START, END, HIDDEN_DAYS = pd.Timestamp("2024-07-01"), pd.Timestamp("2025-07-01"), 30
 N_TEST_USERS = 600
+N_NEW, N_NEW_TEST = 400, 150  # newcomers (signed up in the last 60 days: 0-3 events before the export)
 GENRES = ["books", "electronics", "fashion", "garden", "games", "home", "music", "outdoor", "sport", "toys"]
 AGE_BANDS = ["18-24", "25-34", "35-44", "45-54", "55+"]
 COUNTRIES = ["DE", "ES", "FR", "IT", "NL", "UK"]
@@ -117,7 +121,50 @@ def simulate(rng, world=None):
             rows.append((u + 1, it + 1, int(t), "purchase" if b else "view"))
     events = pd.DataFrame(rows, columns=["user_id", "item_id", "seconds", "event"])
     events["timestamp"] = START + pd.to_timedelta(events.pop("seconds"), unit="s")
-    return events, items, users
+    return events, items, users, (vecs, 0.7 * log_pop + price_pen, tastes)
+
+
+def favourite_genres(rng, items, vecs, tastes):
+    """The genre each user ticked at signup (``favourite_genre``): their genre of highest mean affinity, or
+    (one time in five) another genre they like -- side information a feature tower can use."""
+    genre = items["genre"].to_numpy()
+    aff = np.stack([(tastes @ vecs[genre == g].T).mean(axis=1) for g in GENRES], axis=1)
+    noisy = aff + np.where(rng.random(aff.shape) < 0.2, rng.gumbel(0, 1.0, aff.shape), 0.0)
+    return [GENRES[g] for g in np.argmax(noisy, axis=1)]
+
+
+def newcomers(rng, items, vecs, base_logits):
+    """``N_NEW`` users who signed up in the last 60 days before the export: their taste leans hard to the
+    genre they ticked at signup, then to their age band and country; 0-3 events before the export, more in
+    the 30 days after. Neither MF nor popularity knows them; a user tower that reads their features does."""
+    genre = items["genre"].to_numpy()
+    centres = np.stack([vecs[genre == g].mean(axis=0) for g in GENRES])
+    fav = rng.integers(0, len(GENRES), N_NEW)
+    age = rng.choice(len(AGE_BANDS), N_NEW, p=[0.15, 0.3, 0.25, 0.18, 0.12])
+    country = rng.choice(len(COUNTRIES), N_NEW, p=[0.3, 0.15, 0.2, 0.1, 0.1, 0.15])
+    pref = 2.5 * np.eye(len(GENRES))[fav] + rng.normal(0, 0.8, (N_NEW, len(GENRES)))
+    weights = np.exp(1.5 * pref)
+    weights /= weights.sum(axis=1, keepdims=True)
+    tastes = 1.3 * weights @ centres + rng.normal(0, 0.35, (N_NEW, DIM))
+    logits = 2.2 * tastes @ vecs.T / np.sqrt(DIM) + base_logits
+    signup = END - pd.to_timedelta(rng.integers(1, 61, N_NEW), unit="D")
+    before = rng.choice(4, N_NEW, p=[0.4, 0.25, 0.2, 0.15])  # 0-3 events before the export
+    after = rng.integers(3, 12, N_NEW)
+    rows = []
+    for u in range(N_NEW):
+        chosen = np.argsort(-(logits[u] - np.log(-np.log(rng.random(len(vecs))))))[: before[u] + after[u]]
+        lo = (signup[u] - START).total_seconds()
+        t_before = rng.uniform(lo, (END - START).total_seconds(), before[u])
+        t_after = rng.uniform(0, HIDDEN_DAYS * 86400, after[u]) + (END - START).total_seconds()
+        buy = rng.random(len(chosen)) < 0.25
+        for it, t, b in zip(chosen, np.r_[t_before, t_after], buy, strict=True):
+            rows.append((N_USERS + u + 1, it + 1, int(t), "purchase" if b else "view"))
+    events = pd.DataFrame(rows, columns=["user_id", "item_id", "seconds", "event"])
+    events["timestamp"] = START + pd.to_timedelta(events.pop("seconds"), unit="s")
+    users = pd.DataFrame({"user_id": np.arange(N_USERS + 1, N_USERS + N_NEW + 1),
+                          "age_band": [AGE_BANDS[a] for a in age], "country": [COUNTRIES[c] for c in country],
+                          "signup_date": signup.strftime("%Y-%m-%d"), "favourite_genre": [GENRES[g] for g in fav]})
+    return events, users
 
 
 def ab_log(rng, users):
@@ -170,27 +217,43 @@ def generate(raw_dir: Path = RAW, labels_file: Path = LABELS, *, secret: bytes |
     """Write the data set; with ``secret``, the course's shop and the learner's own logs (module doc)."""
     if secret is None:  # the practice data: one stream, in the shipped order
         rng = np.random.default_rng(SEED)
-        events, items, users = simulate(rng)
+        events, items, users, (vecs, base_logits, tastes) = simulate(rng)
     else:
         rng = keyed_rng(secret, DELIVERABLE, "rows", practice=SEED, learner=learner)
-        events, items, users = simulate(rng, keyed_rng(secret, DELIVERABLE, "process", practice=SEED))
+        events, items, users, (vecs, base_logits, tastes) = simulate(
+            rng, keyed_rng(secret, DELIVERABLE, "process", practice=SEED))
+    # the newcomers and the stated genres come from their own stream, after the established users' draws
+    side = keyed_rng(secret, DELIVERABLE, "newcomers", practice=SEED + 1, learner=learner)
+    users["favourite_genre"] = favourite_genres(side, items, vecs, tastes)
+    new_events, new_users = newcomers(side, items, vecs, base_logits)
     future, past = events[events["timestamp"] >= END], events[events["timestamp"] < END]
     items["sales_next_30d"] = items["item_id"].map(
-        future[future["event"] == "purchase"]["item_id"].value_counts()).fillna(0).astype(int)
+        pd.concat([future, new_events[new_events["timestamp"] >= END]]).query("event == 'purchase'")["item_id"]
+        .value_counts()).fillna(0).astype(int)
     history, held = past.groupby("user_id").size(), future.groupby("user_id").size()
     eligible = np.array(sorted(set(history[history >= 3].index) & set(held.index)))
     test_users = np.sort(rng.choice(eligible, N_TEST_USERS, replace=False))
     public = set(rng.choice(test_users, N_TEST_USERS // 2, replace=False).tolist())
+    # the newcomers: some of them are test users too (cold: no event before the export, or 1-3 events)
+    new_future, new_past = new_events[new_events["timestamp"] >= END], new_events[new_events["timestamp"] < END]
+    new_test = np.sort(side.choice(new_users["user_id"].to_numpy(), N_NEW_TEST, replace=False))
+    public |= set(side.choice(new_test, N_NEW_TEST // 2, replace=False).tolist())
+    test_users = np.r_[test_users, new_test]
+    future = pd.concat([future, new_future], ignore_index=True)
+    users = pd.concat([users, new_users], ignore_index=True)
     labels = future[future["user_id"].isin(test_users)].sort_values(["user_id", "timestamp", "item_id"])
     labels = labels.drop_duplicates(["user_id", "item_id"])[["user_id", "item_id"]]
     labels["split"] = np.where(labels["user_id"].isin(public), "public", "private")
 
     raw = make_messy(past, rng)
-    ab = ab_log(rng, users)
-    serving = serving_log(rng, users, past, items)
+    raw = pd.concat([raw, new_past], ignore_index=True).sort_values(
+        ["timestamp", "user_id", "item_id"], kind="stable").reset_index(drop=True)
+    ab = ab_log(rng, users.iloc[:N_USERS])
+    serving = serving_log(rng, users.iloc[:N_USERS], past, items)
     if secret is not None:  # the learner's own user ids, from a wide range: a peer's file matches none
         ids_rng = keyed_rng(secret, DELIVERABLE, "ids", practice=SEED, learner=learner)
-        new_id = dict(zip(range(1, N_USERS + 1), (100_000 + ids_rng.choice(900_000, N_USERS, replace=False))
+        new_id = dict(zip(range(1, N_USERS + N_NEW + 1), (100_000 + ids_rng.choice(900_000, N_USERS + N_NEW,
+                                                                                      replace=False))
                           .tolist(), strict=True))
         for frame in (raw, users, ab, serving, labels):
             frame["user_id"] = frame["user_id"].map(new_id)

@@ -24,6 +24,7 @@ IMPROVED = {  # the README's "How to improve", steps 1-4
     "model.two_tower.logq_correction": True,
     "model.two_tower.temperature": 0.2,
     "model.two_tower.epochs": 10,
+    "model.two_tower.id_dropout": 0.5,
     "model.blend.mf_weight": 0.5,
 }
 
@@ -38,17 +39,35 @@ def test_labels_are_the_test_users_later_items_and_never_ship():
     labels = rows(LABELS)
     raw = load_generator(ID).RAW
     test_users = {r["user_id"] for r in rows(raw / "test_users.csv")}
-    assert {r["user_id"] for r in labels} == test_users and len(test_users) == 600
+    assert {r["user_id"] for r in labels} == test_users and len(test_users) == 750
     split: dict[str, set] = {}
     for r in labels:
         split.setdefault(r["user_id"], set()).add(r["split"])
-    assert all(len(s) == 1 for s in split.values()) and sum(s == {"public"} for s in split.values()) == 300
+    assert all(len(s) == 1 for s in split.values()) and sum(s == {"public"} for s in split.values()) == 375
     held = {(r["user_id"], r["item_id"]) for r in labels}
     for path in (ROOT / "templates" / ID).rglob("*.csv"):
         header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
         if "user_id" in header and "item_id" in header:
             assert not {(r["user_id"], r["item_id"]) for r in rows(path)} & held, f"{path} holds hidden labels"
     assert max(r["timestamp"] for r in rows(raw / "interactions.csv")) < "2025-07-01"
+
+
+def test_the_data_has_new_and_short_history_users_with_telling_features():
+    """The segments the two-tower model is for: test users with no event before the export and with 1-3, and a
+    signup feature (favourite genre) that predicts what they buy next."""
+    raw = load_generator(ID).RAW
+    users = {r["user_id"]: r for r in rows(raw / "users.csv")}
+    genre = {r["item_id"]: r["genre"] for r in rows(raw / "items.csv")}
+    n_events: dict[str, int] = {}
+    for r in rows(raw / "interactions.csv"):
+        n_events[r["user_id"]] = n_events.get(r["user_id"], 0) + 1
+    test_users = [r["user_id"] for r in rows(raw / "test_users.csv")]
+    cold = [u for u in test_users if n_events.get(u, 0) == 0]
+    short = [u for u in test_users if 1 <= n_events.get(u, 0) <= 3]
+    assert len(cold) >= 40 and len(short) >= 60, (len(cold), len(short))
+    later = [r for r in rows(LABELS) if r["user_id"] in set(cold)]
+    share = sum(genre[r["item_id"]] == users[r["user_id"]]["favourite_genre"] for r in later) / len(later)
+    assert share > 0.3, share  # ten genres: 0.1 by chance
 
 
 def test_baseline_scorecard_passes_with_headroom(baseline):
@@ -71,12 +90,19 @@ def test_baseline_pipeline_outputs(baseline):
     assert [s.name for s in result.evidence.pipeline.stages] == [
         "prepare", "features", "train", "ab_test", "drift", "evaluate", "recommend"]
     preds = rows(repo / "data" / "predictions" / "predictions.csv")
-    assert list(preds[0]) == ["user_id", "item_id", "score"] and len(preds) == 600 * 10
+    assert list(preds[0]) == ["user_id", "item_id", "score"] and len(preds) == 750 * 10
     seen = {(r["user_id"], r["item_id"]) for r in rows(repo / "data" / "interim" / "interactions.csv")}
     assert not seen & {(r["user_id"], r["item_id"]) for r in preds}, "a recommended item was already seen"
     drift = json.loads((repo / "reports" / "drift.json").read_text())
-    assert set(drift["drifted_features"]) == {"age_band", "country", "avg_price"}
-    assert metrics["drift"]["share_drifted"] == pytest.approx(0.6) and metrics["drift"]["detected"] is True
+    # the shift (younger, a new market, pricier), and the newcomers of the training table (weeks of tenure,
+    # 0-3 events) whom last week's requests, from established users, do not include
+    assert set(drift["drifted_features"]) == {"age_band", "country", "avg_price", "tenure_days", "n_events"}
+    assert metrics["drift"]["share_drifted"] == pytest.approx(1.0) and metrics["drift"]["detected"] is True
+    segments = metrics["segments"]
+    assert set(segments) == {"cold", "short", "warm"} and sum(s["users"] for s in segments.values()) == 2148
+    # MF has nothing for a user without events: the popularity fallback, exactly
+    assert segments["cold"]["ndcg_at_k"] == metrics["baseline"]["popularity"]["segments"]["cold"]["ndcg_at_k"]
+    assert result.crit("cold-start-ndcg").fraction == 0, result.crit("cold-start-ndcg").reason
     for generated in ("models/ranker.npz", "data/features/online.db", "data/processed/train.csv"):
         run(["git", "check-ignore", "-q", generated], repo)
     assert result.evidence.tests.status == "ok" and len(result.evidence.tests.cases) >= 20
@@ -105,6 +131,19 @@ def test_readme_improvements_raise_the_score(baseline, tmp_path):
     assert after.metrics["metrics.json:ndcg_at_k"] > 1.2 * before.metrics["metrics.json:ndcg_at_k"]
     assert after.hidden["public.ndcg_at_k"] > before.hidden["public.ndcg_at_k"]
     assert after.hidden["private.ndcg_at_k"] > before.hidden["private.ndcg_at_k"]
+    # the two-tower earns its place on the new users: MF and popularity only show them the bestsellers
+    cold = "metrics.json:segments.cold.ndcg_at_k"
+    assert after.metrics[cold] > 1.5 * before.metrics["metrics.json:baseline.popularity.segments.cold.ndcg_at_k"]
+    assert after.metrics[cold] > 1.5 * after.metrics["metrics.json:baseline.mf.segments.cold.ndcg_at_k"]
+    assert after.crit("cold-start-ndcg").fraction == 1.0, after.crit("cold-start-ndcg").reason
+    # and a test user without any event is served from the towers, not the bestseller list
+    n_events = {r["user_id"] for r in rows(repo / "data" / "interim" / "interactions.csv")}
+    new = [r["user_id"] for r in rows(repo / "data" / "raw" / "test_users.csv") if r["user_id"] not in n_events]
+    preds = rows(repo / "data" / "predictions" / "predictions.csv")
+    top = {}
+    for r in preds:
+        top.setdefault(r["user_id"], []).append(r["item_id"])
+    assert len(new) >= 40 and len({tuple(top[u]) for u in new}) > len(new) // 2, "new users got one list"
 
 
 def test_leaky_item_column_fails_the_no_leakage_test(baseline, tmp_path):

@@ -67,6 +67,21 @@ def test_als_reconstructs_the_preferences():
     assert np.abs(U @ V.T - X.toarray()).max() < 0.2
 
 
+def test_new_users_get_popularity_from_mf_and_their_features_from_the_towers(params):
+    users, items, events = _toy()
+    users = users.assign(favourite_genre=["books", "toys"] * 4)
+    events = events[~events["user_id"].isin([7, 8])]  # users 7 and 8 are new: no event at all
+    p = copy.deepcopy(params)
+    p["model"]["mf"].update(factors=2, iterations=2)
+    mf = fit(events, users, items, p, model_type="mf")
+    counts = events["item_id"].value_counts().reindex(items["item_id"], fill_value=0).to_numpy()
+    assert np.argsort(-(mf.V @ mf.U[6]), kind="stable").tolist() == np.argsort(-counts, kind="stable").tolist()
+    p["model"]["two_tower"].update(dim=8, epochs=60, batch_size=16, id_dropout=0.5)
+    tt = fit(events, users, items, p, model_type="two_tower")
+    odd, even = tt.V @ tt.U[6], tt.V @ tt.U[7]  # user 7 is like the odd users, user 8 like the even ones
+    assert odd[0::2].mean() > odd[1::2].mean() and even[1::2].mean() > even[0::2].mean()
+
+
 def test_ranker_round_trips(tmp_path, params):
     users, items, events = _toy()
     p = copy.deepcopy(params)

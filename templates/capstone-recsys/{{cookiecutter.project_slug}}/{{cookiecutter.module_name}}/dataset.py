@@ -35,11 +35,12 @@ def clean(events: pd.DataFrame, items: pd.DataFrame, users: pd.DataFrame) -> tup
 
 def temporal_split(events: pd.DataFrame, validation_days: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Train: everything before the last ``validation_days``; validation: the first time each user met a
-    product they had not met in train, within those days."""
+    product they had not met in train, within those days -- for every user, also those with no train event
+    (new users: the cold segment of the evaluation)."""
     cut = events["timestamp"].max().normalize() - pd.Timedelta(days=validation_days - 1)
     train, later = events[events["timestamp"] < cut], events[events["timestamp"] >= cut]
     seen = set(zip(train["user_id"], train["item_id"], strict=True))
     later = later.drop_duplicates(["user_id", "item_id"])
     keep = [(u, i) not in seen for u, i in zip(later["user_id"], later["item_id"], strict=True)]
     later = later[keep]
-    return train.reset_index(drop=True), later[later["user_id"].isin(train["user_id"])].reset_index(drop=True)
+    return train.reset_index(drop=True), later.reset_index(drop=True)

@@ -25,6 +25,18 @@ def ranked_lists(ranker: Ranker, train, users: list, k: int) -> dict:
     return out
 
 
+SEGMENTS = {"cold": (0, 0), "short": (1, 3), "warm": (4, None)}  # training events of the user
+
+
+def segments(train, users: list) -> dict[str, list]:
+    """The validation users by their number of training events: cold (none), short (1-3), warm (4+)."""
+    n = train.groupby("user_id").size()
+    out = {}
+    for name, (lo, hi) in SEGMENTS.items():
+        out[name] = [u for u in users if lo <= n.get(u, 0) and (hi is None or n.get(u, 0) <= hi)]
+    return out
+
+
 def main() -> None:
     params = load_params()
     seed_everything(int(params["seed"]))
@@ -34,11 +46,15 @@ def main() -> None:
     relevant = valid.groupby("user_id")["item_id"].apply(set).to_dict()
     users = sorted(relevant)
     kind = params["model"]["type"]
-    reports = {}
+    reports, groups = {}, segments(train, users)
     for name in dict.fromkeys([kind, "popularity", "mf"]):
         ranker = fit(train, users_df, items, params, model_type=name)
         ranked = ranked_lists(ranker, train, users, k)
         reports[name] = {**m.ranking_report(relevant, ranked, k), "coverage": m.coverage(ranked, len(items), k)}
+        reports[name]["segments"] = {
+            seg: {"users": len(us), **m.ranking_report({u: relevant[u] for u in us}, ranked, k)}
+            for seg, us in groups.items() if us
+        }
     ours, pop, mf = reports[kind], reports["popularity"], reports["mf"]
     ab = json.loads((REPORTS / "ab_test.json").read_text())
     drift = json.loads((REPORTS / "drift.json").read_text())
@@ -70,6 +86,10 @@ def main() -> None:
         },
     }
     write_json(ROOT / "metrics.json", metrics)
+    for seg in ours["segments"]:
+        print(f"  {seg:5s} ({ours['segments'][seg]['users']} users) NDCG@{k}: {kind} "
+              f"{ours['segments'][seg]['ndcg_at_k']:.4f} | MF {mf['segments'][seg]['ndcg_at_k']:.4f} | "
+              f"popularity {pop['segments'][seg]['ndcg_at_k']:.4f}")
     print(
         f"evaluate: {kind} NDCG@{k} {ours['ndcg_at_k']:.4f} recall {ours['recall_at_k']:.4f} | MF "
         f"{mf['ndcg_at_k']:.4f} | popularity {pop['ndcg_at_k']:.4f} ({len(users)} users)"

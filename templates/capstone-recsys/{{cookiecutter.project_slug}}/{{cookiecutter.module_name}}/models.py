@@ -1,10 +1,15 @@
 """The models, all exported the same way: a user vector per user and an item vector per item, score = u · v.
 
 * ``popularity``: how many users met each product (the reference every model must beat);
-* ``mf``: implicit ALS matrix factorisation in NumPy (Hu, Koren & Volinsky 2008), the baseline;
-* ``two_tower``: a PyTorch two-tower model, user tower (id, age band, country) and item tower (id, genre,
-  year, price), trained with in-batch negatives (softmax over the other items of the batch);
-* ``blend``: ``mf_weight`` × MF + (1 − ``mf_weight``) × two-tower, each scaled by the spread of its scores;
+* ``mf``: implicit ALS matrix factorisation in NumPy (Hu, Koren & Volinsky 2008), the baseline; a user with
+  no training event has no factors, so MF falls back to popularity for them (one more column: 1 for such a
+  user, the item's popularity on the item side);
+* ``two_tower``: a PyTorch two-tower model, user tower (id, age band, country, favourite genre) and item
+  tower (id, genre, year, price), trained with in-batch negatives (softmax over the other items of the
+  batch); a user with no training event is served from their features alone (their id embedding is zero);
+* ``blend``: ``mf_weight`` × MF + (1 − ``mf_weight``) × two-tower, each scaled by the spread of its scores,
+  for the users with training events; the two-tower alone for the users without (MF for the known, the
+  feature tower for the new: the production policy);
   a weighted sum of dot products is the dot product of the concatenated vectors, so it serves the same way.
 """
 
@@ -107,7 +112,8 @@ def _two_tower(X, users, items, cfg, seed, torch, nn):
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     dim = int(cfg["dim"])
-    u_cat = [torch.tensor(_codes(users[c], sorted(users[c].unique()))) for c in ("age_band", "country")]
+    u_cols = [c for c in ("age_band", "country", "favourite_genre") if c in users]
+    u_cat = [torch.tensor(_codes(users[c], sorted(users[c].dropna().unique()))) for c in u_cols]
     i_cat = torch.tensor(_codes(items["genre"], sorted(items["genre"].unique())))
     num = np.c_[items["year"].to_numpy(float), np.log1p(items["price"].to_numpy(float))]
     i_num = torch.tensor((num - num.mean(0)) / (num.std(0) + 1e-9), dtype=torch.float32)
@@ -121,8 +127,9 @@ def _two_tower(X, users, items, cfg, seed, torch, nn):
             self.mlp = nn.Sequential(nn.Linear(dim, dim), nn.ReLU(), nn.Linear(dim, dim))
             nn.init.normal_(self.ids.weight, std=0.05)
 
-        def forward(self, ids, cats, num=None):
-            h = self.ids(ids) + sum(e(c) for e, c in zip(self.cats, cats, strict=True))
+        def forward(self, ids, cats, num=None, keep=None):
+            h = self.ids(ids) if keep is None else self.ids(ids) * keep[:, None]
+            h = h + sum(e(c) for e, c in zip(self.cats, cats, strict=True))
             if self.num is not None:
                 h = h + self.num(num)
             return h + self.mlp(h)
@@ -133,6 +140,7 @@ def _two_tower(X, users, items, cfg, seed, torch, nn):
     opt = torch.optim.Adam(params, lr=float(cfg["learning_rate"]), weight_decay=float(cfg["weight_decay"]))
     rows, cols = X.nonzero()
     batch, tau = int(cfg["batch_size"]), float(cfg["temperature"])
+    id_dropout = float(cfg.get("id_dropout", 0.0))
     # logQ correction (Yi et al. 2019): an item appears among the in-batch negatives in proportion to its
     # popularity; subtracting log(sampling probability) undoes that bias against popular items
     freq = np.bincount(cols, minlength=X.shape[1]) + 1.0
@@ -143,7 +151,9 @@ def _two_tower(X, users, items, cfg, seed, torch, nn):
             b = order[lo : lo + batch]
             u = torch.tensor(rows[b])
             i = torch.tensor(cols[b])
-            uv = user_tower(u, [c[u] for c in u_cat])
+            # id dropout: some users trained on their features alone, as a new user is served
+            keep = (torch.rand(len(b)) >= id_dropout).float() if id_dropout else None
+            uv = user_tower(u, [c[u] for c in u_cat], keep=keep)
             iv = item_tower(i, [i_cat[i]], i_num[i])
             logits = uv @ iv.T / tau  # in-batch negatives: every other item of the batch
             if log_q is not None:
@@ -155,6 +165,7 @@ def _two_tower(X, users, items, cfg, seed, torch, nn):
             loss.backward()
             opt.step()
     with torch.no_grad():
+        user_tower.ids.weight[torch.tensor(np.diff(X.tocsr().indptr) == 0)] = 0.0  # never trained: features only
         all_u, all_i = torch.arange(X.shape[0]), torch.arange(X.shape[1])
         U = user_tower(all_u, [c[all_u] for c in u_cat]).numpy().astype(np.float64)
         V = item_tower(all_i, [i_cat[all_i]], i_num[all_i]).numpy().astype(np.float64)
@@ -182,6 +193,8 @@ def fit(
     elif kind == "mf":
         m = cfg["mf"]
         U, V = als(X, int(m["factors"]), float(m["regularization"]), float(m["alpha"]), int(m["iterations"]), seed)
+        cold = (np.diff(X.tocsr().indptr) == 0).astype(float)  # the popularity fallback for users without events
+        U, V = np.c_[U, cold], np.c_[V, counts / max(float(counts.max()), 1.0)]
     elif kind == "two_tower":
         U, V = two_tower(X, users, items, cfg["two_tower"], seed, threads)
     elif kind == "blend":
@@ -192,7 +205,9 @@ def fit(
             *als(X, int(m["factors"]), float(m["regularization"]), float(m["alpha"]), int(m["iterations"]), seed), rng
         )
         Ut, Vt = _scaled(*two_tower(X, users, items, cfg["two_tower"], seed, threads), rng)
-        U, V = np.c_[w * Um, (1 - w) * Ut], np.c_[Vm, Vt]
+        cold = np.diff(X.tocsr().indptr) == 0  # MF knows nothing of a user without events: the towers alone
+        wu = np.where(cold, 0.0, w)[:, None]
+        U, V = np.c_[wu * Um, (1 - wu) * Ut], np.c_[Vm, Vt]
     else:
         raise ValueError(f"unknown model.type {kind!r}: popularity | mf | two_tower | blend")
     return Ranker(index.users, index.items, U, V, popular)
