@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from _common import ROOT
 from fakegithub import FakeGitHub
 
 from roadmap_ci.cohort.apply import ENVIRONMENT, LABELS_SECRET, RULESET_NAME, Engine

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from _cohort_kit import predictions_csv, sha_of, store_commit, write_cohort
-from conftest import run_cli
+from _common import run_cli
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

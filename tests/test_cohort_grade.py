@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from _cohort_kit import expected_points, labels_csv, predictions_csv, sha_of, store_commit, write_cohort
-from conftest import run_cli
+from _common import run_cli
 
 from roadmap_ci.cohort.grade import grade_deliverable, late_policy_applied
 from roadmap_ci.cohort.model import LatePolicy, load_cohort

@@ -6,7 +6,7 @@ import csv
 import json
 
 from _cohort_kit import labels_csv, predictions_csv, sha_of, store_commit, write_cohort
-from conftest import run_cli
+from _common import run_cli
 
 from roadmap_ci.roadmap import DELIVERABLES
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-from conftest import ROOT
+from _common import ROOT
 from fakegithub import FakeGitHub
 from test_cohort_apply import LOGINS, ORG, engine, write_cohort
 from test_cohort_status import learner_push

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import EXAMPLE_EVIDENCE, EXAMPLE_RUBRIC
+from _common import EXAMPLE_EVIDENCE, EXAMPLE_RUBRIC
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

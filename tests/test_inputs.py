@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from _ci_fixtures import GOOD_PREDS, LABELS, FakeAPI, bundle, event, evidence, make_zip, pull
 from _ci_fixtures import setup as setup  # noqa: F401 (a fixture, used by name)
-from conftest import EXAMPLE_EVIDENCE, EXAMPLE_RUBRIC, ROOT, run_cli
+from _common import EXAMPLE_EVIDENCE, EXAMPLE_RUBRIC, ROOT, run_cli
 
 from roadmap_ci.cohort import expand, rescore
 from roadmap_ci.collect.config import load_config

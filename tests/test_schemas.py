@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ROOT
+from _common import ROOT
 
 
 @pytest.mark.parametrize("name", ["rubric", "evidence", "scorecard", "cohort"])

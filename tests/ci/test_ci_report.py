@@ -30,7 +30,7 @@ from _ci_fixtures import (
     pull,
 )
 from _ci_fixtures import setup as setup  # noqa: F401 (a fixture, used by name)
-from conftest import run_cli
+from _common import run_cli
 
 from roadmap_ci.ci.artifact import ArtifactError, download_artifact, extract_artifact
 from roadmap_ci.ci.event import Run, read_event

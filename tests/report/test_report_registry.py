@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 
 import pytest
-from conftest import run_cli
+from _common import run_cli
 from reportkit import BEFORE_DUE, demo
 
 from roadmap_ci.errors import InvalidInput

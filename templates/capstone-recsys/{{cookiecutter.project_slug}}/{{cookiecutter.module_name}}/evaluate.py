@@ -53,7 +53,8 @@ def main() -> None:
         reports[name] = {**m.ranking_report(relevant, ranked, k), "coverage": m.coverage(ranked, len(items), k)}
         reports[name]["segments"] = {
             seg: {"users": len(us), **m.ranking_report({u: relevant[u] for u in us}, ranked, k)}
-            for seg, us in groups.items() if us
+            for seg, us in groups.items()
+            if us
         }
     ours, pop, mf = reports[kind], reports["popularity"], reports["mf"]
     ab = json.loads((REPORTS / "ab_test.json").read_text())
@@ -87,9 +88,11 @@ def main() -> None:
     }
     write_json(ROOT / "metrics.json", metrics)
     for seg in ours["segments"]:
-        print(f"  {seg:5s} ({ours['segments'][seg]['users']} users) NDCG@{k}: {kind} "
-              f"{ours['segments'][seg]['ndcg_at_k']:.4f} | MF {mf['segments'][seg]['ndcg_at_k']:.4f} | "
-              f"popularity {pop['segments'][seg]['ndcg_at_k']:.4f}")
+        print(
+            f"  {seg:5s} ({ours['segments'][seg]['users']} users) NDCG@{k}: {kind} "
+            f"{ours['segments'][seg]['ndcg_at_k']:.4f} | MF {mf['segments'][seg]['ndcg_at_k']:.4f} | "
+            f"popularity {pop['segments'][seg]['ndcg_at_k']:.4f}"
+        )
     print(
         f"evaluate: {kind} NDCG@{k} {ours['ndcg_at_k']:.4f} recall {ours['recall_at_k']:.4f} | MF "
         f"{mf['ndcg_at_k']:.4f} | popularity {pop['ndcg_at_k']:.4f} ({len(users)} users)"

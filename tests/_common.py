@@ -1,0 +1,22 @@
+"""What many test modules share: the repository's paths and the real command line in a subprocess.
+
+Imported by name (``from _common import ROOT``), never through ``conftest``: pytest loads several
+``conftest.py`` files (``tests/`` and ``tests/templates/``), so ``import conftest`` would get whichever came last.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_EVIDENCE = ROOT / "examples" / "demo-learner" / "evidence.json"
+RUBRICS = ROOT / "rubrics"
+EXAMPLE_RUBRIC = ROOT / "examples" / "demo-learner" / "rubric.yaml"
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run the real console entry point in a subprocess (as a user would)."""
+    return subprocess.run([sys.executable, "-m", "roadmap_ci", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=timeout)
