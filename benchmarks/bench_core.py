@@ -84,7 +84,7 @@ def make_cohort(directory: Path, n: int) -> None:
 PER_FILE = """
 import sys, time
 from pathlib import Path
-from roadmap_ci import cohort
+from roadmap_ci.cohort import rescore as cohort
 from roadmap_ci.errors import read_text
 from roadmap_ci.evidence import parse_evidence_fast
 from roadmap_ci.score.load import load_rubric
