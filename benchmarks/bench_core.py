@@ -88,7 +88,7 @@ from roadmap_ci.cohort import rescore as cohort
 from roadmap_ci.errors import read_text
 from roadmap_ci.evidence import parse_evidence_fast
 from roadmap_ci.score.load import load_rubric
-from roadmap_ci.score.scoring import evaluate, totals
+from roadmap_ci.score.scoring import criterion_outcomes, totals
 
 new, old = load_rubric(Path(sys.argv[2])), load_rubric(Path(sys.argv[3]))
 p = cohort.plan(new, old)
@@ -100,7 +100,7 @@ def validate():
     for f in files: parse_evidence_fast(read_text(f), str(f))
 def scored():
     for f in files:
-        outs = evaluate(parse_evidence_fast(read_text(f), str(f)), p.criteria, explain=False)
+        outs = criterion_outcomes(parse_evidence_fast(read_text(f), str(f)), p.criteria, explain=False)
         totals([outs[i] for i in p.new_picks], new.rubric), totals([outs[i] for i in p.old_picks], old.rubric)
 def rows():
     cohort._score_chunk((files, p))

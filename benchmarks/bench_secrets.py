@@ -89,7 +89,7 @@ def measure(template: str, repo: Path, labels: Path) -> tuple[dict[str, float], 
     from roadmap_ci.evidence import Evidence
     from roadmap_ci.score.hidden import score_predictions
     from roadmap_ci.score.load import load_rubric
-    from roadmap_ci.score.scoring import evaluate
+    from roadmap_ci.score.scoring import criterion_outcomes
 
     loaded = load_rubric(ROOT / "rubrics" / f"{template}.yaml")
     spec = loaded.rubric.hidden_labels
@@ -103,7 +103,8 @@ def measure(template: str, repo: Path, labels: Path) -> tuple[dict[str, float], 
     criteria = [c for c in criteria if all(r.startswith("hidden:") or r.split(":")[1] in {k.split(":")[0]
                                                                                         for k in metrics}
                                            for r in c.refs())]
-    outcomes = evaluate(Evidence(deliverable=template, metrics=metrics, hidden=hidden), criteria, explain=False)
+    ev = Evidence(deliverable=template, metrics=metrics, hidden=hidden)
+    outcomes = criterion_outcomes(ev, criteria, explain=False)
     return hidden, sum(o.points for o in outcomes), float(sum(c.points for c in criteria))
 
 

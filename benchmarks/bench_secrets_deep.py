@@ -97,7 +97,7 @@ def score(template: str, repo: Path, labels: Path, seconds: float) -> Score:
     from roadmap_ci.evidence import Evidence
     from roadmap_ci.score.hidden import score_predictions
     from roadmap_ci.score.load import load_rubric
-    from roadmap_ci.score.scoring import evaluate
+    from roadmap_ci.score.scoring import criterion_outcomes
 
     rubric = load_rubric(ROOT / "rubrics" / f"{template}.yaml").rubric
     spec = rubric.hidden_labels
@@ -109,7 +109,7 @@ def score(template: str, repo: Path, labels: Path, seconds: float) -> Score:
     for name in sorted({r.split(":")[1] for c in crits for r in c.refs() if r.startswith("metric:")}):
         if (repo / name).is_file():
             read_file((repo / name).read_text(encoding="utf-8"), name, values, {})
-    outcomes = evaluate(Evidence(deliverable=template, hidden=hidden, metrics=values), crits, explain=False)
+    outcomes = criterion_outcomes(Evidence(deliverable=template, hidden=hidden, metrics=values), crits, explain=False)
     private = next(r for c in crits for r in c.refs() if r.startswith("hidden:private."))
     return Score(sum(o.points for o in outcomes), sum(c.points for c in crits),
                  100 * hidden[private.removeprefix("hidden:")], seconds)

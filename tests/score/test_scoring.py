@@ -300,13 +300,13 @@ def test_scoring_is_order_independent(evidence, rnd):
 @given(evidence_st, st.one_of(st.none(), evidence_st))
 def test_unexplained_evaluation_differs_only_in_reasons(evidence, base):
     """Cohort re-scoring skips the reason text (explain=False); points, statuses and values must not notice."""
-    from roadmap_ci.score.scoring import evaluate, totals
+    from roadmap_ci.score.scoring import criterion_outcomes, totals
 
     def strip(outcomes):
         return [(o.criterion.id, o.fraction, o.points, o.status, o.value, strip(o.children)) for o in outcomes]
 
-    told = evaluate(evidence, RUBRIC.criteria, base)
-    quiet = evaluate(evidence, RUBRIC.criteria, base, explain=False)
+    told = criterion_outcomes(evidence, RUBRIC.criteria, base)
+    quiet = criterion_outcomes(evidence, RUBRIC.criteria, base, explain=False)
     assert strip(told) == strip(quiet)
     assert totals(told, RUBRIC) == totals(quiet, RUBRIC)
     assert all(o.reason for o in told)

@@ -371,11 +371,11 @@ def _hidden(spec: Any, skey: str, labels_file: str | None, predictions: Path | N
 # (key, scan problems [(file, message)], why missing (None: graded or rejected), packed result or None,
 #  the hidden cache entry or None). Packed: (key, folder, created_iso, now, prev, hidden_error, ref, failing)
 #  or, for a rejected commit, (key, folder, None, file, message).
-Outcome = tuple
+SeatGrade = tuple
 Packed = tuple
 
 
-def _grade_seat(job: Job, p: rs.Plan, clock: list[float], spec: Any, skey: str) -> Outcome:
+def _grade_seat(job: Job, p: rs.Plan, clock: list[float], spec: Any, skey: str) -> SeatGrade:
     key, path, labels_file, cached = job
     t0 = time.perf_counter()
     problems: list[tuple[str, str]] = []
@@ -433,7 +433,7 @@ def _grade_one(key: str, folder: str, labels_file: str | None, cached: dict[str,
 Chunk = tuple[int, list[Job], rs.Plan, Any, str]  # (the deliverable's index, jobs, plan, hidden spec, spec key)
 
 
-def _grade_chunk(args: Chunk) -> tuple[int, list[Outcome], list[float]]:
+def _grade_chunk(args: Chunk) -> tuple[int, list[SeatGrade], list[float]]:
     i, jobs, p, spec, skey = args
     clock = [0.0, 0.0, 0.0, 0.0]
     return i, [_grade_seat(j, p, clock, spec, skey) for j in jobs], clock
@@ -489,12 +489,12 @@ def _prepare(loaded: LoadedCohort, d: Deliverable, folder: Path, state: Path, la
                      cached)
 
 
-def _finish(loaded: LoadedCohort, pr: _Prepared, outcomes: list[Outcome]) -> DeliverableGrades:
+def _finish(loaded: LoadedCohort, pr: _Prepared, outcomes: list[SeatGrade]) -> DeliverableGrades:
     out, d, new, old = pr.out, pr.out.deliverable, pr.new, pr.old
     t1 = time.perf_counter()
     by_job = iter(outcomes)
     found: set[str] = set()
-    graded: list[Outcome] = []
+    graded: list[SeatGrade] = []
     for slot in pr.slots:  # what the scan found, in folder order (as one serial pass would say it)
         if isinstance(slot, Problem):
             out.problems.append(slot)
@@ -558,7 +558,7 @@ def grade_many(loaded: LoadedCohort, ds: list[Deliverable], folder: Path, *, sta
     prepared = [_prepare(loaded, d, folder, state, labels, new_rubric) for d in ds]
     total = sum(len(pr.jobs) for pr in prepared)
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
-    outcomes: list[list[Outcome]] = [[] for _ in prepared]
+    outcomes: list[list[SeatGrade]] = [[] for _ in prepared]
     clocks = [[0.0, 0.0, 0.0, 0.0] for _ in prepared]
     t0 = time.perf_counter()
     if workers > 1 and total >= PARALLEL_FROM:

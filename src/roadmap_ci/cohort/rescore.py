@@ -19,7 +19,7 @@ from typing import NamedTuple
 from roadmap_ci.errors import CannotRun, Place, RoadmapError
 from roadmap_ci.evidence import Evidence
 from roadmap_ci.score.load import LoadedRubric
-from roadmap_ci.score.scoring import Totals, evaluate, totals
+from roadmap_ci.score.scoring import Totals, criterion_outcomes, totals
 
 PARALLEL_FROM = 400  # below this, process start-up costs more than it saves
 
@@ -170,7 +170,7 @@ def _score_one(path: Path, p: Plan) -> Row | RoadmapError:
 
 def score_with(ev: Evidence, p: Plan) -> tuple[Totals, Totals | None]:
     """One evidence's totals under the plan's new rubric and, when there is one, its old rubric."""
-    outs = evaluate(ev, p.criteria, explain=False)  # only totals are kept: no reason text
+    outs = criterion_outcomes(ev, p.criteria, explain=False)  # only totals are kept: no reason text
     now = totals([outs[i] for i in p.new_picks], p.new.rubric)
     prev = None
     if p.old is not None and p.old_picks is not None:

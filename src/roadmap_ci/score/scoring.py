@@ -245,7 +245,7 @@ class Outcome(NamedTuple):
 
 
 def _group(c: GroupCriterion, ev: Evidence, base: dict[str, float] | None, explain: bool) -> Outcome:
-    children = tuple(_evaluate(ch, ev, base, explain) for ch in c.criteria)
+    children = tuple(_outcome(ch, ev, base, explain) for ch in c.criteria)
     fracs = [_r(ch.fraction) for ch in children]
     frac = min(fracs) if c.rule == "all" else max(fracs)
     reason = ""
@@ -264,7 +264,7 @@ def _group(c: GroupCriterion, ev: Evidence, base: dict[str, float] | None, expla
     return Outcome(c, frac, _pts(c.points * frac), status, reason, value, children)
 
 
-def _evaluate(c, ev: Evidence, base: dict[str, float] | None, explain: bool = True) -> Outcome:
+def _outcome(c, ev: Evidence, base: dict[str, float] | None, explain: bool = True) -> Outcome:
     rule = _RULES.get(type(c))
     if rule is None:
         return _group(c, ev, base, explain)
@@ -277,7 +277,7 @@ def _evaluate(c, ev: Evidence, base: dict[str, float] | None, explain: bool = Tr
     return Outcome(c, frac, _pts(c.points * frac), status, reason, value)
 
 
-def evaluate(evidence: Evidence, criteria: Sequence[Any], base: Evidence | None = None, *,
+def criterion_outcomes(evidence: Evidence, criteria: Sequence[Any], base: Evidence | None = None, *,
              explain: bool = True) -> list[Outcome]:
     """Each criterion (a rubric's ``criteria``, in its order) evaluated against ``evidence``.
 
@@ -285,7 +285,7 @@ def evaluate(evidence: Evidence, criteria: Sequence[Any], base: Evidence | None 
     points and statuses are the same either way.
     """
     base_metrics = base.metrics if base is not None else None
-    return [_evaluate(c, evidence, base_metrics, explain) for c in criteria]
+    return [_outcome(c, evidence, base_metrics, explain) for c in criteria]
 
 
 class Totals(NamedTuple):
@@ -319,7 +319,7 @@ def score(evidence: Evidence, rubric: Rubric | LoadedRubric, base: Evidence | No
     else:
         name = rubric_name or (rubric.deliverable or "rubric")
         r = rubric
-    outcomes = evaluate(evidence, r.criteria, base)
+    outcomes = criterion_outcomes(evidence, r.criteria, base)
     t = totals(outcomes, r)
     return Scorecard(
         deliverable=evidence.deliverable, commit=evidence.commit, repo=evidence.repo, learner=evidence.learner,
