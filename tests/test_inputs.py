@@ -510,3 +510,23 @@ def test_rescore_in_parallel_keeps_every_problem_and_its_place(tmp_path):
 def test_cli_keeps_shipped_rubrics_clean():
     res = run_cli("rubric", "lint", *map(str, sorted((ROOT / "rubrics").glob("*.yaml"))))
     assert res.returncode == 0, res.stderr
+
+
+@pytest.mark.parametrize(("method", "flags", "said"), [
+    (99, 0, "uses compression method 99"),  # AES (WinZip), which zipfile cannot read
+    (zipfile.ZIP_DEFLATED, 0x40, "strongly encrypted"),
+])
+def test_a_zip_entry_zipfile_cannot_read_is_refused_by_name(tmp_path, method, flags, said):
+    from roadmap_ci.ci.artifact import ArtifactError, extract_artifact
+
+    zpath = tmp_path / "a.zip"
+    with zipfile.ZipFile(zpath, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("evidence.json", "{}")
+    data = bytearray(zpath.read_bytes())
+    central = data.rindex(b"PK\x01\x02")  # the entry's central-directory record: flags at +8, method at +10
+    data[central + 8:central + 10] = flags.to_bytes(2, "little")
+    data[central + 10:central + 12] = method.to_bytes(2, "little")
+    zpath.write_bytes(bytes(data))
+    with pytest.raises(ArtifactError, match=said) as err:
+        extract_artifact(zpath, tmp_path / "out")
+    assert "\n" not in str(err.value) and "evidence.json" in str(err.value)

@@ -36,11 +36,13 @@ class ArtifactError(InvalidInput):
 
 
 
-# What reading a hostile zip can raise besides BadZipFile: bad compressed streams, an unsupported compression
-# method (zipfile raises NotImplementedError for it, RuntimeError for an encrypted entry), truncated data,
-# names and headers that do not decode. Every one is a problem of the artifact, said in one line.
+# What reading a hostile zip can raise besides BadZipFile: bad compressed streams, truncated data, names and
+# headers that do not decode, a password prompt for an entry whose local header says encrypted (RuntimeError).
+# Every one is a problem of the artifact, said in one line. Compression methods and flags zipfile cannot read
+# are refused by name before any entry is opened (_METHODS, _entry_problem).
 _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error, lzma.LZMAError,
-               NotImplementedError, RuntimeError, ValueError, UnicodeDecodeError, OverflowError)
+               RuntimeError, ValueError, UnicodeDecodeError, OverflowError)
+_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
 MAX_NAME_CHARS = 255  # one component of an entry's path
 MAX_PATH_CHARS = 1024  # an entry's whole path
 
@@ -72,6 +74,11 @@ def _entry_problem(info: zipfile.ZipInfo) -> str | None:
         return f"entry {_name(name)} is not a regular file"
     if info.flag_bits & 0x1:
         return f"entry {_name(name)} is encrypted"
+    if info.compress_type not in _METHODS:
+        return (f"entry {_name(name)} uses compression method {info.compress_type}, which cannot be read here "
+                "(stored, deflate, bzip2 or lzma)")
+    if info.flag_bits & 0x60:
+        return f"entry {_name(name)} holds patched or strongly encrypted data, which cannot be read here"
     return None
 
 
