@@ -7,7 +7,7 @@ calibrated on): `roadmap-ci new ID --course-secret-file … --labels-out …` (r
 it), then the rendered repo's own pipeline with `dvc repro` (the project venv first on PATH), then the
 hidden-label metrics of its predictions against that course's labels (roadmap_ci.score.hidden, as `ci-report`
 computes them), for the baseline and for the README's improvement path (its case in
-`tests/templates/_contract.py`, else the `IMPROVED` params of its end-to-end test). Printed per
+`tests/templates/_contract.py`). Printed per
 template and path: the headline hidden metric in points (×100 for a fraction; WAPE is already a
 percentage) as practice / min / mean / max over the secrets and the spread
 (max − min), and the points the rubric's data-dependent criteria (`hidden:` and `metric:` facts) earn, as
@@ -51,20 +51,15 @@ def secret(i: int) -> bytes:
 
 
 def improved(template: str) -> dict:
-    """The README's path as the template tests state it: its case in ``_contract.CASES``, else ``IMPROVED``."""
-    import importlib
+    """The README's path as the template tests state it: its case in ``_contract.CASES``."""
+    from _contract import CASES
 
-    module, _, _ = TEMPLATES[template]
-    try:
-        from _contract import CASES
-
-        case = CASES.get(template)
-        found = case.improve if case is not None else importlib.import_module(module).IMPROVED
-    except BaseException as exc:  # noqa: BLE001 -- pytest.skip at import (an extra missing) is no Exception
-        raise SystemExit(f"{template}: no improvement path in tests/templates/: {exc}") from None
-    if not isinstance(found, dict):
+    case = CASES.get(template)
+    if case is None:
+        raise SystemExit(f"{template}: no case in tests/templates/_contract.py")
+    if not isinstance(case.improve, dict):
         raise SystemExit(f"{template}: its improvement path edits the repo, not params.yaml: not benchmarked here")
-    return dict(found)
+    return dict(case.improve)
 
 
 def set_params(repo: Path, changes: dict) -> None:

@@ -14,9 +14,9 @@ learner): render the template with cookiecutter, replace ``data/raw`` with the s
   README do not depend on the data);
 * the rubric's private hidden-label metric, in points (× 100).
 
-``--improved`` also runs the README's "How to improve" path (the ``IMPROVED`` parameters of the template's
-test module) on each secret's repo; ``--learner-tests`` runs the rendered repo's own pytest on it (the
-learner's tests must pass on every course's data). The practice data (no secret) is the first row of each
+``--improved`` also runs the README's "How to improve" path (the template's case in
+``tests/templates/_contract.py``) on each secret's repo; ``--learner-tests`` runs the rendered repo's own pytest
+on it (the learner's tests must pass on every course's data). The practice data (no secret) is the first row of each
 template, for reference. Prints a Markdown table for docs/performance.md; the goal (issue: fair to every
 learner) is a spread of at most 3 points over the secrets.
 """
@@ -63,14 +63,12 @@ def load(path: Path, name: str):  # noqa: ANN201 - a module
 
 def improved_params(template: str) -> dict:
     """The README path as the template tests state it (one source of truth): its case in
-    ``tests/templates/_contract.py``, else the ``IMPROVED`` of its own test module."""
-    sys.path.insert(0, str(ROOT / "tests" / "templates"))
+    ``tests/templates/_contract.py``."""
     from _contract import CASES
 
     case = CASES.get(template)
     if case is None:
-        module = f"test_{template.replace('-', '_')}.py"
-        return load(ROOT / "tests" / "templates" / module, f"bench_{template}").IMPROVED
+        raise SystemExit(f"{template}: no case in tests/templates/_contract.py")
     if not isinstance(case.improve, dict):
         raise SystemExit(f"{template}: its improvement path edits the repo, not params.yaml: not benchmarked here")
     return dict(case.improve)

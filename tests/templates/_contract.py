@@ -18,6 +18,7 @@ A module keeps only what is unique to its template (metric ranges, outputs, leak
 from __future__ import annotations
 
 import ast
+import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -167,10 +168,43 @@ def _negative_and_duplicated_sales(repo: Path) -> None:
     path.write_text("\n".join([header, *body, *last]) + "\n")
 
 
+def _load_in_percent(repo: Path) -> None:
+    """ml-pipeline: a new export writes every tenth order's warehouse load in percent."""
+    path = repo / "data" / "raw" / "train.csv"
+    lines = path.read_text().splitlines()
+    col = lines[0].split(",").index("warehouse_load")
+    for i in range(1, len(lines), 10):
+        cells = lines[i].split(",")
+        cells[col] = str(round(float(cells[col]) * 100, 1))
+        lines[i] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _a_missing_document_and_an_enormous_question(repo: Path) -> None:
+    """capstone-rag-docqa: a typo in the QA set names a document that does not exist, and a 10,000-character
+    question arrives among the test questions."""
+    qa = repo / "data" / "raw" / "qa.csv"
+    qa.write_text(qa.read_text().replace(",admin-guide/", ",admin-guid/"))
+    questions = repo / "data" / "raw" / "questions.csv"
+    with questions.open("a", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerow(["h999", "Why? " * 2000])
+
+
+def _clicks_epoch_timestamps_and_a_third_variant(repo: Path) -> None:
+    """capstone-recsys: recsys's broken client log, and an A/B export with a variant "C" on every 50th event."""
+    _clicks_and_epoch_timestamps(repo)
+    path = repo / "data" / "raw" / "ab_events.csv"
+    header, *lines = path.read_text().splitlines()
+    path.write_text("\n".join([header, *(ln.replace(",B,", ",C,") if i % 50 == 0 else ln
+                                         for i, ln in enumerate(lines))]) + "\n")
+
+
 TABULAR_CLASSIFICATION_NUMERIC = ["age", "senior_citizen", "tenure_months", "monthly_charges", "total_charges",
                                   "avg_monthly_gb", "support_tickets_90d", "last_login_days"]
 TABULAR_CLASSIFICATION_CATEGORICAL = ["gender", "partner", "dependents", "region", "contract", "payment_method",
                                       "paperless_billing", "internet_service", "tech_support", "streaming_tv"]
+ML_PIPELINE_NUMERIC = ["distance_km", "weight_kg", "items", "promised_days", "order_hour", "is_weekend", "express",
+                       "warehouse_load"]
 TABULAR_REGRESSION_NUMERIC = ["living_area_sqft", "lot_area_sqft", "overall_quality", "bedrooms", "bathrooms",
                               "garage_spaces", "fireplaces", "distance_to_centre_km", "year_sold"]
 
@@ -395,6 +429,67 @@ CASES: dict[str, Case] = {c.id: c for c in [
         gain=20,
         label_key=("task_id",),
         label_columns=("answer",),
+    ),
+    Case(
+        id="ml-pipeline",
+        band=(50, 70),
+        full_marks=("pipeline", "tests", "data-checks", "lint", "readme", "champion", "service",
+                    "served-predictions", "drift"),
+        improve={  # the README's "How to improve" path, steps 1-3
+            "features.numeric": ML_PIPELINE_NUMERIC,  # without refund_issued, the leak
+            "features.derived": ["km_per_day", "evening_next_day", "load_squared"],
+            "train.threshold": 0.35,
+            "register.force": True,
+        },
+        improve_message="drop the leaky refund column, derived route features, threshold 0.35",
+        corrupt=_load_in_percent,
+        corrupt_breaks=("warehouse_load",),
+        drop=20,
+        label_columns=("late",),
+    ),
+    Case(
+        id="capstone-rag-docqa",
+        band=(50, 70),
+        full_marks=("pipeline", "tests", "data-checks", "lint", "readme", "streaming"),
+        improve={  # the README's "How to improve", steps 1-5
+            "ingest.tables": "rows",
+            "chunk.drop_superseded": True,
+            "chunk.dedupe": True,
+            "chunk.title_prefix": True,
+            "retrieve.mode": "hybrid",
+            "retrieve.rerank": "overlap",
+            "answer.min_score": 0.5,
+        },
+        improve_message="table rows, no superseded or duplicate text, titled chunks, hybrid + rerank, abstention",
+        corrupt=_a_missing_document_and_an_enormous_question,
+        corrupt_breaks=("expect_column_values_to_match_regex(section_id)",
+                        "expect_column_value_lengths_to_be_between(question)"),
+        label_columns=("section_id", "answer"),
+    ),
+    Case(
+        id="capstone-recsys",
+        band=(50, 70),
+        full_marks=("pipeline", "tests", "data-checks", "lint", "readme", "no-leakage", "service",
+                    "monitoring-reports"),
+        improve={  # the README's "How to improve", steps 1-4
+            "ab_test.exclude_srm_days": True,
+            "model.type": "blend",
+            "model.mf.factors": 8,
+            "model.mf.regularization": 5.0,
+            "model.mf.alpha": 10.0,
+            "model.mf.iterations": 8,
+            "model.two_tower.logq_correction": True,
+            "model.two_tower.temperature": 0.2,
+            "model.two_tower.epochs": 10,
+            "model.two_tower.id_dropout": 0.5,
+            "model.blend.mf_weight": 0.5,
+        },
+        improve_message="Tuned MF blended with a logQ-corrected two-tower; A/B analysis without the SRM day",
+        corrupt=_clicks_epoch_timestamps_and_a_third_variant,
+        corrupt_breaks=("expect_column_values_to_be_in_set(variant)",),
+        drop=5,
+        label_key=("user_id", "item_id"),  # a later (user, item) pair of a test user
+        prediction_key=("user_id",),  # predictions rank items for exactly the labelled users
     ),
 ]}
 
