@@ -590,6 +590,8 @@ class FirstPush:
     fake: Any
     head_sha: str
     seconds: dict[str, float]
+    repo: Path | None = None  # the learner's repository on the server
+    evidence_zip: bytes | None = None  # the evaluate run's artifact, as uploaded
 
 
 def render(template: str, out: Path, **context: str) -> Path:
@@ -629,25 +631,36 @@ def first_push(base: Path, fake: Any, *, template: str = "tabular-classification
                                     head_ref="feature", vars=vars)
     seconds["evaluate job"] = time.perf_counter() - t0
     if evaluate.result != "success":
-        return FirstPush(evaluate, None, fake, head, seconds)
+        return FirstPush(evaluate, None, fake, head, seconds, repo)
+    push = FirstPush(evaluate, None, fake, head, seconds, repo,
+                     (runner.artifacts / "roadmap-ci-evidence.zip").read_bytes())
+    push.report = report_run(push, runner, fake, vars=vars, secrets=secrets)
+    return push
 
-    # GitHub now holds the finished run and its artifact; the report caller runs on workflow_run
+
+def report_run(push: FirstPush, runner: Runner, fake: Any, *, vars: dict[str, str] | None = None,
+               secrets: dict[str, str] | None = None) -> JobResult:
+    """The report caller on the ``workflow_run`` event of ``push``'s finished evaluate run: GitHub (``fake``) now
+    holds that run and its artifact. A second call, with other settings, is the same run re-run by the mentor."""
+    assert push.repo is not None and push.evidence_zip is not None, "the evaluate run did not succeed"
     t0 = time.perf_counter()
     run_id = 4242
+    head = push.head_sha
+    if not any(p["number"] == 1 for p in fake.pulls.get(LEARNER, [])):
+        fake.add_pull(LEARNER, 1, head_sha=head, head_branch="feature")
     fake.add_workflow_run(LEARNER, run_id, head_sha=head, event="pull_request", head_branch="feature")
-    fake.add_artifact(LEARNER, run_id, "roadmap-ci-evidence",
-                      (runner.artifacts / "roadmap-ci-evidence.zip").read_bytes(), head_sha=head)
+    fake.add_artifact(LEARNER, run_id, "roadmap-ci-evidence", push.evidence_zip, head_sha=head)
     owner = {"login": LEARNER.split("/")[0]}
     wr_event = {"action": "completed", "repository": {"full_name": LEARNER, "owner": owner},
                 "workflow_run": {"id": run_id, "name": "roadmap-ci", "event": "pull_request", "status": "completed",
-                                 "conclusion": evaluate.result, "head_sha": head, "head_branch": "feature",
+                                 "conclusion": push.evaluate.result, "head_sha": head, "head_branch": "feature",
                                  "pull_requests": [],
                                  "head_repository": {"full_name": LEARNER, "owner": owner}}}
-    seconds["artifact handover"] = time.perf_counter() - t0
-    main_sha = git(repo, "rev-parse", "main")
+    push.seconds["artifact handover"] = time.perf_counter() - t0
+    main_sha = git(push.repo, "rev-parse", "main")
     t0 = time.perf_counter()
-    (report,) = runner.run_caller(repo / ".github" / "workflows" / "roadmap-ci-report.yml",
+    (report,) = runner.run_caller(push.repo / ".github" / "workflows" / "roadmap-ci-report.yml",
                                   event_name="workflow_run", event=wr_event, repository=LEARNER, sha=main_sha,
                                   ref="refs/heads/main", vars=vars, secrets=secrets)
-    seconds["report job"] = time.perf_counter() - t0
-    return FirstPush(evaluate, report, fake, head, seconds)
+    push.seconds["report job"] = time.perf_counter() - t0
+    return report

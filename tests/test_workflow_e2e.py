@@ -12,7 +12,18 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from _workflow_runner import SHARED, Expr, Runner, WorkflowError, first_push, git, publish_this_tree, render
+from _workflow_runner import (
+    SHARED,
+    Expr,
+    FirstPush,
+    Runner,
+    WorkflowError,
+    first_push,
+    git,
+    publish_this_tree,
+    render,
+    report_run,
+)
 from fakegithub import FakeGitHub
 
 from roadmap_ci.report.escape import marker
@@ -69,50 +80,70 @@ def test_every_step_of_our_workflows_is_one_the_runner_knows():
 FAMILIES = ["tabular-classification", "image-classifier", "rag-chatbot", "ml-pipeline"]
 
 
+@pytest.fixture(scope="module")
+def pushed(tmp_path_factory):
+    """``pushed(template)``: that template's first push (both workflow runs, against its own fake GitHub, left
+    running), made once for this module: the tabular push's evaluate run also serves the report-run test below."""
+    pushes: dict[str, tuple[FirstPush, Path]] = {}
+    fakes: list[FakeGitHub] = []
+
+    def push_of(template: str) -> tuple[FirstPush, Path]:
+        if template not in pushes:
+            fake = FakeGitHub().start()
+            fakes.append(fake)
+            base = tmp_path_factory.mktemp(f"push-{template}")
+            vars, secrets = mentor_settings(template)
+            pushes[template] = first_push(base, fake, template=template, vars=vars, secrets=secrets), base
+        return pushes[template]
+
+    yield push_of
+    for fake in fakes:
+        fake.stop()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("template", FAMILIES)
-def test_first_push_ends_with_comment_status_and_check_run(tmp_path, template):
-    vars, secrets = mentor_settings(template)
+def test_first_push_ends_with_comment_status_and_check_run(pushed, template):
+    push, base = pushed(template)
+    fake = push.fake
     context = f"roadmap-ci/{template}"
-    with FakeGitHub() as fake:
-        push = first_push(tmp_path, fake, template=template, vars=vars, secrets=secrets)
-        ev = push.evaluate
-        assert ev.result == "success", ev.log()
-        assert [s.name for s in ev.steps if s.outcome == "success"][-3:] == [
-            "Install roadmap-ci[collect] at the workflow's ref, into the project's .venv", "Collect evidence",
-            "Upload evidence and declared outputs"]
-        # the evidence came from the learner's own pipeline and tests, run in the runner's fresh .venv
-        with zipfile.ZipFile(tmp_path / "runner" / "artifacts" / "roadmap-ci-evidence.zip") as zf:
-            evidence = json.loads(zf.read("evidence.json"))
-        assert evidence["commit"] == push.head_sha
-        assert evidence["pipeline"]["status"] == "ok", evidence["pipeline"]
-        assert evidence["tests"]["status"] == "ok"
-        assert evidence.get("predictions") is None or evidence["predictions"]["status"] == "ok"
-        assert not evidence.get("errors"), evidence["errors"]
+    ev = push.evaluate
+    assert ev.result == "success", ev.log()
+    assert [s.name for s in ev.steps if s.outcome == "success"][-3:] == [
+        "Install roadmap-ci[collect] at the workflow's ref, into the project's .venv", "Collect evidence",
+        "Upload evidence and declared outputs"]
+    # the evidence came from the learner's own pipeline and tests, run in the runner's fresh .venv
+    with zipfile.ZipFile(base / "runner" / "artifacts" / "roadmap-ci-evidence.zip") as zf:
+        evidence = json.loads(zf.read("evidence.json"))
+    assert evidence["commit"] == push.head_sha
+    assert evidence["pipeline"]["status"] == "ok", evidence["pipeline"]
+    assert evidence["tests"]["status"] == "ok"
+    assert evidence.get("predictions") is None or evidence["predictions"]["status"] == "ok"
+    assert not evidence.get("errors"), evidence["errors"]
 
-        rep = push.report
-        assert rep is not None and rep.result == "success", rep.log()
-        assert "posted: comment" in rep.step("Score and post").output
-        # on the fake GitHub: one comment on the PR, a status and a check run for the head commit
-        mark = marker(template)
-        (comment,) = [c for c in fake.comments("learner/churn", 1) if c["user"]["login"] == fake.bot["login"]]
-        assert comment["body"].startswith(mark)
-        statuses = [s for s in fake.statuses("learner/churn", push.head_sha)
-                    if s["context"] == context]
-        assert len(statuses) == 1 and statuses[0]["state"] in ("success", "failure")
-        runs = [r for r in fake.check_runs.values() if r["name"] == context]
-        assert len(runs) == 1 and runs[0]["head_sha"] == push.head_sha and runs[0]["status"] == "completed"
-        # the hidden labels reached the score (the report job recomputed the metrics from the predictions)
-        out = rep.runner_temp / "roadmap-ci-report" / "out"
-        card = json.loads((out / "scorecard.json").read_text())
-        # before the due date the after-due criteria (the private split) are pending in everything a learner reads
-        after_due = sum(c["max"] for c in card["criteria"] if c["visibility"] == "after_due")
-        assert card["pending_points"] == after_due and card["rubric"]["name"]
-        hidden = json.loads((out / "evidence.json").read_text()).get("hidden")
-        assert hidden and not [k for k in hidden if k.startswith("private.")], hidden
-        # the report job installed only the github extra: no dvc, no pandas in its venv
-        site = list((rep.runner_temp / "roadmap-ci-venv" / "lib").glob("python3.*/site-packages"))[0]
-        assert (site / "github3").is_dir() and not (site / "dvc").exists() and not (site / "pandas").exists()
+    rep = push.report
+    assert rep is not None and rep.result == "success", rep.log()
+    assert "posted: comment" in rep.step("Score and post").output
+    # on the fake GitHub: one comment on the PR, a status and a check run for the head commit
+    mark = marker(template)
+    (comment,) = [c for c in fake.comments("learner/churn", 1) if c["user"]["login"] == fake.bot["login"]]
+    assert comment["body"].startswith(mark)
+    statuses = [s for s in fake.statuses("learner/churn", push.head_sha)
+                if s["context"] == context]
+    assert len(statuses) == 1 and statuses[0]["state"] in ("success", "failure")
+    runs = [r for r in fake.check_runs.values() if r["name"] == context]
+    assert len(runs) == 1 and runs[0]["head_sha"] == push.head_sha and runs[0]["status"] == "completed"
+    # the hidden labels reached the score (the report job recomputed the metrics from the predictions)
+    out = rep.runner_temp / "roadmap-ci-report" / "out"
+    card = json.loads((out / "scorecard.json").read_text())
+    # before the due date the after-due criteria (the private split) are pending in everything a learner reads
+    after_due = sum(c["max"] for c in card["criteria"] if c["visibility"] == "after_due")
+    assert card["pending_points"] == after_due and card["rubric"]["name"]
+    hidden = json.loads((out / "evidence.json").read_text()).get("hidden")
+    assert hidden and not [k for k in hidden if k.startswith("private.")], hidden
+    # the report job installed only the github extra: no dvc, no pandas in its venv
+    site = list((rep.runner_temp / "roadmap-ci-venv" / "lib").glob("python3.*/site-packages"))[0]
+    assert (site / "github3").is_dir() and not (site / "dvc").exists() and not (site / "pandas").exists()
 
 
 # ---------------------------------------------------------------- wrong inputs: one line naming the input
@@ -154,15 +185,20 @@ def test_the_caller_passes_only_inputs_the_reusable_workflows_declare(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_rubric_that_does_not_exist_is_one_line_naming_the_input(tmp_path):
+def test_a_rubric_that_does_not_exist_is_one_line_naming_the_input(pushed, tmp_path):
+    """The report run of the tabular first push, with the rubric misspelt (the evaluate run reads no rubric:
+    it is that push's own, re-used), on a fresh fake GitHub and a fresh runner."""
+    push, _ = pushed("tabular-classification")
+    assert push.evaluate.result == "success", push.evaluate.log()
     vars, secrets = mentor_settings("tabular-classification")
     vars["ROADMAP_CI_RUBRIC"] = "tabular-clasification"
     with FakeGitHub() as fake:
-        push = first_push(tmp_path, fake, vars=vars, secrets=secrets)
-        assert push.evaluate.result == "success", push.evaluate.log()
-        rep = push.report
-        assert rep is not None and rep.result == "failure"
+        runner = Runner(tmp_path / "runner", server=push.repo.parents[1], api_url=fake.url,
+                        token=fake.installation_token)
+        rep = report_run(push, runner, fake, vars=vars, secrets=secrets)
+        assert rep.result == "failure"
         out = rep.step("Score and post").output
         assert "Traceback" not in out
         errors = [line for line in out.splitlines() if "tabular-clasification" in line]
         assert errors and "input rubric" in errors[0] and "vars.ROADMAP_CI_RUBRIC" in errors[0], out
+        assert not fake.comments("learner/churn", 1) and not fake.statuses("learner/churn", push.head_sha)
