@@ -35,8 +35,11 @@ demo: $(STAMP) bytecode
 
 # Two workers; each test file runs whole on one worker, so a template module's expensive module-scoped
 # baseline (render + evaluate, ~1-2 min) is built once (with --dist loadgroup, xdist 3.8 built it twice).
+# --no-loadscope-reorder: files are handed out in collection order, which tests/conftest.py sorts longest
+# first (the workflow runs, then the slow files); xdist's own order (most tests first) left the longest
+# file to run alone at the end.
 test: $(STAMP) bytecode tools services browser
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 # redis-server (Debian's package) for capstone-recsys's Redis store and cache tests, which start their own
 # server on a free loopback port. Optional: without apt (or without root) the step says so and those tests

@@ -14,3 +14,20 @@ def example_evidence() -> dict:
 @pytest.fixture
 def cli():
     return run_cli
+
+
+# `make test` runs `-n 2 --dist loadfile --no-loadscope-reorder`: each file whole on one worker, handed out in
+# this order as workers free up. The longest files go first (longest-first keeps two workers busy to the end):
+# the first pushes of tests/test_workflow_e2e.py, then every file with `slow` tests (the rendered templates,
+# the real pipelines), then the fast rest. Without it xdist hands files out by test count, which put the
+# e2e file (9 tests, the longest by far) late, running alone after everything else (docs/performance.md).
+LONGEST_FIRST = ("test_workflow_e2e.py",)
+
+
+def pytest_collection_modifyitems(config, items):
+    rank: dict[object, int] = {}  # a file's rank: its lowest item's
+    for item in items:
+        now = 0 if item.path.name in LONGEST_FIRST else 1 if item.get_closest_marker("slow") else 2
+        rank[item.path] = min(rank.get(item.path, 2), now)
+    order = {path: i for i, path in enumerate(dict.fromkeys(item.path for item in items))}
+    items.sort(key=lambda item: (rank[item.path], order[item.path]))  # files stay whole, in their own order
