@@ -14,7 +14,7 @@ from _contract import (  # noqa: F401  (the contract tests, collected as this mo
     test_prediction_ids_equal_label_ids,
     test_readme_improvement_raises_the_score,
 )
-from _kit import ROOT, render, run
+from _kit import ROOT, copy_of, run
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("chromadb")
@@ -60,15 +60,15 @@ def test_readme_improvement_path_drops_the_leak_and_uses_minilm(improved):
     assert json.loads((repo / "reports" / "index_info.json").read_text())["embedder"] == "minilm"
 
 
-def test_reading_the_index_leaves_the_pipeline_up_to_date(tmp_path):
-    """Chroma writes into the directory it opens; the index is a DVC output. After `dvc repro` and a question
-    asked through the template's own chain (what `evaluate`, `predict` and the service use), `dvc status` is
-    clean and a second `dvc repro` runs no stage."""
+def test_reading_the_index_leaves_the_pipeline_up_to_date(baseline, tmp_path):
+    """Chroma writes into the directory it opens; the index is a DVC output. After `dvc repro` (the baseline's,
+    in a copy) and a question asked through the template's own chain (what `evaluate`, `predict` and the service
+    use), `dvc status` is clean and a second `dvc repro` runs no stage."""
     import sys
 
-    repo = render(ID, tmp_path)
+    repo = copy_of(baseline[0], tmp_path)
     module = repo.name.replace("-", "_")
-    run(["dvc", "repro"], repo)
+    assert json.loads(run(["dvc", "status", "--json"], repo).stdout) == {}, "the copy is the repro'd baseline"
     index = repo / "data" / "index" / "chroma"
     ask = (f"from {module}.rag import RAG\n"
            "answer = RAG.from_params().ask('How long is the warranty on the Harbor smart lock?')\n"
