@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fakegithub import FakeGitHub  # noqa: E402
+from testing.fakegithub import FakeGitHub  # noqa: E402
 
 from roadmap_ci.cohort.apply import Engine  # noqa: E402
 from roadmap_ci.cohort.model import load_cohort  # noqa: E402

@@ -91,8 +91,8 @@ deliverables:
 
 
 def bench_collect(n: int, latency: float) -> list[tuple[str, str, str]]:
-    from _cohort_kit import RUBRIC, artifact_zip, predictions_csv, sha_of
-    from fakegithub import FakeGitHub
+    from testing.cohort_kit import RUBRIC, artifact_zip, predictions_csv, sha_of
+    from testing.fakegithub import FakeGitHub
 
     from roadmap_ci.cohort.collect import Collector
     from roadmap_ci.cohort.model import load_cohort

@@ -1,5 +1,5 @@
 """A learner's push -> the PR comment, with the shipped workflows run from their YAML files
-(tests/_workflow_runner.py), and the report job's install on its own.
+(tests/testing/workflow_runner.py), and the report job's install on its own.
 
     python benchmarks/bench_first_push.py [--template tabular-classification] [--cold]
 
@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from _workflow_runner import first_push, publish_this_tree  # noqa: E402
-from fakegithub import FakeGitHub  # noqa: E402
+from testing.fakegithub import FakeGitHub  # noqa: E402
+from testing.workflow_runner import first_push, publish_this_tree  # noqa: E402
 
 from roadmap_ci.score.load import load_rubric  # noqa: E402
 

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_report.py [--repeat 50]
 
 Prints a Markdown table (docs/performance.md, section "report / publish"). GitHub is the loopback fake
-(tests/fakegithub.py) driven by real github3.py, so call counts are exact and times are local only.
+(tests/testing/fakegithub.py) driven by real github3.py, so call counts are exact and times are local only.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fakegithub import FakeGitHub  # noqa: E402
+from testing.fakegithub import FakeGitHub  # noqa: E402
 
 from roadmap_ci.evidence import parse_evidence  # noqa: E402
 from roadmap_ci.publish.client import GitHubClient  # noqa: E402

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from _common import EXAMPLE_EVIDENCE, run_cli
+from testing.common import EXAMPLE_EVIDENCE, run_cli
 
 
 @pytest.fixture

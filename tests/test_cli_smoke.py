@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from _common import EXAMPLE_EVIDENCE, EXAMPLE_RUBRIC
+from testing.common import EXAMPLE_EVIDENCE, EXAMPLE_RUBRIC
 
 
 def test_help_lists_the_stages(cli):
@@ -44,14 +44,14 @@ def test_score_example_prints_table_and_writes_scorecard(cli, tmp_path):
 
 
 def _bundled_ids() -> list[str]:
-    from _common import RUBRICS
+    from testing.common import RUBRICS
 
     return sorted(p.stem for p in RUBRICS.glob("*.yaml") if p.stem != "base")
 
 
 def test_rubric_explain_and_score_accept_a_bundled_rubric_id(cli, tmp_path):
     """The id `.roadmap-ci.yml` takes (`rubric: tabular-classification`) works on the command line too."""
-    from _common import RUBRICS
+    from testing.common import RUBRICS
 
     by_id = cli("rubric", "explain", "--format", "md", "tabular-classification")
     by_path = cli("rubric", "explain", "--format", "md", str(RUBRICS / "tabular-classification.yaml"))

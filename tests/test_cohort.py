@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from _common import EXAMPLE_EVIDENCE, EXAMPLE_RUBRIC, ROOT
+from testing.common import EXAMPLE_EVIDENCE, EXAMPLE_RUBRIC, ROOT
 
 from roadmap_ci.cohort import expand, rescore
 from roadmap_ci.score.load import load_rubric

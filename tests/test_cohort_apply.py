@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
-from _common import ROOT
-from fakegithub import FakeGitHub
+from testing.common import ROOT
+from testing.fakegithub import FakeGitHub
 
 from roadmap_ci.cohort.apply import ENVIRONMENT, LABELS_SECRET, RULESET_NAME, Engine
 from roadmap_ci.cohort.model import load_cohort

@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from _cohort_kit import artifact_zip, expected_points, predictions_csv, sha_of, write_cohort
-from fakegithub import FakeGitHub
+from testing.cohort_kit import artifact_zip, expected_points, predictions_csv, sha_of, write_cohort
+from testing.fakegithub import FakeGitHub
 
 from roadmap_ci.cohort import store
 

@@ -9,8 +9,8 @@ import struct
 from pathlib import Path
 
 import pytest
-from _cohort_kit import predictions_csv, sha_of, store_commit, write_cohort
-from _common import run_cli
+from testing.cohort_kit import predictions_csv, sha_of, store_commit, write_cohort
+from testing.common import run_cli
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

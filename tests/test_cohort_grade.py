@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from _cohort_kit import expected_points, labels_csv, predictions_csv, sha_of, store_commit, write_cohort
-from _common import run_cli
+from testing.cohort_kit import expected_points, labels_csv, predictions_csv, sha_of, store_commit, write_cohort
+from testing.common import run_cli
 
 from roadmap_ci.cohort.grade import grade_deliverable, late_policy_applied
 from roadmap_ci.cohort.model import LatePolicy, load_cohort

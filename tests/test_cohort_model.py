@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from _common import ROOT
+from testing.common import ROOT
 
 from roadmap_ci.cohort.model import lint_cohort, load_cohort
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import json
 
-from _cohort_kit import labels_csv, predictions_csv, sha_of, store_commit, write_cohort
-from _common import run_cli
+from testing.cohort_kit import labels_csv, predictions_csv, sha_of, store_commit, write_cohort
+from testing.common import run_cli
 
 from roadmap_ci.roadmap import DELIVERABLES
 

@@ -11,8 +11,8 @@ import sys
 from datetime import datetime
 
 import requests
-from fakegithub import FakeGitHub
 from test_cohort_apply import LOGINS, ORG, run_apply, write_cohort
+from testing.fakegithub import FakeGitHub
 
 
 def learner_push(fk: FakeGitHub, full: str, login: str, work, branch: str = "work") -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-from _common import ROOT
-from fakegithub import FakeGitHub
 from test_cohort_apply import LOGINS, ORG, engine, write_cohort
 from test_cohort_status import learner_push
+from testing.common import ROOT
+from testing.fakegithub import FakeGitHub
 
 from roadmap_ci.cohort.update import update
 

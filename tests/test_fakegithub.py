@@ -6,7 +6,7 @@ import io
 import zipfile
 
 import requests
-from fakegithub import FakeGitHub
+from testing.fakegithub import FakeGitHub
 
 from roadmap_ci.ci.artifact import ARTIFACT_NAME, download_artifact
 from roadmap_ci.ci.event import Run

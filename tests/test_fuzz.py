@@ -26,9 +26,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from _common import EXAMPLE_EVIDENCE, EXAMPLE_RUBRIC
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from testing.common import EXAMPLE_EVIDENCE, EXAMPLE_RUBRIC
 
 from roadmap_ci.ci.artifact import extract_artifact, load_bundle
 from roadmap_ci.cli import main

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fakegithub import FakeGitHub
+from testing.fakegithub import FakeGitHub
 
 from roadmap_ci.github.client import CONTENT_PER_MINUTE, Client, EtagCache, Pacer, eta_seconds
 from roadmap_ci.publish.retry import Retrying

@@ -1,7 +1,7 @@
 """Every input surface holds: each bad-input class of docs/reliability.md, as the user meets it.
 
 Real files, the real CLI (in a subprocess where the exit code and the terminal matter), the real ci-report
-step with the recording publisher of _ci_fixtures. The fuzz properties (test_fuzz.py) cover the same
+step with the recording publisher of testing.ci_fixtures. The fuzz properties (test_fuzz.py) cover the same
 entry points with generated input; these are the named cases, one per class.
 """
 
@@ -16,9 +16,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from _ci_fixtures import GOOD_PREDS, LABELS, FakeAPI, bundle, event, evidence, make_zip, pull
-from _ci_fixtures import setup as setup  # noqa: F401 (a fixture, used by name)
-from _common import EXAMPLE_EVIDENCE, EXAMPLE_RUBRIC, ROOT, run_cli
+from testing.ci_fixtures import GOOD_PREDS, LABELS, FakeAPI, bundle, event, evidence, make_zip, pull
+from testing.ci_fixtures import setup as setup  # noqa: F401 (a fixture, used by name)
+from testing.common import EXAMPLE_EVIDENCE, EXAMPLE_RUBRIC, ROOT, run_cli
 
 from roadmap_ci.cohort import expand, rescore
 from roadmap_ci.collect.config import load_config

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from _common import ROOT
+from testing.common import ROOT
 
 
 @pytest.mark.parametrize("name", ["rubric", "evidence", "scorecard", "cohort"])

@@ -1,6 +1,6 @@
 """The learner's first push, as GitHub runs it: a rendered template, `git init`, and the shipped caller workflows
 (roadmap-ci.yml on pull_request, roadmap-ci-report.yml on workflow_run) executed from their YAML files with
-tests/_workflow_runner.py -- every `run:` step in a fresh runner, `make setup` and the install of roadmap-ci
+tests/testing/workflow_runner.py -- every `run:` step in a fresh runner, `make setup` and the install of roadmap-ci
 from git at the release tag included -- ending with the PR comment, the status and the check run on the
 loopback fake GitHub. Installs come from the package registry with uv's cache.
 """
@@ -12,7 +12,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from _workflow_runner import (
+from testing.fakegithub import FakeGitHub
+from testing.workflow_runner import (
     SHARED,
     Expr,
     FirstPush,
@@ -24,7 +25,6 @@ from _workflow_runner import (
     render,
     report_run,
 )
-from fakegithub import FakeGitHub
 
 from roadmap_ci.report.escape import marker
 from roadmap_ci.score.load import load_rubric
@@ -62,7 +62,7 @@ def test_expressions_cover_our_workflows_and_refuse_the_rest():
 
 def test_every_step_of_our_workflows_is_one_the_runner_knows():
     """No `uses:` the runner would refuse in the workflows a learner's push runs (release.yml aside)."""
-    from _workflow_runner import load
+    from testing.workflow_runner import load
 
     known = {"actions/checkout", "actions/setup-python", "astral-sh/setup-uv", "actions/upload-artifact",
              "actions/download-artifact"}

@@ -3,7 +3,7 @@ pull_requests list, a push), and one test per attack on the trust boundary.
 
 The GitHub API is an in-memory double of the few read endpoints ci-report calls itself (pulls, artifacts,
 runs, statuses) and posting is recorded by a Publisher double; the real-HTTP simulation through
-roadmap_ci.publish against tests/fakegithub.py, through the real command, is tests/test_ci_simulation.py.
+roadmap_ci.publish against tests/testing/fakegithub.py, through the real command, is tests/test_ci_simulation.py.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from _ci_fixtures import (
+from testing.ci_fixtures import (
     API,
     LABELS,
     OLD_SHA,
@@ -29,8 +29,8 @@ from _ci_fixtures import (
     make_zip,
     pull,
 )
-from _ci_fixtures import setup as setup  # noqa: F401 (a fixture, used by name)
-from _common import run_cli
+from testing.ci_fixtures import setup as setup  # noqa: F401 (a fixture, used by name)
+from testing.common import run_cli
 
 from roadmap_ci.ci.artifact import ArtifactError, download_artifact, extract_artifact
 from roadmap_ci.ci.event import Run, read_event

@@ -1,6 +1,6 @@
 """Local simulation of the report workflow: synthetic ``workflow_run`` payloads fed through the real
 ``roadmap-ci ci-report`` command (a subprocess, configured only by the environment GitHub Actions gives it)
-against the loopback fake GitHub (tests/fakegithub.py), which real github3.py talks to over HTTP.
+against the loopback fake GitHub (tests/testing/fakegithub.py), which real github3.py talks to over HTTP.
 
 Every assertion is about what reached the fake GitHub: comments, statuses, check runs, request log.
 The in-process tests at the end drive ``ci_report()`` with an injected clock to check the read retries.
@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _ci_fixtures import GOOD_PREDS, HIDDEN_RUBRIC, LABELS
-from fakegithub import FakeGitHub
+from testing.ci_fixtures import GOOD_PREDS, HIDDEN_RUBRIC, LABELS
+from testing.fakegithub import FakeGitHub
 
 from roadmap_ci.ci.artifact import ARTIFACT_NAME
 from roadmap_ci.ci.quota import HIDDEN_CONTEXT, ledger_context

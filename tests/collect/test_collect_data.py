@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from _collect_util import ctx, make_repo
+from testing.collect_util import ctx, make_repo
 
 from roadmap_ci.collect import data
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from _collect_util import PY, make_repo
+from testing.collect_util import PY, make_repo
 
 from roadmap_ci.collect.run import collect
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from _collect_util import ctx, git, make_repo, write
+from testing.collect_util import ctx, git, make_repo, write
 
 from roadmap_ci.collect import metrics
 

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from _collect_util import PY, ctx, make_repo, write
+from testing.collect_util import PY, ctx, make_repo, write
 
 from roadmap_ci.collect import metrics, pipeline, predictions, structure
 

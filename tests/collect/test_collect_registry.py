@@ -9,7 +9,7 @@ import types
 import typing
 
 import pytest
-from _common import ROOT
+from testing.common import ROOT
 
 from roadmap_ci import facts
 from roadmap_ci.collect.base import CollectorError, Fact, Namespace

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from _collect_util import ctx, make_repo
+from testing.collect_util import ctx, make_repo
 
 from roadmap_ci.collect import structure
 from roadmap_ci.score.load import load_rubric
@@ -64,7 +64,7 @@ def test_rst_headings() -> None:
 
 
 def test_outputs_of_stages_that_did_not_run_are_stale_and_earn_nothing(tmp_path):
-    from _collect_util import ctx, make_repo
+    from testing.collect_util import ctx, make_repo
 
     from roadmap_ci.collect import predictions, structure
     from roadmap_ci.collect.pipeline import Pipeline, Stage

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from _collect_util import ctx, make_repo
+from testing.collect_util import ctx, make_repo
 
 from roadmap_ci.collect import tests as tests_collector
 from roadmap_ci.score.load import load_rubric

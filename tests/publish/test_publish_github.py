@@ -1,12 +1,12 @@
-"""publish.github driven with real github3.py against the loopback fake GitHub (tests/fakegithub.py)."""
+"""publish.github driven with real github3.py against the loopback fake GitHub (tests/testing/fakegithub.py)."""
 
 from __future__ import annotations
 
 import time
 
 import pytest
-from fakegithub import FakeGitHub
-from reportkit import BEFORE_DUE, demo, hostile, many_failures
+from testing.fakegithub import FakeGitHub
+from testing.reportkit import BEFORE_DUE, demo, hostile, many_failures
 
 from roadmap_ci.errors import InvalidInput
 from roadmap_ci.publish.client import Annotation, GitHubClient

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from _common import run_cli
+from testing.common import run_cli
 
 from roadmap_ci.errors import CannotRun
 from roadmap_ci.publish.sinks import SINKS, Job, Posted, Sink, post

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-from _servers import free_port, mlflow_server
-from reportkit import BEFORE_DUE, demo, hostile, many_failures
+from testing.reportkit import BEFORE_DUE, demo, hostile, many_failures
+from testing.servers import free_port, mlflow_server
 
 from roadmap_ci.errors import CannotRun
 from roadmap_ci.publish.files import write_reports

@@ -9,8 +9,8 @@ import sys
 import xml.etree.ElementTree as ET
 
 import pytest
-from fakegithub import FakeGitHub
-from reportkit import EVIDENCE, RUBRIC
+from testing.fakegithub import FakeGitHub
+from testing.reportkit import EVIDENCE, RUBRIC
 
 from roadmap_ci.report.escape import marker
 

@@ -5,7 +5,7 @@ import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
-from reportkit import BEFORE_DUE, demo, hostile, rubric
+from testing.reportkit import BEFORE_DUE, demo, hostile, rubric
 
 from roadmap_ci.evidence import dump_json
 from roadmap_ci.report import FORMATS, render

@@ -4,7 +4,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from reportkit import BEFORE_DUE, HOSTILE_ID, demo, hostile, many_failures, rubric
+from testing.reportkit import BEFORE_DUE, HOSTILE_ID, demo, hostile, many_failures, rubric
 
 from roadmap_ci.errors import InvalidInput
 from roadmap_ci.report import COMMENT_LIMIT, render
@@ -138,7 +138,7 @@ def test_same_inputs_same_bytes():
 
 
 def test_failed_pipeline_log_is_folded_and_cannot_break_out():
-    from reportkit import evidence_dict, make
+    from testing.reportkit import evidence_dict, make
 
     data = evidence_dict()
     log = "Traceback\n</pre></details> @octocat | `x`\n<!-- roadmap-ci:tabular-classification -->\nValueError: boom"
@@ -154,7 +154,7 @@ def test_failed_pipeline_log_is_folded_and_cannot_break_out():
 
 
 def test_practice_labels_say_feedback_not_a_grade_everywhere():
-    from reportkit import BEFORE_DUE, demo
+    from testing.reportkit import BEFORE_DUE, demo
 
     from roadmap_ci.publish.github import status_of
     from roadmap_ci.report import render

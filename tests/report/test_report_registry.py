@@ -6,8 +6,8 @@ from __future__ import annotations
 import importlib
 
 import pytest
-from _common import run_cli
-from reportkit import BEFORE_DUE, demo
+from testing.common import run_cli
+from testing.reportkit import BEFORE_DUE, demo
 
 from roadmap_ci.errors import InvalidInput
 from roadmap_ci.publish.files import write_reports

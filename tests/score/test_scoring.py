@@ -177,7 +177,7 @@ def test_pass_mark_and_rubric_identity():
 def test_scorecard_is_byte_identical_for_the_same_inputs(example_evidence):
     import hashlib
 
-    from _common import EXAMPLE_EVIDENCE, EXAMPLE_RUBRIC
+    from testing.common import EXAMPLE_EVIDENCE, EXAMPLE_RUBRIC
 
     from roadmap_ci.evidence import load_evidence
     from roadmap_ci.score.load import load_rubric
@@ -217,7 +217,7 @@ def test_bad_evidence_is_one_clear_line(text, message):
 
 
 def test_cli_score_bad_inputs(cli, tmp_path):
-    from _common import EXAMPLE_RUBRIC
+    from testing.common import EXAMPLE_RUBRIC
 
     empty = tmp_path / "empty.json"
     empty.write_text("")

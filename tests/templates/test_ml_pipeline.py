@@ -20,7 +20,7 @@ from _contract import (  # noqa: F401  (the contract tests, collected as this mo
     test_readme_improvement_raises_the_score,
 )
 from _kit import BIN, ROOT, copy_of, env, rows, run, set_params
-from _servers import mlflow_server
+from testing.servers import mlflow_server
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("fastapi")

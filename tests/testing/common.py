@@ -1,6 +1,6 @@
 """What many test modules share: the repository's paths and the real command line in a subprocess.
 
-Imported by name (``from _common import ROOT``), never through ``conftest``: pytest loads several
+Imported by name (``from testing.common import ROOT``), never through ``conftest``: pytest loads several
 ``conftest.py`` files (``tests/`` and ``tests/templates/``), so ``import conftest`` would get whichever came last.
 """
 
@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_EVIDENCE = ROOT / "examples" / "demo-learner" / "evidence.json"
 RUBRICS = ROOT / "rubrics"
 EXAMPLE_RUBRIC = ROOT / "examples" / "demo-learner" / "rubric.yaml"

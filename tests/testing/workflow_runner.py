@@ -37,7 +37,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
 REUSABLE = re.compile(r"^[\w.-]+/roadmap-ci/\.github/workflows/([\w.-]+\.ya?ml)@(\S+)$")
 PASS_ENV = ("HOME", "LANG", "LC_ALL", "UV_CACHE_DIR", "XDG_CACHE_HOME", "TMPDIR", "SSL_CERT_FILE")

@@ -11,7 +11,7 @@ from roadmap_ci.evidence import Evidence, parse_evidence
 from roadmap_ci.score.load import load_rubric
 from roadmap_ci.score.scoring import Scorecard, score
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EVIDENCE = ROOT / "examples" / "demo-learner" / "evidence.json"
 RUBRIC = ROOT / "examples" / "demo-learner" / "rubric.yaml"
 BEFORE_DUE = datetime(2026, 11, 1, tzinfo=UTC)
