@@ -470,6 +470,8 @@ def test_labels_too_large_for_a_secret_are_refused_naming_rubrics_and_go_through
             assert len(kept) > 100 * 1024
             ref = fk.variables[f"{ORG}/churn-{g}"]["ROADMAP_CI_RUBRICS_REF"]["value"]
             assert fk.repo_file(GRADING, f"labels/churn/{g}.csv", ref=ref) == kept
+        # the contents reads are not kept in the ETag cache (it would hold every seat's labels, saved per seat)
+        assert "/contents/" not in (tmp_path / ".roadmap-ci" / "etags.json").read_text()
 
 
 def test_moving_to_a_rubrics_repository_survives_lost_answers_and_removes_the_old_secret(tmp_path):
