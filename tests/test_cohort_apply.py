@@ -27,9 +27,18 @@ from roadmap_ci.publish.retry import Retrying
 
 ORG = "ml-2027"
 LOGINS = ["ada-l", "grace-h", "alan-t"]
+# the deliverable most tests provision: its rubric scores hidden labels, and its practice labels (14 KB) fit a
+# secret with room to spare whatever the sizes of the tabular templates' test sets
+TEMPLATE = "time-series"
 
 
-def write_cohort(tmp: Path, logins: list[str] = LOGINS, *, extra_rows: str = "") -> Path:
+def rubric_version(template: str) -> str:
+    import yaml
+
+    return str(yaml.safe_load((ROOT / "rubrics" / f"{template}.yaml").read_text())["version"])
+
+
+def write_cohort(tmp: Path, logins: list[str] = LOGINS, *, extra_rows: str = "", template: str = TEMPLATE) -> Path:
     (tmp / "roster.csv").write_text("github,name,email,lms_id,section\n" + "".join(
         f"{g},Learner {i},{g}@example.edu,{100 + i},A\n" for i, g in enumerate(logins)) + extra_rows)
     (tmp / "cohort.yaml").write_text(f"""\
@@ -39,11 +48,11 @@ roster: roster.csv
 mentors: mentors
 deliverables:
   - id: churn
-    template: tabular-classification
+    template: {template}
     opens: 2027-01-11T09:00:00+01:00
     due: 2027-01-24T23:59:00+01:00
     cutoff: 2027-01-31T23:59:00+01:00
-    rubric: {{id: tabular-classification, version: "2026.11"}}
+    rubric: {{id: {template}, version: "{rubric_version(template)}"}}
 """)
     return tmp / "cohort.yaml"
 
@@ -76,7 +85,7 @@ def run_apply(fk: FakeGitHub, cohort: Path, **kw):
 
 
 def assert_converged(fk: FakeGitHub, logins: list[str] = LOGINS, members: tuple[str, ...] = ()) -> None:
-    labels = (ROOT / "labels" / "tabular-classification.csv").read_bytes()
+    labels = (ROOT / "labels" / f"{TEMPLATE}.csv").read_bytes()
     for g in logins:
         full = f"{ORG}/churn-{g}"
         repo = fk.repos[full]
@@ -88,7 +97,7 @@ def assert_converged(fk: FakeGitHub, logins: list[str] = LOGINS, members: tuple[
         # the labels go to the mentor's side, never into the repo
         tree = subprocess.run(["git", "ls-tree", "-r", "--name-only", "main"], cwd=repo["_bare"],
                               capture_output=True, text=True, check=True).stdout
-        assert "labels" not in tree.split("\n") and not any(p.endswith("tabular-classification.csv")
+        assert "labels" not in tree.split("\n") and not any(p.endswith(f"{TEMPLATE}.csv")
                                                               for p in tree.split())
         if g in members:
             assert fk.collaborators[full] == {g: "push"} and not fk.invitations.get(full)
@@ -100,7 +109,7 @@ def assert_converged(fk: FakeGitHub, logins: list[str] = LOGINS, members: tuple[
         assert {r["type"] for r in rs["rules"]} == {"deletion", "non_fast_forward", "pull_request"}
         assert rs["rules"][2]["parameters"]["require_code_owner_review"] is True
         assert {k: v["value"] for k, v in fk.variables[full].items()} == {
-            "ROADMAP_CI_RUBRIC": "tabular-classification", "ROADMAP_CI_RUBRIC_VERSION": "2026.11",
+            "ROADMAP_CI_RUBRIC": TEMPLATE, "ROADMAP_CI_RUBRIC_VERSION": rubric_version(TEMPLATE),
             "ROADMAP_CI_REPORT_ENVIRONMENT": ENVIRONMENT, "ROADMAP_CI_LEDGER_SHA": starter_sha(fk, full)}
         env = fk.environments[full][ENVIRONMENT]
         assert env["deployment_branch_policy"] == {"protected_branches": False, "custom_branch_policies": True}
@@ -305,12 +314,7 @@ def test_the_cohorts_artifact_retention_becomes_a_repository_variable(tmp_path):
 
 
 def test_a_deliverable_without_hidden_labels_gets_no_secret_and_re_applies_to_nothing(tmp_path):
-    cohort = write_cohort(tmp_path, LOGINS[:1])
-    text = cohort.read_text().replace("tabular-classification", "math-foundations").replace('"2026.11"', '"{v}"')
-    import yaml
-
-    version = yaml.safe_load((ROOT / "rubrics" / "math-foundations.yaml").read_text())["version"]
-    cohort.write_text(text.replace("{v}", str(version)))
+    cohort = write_cohort(tmp_path, LOGINS[:1], template="math-foundations")
     with fake() as fk:
         eng, result = run_apply(fk, cohort)
         assert result.failures == [] and eng.client.counters.writes == 10
@@ -323,14 +327,6 @@ def course_key(tmp_path: Path) -> Path:
     key = tmp_path.parent / f"{tmp_path.name}-course.key"  # outside the cohort folder, as a mentor keeps it
     key.write_text("0f" * 32 + "\n")
     return key
-
-
-def use_template(cohort: Path, template: str) -> None:
-    import yaml
-
-    version = yaml.safe_load((ROOT / "rubrics" / f"{template}.yaml").read_text())["version"]
-    cohort.write_text(cohort.read_text().replace("tabular-classification", template)
-                      .replace('"2026.11"', f'"{version}"'))
 
 
 def with_secret(cohort: Path, key: Path) -> None:
@@ -369,7 +365,7 @@ def test_with_a_course_secret_each_learner_gets_their_own_data_and_the_course_la
     from roadmap_ci.cohort.starter import render_starter
     from roadmap_ci.seeding import read_secret
 
-    cohort = write_cohort(tmp_path, LOGINS[:2])
+    cohort = write_cohort(tmp_path, LOGINS[:2], template="tabular-classification")
     key = course_key(tmp_path)
     with_secret(cohort, key)
     practice = (ROOT / "labels" / "tabular-classification.csv").read_bytes()
@@ -421,8 +417,7 @@ def test_course_labels_packed_within_48_kb_still_go_into_the_environment_secret(
     about 58 KB of course labels, about 22 KB packed); ci-report unpacks them."""
     from roadmap_ci.github.secrets import PACKED, unpack_labels
 
-    cohort = write_cohort(tmp_path, LOGINS[:1])
-    use_template(cohort, "unsupervised")
+    cohort = write_cohort(tmp_path, LOGINS[:1], template="unsupervised")
     with_secret(cohort, course_key(tmp_path))
     with fake() as fk:
         _, result = run_apply(fk, cohort)
@@ -438,8 +433,7 @@ def test_course_labels_packed_within_48_kb_still_go_into_the_environment_secret(
 def test_labels_too_large_for_a_secret_are_refused_naming_rubrics_and_go_through_the_rubrics_repository(tmp_path):
     """imbalanced-tuning's course labels are about 154 KB (55 KB packed): no secret holds them. Without `rubrics:`
     apply refuses that seat with one line naming the setting; with it, they go to the rubrics repository."""
-    cohort = write_cohort(tmp_path, LOGINS[:2])
-    use_template(cohort, "imbalanced-tuning")
+    cohort = write_cohort(tmp_path, LOGINS[:2], template="imbalanced-tuning")
     with_secret(cohort, course_key(tmp_path))
     with fake() as fk:
         _, result = run_apply(fk, cohort)
@@ -491,7 +485,7 @@ def test_moving_to_a_rubrics_repository_survives_lost_answers_and_removes_the_ol
         assert [label for label, _ in result.failures] == ["churn/alan-t"]
         _, result = run_apply(fk, cohort)
         assert result.failures == []
-        practice = (ROOT / "labels" / "tabular-classification.csv").read_bytes()
+        practice = (ROOT / "labels" / f"{TEMPLATE}.csv").read_bytes()
         for g in LOGINS:
             full = f"{ORG}/churn-{g}"
             path = f"labels/churn/{g}.csv"
@@ -529,3 +523,19 @@ def test_a_rubrics_repository_that_is_missing_public_or_unreadable_is_one_line_e
         assert f"rubrics: token_file: that token cannot read {GRADING}" in str(only) and str(only).count("\n") == 0
         assert fk.writes() == []
         eng.close()
+
+
+def test_a_token_file_gone_at_apply_time_is_one_line_and_exit_1(tmp_path):
+    cohort = write_cohort(tmp_path, LOGINS[:1])
+    with fake() as fk:
+        with_rubrics(cohort, fk)
+        tfile = tmp_path.parent / f"{tmp_path.name}-grading.token"
+        tfile.unlink()
+        res = subprocess.run([sys.executable, "-m", "roadmap_ci", "cohort", "apply", "-c", str(cohort), "--pause", "0"],
+                             env={**os.environ, "GITHUB_TOKEN": fk.user_token, "GITHUB_API_URL": fk.url},
+                             capture_output=True, text=True, timeout=120)
+        assert res.returncode == 1 and "Traceback" not in res.stderr
+        assert res.stderr.strip().splitlines() == [
+            f"{cohort}:5:{cohort.read_text().splitlines()[4].index('token_file: ') + 13}: rubrics: token_file: "
+            f"{tfile}: no such token file"]
+        assert fk.writes() == []
