@@ -202,7 +202,8 @@ class Engine:
         if not repo.get("private", False):
             problems.append(InvalidInput(f"rubrics: {name} is public: anyone could read the hidden labels "
                                          "(make it private)", at))
-        if not (repo.get("permissions") or {}).get("push", False):
+        perms = repo.get("permissions")  # absent for some tokens (an App's): the first write says then
+        if isinstance(perms, dict) and not perms.get("push", False):
             problems.append(InvalidInput(f"rubrics: the token cannot write to {name} (apply writes the hidden "
                                          "labels there)", at))
         reader = Client(self.client.api_url, str(self.rubrics_token), retrying=self.client.retrying,
