@@ -22,13 +22,23 @@ from testing.fakegithub import FakeGitHub
 from roadmap_ci.cohort.apply import ENVIRONMENT, LABELS_SECRET, RULESET_NAME, Engine
 from roadmap_ci.cohort.model import load_cohort
 from roadmap_ci.github.client import Client, EtagCache
+from roadmap_ci.github.secrets import unpack_labels
 from roadmap_ci.publish.retry import Retrying
 
 ORG = "ml-2027"
 LOGINS = ["ada-l", "grace-h", "alan-t"]
+# the deliverable most tests provision: its rubric scores hidden labels, and its practice labels (14 KB) fit a
+# secret with room to spare whatever the sizes of the tabular templates' test sets
+TEMPLATE = "time-series"
 
 
-def write_cohort(tmp: Path, logins: list[str] = LOGINS, *, extra_rows: str = "") -> Path:
+def rubric_version(template: str) -> str:
+    import yaml
+
+    return str(yaml.safe_load((ROOT / "rubrics" / f"{template}.yaml").read_text())["version"])
+
+
+def write_cohort(tmp: Path, logins: list[str] = LOGINS, *, extra_rows: str = "", template: str = TEMPLATE) -> Path:
     (tmp / "roster.csv").write_text("github,name,email,lms_id,section\n" + "".join(
         f"{g},Learner {i},{g}@example.edu,{100 + i},A\n" for i, g in enumerate(logins)) + extra_rows)
     (tmp / "cohort.yaml").write_text(f"""\
@@ -38,11 +48,11 @@ roster: roster.csv
 mentors: mentors
 deliverables:
   - id: churn
-    template: tabular-classification
+    template: {template}
     opens: 2027-01-11T09:00:00+01:00
     due: 2027-01-24T23:59:00+01:00
     cutoff: 2027-01-31T23:59:00+01:00
-    rubric: {{id: tabular-classification, version: "2026.11"}}
+    rubric: {{id: {template}, version: "{rubric_version(template)}"}}
 """)
     return tmp / "cohort.yaml"
 
@@ -75,7 +85,7 @@ def run_apply(fk: FakeGitHub, cohort: Path, **kw):
 
 
 def assert_converged(fk: FakeGitHub, logins: list[str] = LOGINS, members: tuple[str, ...] = ()) -> None:
-    labels = (ROOT / "labels" / "tabular-classification.csv").read_bytes()
+    labels = (ROOT / "labels" / f"{TEMPLATE}.csv").read_bytes()
     for g in logins:
         full = f"{ORG}/churn-{g}"
         repo = fk.repos[full]
@@ -87,7 +97,7 @@ def assert_converged(fk: FakeGitHub, logins: list[str] = LOGINS, members: tuple[
         # the labels go to the mentor's side, never into the repo
         tree = subprocess.run(["git", "ls-tree", "-r", "--name-only", "main"], cwd=repo["_bare"],
                               capture_output=True, text=True, check=True).stdout
-        assert "labels" not in tree.split("\n") and not any(p.endswith("tabular-classification.csv")
+        assert "labels" not in tree.split("\n") and not any(p.endswith(f"{TEMPLATE}.csv")
                                                               for p in tree.split())
         if g in members:
             assert fk.collaborators[full] == {g: "push"} and not fk.invitations.get(full)
@@ -99,12 +109,13 @@ def assert_converged(fk: FakeGitHub, logins: list[str] = LOGINS, members: tuple[
         assert {r["type"] for r in rs["rules"]} == {"deletion", "non_fast_forward", "pull_request"}
         assert rs["rules"][2]["parameters"]["require_code_owner_review"] is True
         assert {k: v["value"] for k, v in fk.variables[full].items()} == {
-            "ROADMAP_CI_RUBRIC": "tabular-classification", "ROADMAP_CI_RUBRIC_VERSION": "2026.11",
+            "ROADMAP_CI_RUBRIC": TEMPLATE, "ROADMAP_CI_RUBRIC_VERSION": rubric_version(TEMPLATE),
             "ROADMAP_CI_REPORT_ENVIRONMENT": ENVIRONMENT, "ROADMAP_CI_LEDGER_SHA": starter_sha(fk, full)}
         env = fk.environments[full][ENVIRONMENT]
         assert env["deployment_branch_policy"] == {"protected_branches": False, "custom_branch_policies": True}
         assert [(p["name"], p["type"]) for p in env["policies"]] == [("main", "branch")]
-        assert fk.secret_value(full, LABELS_SECRET, ENVIRONMENT) == labels  # decrypted by the fake's private key
+        # decrypted by the fake's private key (packed when over 48 KB, as ci-report reads it)
+        assert unpack_labels(fk.secret_value(full, LABELS_SECRET, ENVIRONMENT)) == labels
     # no create was ever repeated for a repo that exists (GitHub would answer 422), and no stray repo
     assert fk.count("POST", rf"^/orgs/{ORG}/repos$", status=422) == 0
     assert sorted(fk.repos) == sorted(f"{ORG}/churn-{g}" for g in logins)
@@ -303,12 +314,7 @@ def test_the_cohorts_artifact_retention_becomes_a_repository_variable(tmp_path):
 
 
 def test_a_deliverable_without_hidden_labels_gets_no_secret_and_re_applies_to_nothing(tmp_path):
-    cohort = write_cohort(tmp_path, LOGINS[:1])
-    text = cohort.read_text().replace("tabular-classification", "math-foundations").replace('"2026.11"', '"{v}"')
-    import yaml
-
-    version = yaml.safe_load((ROOT / "rubrics" / "math-foundations.yaml").read_text())["version"]
-    cohort.write_text(text.replace("{v}", str(version)))
+    cohort = write_cohort(tmp_path, LOGINS[:1], template="math-foundations")
     with fake() as fk:
         eng, result = run_apply(fk, cohort)
         assert result.failures == [] and eng.client.counters.writes == 10
@@ -317,32 +323,219 @@ def test_a_deliverable_without_hidden_labels_gets_no_secret_and_re_applies_to_no
         assert eng2.client.counters.writes == 0
 
 
-def test_with_a_course_secret_each_learner_gets_their_own_data_and_the_course_labels(tmp_path):
-    """The starter is the template rendered with the course secret for that learner: their own rows and ids;
-    the labels the report job reads (the environment secret) are the course's, never the public practice ones."""
-    cohort = write_cohort(tmp_path, LOGINS[:2])
+def course_key(tmp_path: Path) -> Path:
     key = tmp_path.parent / f"{tmp_path.name}-course.key"  # outside the cohort folder, as a mentor keeps it
     key.write_text("0f" * 32 + "\n")
-    text = cohort.read_text().replace("mentors: mentors\n", f"mentors: mentors\ncourse_secret_file: {key}\n")
-    cohort.write_text(text)
+    return key
+
+
+def with_secret(cohort: Path, key: Path) -> None:
+    cohort.write_text(cohort.read_text().replace("mentors: mentors\n",
+                                                 f"mentors: mentors\ncourse_secret_file: {key}\n"))
+
+
+GRADING = f"{ORG}/grading"
+
+
+def with_rubrics(cohort: Path, fk: FakeGitHub, *, make: bool = True) -> str:
+    """The mentors' private rubrics repository on the fake and its read-only token in a file outside the cohort
+    folder; cohort.yaml names both. The token (a bot with pull access) is what the report job will use."""
+    token = fk.add_learner_token("grading-reader")
+    if make:
+        fk.add_repo(GRADING, readers=("grading-reader",))
+    tfile = cohort.parent.parent / f"{cohort.parent.name}-grading.token"
+    tfile.write_text(token + "\n")
+    cohort.write_text(cohort.read_text().replace(
+        "mentors: mentors\n", f"mentors: mentors\nrubrics: {{repository: {GRADING}, token_file: {tfile}}}\n"))
+    return token
+
+
+def grading_commits(fk: FakeGitHub, path: str | None = None) -> list[str]:
+    if fk.branch_sha(GRADING) is None:
+        return []
+    return subprocess.run(["git", "rev-list", "main", *(["--", path] if path else [])], cwd=fk.repos[GRADING]["_bare"],
+                          capture_output=True, text=True, check=True).stdout.split()
+
+
+def test_with_a_course_secret_each_learner_gets_their_own_data_and_the_course_labels(tmp_path):
+    """The starter is the template rendered with the course secret for that learner: their own rows and ids;
+    the labels the report job reads (from the rubrics repository, at the commit the learner's repo pins) are the
+    ones that render produced -- the course's, never the public practice ones. A second apply writes nothing."""
+    from roadmap_ci.cohort.apply import RUBRICS_TOKEN_SECRET
+    from roadmap_ci.cohort.starter import render_starter
+    from roadmap_ci.seeding import read_secret
+
+    cohort = write_cohort(tmp_path, LOGINS[:2], template="tabular-classification")
+    key = course_key(tmp_path)
+    with_secret(cohort, key)
     practice = (ROOT / "labels" / "tabular-classification.csv").read_bytes()
     with fake() as fk:
-        _, result = run_apply(fk, cohort)
+        token = with_rubrics(cohort, fk)
+        eng, result = run_apply(fk, cohort)
         assert result.failures == []
         ids, tests = [], []
-        for g in LOGINS[:2]:
-            full = f"{ORG}/churn-{g}"
-            from roadmap_ci.github.secrets import PACKED, unpack_labels
-
-            sealed = fk.secret_value(full, LABELS_SECRET, ENVIRONMENT)
-            assert sealed.startswith(PACKED) and len(sealed) <= 48 * 1024  # 9-digit ids: packed to fit
-            labels = unpack_labels(sealed)
+        loaded = load_cohort(cohort)
+        for seat in loaded.seats():
+            g, full = seat.key, f"{ORG}/{seat.repo}"
+            # the labels, rendered again here for this seat, are what the rubrics repository holds at the pinned ref
+            labels = render_starter(loaded, seat, tmp_path / "again" / g, secret=read_secret(key)).labels
             assert labels and labels != practice
-            kept = (tmp_path / ".roadmap-ci" / "labels" / "churn" / f"{g}.csv").read_bytes()
-            assert kept == labels  # the mentor's copy, for grading
+            v = {k: x["value"] for k, x in fk.variables[full].items()}
+            ref, path = v["ROADMAP_CI_RUBRICS_REF"], v["ROADMAP_CI_HIDDEN_LABELS_PATH"]
+            assert v["ROADMAP_CI_RUBRICS_REPOSITORY"] == GRADING and path == f"labels/churn/{g}.csv"
+            assert len(ref) == 40 and grading_commits(fk, path) == [ref]  # the commit that wrote them
+            assert fk.repo_file(GRADING, path, ref=ref) == labels
+            assert (tmp_path / ".roadmap-ci" / "labels" / "churn" / f"{g}.csv").read_bytes() == labels
+            # the report job's read-only token sits in the default-branch-only environment; no labels secret
+            assert fk.secret_value(full, RUBRICS_TOKEN_SECRET, ENVIRONMENT).decode() == token
+            assert LABELS_SECRET not in fk.secrets.get((full, ENVIRONMENT), {})
+            assert v["ROADMAP_CI_REPORT_ENVIRONMENT"] == ENVIRONMENT
             rows = labels.decode().splitlines()[1:]
             ids.append({r.split(",")[0] for r in rows})
             test_csv = fk.repo_file(full, "data/raw/test.csv").decode()
             tests.append(test_csv)
             assert {line.split(",")[0] for line in test_csv.splitlines()[1:]} == ids[-1]  # the repo's own rows
         assert not ids[0] & ids[1] and tests[0] != tests[1]
+        assert len(grading_commits(fk)) == 2  # one commit per seat
+
+        fk.reset_log()
+        eng2, result2 = run_apply(fk, cohort)
+        assert result2.failures == [] and fk.writes() == [] and eng2.client.counters.writes == 0
+
+        # the state directory is lost: the labels are found unchanged (same git blob), nothing is committed; only
+        # the token secret is written again (a secret cannot be read back to compare)
+        import shutil
+
+        shutil.rmtree(tmp_path / ".roadmap-ci")
+        _, result3 = run_apply(fk, cohort)
+        assert result3.failures == [] and len(grading_commits(fk)) == 2
+        assert [w.path.rsplit("/", 1)[-1] for w in fk.writes()] == [RUBRICS_TOKEN_SECRET] * 2
+
+
+def test_course_labels_packed_within_48_kb_still_go_into_the_environment_secret(tmp_path):
+    """Without `rubrics:`, labels over 48 KB that gzip + base64 brings under it travel in the secret (unsupervised:
+    about 58 KB of course labels, about 22 KB packed); ci-report unpacks them."""
+    from roadmap_ci.github.secrets import PACKED, unpack_labels
+
+    cohort = write_cohort(tmp_path, LOGINS[:1], template="unsupervised")
+    with_secret(cohort, course_key(tmp_path))
+    with fake() as fk:
+        _, result = run_apply(fk, cohort)
+        assert result.failures == []
+        full = f"{ORG}/churn-ada-l"
+        sealed = fk.secret_value(full, LABELS_SECRET, ENVIRONMENT)
+        kept = (tmp_path / ".roadmap-ci" / "labels" / "churn" / "ada-l.csv").read_bytes()
+        assert len(kept) > 48 * 1024 and sealed.startswith(PACKED) and len(sealed) <= 48 * 1024
+        assert unpack_labels(sealed) == kept
+        assert "ROADMAP_CI_HIDDEN_LABELS_PATH" not in fk.variables[full]
+
+
+def test_labels_too_large_for_a_secret_are_refused_naming_rubrics_and_go_through_the_rubrics_repository(tmp_path):
+    """imbalanced-tuning's course labels are about 154 KB (55 KB packed): no secret holds them. Without `rubrics:`
+    apply refuses that seat with one line naming the setting; with it, they go to the rubrics repository."""
+    cohort = write_cohort(tmp_path, LOGINS[:2], template="imbalanced-tuning")
+    with_secret(cohort, course_key(tmp_path))
+    with fake() as fk:
+        _, result = run_apply(fk, cohort)
+        assert [label for label, _ in result.failures] == ["churn/ada-l", "churn/grace-h"] and result.exit_code == 2
+        line = result.failures[0][1]
+        assert "a GitHub secret holds 48 KB: set `rubrics:` in the cohort file" in line and "\n" not in line
+        assert not any(LABELS_SECRET in names for names in fk.secrets.values())
+
+        with_rubrics(cohort, fk)
+        env = {**os.environ, "GITHUB_TOKEN": fk.user_token, "GITHUB_API_URL": fk.url}
+        res = subprocess.run([sys.executable, "-m", "roadmap_ci", "cohort", "plan", "-c", str(cohort)], env=env,
+                             capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0, res.stderr
+        assert "write labels ×2" in res.stdout and "0 writes" in res.stdout  # the summary; nothing written
+        res = subprocess.run([sys.executable, "-m", "roadmap_ci", "cohort", "plan", "-c", str(cohort), "--json"],
+                             env=env, capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0, res.stderr
+        for seat in json.loads(res.stdout):
+            assert {"labels", "var:ROADMAP_CI_RUBRICS_REPOSITORY", "var:ROADMAP_CI_RUBRICS_REF",
+                    "var:ROADMAP_CI_HIDDEN_LABELS_PATH", "secret:ROADMAP_CI_RUBRICS_TOKEN"} <= set(seat["changes"])
+            assert "secret" not in seat["changes"]  # no labels secret was ever written: none to remove
+        assert fk.writes() == [] or all(w.path.endswith("/git-receive-pack") or "/contents/" not in w.path
+                                        for w in fk.writes())
+        _, result = run_apply(fk, cohort)
+        assert result.failures == []
+        for g in LOGINS[:2]:
+            kept = (tmp_path / ".roadmap-ci" / "labels" / "churn" / f"{g}.csv").read_bytes()
+            assert len(kept) > 100 * 1024
+            ref = fk.variables[f"{ORG}/churn-{g}"]["ROADMAP_CI_RUBRICS_REF"]["value"]
+            assert fk.repo_file(GRADING, f"labels/churn/{g}.csv", ref=ref) == kept
+        # the contents reads are not kept in the ETag cache (it would hold every seat's labels, saved per seat)
+        assert "/contents/" not in (tmp_path / ".roadmap-ci" / "etags.json").read_text()
+
+
+def test_moving_to_a_rubrics_repository_survives_lost_answers_and_removes_the_old_secret(tmp_path):
+    """A cohort applied with the labels secret, then `rubrics:` added: the labels are committed once per seat even
+    when GitHub's answer to the write is lost or it keeps failing for one seat, the old secret is deleted, and the
+    apply after that writes nothing."""
+    cohort = write_cohort(tmp_path)
+    with fake() as fk:
+        _, result = run_apply(fk, cohort)
+        assert result.failures == [] and all(LABELS_SECRET in fk.secrets[(f"{ORG}/churn-{g}", ENVIRONMENT)]
+                                             for g in LOGINS)
+        with_rubrics(cohort, fk)
+        fk.fail("PUT", r"/contents/labels/churn/ada-l\.csv$", status=502, after=True)  # committed, answer lost
+        fk.fail("PUT", r"/contents/labels/churn/alan-t\.csv$", status=500, times=5)  # gives up this run
+        fk.fail("DELETE", r"/secrets/ROADMAP_CI_HIDDEN_LABELS$", status=504, after=True)  # deleted, answer lost
+        _, result = run_apply(fk, cohort)
+        assert [label for label, _ in result.failures] == ["churn/alan-t"]
+        _, result = run_apply(fk, cohort)
+        assert result.failures == []
+        practice = (ROOT / "labels" / f"{TEMPLATE}.csv").read_bytes()
+        for g in LOGINS:
+            full = f"{ORG}/churn-{g}"
+            path = f"labels/churn/{g}.csv"
+            ref = fk.variables[full]["ROADMAP_CI_RUBRICS_REF"]["value"]
+            assert grading_commits(fk, path) == [ref] and fk.repo_file(GRADING, path, ref=ref) == practice
+            assert LABELS_SECRET not in fk.secrets[(full, ENVIRONMENT)]
+        assert len(grading_commits(fk)) == len(LOGINS)
+        fk.reset_log()
+        _, result = run_apply(fk, cohort)
+        assert result.failures == [] and fk.writes() == []
+
+
+def test_a_rubrics_repository_that_is_missing_public_or_unreadable_is_one_line_each(tmp_path):
+    from roadmap_ci.errors import InvalidInputs
+
+    cohort = write_cohort(tmp_path, LOGINS[:1])
+    with fake() as fk:
+        with_rubrics(cohort, fk, make=False)
+        eng = engine(fk, cohort)
+        with pytest.raises(InvalidInputs) as exc:
+            eng.preflight()
+        assert [str(e).split(": ", 1)[1] for e in exc.value.errors] == [
+            f"rubrics: repository '{GRADING}' does not exist or the token cannot see it"]
+        fk.add_repo(GRADING, private=False)  # public, and the reader is no collaborator (but can read a public repo)
+        fk.repos[GRADING]["permissions"]["push"] = False
+        with pytest.raises(InvalidInputs) as exc:
+            eng.preflight()
+        assert [str(e).split(": ", 1)[1] for e in exc.value.errors] == [
+            f"rubrics: {GRADING} is public: anyone could read the hidden labels (make it private)",
+            f"rubrics: the token cannot write to {GRADING} (apply writes the hidden labels there)"]
+        fk.repos[GRADING].update(private=True, permissions={**fk.repos[GRADING]["permissions"], "push": True})
+        with pytest.raises(InvalidInputs) as exc:
+            eng.preflight()
+        (only,) = exc.value.errors
+        assert f"rubrics: token_file: that token cannot read {GRADING}" in str(only) and str(only).count("\n") == 0
+        assert fk.writes() == []
+        eng.close()
+
+
+def test_a_token_file_gone_at_apply_time_is_one_line_and_exit_1(tmp_path):
+    cohort = write_cohort(tmp_path, LOGINS[:1])
+    with fake() as fk:
+        with_rubrics(cohort, fk)
+        tfile = tmp_path.parent / f"{tmp_path.name}-grading.token"
+        tfile.unlink()
+        res = subprocess.run([sys.executable, "-m", "roadmap_ci", "cohort", "apply", "-c", str(cohort), "--pause", "0"],
+                             env={**os.environ, "GITHUB_TOKEN": fk.user_token, "GITHUB_API_URL": fk.url},
+                             capture_output=True, text=True, timeout=120)
+        assert res.returncode == 1 and "Traceback" not in res.stderr
+        assert res.stderr.strip().splitlines() == [
+            f"{cohort}:5:{cohort.read_text().splitlines()[4].index('token_file: ') + 13}: rubrics: token_file: "
+            f"{tfile}: no such token file"]
+        assert fk.writes() == []

@@ -83,6 +83,16 @@ def test_roster_problems_are_named_by_line(tmp_path):
      "5:26: artifact_retention_days: Input should be a valid integer"),
     (("id: churn", "id: churn\n    repo: \"{deliverable}-{login}\""),
      "7:11: repo pattern: unknown field {login} (allowed: {deliverable}, {github}, {group}, {section})"),
+    (("mentors: mentors", "mentors: mentors\nrubrics: {repository: grading, token_file: t}"),
+     "5:23: rubrics: repository: 'grading' is not owner/name (a GitHub account, then a repository)"),
+    (("mentors: mentors", "mentors: mentors\nrubrics: {repository: ml-2027/.., token_file: t}"),
+     "5:23: rubrics: repository: 'ml-2027/..' is not owner/name"),
+    (("mentors: mentors", "mentors: mentors\nrubrics: {repository: ml-2027/grading, token: ghp_x}"),
+     "5:40: rubrics: never write the token into cohort.yaml"),
+    (("mentors: mentors", "mentors: mentors\nrubrics: {repository: ml-2027/grading}"),
+     "5:1: missing required key 'token_file'"),
+    (("mentors: mentors", "mentors: mentors\nrubrics: {repository: ml-2027/grading, token_file: no.token}"),
+     "5:52: rubrics: token_file: "),
 ])
 def test_cohort_file_problems_have_a_place(tmp_path, edit, expected):
     path = cohort(tmp_path, GOOD.replace(*edit))
@@ -146,3 +156,19 @@ def test_every_cohort_command_reads_cohort_yaml_here_or_the_file_c_names(cli, tm
     closing = cli("cohort", "close", "a", "b", "c", "-c", str(good))
     assert closing.returncode == 1 and "give one deliverable" in closing.stderr
 
+
+
+def test_the_rubrics_token_file_holds_one_token(tmp_path):
+    text = GOOD.replace("mentors: mentors", "mentors: mentors\nrubrics: {repository: ml-2027/grading, "
+                                            "token_file: grading.token}")
+    path = cohort(tmp_path, text)
+    token = tmp_path / "grading.token"
+    assert lines(path) == [f"{path}:5:52: rubrics: token_file: {token}: no such token file"]
+    for content, says in (("\n", "the token file is empty"),
+                          ("ghp_a ghp_b\n", "the token file holds more than one token")):
+        token.write_text(content)
+        (line,) = lines(path)
+        assert line.startswith(f"{path}:5:52: rubrics: token_file: {token}: {says}"), line
+    token.write_text("ghp_readonly\n")
+    loaded = load_cohort(path)
+    assert loaded.cohort.rubrics.repository == "ml-2027/grading" and loaded.rubrics_token() == "ghp_readonly"

@@ -11,7 +11,7 @@ import sys
 from datetime import datetime
 
 import requests
-from test_cohort_apply import LOGINS, ORG, run_apply, write_cohort
+from test_cohort_apply import LOGINS, ORG, TEMPLATE, run_apply, write_cohort
 from testing.fakegithub import FakeGitHub
 
 
@@ -44,7 +44,7 @@ def test_status_shows_invitations_pushes_lateness_and_scores_then_reinvite(tmp_p
         s = requests.Session()
         s.headers["Authorization"] = f"Bearer {fk.installation_token}"
         s.post(f"{fk.url}/repos/{ORG}/churn-ada-l/statuses/{head}", timeout=5, json={
-            "state": "success", "context": "roadmap-ci/tabular-classification",
+            "state": "success", "context": f"roadmap-ci/{TEMPLATE}",
             "description": "73.5/100 points — pass (pass mark 50)"})
 
         env = {**os.environ, "GITHUB_TOKEN": fk.user_token, "GITHUB_API_URL": fk.url, "COLUMNS": "200"}

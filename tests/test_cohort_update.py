@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-from test_cohort_apply import LOGINS, ORG, engine, write_cohort
+from test_cohort_apply import LOGINS, ORG, TEMPLATE, engine, write_cohort
 from test_cohort_status import learner_push
 from testing.common import ROOT
 from testing.fakegithub import FakeGitHub
@@ -27,7 +27,7 @@ def apply_with(fk, cohort, templates):
 
 def test_update_opens_a_pull_request_keeps_learner_work_and_lists_conflicts(tmp_path):
     templates = tmp_path / "templates"
-    shutil.copytree(ROOT / "templates" / "tabular-classification", templates / "tabular-classification")
+    shutil.copytree(ROOT / "templates" / TEMPLATE, templates / TEMPLATE)
     cohort = write_cohort(tmp_path)
     with FakeGitHub() as fk:
         fk.add_org(ORG)
@@ -45,9 +45,9 @@ def test_update_opens_a_pull_request_keeps_learner_work_and_lists_conflicts(tmp_
                        env={**__import__("os").environ, "GIT_TERMINAL_PROMPT": "0",
                             "GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "http.extraHeader",
                             "GIT_CONFIG_VALUE_0": "Authorization: Bearer " + fk.add_learner_token("grace-h")})
-        mk = templates / "tabular-classification" / "{{cookiecutter.project_slug}}" / "Makefile"
+        mk = templates / TEMPLATE / "{{cookiecutter.project_slug}}" / "Makefile"
         mk.write_text("# the course's Makefile, version 2\n" + mk.read_text().split("\n", 1)[1])
-        new_file = templates / "tabular-classification" / "{{cookiecutter.project_slug}}" / "CHANGES.md"
+        new_file = templates / TEMPLATE / "{{cookiecutter.project_slug}}" / "CHANGES.md"
         new_file.write_text("# Changes\n\n- the template got a change log\n")
 
         eng = engine(fk, cohort)

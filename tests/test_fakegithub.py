@@ -124,3 +124,77 @@ def test_classroom_endpoints_git_push_and_secrets(tmp_path):
         bad = s.put(f"{fk.url}/repos/ml/r/actions/secrets/S", json={"encrypted_value": seal(other, "v2"),
                                                                     "key_id": key["key_id"]}, timeout=5)
         assert bad.status_code == 422 and fk.secret_value("ml/r", "S") == b"v1"
+
+
+def test_contents_put_creates_then_updates_with_the_blob_sha_and_refuses_a_stale_one():
+    """GitHub's contents API as apply uses it: 201 then 200 with the full content and commit objects, 422 without
+    the current sha, 409 with a stale one, 404 for someone without access; every write is a commit on main."""
+    import base64
+    import hashlib
+
+    with FakeGitHub() as fk:
+        fk.add_org("org")
+        reader = fk.add_learner_token("grader-bot")
+        fk.add_repo("org/grading", readers=("grader-bot",))
+        s = requests.Session()
+        s.headers["Authorization"] = f"Bearer {fk.user_token}"
+        url = f"{fk.url}/repos/org/grading/contents/labels/churn/ada.csv"
+        assert s.get(url, timeout=5).status_code == 404  # an empty repository
+        first = b"id,label,split\n1,0,public\n"
+        r = s.put(url, json={"message": "first", "content": base64.b64encode(first).decode(), "branch": "main"},
+                  timeout=5)
+        assert r.status_code == 201, r.text
+        body = r.json()
+        blob = hashlib.sha1(b"blob %d\0" % len(first) + first).hexdigest()
+        assert body["content"]["sha"] == blob and body["content"]["path"] == "labels/churn/ada.csv"
+        assert body["content"]["size"] == len(first) and body["content"]["type"] == "file"
+        c1 = body["commit"]
+        assert len(c1["sha"]) == 40 and c1["parents"] == [] and c1["message"] == "first"
+        assert {"url", "html_url", "author", "committer", "tree", "verification", "node_id"} <= set(c1)
+        assert fk.branch_sha("org/grading") == c1["sha"]
+        assert fk.repo_file("org/grading", "labels/churn/ada.csv") == first
+        got = s.get(url, params={"ref": "main"}, timeout=5).json()
+        assert got["sha"] == blob and base64.b64decode(got["content"]) == first and got["encoding"] == "base64"
+
+        second = first + b"2,1,private\n"
+        new = {"message": "second", "content": base64.b64encode(second).decode()}
+        r = s.put(url, json=new, timeout=5)
+        assert r.status_code == 422 and '"sha" wasn\'t supplied' in r.json()["message"]
+        r = s.put(url, json={**new, "sha": "0" * 40}, timeout=5)
+        assert r.status_code == 409 and "does not match" in r.json()["message"]
+        r = s.put(url, json={**new, "sha": blob}, timeout=5)
+        assert r.status_code == 200
+        c2 = r.json()["commit"]
+        assert [p["sha"] for p in c2["parents"]] == [c1["sha"]]
+        assert fk.repo_file("org/grading", "labels/churn/ada.csv") == second
+
+        # the commits that touched a path, newest first (apply pins the one that wrote a seat's labels)
+        other = f"{fk.url}/repos/org/grading/contents/labels/churn/bob.csv"
+        r = s.put(other, json={"message": "bob", "content": base64.b64encode(first).decode()}, timeout=5)
+        assert r.status_code == 201
+        hist = s.get(f"{fk.url}/repos/org/grading/commits", params={"path": "labels/churn/ada.csv", "sha": "main"},
+                     timeout=5).json()
+        assert [c["sha"] for c in hist] == [c2["sha"], c1["sha"]]
+
+        # a read-only collaborator reads but cannot write; a stranger sees nothing
+        ro = requests.Session()
+        ro.headers["Authorization"] = f"Bearer {reader}"
+        assert ro.get(url, timeout=5).status_code == 200
+        assert ro.put(url, json={**new, "sha": blob}, timeout=5).status_code == 403
+        stranger = requests.Session()
+        stranger.headers["Authorization"] = f"Bearer {fk.add_learner_token('mallory')}"
+        assert stranger.get(url, timeout=5).status_code == 404
+
+
+def test_an_environment_secret_is_deleted_once():
+    with FakeGitHub() as fk:
+        fk.add_org("org")
+        fk.add_repo("org/r")
+        s = requests.Session()
+        s.headers["Authorization"] = f"Bearer {fk.user_token}"
+        assert s.put(f"{fk.url}/repos/org/r/environments/prod", json={}, timeout=5).status_code == 200
+        fk.secrets[("org/r", "prod")] = {"X": {"name": "X", "created_at": "", "updated_at": "", "_value": b"v"}}
+        url = f"{fk.url}/repos/org/r/environments/prod/secrets/X"
+        assert s.get(url, timeout=5).status_code == 200
+        assert s.delete(url, timeout=5).status_code == 204
+        assert s.get(url, timeout=5).status_code == 404 and s.delete(url, timeout=5).status_code == 404

@@ -202,3 +202,89 @@ def test_a_rubric_that_does_not_exist_is_one_line_naming_the_input(pushed, tmp_p
         errors = [line for line in out.splitlines() if "tabular-clasification" in line]
         assert errors and "input rubric" in errors[0] and "vars.ROADMAP_CI_RUBRIC" in errors[0], out
         assert not fake.comments("learner/churn", 1) and not fake.statuses("learner/churn", push.head_sha)
+
+
+# ---------------------------------------------------------------- labels in the mentors' rubrics repository (slow)
+
+
+@pytest.mark.slow
+def test_report_reads_the_labels_from_the_rubrics_repository_cohort_apply_points_it_at(tmp_path):
+    """What `cohort apply` with `rubrics:` sets up, run from report.yml's YAML: the variables name the private
+    rubrics repository, the commit and the labels path; the read-only token is a secret of the report
+    environment (the caller cannot pass it). The report job checks that commit out with that token and scores
+    the hidden criteria from the labels file there; a path that leaves the checkout is an error status."""
+    from testing.ci_fixtures import GOOD_PREDS, HIDDEN_RUBRIC, LABELS
+    from testing.workflow_runner import LEARNER
+
+    from roadmap_ci.cohort.apply import ENVIRONMENT
+
+    server = tmp_path / "server"
+    publish_this_tree(server, "roadmap-ci/roadmap-ci", "v0.1.0")
+    repo = server / LEARNER
+    repo.parent.mkdir(parents=True)
+    render("tabular-classification", tmp_path / "render").rename(repo)
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "Start from the template")
+    main_sha = git(repo, "rev-parse", "HEAD")
+    grading = server / "mentors/grading"
+    (grading / "rubrics").mkdir(parents=True)
+    (grading / "rubrics" / "churn.yaml").write_text(HIDDEN_RUBRIC)
+    (grading / "labels" / "churn").mkdir(parents=True)
+    (grading / "labels" / "churn" / "learner.csv").write_text(LABELS)
+    git(grading, "init", "-q", "-b", "main")
+    git(grading, "add", "-A")
+    git(grading, "commit", "-q", "-m", "labels")
+    pinned = git(grading, "rev-parse", "HEAD")
+    (grading / "labels" / "churn" / "learner.csv").write_text("id,label,split\n")  # a later commit: not pinned
+    git(grading, "commit", "-q", "-am", "later")
+
+    head = "d" * 40
+    evidence = {"schema_version": 1, "deliverable": "tabular-classification", "commit": head,
+                "predictions": {"path": "data/predictions.csv", "status": "ok", "rows": 4,
+                                "bundled_as": "predictions/predictions.csv"}}
+    buf = tmp_path / "artifact.zip"
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("evidence.json", json.dumps(evidence))
+        zf.writestr("predictions/predictions.csv", GOOD_PREDS)
+    owner = {"login": "learner"}
+    wr_event = {"action": "completed", "repository": {"full_name": LEARNER, "owner": owner},
+                "workflow_run": {"id": 4242, "name": "roadmap-ci", "event": "pull_request", "status": "completed",
+                                 "conclusion": "success", "head_sha": head, "head_branch": "feature",
+                                 "pull_requests": [], "head_repository": {"full_name": LEARNER, "owner": owner}}}
+    vars = {"ROADMAP_CI_RUBRIC": "rubrics/churn.yaml", "ROADMAP_CI_RUBRIC_VERSION": "t1",
+            "ROADMAP_CI_RUBRICS_REPOSITORY": "mentors/grading", "ROADMAP_CI_RUBRICS_REF": pinned,
+            "ROADMAP_CI_HIDDEN_LABELS_PATH": "labels/churn/learner.csv", "ROADMAP_CI_REPORT_ENVIRONMENT": ENVIRONMENT}
+    token = "ghp_grading_read_only"
+    caller = repo / ".github" / "workflows" / "roadmap-ci-report.yml"
+
+    def report(fake: FakeGitHub, **override: str):
+        fake.add_pull(LEARNER, 1, head_sha=head, head_branch="feature")
+        fake.add_workflow_run(LEARNER, 4242, head_sha=head, event="pull_request", head_branch="feature")
+        fake.add_artifact(LEARNER, 4242, "roadmap-ci-evidence", buf.read_bytes(), head_sha=head)
+        runner = Runner(tmp_path / f"runner-{len(override)}", server=server, api_url=fake.url,
+                        token=fake.installation_token, environments={ENVIRONMENT: {"ROADMAP_CI_RUBRICS_TOKEN": token}},
+                        private={"mentors/grading": token})
+        (job,) = runner.run_caller(caller, event_name="workflow_run", event=wr_event, repository=LEARNER,
+                                   sha=main_sha, ref="refs/heads/main", vars={**vars, **override}, secrets={})
+        return job
+
+    with FakeGitHub() as fake:
+        job = report(fake)
+        assert job.result == "success", job.log()
+        assert job.step("Check out the mentor's rubrics (pinned; never the learner's code)").outcome == "success"
+        assert "posted: comment" in job.step("Score and post").output
+        out = job.runner_temp / "roadmap-ci-report" / "out"
+        card = json.loads((out / "scorecard.json").read_text())
+        assert card["labels"] == "course"
+        points = {c["id"]: c["points"] for c in card["criteria"]}
+        assert points["hidden-accuracy"] == 10  # scored against the pinned commit's labels (the later one is empty)
+
+    with FakeGitHub() as fake:
+        job = report(fake, ROADMAP_CI_HIDDEN_LABELS_PATH="../../../../etc/passwd")
+        assert job.result == "failure"
+        output = job.step("Score and post").output
+        assert "Traceback" not in output
+        assert "posted: error (the hidden labels path '../../../../etc/passwd' leaves the rubrics repository" in output
+        (status,) = [s for s in fake.statuses(LEARNER, head) if s["state"] == "error"]
+        assert status["description"].startswith("could not score: the hidden labels path")

@@ -637,6 +637,11 @@ def ci_report_cmd(
     rubric_version: Annotated[str, typer.Option("--rubric-version", help="The pinned rubric version.")] = "",
     labels: Annotated[Path | None, typer.Option("--labels", help="Hidden labels CSV (overrides the rubric's "
                                                 "hidden_labels.source).")] = None,
+    labels_path: Annotated[str, typer.Option("--labels-path", help="Hidden labels CSV as a relative path inside "
+                                             "--labels-root (the mentor's rubrics checkout), instead of --labels."
+                                             )] = "",
+    labels_root: Annotated[Path | None, typer.Option("--labels-root", help="The rubrics checkout --labels-path is "
+                                                     "in. Default: $GITHUB_WORKSPACE/roadmap-ci-rubrics.")] = None,
     artifact: Annotated[Path | None, typer.Option("--artifact", help="An artifact zip already downloaded "
                                                   "(default: download it from the run).")] = None,
     workdir: Annotated[Path | None, typer.Option("--workdir", help="Default: $RUNNER_TEMP/roadmap-ci-report.")] = None,
@@ -646,7 +651,7 @@ def ci_report_cmd(
     from roadmap_ci.ci.step import ci_report
 
     out = ci_report(rubric=rubric, rubric_version=rubric_version, labels=labels, artifact=artifact,
-                    workdir=workdir, dry_run=dry_run)
+                    workdir=workdir, dry_run=dry_run, labels_path=labels_path or None, labels_root=labels_root)
     if out.scorecard is not None:
         print(f"{out.scorecard.deliverable}: {out.scorecard.total:g}/{out.scorecard.max:g} "
               f"({'pass' if out.scorecard.passed else 'below the pass mark'})")

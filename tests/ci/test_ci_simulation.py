@@ -119,13 +119,27 @@ class Sim:
                      "GITHUB_REPOSITORY": payload["repository"]["full_name"], "GITHUB_RUN_ID": str(9000 + self.n),
                      "GITHUB_EVENT_NAME": "workflow_run", "RUNNER_TEMP": str(job / "rt")}
 
-    def report(self, payload: dict) -> subprocess.CompletedProcess[str]:
-        """One run of the report job: the real `roadmap-ci ci-report` command, as report.yml runs it."""
+    def report(self, payload: dict, labels: list[str] | None = None,
+               workspace: dict[str, str | Path] | None = None) -> subprocess.CompletedProcess[str]:
+        """One run of the report job: the real `roadmap-ci ci-report` command, as report.yml runs it.
+        ``labels``: the labels arguments (default: ``--labels`` and the mentor's file); ``workspace``: files of
+        the job's ``GITHUB_WORKSPACE`` (the rubrics checkout is ``roadmap-ci-rubrics/`` in it), a Path value a
+        symbolic link to it."""
         job, gh_env = self._job(payload)
+        ws = job / "ws"
+        for rel, text in (workspace or {}).items():
+            (ws / rel).parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(text, Path):
+                (ws / rel).symlink_to(text)
+            else:
+                (ws / rel).write_text(text)
+        ws.mkdir(exist_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "RUNNER_", "GH_", "ROADMAP_CI"))}
+        args = ["--labels", str(self.rubric.parent / "labels.csv")] if labels is None else labels
         return subprocess.run([sys.executable, "-m", "roadmap_ci", "ci-report", "--rubric", str(self.rubric),
-                               "--rubric-version", "t1", "--labels", str(self.rubric.parent / "labels.csv")],
-                              capture_output=True, text=True, env={**env, **gh_env}, cwd=job, timeout=120)
+                               "--rubric-version", "t1", *args],
+                              capture_output=True, text=True, env={**env, **gh_env, "GITHUB_WORKSPACE": str(ws)},
+                              cwd=job, timeout=120)
 
     def report_here(self, payload: dict, clock: Clock | None = None, now: datetime | None = None) -> StepResult:
         """The same step in this process (real github3 and HTTP; no interpreter start-up): attacks about
@@ -441,3 +455,53 @@ def test_head_moving_while_scoring_posts_nothing(sim, monkeypatch):
     assert out.posted == "nothing" and "stale run" in out.reason
     assert sim.writes() == []  # a stale run posts nothing, counts nothing and writes nothing the learner reads
     assert not (sim.job() / "rt" / "roadmap-ci-report" / "out").exists()
+
+
+# ---------------------------------------------------------------- labels from the mentor's rubrics checkout
+
+
+def test_labels_read_from_the_rubrics_checkout_score_the_hidden_criteria(sim):
+    """`cohort apply` with `rubrics:` points the report job at labels/<deliverable>/<seat>.csv in the checked-out
+    rubrics repository: the same score as the labels secret gives."""
+    sim.fk.add_pull(BASE, 7, head_sha=SHA, head_branch="feature", head_repo="learner/course")
+    payload = event()
+    sim.evaluate_run(payload)
+    out = ok(sim.report(payload, ["--labels-path", "labels/churn/learner.csv"],
+                        {"roadmap-ci-rubrics/labels/churn/learner.csv": LABELS}))
+    assert "posted: comment" in out
+    card = sim.out("scorecard.json")
+    assert card["labels"] == "course"
+    assert sim.out("evidence.json")["hidden"]["public.accuracy"] == 1.0
+    via_secret = ok(sim.report(payload))  # the same predictions scored with the labels file given directly
+    assert via_secret.splitlines()[0] == out.splitlines()[0]
+
+
+@pytest.mark.parametrize("path, says", [
+    ("/etc/passwd", "the hidden labels path '/etc/passwd' is absolute"),
+    ("../../mentor/labels.csv", "the hidden labels path '../../mentor/labels.csv' leaves the rubrics repository"),
+    ("labels/churn/nobody.csv", "the hidden labels file 'labels/churn/nobody.csv' is not in the rubrics repository"),
+    ("labels/out.csv", "the hidden labels path 'labels/out.csv' leads out of the rubrics repository"),
+])
+def test_a_labels_path_that_is_absolute_climbs_out_or_is_missing_is_an_error_status_in_one_line(sim, path, says):
+    sim.fk.add_pull(BASE, 7, head_sha=SHA, head_branch="feature", head_repo="learner/course")
+    payload = event()
+    sim.evaluate_run(payload)
+    ws: dict[str, str | Path] = {"roadmap-ci-rubrics/labels/churn/learner.csv": LABELS,
+                                 # a link in the checkout that points at a file outside it
+                                 "roadmap-ci-rubrics/labels/out.csv": sim.rubric.parent / "labels.csv"}
+    proc = sim.report(payload, ["--labels-path", path], ws)
+    assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr
+    (line,) = [ln for ln in proc.stdout.splitlines() if ln.startswith("posted:")]
+    assert line.startswith(f"posted: error ({says}") and "vars.ROADMAP_CI_" in line, proc.stdout
+    (status,) = sim.statuses()
+    assert status["state"] == "error" and status["description"].startswith("could not score: the hidden labels")
+    assert sim.bot_comments(7) == [] and not [r for r in sim.fk.check_runs.values()]  # nothing scored
+
+
+def test_a_labels_path_without_a_rubrics_checkout_names_the_variable(sim):
+    sim.fk.add_pull(BASE, 7, head_sha=SHA, head_branch="feature", head_repo="learner/course")
+    payload = event()
+    sim.evaluate_run(payload)
+    proc = sim.report(payload, ["--labels-path", "labels/churn/learner.csv"])
+    assert proc.returncode == 1
+    assert "no rubrics repository is checked out (vars.ROADMAP_CI_RUBRICS_REPOSITORY)" in proc.stdout

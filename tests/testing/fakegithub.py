@@ -135,6 +135,24 @@ class ClassroomMixin:
             self.orgs[login] = org
             return org
 
+    def add_repo(self, full: str, *, private: bool = True, readers: tuple[str, ...] = ()) -> dict[str, Any]:
+        """A repository of an organisation added with ``add_org`` (an empty bare git repo); ``readers`` get pull."""
+        import subprocess
+
+        org, name = full.split("/", 1)
+        bare = f"{self.git_root}/{full}.git"
+        subprocess.run(["git", "init", "-q", "--bare", "-b", "main", bare], check=True, capture_output=True)
+        subprocess.run(["git", "config", "http.receivepack", "true"], cwd=bare, check=True)
+        with self.lock:
+            repo = {**self.repository(full), "owner": {**self.account(org, "Organization")}, "private": private,
+                    "visibility": "private" if private else "public", "description": None, "size": 0,
+                    "pushed_at": None, "created_at": _now(), "updated_at": _now(),
+                    "permissions": {"admin": True, "maintain": True, "push": True, "triage": True, "pull": True},
+                    "_bare": bare}
+            self.repos[full] = repo
+            self.collaborators[full] = {login: "pull" for login in readers}
+        return repo
+
     def add_users(self, *logins: str) -> None:
         with self.lock:
             self.users.update(logins)
@@ -226,6 +244,7 @@ class ClassroomMixin:
             ("PATCH", rf"^/repos/{R}$", self._edit_repo),
             ("GET", rf"^/repos/{R}/branches/([^/]+)$", self._get_branch),
             ("GET", rf"^/repos/{R}/contents/(.+)$", self._get_contents),
+            ("PUT", rf"^/repos/{R}/contents/(.+)$", self._put_contents),
             ("GET", rf"^/repos/{R}/commits$", self._list_commits),
             ("PUT", rf"^/repos/{R}/collaborators/([^/]+)$", self._put_collaborator),
             ("GET", rf"^/repos/{R}/collaborators/([^/]+)$", self._check_collaborator),
@@ -249,6 +268,7 @@ class ClassroomMixin:
             ("GET", rf"^/repos/{R}/environments/([^/]+)/secrets/public-key$", self._env_public_key),
             ("PUT", rf"^/repos/{R}/environments/([^/]+)/secrets/([^/]+)$", self._put_env_secret),
             ("GET", rf"^/repos/{R}/environments/([^/]+)/secrets/([^/]+)$", self._get_env_secret),
+            ("DELETE", rf"^/repos/{R}/environments/([^/]+)/secrets/([^/]+)$", self._delete_env_secret),
             ("GET", rf"^/repos/{R}/actions/secrets/public-key$", self._repo_public_key),
             ("PUT", rf"^/repos/{R}/actions/secrets/([^/]+)$", self._put_repo_secret),
             ("GET", rf"^/repos/{R}/commits/([^/]+)/check-runs$", self._list_check_runs_for_ref),
@@ -338,7 +358,7 @@ class ClassroomMixin:
 
     def _get_repo(self, req: Request, me: dict[str, Any], repo: str) -> Any:
         r = self.repos.get(repo)
-        if r is None or not (self._can_admin(me, repo) or me["login"] in self.collaborators.get(repo, {})):
+        if r is None or not self._can_read(me, repo):  # a private repo: its admins and collaborators only
             return 404, {"message": "Not Found"}
         return 200, self._public(r)
 
@@ -376,27 +396,114 @@ class ClassroomMixin:
         import base64
         import subprocess
 
-        if repo not in self.repos:
+        if repo not in self.repos or not self._can_read(me, repo):
             return 404, {"message": "Not Found"}
-        ref = req.args.get("ref", "main")
+        ref = req.args.get("ref") or self.repos[repo].get("default_branch") or "main"
         res = subprocess.run(["git", "show", f"{ref}:{path}"], cwd=self.repos[repo]["_bare"], capture_output=True)
         sha = self._git(repo, "rev-parse", f"{ref}:{path}")
         if res.returncode != 0 or sha is None:
             return 404, {"message": "Not Found"}
+        if self._git(repo, "cat-file", "-t", f"{ref}:{path}") != "blob\n":
+            return 200, []  # a directory: a listing (not needed by our clients beyond "not a file")
+        return 200, {**self._content_object(repo, ref, path, sha.strip(), len(res.stdout)), "encoding": "base64",
+                     "content": base64.encodebytes(res.stdout).decode()}
+
+    def _can_read(self, me: dict[str, Any], repo: str) -> bool:
+        r = self.repos[repo]
+        return not r.get("private") or self._can_admin(me, repo) or me["login"] in self.collaborators.get(repo, {})
+
+    def _can_push(self, me: dict[str, Any], repo: str) -> bool:
+        return self._can_admin(me, repo) or self.collaborators.get(repo, {}).get(me["login"]) in (
+            "push", "maintain", "admin")
+
+    def _content_object(self, repo: str, ref: str, path: str, sha: str, size: int) -> dict[str, Any]:
         api = f"{{root}}/repos/{repo}/contents/{path}?ref={ref}"
-        return 200, {"type": "file", "encoding": "base64", "size": len(res.stdout), "name": path.rsplit("/", 1)[-1],
-                     "path": path, "content": base64.encodebytes(res.stdout).decode(), "sha": sha.strip(),
-                     "url": api, "git_url": f"{{root}}/repos/{repo}/git/blobs/{sha.strip()}",
-                     "html_url": f"{{root}}/{repo}/blob/{ref}/{path}",
-                     "download_url": f"{{root}}/raw/{repo}/{ref}/{path}",
-                     "_links": {"self": api, "git": f"{{root}}/repos/{repo}/git/blobs/{sha.strip()}",
-                                "html": f"{{root}}/{repo}/blob/{ref}/{path}"}}
+        return {"type": "file", "size": size, "name": path.rsplit("/", 1)[-1], "path": path, "sha": sha,
+                "url": api, "git_url": f"{{root}}/repos/{repo}/git/blobs/{sha}",
+                "html_url": f"{{root}}/{repo}/blob/{ref}/{path}",
+                "download_url": f"{{root}}/raw/{repo}/{ref}/{path}",
+                "_links": {"self": api, "git": f"{{root}}/repos/{repo}/git/blobs/{sha}",
+                           "html": f"{{root}}/{repo}/blob/{ref}/{path}"}}
+
+    def _put_contents(self, req: Request, me: dict[str, Any], repo: str, path: str) -> Any:
+        """Create or update one file with a commit on a branch, as GitHub's contents API does: ``sha`` is required
+        to replace a file and must be the file's current blob (409 otherwise); an empty repo gets its first commit."""
+        import base64
+        import binascii
+        import os
+        import subprocess
+        import tempfile
+
+        if repo not in self.repos or not self._can_read(me, repo):
+            return 404, {"message": "Not Found"}
+        if not self._can_push(me, repo):
+            return 403, {"message": "Resource not accessible by personal access token"}
+        data = req.get_json(silent=True) or {}
+        if not isinstance(data.get("message"), str) or not isinstance(data.get("content"), str):
+            field_ = "message" if not isinstance(data.get("message"), str) else "content"
+            return 422, {"message": f"Invalid request.\n\n\"{field_}\" wasn't supplied.",
+                         "documentation_url": "https://docs.github.com/rest/repos/contents"}
+        try:
+            raw = base64.b64decode(data["content"], validate=True)
+        except (binascii.Error, ValueError):
+            return 422, {"message": "content is not valid Base64"}
+        if any(part in ("", ".", "..") for part in path.split("/")) or path.startswith(".git/"):
+            return 422, {"message": f"path {path!r} is invalid"}
+        bare = self.repos[repo]["_bare"]
+        branch = data.get("branch") or self.repos[repo].get("default_branch") or "main"
+        head = self._git(repo, "rev-parse", "-q", "--verify", f"refs/heads/{branch}")
+        head = head.strip() if head else None
+        empty = self._git(repo, "rev-parse", "-q", "--verify", "HEAD") is None and not self._git(
+            repo, "for-each-ref", "refs/heads")
+        if head is None and not empty:
+            return 404, {"message": f"Branch {branch} not found"}
+        current = self._git(repo, "rev-parse", "-q", "--verify", f"{head}:{path}") if head else None
+        current = current.strip() if current else None
+        if current is not None and "sha" not in data:
+            return 422, {"message": "Invalid request.\n\n\"sha\" wasn't supplied.",
+                         "documentation_url": "https://docs.github.com/rest/repos/contents"}
+        if current is not None and data["sha"] != current:
+            return 409, {"message": f"{path} does not match {data['sha']}",
+                         "documentation_url": "https://docs.github.com/rest/repos/contents"}
+        env = {**os.environ, "GIT_AUTHOR_NAME": me["login"], "GIT_AUTHOR_EMAIL": f"{me['login']}@users.noreply",
+               "GIT_COMMITTER_NAME": "GitHub", "GIT_COMMITTER_EMAIL": "noreply@github.com"}
+        with tempfile.TemporaryDirectory(prefix="fakegithub-index-") as tmp:
+            env["GIT_INDEX_FILE"] = f"{tmp}/index"
+
+            def git(*args: str, stdin: bytes | None = None) -> str:
+                res = subprocess.run(["git", *args], cwd=bare, env=env, input=stdin, capture_output=True,
+                                     check=True)
+                return res.stdout.decode().strip()
+
+            blob = git("hash-object", "-w", "--stdin", stdin=raw)
+            if head:
+                git("read-tree", head)
+            git("update-index", "--add", "--cacheinfo", f"100644,{blob},{path}")
+            tree = git("write-tree")
+            commit = git("commit-tree", tree, *(["-p", head] if head else []), "-m", data["message"])
+            git("update-ref", f"refs/heads/{branch}", commit, *([head] if head else []))
+        date = _now()
+        person = {"name": me["login"], "email": f"{me['login']}@users.noreply", "date": date}
+        body = {"content": self._content_object(repo, branch, path, blob, len(raw)),
+                "commit": {"sha": commit, "node_id": f"C_{commit[:8]}",
+                           "url": f"{{root}}/repos/{repo}/git/commits/{commit}",
+                           "html_url": f"{{root}}/{repo}/commit/{commit}",
+                           "author": person, "committer": {"name": "GitHub", "email": "noreply@github.com",
+                                                          "date": date},
+                           "tree": {"sha": tree, "url": f"{{root}}/repos/{repo}/git/trees/{tree}"},
+                           "message": data["message"],
+                           "parents": [{"sha": head, "url": f"{{root}}/repos/{repo}/git/commits/{head}",
+                                        "html_url": f"{{root}}/{repo}/commit/{head}"}] if head else [],
+                           "verification": {"verified": False, "reason": "unsigned", "signature": None,
+                                            "payload": None, "verified_at": None}}}
+        return (200 if current is not None else 201), body
 
     def _list_commits(self, req: Request, me: dict[str, Any], repo: str) -> Any:
         if repo not in self.repos:
             return 404, {"message": "Not Found"}
         ref = req.args.get("sha", "main")
-        out = self._git(repo, "log", "--format=%H%x09%an%x09%ae%x09%cI%x09%s", ref)
+        out = self._git(repo, "log", "--format=%H%x09%an%x09%ae%x09%cI%x09%s", ref,
+                        *(["--", req.args["path"]] if req.args.get("path") else []))
         if out is None:
             return 409, {"message": "Git Repository is empty."}
         items = []
@@ -688,6 +795,13 @@ class ClassroomMixin:
     def _get_env_secret(self, req: Request, me: dict[str, Any], repo: str, env: str, name: str) -> Any:
         s = self.secrets.get((repo, env), {}).get(name.upper())
         return (200, self._public(s)) if s else (404, {"message": "Not Found"})
+
+    def _delete_env_secret(self, req: Request, me: dict[str, Any], repo: str, env: str, name: str) -> Any:
+        if not self._can_admin(me, repo) or env not in self.environments.get(repo, {}):
+            return 404, {"message": "Not Found"}
+        if self.secrets.get((repo, env), {}).pop(name.upper(), None) is None:
+            return 404, {"message": "Not Found"}
+        return 204, None
 
     def _list_check_runs_for_ref(self, req: Request, me: dict[str, Any], repo: str, ref: str) -> Any:
         runs = [r for r in self.check_runs.values()

@@ -18,6 +18,9 @@ unknown expression, a context it does not have), so a workflow that would fail o
 * ``github.server_url`` is a ``file://`` folder holding the repositories as git repositories (the learner's,
   and roadmap-ci itself at its release tag), so ``git+${server_url}/...`` installs and ``git ls-remote``
   work as they do against github.com; the API (``github.api_url``) is the loopback fake GitHub.
+* ``environments``: each environment's secrets; a job with ``environment: <name>`` sees them in ``secrets``
+  (over what the caller passed, as on GitHub). ``private``: repository -> the one token that may check it
+  out (any other is GitHub's "repository not found").
 """
 
 from __future__ import annotations
@@ -262,8 +265,12 @@ PERMISSION_LEVEL = {"none": 0, "read": 1, "write": 2}
 class Runner:
     """One machine: a server folder of git repositories, a place for artifacts, and the tools on it."""
 
-    def __init__(self, base: Path, *, server: Path, api_url: str, token: str, python: str | None = None) -> None:
+    def __init__(self, base: Path, *, server: Path, api_url: str, token: str, python: str | None = None,
+                 environments: dict[str, dict[str, str]] | None = None,
+                 private: dict[str, str] | None = None) -> None:
         self.base, self.server, self.api_url, self.token = base, server, api_url, token
+        self.environments = environments or {}
+        self.private = private or {}
         self.artifacts = base / "artifacts"
         self.artifacts.mkdir(parents=True, exist_ok=True)
         self.python = python or _base_python()
@@ -393,6 +400,9 @@ class Runner:
         if not expr.condition(job.get("if")):
             result.result = "skipped"
             return result
+        environment = to_str(expr.render(job.get("environment") or ""))
+        if environment:  # the environment's secrets resolve in this job, over the caller's
+            ctx["secrets"] = {**secrets, **self.environments.get(environment, {})}
         if "timeout-minutes" in job:
             minutes = expr.render(job["timeout-minutes"])
             if not isinstance(minutes, int | float) or minutes <= 0:
@@ -495,7 +505,7 @@ class Runner:
         if with_.get("persist-credentials", True) is not False:
             raise StepFailed("checkout: persist-credentials must be false in this project's workflows")
         src = self.server / repo
-        if not src.is_dir():
+        if not src.is_dir() or (repo in self.private and with_.get("token") != self.private[repo]):
             raise StepFailed(f"checkout: repository {repo!r} not found")
         dest.mkdir(parents=True, exist_ok=True)
         git = ["git", "-c", "init.defaultBranch=main", "-c", "advice.detachedHead=false"]

@@ -147,12 +147,47 @@ def _trusted(bundle: Bundle, run: Run, loaded: LoadedRubric, labels: Path | None
                                  "deliverable": loaded.rubric.deliverable or ev.deliverable}), source
 
 
+LABELS_PATH_HINT = "vars.ROADMAP_CI_HIDDEN_LABELS_PATH, a path inside the rubrics repository"
+
+
+def labels_in_checkout(root: Path, rel: str) -> Path:
+    """The hidden labels file ``rel`` inside the mentor's rubrics checkout ``root``; InvalidInput (one line naming
+    the variable) when ``rel`` is absolute, climbs out with ``..``, or names no file there."""
+    from pathlib import PurePosixPath, PureWindowsPath
+
+    shown = rel[:200]
+    if PurePosixPath(rel).is_absolute() or PureWindowsPath(rel).is_absolute() or rel.startswith("~"):
+        raise InvalidInput(f"the hidden labels path {shown!r} is absolute ({LABELS_PATH_HINT})")
+    if ".." in PurePosixPath(rel.replace("\\", "/")).parts:
+        raise InvalidInput(f"the hidden labels path {shown!r} leaves the rubrics repository with '..' "
+                           f"({LABELS_PATH_HINT})")
+    if not root.is_dir():
+        raise InvalidInput(f"a hidden labels path {shown!r} is set, but no rubrics repository is checked out "
+                           "(vars.ROADMAP_CI_RUBRICS_REPOSITORY)")
+    path = root / rel
+    try:
+        inside = path.resolve().is_relative_to(root.resolve())  # a link in the checkout that points out of it
+    except (OSError, RuntimeError):
+        inside = False
+    if not inside:
+        raise InvalidInput(f"the hidden labels path {shown!r} leads out of the rubrics repository ({LABELS_PATH_HINT})")
+    if not path.is_file():
+        raise InvalidInput(f"the hidden labels file {shown!r} is not in the rubrics repository at the checked-out "
+                           "commit (vars.ROADMAP_CI_HIDDEN_LABELS_PATH, vars.ROADMAP_CI_RUBRICS_REF)")
+    return path
+
+
 def ci_report(*, rubric: str, rubric_version: str, labels: Path | None = None, artifact: Path | None = None,
               artifact_name: str = ARTIFACT_NAME, workdir: Path | None = None, dry_run: bool = False,
               env: Mapping[str, str] | None = None, now: datetime | None = None,
               session: requests.Session | None = None, publisher: Publisher | None = None,
-              retry: Retrying | None = None) -> StepResult:
+              retry: Retrying | None = None, labels_path: str | None = None,
+              labels_root: Path | None = None) -> StepResult:
     """The privileged step, from ``GITHUB_EVENT_PATH`` and the environment (see the module docstring).
+
+    ``labels_path``: the hidden labels as a file inside the mentor's rubrics checkout ``labels_root`` (default
+    ``$GITHUB_WORKSPACE/roadmap-ci-rubrics``), instead of ``labels``. A path that is absolute, climbs out with
+    ``..`` or names no file is the mentor's misconfiguration: an ``error`` status on the commit, one line.
 
     ``session``: a requests-style session for the reads (default: github3's, authenticated with
     ``GITHUB_TOKEN``); ``publisher``: where results go (default: :func:`github_publisher`); ``retry``: the
@@ -175,6 +210,15 @@ def ci_report(*, rubric: str, rubric_version: str, labels: Path | None = None, a
         session, client = _read_session(env, api_url, dry_run or publisher is not None, retry)
     reader = Reader(session, retry)
     now = now or datetime.now(UTC)
+    labels_problem = None
+    if labels_path:
+        if labels is not None:
+            raise InvalidInput("give the hidden labels with --labels or --labels-path, not both")
+        root = labels_root or Path(env.get("GITHUB_WORKSPACE") or ".") / "roadmap-ci-rubrics"
+        try:
+            labels = labels_in_checkout(root, labels_path)
+        except InvalidInput as exc:
+            labels_problem = exc
     labels = _unpacked_labels(labels, base) if labels is not None else None
     # the mentor's rubric first, before anything learner-controlled is read
     loaded = load_pinned_rubric(rubric, rubric_version) if rubric else None
@@ -185,6 +229,11 @@ def ci_report(*, rubric: str, rubric_version: str, labels: Path | None = None, a
     if publisher is None and not dry_run:
         publisher = github_publisher(env, api_url, client=client, retry=retry, now=now,
                                      deliverable=loaded.rubric.deliverable if loaded is not None else None)
+    if labels_problem is not None:  # the mentor's settings are wrong: say so on the commit, score nothing
+        if dry_run or publisher is None:
+            raise labels_problem
+        publisher.error(target, labels_problem.message)
+        return StepResult("error", labels_problem.message, target=target)
 
     try:
         zip_path = artifact or download_artifact(reader, api_url, run.repo, run, artifact_name, base / "artifact.zip")

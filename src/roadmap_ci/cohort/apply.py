@@ -14,7 +14,14 @@ For every seat (a learner, or a group, × a deliverable) in the organisation:
    cohort.yaml, ``var:ROADMAP_CI_ARTIFACT_RETENTION_DAYS`` (the evidence artifact's retention, which the
    learner's ``roadmap-ci.yml`` passes to ``evaluate.yml``);
 6. ``environment`` + ``env-policy`` + ``secret`` — the hidden labels as the secret ``ROADMAP_CI_HIDDEN_LABELS`` of
-   the environment ``roadmap-ci-report``, deployable only from the default branch, sealed client-side.
+   the environment ``roadmap-ci-report``, deployable only from the default branch, sealed client-side;
+7. or, with ``rubrics:`` in cohort.yaml (labels of any size): ``labels`` — the seat's labels as
+   ``labels/<deliverable>/<seat>.csv`` in the mentors' private rubrics repository (contents API: one commit,
+   none when the file already holds the same git blob); ``var:ROADMAP_CI_RUBRICS_REPOSITORY``,
+   ``var:ROADMAP_CI_RUBRICS_REF`` (the commit that wrote those labels) and ``var:ROADMAP_CI_HIDDEN_LABELS_PATH``;
+   ``secret:ROADMAP_CI_RUBRICS_TOKEN`` (the read-only token from ``token_file``) in the same environment; and a
+   ``ROADMAP_CI_HIDDEN_LABELS`` secret an earlier apply wrote is deleted (``secret`` = removed), so the labels
+   live in one place.
 
 State is the journal (:mod:`roadmap_ci.cohort.journal`): a step ``done`` with the same digest is not written
 again, so a second ``apply`` writes nothing; it reads each repo once and, while an invitation is open, its
@@ -41,14 +48,26 @@ from roadmap_ci.errors import CannotRun, InvalidInput, InvalidInputs, Place, Roa
 
 ENVIRONMENT = "roadmap-ci-report"
 LABELS_SECRET = "ROADMAP_CI_HIDDEN_LABELS"
+RUBRICS_TOKEN_SECRET = "ROADMAP_CI_RUBRICS_TOKEN"
+REMOVED = "removed"  # the digest of the ``secret`` step once the labels moved to the rubrics repository
 RULESET_NAME = "roadmap-ci: protect the default branch"
 SECRET_LIMIT = 48 * 1024
 STATE_DIR = ".roadmap-ci"
 
 STEP_WORDS = {"repo": "create repo", "starter": "push starter", "access": "invite", "ruleset": "protect branch",
               "var": "set variable", "environment": "environment", "env-policy": "branch policy",
-              "secret": "set secret"}
-CONTENT_STEPS = {"repo", "access"}  # content-creating writes (GitHub's 80/min, 500/h)
+              "secret": "set secret", "labels": "write labels"}
+CONTENT_STEPS = {"repo", "access", "labels"}  # content-creating writes (GitHub's 80/min, 500/h): a commit is one
+
+
+def blob_sha(data: bytes) -> str:
+    """The git blob id of ``data`` (what the contents API answers as a file's ``sha``)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def labels_repo_path(seat: Seat) -> str:
+    """Where a seat's hidden labels live in the rubrics repository."""
+    return f"labels/{seat.deliverable.id}/{seat.key}.csv"
 
 
 def _digest(value: Any) -> str:
@@ -119,6 +138,10 @@ class Engine:
             from roadmap_ci.seeding import read_secret
 
             self.secret = read_secret(secret_file)
+        # the rubrics repository that holds the labels instead of a secret, and the report job's token for it
+        self.rubrics = loaded.cohort.rubrics.repository if loaded.cohort.rubrics is not None else None
+        self.rubrics_token = loaded.rubrics_token() if self.rubrics is not None else None
+        self._rubrics_repo: dict[str, Any] | None = None
 
     def close(self) -> None:
         self.journal.close()
@@ -161,12 +184,53 @@ class Engine:
                                          self.c.doc.place(("mentors",))))
         else:
             self.team_id = team.get("id")
+        if self.rubrics is not None:
+            problems += self._check_rubrics_repo()
         if problems:
             raise InvalidInputs([InvalidInput(p.message, p.place or Place(cfile)) for p in problems])
 
+    def _check_rubrics_repo(self) -> list[InvalidInput]:
+        """The rubrics repository exists, is private, the mentor's token can write to it and token_file's read it."""
+        from roadmap_ci.github.client import Client
+
+        name = str(self.rubrics)
+        at = self.c.doc.place(("rubrics", "repository"))
+        repo = self.client.get_or_none(f"/repos/{name}", what=f"read the rubrics repository {name}")
+        if repo is None:
+            return [InvalidInput(f"rubrics: repository {name!r} does not exist or the token cannot see it", at)]
+        problems = []
+        if not repo.get("private", False):
+            problems.append(InvalidInput(f"rubrics: {name} is public: anyone could read the hidden labels "
+                                         "(make it private)", at))
+        perms = repo.get("permissions")  # absent for some tokens (an App's): the first write says then
+        if isinstance(perms, dict) and not perms.get("push", False):
+            problems.append(InvalidInput(f"rubrics: the token cannot write to {name} (apply writes the hidden "
+                                         "labels there)", at))
+        reader = Client(self.client.api_url, str(self.rubrics_token), retrying=self.client.retrying,
+                        timeout=self.client.timeout)
+        try:
+            seen = reader.get_or_none(f"/repos/{name}", what=f"read {name} with the token in token_file")
+        except RoadmapError as exc:
+            seen, why = None, str(exc)
+        else:
+            why = "GitHub answered 404"
+        finally:
+            reader.close()
+        if seen is None:
+            problems.append(InvalidInput(f"rubrics: token_file: that token cannot read {name} ({why}); the "
+                                         "report job checks the labels out with it",
+                                         self.c.doc.place(("rubrics", "token_file"))))
+        self._rubrics_repo = repo
+        return problems
+
+    def _rubrics_branch(self) -> str:
+        if self._rubrics_repo is None:
+            self._rubrics_repo = self.client.get(f"/repos/{self.rubrics}", what=f"read {self.rubrics}")
+        return str(self._rubrics_repo.get("default_branch") or "main")
+
     # ------------------------------------------------------------ plan
 
-    def steps(self, seat: Seat) -> list[tuple[str, str | None]]:
+    def steps(self, seat: Seat, *, adopt: bool = False) -> list[tuple[str, str | None]]:
         d = seat.deliverable
         out: list[tuple[str, str | None]] = [("repo", "private"), ("starter", None)]
         out += [(f"access:{m.github}", "push") for m in seat.members]
@@ -180,8 +244,23 @@ class Engine:
         out.append(("var:ROADMAP_CI_REPORT_ENVIRONMENT", _digest(ENVIRONMENT)))
         out.append(("var:ROADMAP_CI_LEDGER_SHA", None))
         out += [("environment", _digest(ENV_BODY)), ("env-policy", "main")]
-        if self._has_labels(d.id):
-            out.append(("secret", None))
+        if not self._has_labels(d.id):
+            return out
+        full = f"{self.c.org}/{seat.repo}"
+        secret = self.journal.get(full, "secret")
+        if self.rubrics is None:  # the labels as an environment secret (48 KB at most)
+            out.append(("secret", "again" if secret.digest == REMOVED else None))
+            return out
+        kept = self._labels_path(seat)
+        out.append(("labels", blob_sha(kept.read_bytes()) if kept.is_file() else None))
+        commit = self.journal.get(full, "labels").result.get("commit")
+        out.append(("var:ROADMAP_CI_RUBRICS_REPOSITORY", _digest(self.rubrics)))
+        out.append(("var:ROADMAP_CI_RUBRICS_REF", _digest(commit) if commit else None))
+        out.append(("var:ROADMAP_CI_HIDDEN_LABELS_PATH", _digest(labels_repo_path(seat))))
+        out.append((f"secret:{RUBRICS_TOKEN_SECRET}", _digest(hashlib.sha256(str(self.rubrics_token).encode())
+                                                              .hexdigest())))
+        if adopt or secret.pending or (secret.done and secret.digest != REMOVED):
+            out.append(("secret", REMOVED))  # one an earlier apply wrote (or may have): deleted
         return out
 
     def _has_labels(self, deliverable: str) -> bool:
@@ -218,13 +297,18 @@ class Engine:
             sp.notes.append("the repo was deleted on GitHub: it is made again")
         sp.adopt = sp.repo is not None and not known
         forget = sp.repo is None and known
-        for step, digest in self.steps(seat):
+        for step, digest in self.steps(seat, adopt=sp.adopt):
             st = self.journal.get(full, step)
             if forget or not st.done or (digest is not None and st.digest != digest):
                 if step == "repo" and sp.repo is not None:
                     continue
                 kind, _, arg = step.partition(":")
-                sp.actions.append(Action(step, f"{STEP_WORDS[kind]} {arg}".strip()))
+                what = f"{STEP_WORDS[kind]} {arg}".strip()
+                if step == "secret" and digest == REMOVED:
+                    what = f"remove secret {LABELS_SECRET}"
+                elif step == "labels":
+                    what = f"write labels to {self.rubrics}"
+                sp.actions.append(Action(step, what))
         if not forget and check_invitations:
             self._check_invitations(sp)
         return sp
@@ -303,7 +387,7 @@ class Engine:
         full, org, seat = sp.full, self.c.org, sp.seat
         if sp.repo is None and self.journal.get(full, "repo").done:
             self.journal.forget(full, "the repo is gone on GitHub")
-        steps = dict(self.steps(seat))
+        steps = dict(self.steps(seat, adopt=sp.adopt))
 
         def get_repo() -> dict[str, Any] | None:
             return self.client.get_or_none(f"/repos/{full}", what=f"read {full}")
@@ -367,14 +451,40 @@ class Engine:
         self._step(sp, "environment", steps["environment"], environment, lambda: self._find_environment(full))
         self._step(sp, "env-policy", "main", lambda: self._add_policy(full, branch),
                    lambda: self._find_policy(full, branch))
-        labels = self._labels(sp, repo) if "secret" in steps else None
-        if "secret" in steps and labels is None:
+        if "labels" in steps:
+            self._labels_to_rubrics(sp, steps)
+        elif "secret" in steps:
+            labels = self._labels(sp, repo)
+            if labels is None:
+                raise CannotRun(f"the rubric of {seat.deliverable.id} scores hidden labels, but rendering "
+                                f"{seat.deliverable.template} gave none: set course_secret_file in the cohort file")
+            self._step(sp, "secret", _digest(hashlib.sha256(labels).hexdigest()),
+                       lambda: self._put_secret(full, LABELS_SECRET, labels))
+        self._prime(sp)
+
+    def _labels_to_rubrics(self, sp: SeatPlan, steps: dict[str, str | None]) -> None:
+        """The seat's labels into the rubrics repository, the variables that point the report job at them, its
+        token; and no labels secret besides."""
+        full, seat = sp.full, sp.seat
+        data = self._raw_labels(sp)
+        if data is None:
             raise CannotRun(f"the rubric of {seat.deliverable.id} scores hidden labels, but rendering "
                             f"{seat.deliverable.template} gave none: set course_secret_file in the cohort file")
-        if labels is not None:
-            self._step(sp, "secret", _digest(hashlib.sha256(labels).hexdigest()),
-                       lambda: self._put_secret(full, labels))
-        self._prime(sp)
+        blob = blob_sha(data)
+        written = self._step(sp, "labels", blob, lambda: self._write_labels(seat, data),
+                             lambda: self._find_labels(seat, blob))
+        for name, value in (("ROADMAP_CI_RUBRICS_REPOSITORY", str(self.rubrics)),
+                            ("ROADMAP_CI_RUBRICS_REF", str(written["commit"])),
+                            ("ROADMAP_CI_HIDDEN_LABELS_PATH", labels_repo_path(seat))):
+            step = f"var:{name}"
+            self._step(sp, step, _digest(value), lambda n=name, v=value: self._set_variable(full, n, v),
+                       lambda n=name, v=value: self._find_variable(full, n, v))
+        token = str(self.rubrics_token)
+        step = f"secret:{RUBRICS_TOKEN_SECRET}"
+        self._step(sp, step, steps[step], lambda: self._put_secret(full, RUBRICS_TOKEN_SECRET, token))
+        if "secret" in steps:
+            self._step(sp, "secret", REMOVED, lambda: self._delete_secret(full, LABELS_SECRET),
+                       lambda: self._find_no_secret(full, LABELS_SECRET))
 
     def _prime(self, sp: SeatPlan) -> None:
         """Read what the next plan reads, so that its conditional reads are 304s when nothing changes."""
@@ -415,8 +525,8 @@ class Engine:
         tmp.replace(p)
         return hashlib.sha256(labels).hexdigest()
 
-    def _labels(self, sp: SeatPlan, repo: dict[str, Any]) -> bytes | None:
-        """The seat's hidden labels (kept when its starter was rendered; rendered again if lost)."""
+    def _raw_labels(self, sp: SeatPlan) -> bytes | None:
+        """The seat's hidden labels CSV (kept when its starter was rendered; rendered again if lost)."""
         p = self._labels_path(sp.seat)
         if not p.is_file():
             from roadmap_ci.cohort.starter import render_starter
@@ -427,16 +537,72 @@ class Engine:
                 self._keep_labels(sp.seat, again.labels)
             finally:
                 shutil.rmtree(work, ignore_errors=True)
-        if not p.is_file():
+        return p.read_bytes() if p.is_file() else None
+
+    def _labels(self, sp: SeatPlan, repo: dict[str, Any]) -> bytes | None:
+        """The seat's labels as the secret's value: packed when over 48 KB, refused when still too large."""
+        data = self._raw_labels(sp)
+        if data is None:
             return None
         from roadmap_ci.github.secrets import pack_labels
 
-        data = p.read_bytes()
         packed = pack_labels(data, SECRET_LIMIT)  # larger labels travel gzip + base64 (ci-report unpacks them)
         if len(packed) > SECRET_LIMIT:
-            raise CannotRun(f"the hidden labels are {len(data) // 1024} KB ({len(packed) // 1024} KB packed); a "
-                            "GitHub secret holds 48 KB — keep them in a rubrics repository instead (docs/security.md)")
+            raise CannotRun(f"the hidden labels of {sp.seat.label} are {len(data) // 1024} KB "
+                            f"({len(packed) // 1024} KB packed); a GitHub secret holds 48 KB: set `rubrics:` in "
+                            "the cohort file (a private rubrics repository and a read-only token for it) to keep "
+                            "them there (docs/classroom.md)")
         return packed
+
+    # ------------------------------------------------------------ the rubrics repository (contents API)
+
+    def _contents(self, path: str) -> dict[str, Any] | None:
+        body = self.client.get_or_none(f"/repos/{self.rubrics}/contents/{path}", {"ref": self._rubrics_branch()},
+                                       what=f"read {path} in {self.rubrics}", cache=False)  # labels: not in etags
+        return body if isinstance(body, dict) and body.get("type") == "file" else None
+
+    def _labels_commit(self, path: str) -> str:
+        """The commit that last wrote ``path`` on the rubrics repository's default branch (a full SHA)."""
+        commits = self.client.get(f"/repos/{self.rubrics}/commits",
+                                  {"path": path, "sha": self._rubrics_branch(), "per_page": 1},
+                                  what=f"read the last commit of {path} in {self.rubrics}")
+        if not commits:
+            raise CannotRun(f"{self.rubrics} holds {path}, but GitHub lists no commit for it")
+        return str(commits[0]["sha"])
+
+    def _find_labels(self, seat: Seat, blob: str) -> dict[str, Any] | None:
+        path = labels_repo_path(seat)
+        cur = self._contents(path)
+        if cur is None or cur.get("sha") != blob:
+            return None
+        return {"commit": self._labels_commit(path), "blob": blob, "path": path}
+
+    def _write_labels(self, seat: Seat, data: bytes) -> dict[str, Any]:
+        """One commit when the file is missing or differs; none when it holds this blob already."""
+        import base64
+
+        from roadmap_ci.github.client import Refused
+
+        path, blob = labels_repo_path(seat), blob_sha(data)
+        url = f"/repos/{self.rubrics}/contents/{path}"
+        for attempt in (1, 2):
+            cur = self._contents(path)
+            if cur is not None and cur.get("sha") == blob:
+                return {"commit": self._labels_commit(path), "blob": blob, "path": path}
+            body = {"message": f"Hidden labels of {seat.label} (roadmap-ci cohort apply)",
+                    "content": base64.b64encode(data).decode("ascii"), "branch": self._rubrics_branch(),
+                    **({"sha": cur["sha"]} if cur is not None else {})}
+            try:
+                status, out = self._write("PUT", url, body, what=f"write {path} in {self.rubrics}", content=True,
+                                          verify=lambda: self._find_labels(seat, blob))
+            except Refused as exc:
+                if exc.status in (409, 422) and attempt == 1:
+                    continue  # the file changed under us (another apply, a mentor's commit): read it again
+                raise
+            if isinstance(out, dict) and "blob" in out:
+                return out  # a lost answer, found written
+            return {"commit": out["commit"]["sha"], "blob": out["content"]["sha"], "path": path}
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _branch(self, full: str, branch: str) -> dict[str, Any] | None:
         b = self.client.get_or_none(f"/repos/{full}/branches/{branch}", what=f"read {full}'s {branch}")
@@ -511,14 +677,30 @@ class Engine:
                 return {"id": p.get("id")}
         return None
 
-    def _put_secret(self, full: str, labels: bytes) -> dict[str, Any]:
+    def _put_secret(self, full: str, name: str, value: bytes | str) -> dict[str, Any]:
         from roadmap_ci.github.secrets import seal
 
         base = f"/repos/{full}/environments/{ENVIRONMENT}/secrets"
         key = self.client.get(f"{base}/public-key", what=f"read {full}'s environment public key")
-        payload = {"encrypted_value": seal(key["key"], labels), "key_id": key["key_id"]}
-        self._write("PUT", f"{base}/{LABELS_SECRET}", payload, what=f"set {full}'s secret {LABELS_SECRET}")
+        payload = {"encrypted_value": seal(key["key"], value), "key_id": key["key_id"]}
+        self._write("PUT", f"{base}/{name}", payload, what=f"set {full}'s secret {name}")
         return {"key_id": key["key_id"]}
+
+    def _delete_secret(self, full: str, name: str) -> dict[str, Any]:
+        from roadmap_ci.github.client import Refused
+
+        path = f"/repos/{full}/environments/{ENVIRONMENT}/secrets/{name}"
+        try:
+            self._write("DELETE", path, what=f"delete {full}'s secret {name}",
+                        verify=lambda: self._find_no_secret(full, name))
+        except Refused as exc:
+            if exc.status != 404:  # already gone
+                raise
+        return {"removed": True}
+
+    def _find_no_secret(self, full: str, name: str) -> dict[str, Any] | None:
+        path = f"/repos/{full}/environments/{ENVIRONMENT}/secrets/{name}"
+        return {"removed": True} if self.client.get_or_none(path, what=f"read {full}'s secret {name}") is None else None
 
     # ------------------------------------------------------------ learners that do not exist
 

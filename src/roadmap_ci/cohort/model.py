@@ -7,6 +7,9 @@
     roster: roster.csv                    # github, name, email, lms_id, section
     mentors: mentors                      # the organisation team that owns grading files (CODEOWNERS, reviews)
     course_secret_file: ~/.config/roadmap-ci/course-2027.key   # a file; never the secret itself
+    rubrics:                              # optional: the hidden labels go to this private repo, not a secret
+      repository: ml-roadmap-2027/grading
+      token_file: ~/.config/roadmap-ci/grading-read.token    # a read-only token for it; never the token itself
     deliverables:
       - id: churn
         template: tabular-classification
@@ -58,6 +61,7 @@ LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 SLUG = r"^[a-z0-9][a-z0-9._-]{0,99}$"
 REPO_NAME = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 ORG = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$"
+FULL_REPO = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?/[A-Za-z0-9._-]{1,100}$"
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -160,6 +164,30 @@ class Extension(_Strict):
     cutoff: AwareDatetime | None = None
 
 
+class Rubrics(_Strict):
+    """The mentors' private rubrics repository: where ``cohort apply`` keeps each seat's hidden labels."""
+
+    repository: str = Field(pattern=FULL_REPO, description="The private repository (owner/name) the labels are "
+                                                            "written to, as labels/<deliverable>/<seat>.csv.")
+    token_file: str = Field(description="A file holding a read-only token for that repository (the report job "
+                                        "checks it out with it). Never the token inline.")
+
+    @field_validator("repository")
+    @classmethod
+    def _not_dots(cls, v: str) -> str:
+        if v.split("/", 1)[1] in (".", ".."):
+            raise ValueError(f"rubrics: repository: {v!r} is not owner/name (a GitHub account, then a repository)")
+        return v
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_inline_token(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "token" in data:
+            raise ValueError("rubrics: never write the token into cohort.yaml; put it in a file outside the "
+                             "repository and name that file with token_file")
+        return data
+
+
 MAX_RETENTION_DAYS = 400  # GitHub's maximum artifact retention (private repos; public ones: 90)
 
 
@@ -172,6 +200,9 @@ class Cohort(_Strict):
     mentors: str = Field(pattern=SLUG, description="The organisation team of mentors (CODEOWNERS, reviews).")
     course_secret_file: str | None = Field(
         None, description="A file holding the course secret (hidden data per learner). Never the secret inline.")
+    rubrics: Rubrics | None = Field(
+        None, description="A private rubrics repository for the hidden labels (any size) instead of the "
+                          "environment secret ROADMAP_CI_HIDDEN_LABELS (48 KB at most).")
     deliverables: list[Deliverable] = Field(min_length=1)
     extensions: list[Extension] = Field(default_factory=list)
     late_policy: LatePolicy = Field(default_factory=LatePolicy,
@@ -274,6 +305,17 @@ class LoadedCohort:
         f = self.cohort.course_secret_file
         return None if f is None else (self.base / Path(f).expanduser())
 
+    def rubrics_token_path(self) -> Path | None:
+        r = self.cohort.rubrics
+        return None if r is None else (self.base / Path(r.token_file).expanduser())
+
+    def rubrics_token(self) -> str:
+        """The read-only token for the rubrics repository, from its file (one line on a problem)."""
+        path = self.rubrics_token_path()
+        if path is None:
+            raise CannotRun("no rubrics repository in the cohort file")
+        return read_token(path)
+
     def rubric_path(self, d: Deliverable) -> Path:
         """The pinned rubric's file; a bundled id that names none is a one-line error (paths.bundled_rubric)."""
         from roadmap_ci.paths import bundled_rubric
@@ -281,6 +323,22 @@ class LoadedCohort:
         if d.rubric.id is not None:
             return bundled_rubric(d.rubric.id)
         return self.base / str(d.rubric.path)
+
+
+def read_token(path: Path) -> str:
+    """A token kept in a file: one line, no spaces (InvalidInput naming the file otherwise)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidInput(f"{path}: no such token file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{path}: cannot read the token file: {getattr(exc, 'strerror', None) or exc}") from None
+    token = text.strip()
+    if not token:
+        raise InvalidInput(f"{path}: the token file is empty")
+    if any(ch.isspace() for ch in token) or not token.isprintable():
+        raise InvalidInput(f"{path}: the token file holds more than one token (one line, no spaces)")
+    return token
 
 
 def _repo_name(d: Deliverable, **fields: str) -> str:
@@ -303,6 +361,8 @@ def _message(err: dict[str, Any]) -> str:
     if t == "string_pattern_mismatch":
         if name == "organisation":
             return "organisation: not a valid GitHub organisation name"
+        if name == "repository":
+            return f"rubrics: repository: {err.get('input')!r} is not owner/name (a GitHub account, then a repository)"
         return f"{name}: use lower-case letters, digits, '.', '_' and '-'"
     msg = str(err["msg"])
     if msg.startswith("Value error, "):
@@ -371,7 +431,10 @@ def load_cohort(path: Path | str, *, check_rubrics: bool = True) -> LoadedCohort
             secret = err["type"] == "value_error" and "course_secret:" in str(err["msg"])
             if secret:
                 loc = ("course_secret",)
-            at_key = secret or err["type"] == "extra_forbidden"
+            token = err["type"] == "value_error" and "rubrics: never write the token" in str(err["msg"])
+            if token:
+                loc = ("rubrics", "token")
+            at_key = secret or token or err["type"] == "extra_forbidden"
             errors.append(InvalidInput(_message(err), doc.place(loc, at_key=at_key)))
     roster = doc.data.get("roster")
     learners: list[Learner] = []
@@ -461,6 +524,13 @@ def _cross_checks(c: LoadedCohort, check_rubrics: bool) -> list[InvalidInput]:
             read_secret(secret)
         except (CannotRun, InvalidInput) as exc:
             errors.append(InvalidInput(f"course_secret_file: {exc.message}", doc.place(("course_secret_file",))))
+    token = c.rubrics_token_path()
+    if token is not None:
+        try:
+            read_token(token)
+        except InvalidInput as exc:
+            errors.append(InvalidInput(f"rubrics: token_file: {exc.message}",
+                                       doc.place(("rubrics", "token_file"))))
     return errors
 
 

@@ -181,16 +181,17 @@ class Client:
 
     # ------------------------------------------------------------ reads
 
-    def get(self, path: str, params: dict[str, Any] | None = None, *, what: str) -> Any:
-        """The JSON at ``path`` (304-aware); raise NotFound on 404."""
-        resp = self._get(path, params, what=what)
+    def get(self, path: str, params: dict[str, Any] | None = None, *, what: str, cache: bool = True) -> Any:
+        """The JSON at ``path`` (304-aware); raise NotFound on 404. ``cache=False``: a plain read, its body not
+        kept (a large file's contents)."""
+        resp = self._get(path, params, what=what, cache=cache)
         return resp[1]
 
-    def _get(self, path: str, params: dict[str, Any] | None, *, what: str) -> tuple[Any, Any]:
+    def _get(self, path: str, params: dict[str, Any] | None, *, what: str, cache: bool = True) -> tuple[Any, Any]:
         url = self.url(path)
         key = url + ("?" + "&".join(f"{k}={v}" for k, v in sorted(params.items())) if params else "")
         for attempt in range(1, self.retrying.max_tries + 1):
-            cached = self.cache.get(key)
+            cached = self.cache.get(key) if cache else None
             headers = {"If-None-Match": cached[0]} if cached else {}
             try:
                 self.counters.reads += 1
@@ -203,7 +204,7 @@ class Client:
                     raise NotFound(what)
                 self._raise_for(resp)
                 body = _body(resp)
-                if resp.headers.get("ETag"):
+                if cache and resp.headers.get("ETag"):
                     self.cache.put(key, resp.headers["ETag"], body)
                 return resp, body
             except NotFound:
@@ -215,9 +216,9 @@ class Client:
                 self._wait(t, attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def get_or_none(self, path: str, params: dict[str, Any] | None = None, *, what: str) -> Any:
+    def get_or_none(self, path: str, params: dict[str, Any] | None = None, *, what: str, cache: bool = True) -> Any:
         try:
-            return self.get(path, params, what=what)
+            return self.get(path, params, what=what, cache=cache)
         except NotFound:
             return None
 
