@@ -1,18 +1,28 @@
 """Core performance: CLI start-up, `score`, and `rescore` over a generated cohort.
 
-    python benchmarks/bench_core.py [--learners 10000]
+    python benchmarks/bench_core.py [--learners 10000] [--src DIR]
+    python benchmarks/bench_core.py --compare BEFORE_SRC AFTER_SRC [--rounds 15] [--no-rescore]
 
 Prints a table (the numbers recorded in docs/performance.md). Goals from the core issue:
 `--help` and `score` start in ≤ 0.3 s with nothing heavy imported; `rescore` over 10,000 evidence
 files in ≤ 2 s on a 2-core machine. Times are the best of several runs (these machines are noisy).
+
+``--src`` times the ``roadmap_ci`` package under another source folder (``PYTHONPATH``); ``--compare`` times
+two of them in one run, alternately (A B, B A, A B, … so that a machine drifting in speed weighs on both
+alike), and prints each side's median and best with the ratio after/before of each. The inputs (this
+checkout's example evidence, rubric and generated cohort) are the same for both sides, and so is the
+interpreter: only the package differs. A throwaway tree of an older commit: ``git worktree add --detach
+/tmp/before REV``, then ``--compare /tmp/before/src src``.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,13 +34,21 @@ EXAMPLE = ROOT / "examples" / "demo-learner"
 HEAVY = ("dvc", "mlflow", "great_expectations", "pandas", "github3", "numpy", "sklearn", "torch")
 
 
-def best_of(cmd: list[str], n: int = 5, **kw) -> float:
-    times = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, check=False, **kw)
-        times.append(time.perf_counter() - t0)
-    return min(times)
+def env_for(src: Path | None) -> dict[str, str] | None:
+    """The environment that makes a child import ``roadmap_ci`` from ``src`` (None: the installed one)."""
+    if src is None:
+        return None
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(src), *filter(None, [os.environ.get("PYTHONPATH")])])}
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, capture_output=True, check=False, env=env)
+    return time.perf_counter() - t0
+
+
+def best_of(cmd: list[str], n: int = 5, env: dict[str, str] | None = None) -> float:
+    return min(timed(cmd, env) for _ in range(n))
 
 
 PROBE = """
@@ -43,16 +61,16 @@ print("\\n" + " ".join(sorted({m.split(".")[0] for m in sys.modules})), file=sys
 """
 
 
-def heavy_imports(args: list[str]) -> list[str]:
+def heavy_imports(args: list[str], env: dict[str, str] | None = None) -> list[str]:
     """Which heavy top-level packages a command imports (none is the goal on score and --help)."""
-    res = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True)
+    res = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env)
     loaded = set(res.stderr.strip().splitlines()[-1].split())
     return sorted(m for m in HEAVY if m in loaded)
 
 
-def importtime_total(args: list[str]) -> float:
+def importtime_total(args: list[str], env: dict[str, str] | None = None) -> float:
     res = subprocess.run([sys.executable, "-X", "importtime", "-m", "roadmap_ci", *args], capture_output=True,
-                         text=True)
+                         text=True, env=env)
     total = 0
     for line in res.stderr.splitlines():
         if line.startswith("import time:") and "|" in line:
@@ -82,13 +100,17 @@ def make_cohort(directory: Path, n: int) -> None:
 
 
 PER_FILE = """
-import sys, time
+import importlib, sys, time
 from pathlib import Path
-from roadmap_ci.cohort import rescore as cohort
 from roadmap_ci.errors import read_text
 from roadmap_ci.evidence import parse_evidence_fast
-from roadmap_ci.score.load import load_rubric
-from roadmap_ci.score.scoring import criterion_outcomes, totals
+cohort = importlib.import_module("roadmap_ci.cohort.rescore")
+try:
+    from roadmap_ci.score.load import load_rubric
+    from roadmap_ci.score.scoring import criterion_outcomes, totals
+except ImportError:  # the layout before the score/ package (--compare with an older tree)
+    from roadmap_ci.rubric import load_rubric
+    from roadmap_ci.scoring import evaluate as criterion_outcomes, totals
 
 new, old = load_rubric(Path(sys.argv[2])), load_rubric(Path(sys.argv[3]))
 p = cohort.plan(new, old)
@@ -114,20 +136,39 @@ print(" ".join(f"{x:.1f}" for x in steps))
 """
 
 
-def per_file(cohort: Path, new: Path, old: Path) -> list[tuple[str, float]]:
+def per_file(cohort: Path, new: Path, old: Path, env: dict[str, str] | None = None) -> list[tuple[str, float]]:
     """Where one evidence file's time goes in one process (µs): each step is cumulative, so differences."""
     res = subprocess.run([sys.executable, "-c", PER_FILE, str(cohort), str(new), str(old)], capture_output=True,
-                         text=True, check=True)
+                         text=True, check=True, env=env)
     read, validate, scored, rows = map(float, res.stdout.split())
     return [("read", read), ("validate (pydantic-core)", validate - read),
             ("evaluate both rubrics + totals", scored - validate), ("row for the main process", rows - scored),
             ("total per file", rows)]
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--learners", type=int, default=10_000)
-    args = ap.parse_args()
+def rescore_inputs(tmp: Path, learners: int) -> tuple[Path, Path]:
+    """A generated cohort and a mentor's tuning of the example rubric (the cohort folder, the new rubric)."""
+    cohort = tmp / "cohort"
+    cohort.mkdir()
+    make_cohort(cohort, learners)
+    new_rubric = tmp / "new.yaml"
+    # a mentor's tuning: a higher pass mark and a stricter validation-F1 threshold; the other criteria
+    # are unchanged (rescore evaluates those once per learner for both rubrics)
+    new_rubric.write_text((EXAMPLE / "rubric.yaml").read_text().replace("pass_mark: 50", "pass_mark: 60")
+                          .replace("min: 0.6\n    target: 0.85\n    help: Engineer",
+                                   "min: 0.65\n    target: 0.88\n    help: Engineer")
+                          .replace("../../rubrics/base.yaml",
+                                   os.path.relpath(ROOT / "rubrics" / "base.yaml", new_rubric.parent)))
+    return cohort, new_rubric
+
+
+def rescore_cmd(exe: list[str], cohort: Path, new_rubric: Path, csv: Path) -> list[str]:
+    return [*exe, "rescore", str(cohort), "-r", str(new_rubric), "--baseline", str(EXAMPLE / "rubric.yaml"),
+            "--csv", str(csv)]
+
+
+def single(args: argparse.Namespace) -> None:
+    env = env_for(args.src)
     exe = [sys.executable, "-m", "roadmap_ci"]
     score_args = ["score", "-e", str(EXAMPLE / "evidence.json"), "-r", str(EXAMPLE / "rubric.yaml"), "--json"]
     rows = []
@@ -136,28 +177,17 @@ def main() -> None:
     floor = best_of([sys.executable, "-c", "import typer, pydantic.main, pydantic.fields"], 15)
     rows.append(("import typer + pydantic (any Typer + pydantic CLI pays this)", floor, "", ""))
     for label, a in (("roadmap-ci --help", ["--help"]), ("roadmap-ci score (example)", score_args)):
-        t = best_of([*exe, *a], 15)
-        rows.append((f"{label} ({t / floor:.2f}× the typer+pydantic floor)", t, f"{importtime_total(a):.3f} s",
-                     ", ".join(heavy_imports(a)) or "none"))
+        t = best_of([*exe, *a], 15, env)
+        rows.append((f"{label} ({t / floor:.2f}× the typer+pydantic floor)", t, f"{importtime_total(a, env):.3f} s",
+                     ", ".join(heavy_imports(a, env)) or "none"))
     with tempfile.TemporaryDirectory() as tmp:
-        cohort = Path(tmp) / "cohort"
-        cohort.mkdir()
-        make_cohort(cohort, args.learners)
-        new_rubric = Path(tmp) / "new.yaml"
-        # a mentor's tuning: a higher pass mark and a stricter validation-F1 threshold; the other criteria
-        # are unchanged (rescore evaluates those once per learner for both rubrics)
-        new_rubric.write_text((EXAMPLE / "rubric.yaml").read_text().replace("pass_mark: 50", "pass_mark: 60")
-                              .replace("min: 0.6\n    target: 0.85\n    help: Engineer",
-                                       "min: 0.65\n    target: 0.88\n    help: Engineer")
-                              .replace("../../rubrics/base.yaml",
-                                       os.path.relpath(ROOT / "rubrics" / "base.yaml", new_rubric.parent)))
-        cmd = [*exe, "rescore", str(cohort), "-r", str(new_rubric), "--baseline", str(EXAMPLE / "rubric.yaml"),
-               "--csv", str(Path(tmp) / "gradebook.csv")]
-        t = best_of(cmd, n=3)
+        cohort, new_rubric = rescore_inputs(Path(tmp), args.learners)
+        cmd = rescore_cmd(exe, cohort, new_rubric, Path(tmp) / "gradebook.csv")
+        t = best_of(cmd, 3, env)
         rows.append((f"roadmap-ci rescore, {args.learners} learners, old+new rubric, CSV", t, "", ""))
-        t1 = best_of([*cmd, "--workers", "1"], n=3)
+        t1 = best_of([*cmd, "--workers", "1"], 3, env)
         rows.append((f"  same, --workers 1 (ratio {t1 / t:.2f}× the default)", t1, "", ""))
-        steps = per_file(cohort, new_rubric, EXAMPLE / "rubric.yaml")
+        steps = per_file(cohort, new_rubric, EXAMPLE / "rubric.yaml", env)
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     print(f"{'what':<62} {'wall s':>8}  {'import self-time':>16}  heavy modules imported")
     for label, t, imp, heavy in rows:
@@ -165,6 +195,89 @@ def main() -> None:
     print("\nrescore, one evidence file in one process (best of 5 passes over 2,000 files)")
     for label, us in steps:
         print(f"  {label:<40} {us:>8.1f} µs")
+
+
+def alternately(measure, n: int) -> tuple[list[float], list[float]]:
+    """``measure(side)`` n times per side, in the order A B, B A, A B, …: (A's samples, B's samples)."""
+    out: tuple[list[float], list[float]] = ([], [])
+    for i in range(n):
+        for side in ((0, 1) if i % 2 == 0 else (1, 0)):
+            out[side].append(measure(side))
+    return out
+
+
+def compare(args: argparse.Namespace) -> None:
+    before, after = (Path(p).resolve() for p in args.compare)
+    for src in (before, after):
+        if not (src / "roadmap_ci" / "__init__.py").is_file():
+            sys.exit(f"{src}: no roadmap_ci package in this folder (name a tree's src/)")
+        compileall.compile_dir(src, quiet=1)  # as `make bytecode` does: neither side pays for compiling
+    envs = (env_for(before), env_for(after))
+    exe = [sys.executable, "-m", "roadmap_ci"]
+    score_args = ["score", "-e", str(EXAMPLE / "evidence.json"), "-r", str(EXAMPLE / "rubric.yaml"), "--json"]
+    n = args.rounds
+    load = [os.getloadavg()]
+    rows: list[tuple[str, list[float], list[float], str]] = []  # label, A samples, B samples, unit
+    floor = alternately(lambda _s: timed([sys.executable, "-c", "import typer, pydantic.main, pydantic.fields"]), n)
+    rows.append(("import typer + pydantic (floor; the same code both sides)", *floor, "s"))
+    notes = []
+    for label, a in (("roadmap-ci --help", ["--help"]), ("roadmap-ci score (example)", score_args)):
+        rows.append((label, *alternately(lambda s, a=a: timed([*exe, *a], envs[s]), n), "s"))
+        rows.append(("  its -X importtime self-time total", *alternately(
+            lambda s, a=a: importtime_total(a, envs[s]), max(3, n // 3)), "s"))
+        notes.append(f"{label}: heavy modules imported: before {', '.join(heavy_imports(a, envs[0])) or 'none'}; "
+                     f"after {', '.join(heavy_imports(a, envs[1])) or 'none'}")
+    if not args.no_rescore:
+        with tempfile.TemporaryDirectory() as tmp:
+            cohort, new_rubric = rescore_inputs(Path(tmp), args.learners)
+            csv = (Path(tmp) / "before.csv", Path(tmp) / "after.csv")
+            cmds = [rescore_cmd(exe, cohort, new_rubric, csv[s]) for s in (0, 1)]
+            m = args.rescore_rounds
+            rows.append((f"roadmap-ci rescore, {args.learners} learners, old+new rubric, CSV",
+                         *alternately(lambda s: timed(cmds[s], envs[s]), m), "s"))
+            rows.append(("  same, --workers 1", *alternately(lambda s: timed([*cmds[s], "--workers", "1"], envs[s]), m),
+                         "s"))
+            same = csv[0].read_bytes() == csv[1].read_bytes()
+            notes.append(f"rescore gradebooks (CSV) of both sides byte-identical: {'yes' if same else 'NO'}")
+            steps: tuple[list[list[tuple[str, float]]], list[list[tuple[str, float]]]] = ([], [])
+            for i in range(m):
+                for s in ((0, 1) if i % 2 == 0 else (1, 0)):
+                    steps[s].append(per_file(cohort, new_rubric, EXAMPLE / "rubric.yaml", envs[s]))
+            for k, (label, _us) in enumerate(steps[0][0]):
+                rows.append((f"  per file: {label}", [r[k][1] for r in steps[0]], [r[k][1] for r in steps[1]], "µs"))
+    load.append(os.getloadavg())
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; load average (1, 5, 15 min) "
+          f"{' '.join(f'{x:.2f}' for x in load[0])} at the start, {' '.join(f'{x:.2f}' for x in load[1])} at the end")
+    print(f"before: {before}\nafter:  {after}")
+    print(f"start-up rows: {n} runs a side, alternately; rescore rows: {args.rescore_rounds} a side\n")
+    print("| what | unit | before median | after median | after/before (median) | before best | after best "
+          "| after/before (best) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for label, a, b, unit in rows:
+        scale, fmt = (1.0, "{:.1f}") if unit == "µs" else (1000.0, "{:.1f}")
+        ma, mb, ba, bb = (statistics.median(a), statistics.median(b), min(a), min(b))
+        cells = [fmt.format(x * scale) for x in (ma, mb)] + [f"{mb / ma:.3f}"] + \
+                [fmt.format(x * scale) for x in (ba, bb)] + [f"{bb / ba:.3f}"]
+        print(f"| {label.strip()} | {'ms' if unit == 's' else unit} | " + " | ".join(cells) + " |")
+    print()
+    for line in notes:
+        print(line)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--learners", type=int, default=10_000)
+    ap.add_argument("--src", type=Path, help="time the roadmap_ci package in this folder (default: the installed one)")
+    ap.add_argument("--compare", nargs=2, metavar=("BEFORE_SRC", "AFTER_SRC"),
+                    help="time two source folders alternately in one run and print the ratios")
+    ap.add_argument("--rounds", type=int, default=15, help="--compare: start-up runs a side")
+    ap.add_argument("--rescore-rounds", type=int, default=3, help="--compare: rescore runs a side")
+    ap.add_argument("--no-rescore", action="store_true", help="--compare: the start-up rows only")
+    args = ap.parse_args()
+    if args.compare:
+        compare(args)
+    else:
+        single(args)
 
 
 if __name__ == "__main__":
