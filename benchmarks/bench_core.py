@@ -1,18 +1,18 @@
 """Core performance: CLI start-up, `score`, and `rescore` over a generated cohort.
 
     python benchmarks/bench_core.py [--learners 10000] [--src DIR]
-    python benchmarks/bench_core.py --compare BEFORE_SRC AFTER_SRC [--rounds 15] [--no-rescore]
+    python benchmarks/bench_core.py --compare [NAME=]SRC [NAME=]SRC [...] [--rounds 15] [--no-rescore]
 
 Prints a table (the numbers recorded in docs/performance.md). Goals from the core issue:
 `--help` and `score` start in ≤ 0.3 s with nothing heavy imported; `rescore` over 10,000 evidence
 files in ≤ 2 s on a 2-core machine. Times are the best of several runs (these machines are noisy).
 
 ``--src`` times the ``roadmap_ci`` package under another source folder (``PYTHONPATH``); ``--compare`` times
-two of them in one run, alternately (A B, B A, A B, … so that a machine drifting in speed weighs on both
-alike), and prints each side's median and best with the ratio after/before of each. The inputs (this
+two or more of them in one run, alternately (A B, B A, A B, … so that a machine drifting in speed weighs on
+each alike), and prints each side's median and best with its ratio to the first side. The inputs (this
 checkout's example evidence, rubric and generated cohort) are the same for both sides, and so is the
 interpreter: only the package differs. A throwaway tree of an older commit: ``git worktree add --detach
-/tmp/before REV``, then ``--compare /tmp/before/src src``.
+/tmp/before REV``, then ``--compare before=/tmp/before/src after=src``.
 """
 
 from __future__ import annotations
@@ -197,67 +197,84 @@ def single(args: argparse.Namespace) -> None:
         print(f"  {label:<40} {us:>8.1f} µs")
 
 
-def alternately(measure, n: int) -> tuple[list[float], list[float]]:
-    """``measure(side)`` n times per side, in the order A B, B A, A B, …: (A's samples, B's samples)."""
-    out: tuple[list[float], list[float]] = ([], [])
+def alternately(measure, sides: int, n: int) -> list[list[float]]:
+    """``measure(side)`` n times per side, each round in another order (A B, B A, … for two; A B C, B C A, …
+    for three), so that a machine drifting in speed weighs on every side alike: each side's samples."""
+    out: list[list[float]] = [[] for _ in range(sides)]
     for i in range(n):
-        for side in ((0, 1) if i % 2 == 0 else (1, 0)):
+        for side in [*range(i % sides, sides), *range(i % sides)]:
             out[side].append(measure(side))
     return out
 
 
+def side_arg(text: str) -> tuple[str, Path]:
+    """``NAME=DIR`` or ``DIR`` (named by its folder)."""
+    name, sep, path = text.partition("=")
+    if not sep:
+        name, path = text, text
+    src = Path(path).resolve()
+    if not (src / "roadmap_ci" / "__init__.py").is_file():
+        raise argparse.ArgumentTypeError(f"{path}: no roadmap_ci package in this folder (name a tree's src/)")
+    return name, src
+
+
 def compare(args: argparse.Namespace) -> None:
-    before, after = (Path(p).resolve() for p in args.compare)
-    for src in (before, after):
-        if not (src / "roadmap_ci" / "__init__.py").is_file():
-            sys.exit(f"{src}: no roadmap_ci package in this folder (name a tree's src/)")
-        compileall.compile_dir(src, quiet=1)  # as `make bytecode` does: neither side pays for compiling
-    envs = (env_for(before), env_for(after))
+    names = [name for name, _src in args.compare]
+    srcs = [src for _name, src in args.compare]
+    k = len(srcs)
+    for src in srcs:
+        compileall.compile_dir(src, quiet=1)  # as `make bytecode` does: no side pays for compiling
+    envs = [env_for(src) for src in srcs]
     exe = [sys.executable, "-m", "roadmap_ci"]
     score_args = ["score", "-e", str(EXAMPLE / "evidence.json"), "-r", str(EXAMPLE / "rubric.yaml"), "--json"]
     n = args.rounds
     load = [os.getloadavg()]
-    rows: list[tuple[str, list[float], list[float], str]] = []  # label, A samples, B samples, unit
-    floor = alternately(lambda _s: timed([sys.executable, "-c", "import typer, pydantic.main, pydantic.fields"]), n)
-    rows.append(("import typer + pydantic (floor; the same code both sides)", *floor, "s"))
+    rows: list[tuple[str, list[list[float]], str]] = []  # label, each side's samples, unit
+    floor_cmd = [sys.executable, "-c", "import typer, pydantic.main, pydantic.fields"]
+    rows.append(("import typer + pydantic (floor; the same code each side)",
+                 alternately(lambda _s: timed(floor_cmd), k, n), "s"))
     notes = []
     for label, a in (("roadmap-ci --help", ["--help"]), ("roadmap-ci score (example)", score_args)):
-        rows.append((label, *alternately(lambda s, a=a: timed([*exe, *a], envs[s]), n), "s"))
-        rows.append(("  its -X importtime self-time total", *alternately(
-            lambda s, a=a: importtime_total(a, envs[s]), max(3, n // 3)), "s"))
-        notes.append(f"{label}: heavy modules imported: before {', '.join(heavy_imports(a, envs[0])) or 'none'}; "
-                     f"after {', '.join(heavy_imports(a, envs[1])) or 'none'}")
+        rows.append((label, alternately(lambda s, a=a: timed([*exe, *a], envs[s]), k, n), "s"))
+        rows.append(("  its -X importtime self-time total",
+                     alternately(lambda s, a=a: importtime_total(a, envs[s]), k, max(3, n // 3)), "s"))
+        notes.append(f"{label}: heavy modules imported: " + "; ".join(
+            f"{name} {', '.join(heavy_imports(a, env)) or 'none'}" for name, env in zip(names, envs, strict=True)))
     if not args.no_rescore:
         with tempfile.TemporaryDirectory() as tmp:
             cohort, new_rubric = rescore_inputs(Path(tmp), args.learners)
-            csv = (Path(tmp) / "before.csv", Path(tmp) / "after.csv")
-            cmds = [rescore_cmd(exe, cohort, new_rubric, csv[s]) for s in (0, 1)]
+            csvs = [Path(tmp) / f"gradebook-{s}.csv" for s in range(k)]
+            cmds = [rescore_cmd(exe, cohort, new_rubric, csvs[s]) for s in range(k)]
             m = args.rescore_rounds
             rows.append((f"roadmap-ci rescore, {args.learners} learners, old+new rubric, CSV",
-                         *alternately(lambda s: timed(cmds[s], envs[s]), m), "s"))
-            rows.append(("  same, --workers 1", *alternately(lambda s: timed([*cmds[s], "--workers", "1"], envs[s]), m),
-                         "s"))
-            same = csv[0].read_bytes() == csv[1].read_bytes()
-            notes.append(f"rescore gradebooks (CSV) of both sides byte-identical: {'yes' if same else 'NO'}")
-            steps: tuple[list[list[tuple[str, float]]], list[list[tuple[str, float]]]] = ([], [])
-            for i in range(m):
-                for s in ((0, 1) if i % 2 == 0 else (1, 0)):
-                    steps[s].append(per_file(cohort, new_rubric, EXAMPLE / "rubric.yaml", envs[s]))
-            for k, (label, _us) in enumerate(steps[0][0]):
-                rows.append((f"  per file: {label}", [r[k][1] for r in steps[0]], [r[k][1] for r in steps[1]], "µs"))
+                         alternately(lambda s: timed(cmds[s], envs[s]), k, m), "s"))
+            rows.append(("  same, --workers 1",
+                         alternately(lambda s: timed([*cmds[s], "--workers", "1"], envs[s]), k, m), "s"))
+            same = len({c.read_bytes() for c in csvs}) == 1
+            notes.append(f"rescore gradebooks (CSV) of all sides byte-identical: {'yes' if same else 'NO'}")
+            steps: list[list[list[tuple[str, float]]]] = [[] for _ in range(k)]
+            alternately(lambda s: steps[s].append(per_file(cohort, new_rubric, EXAMPLE / "rubric.yaml", envs[s]))
+                        or 0.0, k, m)
+            for j, (label, _us) in enumerate(steps[0][0]):
+                rows.append((f"  per file: {label}", [[r[j][1] for r in steps[s]] for s in range(k)], "µs"))
     load.append(os.getloadavg())
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; load average (1, 5, 15 min) "
           f"{' '.join(f'{x:.2f}' for x in load[0])} at the start, {' '.join(f'{x:.2f}' for x in load[1])} at the end")
-    print(f"before: {before}\nafter:  {after}")
+    for name, src in zip(names, srcs, strict=True):
+        print(f"{name}: {src}")
     print(f"start-up rows: {n} runs a side, alternately; rescore rows: {args.rescore_rounds} a side\n")
-    print("| what | unit | before median | after median | after/before (median) | before best | after best "
-          "| after/before (best) |")
-    print("|---|---|---|---|---|---|---|---|")
-    for label, a, b, unit in rows:
-        scale, fmt = (1.0, "{:.1f}") if unit == "µs" else (1000.0, "{:.1f}")
-        ma, mb, ba, bb = (statistics.median(a), statistics.median(b), min(a), min(b))
-        cells = [fmt.format(x * scale) for x in (ma, mb)] + [f"{mb / ma:.3f}"] + \
-                [fmt.format(x * scale) for x in (ba, bb)] + [f"{bb / ba:.3f}"]
+    ratios = [f"{names[s]}/{names[0]}" for s in range(1, k)]
+    head = [f"{x} median" for x in names] + [f"{r} (median)" for r in ratios] + \
+        [f"{x} best" for x in names] + [f"{r} (best)" for r in ratios]
+    print("| what | unit | " + " | ".join(head) + " |")
+    print("|---|---|" + "---|" * len(head))
+    for label, samples, unit in rows:
+        scale = 1.0 if unit == "µs" else 1000.0
+        cells = []
+        for stat in (statistics.median, min):
+            vals = [stat(x) for x in samples]
+            cells += [f"{v * scale:.1f}" for v in vals] + [f"{v / vals[0]:.3f}" if vals[0] > 0 else "—"
+                                                             for v in vals[1:]]
         print(f"| {label.strip()} | {'ms' if unit == 's' else unit} | " + " | ".join(cells) + " |")
     print()
     for line in notes:
@@ -268,13 +285,15 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--learners", type=int, default=10_000)
     ap.add_argument("--src", type=Path, help="time the roadmap_ci package in this folder (default: the installed one)")
-    ap.add_argument("--compare", nargs=2, metavar=("BEFORE_SRC", "AFTER_SRC"),
-                    help="time two source folders alternately in one run and print the ratios")
+    ap.add_argument("--compare", nargs="+", type=side_arg, metavar="[NAME=]SRC",
+                    help="time two or more source folders alternately in one run; ratios are to the first")
     ap.add_argument("--rounds", type=int, default=15, help="--compare: start-up runs a side")
     ap.add_argument("--rescore-rounds", type=int, default=3, help="--compare: rescore runs a side")
     ap.add_argument("--no-rescore", action="store_true", help="--compare: the start-up rows only")
     args = ap.parse_args()
     if args.compare:
+        if len(args.compare) < 2:
+            ap.error("--compare takes two source folders or more")
         compare(args)
     else:
         single(args)
