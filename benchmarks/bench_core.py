@@ -22,6 +22,7 @@ import compileall
 import json
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -42,9 +43,18 @@ def env_for(src: Path | None) -> dict[str, str] | None:
 
 
 def timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
+    return run_child(cmd, env)[0]
+
+
+def run_child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """(wall s, CPU s): the CPU time (user + system) is the child's and its children's alone, which a machine
+    busy with other work inflates far less than the wall-clock time."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run(cmd, capture_output=True, check=False, env=env)
-    return time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def best_of(cmd: list[str], n: int = 5, env: dict[str, str] | None = None) -> float:
@@ -57,15 +67,24 @@ try:
     runpy.run_module("roadmap_ci", run_name="__main__")
 except SystemExit:
     pass
-print("\\n" + " ".join(sorted({m.split(".")[0] for m in sys.modules})), file=sys.stderr)
+print("\\n" + " ".join(sorted(sys.modules)), file=sys.stderr)
 """
+
+
+def modules_loaded(args: list[str], env: dict[str, str] | None = None) -> list[str]:
+    """Every module a command has imported when it ends."""
+    res = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env)
+    return res.stderr.strip().splitlines()[-1].split()
+
+
+def heavy_of(modules: list[str]) -> list[str]:
+    loaded = {m.split(".")[0] for m in modules}
+    return sorted(m for m in HEAVY if m in loaded)
 
 
 def heavy_imports(args: list[str], env: dict[str, str] | None = None) -> list[str]:
     """Which heavy top-level packages a command imports (none is the goal on score and --help)."""
-    res = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env)
-    loaded = set(res.stderr.strip().splitlines()[-1].split())
-    return sorted(m for m in HEAVY if m in loaded)
+    return heavy_of(modules_loaded(args, env))
 
 
 def importtime_total(args: list[str], env: dict[str, str] | None = None) -> float:
@@ -130,7 +149,7 @@ steps = []
 for fn in (read, validate, scored, rows):
     times = []
     for _ in range(5):
-        t0 = time.perf_counter(); fn(); times.append(time.perf_counter() - t0)
+        t0 = time.process_time(); fn(); times.append(time.process_time() - t0)
     steps.append(min(times) / len(files) * 1e6)
 print(" ".join(f"{x:.1f}" for x in steps))
 """
@@ -192,7 +211,7 @@ def single(args: argparse.Namespace) -> None:
     print(f"{'what':<62} {'wall s':>8}  {'import self-time':>16}  heavy modules imported")
     for label, t, imp, heavy in rows:
         print(f"{label:<62} {t:>8.3f}  {imp:>16}  {heavy}")
-    print("\nrescore, one evidence file in one process (best of 5 passes over 2,000 files)")
+    print("\nrescore, one evidence file in one process (CPU time, best of 5 passes over 2,000 files)")
     for label, us in steps:
         print(f"  {label:<40} {us:>8.1f} µs")
 
@@ -230,33 +249,40 @@ def compare(args: argparse.Namespace) -> None:
     n = args.rounds
     load = [os.getloadavg()]
     rows: list[tuple[str, list[list[float]], str]] = []  # label, each side's samples, unit
+
+    def wall_and_cpu(label: str, cmd_of, rounds: int) -> None:
+        """Two rows, wall and CPU time, of ``run_child(*cmd_of(side))``."""
+        runs: list[list[tuple[float, float]]] = [[] for _ in range(k)]
+        alternately(lambda s: runs[s].append(run_child(*cmd_of(s))) or 0.0, k, rounds)
+        rows.append((f"{label}, wall", [[w for w, _c in side] for side in runs], "s"))
+        rows.append((f"{label}, CPU", [[c for _w, c in side] for side in runs], "s"))
+
     floor_cmd = [sys.executable, "-c", "import typer, pydantic.main, pydantic.fields"]
-    rows.append(("import typer + pydantic (floor; the same code each side)",
-                 alternately(lambda _s: timed(floor_cmd), k, n), "s"))
+    wall_and_cpu("import typer + pydantic (the floor: the same code each side)", lambda _s: (floor_cmd, None), n)
     notes = []
     for label, a in (("roadmap-ci --help", ["--help"]), ("roadmap-ci score (example)", score_args)):
-        rows.append((label, alternately(lambda s, a=a: timed([*exe, *a], envs[s]), k, n), "s"))
-        rows.append(("  its -X importtime self-time total",
-                     alternately(lambda s, a=a: importtime_total(a, envs[s]), k, max(3, n // 3)), "s"))
-        notes.append(f"{label}: heavy modules imported: " + "; ".join(
-            f"{name} {', '.join(heavy_imports(a, env)) or 'none'}" for name, env in zip(names, envs, strict=True)))
+        wall_and_cpu(label, lambda s, a=a: ([*exe, *a], envs[s]), n)
+        loaded = dict(zip(names, (modules_loaded(a, env) for env in envs), strict=True))
+        heavy = "; ".join(f"{name} {', '.join(heavy_of(mods)) or 'none'}" for name, mods in loaded.items())
+        own = "; ".join(f"{name} {sum(x.startswith('roadmap_ci') for x in mods)}" for name, mods in loaded.items())
+        notes.append(f"{label}: heavy modules imported: {heavy}; roadmap_ci modules imported: {own}")
     if not args.no_rescore:
         with tempfile.TemporaryDirectory() as tmp:
             cohort, new_rubric = rescore_inputs(Path(tmp), args.learners)
             csvs = [Path(tmp) / f"gradebook-{s}.csv" for s in range(k)]
             cmds = [rescore_cmd(exe, cohort, new_rubric, csvs[s]) for s in range(k)]
             m = args.rescore_rounds
-            rows.append((f"roadmap-ci rescore, {args.learners} learners, old+new rubric, CSV",
-                         alternately(lambda s: timed(cmds[s], envs[s]), k, m), "s"))
-            rows.append(("  same, --workers 1",
-                         alternately(lambda s: timed([*cmds[s], "--workers", "1"], envs[s]), k, m), "s"))
+            wall_and_cpu(f"roadmap-ci rescore, {args.learners} learners, old+new rubric, CSV",
+                         lambda s: (cmds[s], envs[s]), m)
+            wall_and_cpu("same, --workers 1", lambda s: ([*cmds[s], "--workers", "1"], envs[s]), m)
             same = len({c.read_bytes() for c in csvs}) == 1
             notes.append(f"rescore gradebooks (CSV) of all sides byte-identical: {'yes' if same else 'NO'}")
             steps: list[list[list[tuple[str, float]]]] = [[] for _ in range(k)]
             alternately(lambda s: steps[s].append(per_file(cohort, new_rubric, EXAMPLE / "rubric.yaml", envs[s]))
                         or 0.0, k, m)
             for j, (label, _us) in enumerate(steps[0][0]):
-                rows.append((f"  per file: {label}", [[r[j][1] for r in steps[s]] for s in range(k)], "µs"))
+                rows.append((f"rescore per file (CPU, in one process): {label}",
+                             [[r[j][1] for r in steps[s]] for s in range(k)], "µs"))
     load.append(os.getloadavg())
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; load average (1, 5, 15 min) "
           f"{' '.join(f'{x:.2f}' for x in load[0])} at the start, {' '.join(f'{x:.2f}' for x in load[1])} at the end")
