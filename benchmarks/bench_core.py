@@ -71,6 +71,26 @@ print("\\n" + " ".join(sorted(sys.modules)), file=sys.stderr)
 """
 
 
+# A command's own CPU time in one process, after the typer + pydantic floor is imported: what roadmap_ci adds
+# (its imports, models, the work), without the interpreter and floor that dominate (and blur) a whole run.
+OWN_CPU = """
+import runpy, sys, time
+import typer, pydantic.main, pydantic.fields
+sys.argv = ["roadmap-ci", *sys.argv[1:]]
+t0 = time.process_time()
+try:
+    runpy.run_module("roadmap_ci", run_name="__main__")
+except SystemExit:
+    pass
+print("\\n" + repr(time.process_time() - t0), file=sys.stderr)
+"""
+
+
+def own_cpu(args: list[str], env: dict[str, str] | None = None) -> float:
+    res = subprocess.run([sys.executable, "-c", OWN_CPU, *args], capture_output=True, text=True, env=env)
+    return float(res.stderr.strip().splitlines()[-1])
+
+
 def modules_loaded(args: list[str], env: dict[str, str] | None = None) -> list[str]:
     """Every module a command has imported when it ends."""
     res = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env)
@@ -87,7 +107,8 @@ def heavy_imports(args: list[str], env: dict[str, str] | None = None) -> list[st
     return heavy_of(modules_loaded(args, env))
 
 
-def importtime_total(args: list[str], env: dict[str, str] | None = None) -> float:
+def importtime_total(args: list[str], env: dict[str, str] | None = None, only: str | None = None) -> float:
+    """The sum of ``-X importtime`` self-times (s); ``only``: of the modules under that package alone."""
     res = subprocess.run([sys.executable, "-X", "importtime", "-m", "roadmap_ci", *args], capture_output=True,
                          text=True, env=env)
     total = 0
@@ -98,7 +119,9 @@ def importtime_total(args: list[str], env: dict[str, str] | None = None) -> floa
                 self_us = int(parts[0].split(":")[1])
             except ValueError:
                 continue
-            total += self_us
+            name = parts[2].strip()
+            if only is None or name == only or name.startswith(only + "."):
+                total += self_us
     return total / 1e6
 
 
@@ -262,6 +285,10 @@ def compare(args: argparse.Namespace) -> None:
     notes = []
     for label, a in (("roadmap-ci --help", ["--help"]), ("roadmap-ci score (example)", score_args)):
         wall_and_cpu(label, lambda s, a=a: ([*exe, *a], envs[s]), n)
+        rows.append((f"{label}, its own CPU in one process (after typer + pydantic)",
+                     alternately(lambda s, a=a: own_cpu(a, envs[s]), k, n), "s"))
+        rows.append((f"{label}, -X importtime self-time of roadmap_ci's modules",
+                     alternately(lambda s, a=a: importtime_total(a, envs[s], "roadmap_ci"), k, n), "s"))
         loaded = dict(zip(names, (modules_loaded(a, env) for env in envs), strict=True))
         heavy = "; ".join(f"{name} {', '.join(heavy_of(mods)) or 'none'}" for name, mods in loaded.items())
         own = "; ".join(f"{name} {sum(x.startswith('roadmap_ci') for x in mods)}" for name, mods in loaded.items())
