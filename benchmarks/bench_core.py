@@ -1,7 +1,7 @@
 """Core performance: CLI start-up, `score`, and `rescore` over a generated cohort.
 
     python benchmarks/bench_core.py [--learners 10000] [--src DIR]
-    python benchmarks/bench_core.py --compare [NAME=]SRC [NAME=]SRC [...] [--rounds 15] [--no-rescore]
+    python benchmarks/bench_core.py --compare [NAME=]SRC|git:REV ... [--rounds 15] [--no-rescore]
 
 Prints a table (the numbers recorded in docs/performance.md). Goals from the core issue:
 `--help` and `score` start in ≤ 0.3 s with nothing heavy imported; `rescore` over 10,000 evidence
@@ -11,8 +11,9 @@ files in ≤ 2 s on a 2-core machine. Times are the best of several runs (these 
 two or more of them in one run, alternately (A B, B A, A B, … so that a machine drifting in speed weighs on
 each alike), and prints each side's median and best with its ratio to the first side. The inputs (this
 checkout's example evidence, rubric and generated cohort) are the same for both sides, and so is the
-interpreter: only the package differs. A throwaway tree of an older commit: ``git worktree add --detach
-/tmp/before REV``, then ``--compare before=/tmp/before/src after=src``.
+interpreter: only the package differs. A side is a source folder or ``git:REV`` (that commit's ``src/``, from
+``git archive`` into a temporary folder): ``--compare before=git:REV after=src``; ``make bench-compare
+BENCH_BASE=REV`` runs that.
 """
 
 from __future__ import annotations
@@ -249,20 +250,40 @@ def alternately(measure, sides: int, n: int) -> list[list[float]]:
     return out
 
 
-def side_arg(text: str) -> tuple[str, Path]:
-    """``NAME=DIR`` or ``DIR`` (named by its folder)."""
-    name, sep, path = text.partition("=")
+def side_arg(text: str) -> tuple[str, str]:
+    """``NAME=WHERE`` or ``WHERE`` (its own name): a source folder (a tree's ``src/``) or ``git:REV``."""
+    name, sep, where = text.partition("=")
     if not sep:
-        name, path = text, text
-    src = Path(path).resolve()
-    if not (src / "roadmap_ci" / "__init__.py").is_file():
-        raise argparse.ArgumentTypeError(f"{path}: no roadmap_ci package in this folder (name a tree's src/)")
-    return name, src
+        name, where = text, text
+    if where.startswith("git:"):
+        rev = where[4:]
+        ok = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], cwd=ROOT,
+                            capture_output=True).returncode == 0
+        if not ok:
+            raise argparse.ArgumentTypeError(f"{where}: no such commit in {ROOT}")
+    elif not (Path(where) / "roadmap_ci" / "__init__.py").is_file():
+        raise argparse.ArgumentTypeError(f"{where}: no roadmap_ci package in this folder (name a tree's src/)")
+    return name, where
+
+
+def source_of(where: str, tmp: Path) -> Path:
+    """The source folder of a side: ``git:REV`` is that commit's ``src/``, written under ``tmp``."""
+    if not where.startswith("git:"):
+        return Path(where).resolve()
+    out = tmp / f"tree-{len(list(tmp.iterdir()))}"
+    out.mkdir()
+    archive = subprocess.run(["git", "archive", "--format=tar", where[4:], "src"], cwd=ROOT, capture_output=True,
+                             check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(out)], input=archive, check=True)
+    return out / "src"
 
 
 def compare(args: argparse.Namespace) -> None:
-    names = [name for name, _src in args.compare]
-    srcs = [src for _name, src in args.compare]
+    with tempfile.TemporaryDirectory(prefix="bench-trees-") as tmp:
+        _compare(args, [name for name, _w in args.compare], [source_of(w, Path(tmp)) for _n, w in args.compare])
+
+
+def _compare(args: argparse.Namespace, names: list[str], srcs: list[Path]) -> None:
     k = len(srcs)
     for src in srcs:
         compileall.compile_dir(src, quiet=1)  # as `make bytecode` does: no side pays for compiling
@@ -338,8 +359,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--learners", type=int, default=10_000)
     ap.add_argument("--src", type=Path, help="time the roadmap_ci package in this folder (default: the installed one)")
-    ap.add_argument("--compare", nargs="+", type=side_arg, metavar="[NAME=]SRC",
-                    help="time two or more source folders alternately in one run; ratios are to the first")
+    ap.add_argument("--compare", nargs="+", type=side_arg, metavar="[NAME=]SRC|git:REV",
+                    help="time two or more source trees alternately in one run; ratios are to the first")
     ap.add_argument("--rounds", type=int, default=15, help="--compare: start-up runs a side")
     ap.add_argument("--rescore-rounds", type=int, default=3, help="--compare: rescore runs a side")
     ap.add_argument("--no-rescore", action="store_true", help="--compare: the start-up rows only")
