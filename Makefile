@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 UV     := $(BIN)/uv
 STAMP  := $(VENV)/.installed
 
-.PHONY: bytecode demo test test-fast fuzz lint bench bench-all schemas clean lint-workflows tools services browser
+.PHONY: bytecode demo test test-fast fuzz lint bench bench-all bench-compare schemas clean lint-workflows tools services browser
 
 # Bootstrap: a plain venv, pip installs uv into it, uv installs everything else (seconds).
 $(UV):
@@ -106,6 +106,12 @@ bench-all: bench
 	$(BIN)/python benchmarks/bench_evaluate.py
 	$(BIN)/python benchmarks/bench_templates.py
 	$(BIN)/python benchmarks/bench_first_push.py --cold
+
+# The core benchmark of this checkout against another commit (BASE), the two run alternately in one session:
+# each row's median, best and ratio (docs/performance.md, "the stage packages, before and after").
+BENCH_BASE ?= main
+bench-compare: $(STAMP) bytecode
+	$(BIN)/python benchmarks/bench_core.py --compare base=git:$(BENCH_BASE) this=src
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis demo-out

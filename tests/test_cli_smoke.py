@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from testing.common import EXAMPLE_EVIDENCE, EXAMPLE_RUBRIC
 
@@ -41,6 +43,35 @@ def test_score_example_prints_table_and_writes_scorecard(cli, tmp_path):
     # the after_due criterion is withheld from the learner's table but counted
     assert "F1 on the hidden test labels" not in res.stdout
     assert "1 hidden criteria" in res.stdout
+
+
+# What a real `score` run imports when it ends: it reads the collectors' evidence models and fact resolvers
+# (roadmap_ci.collect.registry), never what collecting runs or the libraries it drives.
+_SCORE_PROBE = """
+import runpy, sys
+sys.argv = ["roadmap-ci", *sys.argv[1:]]
+code = 0
+try:
+    runpy.run_module("roadmap_ci", run_name="__main__")
+except SystemExit as exc:
+    code = exc.code
+print("\\n" + str(code) + " " + " ".join(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def test_score_imports_no_collect_machinery_and_nothing_heavy(tmp_path):
+    res = subprocess.run([sys.executable, "-c", _SCORE_PROBE, "score", "--evidence", str(EXAMPLE_EVIDENCE),
+                          "--rubric", str(EXAMPLE_RUBRIC), "--out", str(tmp_path / "card.json")],
+                         capture_output=True, text=True, timeout=120)
+    code, *loaded = res.stderr.strip().splitlines()[-1].split()
+    assert code in ("0", "None"), res.stderr
+    assert json.loads((tmp_path / "card.json").read_text())["passed"] is True
+    assert "roadmap_ci.collect.registry" in loaded  # the collectors' models are read, so the check means something
+    machinery = [m for m in loaded if m in {f"roadmap_ci.collect.{n}" for n in
+                                            ("proc", "_dvc", "_cache", "_context", "_nbrun", "config", "run")}]
+    assert machinery == [], f"score imported what only collecting needs: {machinery}"
+    heavy = {"dvc", "mlflow", "great_expectations", "pandas", "numpy", "github3", "jinja2", "ruamel", "sklearn"}
+    assert sorted(heavy & {m.split(".")[0] for m in loaded}) == []
 
 
 def _bundled_ids() -> list[str]:

@@ -25,16 +25,12 @@ the output is the shipped practice data, byte for byte.
 
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from roadmap_ci.errors import RoadmapError
-from roadmap_ci.seeding import read_secret
 from roadmap_ci.seeding import rng as keyed_rng
 
 HERE = Path(__file__).resolve().parent
@@ -159,20 +155,9 @@ def generate(raw_dir: Path = RAW, labels_file: Path = LABELS, *, secret: bytes |
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=RAW, help="directory for nodes.csv and edges.csv")
-    parser.add_argument("--labels", type=Path, default=LABELS, help="where the hidden labels go")
-    parser.add_argument("--secret-file", type=Path, help="the course secret (default: the practice data)")
-    parser.add_argument("--learner", help="the learner's login: their own ids and sample (needs --secret-file)")
-    args = parser.parse_args()
-    if args.learner and not args.secret_file:
-        parser.error("--learner needs --secret-file")
-    try:
-        secret = read_secret(args.secret_file) if args.secret_file else None
-    except RoadmapError as exc:  # one line, exit 1 (bad secret file) or 2 (unreadable)
-        print(f"error: {exc}", file=sys.stderr)
-        raise SystemExit(exc.exit_code) from None
-    generate(args.out, args.labels, secret=secret, learner=args.learner)
+    from roadmap_ci.seeding import generator_cli  # the --out/--labels/--secret-file/--learner every generator takes
+
+    generator_cli(generate, RAW, LABELS, __doc__)
 
 
 if __name__ == "__main__":

@@ -57,20 +57,3 @@ class Context:
         except ValueError:
             return str(path)
 
-
-def locate(repo: Path, rel: str) -> tuple[Path, str]:
-    """``repo/rel`` and its kind without following a symlink out of the repo.
-
-    kind: 'file', 'dir', 'missing' or 'outside' (the path, or a directory on the way, is a symlink that
-    resolves outside the repository, or the path names a place outside it).
-    """
-    path = repo / rel
-    real_repo = os.path.realpath(repo)
-    real = os.path.realpath(path)
-    if real != real_repo and not real.startswith(real_repo + os.sep):
-        return path, "outside"
-    if os.path.isdir(real):
-        return path, "dir"
-    if os.path.isfile(real):
-        return path, "file"
-    return path, "missing"

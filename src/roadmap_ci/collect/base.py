@@ -8,10 +8,11 @@ build on these bases.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
@@ -45,6 +46,24 @@ def check_rel_path(value: str, glob: bool = False) -> str:
 
 def rel_paths(values: list[str], glob: bool = False) -> list[str]:
     return [check_rel_path(v, glob) for v in values]
+
+
+def locate(repo: Path, rel: str) -> tuple[Path, str]:
+    """``repo/rel`` and its kind without following a symlink out of the repo.
+
+    kind: 'file', 'dir', 'missing' or 'outside' (the path, or a directory on the way, is a symlink that
+    resolves outside the repository, or the path names a place outside it).
+    """
+    path = repo / rel
+    real_repo = os.path.realpath(repo)
+    real = os.path.realpath(path)
+    if real != real_repo and not real.startswith(real_repo + os.sep):
+        return path, "outside"
+    if os.path.isdir(real):
+        return path, "dir"
+    if os.path.isfile(real):
+        return path, "file"
+    return path, "missing"
 
 
 # ---------------------------------------------------------------- evidence

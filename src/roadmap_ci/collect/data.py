@@ -19,8 +19,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator
 
-from roadmap_ci.collect import _cache
-from roadmap_ci.collect._context import Context, locate
 from roadmap_ci.collect.base import (
     EvidenceModel,
     Fact,
@@ -29,6 +27,7 @@ from roadmap_ci.collect.base import (
     Section,
     Want,
     checked_line,
+    locate,
     missing,
     names,
     no_section_line,
@@ -38,6 +37,7 @@ from roadmap_ci.collect.base import (
 from roadmap_ci.extras import imports
 
 if TYPE_CHECKING:
+    from roadmap_ci.collect._context import Context
     from roadmap_ci.evidence import Evidence
 
 NAME = "data"
@@ -291,6 +291,8 @@ def _key(ctx: Context, rel: str) -> str | None:
 
 def _cache_hits(ctx: Context) -> bool:
     """Whether every suite's result is cached for the files as they are now."""
+    from roadmap_ci.collect import _cache
+
     cache = _cache.read(ctx.repo, NAME)
     files = _suite_files(ctx)
     return bool(files) and all((k := _key(ctx, rel)) is not None and k in cache for rel in files)
@@ -303,6 +305,8 @@ def warm(ctx: Context) -> None:
 
 
 def collect(ctx: Context) -> dict[str, Any]:
+    from roadmap_ci.collect import _cache
+
     cache = _cache.read(ctx.repo, NAME)
     new_cache: dict[str, Any] = {}
     gx_state: dict[str, Any] = {}

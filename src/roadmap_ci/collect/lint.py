@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator
 
-from roadmap_ci.collect import proc
-from roadmap_ci.collect._context import Context, locate
 from roadmap_ci.collect.base import (
     EvidenceModel,
     Fact,
@@ -22,6 +20,7 @@ from roadmap_ci.collect.base import (
     Ref,
     Section,
     Want,
+    locate,
     missing,
     names,
     no_section_line,
@@ -31,6 +30,7 @@ from roadmap_ci.collect.base import (
 )
 
 if TYPE_CHECKING:
+    from roadmap_ci.collect._context import Context
     from roadmap_ci.evidence import Evidence
 
 NAME = "lint"
@@ -84,7 +84,9 @@ def parse(output: str, repo_prefix: str) -> Lint:
     except json.JSONDecodeError:
         items = None
     if not isinstance(items, list):
-        return Lint(status="error", message=f"ruff printed no findings list: {short(proc.last_line(output), 200)}")
+        from roadmap_ci.collect.proc import last_line
+
+        return Lint(status="error", message=f"ruff printed no findings list: {short(last_line(output), 200)}")
     by_rule: dict[str, int] = {}
     findings: list[LintFinding] = []
     for it in items:
@@ -103,6 +105,8 @@ def parse(output: str, repo_prefix: str) -> Lint:
 
 
 def collect(ctx: Context) -> dict[str, Any]:
+    from roadmap_ci.collect import proc
+
     cfg = ctx.config.lint
     assert cfg is not None
     paths = [p for p in cfg.paths if locate(ctx.repo, p)[1] in ("file", "dir")]

@@ -17,11 +17,21 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import AfterValidator, Field
 
-from roadmap_ci.collect._context import Context, locate
-from roadmap_ci.collect._dvc import read_dvc_yaml, stage_stale
-from roadmap_ci.collect.base import CollectorError, Fact, Namespace, Ref, Want, as_wanted, number_fact, rel_paths, short
+from roadmap_ci.collect.base import (
+    CollectorError,
+    Fact,
+    Namespace,
+    Ref,
+    Want,
+    as_wanted,
+    locate,
+    number_fact,
+    rel_paths,
+    short,
+)
 
 if TYPE_CHECKING:
+    from roadmap_ci.collect._context import Context
     from roadmap_ci.collect.pipeline import Pipeline
     from roadmap_ci.evidence import Evidence
 
@@ -147,6 +157,8 @@ def _base(ctx: Context, files: list[str], errors: list[CollectorError]) -> dict[
 
 
 def collect(ctx: Context) -> dict[str, Any]:
+    from roadmap_ci.collect._dvc import read_dvc_yaml, stage_stale
+
     dvc_yaml = read_dvc_yaml(ctx.repo)
     producers: dict[str, str | None] = dvc_yaml.metrics if dvc_yaml else {}
     files = list(ctx.config.metrics) if ctx.config.metrics is not None else list(producers)

@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator
 
-from roadmap_ci.collect import proc
-from roadmap_ci.collect._context import Context, locate
 from roadmap_ci.collect.base import (
     EvidenceModel,
     Fact,
@@ -24,6 +22,7 @@ from roadmap_ci.collect.base import (
     Section,
     Want,
     checked_line,
+    locate,
     missing,
     no_section_line,
     rel_paths,
@@ -31,6 +30,7 @@ from roadmap_ci.collect.base import (
 )
 
 if TYPE_CHECKING:
+    from roadmap_ci.collect._context import Context
     from roadmap_ci.evidence import Evidence
 
 NAME = "notebooks"
@@ -74,6 +74,8 @@ def needs(ctx: Context) -> tuple[str, ...]:
 
 
 def _one(ctx: Context, rel: str, out: Path) -> Notebook:
+    from roadmap_ci.collect import proc
+
     cfg = ctx.config.notebooks
     assert cfg is not None
     path, kind = locate(ctx.repo, rel)

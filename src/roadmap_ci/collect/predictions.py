@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator
 
-from roadmap_ci.collect._context import Context, locate
-from roadmap_ci.collect._dvc import output_stale
 from roadmap_ci.collect.base import (
     EvidenceModel,
     Fact,
@@ -26,6 +24,7 @@ from roadmap_ci.collect.base import (
     Section,
     Want,
     check_rel_path,
+    locate,
     missing,
     no_section_line,
     short,
@@ -36,6 +35,7 @@ from roadmap_ci.extras import imports
 from roadmap_ci.safeio import write_atomic
 
 if TYPE_CHECKING:
+    from roadmap_ci.collect._context import Context
     from roadmap_ci.evidence import Evidence
 
 NAME = "predictions"
@@ -99,6 +99,8 @@ def _shape(path: Path, data: bytes) -> tuple[int, list[str]]:
 
 
 def collect(ctx: Context) -> dict[str, Any]:
+    from roadmap_ci.collect._dvc import output_stale
+
     cfg = ctx.config.predictions
     assert cfg is not None
     path, kind = locate(ctx.repo, cfg.path)

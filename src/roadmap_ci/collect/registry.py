@@ -8,7 +8,9 @@ takes each one's ``CONFIG`` key, the :class:`~roadmap_ci.evidence.Evidence` mode
 Adding a collector:
 
 1. a module here that satisfies :class:`Collector` (copy a small one: ``lint.py``); its evidence and config
-   models live in it, built on :mod:`roadmap_ci.collect.base`;
+   models live in it, built on :mod:`roadmap_ci.collect.base`. ``score`` imports it for those models and its
+   resolvers, so what only collecting uses (``proc``, ``_dvc``, ``_cache``, any library) is imported inside the
+   functions that collect (``tests/test_cli_smoke.py`` checks);
 2. its line in :data:`COLLECTORS`;
 3. its test, ``tests/collect/test_collect_<name>.py`` (``tests/collect/test_registry.py`` checks the rest), and
    ``make schemas`` for the evidence schema it extends.

@@ -11,11 +11,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
-from roadmap_ci.collect._context import Context, locate
-from roadmap_ci.collect._dvc import output_stale, read_dvc_yaml
-from roadmap_ci.collect.base import EvidenceModel, Fact, Namespace, Ref, Want, missing, no_section_line, short
+from roadmap_ci.collect.base import EvidenceModel, Fact, Namespace, Ref, Want, locate, missing, no_section_line, short
 
 if TYPE_CHECKING:
+    from roadmap_ci.collect._context import Context
     from roadmap_ci.evidence import Evidence
 
 NAME = "structure"
@@ -123,11 +122,15 @@ def _fresh(ctx: Context, fact: FileFact, dvc: Any, pipeline: Any) -> FileFact:
     """A file or directory a pipeline stage writes counts only if that stage ran (or cached) in this run."""
     if fact.kind not in ("file", "dir"):
         return fact
+    from roadmap_ci.collect._dvc import output_stale
+
     stale = output_stale(ctx.repo, fact.path, pipeline, dvc)
     return fact.model_copy(update={"kind": "stale", "message": stale}) if stale else fact
 
 
 def collect(ctx: Context) -> dict[str, Any]:
+    from roadmap_ci.collect._dvc import read_dvc_yaml
+
     wanted = list(dict.fromkeys([*rubric_paths(ctx), *ctx.config.files]))
     pipeline = ctx.result("pipeline", "pipeline")
     dvc = read_dvc_yaml(ctx.repo) if pipeline is not None else None

@@ -34,9 +34,6 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field, field_validator
 
 from roadmap_ci import __version__
-from roadmap_ci.collect import _cache, proc
-from roadmap_ci.collect._context import Context, locate
-from roadmap_ci.collect._dvc import read_dvc_yaml
 from roadmap_ci.collect.base import (
     EvidenceModel,
     Fact,
@@ -44,6 +41,7 @@ from roadmap_ci.collect.base import (
     Ref,
     Section,
     Want,
+    locate,
     names,
     no_section_line,
     rel_paths,
@@ -52,6 +50,7 @@ from roadmap_ci.collect.base import (
 from roadmap_ci.collect.base import missing as missing_fact
 
 if TYPE_CHECKING:
+    from roadmap_ci.collect._context import Context
     from roadmap_ci.evidence import Evidence
 
 NAME = "tests"
@@ -121,6 +120,8 @@ def parse_junit(path: Path, mentor_name: str | None) -> list[TestCase]:
     cases: list[TestCase] = []
     import xml.etree.ElementTree as ET  # here: importing a collector (the evidence model does) stays light
 
+    from roadmap_ci.collect.proc import last_line
+
     root = ET.parse(path).getroot()
     for tc in root.iter("testcase"):
         if len(cases) >= MAX_CASES:
@@ -131,7 +132,7 @@ def parse_junit(path: Path, mentor_name: str | None) -> list[TestCase]:
         for child in tc:
             if child.tag in ("failure", "error"):
                 outcome = "failed" if child.tag == "failure" else "error"
-                message = child.get("message") or proc.last_line(child.text or "")
+                message = child.get("message") or last_line(child.text or "")
                 break
             if child.tag == "skipped":
                 outcome, message = "skipped", child.get("message") or ""
@@ -159,6 +160,8 @@ def _summary(output: str) -> str:
 
 
 def _key(ctx: Context, paths: list[str], src: Path | None) -> str | None:
+    from roadmap_ci.collect import _cache
+
     if not _cache.enabled():
         return None
     cfg = ctx.config.tests
@@ -173,6 +176,8 @@ def _key(ctx: Context, paths: list[str], src: Path | None) -> str | None:
 
 def _pipeline_outputs(ctx: Context) -> frozenset[str] | None:
     """What dvc.yaml's stages write; None when there is no dvc.yaml or it cannot be read statically."""
+    from roadmap_ci.collect._dvc import read_dvc_yaml
+
     dvc = read_dvc_yaml(ctx.repo)
     if dvc is None or dvc.error or dvc.outputs is None:
         return None
@@ -180,6 +185,8 @@ def _pipeline_outputs(ctx: Context) -> frozenset[str] | None:
 
 
 def collect(ctx: Context) -> dict[str, Any]:
+    from roadmap_ci.collect import _cache
+
     cfg = ctx.config.tests
     assert cfg is not None
     paths = [p for p in cfg.paths if locate(ctx.repo, p)[1] in ("file", "dir")]
@@ -204,6 +211,8 @@ def collect(ctx: Context) -> dict[str, Any]:
 
 def _run(ctx: Context, paths: list[str], missing: list[str], src: Path | None) -> Tests:
     from xml.etree.ElementTree import ParseError
+
+    from roadmap_ci.collect import proc
 
     cfg = ctx.config.tests
     assert cfg is not None
