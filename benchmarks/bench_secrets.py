@@ -91,8 +91,8 @@ def repro(repo: Path, target: str | None) -> float:
     return time.perf_counter() - t0
 
 
-def measure(template: str, repo: Path, labels: Path) -> tuple[dict[str, float], float, float]:
-    """(hidden metrics, data-dependent points earned, their maximum)."""
+def measure(template: str, repo: Path, labels: Path) -> tuple[dict[str, float], dict[str, float], float, float]:
+    """(hidden metrics, the repo's metrics the rubric reads, data-dependent points earned, their maximum)."""
     from roadmap_ci.collect.metrics import flatten
     from roadmap_ci.evidence import Evidence
     from roadmap_ci.score.hidden import score_predictions
@@ -113,7 +113,7 @@ def measure(template: str, repo: Path, labels: Path) -> tuple[dict[str, float], 
                                            for r in c.refs())]
     ev = Evidence(deliverable=template, metrics=metrics, hidden=hidden)
     outcomes = criterion_outcomes(ev, criteria, explain=False)
-    return hidden, sum(o.points for o in outcomes), float(sum(c.points for c in criteria))
+    return hidden, metrics, sum(o.points for o in outcomes), float(sum(c.points for c in criteria))
 
 
 def run_one(template: str, course: bytes | None, with_improved: bool) -> list[dict]:
@@ -132,10 +132,10 @@ def run_one(template: str, course: bytes | None, with_improved: bool) -> list[di
             if params:
                 set_params(repo, params)
             seconds = repro(repo, target)
-            hidden, points, max_points = measure(template, repo, labels)
+            hidden, metrics, points, max_points = measure(template, repo, labels)
             rows.append({"template": template, "secret": course.decode() if course else "practice", "path": path,
                          "headline": headline, "value": hidden[headline], "points": points, "max": max_points,
-                         "hidden": hidden,
+                         "hidden": hidden, "metrics": metrics,
                          "render_s": round(render, 2), "repro_s": round(seconds, 1)})
     return rows
 
