@@ -1,6 +1,7 @@
 """Fairness across course secrets: does every course get the same task?
 
     python benchmarks/bench_secrets.py [-n N] [--baseline-only] [--jsonl FILE] [TEMPLATE ...]
+    python benchmarks/bench_secrets.py --table FILE [--rescore]
 
 For each template and each of N course secrets (and the practice data, the reference the rubric was
 calibrated on): `roadmap-ci new ID --course-secret-file … --labels-out …` (roadmap_ci.new, as a mentor runs
@@ -86,29 +87,42 @@ def repro(repo: Path, target: str | None) -> float:
     return time.perf_counter() - t0
 
 
-def measure(template: str, repo: Path, labels: Path) -> tuple[dict[str, float], float, float]:
-    """(hidden metrics, data-dependent points earned, their maximum)."""
-    from roadmap_ci.collect.metrics import flatten
-    from roadmap_ci.evidence import Evidence
-    from roadmap_ci.score.hidden import score_predictions
+def data_criteria(template: str, metrics: dict[str, float] | None = None) -> list:
+    """The rubric's criteria on ``hidden:`` and ``metric:`` facts (with ``metrics``: of a file the repo wrote)."""
     from roadmap_ci.score.load import load_rubric
+
+    criteria = [c for c in load_rubric(ROOT / "rubrics" / f"{template}.yaml").rubric.criteria
+                if c.refs() and all(r.startswith(("hidden:", "metric:")) for r in c.refs())]
+    if metrics is None:
+        return criteria
+    files = {k.split(":")[0] for k in metrics}
+    return [c for c in criteria if all(r.startswith("hidden:") or r.split(":")[1] in files for r in c.refs())]
+
+
+def points(template: str, hidden: dict[str, float], metrics: dict[str, float]) -> tuple[float, float]:
+    """(data-dependent points earned, their maximum) under the template's rubric as it is now."""
+    from roadmap_ci.evidence import Evidence
     from roadmap_ci.score.scoring import criterion_outcomes
 
-    loaded = load_rubric(ROOT / "rubrics" / f"{template}.yaml")
-    spec = loaded.rubric.hidden_labels
+    criteria = data_criteria(template, metrics)
+    outcomes = criterion_outcomes(Evidence(deliverable=template, metrics=metrics, hidden=hidden), criteria,
+                                  explain=False)
+    return sum(o.points for o in outcomes), float(sum(c.points for c in criteria))
+
+
+def measure(template: str, repo: Path, labels: Path) -> tuple[dict[str, float], dict[str, float], float, float]:
+    """(hidden metrics, the repo's metrics the rubric reads, data-dependent points earned, their maximum)."""
+    from roadmap_ci.collect.metrics import flatten
+    from roadmap_ci.score.hidden import score_predictions
+    from roadmap_ci.score.load import load_rubric
+
+    spec = load_rubric(ROOT / "rubrics" / f"{template}.yaml").rubric.hidden_labels
     hidden = score_predictions(spec, labels, repo / "data" / "predictions" / "predictions.csv")
-    criteria = [c for c in loaded.rubric.criteria
-                if c.refs() and all(r.startswith(("hidden:", "metric:")) for r in c.refs())]
     metrics: dict[str, float] = {}
-    for ref in {r.split(":")[1] for c in criteria for r in c.refs() if r.startswith("metric:")}:
+    for ref in {r.split(":")[1] for c in data_criteria(template) for r in c.refs() if r.startswith("metric:")}:
         if (repo / ref).is_file():
             flatten(json.loads((repo / ref).read_text()), f"{ref}:", metrics, {})
-    criteria = [c for c in criteria if all(r.startswith("hidden:") or r.split(":")[1] in {k.split(":")[0]
-                                                                                        for k in metrics}
-                                           for r in c.refs())]
-    ev = Evidence(deliverable=template, metrics=metrics, hidden=hidden)
-    outcomes = criterion_outcomes(ev, criteria, explain=False)
-    return hidden, sum(o.points for o in outcomes), float(sum(c.points for c in criteria))
+    return hidden, metrics, *points(template, hidden, metrics)
 
 
 def run_one(template: str, course: bytes | None, with_improved: bool) -> list[dict]:
@@ -127,10 +141,10 @@ def run_one(template: str, course: bytes | None, with_improved: bool) -> list[di
             if params:
                 set_params(repo, params)
             seconds = repro(repo, target)
-            hidden, points, max_points = measure(template, repo, labels)
+            hidden, metrics, points, max_points = measure(template, repo, labels)
             rows.append({"template": template, "secret": course.decode() if course else "practice", "path": path,
                          "headline": headline, "value": hidden[headline], "points": points, "max": max_points,
-                         "hidden": hidden,
+                         "hidden": hidden, "metrics": metrics,
                          "render_s": round(render, 2), "repro_s": round(seconds, 1)})
     return rows
 
@@ -166,9 +180,17 @@ def main() -> None:
     parser.add_argument("--baseline-only", action="store_true", help="skip the README's improvement path")
     parser.add_argument("--jsonl", type=Path, help="append each run's numbers to this file")
     parser.add_argument("--table", type=Path, help="only print the table of an earlier --jsonl file")
+    parser.add_argument("--rescore", action="store_true",
+                        help="with --table: the points under the rubric as it is now (rows with their metrics)")
     args = parser.parse_args()
     if args.table:
-        print(table([json.loads(line) for line in args.table.read_text().splitlines() if line.strip()]))
+        rows = [json.loads(line) for line in args.table.read_text().splitlines() if line.strip()]
+        if args.rescore:
+            for n, r in enumerate(rows, 1):
+                if "metrics" not in r:
+                    raise SystemExit(f"{args.table}: run {n} has no metrics to rescore (an older --jsonl)")
+                r["points"], r["max"] = points(r["template"], r["hidden"], r["metrics"])
+        print(table(rows))
         return
     rows: list[dict] = []
     for template in args.templates:

@@ -21,7 +21,7 @@ deliverables:
     opens: 2027-01-11T09:00:00+01:00
     due: 2027-01-24T23:59:00+01:00
     cutoff: 2027-01-31T23:59:00+01:00
-    rubric: {id: tabular-classification, version: "2026.11"}
+    rubric: {id: tabular-classification, version: "2026.12"}
 """
 ROSTER = "github,name,email,lms_id,section\nada-l,Ada,ada@example.edu,1,A\ngrace-h,Grace,grace@example.edu,2,B\n"
 
@@ -69,8 +69,8 @@ def test_roster_problems_are_named_by_line(tmp_path):
      "8:12: opens: give the time zone explicitly (e.g. 2027-01-24T23:59:00+01:00 or …Z)"),
     (("template: tabular-classification", "template: no-such-template"), "7:15: template: no template "
                                                                          "'no-such-template' (templates: "),
-    (('version: "2026.11"', 'version: "1999.1"'),
-     "11:51: rubric: pinned version '1999.1', but tabular-classification.yaml is version '2026.11'"),
+    (('version: "2026.12"', 'version: "1999.1"'),
+     "11:51: rubric: pinned version '1999.1', but tabular-classification.yaml is version '2026.12'"),
     (("rubric: {id: tabular-classification,", "rubric: {id: no-rubric,"), "11:18: rubric: no bundled rubric "
                                                                           "'no-rubric'"),
     (("mentors: mentors", "mentors: mentors\ncourse_secret: s3cr3t-value"),

@@ -25,9 +25,12 @@ CASE = CASES[ID]
 def test_baseline_earns_part_of_the_hidden_label_points(baseline):
     _, result = baseline
     # hidden labels carry real weight and the baseline earns only part of it
-    for cid in ("hidden-roc-auc", "hidden-f1", "hidden-f1-private"):
+    for cid in ("hidden-roc-auc", "hidden-f1"):
         assert 0 < result.crit(cid).fraction < 0.8, (cid, result.crit(cid).reason)
-    assert 0.74 < result.hidden["public.roc_auc"] < 0.84 and result.hidden["private.f1"] < 0.55
+    assert 0.74 < result.hidden["public.roc_auc"] < 0.84 and result.hidden["private.f1"] < 0.5
+    # the F1 bands start above what a 0.5 cut-off reaches under any course (docs/performance.md), so the
+    # private F1 -- the practice public part is a lucky draw -- earns the baseline nothing
+    assert result.crit("hidden-f1-private").fraction == 0, result.crit("hidden-f1-private").reason
     # without the hidden labels (a learner's local run) the same criteria say why they are missing
     local = {c.id: c for c in result.local_card.criteria}
     assert local["hidden-roc-auc"].points == 0 and "hidden" in local["hidden-roc-auc"].reason

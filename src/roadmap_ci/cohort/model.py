@@ -17,7 +17,7 @@
         opens: 2027-01-10T09:00:00+01:00  # time zones explicit
         due: 2027-01-24T23:59:00+01:00
         cutoff: 2027-01-31T23:59:00+01:00
-        rubric: {id: tabular-classification, version: "2026.11"}   # or {path: …, version: …}
+        rubric: {id: tabular-classification, version: "2026.12"}   # or {path: …, version: …}
     extensions:
       - {learner: ada, deliverable: churn, due: 2027-01-27T23:59:00+01:00}
     late_policy: {per: day, penalty: 10, cap: 50, floor: 0}   # % of the maximum; a deliverable may set its own
