@@ -18,6 +18,7 @@ anything the shared code would not.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -25,8 +26,11 @@ from typing import Any
 from roadmap_ci.cohort import store
 
 
-def trusted_evidence(root: Path, prov: store.Provenance) -> tuple[Any, Path | None, str | None] | None:
-    """(evidence, predictions copy, the copy's recorded sha256) when ``evidence.json`` is as collect stored it."""
+def trusted_evidence(root: Path | str, prov: store.Provenance,
+                     data: bytes | None = None) -> tuple[Any, str | None, str | None] | None:
+    """(evidence, predictions copy, the copy's recorded sha256) when ``evidence.json`` is as collect stored it.
+
+    ``data``: the evidence file's bytes when the caller has read them (at most ``MAX_EVIDENCE_BYTES + 1``)."""
     from roadmap_ci.errors import RoadmapError
     from roadmap_ci.evidence import MAX_EVIDENCE_BYTES, parse_evidence_fast
     from roadmap_ci.safeio import decode_text
@@ -34,12 +38,13 @@ def trusted_evidence(root: Path, prov: store.Provenance) -> tuple[Any, Path | No
     want = prov.files.get(store.EVIDENCE)
     if not want:
         return None
-    path = root / store.EVIDENCE
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_EVIDENCE_BYTES + 1)
-    except OSError:
-        return None
+    root = os.fspath(root)
+    if data is None:
+        try:
+            with open(os.path.join(root, store.EVIDENCE), "rb") as fh:
+                data = fh.read(MAX_EVIDENCE_BYTES + 1)
+        except OSError:
+            return None
     if len(data) > MAX_EVIDENCE_BYTES or store.digest(data) != want:
         return None
     try:
@@ -52,7 +57,7 @@ def trusted_evidence(root: Path, prov: store.Provenance) -> tuple[Any, Path | No
     rel = PurePosixPath(bundled)
     if rel.is_absolute() or ".." in rel.parts or "\\" in bundled or rel.as_posix() not in prov.files:
         return None
-    return ev, root / rel, prov.files[rel.as_posix()]
+    return ev, os.path.join(root, *rel.parts), prov.files[rel.as_posix()]
 
 
 def _finite(text: str) -> float | None:
@@ -104,25 +109,89 @@ def predictions(data: bytes, spec: Any, labels: Mapping[str, Any], *, tsv: bool 
     memo = _MEMO.setdefault(regression, {})
     if len(memo) > 100_000:
         memo.clear()
+    body = rows[1:]
+    if not needs_score:  # whole columns at once: the same checks as the row loop below, in C
+        if not body:
+            return {} if not labels else None
+        if len(set(map(len, body))) != 1 or len(body[0]) != width:
+            return None
+        cols = list(zip(*body, strict=True))
+        keys = list(map(str.strip, cols[ci]))
+        raws = list(map(str.strip, cols[pi]))
+        if not all(keys) or not all(raws) or len(set(keys)) != len(keys) or len(keys) != len(labels):
+            return None
+        if not all(map(labels.__contains__, keys)):
+            return None
+        for raw in set(raws).difference(memo):
+            if regression and _finite(raw) is None:
+                return None
+            memo[raw] = score_metrics.Prediction(score_metrics.canonical_label(raw), None)
+        return dict(zip(keys, map(memo.__getitem__, raws), strict=True))
     out: dict[str, Any] = {}
-    for row in rows[1:]:
+    for row in body:
         if len(row) != width:
             return None
         key, raw = row[ci].strip(), row[pi].strip()
         if not key or not raw or key in out or key not in labels:
             return None
-        if needs_score:
-            score = _finite(row[si].strip())
-            if score is None or (regression and _finite(raw) is None):
-                return None
-            out[key] = score_metrics.Prediction(score_metrics.canonical_label(raw), score)
-            continue
-        p = memo.get(raw)
-        if p is None:
-            if regression and _finite(raw) is None:
-                return None
-            p = memo[raw] = score_metrics.Prediction(score_metrics.canonical_label(raw), None)
-        out[key] = p
+        score = _finite(row[si].strip())
+        if score is None or (regression and _finite(raw) is None):
+            return None
+        out[key] = score_metrics.Prediction(score_metrics.canonical_label(raw), score)
     if len(out) != len(labels):  # every id is a label's and none twice: equal counts, every label predicted
         return None
     return out
+
+
+_SPLITS: dict[int, tuple[Any, list[tuple[str, list[str], list[str]]]]] = {}  # id(labels) -> (labels, per split)
+
+
+def _splits(labels: Mapping[str, Any]) -> list[tuple[str, list[str], list[str]]]:
+    """Per split with rows: (split, its ids sorted, their true labels) -- as ``compute`` lists them, once."""
+    from roadmap_ci.score import metrics as score_metrics
+
+    got = _SPLITS.get(id(labels))
+    if got is not None and got[0] is labels:
+        return got[1]
+    out = []
+    for split in score_metrics.SPLITS:
+        ids = sorted(k for k, lab in labels.items() if lab.split == split)
+        if ids:
+            out.append((split, ids, [labels[k].target for k in ids]))
+    if len(_SPLITS) > 64:
+        _SPLITS.clear()
+    _SPLITS[id(labels)] = (labels, out)
+    return out
+
+
+def metrics(spec: Any, labels: Mapping[str, Any], preds: Mapping[str, Any]) -> dict[str, float]:
+    """``metrics.compute(spec, labels, preds)``: each split's ids sorted once per labels file (not per learner),
+    and precision, recall and f1 from one pass (the same function ``compute`` calls for each)."""
+    from roadmap_ci.errors import HiddenError
+    from roadmap_ci.score import metrics as score_metrics
+
+    problem = score_metrics.metrics_problem(spec.metrics, spec.task)
+    if problem:
+        raise HiddenError(problem)
+    positive = score_metrics.canonical_label(spec.positive_label) if spec.positive_label is not None else None
+    out: dict[str, float] = {}
+    for split, ids, y_true in _splits(labels):
+        got = list(map(preds.__getitem__, ids))
+        y_pred = [p.value for p in got]
+        scores = [p.score for p in got]
+        prf = None
+        for m in spec.metrics:
+            try:
+                if m in ("precision", "recall", "f1"):
+                    if prf is None:
+                        prf = score_metrics.precision_recall_f1(y_true, y_pred, positive)
+                    value = prf[("precision", "recall", "f1").index(m)]
+                else:
+                    value = score_metrics._metric(m, spec, positive, y_true, y_pred, scores, split)
+            except OverflowError:
+                value = math.inf
+            if not math.isfinite(value):
+                raise HiddenError(f"{split}.{m}: the predictions or labels are too large to score (the metric "
+                                  "overflows the float range); keep values well below 1e150")
+            out[f"{split}.{m}"] = value
+    return dict(sorted(out.items()))

@@ -81,14 +81,24 @@ def parse_time(text: Any) -> datetime | None:
     return t if t.tzinfo is not None else None
 
 
-def read_provenance(path: Path, sha: str) -> Provenance:
+def read_provenance(path: Path | str, sha: str) -> Provenance:
     """The provenance file of a commit folder; ValueError with one line saying what is wrong."""
+    return parse_provenance(read_provenance_bytes(path), sha)
+
+
+def read_provenance_bytes(path: Path | str) -> bytes:
+    """The provenance file's bytes (``grade`` digests them for its score cache); ValueError as read_provenance."""
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:
+            return fh.read()
     except FileNotFoundError:
         raise ValueError("no provenance.json (not written by `cohort collect`)") from None
     except OSError as exc:
         raise ValueError(f"provenance.json is not readable ({exc.strerror or exc})") from None
+
+
+def parse_provenance(raw: bytes, sha: str) -> Provenance:
+    """Provenance from a provenance file's bytes; ValueError as read_provenance."""
     if len(raw) > 64 * 1024:
         raise ValueError("provenance.json is larger than 64 KiB")
     try:
