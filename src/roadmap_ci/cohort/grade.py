@@ -25,6 +25,7 @@ import functools
 import json
 import math
 import os
+import stat
 import sys
 import time
 from collections.abc import Iterator
@@ -35,9 +36,12 @@ from pathlib import Path
 from typing import Any
 
 import roadmap_ci.cohort.rescore  # noqa: F401 (the module, not the function the package exports)
-from roadmap_ci.cohort import store
+from roadmap_ci.cohort import fastpath, store
 from roadmap_ci.cohort.model import Deliverable, LatePolicy, LoadedCohort, Seat
-from roadmap_ci.errors import CannotRun, InvalidInput, RoadmapError
+from roadmap_ci.errors import CannotRun, HiddenError, InvalidInput, RoadmapError
+from roadmap_ci.evidence import MAX_EVIDENCE_BYTES
+from roadmap_ci.score import files, hidden
+from roadmap_ci.score import metrics as score_metrics
 from roadmap_ci.score.scoring import Totals
 
 rs = sys.modules["roadmap_ci.cohort.rescore"]
@@ -266,10 +270,7 @@ CACHE_SCHEMA = "roadmap-ci-hidden-cache/1"
 
 def spec_key(spec: Any) -> str:
     """What hidden metrics depend on besides the two files: the rubric's section and the code that computes."""
-    from roadmap_ci.score import files, hidden
-    from roadmap_ci.score import metrics as score_metrics
-
-    code = b"".join(Path(m.__file__).read_bytes() for m in (hidden, files, score_metrics))
+    code = b"".join(Path(m.__file__).read_bytes() for m in (hidden, files, score_metrics, fastpath))
     return store.digest(spec.model_dump_json().encode() + b"\0" + code)
 
 
@@ -356,8 +357,6 @@ UNTRUSTED = object()  # the predictions copy differs from what collect stored: v
 
 
 def _labels(labels_file: str, ranking: bool, spec: Any) -> tuple[Any, str]:
-    from roadmap_ci.score import files
-
     st = os.stat(labels_file)
     stamp = (labels_file, st.st_mtime_ns, st.st_size)
     got = _LABELS.get(stamp)
@@ -371,12 +370,6 @@ def _hidden(spec: Any, skey: str, labels_file: str | None, predictions: Path | s
             commit: str, trusted_sha: str | None,
             cached: dict[str, Any] | None) -> tuple[Any, str | None, dict[str, Any] | None] | object:
     """(metrics, error, the cache entry to keep) -- or UNTRUSTED."""
-    import stat
-
-    from roadmap_ci.errors import HiddenError
-    from roadmap_ci.score import files
-    from roadmap_ci.score import metrics as score_metrics
-
     if spec is None:
         return None, None, None
     if labels_file is None:
@@ -406,8 +399,6 @@ def _hidden(spec: Any, skey: str, labels_file: str | None, predictions: Path | s
                 ranked = files.read_ranking_predictions(Path(predictions), spec, labels, display=display)
                 metrics = score_metrics.compute_ranking(spec, labels, ranked)
             else:
-                from roadmap_ci.cohort import fastpath
-
                 preds = None
                 if data is not None:
                     preds = fastpath.predictions(data, spec, labels, tsv=str(predictions).lower().endswith(".tsv"))
@@ -433,7 +424,7 @@ SeatGrade = tuple
 Packed = tuple
 
 
-def _grade_seat(job: Job, p: rs.Plan, clock: list[float], spec: Any, skey: str) -> SeatGrade:
+def _grade_seat(job: Job, scorer: fastpath.Scorer, clock: list[float], spec: Any, skey: str) -> SeatGrade:
     key, path, labels_file, cached, scored = job
     t0 = time.perf_counter()
     problems: list[tuple[str, str]] = []
@@ -441,7 +432,7 @@ def _grade_seat(job: Job, p: rs.Plan, clock: list[float], spec: Any, skey: str) 
     clock[0] += time.perf_counter() - t0
     if commit is None:
         return key, problems, why, None, None, None
-    packed, entry, score_entry = _grade_one(key, commit, labels_file, cached, scored, p, clock, spec, skey)
+    packed, entry, score_entry = _grade_one(key, commit, labels_file, cached, scored, scorer, clock, spec, skey)
     return key, problems, None, packed, entry, score_entry
 
 
@@ -461,10 +452,6 @@ def _read_capped(path: str, cap: int) -> bytes | None:
 def _score_hit(scored: list[Any], prov_sha: str, ev_data: bytes | None, root: str, labels_file: str | None,
                spec: Any) -> tuple | None:
     """The cached result when every input still has the digest it had (else None: grade it)."""
-    import stat
-
-    from roadmap_ci.score import files
-
     if ev_data is None or not isinstance(scored, list) or len(scored) != 3 or not isinstance(scored[2], list):
         return None
     want, rel, result = scored
@@ -498,13 +485,8 @@ def _score_hit(scored: list[Any], prov_sha: str, ev_data: bytes | None, root: st
 
 
 def _grade_one(key: str, folder: str, labels_file: str | None, cached: dict[str, Any] | None, scored: Any,
-               p: rs.Plan, clock: list[float], spec: Any,
+               scorer: fastpath.Scorer, clock: list[float], spec: Any,
                skey: str) -> tuple[Packed, dict[str, Any] | None, list[Any] | None]:
-    from roadmap_ci.ci.artifact import load_bundle
-    from roadmap_ci.cohort import fastpath
-    from roadmap_ci.evidence import MAX_EVIDENCE_BYTES
-    from roadmap_ci.score import hidden
-
     t0 = time.perf_counter()
     name = os.path.basename(folder)
     prov_file = os.path.join(folder, store.PROVENANCE)
@@ -529,6 +511,8 @@ def _grade_one(key: str, folder: str, labels_file: str | None, cached: dict[str,
         display = ev.predictions.path[:80] if ev.predictions is not None else None
         result = _hidden(spec, skey, labels_file, preds, display, name, want, cached)
     if result is UNTRUSTED:  # not as collect stored it: the full validation ci-report applies
+        from roadmap_ci.ci.artifact import load_bundle
+
         trusted = None
         root = Path(folder)
         try:
@@ -543,7 +527,7 @@ def _grade_one(key: str, folder: str, labels_file: str | None, cached: dict[str,
     metrics, error, entry = result  # type: ignore[misc]
     ev = hidden.apply(ev, hidden.HiddenResult(metrics, error))
     t2 = time.perf_counter()
-    now, prev = rs.score_with(ev, p)
+    now, prev = scorer(ev)
     t3 = time.perf_counter()
     clock[1] += t1 - t0
     clock[2] += t2 - t1
@@ -570,7 +554,8 @@ Chunk = tuple[int, list[Job], rs.Plan, Any, str]  # (the deliverable's index, jo
 def _grade_chunk(args: Chunk) -> tuple[int, list[SeatGrade], list[float]]:
     i, jobs, p, spec, skey = args
     clock = [0.0, 0.0, 0.0, 0.0]
-    return i, [_grade_seat(j, p, clock, spec, skey) for j in jobs], clock
+    scorer = fastpath.Scorer(p)
+    return i, [_grade_seat(j, scorer, clock, spec, skey) for j in jobs], clock
 
 
 def _chunks(items: list[Job], n: int) -> Iterator[list[Job]]:
