@@ -240,7 +240,11 @@ def _latest(commits: list[str], key: str, problems: list[tuple[str, str]]) -> st
 def _commit_of(path: str, key: str, problems: list[tuple[str, str]]) -> tuple[str | None, str | None]:
     """(the commit folder to grade, None) or (None, why the learner is missing; "" = as collect said)."""
     commits = []
-    for c in sorted(os.scandir(path), key=lambda x: x.name):
+    with os.scandir(path) as it:
+        found = list(it)
+    if len(found) > 1:
+        found.sort(key=lambda x: x.name)
+    for c in found:
         if c.is_dir(follow_symlinks=False) and store.SHA.match(c.name):
             commits.append(c.path)
         else:
@@ -383,8 +387,7 @@ def _hidden(spec: Any, skey: str, labels_file: str | None, predictions: Path | s
         try:
             st = os.lstat(predictions)
             if stat.S_ISREG(st.st_mode) and st.st_size <= files.MAX_PREDICTIONS_BYTES:
-                with open(predictions, "rb") as fh:
-                    data = fh.read(files.MAX_PREDICTIONS_BYTES + 1)
+                data = store.read_capped(predictions, files.MAX_PREDICTIONS_BYTES)
         except OSError:
             data = None
         sha = store.digest(data) if data is not None else None
@@ -443,8 +446,7 @@ def _inputs_digest(prov: str, evidence: str, predictions: str | None, labels: tu
 
 def _read_capped(path: str, cap: int) -> bytes | None:
     try:
-        with open(path, "rb") as fh:
-            return fh.read(cap + 1)
+        return store.read_capped(path, cap)
     except OSError:
         return None
 
