@@ -12,6 +12,9 @@ At cohort scale (150,000 commit folders for a full roadmap) a folder whose files
 ``collect`` recorded when it validated them is read through :mod:`roadmap_ci.cohort.fastpath` (the same
 verdicts, without validating the artifact again), and hidden metrics are cached per learner in
 ``cohort/<deliverable>/_hidden.json`` under the digests of everything they depend on, so a re-grade skips them.
+A grade with the pinned rubric also keeps each learner's whole result in ``_scores.json``, under one digest of
+the learner's three stored files and labels, in a file keyed by the rubric, the hidden spec and the scoring
+code: a re-grade of an unchanged learner lists, reads and hashes, and scores nothing.
 
 Bad input never stops the gradebook: a foreign or corrupt file, two evidence files for one commit, a roster
 learner without a repo, labels whose ids do not match the predictions -- each is one :class:`Problem` naming

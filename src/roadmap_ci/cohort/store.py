@@ -8,6 +8,7 @@
                                                              the sha256 of each file collect stored
     cohort/<deliverable>/_collect.json                        per learner: what collect found (status, reason)
     cohort/<deliverable>/_hidden.json                         grade's cache of hidden metrics (see cohort.grade)
+    cohort/<deliverable>/_scores.json                         grade's cache of whole results (see cohort.grade)
 
 The ``files`` digests let ``grade`` trust what collect validated: a file whose bytes still have the digest
 collect recorded is the file ci-report's code accepted, so grade parses it without validating the artifact
