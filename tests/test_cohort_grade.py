@@ -292,3 +292,119 @@ def test_canvas_passback_sends_each_graded_learner(tmp_path, monkeypatch):
     assert sent["grade_data[1001][posted_grade]"] == f"{expected_points(4, 2):g}"
     assert not any(k.startswith("grade_data[1002]") for k in sent)  # cy: nothing collected, nothing sent
     assert all(a == "Bearer canvas-token-1" for a in canvas.auth)
+
+
+def _slow_totals(folder: Path, rubric_file: Path, labels_file: Path) -> tuple[float, dict[str, float]]:
+    """One commit folder graded by the shared code alone: ci-report's validation, hidden metrics, the scorer."""
+    from roadmap_ci.ci.artifact import load_bundle
+    from roadmap_ci.score.hidden import with_hidden_metrics
+    from roadmap_ci.score.load import load_rubric
+    from roadmap_ci.score.scoring import score
+
+    loaded = load_rubric(rubric_file)
+    bundle = load_bundle(folder)
+    ev, _ = with_hidden_metrics(bundle.evidence, loaded, bundle.predictions, labels_file=labels_file,
+                                display=bundle.evidence.predictions.path[:80])
+    card = score(ev, loaded)
+    return card.total, {c.id: c.points for c in card.criteria}
+
+
+def test_score_cache_equals_the_slow_path_and_notices_every_change(tmp_path):
+    """A cold grade and a re-grade from ``_scores.json`` equal the shared code's result for every learner; a
+    re-grade after collect's files were edited (evidence, provenance, predictions) or the labels changed grades
+    those again -- the edited evidence through the full validation, reported as before."""
+    logins = [f"s{i:02d}" for i in range(10)]
+    f = write_cohort(tmp_path, logins)
+    s = tmp_path / "cohort"
+    for i, lg in enumerate(logins):
+        store_commit(s, "churn", lg, sha_of(lg), predictions_csv(i % 5, (3 * i) % 7, shift=i),
+                     created_at="2027-01-20T00:00:00Z", run_id=i + 1)
+    loaded = load_cohort(f)
+    d = loaded.cohort.deliverables[0]
+
+    def grade() -> object:
+        return grade_deliverable(loaded, d, s, state=tmp_path / "st", workers=1)
+
+    def slow(lg: str) -> tuple[float, dict[str, float]]:
+        return _slow_totals(s / "churn" / lg / sha_of(lg), tmp_path / "rubric.yaml", tmp_path / "labels.csv")
+
+    cold = grade()
+    assert cold.timings["score"] > 0
+    cache = json.loads((s / "churn" / "_scores.json").read_text())
+    assert sorted(cache["learners"]) == logins
+    warm = grade()
+    assert warm.timings["score"] == 0.0 and warm.timings["hidden"] == 0.0  # every learner read from the cache
+    for lg in logins:
+        want = slow(lg)
+        for got in (cold, warm):
+            g = got.grades[lg]
+            assert (g.raw.total, g.raw.points) == want
+            assert (g.final, g.late_periods, g.sha, g.ref, g.failing) == \
+                (cold.grades[lg].final, 0, sha_of(lg), cold.grades[lg].ref, cold.grades[lg].failing)
+
+    def folder(lg: str) -> Path:
+        return s / "churn" / lg / sha_of(lg)
+
+    # s01: evidence edited after collect into one ci-report accepts (no predictions declared): its digest no
+    # longer matches, so it is validated again and graded as it now is -- without the hidden points, saying why
+    (folder("s01") / "evidence.json").write_text(json.dumps({"schema_version": 1, "deliverable": "tabular-"
+                                                             "classification", "commit": sha_of("s01")}))
+    # s02: evidence edited into one ci-report refuses: rejected, one problem naming the file
+    (folder("s02") / "evidence.json").write_text(json.dumps({"schema_version": "nope"}))
+    # s03: the provenance now says the run was created late: the late policy applies to the cached score
+    prov = json.loads((folder("s03") / "provenance.json").read_text())
+    (folder("s03") / "provenance.json").write_text(json.dumps({**prov, "created_at": "2027-01-26T10:00:00Z"}))
+    # s04: a predictions copy changed after collect (collect's digest kept): validated again, its new metrics
+    (folder("s04") / "predictions.csv").write_text(predictions_csv(0, 0))
+    got = grade()
+    assert got.grades["s01"].raw.total == 0.0 and got.grades["s01"].hidden_error
+    assert "no predictions" in got.grades["s01"].hidden_error
+    assert any(p.learner == "s01" and p.file.endswith("evidence.json") for p in got.problems)
+    assert "s02" not in got.grades and got.missing["s02"].startswith("rejected: ")
+    assert [p.file for p in got.problems if p.learner == "s02"] == [str(folder("s02") / "evidence.json")]
+    assert got.grades["s03"].late_periods == 2 and got.grades["s03"].raw == cold.grades["s03"].raw
+    assert got.grades["s03"].final.total < cold.grades["s03"].final.total
+    assert (got.grades["s04"].raw.total, got.grades["s04"].raw.points) == slow("s04")
+    assert got.grades["s04"].raw.total == 20.0
+    for lg in logins[5:]:  # untouched: still the cached result, equal to the slow path
+        assert (got.grades[lg].raw.total, got.grades[lg].raw.points) == slow(lg)
+    # the mentor fixes the labels: every learner's hidden metrics and score again
+    (tmp_path / "labels.csv").write_text(labels_csv().replace(",1,public", ",0,public", 3))
+    relabelled = grade()
+    assert relabelled.timings["hidden"] > 0
+    for lg in logins[5:]:
+        assert (relabelled.grades[lg].raw.total, relabelled.grades[lg].raw.points) == slow(lg)
+    assert any(relabelled.grades[lg].raw != got.grades[lg].raw for lg in logins[5:])
+
+
+def test_a_rubric_change_invalidates_the_score_cache(tmp_path):
+    from _cohort_kit import RUBRIC
+
+    logins = [f"r{i}" for i in range(6)]
+    f = write_cohort(tmp_path, logins)
+    s = tmp_path / "cohort"
+    for i, lg in enumerate(logins):
+        store_commit(s, "churn", lg, sha_of(lg), predictions_csv(i, 2 * i), created_at="2027-01-20T00:00:00Z",
+                     run_id=i + 1)
+    loaded = load_cohort(f)
+    d = loaded.cohort.deliverables[0]
+    first = grade_deliverable(loaded, d, s, state=tmp_path / "st", workers=1)
+    assert {k: g.raw.total for k, g in first.grades.items()} == \
+        pytest.approx({lg: expected_points(i, 2 * i) for i, lg in enumerate(logins)})
+    key = json.loads((s / "churn" / "_scores.json").read_text())["key"]
+    # the same pinned version, edited: public accuracy now worth 5 points, not 10
+    (tmp_path / "rubric.yaml").write_text(RUBRIC.replace("    points: 10\n", "    points: 5\n", 1))
+    second = grade_deliverable(loaded, d, s, state=tmp_path / "st", workers=1)
+    assert second.timings["score"] > 0
+    want = {lg: round(5 * (20 - i) / 20 + 10 * (20 - 2 * i) / 20, 2) for i, lg in enumerate(logins)}
+    assert {k: g.raw.total for k, g in second.grades.items()} == pytest.approx(want)
+    assert second.max_points == 15
+    assert json.loads((s / "churn" / "_scores.json").read_text())["key"] != key
+    # a --rubric trial neither reads nor replaces the pinned rubric's cache
+    from roadmap_ci.score.load import load_rubric
+
+    (tmp_path / "tuned.yaml").write_text(RUBRIC.replace("pass_mark: 12", "pass_mark: 15"))
+    before = (s / "churn" / "_scores.json").read_bytes()
+    tuned = grade_deliverable(loaded, d, s, state=tmp_path / "st", workers=1,
+                              new_rubric=load_rubric(tmp_path / "tuned.yaml"))
+    assert tuned.timings["score"] > 0 and (s / "churn" / "_scores.json").read_bytes() == before

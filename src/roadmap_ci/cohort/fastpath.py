@@ -18,6 +18,9 @@ anything the shared code would not.
 from __future__ import annotations
 
 import math
+import operator
+import os
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -25,8 +28,11 @@ from typing import Any
 from roadmap_ci.cohort import store
 
 
-def trusted_evidence(root: Path, prov: store.Provenance) -> tuple[Any, Path | None, str | None] | None:
-    """(evidence, predictions copy, the copy's recorded sha256) when ``evidence.json`` is as collect stored it."""
+def trusted_evidence(root: Path | str, prov: store.Provenance,
+                     data: bytes | None = None) -> tuple[Any, str | None, str | None] | None:
+    """(evidence, predictions copy, the copy's recorded sha256) when ``evidence.json`` is as collect stored it.
+
+    ``data``: the evidence file's bytes when the caller has read them (at most ``MAX_EVIDENCE_BYTES + 1``)."""
     from roadmap_ci.errors import RoadmapError
     from roadmap_ci.evidence import MAX_EVIDENCE_BYTES, parse_evidence_fast
     from roadmap_ci.safeio import decode_text
@@ -34,12 +40,13 @@ def trusted_evidence(root: Path, prov: store.Provenance) -> tuple[Any, Path | No
     want = prov.files.get(store.EVIDENCE)
     if not want:
         return None
-    path = root / store.EVIDENCE
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_EVIDENCE_BYTES + 1)
-    except OSError:
-        return None
+    root = os.fspath(root)
+    if data is None:
+        try:
+            with open(os.path.join(root, store.EVIDENCE), "rb") as fh:
+                data = fh.read(MAX_EVIDENCE_BYTES + 1)
+        except OSError:
+            return None
     if len(data) > MAX_EVIDENCE_BYTES or store.digest(data) != want:
         return None
     try:
@@ -52,7 +59,7 @@ def trusted_evidence(root: Path, prov: store.Provenance) -> tuple[Any, Path | No
     rel = PurePosixPath(bundled)
     if rel.is_absolute() or ".." in rel.parts or "\\" in bundled or rel.as_posix() not in prov.files:
         return None
-    return ev, root / rel, prov.files[rel.as_posix()]
+    return ev, os.path.join(root, *rel.parts), prov.files[rel.as_posix()]
 
 
 def _finite(text: str) -> float | None:
@@ -85,10 +92,11 @@ def predictions(data: bytes, spec: Any, labels: Mapping[str, Any], *, tsv: bool 
     if max(map(len, lines)) > files.MAX_FIELD_CHARS:
         return None
     delimiter = "\t" if tsv else ","
-    rows = [ln.split(delimiter) for ln in lines if ln]
-    if not rows or len(rows) > files.MAX_PREDICTION_ROWS + 1:
+    if "" in lines:  # blank lines (the last newline's included) hold no row
+        lines = [ln for ln in lines if ln]
+    if not lines or len(lines) > files.MAX_PREDICTION_ROWS + 1:
         return None
-    header = [h.strip() for h in rows[0]]
+    header = [h.strip() for h in lines[0].split(delimiter)]
     width = len(header)
     if width > CSV_MAX_FIELDS or len(set(header)) != width:
         return None
@@ -104,25 +112,182 @@ def predictions(data: bytes, spec: Any, labels: Mapping[str, Any], *, tsv: bool 
     memo = _MEMO.setdefault(regression, {})
     if len(memo) > 100_000:
         memo.clear()
+    body = lines[1:]
+    if not needs_score:  # whole columns at once: the same checks as the row loop below, in C
+        if not body:
+            return {} if not labels else None
+        if set(map(operator.methodcaller("count", delimiter), body)) != {width - 1}:
+            return None  # a row of another width
+        cells = delimiter.join(body).split(delimiter)  # every row has ``width`` cells: row after row
+        keys = list(map(str.strip, cells[ci::width]))
+        raws = list(map(str.strip, cells[pi::width]))
+        if not all(keys) or not all(raws) or len(set(keys)) != len(keys) or len(keys) != len(labels):
+            return None
+        if not all(map(labels.__contains__, keys)):
+            return None
+        for raw in set(raws).difference(memo):
+            if regression and _finite(raw) is None:
+                return None
+            memo[raw] = score_metrics.Prediction(score_metrics.canonical_label(raw), None)
+        return dict(zip(keys, map(memo.__getitem__, raws), strict=True))
     out: dict[str, Any] = {}
-    for row in rows[1:]:
+    for row in (ln.split(delimiter) for ln in body):
         if len(row) != width:
             return None
         key, raw = row[ci].strip(), row[pi].strip()
         if not key or not raw or key in out or key not in labels:
             return None
-        if needs_score:
-            score = _finite(row[si].strip())
-            if score is None or (regression and _finite(raw) is None):
-                return None
-            out[key] = score_metrics.Prediction(score_metrics.canonical_label(raw), score)
-            continue
-        p = memo.get(raw)
-        if p is None:
-            if regression and _finite(raw) is None:
-                return None
-            p = memo[raw] = score_metrics.Prediction(score_metrics.canonical_label(raw), None)
-        out[key] = p
+        score = _finite(row[si].strip())
+        if score is None or (regression and _finite(raw) is None):
+            return None
+        out[key] = score_metrics.Prediction(score_metrics.canonical_label(raw), score)
     if len(out) != len(labels):  # every id is a label's and none twice: equal counts, every label predicted
         return None
     return out
+
+
+_SPLITS: dict[int, tuple[Any, list[tuple[str, list[str], list[str]]]]] = {}  # id(labels) -> (labels, per split)
+
+
+def _splits(labels: Mapping[str, Any]) -> list[tuple[str, list[str], list[str]]]:
+    """Per split with rows: (split, its ids sorted, their true labels) -- as ``compute`` lists them, once."""
+    from roadmap_ci.score import metrics as score_metrics
+
+    got = _SPLITS.get(id(labels))
+    if got is not None and got[0] is labels:
+        return got[1]
+    out = []
+    for split in score_metrics.SPLITS:
+        ids = sorted(k for k, lab in labels.items() if lab.split == split)
+        if ids:
+            out.append((split, ids, [labels[k].target for k in ids]))
+    if len(_SPLITS) > 64:
+        _SPLITS.clear()
+    _SPLITS[id(labels)] = (labels, out)
+    return out
+
+
+_VALUE, _SCORE = operator.attrgetter("value"), operator.attrgetter("score")
+_LABEL_METRICS = ("accuracy", "precision", "recall", "f1")
+
+
+def _accuracy(pairs: Counter[tuple[str, str]], y_true: list[str]) -> float:
+    """``metrics.accuracy``: rows whose prediction equals the label, over the rows."""
+    from roadmap_ci.score import metrics as score_metrics
+
+    if not y_true:
+        score_metrics._same_length(y_true, y_true)  # its error: no rows to score
+    return sum(n for (t, p), n in pairs.items() if t == p) / len(y_true)
+
+
+def _precision_recall_f1(pairs: Counter[tuple[str, str]], y_true: list[str], y_pred: list[str],
+                         positive: str | None) -> tuple[float, float, float]:
+    """``metrics.precision_recall_f1`` from the (label, prediction) counts: the same integers per class, then
+    the same ``_prf`` and the same running sums."""
+    from roadmap_ci.score import metrics as score_metrics
+
+    score_metrics._same_length(y_true, y_pred)
+    classes = [positive] if positive is not None else sorted(set(y_true) | set(y_pred))
+    sums = [0.0, 0.0, 0.0]
+    for c in classes:
+        tp = pairs.get((c, c), 0)
+        fp = y_pred.count(c) - tp
+        fn = y_true.count(c) - tp
+        for i, v in enumerate(score_metrics._prf(tp, fp, fn)):
+            sums[i] += v
+    n = len(classes)
+    return sums[0] / n, sums[1] / n, sums[2] / n
+
+
+def metrics(spec: Any, labels: Mapping[str, Any], preds: Mapping[str, Any]) -> dict[str, float]:
+    """``metrics.compute(spec, labels, preds)``: each split's ids sorted once per labels file (not per learner),
+    and precision, recall and f1 from one pass (the same function ``compute`` calls for each)."""
+    from roadmap_ci.errors import HiddenError
+    from roadmap_ci.score import metrics as score_metrics
+
+    problem = score_metrics.metrics_problem(spec.metrics, spec.task)
+    if problem:
+        raise HiddenError(problem)
+    positive = score_metrics.canonical_label(spec.positive_label) if spec.positive_label is not None else None
+    out: dict[str, float] = {}
+    for split, ids, y_true in _splits(labels):
+        got = list(map(preds.__getitem__, ids))
+        y_pred = list(map(_VALUE, got))
+        scores = list(map(_SCORE, got))
+        prf = None
+        pairs: Counter[tuple[str, str]] | None = None
+        for m in spec.metrics:
+            try:
+                if m in _LABEL_METRICS:  # counted in C; the same sums, in the same order, as metrics.py's
+                    if pairs is None:
+                        pairs = Counter(zip(y_true, y_pred, strict=True))
+                    if m == "accuracy":
+                        value = _accuracy(pairs, y_true)
+                    else:
+                        if prf is None:
+                            prf = _precision_recall_f1(pairs, y_true, y_pred, positive)
+                        value = prf[_LABEL_METRICS.index(m) - 1]
+                else:
+                    value = score_metrics._metric(m, spec, positive, y_true, y_pred, scores, split)
+            except OverflowError:
+                value = math.inf
+            if not math.isfinite(value):
+                raise HiddenError(f"{split}.{m}: the predictions or labels are too large to score (the metric "
+                                  "overflows the float range); keep values well below 1e150")
+            out[f"{split}.{m}"] = value
+    return dict(sorted(out.items()))
+
+
+class Scorer:
+    """``rescore.score_with`` for one plan, each criterion's rule looked up once per plan (not per learner).
+
+    The rules are the scorer's own (:mod:`roadmap_ci.score.scoring`), called with ``explain=False`` as
+    ``score_with`` calls them; the points, pending points and totals are summed in the same order with the
+    same rounding, so the totals are equal. A group criterion goes through the scorer's own ``_outcome``.
+    """
+
+    def __init__(self, p: Any) -> None:
+        from roadmap_ci.score import scoring
+
+        self._s = scoring
+        self.steps = []
+        for c in p.criteria:
+            rule = scoring._RULES.get(type(c))
+            self.steps.append((c, rule, bool(c.hidden_only), c.points, scoring._pts(c.points)))
+        self.rubrics = [self._totals_of(p.new.rubric, p.new_picks)]
+        if p.old is not None and p.old_picks is not None:
+            self.rubrics.append(self._totals_of(p.old.rubric, p.old_picks))
+
+    def _totals_of(self, rubric: Any, picks: list[int]) -> tuple[Any, ...]:
+        s = self._s
+        return (picks, [c.id for c in rubric.criteria], s._pts(rubric.max_points), rubric.pass_mark)
+
+    def __call__(self, ev: Any) -> tuple[Any, Any]:
+        s = self._s
+        pts_ = s._pts
+        undone = ev.hidden is None and not any(e.collector == "hidden" for e in ev.errors)  # scoring._pending
+        points: list[float] = []
+        pending: list[bool] = []
+        for c, rule, hidden_only, weight, _ in self.steps:
+            if rule is None:
+                o = s._outcome(c, ev, None, False)
+                points.append(o.points)
+                pending.append(o.status == "pending")
+                continue
+            if hidden_only and undone:
+                points.append(0.0)
+                pending.append(True)
+                continue
+            frac = rule(c, ev, None, False)[0]
+            if not 0.0 <= frac <= 1.0:
+                frac = min(1.0, max(0.0, frac)) if math.isfinite(frac) else 0.0
+            points.append(pts_(weight * frac))
+            pending.append(False)
+        out = []
+        for picks, ids, max_points, pass_mark in self.rubrics:
+            mine = [points[i] for i in picks]
+            total = pts_(sum(mine))
+            held = pts_(sum([self.steps[i][4] for i in picks if pending[i]]))
+            out.append(s.Totals(total, max_points, s._r(100 * (total / max_points)) if max_points else 0.0,
+                                total >= pass_mark - 1e-9, held, dict(zip(ids, mine, strict=True))))
+        return out[0], (out[1] if len(out) > 1 else None)

@@ -12,6 +12,9 @@ At cohort scale (150,000 commit folders for a full roadmap) a folder whose files
 ``collect`` recorded when it validated them is read through :mod:`roadmap_ci.cohort.fastpath` (the same
 verdicts, without validating the artifact again), and hidden metrics are cached per learner in
 ``cohort/<deliverable>/_hidden.json`` under the digests of everything they depend on, so a re-grade skips them.
+A grade with the pinned rubric also keeps each learner's whole result in ``_scores.json``, under one digest of
+the learner's three stored files and labels, in a file keyed by the rubric, the hidden spec and the scoring
+code: a re-grade of an unchanged learner lists, reads and hashes, and scores nothing.
 
 Bad input never stops the gradebook: a foreign or corrupt file, two evidence files for one commit, a roster
 learner without a repo, labels whose ids do not match the predictions -- each is one :class:`Problem` naming
@@ -21,9 +24,11 @@ the learner and the file, and the learner's row says it in the ``problems`` colu
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 import os
+import stat
 import sys
 import time
 from collections.abc import Iterator
@@ -34,9 +39,12 @@ from pathlib import Path
 from typing import Any
 
 import roadmap_ci.cohort.rescore  # noqa: F401 (the module, not the function the package exports)
-from roadmap_ci.cohort import store
+from roadmap_ci.cohort import fastpath, store
 from roadmap_ci.cohort.model import Deliverable, LatePolicy, LoadedCohort, Seat
-from roadmap_ci.errors import CannotRun, InvalidInput, RoadmapError
+from roadmap_ci.errors import CannotRun, HiddenError, InvalidInput, RoadmapError
+from roadmap_ci.evidence import MAX_EVIDENCE_BYTES
+from roadmap_ci.score import files, hidden
+from roadmap_ci.score import metrics as score_metrics
 from roadmap_ci.score.scoring import Totals
 
 rs = sys.modules["roadmap_ci.cohort.rescore"]
@@ -174,13 +182,14 @@ def _label_finder(d: str, labels: Path | None, state: Path, rubric: Any) -> Any:
 
 # ---------------------------------------------------------------- scanning the cohort folder
 
-# A job: (seat key, learner folder, labels file, the cached hidden metrics of that learner or None)
-Job = tuple[str, str, str | None, dict[str, Any] | None]
+# A job: (seat key, learner folder, labels file, the cached hidden metrics of that learner or None, the cached
+# score of that learner or None)
+Job = tuple[str, str, str | None, dict[str, Any] | None, list[Any] | None]
 Slot = Job | Problem  # scan's findings in folder order: a job for a worker, or a problem found here
 
 
 def scan(folder: Path, seats: list[Seat], d: str, labels: dict[str, Path | None],
-         cached: dict[str, dict[str, Any]]) -> list[Slot]:
+         cached: dict[str, dict[str, Any]], scored: dict[str, list[Any]] | None = None) -> list[Slot]:
     """The learner folders to grade (in a worker) and the foreign entries found, in folder order."""
     keys = {s.key.lower(): s for s in seats}
     slots: list[Slot] = []
@@ -202,7 +211,8 @@ def scan(folder: Path, seats: list[Seat], d: str, labels: dict[str, Path | None]
         if low not in keys:
             slots.append(Problem(d, "-", path, f"{e.name!r} is not a learner of this cohort (a foreign folder)"))
             continue
-        slots.append((keys[low].key, path, str(labels[low]) if labels.get(low) else None, cached.get(low)))
+        slots.append((keys[low].key, path, str(labels[low]) if labels.get(low) else None, cached.get(low),
+                      scored.get(low) if scored else None))
     return slots
 
 
@@ -233,7 +243,11 @@ def _latest(commits: list[str], key: str, problems: list[tuple[str, str]]) -> st
 def _commit_of(path: str, key: str, problems: list[tuple[str, str]]) -> tuple[str | None, str | None]:
     """(the commit folder to grade, None) or (None, why the learner is missing; "" = as collect said)."""
     commits = []
-    for c in sorted(os.scandir(path), key=lambda x: x.name):
+    with os.scandir(path) as it:
+        found = list(it)
+    if len(found) > 1:
+        found.sort(key=lambda x: x.name)
+    for c in found:
         if c.is_dir(follow_symlinks=False) and store.SHA.match(c.name):
             commits.append(c.path)
         else:
@@ -263,10 +277,7 @@ CACHE_SCHEMA = "roadmap-ci-hidden-cache/1"
 
 def spec_key(spec: Any) -> str:
     """What hidden metrics depend on besides the two files: the rubric's section and the code that computes."""
-    from roadmap_ci.score import files, hidden
-    from roadmap_ci.score import metrics as score_metrics
-
-    code = b"".join(Path(m.__file__).read_bytes() for m in (hidden, files, score_metrics))
+    code = b"".join(Path(m.__file__).read_bytes() for m in (hidden, files, score_metrics, fastpath))
     return store.digest(spec.model_dump_json().encode() + b"\0" + code)
 
 
@@ -293,13 +304,66 @@ def write_cache(folder: Path, key: str, entries: dict[str, dict[str, Any]]) -> N
                                                  "learners": dict(sorted(entries.items()))}, separators=(",", ":")))
 
 
+# ---------------------------------------------------------------- whole results, cached
+
+SCORES = "_scores.json"  # in the deliverable's cohort folder: per learner, the last result of the pinned rubric
+SCORES_SCHEMA = "roadmap-ci-score-cache/1"
+_CODE = (  # the code a learner's result depends on: a change to any of it makes every cached result stale
+    "evidence.py", "facts.py", "score", "collect", "cohort/grade.py", "cohort/fastpath.py", "cohort/rescore.py",
+    "cohort/store.py")
+
+
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """sha256 over the source of everything that turns the stored files into a result (scoring, collectors'
+    fact resolvers, hidden metrics, this module)."""
+    import roadmap_ci
+
+    top = Path(roadmap_ci.__file__).parent
+    h = __import__("hashlib").sha256(str(getattr(roadmap_ci, "__version__", "")).encode())
+    for part in _CODE:
+        here = top / part
+        for f in sorted(here.rglob("*.py")) if here.is_dir() else [here]:
+            h.update(f.relative_to(top).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def plan_key(p: rs.Plan, skey: str) -> str:
+    """What every cached result of a deliverable depends on: the rubric(s), the hidden spec and the code."""
+    parts = [p.new.rubric.model_dump_json(), p.old.rubric.model_dump_json() if p.old is not None else "-", skey,
+             code_digest()]
+    return store.digest("\0".join(parts).encode())
+
+
+def read_scores(folder: Path, key: str) -> dict[str, list[Any]]:
+    """The score cache's entries made under the same rubrics and code; empty when absent, damaged or stale."""
+    try:
+        data = json.loads((folder / SCORES).read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+        return {}
+    if not isinstance(data, dict) or data.get("schema") != SCORES_SCHEMA or data.get("key") != key:
+        return {}
+    learners = data.get("learners")
+    return {str(k): v for k, v in learners.items() if isinstance(v, list)} if isinstance(learners, dict) else {}
+
+
+def write_scores(folder: Path, key: str, entries: dict[str, list[Any]]) -> None:
+    """Best effort, as the hidden-metrics cache."""
+    from roadmap_ci.safeio import write_atomic
+
+    if not folder.is_dir():
+        return
+    with contextlib.suppress(RoadmapError, ValueError):
+        write_atomic(folder / SCORES, json.dumps({"schema": SCORES_SCHEMA, "key": key,
+                                                  "learners": dict(sorted(entries.items()))},
+                                                 separators=(",", ":"), allow_nan=False))
+
+
 _LABELS: dict[tuple[str, int, int], tuple[Any, str]] = {}  # per process: labels file -> (parsed, sha256)
 UNTRUSTED = object()  # the predictions copy differs from what collect stored: validate the artifact again
 
 
 def _labels(labels_file: str, ranking: bool, spec: Any) -> tuple[Any, str]:
-    from roadmap_ci.score import files
-
     st = os.stat(labels_file)
     stamp = (labels_file, st.st_mtime_ns, st.st_size)
     got = _LABELS.get(stamp)
@@ -309,16 +373,10 @@ def _labels(labels_file: str, ranking: bool, spec: Any) -> tuple[Any, str]:
     return got
 
 
-def _hidden(spec: Any, skey: str, labels_file: str | None, predictions: Path | None, display: str | None,
+def _hidden(spec: Any, skey: str, labels_file: str | None, predictions: Path | str | None, display: str | None,
             commit: str, trusted_sha: str | None,
             cached: dict[str, Any] | None) -> tuple[Any, str | None, dict[str, Any] | None] | object:
     """(metrics, error, the cache entry to keep) -- or UNTRUSTED."""
-    import stat
-
-    from roadmap_ci.errors import HiddenError
-    from roadmap_ci.score import files
-    from roadmap_ci.score import metrics as score_metrics
-
     if spec is None:
         return None, None, None
     if labels_file is None:
@@ -332,8 +390,7 @@ def _hidden(spec: Any, skey: str, labels_file: str | None, predictions: Path | N
         try:
             st = os.lstat(predictions)
             if stat.S_ISREG(st.st_mode) and st.st_size <= files.MAX_PREDICTIONS_BYTES:
-                with open(predictions, "rb") as fh:
-                    data = fh.read(files.MAX_PREDICTIONS_BYTES + 1)
+                data = store.read_capped(predictions, files.MAX_PREDICTIONS_BYTES)
         except OSError:
             data = None
         sha = store.digest(data) if data is not None else None
@@ -345,17 +402,15 @@ def _hidden(spec: Any, skey: str, labels_file: str | None, predictions: Path | N
             return (dict(metrics) if isinstance(metrics, dict) else None), cached.get("error"), cached
         try:
             if ranking:
-                ranked = files.read_ranking_predictions(predictions, spec, labels, display=display)
+                ranked = files.read_ranking_predictions(Path(predictions), spec, labels, display=display)
                 metrics = score_metrics.compute_ranking(spec, labels, ranked)
             else:
                 preds = None
                 if data is not None:
-                    from roadmap_ci.cohort import fastpath
-
                     preds = fastpath.predictions(data, spec, labels, tsv=str(predictions).lower().endswith(".tsv"))
                 if preds is None:
-                    preds = files.read_predictions(predictions, spec, labels, display=display)
-                metrics = score_metrics.compute(spec, labels, preds)
+                    preds = files.read_predictions(Path(predictions), spec, labels, display=display)
+                metrics = fastpath.metrics(spec, labels, preds)
         except HiddenError as exc:
             error = f"hidden labels {Path(labels_file).name}: {exc}"
             return None, error, ({**entry, "metrics": None, "error": error} if sha is not None else None)
@@ -369,65 +424,133 @@ def _hidden(spec: Any, skey: str, labels_file: str | None, predictions: Path | N
 # ---------------------------------------------------------------- grading one learner (in a worker)
 
 # (key, scan problems [(file, message)], why missing (None: graded or rejected), packed result or None,
-#  the hidden cache entry or None). Packed: (key, folder, created_iso, now, prev, hidden_error, ref, failing)
-#  or, for a rejected commit, (key, folder, None, file, message).
+#  the hidden cache entry or None, the score cache entry or None). Packed: (key, folder, created_iso, now, prev,
+#  hidden_error, ref, failing) or, for a rejected commit, (key, folder, None, file, message).
 SeatGrade = tuple
 Packed = tuple
 
 
-def _grade_seat(job: Job, p: rs.Plan, clock: list[float], spec: Any, skey: str) -> SeatGrade:
-    key, path, labels_file, cached = job
+def _grade_seat(job: Job, scorer: fastpath.Scorer, clock: list[float], spec: Any, skey: str) -> SeatGrade:
+    key, path, labels_file, cached, scored = job
     t0 = time.perf_counter()
     problems: list[tuple[str, str]] = []
     commit, why = _commit_of(path, key, problems)
     clock[0] += time.perf_counter() - t0
     if commit is None:
-        return key, problems, why, None, None
-    packed, entry = _grade_one(key, commit, labels_file, cached, p, clock, spec, skey)
-    return key, problems, None, packed, entry
+        return key, problems, why, None, None, None
+    packed, entry, score_entry = _grade_one(key, commit, labels_file, cached, scored, scorer, clock, spec, skey)
+    return key, problems, None, packed, entry, score_entry
 
 
-def _grade_one(key: str, folder: str, labels_file: str | None, cached: dict[str, Any] | None, p: rs.Plan,
-               clock: list[float], spec: Any, skey: str) -> tuple[Packed, dict[str, Any] | None]:
-    from roadmap_ci.ci.artifact import load_bundle
-    from roadmap_ci.cohort import fastpath
-    from roadmap_ci.score import hidden
+def _inputs_digest(prov: str, evidence: str, predictions: str | None, labels: tuple[str, str] | None) -> str:
+    """What a learner's score depends on besides the rubrics and the code: the three stored files and the labels."""
+    return store.digest("\0".join([prov, evidence, predictions or "-", *(labels or ("-", "-"))]).encode())
 
-    t0 = time.perf_counter()
-    root = Path(folder)
+
+def _read_capped(path: str, cap: int) -> bytes | None:
     try:
-        prov = store.read_provenance(root / store.PROVENANCE, root.name)
+        return store.read_capped(path, cap)
+    except OSError:
+        return None
+
+
+def _score_hit(scored: list[Any], prov_sha: str, ev_data: bytes | None, root: str, labels_file: str | None,
+               spec: Any) -> tuple | None:
+    """The cached result when every input still has the digest it had (else None: grade it)."""
+    if ev_data is None or not isinstance(scored, list) or len(scored) != 3 or not isinstance(scored[2], list):
+        return None
+    want, rel, result = scored
+    preds_sha = None
+    labels_key = None
+    if spec is not None:
+        if rel is not None:
+            parts = str(rel).split("/")
+            if ".." in parts or not all(parts) or "\\" in str(rel):
+                return None
+            path = os.path.join(root, *parts)
+            try:
+                st = os.lstat(path)
+            except OSError:
+                return None
+            if not stat.S_ISREG(st.st_mode) or st.st_size > files.MAX_PREDICTIONS_BYTES:
+                return None
+            data = _read_capped(path, files.MAX_PREDICTIONS_BYTES)
+            if data is None:
+                return None
+            preds_sha = store.digest(data)
+        if labels_file is not None:
+            try:
+                labels_key = (os.path.basename(labels_file), _labels(labels_file, spec.task == "ranking", spec)[1])
+            except (RoadmapError, OSError, ValueError):  # a broken labels file: the full path says what
+                return None
+    if _inputs_digest(prov_sha, store.digest(ev_data), preds_sha, labels_key) != want or len(result) != 6:
+        return None
+    created, now, prev, error, ref, failing = result
+    return (created, tuple(now), tuple(prev) if prev is not None else None, error, ref, tuple(failing))
+
+
+def _grade_one(key: str, folder: str, labels_file: str | None, cached: dict[str, Any] | None, scored: Any,
+               scorer: fastpath.Scorer, clock: list[float], spec: Any,
+               skey: str) -> tuple[Packed, dict[str, Any] | None, list[Any] | None]:
+    t0 = time.perf_counter()
+    name = os.path.basename(folder)
+    prov_file = os.path.join(folder, store.PROVENANCE)
+    try:
+        raw = store.read_provenance_bytes(prov_file)
+        prov_sha = store.digest(raw)
+        ev_data = _read_capped(os.path.join(folder, store.EVIDENCE), MAX_EVIDENCE_BYTES)
+        if scored is not None:
+            hit = _score_hit(scored, prov_sha, ev_data, folder, labels_file, spec)
+            if hit is not None:  # the same files, labels, rubrics and code as when it was scored
+                clock[1] += time.perf_counter() - t0
+                return (key, folder, *hit), cached, scored
+        prov = store.parse_provenance(raw, name)
     except ValueError as exc:
-        return (key, folder, None, str(root / store.PROVENANCE), str(exc)), None
-    trusted = fastpath.trusted_evidence(root, prov)
+        return (key, folder, None, prov_file, str(exc)), None, None
+    trusted = fastpath.trusted_evidence(folder, prov, ev_data) if ev_data is not None else None
     result: Any = UNTRUSTED
     t1 = t0
     if trusted is not None:
         ev, preds, want = trusted
         t1 = time.perf_counter()
         display = ev.predictions.path[:80] if ev.predictions is not None else None
-        result = _hidden(spec, skey, labels_file, preds, display, root.name, want, cached)
+        result = _hidden(spec, skey, labels_file, preds, display, name, want, cached)
     if result is UNTRUSTED:  # not as collect stored it: the full validation ci-report applies
+        from roadmap_ci.ci.artifact import load_bundle
+
+        trusted = None
+        root = Path(folder)
         try:
             bundle = load_bundle(root)
         except RoadmapError as exc:
             msg = exc.message if isinstance(exc, InvalidInput) else str(exc)
-            return (key, folder, None, str(root / store.EVIDENCE), msg.removeprefix("artifact rejected: ")), None
+            return (key, folder, None, str(root / store.EVIDENCE), msg.removeprefix("artifact rejected: ")), None, None
         ev = bundle.evidence
         t1 = time.perf_counter()
         display = ev.predictions.path[:80] if ev.predictions is not None else None
-        result = _hidden(spec, skey, labels_file, bundle.predictions, display, root.name, None, cached)
+        result = _hidden(spec, skey, labels_file, bundle.predictions, display, name, None, cached)
     metrics, error, entry = result  # type: ignore[misc]
     ev = hidden.apply(ev, hidden.HiddenResult(metrics, error))
     t2 = time.perf_counter()
-    now, prev = rs.score_with(ev, p)
+    now, prev = scorer(ev)
     t3 = time.perf_counter()
     clock[1] += t1 - t0
     clock[2] += t2 - t1
     clock[3] += t3 - t2
     failing = tuple(c.id[:200] for c in (ev.tests.cases if ev.tests else []) if c.outcome in ("failed", "error"))[:3]
-    return (key, folder, store.iso(prov.created_at), rs._pack_totals(now),
-            rs._pack_totals(prev) if prev is not None else None, error, (ev.ref or "")[:200], failing), entry
+    out = (store.iso(prov.created_at), rs._pack_totals(now), rs._pack_totals(prev) if prev is not None else None,
+           error, (ev.ref or "")[:200], failing)
+    score_entry = None
+    if trusted is not None and ev_data is not None:  # as collect validated it: a function of the digested inputs
+        rel = ev.predictions.bundled_as if ev.predictions is not None and trusted[1] is not None else None
+        preds_sha = trusted[2] if spec is not None and rel is not None else None
+        labels_key = None
+        if spec is not None and labels_file is not None:
+            with contextlib.suppress(RoadmapError, OSError, ValueError):  # a broken labels file: nothing cached
+                labels_key = (os.path.basename(labels_file), _labels(labels_file, spec.task == "ranking", spec)[1])
+        if spec is None or labels_file is None or labels_key is not None:
+            score_entry = [_inputs_digest(prov_sha, store.digest(ev_data), preds_sha, labels_key), rel, list(out)]
+    return (key, folder, *out), entry, score_entry
 
 
 Chunk = tuple[int, list[Job], rs.Plan, Any, str]  # (the deliverable's index, jobs, plan, hidden spec, spec key)
@@ -436,7 +559,8 @@ Chunk = tuple[int, list[Job], rs.Plan, Any, str]  # (the deliverable's index, jo
 def _grade_chunk(args: Chunk) -> tuple[int, list[SeatGrade], list[float]]:
     i, jobs, p, spec, skey = args
     clock = [0.0, 0.0, 0.0, 0.0]
-    return i, [_grade_seat(j, p, clock, spec, skey) for j in jobs], clock
+    scorer = fastpath.Scorer(p)
+    return i, [_grade_seat(j, scorer, clock, spec, skey) for j in jobs], clock
 
 
 def _chunks(items: list[Job], n: int) -> Iterator[list[Job]]:
@@ -461,6 +585,8 @@ class _Prepared:
     spec: Any
     skey: str
     cached: dict[str, dict[str, Any]]
+    pkey: str | None = None  # the score cache's key (None: no score cache, as with --rubric)
+    scored: dict[str, list[Any]] = field(default_factory=dict)
 
 
 def _prepare(loaded: LoadedCohort, d: Deliverable, folder: Path, state: Path, labels: Path | None,
@@ -482,11 +608,13 @@ def _prepare(loaded: LoadedCohort, d: Deliverable, folder: Path, state: Path, la
     skey = spec_key(spec) if spec is not None else ""
     here = folder / d.id
     cached = read_cache(here, skey) if spec is not None else {}
-    slots = scan(here, seats, d.id, label_files, cached)
+    p = rs.plan(new, old)
+    pkey = plan_key(p, skey) if new_rubric is None else None  # a tuned rubric's trial keeps the pinned cache
+    scored = read_scores(here, pkey) if pkey is not None else {}
+    slots = scan(here, seats, d.id, label_files, cached, scored)
     jobs = [s for s in slots if not isinstance(s, Problem)]
     out.timings["scan"] = time.perf_counter() - t0
-    return _Prepared(out, new, old, rs.plan(new, old), slots, jobs, store.read_status(here), here, spec, skey,
-                     cached)
+    return _Prepared(out, new, old, p, slots, jobs, store.read_status(here), here, spec, skey, cached, pkey, scored)
 
 
 def _finish(loaded: LoadedCohort, pr: _Prepared, outcomes: list[SeatGrade]) -> DeliverableGrades:
@@ -518,11 +646,14 @@ def _finish(loaded: LoadedCohort, pr: _Prepared, outcomes: list[SeatGrade]) -> D
     old_ids = [c.id for c in old.rubric.criteria] if old is not None else []
     by_key = {s.key: s for s in out.seats}
     entries: dict[str, dict[str, Any]] = {}
+    scores: dict[str, list[Any]] = {}
     for o in graded:
         r, entry = o[3], o[4]
         key, folder_s = r[0], r[1]
         if entry is not None:
             entries[key.lower()] = entry
+        if o[5] is not None:
+            scores[key.lower()] = o[5]
         if r[2] is None:
             out.problems.append(Problem(d.id, key, r[3], r[4]))
             out.missing[key.lower()] = f"rejected: {r[4]}"[:300]
@@ -547,6 +678,8 @@ def _finish(loaded: LoadedCohort, pr: _Prepared, outcomes: list[SeatGrade]) -> D
                                         periods, penalty, r[5], r[6], r[7])
     if pr.spec is not None and entries != pr.cached:
         write_cache(pr.folder, pr.skey, entries)
+    if pr.pkey is not None and scores != pr.scored:
+        write_scores(pr.folder, pr.pkey, scores)
     out.timings["late"] = time.perf_counter() - t1
     return out
 

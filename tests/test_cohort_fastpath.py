@@ -1,0 +1,152 @@
+"""cohort grade's fast paths give the shared code's results: predictions read column-wise, the hidden metrics
+from per-split counts, and the plan's criteria compiled once -- each compared with the code it stands in for."""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+
+import pytest
+from _common import ROOT
+
+import roadmap_ci.cohort.rescore  # noqa: F401 (the module, not the function the package exports)
+from roadmap_ci.cohort import fastpath
+from roadmap_ci.errors import HiddenError
+from roadmap_ci.evidence import parse_evidence
+from roadmap_ci.score import files
+from roadmap_ci.score import metrics as score_metrics
+from roadmap_ci.score.hidden import HiddenResult, apply
+from roadmap_ci.score.load import load_rubric
+from roadmap_ci.score.model import HiddenLabels
+
+rs = sys.modules["roadmap_ci.cohort.rescore"]
+
+
+def _labels(tmp_path: Path, spec: HiddenLabels, targets: list[str]) -> dict:
+    rows = [f"r{i:03d},{t},{'public' if i % 3 else 'private'}" for i, t in enumerate(targets)]
+    path = tmp_path / "labels.csv"
+    path.write_text("id,label,split\n" + "\n".join(rows) + "\n")
+    return files.read_labels(path, spec)
+
+
+CASES = {
+    "binary": (dict(positive_label="1", metrics=["accuracy", "precision", "recall", "f1"]), ["0", "1"], False),
+    "macro": (dict(metrics=["f1", "accuracy", "recall", "precision"]), ["cat", "dog", "eel", "1", "1.0"], False),
+    "regression": (dict(task="regression", metrics=["mae", "rmse", "r2", "smape", "wape"]), None, False),
+    "scores": (dict(positive_label="1", score_column="p", metrics=["roc_auc", "pr_auc", "f1"]), ["0", "1"], True),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_fast_predictions_and_metrics_equal_the_shared_readers(tmp_path, case):
+    extra, classes, scored = CASES[case]
+    spec = HiddenLabels(source="labels.csv", target_column="label", prediction_column="pred", **extra)
+    rnd = random.Random(case)
+
+    def value() -> str:
+        return rnd.choice(classes) if classes else f"{rnd.uniform(-50, 50):.3f}"
+
+    labels = _labels(tmp_path, spec, [value() for _ in range(60)])
+    for trial in range(25):
+        order = sorted(labels)
+        rnd.shuffle(order)  # any row order, padded cells, a BOM, a trailing blank line
+        head = "id,pred" + (",p" if scored else "")
+        rows = [f"{' ' if trial % 4 == 0 else ''}{k},{value()}" + (f",{rnd.random():.4f}" if scored else "")
+                for k in order]
+        text = ("\ufeff" if trial % 5 == 0 else "") + head + "\n" + "\n".join(rows) + ("\n\n" if trial % 3 else "")
+        path = tmp_path / f"p{trial}.csv"
+        path.write_bytes(text.encode())
+        fast = fastpath.predictions(path.read_bytes(), spec, labels)
+        shared = files.read_predictions(path, spec, labels)
+        assert fast == shared
+        try:
+            want = score_metrics.compute(spec, labels, shared)
+        except HiddenError as exc:
+            with pytest.raises(HiddenError, match=str(exc)):
+                fastpath.metrics(spec, labels, shared)
+            continue
+        assert fastpath.metrics(spec, labels, shared) == want  # equal floats, not approximately
+
+
+def test_fast_predictions_leave_every_irregular_file_to_the_shared_reader(tmp_path):
+    spec = HiddenLabels(source="labels.csv", target_column="label", prediction_column="pred", positive_label="1",
+                        metrics=["f1"])
+    labels = _labels(tmp_path, spec, ["0", "1", "1", "0"])
+    good = ["r000,0", "r001,1", "r002,1", "r003,0"]
+    bad = {
+        "a missing id": good[:3],
+        "an id twice": [*good[:3], "r002,1"],
+        "an id not in the labels": [*good[:3], "r099,1"],
+        "a row of another width": [*good[:3], "r003,0,extra"],
+        "an empty prediction": [*good[:3], "r003,"],
+        "a quoted cell": [*good[:3], 'r003,"0"'],
+        "a carriage return": [*good[:3], "r003,0\r"],
+    }
+    assert fastpath.predictions(("id,pred\n" + "\n".join(good)).encode(), spec, labels) is not None
+    for why, rows in bad.items():
+        assert fastpath.predictions(("id,pred\n" + "\n".join(rows)).encode(), spec, labels) is None, why
+
+
+GROUPED = """\
+version: "g1"
+deliverable: tabular-classification
+pass_mark: 30
+criteria:
+  - id: pipeline
+    points: 10
+    rule: pass
+    evidence: pipeline
+  - id: quality
+    points: 20
+    rule: all
+    criteria:
+      - id: tests
+        rule: fraction
+        evidence: tests
+        min: 0.5
+        target: 1.0
+      - id: f1-hidden
+        rule: threshold
+        evidence: hidden:f1
+        min: 0.5
+        target: 0.9
+  - id: private-f1
+    points: 15
+    rule: threshold
+    evidence: hidden:private.f1
+    min: 0.5
+    target: 0.9
+  - id: lint
+    points: 5
+    rule: threshold
+    evidence: lint
+    better: lower
+    min: 20
+    target: 0
+"""
+
+
+def test_compiled_plan_equals_score_with(tmp_path):
+    """The demo rubric and a rubric with a group, alone and as a --rubric pair, on varied evidence: hidden
+    metrics computed, not computed (pending) and failed (an error): the same totals as rescore.score_with."""
+    demo = load_rubric(ROOT / "examples" / "demo-learner" / "rubric.yaml")
+    (tmp_path / "g.yaml").write_text(GROUPED)
+    grouped = load_rubric(tmp_path / "g.yaml")
+    base = json.loads((ROOT / "examples" / "demo-learner" / "evidence.json").read_text())
+    rnd = random.Random(3)
+    evs = []
+    for i in range(30):
+        ev = parse_evidence(json.dumps({**base, "hidden": None, "metrics": {
+            **base["metrics"], "metrics.json:f1": round(rnd.uniform(0.3, 1.0), 4),
+            "metrics.json:roc_auc": round(rnd.uniform(0.5, 1.0), 4)}}))
+        f1 = round(rnd.uniform(0.2, 1.0), 4)
+        result = [HiddenResult({"f1": f1, "public.f1": f1, "private.f1": f1 - 0.05}, None),
+                  HiddenResult(None, None), HiddenResult(None, "hidden labels labels.csv: no rows")][i % 3]
+        evs.append(apply(ev, result) if i % 3 != 1 else ev)
+    for new, old in ((demo, None), (grouped, None), (grouped, demo), (demo, grouped)):
+        p = rs.plan(new, old)
+        scorer = fastpath.Scorer(p)
+        for ev in evs:
+            assert scorer(ev) == rs.score_with(ev, p)
