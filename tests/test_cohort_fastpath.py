@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from _common import ROOT
+from testing.common import ROOT
 
 import roadmap_ci.cohort.rescore  # noqa: F401 (the module, not the function the package exports)
 from roadmap_ci.cohort import fastpath

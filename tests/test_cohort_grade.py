@@ -378,7 +378,7 @@ def test_score_cache_equals_the_slow_path_and_notices_every_change(tmp_path):
 
 
 def test_a_rubric_change_invalidates_the_score_cache(tmp_path):
-    from _cohort_kit import RUBRIC
+    from testing.cohort_kit import RUBRIC
 
     logins = [f"r{i}" for i in range(6)]
     f = write_cohort(tmp_path, logins)
