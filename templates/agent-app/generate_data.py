@@ -33,16 +33,13 @@ docs/performance.md). Without a secret the output is the shipped practice data, 
 
 from __future__ import annotations
 
-import argparse
 import calendar
 import csv
 import random
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from roadmap_ci.errors import RoadmapError
-from roadmap_ci.seeding import derive_seed, read_secret
+from roadmap_ci.seeding import derive_seed
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -453,18 +450,12 @@ def generate(out: Path = RAW, labels: Path = LABELS, *, secret: bytes | None = N
     write_csv(labels, [{"task_id": t, "answer": a, "split": s}
                        for t, (_, _, a), s in zip(ids, test, split, strict=True)], ["task_id", "answer", "split"])
 
+
+def main() -> None:
+    from roadmap_ci.seeding import generator_cli  # the --out/--labels/--secret-file/--learner every generator takes
+
+    generator_cli(generate, RAW, LABELS, __doc__)
+
+
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=RAW)
-    ap.add_argument("--labels", type=Path, default=LABELS)
-    ap.add_argument("--secret-file", type=Path, help="the course secret (default: the practice data)")
-    ap.add_argument("--learner", help="the learner's login: their own test tasks and ids (needs --secret-file)")
-    args = ap.parse_args()
-    if args.learner and not args.secret_file:
-        ap.error("--learner needs --secret-file")
-    try:
-        secret = read_secret(args.secret_file) if args.secret_file else None
-    except RoadmapError as exc:  # one line, exit 1 (bad secret file) or 2 (unreadable)
-        print(f"error: {exc}", file=sys.stderr)
-        raise SystemExit(exc.exit_code) from None
-    generate(args.out, args.labels, secret=secret, learner=args.learner)
+    main()

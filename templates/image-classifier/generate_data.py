@@ -26,8 +26,6 @@ test digits, the distortions, the ids and the public/private split come from the
 
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
 from typing import NamedTuple
 
@@ -35,8 +33,6 @@ import numpy as np
 from scipy import ndimage
 from sklearn.datasets import load_digits
 
-from roadmap_ci.errors import RoadmapError
-from roadmap_ci.seeding import read_secret
 from roadmap_ci.seeding import rng as keyed_rng
 
 HERE = Path(__file__).resolve().parent
@@ -189,18 +185,11 @@ def generate(out: Path = RAW, labels_path: Path = LABELS, *, secret: bytes | Non
     labels_path.write_text("\n".join(rows) + "\n")
 
 
+def main() -> None:
+    from roadmap_ci.seeding import generator_cli  # the --out/--labels/--secret-file/--learner every generator takes
+
+    generator_cli(generate, RAW, LABELS, __doc__)
+
+
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, default=RAW)
-    parser.add_argument("--labels", type=Path, default=LABELS)
-    parser.add_argument("--secret-file", type=Path, help="the course secret (default: the practice data)")
-    parser.add_argument("--learner", help="the learner's login: their own ids and sample (needs --secret-file)")
-    args = parser.parse_args()
-    if args.learner and not args.secret_file:
-        parser.error("--learner needs --secret-file")
-    try:
-        secret = read_secret(args.secret_file) if args.secret_file else None
-    except RoadmapError as exc:  # one line, exit 1 (bad secret file) or 2 (unreadable)
-        print(f"error: {exc}", file=sys.stderr)
-        raise SystemExit(exc.exit_code) from None
-    generate(args.out, args.labels, secret=secret, learner=args.learner)
+    main()

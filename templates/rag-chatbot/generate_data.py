@@ -34,15 +34,12 @@ shipped practice data, byte for byte.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import random
-import sys
 from pathlib import Path
 
-from roadmap_ci.errors import RoadmapError
-from roadmap_ci.seeding import derive_seed, read_secret
+from roadmap_ci.seeding import derive_seed
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -330,18 +327,11 @@ def generate(out: Path = RAW, labels: Path = LABELS, *, secret: bytes | None = N
                             for i, r in enumerate(hidden_rows)], ["id", "section_id", "split"]), encoding="utf-8")
 
 
+def main() -> None:
+    from roadmap_ci.seeding import generator_cli  # the --out/--labels/--secret-file/--learner every generator takes
+
+    generator_cli(generate, RAW, LABELS, __doc__)
+
+
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=RAW)
-    parser.add_argument("--labels", type=Path, default=LABELS)
-    parser.add_argument("--secret-file", type=Path, help="the course secret (default: the practice data)")
-    parser.add_argument("--learner", help="the learner's login: their own ids and order (needs --secret-file)")
-    args = parser.parse_args()
-    if args.learner and not args.secret_file:
-        parser.error("--learner needs --secret-file")
-    try:
-        secret = read_secret(args.secret_file) if args.secret_file else None
-    except RoadmapError as exc:  # one line, exit 1 (bad secret file) or 2 (unreadable)
-        print(f"error: {exc}", file=sys.stderr)
-        raise SystemExit(exc.exit_code) from None
-    generate(args.out, args.labels, secret=secret, learner=args.learner)
+    main()
