@@ -325,10 +325,17 @@ class LoadedCohort:
         return self.base / str(d.rubric.path)
 
 
+MAX_TOKEN_BYTES = 4096  # GitHub's tokens are well under 300 characters
+
+
 def read_token(path: Path) -> str:
     """A token kept in a file: one line, no spaces (InvalidInput naming the file otherwise)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as fh:
+            data = fh.read(MAX_TOKEN_BYTES + 1)  # a file named by mistake is not read whole
+        if len(data) > MAX_TOKEN_BYTES:
+            raise InvalidInput(f"{path}: a token file holds one token, at most {MAX_TOKEN_BYTES} bytes")
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise InvalidInput(f"{path}: no such token file") from None
     except (OSError, UnicodeDecodeError) as exc:
