@@ -165,7 +165,8 @@ def test_the_rubrics_token_file_holds_one_token(tmp_path):
     token = tmp_path / "grading.token"
     assert lines(path) == [f"{path}:5:52: rubrics: token_file: {token}: no such token file"]
     for content, says in (("\n", "the token file is empty"),
-                          ("ghp_a ghp_b\n", "the token file holds more than one token")):
+                          ("ghp_a ghp_b\n", "the token file holds more than one token"),
+                          ("g" * 5000, "a token file holds one token, at most 4096 bytes")):
         token.write_text(content)
         (line,) = lines(path)
         assert line.startswith(f"{path}:5:52: rubrics: token_file: {token}: {says}"), line
