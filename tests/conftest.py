@@ -1,8 +1,13 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
+
+# As `roadmap-ci evaluate` gives learner code (collect/_context.py): OpenMP waits passively, so the two xdist
+# workers' model fits (and any subprocess a test starts directly) do not spin on each other's cores.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from testing.common import EXAMPLE_EVIDENCE, run_cli
 
 
