@@ -143,6 +143,28 @@ def test_cli_lint_and_schema(cli, tmp_path):
     assert schema["title"] == "roadmap-ci cohort" and "course_secret_file" in schema["properties"]
 
 
+def test_cli_lint_of_a_missing_cohort_file_could_not_run_like_every_cohort_command(cli, tmp_path):
+    missing = tmp_path / "missing.yaml"
+    res = cli("cohort", "lint", "-c", str(missing))
+    grade = cli("cohort", "grade", "-c", str(missing))
+    assert res.returncode == grade.returncode == 2 and "Traceback" not in res.stderr
+    assert res.stderr.strip() == grade.stderr.strip() == f"{missing}: cohort file not found"
+    # the other files are still checked; the exit is the worse one: 2 over 1 over 0
+    good = cohort(tmp_path)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(GOOD.replace("2027-01-24T23:59:00+01:00", "2027-01-01T00:00:00+01:00"))
+    both = cli("cohort", "lint", str(good), str(missing), str(bad))
+    assert both.returncode == 2 and "ok (2 learners" in both.stdout
+    assert both.stderr.splitlines() == [f"{missing}: cohort file not found",
+                                        f"{bad}:9:10: due (2027-01-01T00:00:00+01:00) is before opens "
+                                        "(2027-01-11T09:00:00+01:00)"]
+    assert cli("cohort", "lint", str(tmp_path)).returncode == 2  # a directory is no file to read either
+    # a roster it cannot read is a problem of the cohort file, at its `roster:` key: invalid input, exit 1
+    (tmp_path / "roster.csv").unlink()
+    no_roster = cli("cohort", "lint", str(good))
+    assert no_roster.returncode == 1 and "roster" in no_roster.stderr and no_roster.stderr.startswith(f"{good}:")
+
+
 def test_every_cohort_command_reads_cohort_yaml_here_or_the_file_c_names(cli, tmp_path):
     good = cohort(tmp_path)
     (tmp_path / "cohort.yaml").write_text(good.read_text())

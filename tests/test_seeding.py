@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from roadmap_ci.errors import CannotRun, InvalidInput
-from roadmap_ci.seeding import derive_seed, read_secret, rng
+from roadmap_ci.seeding import derive_seed, learner_ids, read_secret, rng
 
 SECRET = b"0123456789abcdef-course-secret"
 
@@ -34,6 +34,17 @@ def test_rng_draws_follow_the_seed():
     a = rng(SECRET, "gnn", "process", practice=1).random(4).tolist()
     assert a == rng(SECRET, "gnn", "process", practice=1).random(4).tolist()
     assert a != rng(None, "gnn", "process", practice=1).random(4).tolist()
+
+
+def test_learner_ids_are_distinct_9_digit_ids_that_follow_the_stream():
+    secret = b"k" * 32
+    ids = learner_ids(rng(secret, "d", "rows", practice=1, learner="alice"), 5000)
+    assert ids.shape == (5000,) and len(set(ids.tolist())) == 5000
+    assert ids.min() >= 100_000_000 and ids.max() <= 999_999_999
+    again = learner_ids(rng(secret, "d", "rows", practice=1, learner="Alice"), 5000)
+    assert again.tolist() == ids.tolist()  # the same learner's stream (logins fold case): the same ids, in order
+    peer = learner_ids(rng(secret, "d", "rows", practice=1, learner="bob"), 5000)
+    assert len(set(ids.tolist()) & set(peer.tolist())) < 5  # a peer's ids almost never meet
 
 
 def test_read_secret(tmp_path):

@@ -85,8 +85,12 @@ def read_text(path: Path, what: str = "file", max_bytes: int | None = None) -> s
     return guarded(path, what, max_bytes)
 
 
-def problems_of(load: Callable[[], object]) -> list[InvalidInput]:
-    """Every problem ``load()`` raises, as a list (empty when it loads): what a ``lint`` command prints."""
+def problems_of(load: Callable[[], object], *, could_not_run_is_a_problem: bool = True) -> list[InvalidInput]:
+    """Every problem ``load()`` raises, as a list (empty when it loads): what a ``lint`` command prints.
+
+    A CannotRun (the file is missing or unreadable) is one problem too, unless ``could_not_run_is_a_problem`` is
+    False: then it propagates, for a command that exits 2 on it as the other commands reading that file do.
+    """
     try:
         load()
     except InvalidInputs as exc:
@@ -94,5 +98,7 @@ def problems_of(load: Callable[[], object]) -> list[InvalidInput]:
     except InvalidInput as exc:
         return [exc]
     except CannotRun as exc:
+        if not could_not_run_is_a_problem:
+            raise
         return [InvalidInput(exc.message, exc.place)]
     return []

@@ -79,6 +79,16 @@ def rng(secret: bytes | None, deliverable: str, purpose: str, *, practice: int,
     return np.random.default_rng(derive_seed(secret, deliverable, purpose, practice=practice, learner=learner))
 
 
+def learner_ids(rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` distinct 9-digit row ids (100000000–999999999) drawn from a learner's stream, in draw order.
+
+    Under a course secret the hidden split's ids are the learner's own, so a peer's predictions file matches
+    none of them; with 9 digits a guessed id almost never hits. A generator sorts them where its export is
+    ascending.
+    """
+    return rng.choice(900_000_000, size=n, replace=False) + 100_000_000
+
+
 
 def generator_cli(generate: Callable[..., None], raw: Path, labels: Path | None, doc: str | None, *,
                   argv: list[str] | None = None, positional: bool = False) -> None:

@@ -136,7 +136,7 @@ def generate(raw: Path = RAW, labels: Path = LABELS, *, secret: bytes | None = N
         ids = [np.arange(100000 + k * 1000, 100700 + k * 1000) for k in range(6)]
         ids += [np.arange(200000, 202000), np.arange(300000, 301200)]
     else:  # 9-digit ids of the learner's own (ascending within an export): a peer's predictions match none
-        drawn = rng.choice(900_000_000, size=700 * 6 + 2000 + 1200, replace=False) + 100_000_000
+        drawn = seeding.learner_ids(rng, 700 * 6 + 2000 + 1200)
         ids = [np.sort(chunk) for chunk in np.split(drawn, np.cumsum([700] * 6 + [2000]))]
     train = []
     for k, month in enumerate(months):

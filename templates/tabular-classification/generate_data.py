@@ -246,7 +246,7 @@ def generate(raw_dir: Path = RAW, labels_file: Path = LABELS, *, secret: bytes |
     if secret is None:
         ids = rng.permutation(np.arange(100001, 100001 + N_TRAIN + N_TEST))
     else:  # 9-digit ids of the learner's own: a peer's predictions match none of them
-        ids = rng.choice(900_000_000, size=n_train + n_test, replace=False) + 100_000_000
+        ids = seeding.learner_ids(rng, n_train + n_test)
     people.insert(0, "id", ids)
     train = make_messy(people.iloc[:n_train].reset_index(drop=True), rng, train=True)
     test = make_messy(people.iloc[n_train:].reset_index(drop=True), rng, train=False)

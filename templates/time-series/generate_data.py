@@ -162,7 +162,7 @@ def generate(raw_dir: Path = RAW, labels_file: Path = LABELS, *, secret: bytes |
     if secret is None:
         test.insert(0, "id", np.arange(100001, 100001 + len(test)))
     else:  # 9-digit ids of the learner's own: a peer's predictions match none of them
-        test.insert(0, "id", rng.choice(900_000_000, size=len(test), replace=False) + 100_000_000)
+        test.insert(0, "id", seeding.learner_ids(rng, len(test)))
     test["units_restocked"] = pd.NA  # nothing is sold yet, so nothing to restock
     day = (pd.to_datetime(test["date"]) - pd.Timestamp(END)).dt.days
     labels = pd.DataFrame({"id": test["id"], "sales": test["sales"],

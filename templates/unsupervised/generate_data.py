@@ -191,7 +191,7 @@ def generate(raw: Path = RAW, labels: Path = LABELS, *, secret: bytes | None = N
     if secret is None:
         train_ids, test_ids = np.arange(100001, 100001 + N_TRAIN), np.arange(900001, 900001 + N_TEST)
     else:  # 9-digit ids of the learner's own (ascending, as the export lists them): a peer's match none
-        ids = rng.choice(900_000_000, size=N_TRAIN + N_TEST, replace=False) + 100_000_000
+        ids = seeding.learner_ids(rng, N_TRAIN + N_TEST)
         train_ids, test_ids = np.sort(ids[:N_TRAIN]), np.sort(ids[N_TRAIN:])
     train, train_y = _accounts(rng, train_ids, False, model)
     test, test_y = _accounts(rng, test_ids, True, model)

@@ -29,8 +29,8 @@ def _collect_extra() -> set[str]:
 
 
 def test_the_protocol_names_what_each_collector_carries():
-    assert set(REQUIRED) == {"NAME", "NEEDS", "TOOLS", "MODULES", "CONFIG", "EVIDENCE", "NAMESPACES",
-                             "enabled", "collect", "summary"}
+    assert set(REQUIRED) == {"NAME", "NEEDS", "TOOLS", "MODULES", "EVIDENCE", "NAMESPACES",
+                             "config", "enabled", "collect", "summary"}
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -40,7 +40,7 @@ def test_each_collector_is_a_whole_collector(name):
     missing = [m for m in REQUIRED if not hasattr(c, m)]
     assert not missing, f"{name} lacks {missing}"
     assert name == c.NAME
-    for fn in ("enabled", "collect", "summary", *(n for n in ("needs", "warm") if hasattr(c, n))):
+    for fn in ("config", "enabled", "collect", "summary", *(n for n in ("needs", "warm") if hasattr(c, n))):
         assert callable(getattr(c, fn)), f"{name}.{fn}"
     assert set(c.NEEDS) <= set(COLLECTORS) - {name}
     assert all(isinstance(t, str) for t in (*c.TOOLS, *c.MODULES))
@@ -56,12 +56,13 @@ def test_what_a_collector_runs_comes_with_the_collect_extra(name):
 
 
 def test_the_config_keys_are_the_collectors_own_in_registry_order():
-    keys = [n for n, c in COLLECTORS.items() if c.CONFIG is not None]
+    keys = [n for n, c in COLLECTORS.items() if c.config() is not None]
     assert list(RepoConfig.model_fields) == ["deliverable", "rubric", *keys, "files"]
     schema = RepoConfig.model_json_schema()["properties"]
     for name in keys:
         assert name in schema, name
-        ann, _ = COLLECTORS[name].CONFIG
+        ann, _ = COLLECTORS[name].config()
+        assert COLLECTORS[name].config() is COLLECTORS[name].config(), f"{name}: its key is built once"
         assert type(None) in typing.get_args(ann), f"{name}: an absent key must mean the collector is off"
 
 

@@ -103,7 +103,7 @@ class Reader:
         return self.retry.call(what, once)
 
 
-def as_reader(session: Any) -> Reader:
+def as_reader(session: Reader | requests.Session) -> Reader:
     """``session`` itself when it is a :class:`Reader`, else a Reader around it."""
     return session if isinstance(session, Reader) else Reader(session)
 

@@ -7,24 +7,32 @@ from pathlib import Path
 from typing import Any
 
 from roadmap_ci.cohort.model import LoadedCohort, lint_cohort, load_cohort
-from roadmap_ci.errors import EXIT_INVALID, EXIT_OK
+from roadmap_ci.errors import EXIT_INVALID, EXIT_OK, CannotRun
 
 PLAN_ROWS = 200
 
 
 def lint(files: list[Path]) -> int:
-    problems = 0
+    """Each file's problems (one line each) or its ok line; exit 1 when a file has problems, 2 when one could not
+    be read at all (a missing cohort file, as for every other cohort command), the worse of the two."""
+    code = EXIT_OK
     for f in files:
-        errors = lint_cohort(f)
+        try:
+            errors = lint_cohort(f)
+        except CannotRun as exc:
+            print(str(exc), file=sys.stderr)
+            code = max(code, exc.exit_code)
+            continue
         for e in errors:
             print(str(e), file=sys.stderr)
-        problems += len(errors)
-        if not errors:
-            loaded = load_cohort(f)
-            seats = len(loaded.seats())
-            print(f"{f}: ok ({len(loaded.learners)} learners, {len(loaded.cohort.deliverables)} deliverables, "
-                  f"{seats} repos)")
-    return EXIT_INVALID if problems else EXIT_OK
+        if errors:
+            code = max(code, EXIT_INVALID)
+            continue
+        loaded = load_cohort(f)
+        seats = len(loaded.seats())
+        print(f"{f}: ok ({len(loaded.learners)} learners, {len(loaded.cohort.deliverables)} deliverables, "
+              f"{seats} repos)")
+    return code
 
 
 def state_dir(loaded: LoadedCohort, state: Path | None) -> Path:

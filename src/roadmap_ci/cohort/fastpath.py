@@ -1,11 +1,11 @@
 """Grade's fast paths: the verdicts of the shared validation, at cohort scale.
 
 ``cohort grade`` reads 150,000 commit folders for a full roadmap; the shared code that ``ci-report`` and
-``collect`` validate with (:func:`roadmap_ci.ci.artifact.load_bundle`, :func:`roadmap_ci.files.read_predictions`)
-streams and re-checks everything, file by file. Each function here handles the common, well-formed case and
-returns ``None`` for anything else -- then the caller runs the shared code, which gives the verdict and
-explains the error in its own words. So a fast path never accepts what the shared code refuses, nor says
-anything the shared code would not.
+``collect`` validate with (:func:`roadmap_ci.ci.artifact.load_bundle`,
+:func:`roadmap_ci.score.files.read_predictions`) streams and re-checks everything, file by file. Each function here
+handles the common, well-formed case and returns ``None`` for anything else -- then the caller runs the shared
+code, which gives the verdict and explains the error in its own words. So a fast path never accepts what the shared
+code refuses, nor says anything the shared code would not.
 
 - :func:`trusted_evidence`: an ``evidence.json`` whose bytes still have the sha256 that ``collect`` recorded
   in the provenance when it validated the artifact with ci-report's code is parsed (with the schema, in Rust)

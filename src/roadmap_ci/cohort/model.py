@@ -564,8 +564,12 @@ def _check_rubric(c: LoadedCohort, d: Deliverable, at: tuple[Any, ...]) -> list[
 
 
 def lint_cohort(path: Path | str) -> list[InvalidInput]:
-    """Every problem in one cohort file and its roster (an empty list when both are clean)."""
-    return problems_of(lambda: load_cohort(path))
+    """Every problem in one cohort file and its roster (an empty list when both are clean).
+
+    A cohort file that cannot be read at all raises CannotRun (exit 2, as in every other cohort command); an
+    unreadable roster is a problem of the cohort file, at its ``roster:`` key.
+    """
+    return problems_of(lambda: load_cohort(path), could_not_run_is_a_problem=False)
 
 
 def cohort_schema() -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """`.roadmap-ci.yml`: how a learner repo declares its deliverable, rubric and what is collected.
 
 See docs/repo-config.md. Every section except ``deliverable`` is optional; an absent section means
-that collector does not run. Each collector's key is its ``CONFIG`` (:mod:`roadmap_ci.collect.registry`).
+that collector does not run. Each collector's key is its ``config()`` (:mod:`roadmap_ci.collect.registry`).
 Paths are relative to the repo root and may not leave it; errors are one line each,
 ``.roadmap-ci.yml:line:col: what (allowed: …)``.
 """
@@ -20,13 +20,13 @@ from roadmap_ci.errors import CannotRun, InvalidInput, InvalidInputs, Place
 CONFIG_NAME = ".roadmap-ci.yml"
 
 
-class _Head(Section):  # the keys before the collectors' own (COLLECTORS' CONFIG, in its order); `files` follows
+class _Head(Section):  # the keys before the collectors' own (COLLECTORS' config(), in its order); `files` follows
     deliverable: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", description="A roadmap deliverable id.")
     rubric: str | None = Field(default=None, description="A bundled rubric id, or a path to a rubric YAML.")
 
 
 def _config_model() -> type[_Head]:
-    keys = {name: c.CONFIG for name, c in COLLECTORS.items() if c.CONFIG is not None}
+    keys = {name: key for name, c in COLLECTORS.items() if (key := c.config()) is not None}
     return create_model(  # type: ignore[call-overload,no-any-return]
         "RepoConfig", __base__=_Head, __module__=__name__, **keys,
         files=(Annotated[list[str], AfterValidator(rel_paths)],
@@ -46,8 +46,8 @@ else:
 
 # the mapping sections, for "allowed keys" in errors
 _SECTIONS: dict[str, type[BaseModel]] = {
-    name: model for name, c in COLLECTORS.items() if c.CONFIG is not None
-    for model in get_args(c.CONFIG[0]) if isinstance(model, type) and issubclass(model, BaseModel)
+    name: model for name, c in COLLECTORS.items() if (key := c.config()) is not None
+    for model in get_args(key[0]) if isinstance(model, type) and issubclass(model, BaseModel)
 }
 
 

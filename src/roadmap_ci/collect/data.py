@@ -10,6 +10,7 @@ missing data file, a column the data does not have -- is ``status: error`` with 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -52,21 +53,25 @@ COLUMN_LIST_KWARGS = ("column_list",)
 _IMPORT_LOCK = threading.Lock()
 
 
-class DataConfig(Section):
-    suites: list[str] = Field(default=["gx/*.json"], description="Globs of GX 1.x suite JSON files.")
+@functools.cache
+def config() -> tuple[Any, Any]:
+    """Its ``data:`` key in .roadmap-ci.yml, the model built on first use (``score`` imports this module
+    for its evidence models and never reads the key)."""
 
-    @field_validator("suites", mode="before")
-    @classmethod
-    def _one(cls, v: Any) -> Any:
-        return [v] if isinstance(v, str) else v
+    class DataConfig(Section):
+        suites: list[str] = Field(default=["gx/*.json"], description="Globs of GX 1.x suite JSON files.")
 
-    @field_validator("suites")
-    @classmethod
-    def _safe(cls, v: list[str]) -> list[str]:
-        return rel_paths(v, glob=True)
+        @field_validator("suites", mode="before")
+        @classmethod
+        def _one(cls, v: Any) -> Any:
+            return [v] if isinstance(v, str) else v
 
+        @field_validator("suites")
+        @classmethod
+        def _safe(cls, v: list[str]) -> list[str]:
+            return rel_paths(v, glob=True)
 
-CONFIG = (DataConfig | None, None)
+    return (DataConfig | None, None)
 
 
 class Expectation(EvidenceModel):

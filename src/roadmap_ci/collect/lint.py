@@ -6,6 +6,7 @@ a ``fix = true`` in the learner's config never rewrites their files during evalu
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -40,17 +41,21 @@ MODULES = ("ruff",)
 MAX_FINDINGS = 200
 
 
-class LintConfig(Section):
-    paths: list[str] = Field(default=["."], description="What ruff checks (the repo's ruff config applies).")
-    timeout: float = Field(default=120, gt=0)
+@functools.cache
+def config() -> tuple[Any, Any]:
+    """Its ``lint:`` key in .roadmap-ci.yml, the model built on first use (``score`` imports this module
+    for its evidence models and never reads the key)."""
 
-    @field_validator("paths")
-    @classmethod
-    def _safe(cls, v: list[str]) -> list[str]:
-        return rel_paths(v)
+    class LintConfig(Section):
+        paths: list[str] = Field(default=["."], description="What ruff checks (the repo's ruff config applies).")
+        timeout: float = Field(default=120, gt=0)
 
+        @field_validator("paths")
+        @classmethod
+        def _safe(cls, v: list[str]) -> list[str]:
+            return rel_paths(v)
 
-CONFIG = (LintConfig | None, None)
+    return (LintConfig | None, None)
 
 
 class LintFinding(EvidenceModel):

@@ -9,6 +9,7 @@ With ``--base REV`` the same files are read from git at REV into ``base_metrics`
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import subprocess
@@ -41,8 +42,15 @@ TOOLS: tuple[str, ...] = ()
 MODULES: tuple[str, ...] = ()
 MAX_BYTES = 8 * 1024 * 1024
 
-CONFIG = (Annotated[list[str], AfterValidator(rel_paths)] | None, Field(
-    default=None, description="Metrics files; default: the ones dvc.yaml declares (with a pipeline section)."))
+
+
+@functools.cache
+def config() -> tuple[Any, Any]:
+    """Its ``metrics:`` key in .roadmap-ci.yml, built on first use like the other collectors' keys."""
+    return (Annotated[list[str], AfterValidator(rel_paths)] | None, Field(
+        default=None, description="Metrics files; default: the ones dvc.yaml declares (with a pipeline section)."))
+
+
 EVIDENCE = {
     "metrics": (dict[str, float] | None, Field(
         default=None, description="Flattened 'file:path.to.key' -> number, from the DVC metrics files.")),

@@ -5,6 +5,7 @@ cell counted, as Jupyter shows them) and its error. The notebooks on disk are no
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import sys
@@ -39,19 +40,23 @@ TOOLS = ("nbclient",)
 MODULES = ("nbformat", "nbclient", "ipykernel")
 
 
-class NotebooksConfig(Section):
-    paths: list[str] = Field(min_length=1, description="Notebooks to execute, in order.")
-    cell_timeout: float = Field(default=120, gt=0, description="Seconds per cell.")
-    timeout: float = Field(default=900, gt=0, description="Seconds per notebook, kernel start included.")
-    after_pipeline: bool = Field(default=True, description="Wait for the pipeline (notebooks read its outputs).")
+@functools.cache
+def config() -> tuple[Any, Any]:
+    """Its ``notebooks:`` key in .roadmap-ci.yml, the model built on first use (``score`` imports this module
+    for its evidence models and never reads the key)."""
 
-    @field_validator("paths")
-    @classmethod
-    def _safe(cls, v: list[str]) -> list[str]:
-        return rel_paths(v)
+    class NotebooksConfig(Section):
+        paths: list[str] = Field(min_length=1, description="Notebooks to execute, in order.")
+        cell_timeout: float = Field(default=120, gt=0, description="Seconds per cell.")
+        timeout: float = Field(default=900, gt=0, description="Seconds per notebook, kernel start included.")
+        after_pipeline: bool = Field(default=True, description="Wait for the pipeline (notebooks read its outputs).")
 
+        @field_validator("paths")
+        @classmethod
+        def _safe(cls, v: list[str]) -> list[str]:
+            return rel_paths(v)
 
-CONFIG = (NotebooksConfig | None, None)
+    return (NotebooksConfig | None, None)
 
 
 class Notebook(EvidenceModel):

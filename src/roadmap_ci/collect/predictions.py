@@ -9,6 +9,7 @@ CSV is read with the standard library; Parquet with pyarrow (imported only for P
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 from pathlib import Path
@@ -44,17 +45,22 @@ TOOLS: tuple[str, ...] = ()
 MODULES: tuple[str, ...] = ()  # pyarrow only for a Parquet file, named when it is missing
 
 
-class PredictionsConfig(Section):
-    path: str = Field(description="The predictions file (CSV or Parquet) the pipeline writes.")
-    id_column: str | None = Field(default=None, description="A column every row must have (hidden labels join on it).")
+@functools.cache
+def config() -> tuple[Any, Any]:
+    """Its ``predictions:`` key in .roadmap-ci.yml, the model built on first use (``score`` imports this module
+    for its evidence models and never reads the key)."""
 
-    @field_validator("path")
-    @classmethod
-    def _safe(cls, v: str) -> str:
-        return check_rel_path(v)
+    class PredictionsConfig(Section):
+        path: str = Field(description="The predictions file (CSV or Parquet) the pipeline writes.")
+        id_column: str | None = Field(default=None,
+                                      description="A column every row must have (hidden labels join on it).")
 
+        @field_validator("path")
+        @classmethod
+        def _safe(cls, v: str) -> str:
+            return check_rel_path(v)
 
-CONFIG = (PredictionsConfig | None, None)
+    return (PredictionsConfig | None, None)
 
 
 class Predictions(EvidenceModel):

@@ -79,7 +79,7 @@ class Tail:
 
 
 @dataclass
-class Result:
+class ProcResult:
     cmd: list[str]
     returncode: int | None  # None: killed on timeout
     timed_out: bool
@@ -111,7 +111,7 @@ def run(
     tail_bytes: int = TAIL_BYTES,
     sink: Callable[[bytes, float], None] | None = None,
     kill_grace: float = KILL_GRACE_S,
-) -> Result:
+) -> ProcResult:
     """Run ``cmd`` in ``cwd`` in its own process group; see the module docstring.
 
     ``sink(chunk, t)`` is called from a reader thread with each raw chunk and its arrival time
@@ -126,7 +126,7 @@ def run(
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, close_fds=True,
         )
     except OSError as exc:
-        return Result(args, None, False, 0.0, "", 0, error=f"cannot run {args[0]}: {exc.strerror or exc}")
+        return ProcResult(args, None, False, 0.0, "", 0, error=f"cannot run {args[0]}: {exc.strerror or exc}")
     assert proc.stdout is not None
     with _live_lock:
         _live.add(proc.pid)
@@ -171,7 +171,7 @@ def run(
         with _live_lock:
             _live.discard(proc.pid)
     duration = time.monotonic() - t0
-    return Result(args, None if timed_out else proc.returncode, timed_out, duration, tail.text(), tail.total)
+    return ProcResult(args, None if timed_out else proc.returncode, timed_out, duration, tail.text(), tail.total)
 
 
 def last_line(text: str) -> str:

@@ -1,18 +1,20 @@
 """The collectors: one module per evidence source, each a :class:`Collector`, all of them in :data:`COLLECTORS`.
 
 This dict is the one list: ``collect`` runs what it names, ``.roadmap-ci.yml`` (:mod:`roadmap_ci.collect.config`)
-takes each one's ``CONFIG`` key, the :class:`~roadmap_ci.evidence.Evidence` model its ``EVIDENCE`` sections, and
+takes each one's ``config()`` key, the :class:`~roadmap_ci.evidence.Evidence` model its ``EVIDENCE`` sections, and
 :mod:`roadmap_ci.facts` its ``NAMESPACES`` with their resolvers. Its order is the order of those keys and sections
 (and of ``evidence.errors``).
 
 Adding a collector:
 
 1. a module here that satisfies :class:`Collector` (copy a small one: ``lint.py``); its evidence and config
-   models live in it, built on :mod:`roadmap_ci.collect.base`. ``score`` imports it for those models and its
-   resolvers, so what only collecting uses (``proc``, ``_dvc``, ``_cache``, any library) is imported inside the
-   functions that collect (``tests/test_cli_smoke.py`` checks);
+   models live in it, built on :mod:`roadmap_ci.collect.base`. ``score`` imports it for the evidence models and
+   its resolvers, so its config model is built inside its cached ``config()``, and what only collecting uses
+   (``proc``, ``_dvc``, ``_cache``, any library) is imported inside the functions that collect
+   (``tests/test_cli_smoke.py`` checks);
 2. its line in :data:`COLLECTORS`;
-3. its test, ``tests/collect/test_collect_<name>.py`` (``tests/collect/test_registry.py`` checks the rest), and
+3. its test, ``tests/collect/test_collect_<name>.py`` (``tests/collect/test_collect_registry.py`` checks the
+   rest), and
    ``make schemas`` for the evidence schema it extends.
 """
 
@@ -38,11 +40,14 @@ class Collector(Protocol):
     NEEDS: tuple[str, ...]  # collectors that must finish first, e.g. ("pipeline",) to read what it writes
     TOOLS: tuple[str, ...]  # distributions whose versions evidence.tools records when it runs
     MODULES: tuple[str, ...]  # modules it imports or runs, checked before anything runs (the `collect` extra)
-    # its .roadmap-ci.yml key as a pydantic field definition, (annotation, default or Field(...)); None: no key,
-    # always on
-    CONFIG: tuple[Any, Any] | None
     EVIDENCE: dict[str, tuple[Any, Any]]  # the Evidence fields it fills, as pydantic field definitions
     NAMESPACES: dict[str, Namespace]  # the evidence references a rubric may use for its facts, with resolvers
+
+    def config(self) -> tuple[Any, Any] | None:
+        """Its .roadmap-ci.yml key as a pydantic field definition, (annotation, default or ``Field(...)``); None: no
+        key, always on. A function, cached, that builds the section model on first use: ``score`` imports every
+        collector for its evidence models and resolvers, and only collecting reads the key."""
+        ...
 
     def enabled(self, ctx: Context) -> bool:
         """Whether the repo's .roadmap-ci.yml asks for it."""

@@ -21,7 +21,6 @@ NAME = "structure"
 NEEDS = ("pipeline",)  # `file:` criteria often name what the pipeline writes (plots, models, reports)
 TOOLS: tuple[str, ...] = ()
 MODULES: tuple[str, ...] = ()
-CONFIG = None  # always on: the rubric's `file:` references and the config's `files:` say what it checks
 README_NAMES = ("README.md", "README.markdown", "README.rst", "README.txt", "README", "readme.md")
 MAX_README_BYTES = 2 * 1024 * 1024
 
@@ -46,6 +45,12 @@ class Structure(EvidenceModel):
 
 
 EVIDENCE = {"structure": (Structure | None, None)}
+
+
+def config() -> None:
+    """No .roadmap-ci.yml key, always on: the rubric's `file:` references and the config's `files:` say what it
+    checks."""
+    return None
 
 
 def enabled(ctx: Context) -> bool:

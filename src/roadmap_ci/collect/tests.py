@@ -23,6 +23,7 @@ key either, whenever the tests run: the evaluation's own writes never make the n
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
 import secrets
 import shutil
@@ -61,21 +62,25 @@ MAX_CASES = 5000
 MENTOR_PREFIX = "roadmap_ci_mentor_tests_"
 
 
-class TestsConfig(Section):
-    paths: list[str] = Field(default=["tests"], description="What pytest collects.")
-    timeout: float = Field(default=300, gt=0)
-    args: list[str] = Field(default=[], description="Extra pytest arguments, e.g. ['-m', 'not slow'].")
-    after_pipeline: bool = Field(
-        default=False, description="Run after the pipeline (tests that read its outputs); else concurrently."
-    )
+@functools.cache
+def config() -> tuple[Any, Any]:
+    """Its ``tests:`` key in .roadmap-ci.yml, the model built on first use (``score`` imports this module
+    for its evidence models and never reads the key)."""
 
-    @field_validator("paths")
-    @classmethod
-    def _safe(cls, v: list[str]) -> list[str]:
-        return rel_paths(v, glob=False)
+    class TestsConfig(Section):
+        paths: list[str] = Field(default=["tests"], description="What pytest collects.")
+        timeout: float = Field(default=300, gt=0)
+        args: list[str] = Field(default=[], description="Extra pytest arguments, e.g. ['-m', 'not slow'].")
+        after_pipeline: bool = Field(
+            default=False, description="Run after the pipeline (tests that read its outputs); else concurrently."
+        )
 
+        @field_validator("paths")
+        @classmethod
+        def _safe(cls, v: list[str]) -> list[str]:
+            return rel_paths(v, glob=False)
 
-CONFIG = (TestsConfig | None, None)
+    return (TestsConfig | None, None)
 
 
 MENTOR_CASES = "mentor."  # the id prefix of the rubric's mentor tests (mentor.<module>::<test>), theirs alone

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 from roadmap_ci.errors import InvalidInput
 from roadmap_ci.publish.client import MAX_ANNOTATIONS, Annotation, CheckRunResult, CommentResult, GitHubClient
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from roadmap_ci.score.scoring import Scorecard
 
 
+T = TypeVar("T")
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9_./-]{1,300}$")
 
 
@@ -91,7 +92,7 @@ def publish_github(client: GitHubClient, card: Scorecard, evidence: Evidence | N
     start = client.requests_made
     failed: list[str] = []
 
-    def attempt(what: str, fn: Callable[[], Any]) -> Any:
+    def attempt(what: str, fn: Callable[[], T]) -> T | None:
         try:
             return fn()
         except GitHubError as exc:  # one failing post does not stop the others; all are reported at the end

@@ -19,12 +19,14 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from roadmap_ci.errors import CannotRun
 
 if TYPE_CHECKING:
+    from roadmap_ci.evidence import Evidence
     from roadmap_ci.publish.sinks import Job, Posted
+    from roadmap_ci.score.scoring import Scorecard
 
 
 KEY_LIMIT = 250
@@ -70,7 +72,7 @@ class MlflowResult:
     artifacts: int
 
 
-def _metrics(card: Any, evidence: Any) -> dict[str, float]:
+def _metrics(card: Scorecard, evidence: Evidence | None) -> dict[str, float]:
     pairs: list[tuple[str, float]] = [("score.total", card.total), ("score.percent", card.percent),
                                       ("score.passed", 1.0 if card.passed else 0.0)]
     pairs += [(metric_key(c.id, "criterion."), c.points) for c in card.criteria]
@@ -82,8 +84,9 @@ def _metrics(card: Any, evidence: Any) -> dict[str, float]:
     return _unique((k, float(v)) for k, v in pairs if v is not None and math.isfinite(float(v)))
 
 
-def log_evaluation(card: Any, evidence: Any = None, *, files: Iterable[Path] = (), tracking_uri: str | None = None,
-                   store_dir: Path | None = None, env: Mapping[str, str] | None = None) -> MlflowResult:
+def log_evaluation(card: Scorecard, evidence: Evidence | None = None, *, files: Iterable[Path] = (),
+                   tracking_uri: str | None = None, store_dir: Path | None = None,
+                   env: Mapping[str, str] | None = None) -> MlflowResult:
     """Log one evaluation as one finished MLflow run; return where it went."""
     from roadmap_ci.extras import imports
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from roadmap_ci.publish.client import GitHubClient
 
 @dataclass
-class Published:
+class PublishResult:
     files: dict[str, Path] = field(default_factory=dict)
     done: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -27,7 +27,7 @@ class Published:
 def publish(scorecard: Path, evidence: Path | None, *, out_dir: Path, sinks: Iterable[str] = (),
             repo: str | None = None, pr: int | None = None, sha: str | None = None, rubric: Path | None = None,
             artifact_url: str | None = None, env: Mapping[str, str] | None = None, now: datetime | None = None,
-            client: GitHubClient | None = None) -> Published:
+            client: GitHubClient | None = None) -> PublishResult:
     """The reports on disk, then each of ``sinks`` (names in :data:`roadmap_ci.publish.sinks.SINKS`)."""
     from roadmap_ci.publish.env import run_url
     from roadmap_ci.publish.files import write_reports
@@ -42,7 +42,7 @@ def publish(scorecard: Path, evidence: Path | None, *, out_dir: Path, sinks: Ite
 
         loaded = load_rubric(rubric)
     link = artifact_url or run_url(env)
-    result = Published(files=write_reports(card, ev, out_dir, now=now, rubric=loaded, artifact_url=link))
+    result = PublishResult(files=write_reports(card, ev, out_dir, now=now, rubric=loaded, artifact_url=link))
     result.done.append(f"reports written to {out_dir}")
     chosen = [name for name in SINKS if name in set(sinks)]  # the registry's order
     job = Job(card, ev, env, files=result.files, rubric=loaded, now=now, link=link, repo=repo, pr=pr, sha=sha,

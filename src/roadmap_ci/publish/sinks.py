@@ -66,7 +66,7 @@ class Sink(Protocol):
 
 
 @dataclass
-class Results:
+class PostResults:
     """What :func:`post` got from each sink: the posts, and the failures by sink name."""
 
     posted: dict[str, Posted] = field(default_factory=dict)
@@ -87,11 +87,11 @@ def _registry() -> dict[str, Sink]:
 SINKS: dict[str, Sink] = _registry()
 
 
-def post(names: Iterable[str], job: Job) -> Results:
+def post(names: Iterable[str], job: Job) -> PostResults:
     """Post ``job`` to each named sink in turn, each on its own; the failures are collected, not raised."""
     from roadmap_ci.errors import RoadmapError
 
-    out = Results()
+    out = PostResults()
     for name in names:
         try:
             out.posted[name] = SINKS[name].post(job)

@@ -7,21 +7,24 @@ report is rendered to fit what is left of that budget, in bytes.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from roadmap_ci.errors import CannotRun
 
 if TYPE_CHECKING:
+    from roadmap_ci.evidence import Evidence
     from roadmap_ci.publish.sinks import Job, Posted
+    from roadmap_ci.score.load import LoadedRubric
+    from roadmap_ci.score.scoring import Scorecard
 
 
 SUMMARY_LIMIT_BYTES = 1024 * 1024
 
 
-def fit_bytes(render_at: Any, budget: int) -> str:
+def fit_bytes(render_at: Callable[[int], str], budget: int) -> str:
     """Call ``render_at(max_chars)`` until the UTF-8 result fits ``budget`` bytes."""
     chars = budget
     for _ in range(8):
@@ -33,8 +36,9 @@ def fit_bytes(render_at: Any, budget: int) -> str:
     return render_at(max(1, budget // 4))  # at most 4 bytes a character
 
 
-def write_summary(card: Any, evidence: Any = None, *, path: Path | None = None, env: Mapping[str, str] | None = None,
-                  now: datetime | None = None, rubric: Any = None, artifact_url: str | None = None) -> Path | None:
+def write_summary(card: Scorecard, evidence: Evidence | None = None, *, path: Path | None = None,
+                  env: Mapping[str, str] | None = None, now: datetime | None = None,
+                  rubric: LoadedRubric | None = None, artifact_url: str | None = None) -> Path | None:
     """Append the report to the job summary; None when not running in GitHub Actions."""
     from roadmap_ci.report import render
 
