@@ -50,8 +50,9 @@ def test_fast_predictions_and_metrics_equal_the_shared_readers(tmp_path, case):
 
     labels = _labels(tmp_path, spec, [value() for _ in range(60)])
     for trial in range(25):
-        order = sorted(labels)
-        rnd.shuffle(order)  # any row order, padded cells, a BOM, a trailing blank line
+        order = list(labels)  # the labels file's own order (the usual case), or any other
+        if trial % 2:
+            rnd.shuffle(order)  # any row order, padded cells, a BOM, a trailing blank line
         head = "id,pred" + (",p" if scored else "")
         rows = [f"{' ' if trial % 4 == 0 else ''}{k},{value()}" + (f",{rnd.random():.4f}" if scored else "")
                 for k in order]
@@ -68,6 +69,8 @@ def test_fast_predictions_and_metrics_equal_the_shared_readers(tmp_path, case):
                 fastpath.metrics(spec, labels, shared)
             continue
         assert fastpath.metrics(spec, labels, shared) == want  # equal floats, not approximately
+        cols = fastpath.columns(path.read_bytes(), spec, labels)
+        assert cols is not None and fastpath.metrics_of(spec, labels, cols) == want
 
 
 def test_fast_predictions_leave_every_irregular_file_to_the_shared_reader(tmp_path):
@@ -85,6 +88,11 @@ def test_fast_predictions_leave_every_irregular_file_to_the_shared_reader(tmp_pa
         "a carriage return": [*good[:3], "r003,0\r"],
     }
     assert fastpath.predictions(("id,pred\n" + "\n".join(good)).encode(), spec, labels) is not None
+    for pad in ("\u00a0", "\x0b", "\t", " ", "\x1f"):  # whatever strip() removes, ASCII or not: as the shared reader
+        path = tmp_path / "padded.csv"
+        path.write_bytes(("id,pred\n" + "\n".join(f"{pad}{k}{pad},{p}" for k, p in (g.split(",") for g in good))
+                          ).encode())
+        assert fastpath.predictions(path.read_bytes(), spec, labels) == files.read_predictions(path, spec, labels)
     for why, rows in bad.items():
         assert fastpath.predictions(("id,pred\n" + "\n".join(rows)).encode(), spec, labels) is None, why
 

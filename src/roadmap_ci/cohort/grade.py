@@ -360,16 +360,25 @@ def write_scores(folder: Path, key: str, entries: dict[str, list[Any]]) -> None:
 
 
 _LABELS: dict[tuple[str, int, int], tuple[Any, str]] = {}  # per process: labels file -> (parsed, sha256)
+_CHUNK_LABELS: dict[str, tuple[Any, str]] | None = None  # in a chunk: labels file -> (parsed, sha256), checked once
 UNTRUSTED = object()  # the predictions copy differs from what collect stored: validate the artifact again
 
 
 def _labels(labels_file: str, ranking: bool, spec: Any) -> tuple[Any, str]:
+    """The labels file parsed, and its sha256: read again when its mtime or size changed, checked once per
+    chunk (a chunk is a few hundred learners of one deliverable, who mostly share one labels file)."""
+    seen = _CHUNK_LABELS
+    got = seen.get(labels_file) if seen is not None else None
+    if got is not None:
+        return got
     st = os.stat(labels_file)
     stamp = (labels_file, st.st_mtime_ns, st.st_size)
     got = _LABELS.get(stamp)
     if got is None:
         parsed = (files.read_ranking_labels if ranking else files.read_labels)(Path(labels_file), spec)
         got = _LABELS[stamp] = (parsed, store.digest(Path(labels_file).read_bytes()))
+    if seen is not None:
+        seen[labels_file] = got
     return got
 
 
@@ -405,12 +414,14 @@ def _hidden(spec: Any, skey: str, labels_file: str | None, predictions: Path | s
                 ranked = files.read_ranking_predictions(Path(predictions), spec, labels, display=display)
                 metrics = score_metrics.compute_ranking(spec, labels, ranked)
             else:
-                preds = None
+                cols = None
                 if data is not None:
-                    preds = fastpath.predictions(data, spec, labels, tsv=str(predictions).lower().endswith(".tsv"))
-                if preds is None:
+                    cols = fastpath.columns(data, spec, labels, tsv=str(predictions).lower().endswith(".tsv"))
+                if cols is not None:
+                    metrics = fastpath.metrics_of(spec, labels, cols)
+                else:
                     preds = files.read_predictions(Path(predictions), spec, labels, display=display)
-                metrics = fastpath.metrics(spec, labels, preds)
+                    metrics = fastpath.metrics(spec, labels, preds)
         except HiddenError as exc:
             error = f"hidden labels {Path(labels_file).name}: {exc}"
             return None, error, ({**entry, "metrics": None, "error": error} if sha is not None else None)
@@ -454,10 +465,10 @@ def _read_capped(path: str, cap: int) -> bytes | None:
         return None
 
 
-def _score_hit(scored: list[Any], prov_sha: str, ev_data: bytes | None, root: str, labels_file: str | None,
+def _score_hit(scored: list[Any], prov_sha: str, ev_sha: str | None, root: str, labels_file: str | None,
                spec: Any) -> tuple | None:
     """The cached result when every input still has the digest it had (else None: grade it)."""
-    if ev_data is None or not isinstance(scored, list) or len(scored) != 3 or not isinstance(scored[2], list):
+    if ev_sha is None or not isinstance(scored, list) or len(scored) != 3 or not isinstance(scored[2], list):
         return None
     want, rel, result = scored
     preds_sha = None
@@ -483,7 +494,7 @@ def _score_hit(scored: list[Any], prov_sha: str, ev_data: bytes | None, root: st
                 labels_key = (os.path.basename(labels_file), _labels(labels_file, spec.task == "ranking", spec)[1])
             except (RoadmapError, OSError, ValueError):  # a broken labels file: the full path says what
                 return None
-    if _inputs_digest(prov_sha, store.digest(ev_data), preds_sha, labels_key) != want or len(result) != 6:
+    if _inputs_digest(prov_sha, ev_sha, preds_sha, labels_key) != want or len(result) != 6:
         return None
     created, now, prev, error, ref, failing = result
     return (created, tuple(now), tuple(prev) if prev is not None else None, error, ref, tuple(failing))
@@ -499,15 +510,16 @@ def _grade_one(key: str, folder: str, labels_file: str | None, cached: dict[str,
         raw = store.read_provenance_bytes(prov_file)
         prov_sha = store.digest(raw)
         ev_data = _read_capped(os.path.join(folder, store.EVIDENCE), MAX_EVIDENCE_BYTES)
+        ev_sha = store.digest(ev_data) if ev_data is not None else None
         if scored is not None:
-            hit = _score_hit(scored, prov_sha, ev_data, folder, labels_file, spec)
+            hit = _score_hit(scored, prov_sha, ev_sha, folder, labels_file, spec)
             if hit is not None:  # the same files, labels, rubrics and code as when it was scored
                 clock[1] += time.perf_counter() - t0
                 return (key, folder, *hit), cached, scored
         prov = store.parse_provenance(raw, name)
     except ValueError as exc:
         return (key, folder, None, prov_file, str(exc)), None, None
-    trusted = fastpath.trusted_evidence(folder, prov, ev_data) if ev_data is not None else None
+    trusted = fastpath.trusted_evidence(folder, prov, ev_data, ev_sha) if ev_data is not None else None
     result: Any = UNTRUSTED
     t1 = t0
     if trusted is not None:
@@ -541,7 +553,7 @@ def _grade_one(key: str, folder: str, labels_file: str | None, cached: dict[str,
     out = (store.iso(prov.created_at), rs._pack_totals(now), rs._pack_totals(prev) if prev is not None else None,
            error, (ev.ref or "")[:200], failing)
     score_entry = None
-    if trusted is not None and ev_data is not None:  # as collect validated it: a function of the digested inputs
+    if trusted is not None and ev_sha is not None:  # as collect validated it: a function of the digested inputs
         rel = ev.predictions.bundled_as if ev.predictions is not None and trusted[1] is not None else None
         preds_sha = trusted[2] if spec is not None and rel is not None else None
         labels_key = None
@@ -549,7 +561,7 @@ def _grade_one(key: str, folder: str, labels_file: str | None, cached: dict[str,
             with contextlib.suppress(RoadmapError, OSError, ValueError):  # a broken labels file: nothing cached
                 labels_key = (os.path.basename(labels_file), _labels(labels_file, spec.task == "ranking", spec)[1])
         if spec is None or labels_file is None or labels_key is not None:
-            score_entry = [_inputs_digest(prov_sha, store.digest(ev_data), preds_sha, labels_key), rel, list(out)]
+            score_entry = [_inputs_digest(prov_sha, ev_sha, preds_sha, labels_key), rel, list(out)]
     return (key, folder, *out), entry, score_entry
 
 
@@ -560,7 +572,12 @@ def _grade_chunk(args: Chunk) -> tuple[int, list[SeatGrade], list[float]]:
     i, jobs, p, spec, skey = args
     clock = [0.0, 0.0, 0.0, 0.0]
     scorer = fastpath.Scorer(p)
-    return i, [_grade_seat(j, scorer, clock, spec, skey) for j in jobs], clock
+    global _CHUNK_LABELS
+    _CHUNK_LABELS = {}  # each chunk checks its labels files afresh
+    try:
+        return i, [_grade_seat(j, scorer, clock, spec, skey) for j in jobs], clock
+    finally:
+        _CHUNK_LABELS = None
 
 
 def _chunks(items: list[Job], n: int) -> Iterator[list[Job]]:
