@@ -58,10 +58,17 @@ def trusted_evidence(root: Path | str, prov: store.Provenance, data: bytes | Non
     if ev.predictions is None or not ev.predictions.bundled_as:
         return ev, None, None
     bundled = ev.predictions.bundled_as
-    rel = PurePosixPath(bundled)
-    if rel.is_absolute() or ".." in rel.parts or "\\" in bundled or rel.as_posix() not in prov.files:
+    parts = bundled.split("/")
+    if all(parts) and "." not in parts:  # a plain relative path: PurePosixPath's parts and as_posix() are these
+        name, rel_parts = bundled, parts
+    else:
+        rel = PurePosixPath(bundled)
+        if rel.is_absolute():
+            return None
+        name, rel_parts = rel.as_posix(), list(rel.parts)
+    if ".." in rel_parts or "\\" in bundled or name not in prov.files:
         return None
-    return ev, os.path.join(root, *rel.parts), prov.files[rel.as_posix()]
+    return ev, os.path.join(root, *rel_parts), prov.files[name]
 
 
 def _finite(text: str) -> float | None:

@@ -31,7 +31,6 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -580,12 +579,6 @@ def _grade_chunk(args: Chunk) -> tuple[int, list[SeatGrade], list[float]]:
         _CHUNK_LABELS = None
 
 
-def _chunks(items: list[Job], n: int) -> Iterator[list[Job]]:
-    size = max(1, (len(items) + n - 1) // n)
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
 # ---------------------------------------------------------------- the whole deliverable
 
 
@@ -701,39 +694,70 @@ def _finish(loaded: LoadedCohort, pr: _Prepared, outcomes: list[SeatGrade]) -> D
     return out
 
 
+CHUNK_MOST = 500  # learners per chunk at most: results come back (and are finished) while later chunks run
+
+
 def grade_many(loaded: LoadedCohort, ds: list[Deliverable], folder: Path, *, state: Path,
                labels: Path | None = None, new_rubric: Any = None, workers: int | None = None,
                pool: ProcessPoolExecutor | None = None) -> list[DeliverableGrades]:
-    """Grade several deliverables at once: one pool, every deliverable's chunks queued together."""
-    prepared = [_prepare(loaded, d, folder, state, labels, new_rubric) for d in ds]
-    total = sum(len(pr.jobs) for pr in prepared)
+    """Grade several deliverables at once: one pool, every deliverable's chunks queued together.
+
+    The main process's own work overlaps the pool's: each deliverable's chunks are queued as soon as its folder
+    is scanned (while the workers grade the ones before), and each deliverable is finished (late policy, caches)
+    as soon as its chunks are back (while the workers grade the ones after). The pool starts once the learners
+    found reach ``PARALLEL_FROM`` -- the same decision as counting them all first."""
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
-    outcomes: list[list[SeatGrade]] = [[] for _ in prepared]
-    clocks = [[0.0, 0.0, 0.0, 0.0] for _ in prepared]
+    prepared: list[_Prepared] = []
+    futures: list[list[Any]] = [[] for _ in ds]
+    own: ProcessPoolExecutor | None = None
+    found = 0
     t0 = time.perf_counter()
-    if workers > 1 and total >= PARALLEL_FROM:
-        args: list[Chunk] = [(i, c, pr.plan, pr.spec, pr.skey) for i, pr in enumerate(prepared)
-                             for c in _chunks(pr.jobs, max(1, round(workers * 4 * len(pr.jobs) / total)))]
-        own = pool if pool is not None else ProcessPoolExecutor(max_workers=workers)
-        try:
-            parts = list(own.map(_grade_chunk, args))
-        finally:
-            if pool is None:
-                own.shutdown()
-        wall = time.perf_counter() - t0
-        work = sum(sum(c) for _, _, c in parts) or 1.0
-        for i, got, clock in parts:
-            outcomes[i] += got
-            clocks[i] = [a + b for a, b in zip(clocks[i], clock, strict=True)]
-        for pr, clock in zip(prepared, clocks, strict=True):  # the pool's wall time, shared as the work was
-            for step, v in zip(("scan", "parse", "hidden", "score"), clock, strict=True):
-                pr.out.timings[step] += wall * v / work
-    else:
-        for i, pr in enumerate(prepared):
-            _, outcomes[i], clock = _grade_chunk((i, pr.jobs, pr.plan, pr.spec, pr.skey))
-            for step, v in zip(("scan", "parse", "hidden", "score"), clock, strict=True):
-                pr.out.timings[step] += v
-    return [_finish(loaded, pr, got) for pr, got in zip(prepared, outcomes, strict=True)]
+
+    def queue(i: int, pr: _Prepared) -> None:
+        assert own is not None
+        size = max(50, min(CHUNK_MOST, -(-len(pr.jobs) // (workers * 4))))
+        futures[i] = [own.submit(_grade_chunk, (i, pr.jobs[k : k + size], pr.plan, pr.spec, pr.skey))
+                      for k in range(0, len(pr.jobs), size)]
+
+    try:
+        for i, d in enumerate(ds):
+            pr = _prepare(loaded, d, folder, state, labels, new_rubric)
+            prepared.append(pr)
+            found += len(pr.jobs)
+            if own is None and workers > 1 and found >= PARALLEL_FROM:
+                own = pool if pool is not None else ProcessPoolExecutor(max_workers=workers)
+                t0 = time.perf_counter()
+                for j, earlier in enumerate(prepared):
+                    queue(j, earlier)
+            elif own is not None:
+                queue(i, pr)
+        if own is None:  # serial: too few learners for a pool to pay
+            results = []
+            for i, pr in enumerate(prepared):
+                _, got, clock = _grade_chunk((i, pr.jobs, pr.plan, pr.spec, pr.skey))
+                for step, v in zip(("scan", "parse", "hidden", "score"), clock, strict=True):
+                    pr.out.timings[step] += v
+                results.append(_finish(loaded, pr, got))
+            return results
+        results, clocks = [], []
+        for pr, fs in zip(prepared, futures, strict=True):
+            got: list[SeatGrade] = []
+            clock = [0.0, 0.0, 0.0, 0.0]
+            for f in fs:
+                _, part, c = f.result()
+                got += part
+                clock = [a + b for a, b in zip(clock, c, strict=True)]
+            clocks.append(clock)
+            wall = time.perf_counter() - t0  # when the pool's last chunk came back (finishing it is "late")
+            results.append(_finish(loaded, pr, got))
+    finally:
+        if own is not None and pool is None:
+            own.shutdown(cancel_futures=True)
+    work = sum(sum(c) for c in clocks) or 1.0
+    for r, clock in zip(results, clocks, strict=True):  # the pool's wall time, shared as the work was
+        for step, v in zip(("scan", "parse", "hidden", "score"), clock, strict=True):
+            r.timings[step] += wall * v / work
+    return results
 
 
 def grade_deliverable(loaded: LoadedCohort, d: Deliverable, folder: Path, *, state: Path,
