@@ -158,3 +158,22 @@ def test_compiled_plan_equals_score_with(tmp_path):
         scorer = fastpath.Scorer(p)
         for ev in evs:
             assert scorer(ev) == rs.score_with(ev, p)
+
+
+def test_trusted_evidence_records_the_digest_the_shared_parser_records(tmp_path):
+    """The fast path hands parse_evidence_fast the digest it already has: the scorecard's evidence digest is
+    still the shared parser's, with or without a byte-order mark."""
+    from datetime import UTC, datetime
+
+    from roadmap_ci.cohort import store
+    from roadmap_ci.evidence import evidence_digest
+
+    text = (ROOT / "examples" / "demo-learner" / "evidence.json").read_text(encoding="utf-8")
+    for bom in (b"", b"\xef\xbb\xbf"):
+        data = bom + text.encode()
+        (tmp_path / "evidence.json").write_bytes(data)
+        prov = store.Provenance(1, datetime(2027, 1, 1, tzinfo=UTC), "0" * 40, "o/r", None, "", False,
+                                {"evidence.json": store.digest(data)})
+        got = fastpath.trusted_evidence(tmp_path, prov, data, store.digest(data))
+        assert got is not None
+        assert evidence_digest(got[0]) == evidence_digest(parse_evidence(data.decode("utf-8-sig")))

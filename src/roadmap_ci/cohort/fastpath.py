@@ -51,8 +51,9 @@ def trusted_evidence(root: Path | str, prov: store.Provenance, data: bytes | Non
             return None
     if len(data) > MAX_EVIDENCE_BYTES or (sha if sha is not None else store.digest(data)) != want:
         return None
-    try:
-        ev = parse_evidence_fast(decode_text(data, store.EVIDENCE, "evidence file"), store.EVIDENCE)
+    try:  # strict UTF-8 without a BOM: the text encodes back to these bytes, whose sha256 is ``want``
+        ev = parse_evidence_fast(decode_text(data, store.EVIDENCE, "evidence file"), store.EVIDENCE,
+                                 sha256=None if data.startswith(b"\xef\xbb\xbf") else want)
     except RoadmapError:
         return None
     if ev.predictions is None or not ev.predictions.bundled_as:
