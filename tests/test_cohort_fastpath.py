@@ -50,8 +50,9 @@ def test_fast_predictions_and_metrics_equal_the_shared_readers(tmp_path, case):
 
     labels = _labels(tmp_path, spec, [value() for _ in range(60)])
     for trial in range(25):
-        order = sorted(labels)
-        rnd.shuffle(order)  # any row order, padded cells, a BOM, a trailing blank line
+        order = list(labels)  # the labels file's own order (the usual case), or any other
+        if trial % 2:
+            rnd.shuffle(order)  # any row order, padded cells, a BOM, a trailing blank line
         head = "id,pred" + (",p" if scored else "")
         rows = [f"{' ' if trial % 4 == 0 else ''}{k},{value()}" + (f",{rnd.random():.4f}" if scored else "")
                 for k in order]
@@ -68,6 +69,8 @@ def test_fast_predictions_and_metrics_equal_the_shared_readers(tmp_path, case):
                 fastpath.metrics(spec, labels, shared)
             continue
         assert fastpath.metrics(spec, labels, shared) == want  # equal floats, not approximately
+        cols = fastpath.columns(path.read_bytes(), spec, labels)
+        assert cols is not None and fastpath.metrics_of(spec, labels, cols) == want
 
 
 def test_fast_predictions_leave_every_irregular_file_to_the_shared_reader(tmp_path):
@@ -85,6 +88,11 @@ def test_fast_predictions_leave_every_irregular_file_to_the_shared_reader(tmp_pa
         "a carriage return": [*good[:3], "r003,0\r"],
     }
     assert fastpath.predictions(("id,pred\n" + "\n".join(good)).encode(), spec, labels) is not None
+    for pad in ("\u00a0", "\x0b", "\t", " ", "\x1f"):  # whatever strip() removes, ASCII or not: as the shared reader
+        path = tmp_path / "padded.csv"
+        path.write_bytes(("id,pred\n" + "\n".join(f"{pad}{k}{pad},{p}" for k, p in (g.split(",") for g in good))
+                          ).encode())
+        assert fastpath.predictions(path.read_bytes(), spec, labels) == files.read_predictions(path, spec, labels)
     for why, rows in bad.items():
         assert fastpath.predictions(("id,pred\n" + "\n".join(rows)).encode(), spec, labels) is None, why
 
@@ -150,3 +158,22 @@ def test_compiled_plan_equals_score_with(tmp_path):
         scorer = fastpath.Scorer(p)
         for ev in evs:
             assert scorer(ev) == rs.score_with(ev, p)
+
+
+def test_trusted_evidence_records_the_digest_the_shared_parser_records(tmp_path):
+    """The fast path hands parse_evidence_fast the digest it already has: the scorecard's evidence digest is
+    still the shared parser's, with or without a byte-order mark."""
+    from datetime import UTC, datetime
+
+    from roadmap_ci.cohort import store
+    from roadmap_ci.evidence import evidence_digest
+
+    text = (ROOT / "examples" / "demo-learner" / "evidence.json").read_text(encoding="utf-8")
+    for bom in (b"", b"\xef\xbb\xbf"):
+        data = bom + text.encode()
+        (tmp_path / "evidence.json").write_bytes(data)
+        prov = store.Provenance(1, datetime(2027, 1, 1, tzinfo=UTC), "0" * 40, "o/r", None, "", False,
+                                {"evidence.json": store.digest(data)})
+        got = fastpath.trusted_evidence(tmp_path, prov, data, store.digest(data))
+        assert got is not None
+        assert evidence_digest(got[0]) == evidence_digest(parse_evidence(data.decode("utf-8-sig")))

@@ -195,6 +195,38 @@ def test_parallel_and_serial_grades_agree(tmp_path):
     assert len(serial.grades) == 30
 
 
+def test_pool_started_mid_way_grades_every_deliverable_as_serial(tmp_path):
+    """The pool starts once the learners found reach PARALLEL_FROM (here: in the second deliverable), queues
+    the deliverables scanned before it, and each deliverable is finished while later chunks run."""
+    import roadmap_ci.cohort.grade as g
+    from roadmap_ci.cohort.grade import grade_many
+
+    logins = [f"m{i:03d}" for i in range(70)]
+    ds = ("churn", "churn-b", "churn-c")
+    f = write_cohort(tmp_path, logins, deliverables=ds)
+    for k, d in enumerate(ds):
+        for i, lg in enumerate(logins[: 70 - 10 * k]):  # fewer learners collected in each later deliverable
+            store_commit(tmp_path / "cohort", d, lg, sha_of(f"{d}{lg}"), predictions_csv((i + k) % 7, i % 5),
+                         created_at=f"2027-01-{20 + i % 10:02d}T00:00:00Z", run_id=i + 1)
+    (tmp_path / "cohort" / "churn-b" / "stray.txt").write_text("x")
+    loaded = load_cohort(f)
+    deliverables = list(loaded.cohort.deliverables)
+
+    def seen(results):
+        return [({k: (v.final, v.late_periods, v.sha) for k, v in r.grades.items()}, r.missing,
+                 [str(p) for p in r.problems]) for r in results]
+
+    serial = grade_many(loaded, deliverables, tmp_path / "cohort", state=tmp_path / "st", workers=1)
+    was, g.PARALLEL_FROM = g.PARALLEL_FROM, 100  # 70 found in the first deliverable, 130 after the second
+    try:
+        par = grade_many(loaded, deliverables, tmp_path / "cohort", state=tmp_path / "st", workers=2)
+    finally:
+        g.PARALLEL_FROM = was
+    assert seen(par) == seen(serial)
+    assert [len(r.grades) for r in par] == [70, 60, 50]
+    assert any("foreign file" in str(p) for p in par[1].problems)
+
+
 def test_trusted_fast_path_cache_and_full_validation_grade_alike(tmp_path):
     """Folders with collect's digests (parsed without re-validating), without them (the full validation),
     tampered after collect (validated again), and a second grade from the hidden-metrics cache: one grade."""

@@ -89,8 +89,8 @@ def evidence_digest(evidence: Evidence) -> str:
     return evidence._source_digest
 
 
-def _from_text(text: str, ev: Evidence) -> Evidence:
-    ev._source_digest = "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+def _from_text(text: str, ev: Evidence, sha256: str | None = None) -> Evidence:
+    ev._source_digest = "sha256:" + (sha256 if sha256 is not None else hashlib.sha256(text.encode()).hexdigest())
     return ev
 
 
@@ -152,11 +152,12 @@ def load_evidence(path: Path, display: str | None = None, fast: bool = False) ->
     return parse_evidence_fast(text, name) if fast else parse_evidence(text, name)
 
 
-def parse_evidence_fast(text: str, path: str) -> Evidence:
+def parse_evidence_fast(text: str, path: str, *, sha256: str | None = None) -> Evidence:
     """Exactly parse_evidence's verdict, validating in Rust first (cohort scale); the slow path explains errors.
 
     The Rust path parses with the same parser and limits; what it cannot see -- a ``schema_version``
     left out, which the model would default -- sends the text to the slow path, which refuses it.
+    ``sha256``: the hex digest of ``text.encode()`` when the caller has it (not computed again).
     """
     try:
         ev = Evidence.model_validate_json(text)
@@ -164,7 +165,7 @@ def parse_evidence_fast(text: str, path: str) -> Evidence:
         return parse_evidence(text, path)
     if "schema_version" not in ev.model_fields_set:
         return parse_evidence(text, path)
-    return _from_text(text, ev)
+    return _from_text(text, ev, sha256)
 
 
 def dump_json(model: BaseModel) -> str:

@@ -28,11 +28,12 @@ from typing import Any
 from roadmap_ci.cohort import store
 
 
-def trusted_evidence(root: Path | str, prov: store.Provenance,
-                     data: bytes | None = None) -> tuple[Any, str | None, str | None] | None:
+def trusted_evidence(root: Path | str, prov: store.Provenance, data: bytes | None = None,
+                     sha: str | None = None) -> tuple[Any, str | None, str | None] | None:
     """(evidence, predictions copy, the copy's recorded sha256) when ``evidence.json`` is as collect stored it.
 
-    ``data``: the evidence file's bytes when the caller has read them (at most ``MAX_EVIDENCE_BYTES + 1``)."""
+    ``data``: the evidence file's bytes when the caller has read them (at most ``MAX_EVIDENCE_BYTES + 1``);
+    ``sha``: their sha256, when the caller has computed it."""
     from roadmap_ci.errors import RoadmapError
     from roadmap_ci.evidence import MAX_EVIDENCE_BYTES, parse_evidence_fast
     from roadmap_ci.safeio import decode_text
@@ -42,24 +43,33 @@ def trusted_evidence(root: Path | str, prov: store.Provenance,
         return None
     root = os.fspath(root)
     if data is None:
+        sha = None
         try:
             with open(os.path.join(root, store.EVIDENCE), "rb") as fh:
                 data = fh.read(MAX_EVIDENCE_BYTES + 1)
         except OSError:
             return None
-    if len(data) > MAX_EVIDENCE_BYTES or store.digest(data) != want:
+    if len(data) > MAX_EVIDENCE_BYTES or (sha if sha is not None else store.digest(data)) != want:
         return None
-    try:
-        ev = parse_evidence_fast(decode_text(data, store.EVIDENCE, "evidence file"), store.EVIDENCE)
+    try:  # strict UTF-8 without a BOM: the text encodes back to these bytes, whose sha256 is ``want``
+        ev = parse_evidence_fast(decode_text(data, store.EVIDENCE, "evidence file"), store.EVIDENCE,
+                                 sha256=None if data.startswith(b"\xef\xbb\xbf") else want)
     except RoadmapError:
         return None
     if ev.predictions is None or not ev.predictions.bundled_as:
         return ev, None, None
     bundled = ev.predictions.bundled_as
-    rel = PurePosixPath(bundled)
-    if rel.is_absolute() or ".." in rel.parts or "\\" in bundled or rel.as_posix() not in prov.files:
+    parts = bundled.split("/")
+    if all(parts) and "." not in parts:  # a plain relative path: PurePosixPath's parts and as_posix() are these
+        name, rel_parts = bundled, parts
+    else:
+        rel = PurePosixPath(bundled)
+        if rel.is_absolute():
+            return None
+        name, rel_parts = rel.as_posix(), list(rel.parts)
+    if ".." in rel_parts or "\\" in bundled or name not in prov.files:
         return None
-    return ev, os.path.join(root, *rel.parts), prov.files[rel.as_posix()]
+    return ev, os.path.join(root, *rel_parts), prov.files[name]
 
 
 def _finite(text: str) -> float | None:
@@ -70,11 +80,14 @@ def _finite(text: str) -> float | None:
     return x if math.isfinite(x) else None
 
 
-_MEMO: dict[bool, dict[str, Any]] = {}  # per process: (regression?) -> raw prediction text -> its Prediction
+_MEMO: dict[bool, dict[str, str]] = {}  # per process: (regression?) -> raw prediction text -> its canonical label
+_PLAIN = " \t\x0b\x0c\x1c\x1d\x1e\x1f"  # what ``str.strip`` removes from ASCII text, line breaks aside
+
+Columns = tuple[list[str], list[str], list[float] | None]  # ids, canonical predictions, scores (or None), in row order
 
 
-def predictions(data: bytes, spec: Any, labels: Mapping[str, Any], *, tsv: bool = False) -> dict[str, Any] | None:
-    """``files.read_predictions``'s result for a well-formed file, else None (then ask it)."""
+def columns(data: bytes, spec: Any, labels: Mapping[str, Any], *, tsv: bool = False) -> Columns | None:
+    """``files.read_predictions``'s result for a well-formed file as three columns in row order, else None."""
     from roadmap_ci.safeio import CSV_MAX_FIELDS
     from roadmap_ci.score import files
     from roadmap_ci.score import metrics as score_metrics
@@ -87,9 +100,10 @@ def predictions(data: bytes, spec: Any, labels: Mapping[str, Any], *, tsv: bool 
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    lines = text.removeprefix("\ufeff").split("\n")
+    text = text.removeprefix("\ufeff")
+    lines = text.split("\n")
     # a line longer than one cell may be (in characters) could break a cap: the shared reader decides
-    if max(map(len, lines)) > files.MAX_FIELD_CHARS:
+    if len(text) > files.MAX_FIELD_CHARS and max(map(len, lines)) > files.MAX_FIELD_CHARS:
         return None
     delimiter = "\t" if tsv else ","
     if "" in lines:  # blank lines (the last newline's included) hold no row
@@ -115,56 +129,83 @@ def predictions(data: bytes, spec: Any, labels: Mapping[str, Any], *, tsv: bool 
     body = lines[1:]
     if not needs_score:  # whole columns at once: the same checks as the row loop below, in C
         if not body:
-            return {} if not labels else None
+            return ([], [], None) if not labels else None
         if set(map(operator.methodcaller("count", delimiter), body)) != {width - 1}:
             return None  # a row of another width
         cells = delimiter.join(body).split(delimiter)  # every row has ``width`` cells: row after row
-        keys = list(map(str.strip, cells[ci::width]))
-        raws = list(map(str.strip, cells[pi::width]))
-        if not all(keys) or not all(raws) or len(set(keys)) != len(keys) or len(keys) != len(labels):
+        keys, raws = cells[ci::width], cells[pi::width]
+        if not text.isascii() or any(ch in text for ch in _PLAIN):  # else strip() would change nothing
+            keys, raws = list(map(str.strip, keys)), list(map(str.strip, raws))
+        if not all(keys) or not all(raws):
             return None
-        if not all(map(labels.__contains__, keys)):
+        # the labels' ids in their file's order (the usual case) are distinct, as many as the labels, and known
+        if keys != _order(labels) and (len(set(keys)) != len(keys) or len(keys) != len(labels)
+                                       or not all(map(labels.__contains__, keys))):
             return None
         for raw in set(raws).difference(memo):
             if regression and _finite(raw) is None:
                 return None
-            memo[raw] = score_metrics.Prediction(score_metrics.canonical_label(raw), None)
-        return dict(zip(keys, map(memo.__getitem__, raws), strict=True))
-    out: dict[str, Any] = {}
+            memo[raw] = score_metrics.canonical_label(raw)
+        return keys, list(map(memo.__getitem__, raws)), None
+    keys, values, scores = [], [], []
+    seen: set[str] = set()
     for row in (ln.split(delimiter) for ln in body):
         if len(row) != width:
             return None
         key, raw = row[ci].strip(), row[pi].strip()
-        if not key or not raw or key in out or key not in labels:
+        if not key or not raw or key in seen or key not in labels:
             return None
         score = _finite(row[si].strip())
         if score is None or (regression and _finite(raw) is None):
             return None
-        out[key] = score_metrics.Prediction(score_metrics.canonical_label(raw), score)
-    if len(out) != len(labels):  # every id is a label's and none twice: equal counts, every label predicted
+        seen.add(key)
+        keys.append(key)
+        values.append(score_metrics.canonical_label(raw))
+        scores.append(score)
+    if len(keys) != len(labels):  # every id is a label's and none twice: equal counts, every label predicted
         return None
-    return out
+    return keys, values, scores
 
 
-_SPLITS: dict[int, tuple[Any, list[tuple[str, list[str], list[str]]]]] = {}  # id(labels) -> (labels, per split)
+def predictions(data: bytes, spec: Any, labels: Mapping[str, Any], *, tsv: bool = False) -> dict[str, Any] | None:
+    """``files.read_predictions``'s result for a well-formed file, else None (then ask it)."""
+    from roadmap_ci.score import metrics as score_metrics
+
+    got = columns(data, spec, labels, tsv=tsv)
+    if got is None:
+        return None
+    keys, values, scores = got
+    return {k: score_metrics.Prediction(v, s) for k, v, s in zip(keys, values, scores or [None] * len(keys),
+                                                                  strict=True)}
 
 
-def _splits(labels: Mapping[str, Any]) -> list[tuple[str, list[str], list[str]]]:
-    """Per split with rows: (split, its ids sorted, their true labels) -- as ``compute`` lists them, once."""
+# id(labels) -> (labels, its ids in file order, per split with rows: (split, ids sorted, true labels, positions))
+_SPLITS: dict[int, tuple[Any, list[str], list[tuple[str, list[str], list[str], list[int]]]]] = {}
+
+
+def _indexed(labels: Mapping[str, Any]) -> tuple[list[str], list[tuple[str, list[str], list[str], list[int]]]]:
+    """The labels' ids in file order, and per split: its ids sorted (as ``compute`` lists them), their true
+    labels and their positions in file order -- once per labels file, not per learner."""
     from roadmap_ci.score import metrics as score_metrics
 
     got = _SPLITS.get(id(labels))
     if got is not None and got[0] is labels:
-        return got[1]
+        return got[1], got[2]
+    order = list(labels)
+    at = {k: i for i, k in enumerate(order)}
     out = []
     for split in score_metrics.SPLITS:
         ids = sorted(k for k, lab in labels.items() if lab.split == split)
         if ids:
-            out.append((split, ids, [labels[k].target for k in ids]))
+            out.append((split, ids, [labels[k].target for k in ids], [at[k] for k in ids]))
     if len(_SPLITS) > 64:
         _SPLITS.clear()
-    _SPLITS[id(labels)] = (labels, out)
-    return out
+    _SPLITS[id(labels)] = (labels, order, out)
+    return order, out
+
+
+def _order(labels: Mapping[str, Any]) -> list[str]:
+    return _indexed(labels)[0]
 
 
 _VALUE, _SCORE = operator.attrgetter("value"), operator.attrgetter("score")
@@ -200,8 +241,16 @@ def _precision_recall_f1(pairs: Counter[tuple[str, str]], y_true: list[str], y_p
 
 
 def metrics(spec: Any, labels: Mapping[str, Any], preds: Mapping[str, Any]) -> dict[str, float]:
-    """``metrics.compute(spec, labels, preds)``: each split's ids sorted once per labels file (not per learner),
-    and precision, recall and f1 from one pass (the same function ``compute`` calls for each)."""
+    """``metrics.compute(spec, labels, preds)`` (see :func:`metrics_of`)."""
+    keys = list(preds)
+    got = list(preds.values())
+    return metrics_of(spec, labels, (keys, list(map(_VALUE, got)), list(map(_SCORE, got))))
+
+
+def metrics_of(spec: Any, labels: Mapping[str, Any], cols: Columns) -> dict[str, float]:
+    """``metrics.compute(spec, labels, preds)`` for predictions given as :func:`columns` (every label's id
+    once): each split's ids sorted once per labels file (not per learner), and precision, recall and f1 from
+    one pass (the same function ``compute`` calls for each)."""
     from roadmap_ci.errors import HiddenError
     from roadmap_ci.score import metrics as score_metrics
 
@@ -209,11 +258,18 @@ def metrics(spec: Any, labels: Mapping[str, Any], preds: Mapping[str, Any]) -> d
     if problem:
         raise HiddenError(problem)
     positive = score_metrics.canonical_label(spec.positive_label) if spec.positive_label is not None else None
+    keys, values, scores_col = cols
+    order, splits = _indexed(labels)
+    at = None
+    if keys != order:  # rows in another order: each label's row found by its id
+        pos = {k: i for i, k in enumerate(keys)}
+        at = pos.__getitem__
     out: dict[str, float] = {}
-    for split, ids, y_true in _splits(labels):
-        got = list(map(preds.__getitem__, ids))
-        y_pred = list(map(_VALUE, got))
-        scores = list(map(_SCORE, got))
+    for split, ids, y_true, rows in splits:
+        if at is not None:
+            rows = list(map(at, ids))
+        y_pred = list(map(values.__getitem__, rows))
+        scores = list(map(scores_col.__getitem__, rows)) if scores_col is not None else [None] * len(rows)
         prf = None
         pairs: Counter[tuple[str, str]] | None = None
         for m in spec.metrics:

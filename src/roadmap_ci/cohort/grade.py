@@ -31,7 +31,6 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -360,16 +359,25 @@ def write_scores(folder: Path, key: str, entries: dict[str, list[Any]]) -> None:
 
 
 _LABELS: dict[tuple[str, int, int], tuple[Any, str]] = {}  # per process: labels file -> (parsed, sha256)
+_CHUNK_LABELS: dict[str, tuple[Any, str]] | None = None  # in a chunk: labels file -> (parsed, sha256), checked once
 UNTRUSTED = object()  # the predictions copy differs from what collect stored: validate the artifact again
 
 
 def _labels(labels_file: str, ranking: bool, spec: Any) -> tuple[Any, str]:
+    """The labels file parsed, and its sha256: read again when its mtime or size changed, checked once per
+    chunk (a chunk is a few hundred learners of one deliverable, who mostly share one labels file)."""
+    seen = _CHUNK_LABELS
+    got = seen.get(labels_file) if seen is not None else None
+    if got is not None:
+        return got
     st = os.stat(labels_file)
     stamp = (labels_file, st.st_mtime_ns, st.st_size)
     got = _LABELS.get(stamp)
     if got is None:
         parsed = (files.read_ranking_labels if ranking else files.read_labels)(Path(labels_file), spec)
         got = _LABELS[stamp] = (parsed, store.digest(Path(labels_file).read_bytes()))
+    if seen is not None:
+        seen[labels_file] = got
     return got
 
 
@@ -405,12 +413,14 @@ def _hidden(spec: Any, skey: str, labels_file: str | None, predictions: Path | s
                 ranked = files.read_ranking_predictions(Path(predictions), spec, labels, display=display)
                 metrics = score_metrics.compute_ranking(spec, labels, ranked)
             else:
-                preds = None
+                cols = None
                 if data is not None:
-                    preds = fastpath.predictions(data, spec, labels, tsv=str(predictions).lower().endswith(".tsv"))
-                if preds is None:
+                    cols = fastpath.columns(data, spec, labels, tsv=str(predictions).lower().endswith(".tsv"))
+                if cols is not None:
+                    metrics = fastpath.metrics_of(spec, labels, cols)
+                else:
                     preds = files.read_predictions(Path(predictions), spec, labels, display=display)
-                metrics = fastpath.metrics(spec, labels, preds)
+                    metrics = fastpath.metrics(spec, labels, preds)
         except HiddenError as exc:
             error = f"hidden labels {Path(labels_file).name}: {exc}"
             return None, error, ({**entry, "metrics": None, "error": error} if sha is not None else None)
@@ -454,10 +464,10 @@ def _read_capped(path: str, cap: int) -> bytes | None:
         return None
 
 
-def _score_hit(scored: list[Any], prov_sha: str, ev_data: bytes | None, root: str, labels_file: str | None,
+def _score_hit(scored: list[Any], prov_sha: str, ev_sha: str | None, root: str, labels_file: str | None,
                spec: Any) -> tuple | None:
     """The cached result when every input still has the digest it had (else None: grade it)."""
-    if ev_data is None or not isinstance(scored, list) or len(scored) != 3 or not isinstance(scored[2], list):
+    if ev_sha is None or not isinstance(scored, list) or len(scored) != 3 or not isinstance(scored[2], list):
         return None
     want, rel, result = scored
     preds_sha = None
@@ -483,7 +493,7 @@ def _score_hit(scored: list[Any], prov_sha: str, ev_data: bytes | None, root: st
                 labels_key = (os.path.basename(labels_file), _labels(labels_file, spec.task == "ranking", spec)[1])
             except (RoadmapError, OSError, ValueError):  # a broken labels file: the full path says what
                 return None
-    if _inputs_digest(prov_sha, store.digest(ev_data), preds_sha, labels_key) != want or len(result) != 6:
+    if _inputs_digest(prov_sha, ev_sha, preds_sha, labels_key) != want or len(result) != 6:
         return None
     created, now, prev, error, ref, failing = result
     return (created, tuple(now), tuple(prev) if prev is not None else None, error, ref, tuple(failing))
@@ -499,15 +509,16 @@ def _grade_one(key: str, folder: str, labels_file: str | None, cached: dict[str,
         raw = store.read_provenance_bytes(prov_file)
         prov_sha = store.digest(raw)
         ev_data = _read_capped(os.path.join(folder, store.EVIDENCE), MAX_EVIDENCE_BYTES)
+        ev_sha = store.digest(ev_data) if ev_data is not None else None
         if scored is not None:
-            hit = _score_hit(scored, prov_sha, ev_data, folder, labels_file, spec)
+            hit = _score_hit(scored, prov_sha, ev_sha, folder, labels_file, spec)
             if hit is not None:  # the same files, labels, rubrics and code as when it was scored
                 clock[1] += time.perf_counter() - t0
                 return (key, folder, *hit), cached, scored
         prov = store.parse_provenance(raw, name)
     except ValueError as exc:
         return (key, folder, None, prov_file, str(exc)), None, None
-    trusted = fastpath.trusted_evidence(folder, prov, ev_data) if ev_data is not None else None
+    trusted = fastpath.trusted_evidence(folder, prov, ev_data, ev_sha) if ev_data is not None else None
     result: Any = UNTRUSTED
     t1 = t0
     if trusted is not None:
@@ -541,7 +552,7 @@ def _grade_one(key: str, folder: str, labels_file: str | None, cached: dict[str,
     out = (store.iso(prov.created_at), rs._pack_totals(now), rs._pack_totals(prev) if prev is not None else None,
            error, (ev.ref or "")[:200], failing)
     score_entry = None
-    if trusted is not None and ev_data is not None:  # as collect validated it: a function of the digested inputs
+    if trusted is not None and ev_sha is not None:  # as collect validated it: a function of the digested inputs
         rel = ev.predictions.bundled_as if ev.predictions is not None and trusted[1] is not None else None
         preds_sha = trusted[2] if spec is not None and rel is not None else None
         labels_key = None
@@ -549,7 +560,7 @@ def _grade_one(key: str, folder: str, labels_file: str | None, cached: dict[str,
             with contextlib.suppress(RoadmapError, OSError, ValueError):  # a broken labels file: nothing cached
                 labels_key = (os.path.basename(labels_file), _labels(labels_file, spec.task == "ranking", spec)[1])
         if spec is None or labels_file is None or labels_key is not None:
-            score_entry = [_inputs_digest(prov_sha, store.digest(ev_data), preds_sha, labels_key), rel, list(out)]
+            score_entry = [_inputs_digest(prov_sha, ev_sha, preds_sha, labels_key), rel, list(out)]
     return (key, folder, *out), entry, score_entry
 
 
@@ -560,13 +571,12 @@ def _grade_chunk(args: Chunk) -> tuple[int, list[SeatGrade], list[float]]:
     i, jobs, p, spec, skey = args
     clock = [0.0, 0.0, 0.0, 0.0]
     scorer = fastpath.Scorer(p)
-    return i, [_grade_seat(j, scorer, clock, spec, skey) for j in jobs], clock
-
-
-def _chunks(items: list[Job], n: int) -> Iterator[list[Job]]:
-    size = max(1, (len(items) + n - 1) // n)
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
+    global _CHUNK_LABELS
+    _CHUNK_LABELS = {}  # each chunk checks its labels files afresh
+    try:
+        return i, [_grade_seat(j, scorer, clock, spec, skey) for j in jobs], clock
+    finally:
+        _CHUNK_LABELS = None
 
 
 # ---------------------------------------------------------------- the whole deliverable
@@ -684,39 +694,70 @@ def _finish(loaded: LoadedCohort, pr: _Prepared, outcomes: list[SeatGrade]) -> D
     return out
 
 
+CHUNK_MOST = 500  # learners per chunk at most: results come back (and are finished) while later chunks run
+
+
 def grade_many(loaded: LoadedCohort, ds: list[Deliverable], folder: Path, *, state: Path,
                labels: Path | None = None, new_rubric: Any = None, workers: int | None = None,
                pool: ProcessPoolExecutor | None = None) -> list[DeliverableGrades]:
-    """Grade several deliverables at once: one pool, every deliverable's chunks queued together."""
-    prepared = [_prepare(loaded, d, folder, state, labels, new_rubric) for d in ds]
-    total = sum(len(pr.jobs) for pr in prepared)
+    """Grade several deliverables at once: one pool, every deliverable's chunks queued together.
+
+    The main process's own work overlaps the pool's: each deliverable's chunks are queued as soon as its folder
+    is scanned (while the workers grade the ones before), and each deliverable is finished (late policy, caches)
+    as soon as its chunks are back (while the workers grade the ones after). The pool starts once the learners
+    found reach ``PARALLEL_FROM`` -- the same decision as counting them all first."""
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
-    outcomes: list[list[SeatGrade]] = [[] for _ in prepared]
-    clocks = [[0.0, 0.0, 0.0, 0.0] for _ in prepared]
+    prepared: list[_Prepared] = []
+    futures: list[list[Any]] = [[] for _ in ds]
+    own: ProcessPoolExecutor | None = None
+    found = 0
     t0 = time.perf_counter()
-    if workers > 1 and total >= PARALLEL_FROM:
-        args: list[Chunk] = [(i, c, pr.plan, pr.spec, pr.skey) for i, pr in enumerate(prepared)
-                             for c in _chunks(pr.jobs, max(1, round(workers * 4 * len(pr.jobs) / total)))]
-        own = pool if pool is not None else ProcessPoolExecutor(max_workers=workers)
-        try:
-            parts = list(own.map(_grade_chunk, args))
-        finally:
-            if pool is None:
-                own.shutdown()
-        wall = time.perf_counter() - t0
-        work = sum(sum(c) for _, _, c in parts) or 1.0
-        for i, got, clock in parts:
-            outcomes[i] += got
-            clocks[i] = [a + b for a, b in zip(clocks[i], clock, strict=True)]
-        for pr, clock in zip(prepared, clocks, strict=True):  # the pool's wall time, shared as the work was
-            for step, v in zip(("scan", "parse", "hidden", "score"), clock, strict=True):
-                pr.out.timings[step] += wall * v / work
-    else:
-        for i, pr in enumerate(prepared):
-            _, outcomes[i], clock = _grade_chunk((i, pr.jobs, pr.plan, pr.spec, pr.skey))
-            for step, v in zip(("scan", "parse", "hidden", "score"), clock, strict=True):
-                pr.out.timings[step] += v
-    return [_finish(loaded, pr, got) for pr, got in zip(prepared, outcomes, strict=True)]
+
+    def queue(i: int, pr: _Prepared) -> None:
+        assert own is not None
+        size = max(50, min(CHUNK_MOST, -(-len(pr.jobs) // (workers * 4))))
+        futures[i] = [own.submit(_grade_chunk, (i, pr.jobs[k : k + size], pr.plan, pr.spec, pr.skey))
+                      for k in range(0, len(pr.jobs), size)]
+
+    try:
+        for i, d in enumerate(ds):
+            pr = _prepare(loaded, d, folder, state, labels, new_rubric)
+            prepared.append(pr)
+            found += len(pr.jobs)
+            if own is None and workers > 1 and found >= PARALLEL_FROM:
+                own = pool if pool is not None else ProcessPoolExecutor(max_workers=workers)
+                t0 = time.perf_counter()
+                for j, earlier in enumerate(prepared):
+                    queue(j, earlier)
+            elif own is not None:
+                queue(i, pr)
+        if own is None:  # serial: too few learners for a pool to pay
+            results = []
+            for i, pr in enumerate(prepared):
+                _, got, clock = _grade_chunk((i, pr.jobs, pr.plan, pr.spec, pr.skey))
+                for step, v in zip(("scan", "parse", "hidden", "score"), clock, strict=True):
+                    pr.out.timings[step] += v
+                results.append(_finish(loaded, pr, got))
+            return results
+        results, clocks = [], []
+        for pr, fs in zip(prepared, futures, strict=True):
+            got: list[SeatGrade] = []
+            clock = [0.0, 0.0, 0.0, 0.0]
+            for f in fs:
+                _, part, c = f.result()
+                got += part
+                clock = [a + b for a, b in zip(clock, c, strict=True)]
+            clocks.append(clock)
+            wall = time.perf_counter() - t0  # when the pool's last chunk came back (finishing it is "late")
+            results.append(_finish(loaded, pr, got))
+    finally:
+        if own is not None and pool is None:
+            own.shutdown(cancel_futures=True)
+    work = sum(sum(c) for c in clocks) or 1.0
+    for r, clock in zip(results, clocks, strict=True):  # the pool's wall time, shared as the work was
+        for step, v in zip(("scan", "parse", "hidden", "score"), clock, strict=True):
+            r.timings[step] += wall * v / work
+    return results
 
 
 def grade_deliverable(loaded: LoadedCohort, d: Deliverable, folder: Path, *, state: Path,
