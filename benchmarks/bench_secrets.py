@@ -1,6 +1,6 @@
 """Fairness across course secrets: does every course get the same task?
 
-    python benchmarks/bench_secrets.py [-n N] [--baseline-only] [--jsonl FILE] [TEMPLATE ...]
+    python benchmarks/bench_secrets.py [-n N] [--baseline-only | --improved-secrets K] [--jsonl FILE] [TEMPLATE ...]
     python benchmarks/bench_secrets.py --table FILE [--rescore]
 
 For each template and each of N course secrets (and the practice data, the reference the rubric was
@@ -178,6 +178,8 @@ def main() -> None:
     parser.add_argument("templates", nargs="*", default=list(TEMPLATES))
     parser.add_argument("-n", type=int, default=20, help="course secrets per template (default 20)")
     parser.add_argument("--baseline-only", action="store_true", help="skip the README's improvement path")
+    parser.add_argument("--improved-secrets", type=int, metavar="K",
+                        help="the improvement path on the practice data and the first K secrets only")
     parser.add_argument("--jsonl", type=Path, help="append each run's numbers to this file")
     parser.add_argument("--table", type=Path, help="only print the table of an earlier --jsonl file")
     parser.add_argument("--rescore", action="store_true",
@@ -196,8 +198,9 @@ def main() -> None:
     for template in args.templates:
         if template not in TEMPLATES:
             raise SystemExit(f"{template}: not one of {', '.join(TEMPLATES)}")
-        for course in [None, *(secret(i) for i in range(args.n))]:
-            new_rows = run_one(template, course, not args.baseline_only)
+        for k, course in enumerate([None, *(secret(i) for i in range(args.n))]):
+            with_improved = not args.baseline_only and (args.improved_secrets is None or k <= args.improved_secrets)
+            new_rows = run_one(template, course, with_improved)
             rows += new_rows
             if args.jsonl:
                 with args.jsonl.open("a", encoding="utf-8") as fh:

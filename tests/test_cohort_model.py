@@ -106,7 +106,7 @@ def test_cross_checks_groups_extensions_repos_and_secret_file(tmp_path):
     template: time-series
     opens: 2027-02-01T09:00:00Z
     due: 2027-02-14T23:59:00Z
-    rubric: {id: time-series, version: "2026.11"}
+    rubric: {id: time-series, version: "2026.12"}
     groups: {team-a: [ada-l, nobody], team-b: [ada-l]}
 extensions:
   - {learner: alan-t, deliverable: churn, due: 2027-01-27T23:59:00+01:00}

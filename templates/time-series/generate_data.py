@@ -24,7 +24,11 @@ passes) the demand model is drawn from the secret -- the shops' sizes and growth
 shops, then sizes and item rates within ±10% and growth ±2 points a year, seasonal amplitudes ±15% and
 peaks ±15 days, the weekday profile ±5%, the promotion lift, price elasticity and holiday lift ±10%, the
 competitor's cut ±0.05 -- and the sales, the mess and the 9-digit ids of the days to forecast come from the
-learner's own stream (docs/templates.md).
+learner's own stream (docs/templates.md). A learner's draw is difficulty-matched: it is kept only if the
+seasonal-naive benchmark (the template's baseline: repeat the last week, missing days as zero) scores on its
+horizon what it scores on the practice data (WAPE within ``BENCHMARK_TOLERANCE`` points on each of days 1–14
+and 15–28), else the stream draws again, so no learner's 28 days are luckier or harder for the baseline than
+another's (docs/performance.md, "fairness across course secrets").
 """
 
 from __future__ import annotations
@@ -58,6 +62,11 @@ ITEMS = {  # name: (units per day in a size-1 shop, yearly amplitude, peak day o
 WEEKDAY = np.array([0.86, 0.84, 0.88, 0.95, 1.10, 1.35, 1.02])  # Monday … Sunday
 CLOSED = {"01-01", "12-25"}
 HOLIDAY_LIFT = 1.45
+# the seasonal-naive benchmark's WAPE on the practice horizon (public days 1-14, private 15-28): a course's draw
+# is kept only within BENCHMARK_TOLERANCE points of both (tests/templates/test_time_series.py recomputes them)
+PRACTICE_BENCHMARK = {"public": 55.90, "private": 52.76}
+BENCHMARK_TOLERANCE = 2.5
+MAX_DRAWS = 200
 PRACTICE = {"stores": STORES, "growth": STORE_GROWTH, "items": ITEMS, "weekday": WEEKDAY, "promo_lift": 1.7,
             "elasticity": -0.8, "holiday_lift": HOLIDAY_LIFT, "competitor": 0.6}
 
@@ -147,11 +156,42 @@ def make_messy(df: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     return df[~missing].reset_index(drop=True)
 
 
+def benchmark_wape(df: pd.DataFrame) -> dict[str, float]:
+    """WAPE (%) of the seasonal naive on the horizon: each day forecast with the same weekday of the last week of
+    history, a day missing from the export as zero (the baseline's ``prepare.fill_missing: zero``)."""
+    end = pd.Timestamp(END)
+    last = df[(df["date"] <= end) & (df["date"] > end - pd.Timedelta(days=7))]
+    test = df[df["date"] > end]
+    week = pd.Series(last["sales"].to_numpy(), index=pd.MultiIndex.from_arrays([last["series_id"],
+                                                                                last["date"].dt.day_of_week]))
+    keys = pd.MultiIndex.from_arrays([test["series_id"], test["date"].dt.day_of_week])
+    error = np.abs(test["sales"].to_numpy(float) - week.reindex(keys).fillna(0.0).to_numpy(float))
+    public = ((test["date"] - end).dt.days <= PUBLIC_DAYS).to_numpy()
+    return {split: float(100 * error[m].sum() / test["sales"].to_numpy(float)[m].sum())
+            for split, m in (("public", public), ("private", ~public))}
+
+
+def draw(rng: np.random.Generator, p: dict, matched: bool) -> pd.DataFrame:
+    """One learner's sales and mess; ``matched``: the first draw whose benchmark WAPE is the practice one's."""
+    best, gap = None, np.inf
+    for _ in range(MAX_DRAWS if matched else 1):
+        df = make_messy(simulate(rng, p), rng)
+        if not matched:
+            return df
+        wape = benchmark_wape(df)
+        off = max(abs(wape[k] - PRACTICE_BENCHMARK[k]) for k in PRACTICE_BENCHMARK)
+        if off <= BENCHMARK_TOLERANCE:
+            return df
+        if off < gap:
+            best, gap = df, off
+    return best
+
+
 def generate(raw_dir: Path = RAW, labels_file: Path = LABELS, *, secret: bytes | None = None,
              learner: str | None = None) -> None:
     """Write train/test and the hidden labels: the practice data, or a course's (``secret``) for ``learner``."""
     rng = seeding.rng(secret, ID, "rows", practice=SEED, learner=learner)
-    df = make_messy(simulate(rng, process(secret)), rng)
+    df = draw(rng, process(secret), matched=secret is not None)
     df["date"] = df["date"].dt.strftime("%Y-%m-%d")
     is_test = df["date"] > END
     columns = ["series_id", "store", "item", "date", "price", "promo", "holiday", "units_restocked"]

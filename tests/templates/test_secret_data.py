@@ -48,9 +48,9 @@ CASES: dict[str, Case] = {
     "imbalanced-tuning": Case("roc_auc", 0.45, 0.55),
     "ml-pipeline": Case("roc_auc", 0.45, 0.55),
     # every learner forecasts the same (series, day) rows, so the forgery is aligned: a sample path simulated
-    # with a guessed process. It scores within the untouched seasonal-naive baseline's range (private WAPE
-    # 46-57 over the benchmark's course secrets, 53 on the practice data; docs/performance.md), far from the
-    # improvement path's ≈ 28: a forecast, not a shortcut to the grade.
+    # with a guessed process. It scores about the untouched seasonal-naive baseline (private WAPE 50-55 over
+    # the benchmark's course secrets, 53 on the practice data; docs/performance.md), far from the
+    # improvement path's ≈ 29: a forecast, not a shortcut to the grade.
     "time-series": Case("wape", 50.0, 1000.0),
     "capstone-rag-docqa": Case("accuracy", 0.0, 0.15),  # ~30 gold sections + "unanswerable": chance ≈ 0.05
     "agent-app": Case("accuracy", 0.0, 0.25),  # answers "yes", "1", amounts, ids: all "yes" gets ≈ 0.19
