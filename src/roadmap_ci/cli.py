@@ -110,20 +110,28 @@ def new_cmd(
 
 @rubric_app.command("lint")
 def rubric_lint(files: Annotated[list[Path], typer.Argument(help="Rubric YAML files.")]) -> None:
-    """Check rubric files; print every problem as file:line:column: what is wrong."""
+    """Check rubric files; print every problem as file:line:column: what is wrong. Exit 1 when a file has
+    problems, 2 when one cannot be read at all (as `score -r` does), the worse of the two; every file is checked."""
+    from roadmap_ci.errors import CannotRun
     from roadmap_ci.safeio import plain
     from roadmap_ci.score.load import lint_rubric
 
-    problems = 0
+    code = 0
     for f in files:
-        errors = lint_rubric(f)
+        try:
+            errors = lint_rubric(f, could_not_run_is_a_problem=False)
+        except CannotRun as exc:
+            print(plain(str(exc)), file=sys.stderr)
+            code = max(code, exc.exit_code)
+            continue
         for e in errors:
             print(plain(str(e)), file=sys.stderr)
-        problems += len(errors)
-        if not errors:
+        if errors:
+            code = max(code, EXIT_INVALID)
+        else:
             print(f"{plain(str(f))}: ok")
-    if problems:
-        raise typer.Exit(EXIT_INVALID)
+    if code:
+        raise typer.Exit(code)
 
 
 @rubric_app.command("explain")

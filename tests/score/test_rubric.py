@@ -210,6 +210,19 @@ def test_cli_lint_exit_codes_and_schema(cli, tmp_path):
     assert schema["title"] == "roadmap-ci rubric" and "criteria" in schema["properties"]
 
 
+def test_cli_lint_of_a_missing_file_could_not_run_and_the_rest_is_still_checked(cli, tmp_path):
+    good = write(tmp_path, "good.yaml", BASE)
+    bad = write(tmp_path, "bad.yaml", BASE.replace("rule: pass", "rule: nope"))
+    missing = tmp_path / "missing.yaml"
+    res = cli("rubric", "lint", str(missing), str(good), str(bad))
+    assert res.returncode == 2, res.stderr  # as `score -r missing.yaml`: could not run, the worse of 1 and 2
+    assert f"{good}: ok" in res.stdout and "unknown rule 'nope'" in res.stderr
+    assert str(missing) in res.stderr and len(res.stderr.strip().splitlines()) == 2
+    assert "Traceback" not in res.stderr
+    res = cli("rubric", "lint", str(missing))
+    assert res.returncode == 2 and res.stdout == ""
+
+
 def test_cli_explain_shows_what_a_learner_reads(cli, tmp_path):
     text = BASE + ("  - id: secret\n    title: Hidden F1\n    points: 5\n    rule: threshold\n"
                    "    evidence: hidden:private.f1\n    min: 0.5\n    target: 0.9\n    visibility: hidden\n")

@@ -235,6 +235,7 @@ def load_rubric(path: Path | str) -> LoadedRubric:
     return LoadedRubric(rubric=rubric, path=path, chain=[d.path for d in docs])
 
 
-def lint_rubric(path: Path | str) -> list[InvalidInput]:
-    """Every problem in one rubric file (an empty list when it is clean)."""
-    return problems_of(lambda: load_rubric(path))
+def lint_rubric(path: Path | str, *, could_not_run_is_a_problem: bool = True) -> list[InvalidInput]:
+    """Every problem in one rubric file (an empty list when it is clean); a file that cannot be read is one
+    problem too, or, with ``could_not_run_is_a_problem=False``, raises its CannotRun."""
+    return problems_of(lambda: load_rubric(path), could_not_run_is_a_problem=could_not_run_is_a_problem)
