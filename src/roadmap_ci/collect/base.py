@@ -13,9 +13,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 if TYPE_CHECKING:
     from roadmap_ci.evidence import Evidence
@@ -46,6 +46,10 @@ def check_rel_path(value: str, glob: bool = False) -> str:
 
 def rel_paths(values: list[str], glob: bool = False) -> list[str]:
     return [check_rel_path(v, glob) for v in values]
+
+
+# A .roadmap-ci.yml list of paths inside the repo (each checked by check_rel_path; no globs).
+RelPaths = Annotated[list[str], AfterValidator(rel_paths)]
 
 
 def locate(repo: Path, rel: str) -> tuple[Path, str]:

@@ -9,11 +9,11 @@ Paths are relative to the repo root and may not leave it; errors are one line ea
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
-from pydantic import AfterValidator, BaseModel, Field, ValidationError, create_model
+from pydantic import BaseModel, Field, ValidationError, create_model
 
-from roadmap_ci.collect.base import Section, rel_paths
+from roadmap_ci.collect.base import RelPaths, Section
 from roadmap_ci.collect.registry import COLLECTORS
 from roadmap_ci.errors import CannotRun, InvalidInput, InvalidInputs, Place
 
@@ -29,7 +29,7 @@ def _config_model() -> type[_Head]:
     keys = {name: key for name, c in COLLECTORS.items() if (key := c.config()) is not None}
     return create_model(  # type: ignore[call-overload,no-any-return]
         "RepoConfig", __base__=_Head, __module__=__name__, **keys,
-        files=(Annotated[list[str], AfterValidator(rel_paths)],
+        files=(RelPaths,
                Field(default=[], description="Extra paths to record (rubric file: refs always are).")),
     )
 

@@ -12,20 +12,20 @@ import re
 import sys
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from roadmap_ci.collect.base import (
     EvidenceModel,
     Fact,
     Namespace,
     Ref,
+    RelPaths,
     Section,
     Want,
     locate,
     missing,
     names,
     no_section_line,
-    rel_paths,
     short,
     status_line,
 )
@@ -47,13 +47,8 @@ def config() -> tuple[Any, Any]:
     for its evidence models and never reads the key)."""
 
     class LintConfig(Section):
-        paths: list[str] = Field(default=["."], description="What ruff checks (the repo's ruff config applies).")
+        paths: RelPaths = Field(default=["."], description="What ruff checks (the repo's ruff config applies).")
         timeout: float = Field(default=120, gt=0)
-
-        @field_validator("paths")
-        @classmethod
-        def _safe(cls, v: list[str]) -> list[str]:
-            return rel_paths(v)
 
     return (LintConfig | None, None)
 

@@ -14,20 +14,20 @@ import json
 import math
 import subprocess
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
 from roadmap_ci.collect.base import (
     CollectorError,
     Fact,
     Namespace,
     Ref,
+    RelPaths,
     Want,
     as_wanted,
     locate,
     number_fact,
-    rel_paths,
     short,
 )
 
@@ -47,7 +47,7 @@ MAX_BYTES = 8 * 1024 * 1024
 @functools.cache
 def config() -> tuple[Any, Any]:
     """Its ``metrics:`` key in .roadmap-ci.yml, built on first use like the other collectors' keys."""
-    return (Annotated[list[str], AfterValidator(rel_paths)] | None, Field(
+    return (RelPaths | None, Field(
         default=None, description="Metrics files; default: the ones dvc.yaml declares (with a pipeline section)."))
 
 

@@ -13,20 +13,20 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from roadmap_ci.collect.base import (
     EvidenceModel,
     Fact,
     Namespace,
     Ref,
+    RelPaths,
     Section,
     Want,
     checked_line,
     locate,
     missing,
     no_section_line,
-    rel_paths,
     short,
 )
 
@@ -46,15 +46,10 @@ def config() -> tuple[Any, Any]:
     for its evidence models and never reads the key)."""
 
     class NotebooksConfig(Section):
-        paths: list[str] = Field(min_length=1, description="Notebooks to execute, in order.")
+        paths: RelPaths = Field(min_length=1, description="Notebooks to execute, in order.")
         cell_timeout: float = Field(default=120, gt=0, description="Seconds per cell.")
         timeout: float = Field(default=900, gt=0, description="Seconds per notebook, kernel start included.")
         after_pipeline: bool = Field(default=True, description="Wait for the pipeline (notebooks read its outputs).")
-
-        @field_validator("paths")
-        @classmethod
-        def _safe(cls, v: list[str]) -> list[str]:
-            return rel_paths(v)
 
     return (NotebooksConfig | None, None)
 

@@ -32,7 +32,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from roadmap_ci import __version__
 from roadmap_ci.collect.base import (
@@ -40,12 +40,12 @@ from roadmap_ci.collect.base import (
     Fact,
     Namespace,
     Ref,
+    RelPaths,
     Section,
     Want,
     locate,
     names,
     no_section_line,
-    rel_paths,
     short,
 )
 from roadmap_ci.collect.base import missing as missing_fact
@@ -68,17 +68,12 @@ def config() -> tuple[Any, Any]:
     for its evidence models and never reads the key)."""
 
     class TestsConfig(Section):
-        paths: list[str] = Field(default=["tests"], description="What pytest collects.")
+        paths: RelPaths = Field(default=["tests"], description="What pytest collects.")
         timeout: float = Field(default=300, gt=0)
         args: list[str] = Field(default=[], description="Extra pytest arguments, e.g. ['-m', 'not slow'].")
         after_pipeline: bool = Field(
             default=False, description="Run after the pipeline (tests that read its outputs); else concurrently."
         )
-
-        @field_validator("paths")
-        @classmethod
-        def _safe(cls, v: list[str]) -> list[str]:
-            return rel_paths(v, glob=False)
 
     return (TestsConfig | None, None)
 
