@@ -233,8 +233,14 @@ def test_templates_install_with_uv_and_nothing_a_registry_lacks(template):
         assert "TORCH_INDEX   ?= https://download.pytorch.org/whl/cpu" in mk
         assert "extra='--extra-index-url $(TORCH_INDEX)'" in setup and "--index-url" not in \
             setup.replace("--extra-index-url", "")
-        assert "--timeout 10 --retries 1" in setup and "t.join(5)" in mk  # an unreachable index: 5 s, not minutes
-        assert setup.index("torch==") < setup.index("$(UV) pip install")
+        assert "UV_HTTP_TIMEOUT=10 UV_HTTP_RETRIES=1" in setup and "t.join(5)" in mk  # unreachable: 5 s, not minutes
+        # torch with uv too, from the wheel folders pip is told of (uv does not read pip's configuration)
+        assert "$(UV) pip install --quiet --python $(BIN)/python $$extra" in setup and "--find-links" in setup
+        assert "PIP_FIND_LINKS" in setup and "pip config get global.find-links" in setup
+        assert setup.index("torch==") < setup.index("$(UV) pip install --python $(BIN)/python -e")
+    # uv from PATH when CI's setup-uv put it there (no pip-installed copy, no `python -m venv`)
+    assert "UV     := $(or $(shell command -v uv 2>/dev/null),$(BIN)/uv)" in mk
+    assert "'$(UV)' venv --quiet --seed" in setup and "test -x '$(UV)' ||" in setup
 
 
 def test_evaluate_is_unprivileged():
