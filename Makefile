@@ -57,7 +57,8 @@ test-fast: $(STAMP) bytecode
 FUZZ_EXAMPLES ?= 10000
 fuzz: $(STAMP) bytecode
 	ROADMAP_CI_FUZZ=long ROADMAP_CI_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:xdist -q \
-		--hypothesis-show-statistics tests/test_fuzz.py
+		--hypothesis-show-statistics tests/test_fuzz.py \
+		'tests/test_cohort_apply.py::test_kill_9_at_any_point_then_apply_finishes_without_duplicates'
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
