@@ -11,6 +11,18 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from testing.common import EXAMPLE_EVIDENCE, run_cli
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _learner_pytest_without_our_plugins():
+    """The learner test runs the suite starts in this venv (toy repos, rendered templates, `evaluate`'s tests
+    collector) load no pytest plugin: they use none, and this venv's nine (xdist, hypothesis, Faker via
+    evidently, hydra via dvc, anyio, langsmith...) cost ≈ 4.5 s of CPU per pytest start against 0.3 s
+    (docs/performance.md). Set once the session runs, so this process and its workers keep theirs. The first
+    pushes (test_workflow_e2e.py) run the learner's tests as GitHub does, in a fresh venv with the project's own
+    plugins: the workflow runner passes its steps only PASS_ENV, never this."""
+    os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    yield
+
+
 @pytest.fixture
 def example_evidence() -> dict:
     return json.loads(EXAMPLE_EVIDENCE.read_text())
