@@ -309,7 +309,7 @@ CASES: dict[str, Case] = {c.id: c for c in [
         band=(50, 70),
         full_marks=("pipeline", "tests", "data-checks", "lint", "readme", "no-leakage"),
         improve={"features.log_transform": True, "features.ratios": True, "cluster.n_clusters": 5,
-                 "anomaly.method": "ensemble", "anomaly.n_estimators": 300},
+                 "anomaly.method": "ensemble"},
         improve_message="log transforms, ratios, k=5, isolation forest + mixture ensemble",
         corrupt=_percent_rates_and_negative_spend,
         corrupt_breaks=("return_rate",),
