@@ -13,10 +13,11 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from testing.common import ROOT
+from testing.common import FUZZ_LONG, ROOT
 from testing.fakegithub import FakeGitHub
 
 from roadmap_ci.cohort.apply import ENVIRONMENT, LABELS_SECRET, RULESET_NAME, Engine
@@ -254,15 +255,23 @@ def test_a_deleted_repo_is_made_again_and_an_adopted_one_is_checked_not_duplicat
         assert_converged(fk)
 
 
-# where `cohort apply` is killed, in journal lines: four spread over a run
-# in `make test`; every line of a whole run (66 today) under `make fuzz` (ROADMAP_CI_FUZZ=long)
-KILL_POINTS = range(1, 70) if os.environ.get("ROADMAP_CI_FUZZ") == "long" else (1, 7, 19, 50)
+def kill_points(tmp_path: Path) -> Sequence[int]:
+    """Where `cohort apply` is killed, in journal lines: four spread over a run in `make test`; under `make fuzz`
+    every line of a whole uninterrupted run."""
+    if not FUZZ_LONG:
+        return (1, 7, 19, 50)
+    (tmp_path / "whole").mkdir()
+    cohort = write_cohort(tmp_path / "whole")
+    with fake() as fk:
+        run_apply(fk, cohort)
+    with (tmp_path / "whole" / ".roadmap-ci" / "journal.jsonl").open() as fh:
+        return range(1, sum(1 for _ in fh) + 1)
 
 
 @pytest.mark.slow
 def test_kill_9_at_any_point_then_apply_finishes_without_duplicates(tmp_path):
     """`cohort apply` killed with SIGKILL after k journal lines, for several k; the next run finishes the job."""
-    for k in KILL_POINTS:
+    for k in kill_points(tmp_path):
         work = tmp_path / f"k{k}"
         work.mkdir()
         cohort = write_cohort(work)

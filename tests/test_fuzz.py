@@ -28,7 +28,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from testing.common import EXAMPLE_EVIDENCE, EXAMPLE_RUBRIC
+from testing.common import EXAMPLE_EVIDENCE, EXAMPLE_RUBRIC, FUZZ_LONG
 
 from roadmap_ci.ci.artifact import extract_artifact, load_bundle
 from roadmap_ci.cli import main
@@ -40,9 +40,8 @@ from roadmap_ci.score.load import load_rubric
 from roadmap_ci.score.model import HiddenLabels
 from roadmap_ci.score.scoring import score
 
-_LONG = os.environ.get("ROADMAP_CI_FUZZ") == "long"
-EXAMPLES = int(os.environ.get("ROADMAP_CI_FUZZ_EXAMPLES") or (10_000 if _LONG else 40))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=not _LONG, database=None,
+EXAMPLES = int(os.environ.get("ROADMAP_CI_FUZZ_EXAMPLES") or (10_000 if FUZZ_LONG else 40))
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=not FUZZ_LONG, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.filter_too_much, HealthCheck.large_base_example])
 

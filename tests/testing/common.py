@@ -6,6 +6,7 @@ Imported by name (``from testing.common import ROOT``), never through ``conftest
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_EVIDENCE = ROOT / "examples" / "demo-learner" / "evidence.json"
 RUBRICS = ROOT / "rubrics"
 EXAMPLE_RUBRIC = ROOT / "examples" / "demo-learner" / "rubric.yaml"
+# `make fuzz` (ROADMAP_CI_FUZZ=long): the long profile of the fuzz properties and of the kill -9 test
+FUZZ_LONG = os.environ.get("ROADMAP_CI_FUZZ") == "long"
 
 
 def run_cli(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
