@@ -427,11 +427,11 @@ def test_with_a_course_secret_each_learner_gets_their_own_data_and_the_course_la
 
 
 def test_course_labels_packed_within_48_kb_still_go_into_the_environment_secret(tmp_path):
-    """Without `rubrics:`, labels over 48 KB that gzip + base64 brings under it travel in the secret (unsupervised:
-    about 58 KB of course labels, about 22 KB packed); ci-report unpacks them."""
+    """Without `rubrics:`, labels over 48 KB that gzip + base64 brings under it travel in the secret (recsys: about
+    63 KB of course labels, about 18 KB packed); ci-report unpacks them."""
     from roadmap_ci.github.secrets import PACKED, unpack_labels
 
-    cohort = write_cohort(tmp_path, LOGINS[:1], template="unsupervised")
+    cohort = write_cohort(tmp_path, LOGINS[:1], template="recsys")
     with_secret(cohort, course_key(tmp_path))
     with fake() as fk:
         _, result = run_apply(fk, cohort)

@@ -23,12 +23,19 @@ With a course secret (``--secret-file``, what ``roadmap-ci new --course-secret-f
 drawn from the secret: each segment's centre moves by up to ±0.15 in the log/logit space (its ticket rate
 by ±15%), each planted abuse shift is scaled within ±15% (same direction, same rate), and the accounts,
 their 9-digit ids, the audit sample and the public/private split come from the learner's own stream
-(docs/templates.md).
+(docs/templates.md). Two things keep every course's task as hard as the practice one (issue 19's fairness
+goal, docs/performance.md): a drawn process is kept only if the baseline (an isolation forest on the raw
+numeric columns), fitted on a fixed reference sample of it, ranks the abusive accounts as well as under the
+practice process (PR-AUC within ``PR_AUC_TOLERANCE``; else the course's stream draws again, which needs
+scikit-learn where the mentor renders), and a course has ``N_TRAIN_SECRET`` training, ``N_TEST_SECRET`` test
+and ``N_AUDIT_SECRET`` audited accounts (1.5, 5 and 3.75 times the practice sets), so about 180 public, 420
+private and 110 audited abusive accounts instead of 36, 84 and 30.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +48,9 @@ RAW = HERE / "{{cookiecutter.project_slug}}" / "data" / "raw"
 LABELS = ROOT / "labels" / "unsupervised.csv"
 SEED = 20261115
 N_TRAIN, N_TEST, N_AUDIT = 6000, 3000, 800
+# under a course secret: more hidden and audited accounts, so the noise of one learner's sample (1/sqrt(n)) moves
+# the grade less (the practice files above stay as they are)
+N_TRAIN_SECRET, N_TEST_SECRET, N_AUDIT_SECRET = 9000, 15000, 3000
 ANOMALY_RATE = 0.04
 ID = "unsupervised"
 CENTRE_SHIFT, JITTER = 0.15, 0.15
@@ -78,11 +88,28 @@ COLUMNS = ["id", "country", "channel", "device", "payment_method", "orders_12m",
            "days_since_last_order", "account_age_days", "support_tickets_12m", "account_status"]
 
 
+# a drawn process is kept only if the baseline -- an isolation forest on the raw numeric columns, standard-scaled --
+# fitted on a fixed reference sample of it ranks the abusive accounts (PR-AUC) within this of what it does under the
+# practice process, else the course's stream draws again
+REFERENCE_TRAIN, REFERENCE_TEST, REFERENCE_TREES = 3000, 8000, 100
+PRACTICE_PR_AUC = 0.2655  # difficulty() of the practice process (a test recomputes it)
+PR_AUC_TOLERANCE, MAX_DRAWS = 0.012, 300
+
+
+@functools.lru_cache(maxsize=16)
 def process(secret: bytes | None) -> tuple[list, list]:
     """(segments, anomalies): the practice constants, or drawn from the course secret (every learner's)."""
     if secret is None:
         return SEGMENTS, ANOMALIES
     draw = seeding.rng(secret, ID, "process", practice=SEED)
+    for _ in range(MAX_DRAWS):
+        model = _draw_process(draw)
+        if abs(difficulty(model) - PRACTICE_PR_AUC) <= PR_AUC_TOLERANCE:
+            return model
+    raise RuntimeError(f"{ID}: no process within the difficulty tolerance in {MAX_DRAWS} draws")
+
+
+def _draw_process(draw: np.random.Generator) -> tuple[list, list]:
     segments = []
     for weight, mean, *probs in SEGMENTS:
         moved = [m + float(draw.uniform(-CENTRE_SHIFT, CENTRE_SHIFT)) for m in mean[:9]]
@@ -90,6 +117,33 @@ def process(secret: bytes | None) -> tuple[list, list]:
     anomalies = [(weight, [v * float(draw.uniform(1 - JITTER, 1 + JITTER)) for v in shift], *probs)
                  for weight, shift, *probs in ANOMALIES]
     return segments, anomalies
+
+
+def difficulty(model: tuple[list, list]) -> float:
+    """The baseline's PR-AUC under the process ``model``, on a fixed reference sample (the same accounts and the
+    same random draws for every process): an isolation forest of ``REFERENCE_TREES`` trees on the ten numeric
+    columns and ``never_ordered`` (the never-ordered sentinel as the training median, standard-scaled), fitted on
+    ``REFERENCE_TRAIN`` accounts and scored on ``REFERENCE_TEST`` others."""
+    from sklearn.ensemble import IsolationForest  # only under a course secret: the template's own detector
+
+    ref = np.random.default_rng(SEED)
+    x_train, _ = _baseline_matrix(*_columns(ref, REFERENCE_TRAIN, model))
+    x_test, truth = _baseline_matrix(*_columns(ref, REFERENCE_TEST, model))
+    median = np.nanmedian(x_train, axis=0)
+    x_train, x_test = (np.where(np.isnan(x), median, x) for x in (x_train, x_test))
+    mean, std = x_train.mean(axis=0), x_train.std(axis=0)
+    forest = IsolationForest(n_estimators=REFERENCE_TREES, random_state=SEED, n_jobs=1)
+    score = -forest.fit((x_train - mean) / std).score_samples((x_test - mean) / std)
+    hits = truth[np.argsort(-score, kind="stable")]
+    precision = np.cumsum(hits) / np.arange(1, len(hits) + 1)
+    return float(precision[hits].sum() / hits.sum())
+
+
+def _baseline_matrix(cols: dict[str, np.ndarray], is_anomaly: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    x = np.column_stack([cols[c].astype(float) for c in COLUMNS[5:15]] + [(cols["orders_12m"] == 0).astype(float)])
+    x[:, COLUMNS[5:15].index("days_since_last_order")] = np.where(cols["days_since_last_order"] < 0, np.nan,
+                                                                  cols["days_since_last_order"])
+    return x, is_anomaly
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -130,10 +184,9 @@ def _draw(rng: np.random.Generator, spec: tuple, n: int, shift: tuple | None = N
     return out
 
 
-def _accounts(rng: np.random.Generator, ids: np.ndarray, test: bool, model: tuple[list, list] = (SEGMENTS, ANOMALIES),
-              ) -> tuple[list[dict], np.ndarray]:
+def _columns(rng: np.random.Generator, n: int, model: tuple[list, list]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """``n`` accounts' columns (before the mess) and whether each is abusive."""
     segments, anomalies = model
-    n = len(ids)
     is_anomaly = rng.random(n) < ANOMALY_RATE
     kinds = np.where(is_anomaly, rng.choice(len(anomalies), size=n, p=[a[0] for a in anomalies]), -1)
     segment = rng.choice(len(segments), size=n, p=[s[0] for s in segments])
@@ -154,16 +207,23 @@ def _accounts(rng: np.random.Generator, ids: np.ndarray, test: bool, model: tupl
     power = (~is_anomaly) & (rng.random(n) < 0.03)  # power browsers: many sessions, not abuse
     cols["sessions_per_month"] = np.where(power, np.round(cols["sessions_per_month"] * rng.uniform(4, 12, n), 1),
                                           cols["sessions_per_month"])
+    return cols, is_anomaly
+
+
+def _accounts(rng: np.random.Generator, ids: np.ndarray, test: bool, model: tuple[list, list] = (SEGMENTS, ANOMALIES),
+              ) -> tuple[list[dict], np.ndarray]:
+    n = len(ids)
+    cols, is_anomaly = _columns(rng, n, model)
     status = np.full(n, "active", dtype=object)
     if not test:  # post-event: decided after an investigation, so only known for older (train) accounts
         status[is_anomaly & (rng.random(n) < 0.6)] = "closed_fraud"
         status[(~is_anomaly) & (rng.random(n) < 0.02)] = "closed_by_customer"
     rows = []
+    values = [(key, cols[key].tolist()) for key in COLUMNS[1:-1]]  # Python scalars, as .item() gives them
     for i in range(n):
         row = {"id": int(ids[i]), "account_status": status[i]}
-        for key in COLUMNS[1:-1]:
-            v = cols[key][i]
-            row[key] = v.item() if hasattr(v, "item") else v
+        for key, column in values:
+            row[key] = column[i]
         if rng.random() < 0.04:
             row["country"] = rng.choice(MESSY[row["country"]])
         for key, rate in (("country", 0.02), ("sessions_per_month", 0.05), ("night_share", 0.04),
@@ -188,21 +248,23 @@ def generate(raw: Path = RAW, labels: Path = LABELS, *, secret: bytes | None = N
     """Write train/test/audit and the hidden labels: the practice data, or a course's for ``learner``."""
     model = process(secret)
     rng = seeding.rng(secret, ID, "rows", practice=SEED, learner=learner)
+    n_train, n_test, n_audit = (N_TRAIN, N_TEST, N_AUDIT) if secret is None else (N_TRAIN_SECRET, N_TEST_SECRET,
+                                                                                  N_AUDIT_SECRET)
     if secret is None:
-        train_ids, test_ids = np.arange(100001, 100001 + N_TRAIN), np.arange(900001, 900001 + N_TEST)
+        train_ids, test_ids = np.arange(100001, 100001 + n_train), np.arange(900001, 900001 + n_test)
     else:  # 9-digit ids of the learner's own (ascending, as the export lists them): a peer's match none
-        ids = seeding.learner_ids(rng, N_TRAIN + N_TEST)
-        train_ids, test_ids = np.sort(ids[:N_TRAIN]), np.sort(ids[N_TRAIN:])
+        ids = seeding.learner_ids(rng, n_train + n_test)
+        train_ids, test_ids = np.sort(ids[:n_train]), np.sort(ids[n_train:])
     train, train_y = _accounts(rng, train_ids, False, model)
     test, test_y = _accounts(rng, test_ids, True, model)
     _write(raw / "train.csv", train, COLUMNS)
     _write(raw / "test.csv", test, COLUMNS[:-1])  # account_status is not known yet for new accounts
-    audit = np.sort(rng.choice(N_TRAIN, size=N_AUDIT, replace=False))
+    audit = np.sort(rng.choice(n_train, size=n_audit, replace=False))
     _write(raw / "audit_sample.csv", [{"id": train[i]["id"], "is_anomaly": int(train_y[i])} for i in audit],
            ["id", "is_anomaly"])
-    public = rng.random(N_TEST) < 0.3
+    public = rng.random(n_test) < 0.3
     _write(labels, [{"id": test[i]["id"], "is_anomaly": int(test_y[i]), "split": "public" if public[i] else "private"}
-                    for i in range(N_TEST)], ["id", "is_anomaly", "split"])
+                    for i in range(n_test)], ["id", "is_anomaly", "split"])
 
 
 def main() -> None:

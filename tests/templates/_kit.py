@@ -9,6 +9,7 @@ as the privileged report step does, applied to the evidence and re-scored.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -140,7 +141,10 @@ def evaluate(repo: Path, deliverable: str) -> Result:
     return Result(evidence=evidence, card=score(evidence, loaded), local_card=local.scorecard)
 
 
+@functools.cache
 def load_generator(template: str):
+    """The template's generate_data.py as a module, loaded once per session (a generator that caches a course's
+    drawn process, such as unsupervised's difficulty-matched one, then draws it once, not once per call)."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location(f"{template.replace('-', '_')}_generate",

@@ -14,7 +14,7 @@ from _contract import (  # noqa: F401  (the contract tests, collected as this mo
     test_prediction_ids_equal_label_ids,
     test_readme_improvement_raises_the_score,
 )
-from _kit import ROOT, copy_of, run, set_params
+from _kit import ROOT, copy_of, load_generator, run, set_params
 
 pytestmark = pytest.mark.slow
 
@@ -35,11 +35,24 @@ def test_the_test_table_has_no_labels_and_the_anomalies_are_rare():
     assert 0.25 < public < 0.35 and 0.02 < anomalies < 0.06
 
 
-def test_baseline_earns_part_of_the_hidden_and_clustering_points(baseline):
+def test_a_course_s_process_is_as_hard_for_the_baseline_as_the_practice_one():
+    gen = load_generator(TEMPLATE)
+    # the reference the generator matches a course's drawn process to is the practice process's own score
+    assert gen.difficulty(gen.process(None)) == pytest.approx(gen.PRACTICE_PR_AUC, abs=5e-5)
+    course = gen.process(b"course-secret-of-the-mentor-0001")
+    assert course != gen.process(None)
+    assert abs(gen.difficulty(course) - gen.PRACTICE_PR_AUC) <= gen.PR_AUC_TOLERANCE
+
+
+def test_baseline_earns_part_of_the_ranking_and_clustering_points_and_none_of_the_pr_auc_and_f1(baseline):
     _, res = baseline
-    for cid in ("hidden-pr-auc", "hidden-f1", "silhouette", "audit-pr-auc"):
+    for cid in ("hidden-roc-auc", "silhouette"):
         assert res.crit(cid).status == "partial", (cid, res.crit(cid).reason)
-    assert 0.25 < res.hidden["public.pr_auc"] < 0.5 and res.hidden["public.roc_auc"] > 0.85
+    # rubric v2026.12: these bands start above what the baseline reaches under any of 20 courses
+    # (docs/performance.md), so one learner's sample of rare abusive accounts moves no grade there
+    for cid in ("hidden-pr-auc", "hidden-f1", "audit-pr-auc"):
+        assert res.crit(cid).points == 0, (cid, res.crit(cid).reason)
+    assert 0.25 < res.hidden["public.pr_auc"] < 0.4 and res.hidden["public.roc_auc"] > 0.85
 
 
 def test_baseline_outputs_predictions_and_plot_data(baseline):
