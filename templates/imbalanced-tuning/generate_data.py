@@ -72,15 +72,15 @@ def process(secret: bytes | None) -> dict:
     if secret is None:
         return PRACTICE
     draw = seeding.rng(secret, ID, "process", practice=SEED)
+    target, (ap, f1) = _practice_rate(), _practice_difficulty()
     # the intercept keeps the practice fraud rate, on a large reference sample of the same process
-    practice_ref = np.random.default_rng(SEED)
-    target = float(_sigmoid(_logit(_features(practice_ref, 50000), PRACTICE, practice_ref)).mean())
-    ap, f1 = difficulty(PRACTICE)
+    ref = seeding.rng(secret, ID, "process-reference", practice=SEED)
+    ref_features = _features(ref, 50000)
+    ref_noise = ref.normal(0, 0.9, 50000)  # what _logit draws next from ``ref``
     for _ in range(MAX_DRAWS):
         p: dict = {k: v * float(draw.uniform(1 - JITTER, 1 + JITTER)) for k, v in PRACTICE.items() if k != "risk"}
         p["risk"] = {c: v * float(draw.uniform(1 - JITTER, 1 + JITTER)) for c, v in CAT_RISK.items()}
-        ref = seeding.rng(secret, ID, "process-reference", practice=SEED)
-        offset = _logit(_features(ref, 50000), {**p, "intercept": 0.0}, ref)
+        offset = _logit(ref_features, {**p, "intercept": 0.0}, noise=ref_noise)
         lo, hi = -9.0, 0.0
         for _ in range(40):
             mid = (lo + hi) / 2
@@ -133,6 +133,18 @@ def difficulty(p: dict) -> tuple[float, float]:
     return ap, f1
 
 
+@functools.cache
+def _practice_rate() -> float:
+    """The practice model's fraud rate, on a large reference sample."""
+    practice_ref = np.random.default_rng(SEED)
+    return float(_sigmoid(_logit(_features(practice_ref, 50000), PRACTICE, practice_ref)).mean())
+
+
+@functools.cache
+def _practice_difficulty() -> tuple[float, float]:
+    return difficulty(PRACTICE)
+
+
 _PRACTICE_WEIGHTS: list[np.ndarray] = []
 
 
@@ -174,8 +186,10 @@ def _features(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
             "card_present": card_present, "declines": declines}
 
 
-def _logit(f: dict[str, np.ndarray], p: dict, rng: np.random.Generator, base_rate_shift: float = 0.0) -> np.ndarray:
-    """The latent fraud propensity: relative and combined signals, plus noise no feature explains."""
+def _logit(f: dict[str, np.ndarray], p: dict, rng: np.random.Generator | None = None, base_rate_shift: float = 0.0,
+           noise: np.ndarray | None = None) -> np.ndarray:
+    """The latent fraud propensity: relative and combined signals, plus noise no feature explains (drawn
+    from ``rng``, or ``noise`` as drawn before)."""
     night = (f["hour"] < 6).astype(float)
     new_device, card_present = f["new_device"], f["card_present"]
     risk = np.array([p["risk"][c] for c in _CAT_SORTED])[np.searchsorted(_CAT_SORTED, f["cat"])]
@@ -183,7 +197,7 @@ def _logit(f: dict[str, np.ndarray], p: dict, rng: np.random.Generator, base_rat
             + p["night"] * night + p["new_device_online"] * new_device * (1 - card_present)
             + p["burst"] * np.minimum(f["count24"], 10) - p["card_present"] * card_present
             + p["declines"] * np.minimum(f["declines"], 4) - p["account_age"] * (np.log(f["account_age"]) - 6.5)
-            + rng.normal(0, 0.9, len(night)))
+            + (rng.normal(0, 0.9, len(night)) if noise is None else noise))
 
 
 def simulate(rng: np.random.Generator, n: int, p: dict = PRACTICE, base_rate_shift: float = 0.0,
@@ -210,33 +224,27 @@ def simulate(rng: np.random.Generator, n: int, p: dict = PRACTICE, base_rate_shi
 
 def _rows(rng: np.random.Generator, ids: np.ndarray, base_rate_shift: float, p: dict = PRACTICE,
           ) -> tuple[list[dict], np.ndarray]:
-    n = len(ids)
-    f = simulate(rng, n, p, base_rate_shift)
-    hour, dow, cat, channel = f["hour"], f["dow"], f["cat"], f["channel"]
-    card_country, merchant_country = f["card_country"], f["merchant_country"]
-    age, account_age, avg30, count24 = f["age"], f["account_age"], f["avg30"], f["count24"]
-    distance, new_device, card_present, declines = f["distance"], f["new_device"], f["card_present"], f["declines"]
-    amount, fraud, chargeback = f["amount"], f["fraud"], f["chargeback"]
-
+    f = simulate(rng, len(ids), p, base_rate_shift)
+    names = ["id", "hour", "day_of_week", "amount", "merchant_category", "channel", "card_country",
+             "merchant_country", "customer_age", "account_age_days", "txn_count_24h", "amount_avg_30d",
+             "distance_from_home_km", "new_device", "card_present", "prior_declines_7d", "chargeback_filed",
+             "is_fraud"]
+    values = [ids, f["hour"], f["dow"], f["amount"], f["cat"], f["channel"], f["card_country"],
+              f["merchant_country"], f["age"].astype(int), f["account_age"], f["count24"], f["avg30"], f["distance"],
+              f["new_device"], f["card_present"], f["declines"], f["chargeback"], f["fraud"].astype(int)]
+    random, choice = rng.random, rng.choice
     rows = []
-    for i in range(n):
-        row = {"id": int(ids[i]), "hour": int(hour[i]), "day_of_week": int(dow[i]), "amount": float(amount[i]),
-               "merchant_category": cat[i], "channel": channel[i], "card_country": card_country[i],
-               "merchant_country": merchant_country[i], "customer_age": int(age[i]),
-               "account_age_days": int(account_age[i]), "txn_count_24h": int(count24[i]),
-               "amount_avg_30d": float(avg30[i]), "distance_from_home_km": float(distance[i]),
-               "new_device": int(new_device[i]), "card_present": int(card_present[i]),
-               "prior_declines_7d": int(declines[i]), "chargeback_filed": int(chargeback[i]),
-               "is_fraud": int(fraud[i])}
-        if rng.random() < 0.03:
-            row["merchant_category"] = rng.choice([row["merchant_category"].upper(),
-                                                   " " + row["merchant_category"],
-                                                   row["merchant_category"].replace("_", " ")])
+    for cells in zip(*(v.tolist() for v in values), strict=True):  # Python ints, floats and strs
+        row = dict(zip(names, cells, strict=True))
+        if random() < 0.03:
+            row["merchant_category"] = choice([row["merchant_category"].upper(), " " + row["merchant_category"],
+                                               row["merchant_category"].replace("_", " ")])
         for key, rate in (("customer_age", 0.05), ("distance_from_home_km", 0.08), ("amount_avg_30d", 0.02),
                           ("merchant_country", 0.01)):
-            if rng.random() < rate:
+            if random() < rate:
                 row[key] = ""
         rows.append(row)
+    fraud = f["fraud"]
     return rows, fraud
 
 
