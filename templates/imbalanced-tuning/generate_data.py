@@ -6,7 +6,8 @@
 Writes (this script is not copied into learner repos):
 
 * ``{{cookiecutter.project_slug}}/data/raw/train.csv`` -- 15,000 labelled transactions (is_fraud)
-* ``{{cookiecutter.project_slug}}/data/raw/test.csv``  -- 8,000 later transactions, no label
+* ``{{cookiecutter.project_slug}}/data/raw/test.csv``  -- 8,000 later transactions, no label (40,000 under a
+  course secret)
 * ``labels/imbalanced-tuning.csv`` (repo root) -- hidden is_fraud per test id, split public (30%) / private
 
 Fraud depends on *relative* quantities -- the amount against the card's own 30-day average, the merchant
@@ -19,7 +20,11 @@ With a course secret (``--secret-file``, what ``roadmap-ci new --course-secret-f
 is drawn from the secret: every category risk and logit coefficient, and the fraudsters' amount and
 distance shifts, within ±15% of the practice value, with the intercept set so that the fraud rate stays the
 practice rate; the transactions, their 9-digit ids and the public/private split come from the learner's own
-stream (docs/templates.md).
+stream (docs/templates.md). Two things keep every course's task as hard as the practice one (issue 19's
+fairness goal, docs/performance.md): a drawn model is kept only if the baseline (a logistic regression with
+balanced class weights on the raw columns) reaches the practice model's PR-AUC and F1 at the 0.5 cut-off on a
+fixed reference sample (else the secret draws again), and a course has ``N_TEST_SECRET`` test transactions
+(five times the practice 8,000, about 1,200 frauds), so the hidden scores of one learner's sample move less.
 """
 
 from __future__ import annotations
