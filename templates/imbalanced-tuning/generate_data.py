@@ -29,6 +29,7 @@ fixed reference sample (else the secret draws again), and a course has ``N_TEST_
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 from pathlib import Path
@@ -76,6 +77,19 @@ def process(secret: bytes | None) -> dict:
     """
     if secret is None:
         return PRACTICE
+    with _one_thread():  # small matrices: on a busy machine BLAS threads only wait for one another
+        return _matched(secret)
+
+
+def _one_thread():  # type: ignore[no-untyped-def]
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # it comes with scikit-learn; without it the draws are the same, only slower
+        return contextlib.nullcontext()
+    return threadpool_limits(1)
+
+
+def _matched(secret: bytes) -> dict:
     draw = seeding.rng(secret, ID, "process", practice=SEED)
     target, (ap, f1) = _practice_rate(), _practice_difficulty()
     # the intercept keeps the practice fraud rate, on a large reference sample of the same process
