@@ -81,7 +81,7 @@ def process(secret: bytes | None) -> dict:
         return _matched(secret)
 
 
-def _one_thread():  # type: ignore[no-untyped-def]
+def _one_thread() -> contextlib.AbstractContextManager:
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # it comes with scikit-learn; without it the draws are the same, only slower
