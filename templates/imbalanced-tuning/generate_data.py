@@ -24,7 +24,7 @@ stream (docs/templates.md). Two things keep every course's task as hard as the p
 fairness goal, docs/performance.md): a drawn model is kept only if the baseline (a logistic regression with
 balanced class weights on the raw columns) reaches the practice model's PR-AUC and F1 at the 0.5 cut-off on a
 fixed reference sample (else the secret draws again), and a course has ``N_TEST_SECRET`` test transactions
-(five times the practice 8,000, about 1,200 frauds), so the hidden scores of one learner's sample move less.
+(five times the practice 8,000, about 1,400 frauds), so the hidden scores of one learner's sample move less.
 """
 
 from __future__ import annotations
@@ -244,17 +244,13 @@ def simulate(rng: np.random.Generator, n: int, p: dict = PRACTICE, base_rate_shi
 def _rows(rng: np.random.Generator, ids: np.ndarray, base_rate_shift: float, p: dict = PRACTICE,
           ) -> tuple[list[dict], np.ndarray]:
     f = simulate(rng, len(ids), p, base_rate_shift)
-    names = ["id", "hour", "day_of_week", "amount", "merchant_category", "channel", "card_country",
-             "merchant_country", "customer_age", "account_age_days", "txn_count_24h", "amount_avg_30d",
-             "distance_from_home_km", "new_device", "card_present", "prior_declines_7d", "chargeback_filed",
-             "is_fraud"]
-    values = [ids, f["hour"], f["dow"], f["amount"], f["cat"], f["channel"], f["card_country"],
+    values = [ids, f["hour"], f["dow"], f["amount"], f["cat"], f["channel"], f["card_country"],  # as COLUMNS
               f["merchant_country"], f["age"].astype(int), f["account_age"], f["count24"], f["avg30"], f["distance"],
               f["new_device"], f["card_present"], f["declines"], f["chargeback"], f["fraud"].astype(int)]
     random, choice = rng.random, rng.choice
     rows = []
     for cells in zip(*(v.tolist() for v in values), strict=True):  # Python ints, floats and strs
-        row = dict(zip(names, cells, strict=True))
+        row = dict(zip(COLUMNS, cells, strict=True))
         if random() < 0.03:
             row["merchant_category"] = choice([row["merchant_category"].upper(), " " + row["merchant_category"],
                                                row["merchant_category"].replace("_", " ")])
