@@ -39,8 +39,13 @@ def test_the_test_table_has_no_labels_and_the_classes_are_imbalanced():
 
 def test_baseline_earns_part_of_the_hidden_and_cv_points(baseline):
     _, res = baseline
-    for cid in ("hidden-pr-auc", "hidden-f1", "cv-pr-auc", "cv-f1"):
+    for cid in ("hidden-pr-auc", "hidden-pr-auc-private", "cv-pr-auc"):
         assert res.crit(cid).status == "partial", (cid, res.crit(cid).reason)
+    # the F1 bands start at 0.50, above what the 0.5 cut-off reaches under any of 20 courses (docs/performance.md):
+    # F1 is earned by choosing the threshold, so the baseline's earns nothing and its sample's noise moves no grade
+    assert res.hidden["public.f1"] < 0.5 and res.metrics["metrics.json:cv.f1"] < 0.5
+    for cid in ("hidden-f1", "cv-f1"):
+        assert res.crit(cid).points == 0, (cid, res.crit(cid).reason)
     assert res.crit("tuning").points == 0
     # class weights at a 0.5 cut: most frauds found, far too many flagged
     assert res.hidden["public.recall"] > 0.7 and res.hidden["public.precision"] < 0.45
