@@ -51,8 +51,9 @@ MONTHS = ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"]
 # a course's lateness model is kept if the baseline (``difficulty``) scores under it within these of the practice one
 PROCESS_AUC_TOLERANCE, PROCESS_F1_TOLERANCE, MAX_PROCESS_DRAWS = 0.005, 0.01, 500
 # a learner's draw is kept if the baseline (``reference``), on each of its public and private parts, scores within
-# these of LEARNER_TARGET: the mean of ``reference`` over 100 draws of the practice model at the course's sizes
-# (benchmarks/bench_ml_pipeline_draws.py prints it); the closest of MAX_LEARNER_DRAWS otherwise
+# these of LEARNER_TARGET, else the closest of MAX_LEARNER_DRAWS: about the mean of ``reference`` over draws of the
+# practice model at the course's sizes (benchmarks/bench_ml_pipeline_draws.py: 100 draws, ROC-AUC 0.741 public and
+# 0.738 private, SD 0.014 and 0.008; F1 0.120, SD 0.022 and 0.015), not the practice data's own lucky 0.756
 AUC_TOLERANCE, F1_TOLERANCE, MAX_LEARNER_DRAWS = 0.015, 0.02, 100
 LEARNER_TARGET = {"roc_auc": 0.737, "f1": 0.121}
 
