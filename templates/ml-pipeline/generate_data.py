@@ -100,7 +100,7 @@ def _features(rng: np.random.Generator, ids: np.ndarray, month: str, drift: bool
     p_carrier = [0.25, 0.2, 0.2, 0.35] if drift else [0.45, 0.3, 0.25]
     return {
         "id": ids,
-        "order_date": [f"{month}-{day:02d}" for day in rng.integers(1, 29, n)],
+        "order_date": np.array([f"{month}-{day:02d}" for day in range(29)])[rng.integers(1, 29, n)],
         "region": rng.choice(REGIONS, n, p=[0.2, 0.25, 0.15, 0.15, 0.25]),
         "carrier": rng.choice(carriers, n, p=p_carrier),
         "distance_km": np.round(rng.lognormal(np.log(260 if drift else 120), 0.8, n), 1),
@@ -169,9 +169,9 @@ def _mess(rng: np.random.Generator, d: dict, refund: np.ndarray) -> list[dict]:
 def _write(path: Path, rows: list[dict], columns: list[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
-        w.writeheader()
-        w.writerows(rows)
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(columns)
+        w.writerows([[r[c] for c in columns] for r in rows])
 
 
 def reference(train: list[dict], test: dict, parts: dict[str, np.ndarray]) -> dict[str, float]:
