@@ -138,30 +138,30 @@ def _refund_from(uniform: np.ndarray, late: np.ndarray, leak: bool) -> np.ndarra
 
 
 def _mess(rng: np.random.Generator, d: dict, refund: np.ndarray) -> list[dict]:
-    n = len(d["id"])
-    late = d["late"]
+    c = {k: (v.tolist() if isinstance(v, np.ndarray) else list(v)) for k, v in d.items()}  # Python scalars: faster
+    refund = refund.tolist()
     rows = []
-    for i in range(n):
-        region = str(d["region"][i])
+    for i in range(len(c["id"])):
+        region = c["region"][i]
         r = rng.random()
         if r < 0.04:
             region = region.upper()
         elif r < 0.07:
             region = f" {region.title()} "
-        weight = "" if rng.random() < 0.06 else f"{d['weight_kg'][i]:.2f}"
-        distance = f"{d['distance_km'][i]:.1f}"
+        weight = "" if rng.random() < 0.06 else f"{c['weight_kg'][i]:.2f}"
+        distance = f"{c['distance_km'][i]:.1f}"
         if rng.random() < 0.005:
             distance = "-1"  # the export's "unknown" marker
         elif rng.random() < 0.004:
-            distance = f"{d['distance_km'][i] * 1000:.1f}"  # metres typed as kilometres
-        carrier = "" if rng.random() < 0.02 else str(d["carrier"][i])
+            distance = f"{c['distance_km'][i] * 1000:.1f}"  # metres typed as kilometres
+        carrier = "" if rng.random() < 0.02 else c["carrier"][i]
         rows.append({
-            "id": int(d["id"][i]), "order_date": d["order_date"][i], "region": region, "carrier": carrier,
-            "distance_km": distance, "weight_kg": weight, "items": int(d["items"][i]),
-            "promised_days": int(d["promised_days"][i]), "order_hour": int(d["order_hour"][i]),
-            "is_weekend": int(d["is_weekend"][i]), "express": "yes" if d["express"][i] else "no",
-            "warehouse_load": f"{d['warehouse_load'][i]:.3f}", "refund_issued": int(refund[i]),
-            "late": int(late[i]),
+            "id": c["id"][i], "order_date": c["order_date"][i], "region": region, "carrier": carrier,
+            "distance_km": distance, "weight_kg": weight, "items": c["items"][i],
+            "promised_days": c["promised_days"][i], "order_hour": c["order_hour"][i],
+            "is_weekend": c["is_weekend"][i], "express": "yes" if c["express"][i] else "no",
+            "warehouse_load": f"{c['warehouse_load'][i]:.3f}", "refund_issued": int(refund[i]),
+            "late": c["late"][i],
         })
     return rows
 
