@@ -76,7 +76,7 @@ def test_new_with_a_course_secret_writes_the_course_data_and_labels_outside(tmp_
     for name in ("train.csv", "test.csv", "new_batch.csv"):
         assert (raw / name).read_bytes() != (practice_raw / name).read_bytes(), name
     rows = labels.read_text().splitlines()
-    assert rows[0] == "id,late,split" and len(rows) == 2001
+    assert rows[0] == "id,late,split" and len(rows) == 5501  # a course has 5,500 test orders (practice 2,000)
     test_ids = {line.split(",")[0] for line in (raw / "test.csv").read_text().splitlines()[1:]}
     assert {line.split(",")[0] for line in rows[1:]} == test_ids  # the labels are this repo's test rows
     assert not any("late,split" in p.read_text() for p in repo.rglob("*.csv")), "hidden labels inside the repo"
