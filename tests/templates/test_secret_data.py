@@ -14,11 +14,14 @@ generators' command line (``--secret-file``, ``--learner``) is checked too.
 
 from __future__ import annotations
 
+import atexit
 import csv
 import inspect
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,11 +74,21 @@ def _supports_secret(template: str) -> bool:
     return "secret" in params and "learner" in params
 
 
+_GENERATED: dict[tuple[str, bytes | None, str | None], Path] = {}  # per test process (files run on one worker)
+
+
 def _generate(template: str, where: Path, secret: bytes | None, learner: str | None = None) -> Path:
-    gen = load_generator(template)
-    labels = where / "labels.csv"
-    gen.generate(where / "raw", labels, secret=secret, learner=learner)
-    return labels
+    """The generator's output for (secret, learner) in ``where`` (raw/ and labels.csv). Generated once per test
+    process into a folder of its own, then copied, so the same course's data (several tests read the course's
+    and the guessed secret's) is not drawn again, and no test sees files another test wrote."""
+    key = (template, secret, learner)
+    if key not in _GENERATED:
+        made = Path(tempfile.mkdtemp(prefix=f"secret-data-{template}-"))
+        atexit.register(shutil.rmtree, made, True)
+        load_generator(template).generate(made / "raw", made / "labels.csv", secret=secret, learner=learner)
+        _GENERATED[key] = made
+    shutil.copytree(_GENERATED[key], where, dirs_exist_ok=True)
+    return where / "labels.csv"
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
