@@ -177,3 +177,23 @@ def test_trusted_evidence_records_the_digest_the_shared_parser_records(tmp_path)
         got = fastpath.trusted_evidence(tmp_path, prov, data, store.digest(data))
         assert got is not None
         assert evidence_digest(got[0]) == evidence_digest(parse_evidence(data.decode("utf-8-sig")))
+
+
+@pytest.mark.parametrize("first", [4, 7, 64 * 1024])
+def test_read_capped_returns_the_file_or_one_byte_past_the_cap(tmp_path, monkeypatch, first):
+    """The reads grow from READ_FIRST bytes: every size around the buffer and the cap gives what one unbounded
+    read would, cut at cap + 1."""
+    from roadmap_ci.cohort import store
+
+    monkeypatch.setattr(store, "READ_FIRST", first)
+    cap = 20
+    rnd = random.Random(first)
+    for size in [0, 1, 3, 4, 5, 7, 8, 9, 15, 19, 20, 21, 22, 40, 1000]:
+        data = bytes(rnd.randrange(256) for _ in range(size))
+        path = tmp_path / f"f{size}"
+        path.write_bytes(data)
+        got = store.read_capped(path, cap)
+        assert got == data[: cap + 1], size
+        assert (len(got) > cap) == (size > cap)
+    with pytest.raises(FileNotFoundError):
+        store.read_capped(tmp_path / "absent", cap)
