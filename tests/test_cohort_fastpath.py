@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -197,3 +198,92 @@ def test_read_capped_returns_the_file_or_one_byte_past_the_cap(tmp_path, monkeyp
         assert (len(got) > cap) == (size > cap)
     with pytest.raises(FileNotFoundError):
         store.read_capped(tmp_path / "absent", cap)
+
+
+def _shared(path: Path, spec: HiddenLabels, labels: dict) -> tuple[str, object]:
+    """The shared code's verdict on a predictions file: its predictions and metrics, or its error."""
+    try:
+        preds = files.read_predictions(path, spec, labels)
+        return "ok", (preds, score_metrics.compute(spec, labels, preds))
+    except HiddenError as exc:
+        return "error", str(exc)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_chunk_hidden_gives_columns_and_the_shared_metrics_file_after_file(tmp_path, case):
+    """One ChunkHidden over a stream of files, as a chunk of learners: the first regular file builds a header's
+    template and the later ones are matched against it; every file, regular or not, gets exactly columns()'s
+    result, and the metrics are the shared reader's and compute()'s, equal floats."""
+    extra, classes, scored = CASES[case]
+    spec = HiddenLabels(source="labels.csv", target_column="label", prediction_column="pred", **extra)
+    rnd = random.Random(f"chunk-{case}")
+
+    def value() -> str:
+        return rnd.choice(classes) if classes else f"{rnd.uniform(-50, 50):.3f}"
+
+    labels = _labels(tmp_path, spec, [value() for _ in range(40)])
+    order = list(labels)
+    head = "id,pred" + (",p" if scored else "")
+
+    def rows(keys: list[str], fmt: str = "{k},{v}") -> list[str]:
+        return [fmt.format(k=k, v=value()) + (f",{rnd.random():.4f}" if scored else "") for k in keys]
+
+    texts = []
+    for trial in range(12):  # regular files first (the template), varied endings, a BOM, padded cells
+        body = rows(order, "{k},  {v} " if trial % 4 == 3 else "{k},{v}")
+        texts.append(("\ufeff" if trial % 5 == 4 else "") + head + "\n" + "\n".join(body) + ("\n" if trial % 2 else ""))
+    texts += [
+        head + "\n" + "\n".join(rows(order[::-1])) + "\n",  # another order
+        head + "\n" + "\n".join(rows(order[:-1])) + "\n",  # a row missing
+        head + "\n" + "\n".join(rows([*order, order[0]])) + "\n",  # an id twice
+        head + "\n" + "\n".join(rows(order)) + "\n\n",  # blank lines at the end
+        head + "\n\n" + "\n".join(rows(order)) + "\n",  # a blank line after the header
+        "\n" + head + "\n" + "\n".join(rows(order)) + "\n",  # a blank line before the header
+        "\n" + "\n".join(rows(order)) + "\n",  # no header, a blank first line
+        head + "\n" + "\n".join(rows(order, "{k},")) + "\n",  # empty predictions
+        head + "\n" + "\n".join(rows(order, "{k},\u00a0{v}\u00a0")) + "\n",  # padding strip() removes, not ASCII
+        head + "\n" + "\n".join(rows(order, "{k},{v}\u00e9")) + "\n",  # not ASCII, nothing to strip
+        head + "\n" + "\n".join(rows(order, "{k},{v},x")) + "\n",  # a row of another width
+        head + "\n" + "\n".join(rows(order, '{k},"{v}"')) + "\n",  # quoted cells
+        head + "\n" + "\n".join(rows(order)) + "\r\n",  # a carriage return
+        head + ",x\n" + "\n".join(r + ",1" for r in rows(order)) + "\n",  # another header: its own template
+        head + ",x\n" + "\n".join(r + ",2" for r in rows(order)) + "\n",
+        head + ",x\n" + "\n".join(r + ",3" for r in rows(order)[:-1]) + "\n",
+        "pred,id\n" + "\n".join(f"{value()},{k}" for k in order) + "\n",  # columns swapped
+        "pred,id\n" + "\n".join(f"{value()},{k}" for k in order) + "\n",
+        head + "\n" + "\n".join(rows(order, "{k},{v}" + "9" * 5000)) + "\n",  # a cell past MAX_FIELD_CHARS
+        head + "\n" + "\n".join(rows(order, "{k},{v}")) + "\n",  # regular again, after all of them
+    ]
+    chunk = fastpath.ChunkHidden(spec, labels)
+    for n, text in enumerate(texts):
+        path = tmp_path / f"p{n}.csv"
+        path.write_bytes(text.encode())
+        data = path.read_bytes()
+        got = chunk.columns(data)
+        assert got == fastpath.columns(data, spec, labels), n
+        verdict, shared = _shared(path, spec, labels)
+        if got is None:
+            continue
+        assert verdict == "ok", n  # columns accepts only what the shared reader accepts
+        preds, want = shared
+        assert {k: (v, s) for k, v, s in zip(*got[:2], got[2] or [None] * len(got[0]), strict=True)} == {
+            k: (p.value, p.score) for k, p in preds.items()}, n
+        assert chunk.metrics(got) == want, n  # equal floats, not approximately
+    if not scored:
+        assert any(t is not None for t in chunk._templates.values())  # the template path was taken
+
+
+def test_chunk_hidden_metrics_refuse_as_metrics_of(tmp_path):
+    """A metric of another task, or one these labels cannot feed: the same HiddenError, file after file."""
+    for metrics in (["accuracy", "mae"], ["f1", score_metrics.RANKING_METRICS[0]]):
+        spec = HiddenLabels(source="labels.csv", target_column="label", prediction_column="pred", metrics=["f1"])
+        spec = spec.model_copy(update={"metrics": metrics})
+        labels = _labels(tmp_path, spec, ["a", "b", "a"])
+        cols = fastpath.columns(b"id,pred\nr000,a\nr001,b\nr002,b\n", spec, labels)
+        assert cols is not None
+        chunk = fastpath.ChunkHidden(spec, labels)
+        for _ in range(2):
+            with pytest.raises(HiddenError) as want:
+                fastpath.metrics_of(spec, labels, cols)
+            with pytest.raises(HiddenError, match=re.escape(str(want.value))):
+                chunk.metrics(cols)

@@ -294,6 +294,198 @@ def metrics_of(spec: Any, labels: Mapping[str, Any], cols: Columns) -> dict[str,
     return dict(sorted(out.items()))
 
 
+# ---------------------------------------------------------------- hidden metrics, per deliverable chunk
+
+_CELL_OUT = '\n\r"\x00'  # never in a cell ``columns`` accepts (quotes, CR and NUL send a file to the shared reader)
+TEMPLATE_MOST = 20_000  # label rows at most in a file template (a regex of one group per row)
+
+
+class ChunkHidden:
+    """The hidden step for every learner of a deliverable chunk: one labels file, one spec, many predictions.
+
+    Built once per (labels, spec): the labels' ids in file order and, per split, each true class's row
+    positions (one ``itemgetter`` each). Per learner, :meth:`columns` and :meth:`metrics` give exactly what
+    :func:`columns` and :func:`metrics_of` give:
+
+    - a predictions file is first matched against a **template** of its header: once :func:`columns` has
+      accepted a file whose ids are the labels' ids in the labels file's order, every later file with the same
+      header line is one ``re.fullmatch`` of ``header, then row after row: that id, a delimiter, a cell``
+      (cells without a delimiter, line break, quote, CR or NUL; one optional last newline). A file the template
+      matches is one :func:`columns` accepts with the same header, the same rows in the same order; the cells
+      are then stripped, checked non-empty and canonicalised exactly as there. Anything else -- another header,
+      another order, blank lines, a score column, a file near the caps -- goes to :func:`columns` (and from
+      there, when irregular, to the shared reader), so the verdicts are its verdicts;
+    - the label metrics (accuracy, precision, recall, f1) come from each split's confusion counts, one
+      ``Counter`` per (split, true class) over that class's rows: the same integers ``metrics_of`` counts, then
+      the same ``_prf`` and the same running sums in the same class order, so the floats are equal. Other
+      metrics go through the scorer's own ``_metric`` as in ``metrics_of``.
+    """
+
+    def __init__(self, spec: Any, labels: Mapping[str, Any], *, tsv: bool = False) -> None:
+        import re
+
+        from roadmap_ci.score import metrics as score_metrics
+
+        self.spec, self.labels, self.tsv = spec, labels, tsv
+        self.delimiter = "\t" if tsv else ","
+        self.order, self.splits = _indexed(labels)
+        self.problem = score_metrics.metrics_problem(spec.metrics, spec.task)
+        self.positive = (score_metrics.canonical_label(spec.positive_label)
+                         if spec.positive_label is not None and not self.problem else None)
+        self.regression = spec.task == "regression"
+        self.needs_score = any(m in score_metrics.SCORE_METRICS for m in spec.metrics)
+        self.label_only = all(m in _LABEL_METRICS for m in spec.metrics)
+        self._templates: dict[str, Any] = {}  # header line -> compiled template, or None (none for it)
+        self.matched = 0  # files read through a template
+        out = re.escape(self.delimiter + _CELL_OUT)
+        self._cell = f"([^{out}]*)"
+        self._other = f"[^{out}]*"
+        # the ids a template can hold: each exactly as stripped, with no delimiter, line break, quote, CR or NUL
+        self._templatable = (spec.task != "ranking" and not self.needs_score and 0 < len(self.order) <= TEMPLATE_MOST
+                             and all(k and k == k.strip() and not any(ch in k for ch in self.delimiter + _CELL_OUT)
+                                     for k in self.order))
+        # per split: (split, [(true class, getter of its rows' predictions, its row count)], rows, true labels)
+        self._classes = []
+        for split, _ids, y_true, rows in self.splits:
+            by: dict[str, list[int]] = {}
+            for t, r in zip(y_true, rows, strict=True):
+                by.setdefault(t, []).append(r)
+            groups = [(t, _getter(rs), len(rs)) for t, rs in by.items()]
+            self._classes.append((split, groups, rows, y_true))
+
+    def _template(self, header: str) -> Any:
+        import re
+
+        spec = self.spec
+        cells = [h.strip() for h in header.split(self.delimiter)]
+        ci, pi = cells.index(spec.id_column), cells.index(spec.prediction_column)
+        d = re.escape(self.delimiter)
+        parts = []
+        for k in self.order:
+            row = [re.escape(k) if j == ci else self._cell if j == pi else self._other for j in range(len(cells))]
+            parts.append(d.join(row))
+        return re.compile(re.escape(header) + "\n" + "\n".join(parts) + "\n?")
+
+    def columns(self, data: bytes) -> Columns | None:
+        """:func:`columns` of this file (None: as it says)."""
+        from roadmap_ci.score import files
+        from roadmap_ci.score import metrics as score_metrics
+
+        if not self._templatable or not data or len(data) > files.MAX_PREDICTIONS_BYTES:
+            return columns(data, self.spec, self.labels, tsv=self.tsv)
+        try:
+            text = data.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError:
+            return None  # columns' verdict too
+        header = text.partition("\n")[0]
+        template = self._templates.get(header, False)
+        got = None
+        if template is not False and template is not None:
+            got = template.fullmatch(text)
+        if got is None:  # no template for this header yet, or not a file it matches: columns decides
+            cols = columns(data, self.spec, self.labels, tsv=self.tsv)
+            if template is False and cols is not None and cols[0] == self.order and len(self._templates) < 8:
+                # kept only when it matches this file itself: then its header line is the one columns read
+                # (the file's first line, not blank) and a file it matches has the same lines but the cells
+                built = self._template(header) if header else None
+                self._templates[header] = built if built is not None and built.fullmatch(text) else None
+            return cols
+        if len(text) > files.MAX_FIELD_CHARS and max(map(len, text.split("\n"))) > files.MAX_FIELD_CHARS:
+            return None  # a line longer than one cell may be: columns refuses it too
+        raws: Any = got.groups()
+        self.matched += 1
+        if not text.isascii() or any(ch in text for ch in _PLAIN):  # else strip() would change nothing
+            raws = list(map(str.strip, raws))
+        if not all(raws):
+            return None
+        memo = _MEMO.setdefault(self.regression, {})
+        if len(memo) > 100_000:
+            memo.clear()
+        for raw in set(raws).difference(memo):
+            if self.regression and _finite(raw) is None:
+                return None
+            memo[raw] = score_metrics.canonical_label(raw)
+        return self.order, list(map(memo.__getitem__, raws)), None
+
+    def metrics(self, cols: Columns) -> dict[str, float]:
+        """:func:`metrics_of` ``(spec, labels, cols)``."""
+        from roadmap_ci.errors import HiddenError
+        from roadmap_ci.score import metrics as score_metrics
+
+        keys, values, scores_col = cols
+        if self.problem or keys is not self.order and keys != self.order:
+            return metrics_of(self.spec, self.labels, cols)  # its error, or rows in another order
+        spec, positive = self.spec, self.positive
+        out: dict[str, float] = {}
+        for split, groups, rows, y_true in self._classes:
+            n = len(rows)
+            counts = [(t, Counter(get(values)) if size > 1 else Counter((get(values),)), size)
+                      for t, get, size in groups]
+            prf = None
+            y_pred = None
+            for m in spec.metrics:
+                try:
+                    if m == "accuracy":
+                        value = sum(c[t] for t, c, _ in counts) / n
+                    elif m in _LABEL_METRICS:
+                        if prf is None:
+                            prf = self._prf(counts, positive)
+                        value = prf[_LABEL_METRICS.index(m) - 1]
+                    else:
+                        if y_pred is None:
+                            y_pred = list(map(values.__getitem__, rows))
+                        scores = (list(map(scores_col.__getitem__, rows)) if scores_col is not None
+                                  else [None] * n)
+                        value = score_metrics._metric(m, spec, positive, y_true, y_pred, scores, split)
+                except OverflowError:
+                    value = math.inf
+                if not math.isfinite(value):
+                    raise HiddenError(f"{split}.{m}: the predictions or labels are too large to score (the metric "
+                                      "overflows the float range); keep values well below 1e150")
+                out[f"{split}.{m}"] = value
+        return dict(sorted(out.items()))
+
+    @staticmethod
+    def _prf(counts: list[tuple[str, Counter[str], int]], positive: str | None) -> tuple[float, float, float]:
+        """``metrics.precision_recall_f1`` from the confusion counts: per class the same tp, fp, fn."""
+        from roadmap_ci.score import metrics as score_metrics
+
+        predicted: Counter[str] = Counter()
+        for _, c, _ in counts:
+            predicted.update(c)
+        true = {t: size for t, _, size in counts}
+        by_true = {t: c for t, c, _ in counts}
+        classes = [positive] if positive is not None else sorted(set(true) | set(predicted))
+        sums = [0.0, 0.0, 0.0]
+        for c in classes:
+            tp = by_true[c][c] if c in by_true else 0
+            fp = predicted[c] - tp
+            fn = true.get(c, 0) - tp
+            for i, v in enumerate(score_metrics._prf(tp, fp, fn)):
+                sums[i] += v
+        k = len(classes)
+        return sums[0] / k, sums[1] / k, sums[2] / k
+
+
+def _getter(rows: list[int]) -> Any:
+    """The predictions at these rows: a tuple (several rows) or the one value (one row), as ``itemgetter``."""
+    return operator.itemgetter(*rows)
+
+
+_CHUNK_HIDDEN: dict[tuple[int, int, bool], ChunkHidden] = {}  # per process: (labels, spec, tsv) -> its plan
+
+
+def chunk_hidden(spec: Any, labels: Mapping[str, Any], tsv: bool) -> ChunkHidden:
+    """The :class:`ChunkHidden` of these labels and spec (built once, kept while they are the ones in use)."""
+    key = (id(labels), id(spec), tsv)
+    got = _CHUNK_HIDDEN.get(key)
+    if got is None or got.labels is not labels or got.spec is not spec:
+        if len(_CHUNK_HIDDEN) > 16:
+            _CHUNK_HIDDEN.clear()
+        got = _CHUNK_HIDDEN[key] = ChunkHidden(spec, labels, tsv=tsv)
+    return got
+
+
 class Scorer:
     """``rescore.score_with`` for one plan, each criterion's rule looked up once per plan (not per learner).
 

@@ -413,11 +413,12 @@ def _hidden(spec: Any, skey: str, labels_file: str | None, predictions: Path | s
                 ranked = files.read_ranking_predictions(Path(predictions), spec, labels, display=display)
                 metrics = score_metrics.compute_ranking(spec, labels, ranked)
             else:
-                cols = None
-                if data is not None:
-                    cols = fastpath.columns(data, spec, labels, tsv=str(predictions).lower().endswith(".tsv"))
-                if cols is not None:
-                    metrics = fastpath.metrics_of(spec, labels, cols)
+                cols = chunk = None
+                if data is not None:  # the chunk's labels index and file templates (the same verdicts as columns)
+                    chunk = fastpath.chunk_hidden(spec, labels, str(predictions).lower().endswith(".tsv"))
+                    cols = chunk.columns(data)
+                if cols is not None and chunk is not None:
+                    metrics = chunk.metrics(cols)
                 else:
                     preds = files.read_predictions(Path(predictions), spec, labels, display=display)
                     metrics = fastpath.metrics(spec, labels, preds)
