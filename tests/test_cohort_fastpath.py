@@ -3,6 +3,7 @@ from per-split counts, and the plan's criteria compiled once -- each compared wi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import re
@@ -14,7 +15,7 @@ from testing.common import ROOT
 
 import roadmap_ci.cohort.rescore  # noqa: F401 (the module, not the function the package exports)
 from roadmap_ci.cohort import fastpath
-from roadmap_ci.errors import HiddenError
+from roadmap_ci.errors import HiddenError, InvalidInput
 from roadmap_ci.evidence import parse_evidence
 from roadmap_ci.score import files
 from roadmap_ci.score import metrics as score_metrics
@@ -287,3 +288,93 @@ def test_chunk_hidden_metrics_refuse_as_metrics_of(tmp_path):
                 fastpath.metrics_of(spec, labels, cols)
             with pytest.raises(HiddenError, match=re.escape(str(want.value))):
                 chunk.metrics(cols)
+
+
+EXTRA_REFS = """\
+version: "x1"
+deliverable: tabular-classification
+pass_mark: 10
+criteria:
+  - {id: t-glob, points: 3, rule: fraction, evidence: "tests:tests.test_features::*"}
+  - {id: t-failing, points: 2, rule: threshold, evidence: tests, better: lower, min: 5, target: 0}
+  - {id: t-pass, points: 1, rule: pass, evidence: tests}
+  - {id: suite, points: 2, rule: pass, evidence: "data:raw"}
+  - {id: lint-rule, points: 2, rule: threshold, evidence: "lint:F", better: lower, min: 4, target: 0}
+  - {id: lint-pass, points: 1, rule: pass, evidence: lint}
+  - {id: metric-pass, points: 1, rule: pass, evidence: "metric:metrics.json:recall"}
+  - {id: metric-lower, points: 2, rule: threshold, evidence: "metric:metrics.json:precision", better: lower,
+     min: 0.9, target: 0.5}
+  - {id: vs-base-zero, points: 2, rule: threshold, evidence: "metric:metrics.json:roc_auc", relative_to: base,
+     if_no_base: zero, min: -0.05, target: 0.01}
+  - {id: hidden-pass, points: 1, rule: pass, evidence: "hidden:f1"}
+  - {id: stage, points: 1, rule: pass, evidence: "pipeline:train"}
+  - {id: duration, points: 1, rule: threshold, evidence: pipeline, better: lower, min: 60, target: 5}
+  - {id: preds, points: 1, rule: pass, evidence: predictions}
+  - {id: rows, points: 1, rule: threshold, evidence: predictions, min: 10, target: 1000}
+  - {id: dir, points: 1, rule: exists, evidence: ["file:reports/", "file:reports/figures/roc.csv", "readme:Results"]}
+  - {id: notebooks, points: 1, rule: fraction, evidence: notebooks}
+"""
+
+
+def _mutated(base: dict, rnd: random.Random) -> dict:
+    """The demo evidence with sections dropped, emptied or broken at random (each still valid evidence)."""
+    ev = json.loads(json.dumps(base))
+    choices = [
+        lambda: ev.update(hidden=None), lambda: ev.update(hidden={}), lambda: ev.update(base_metrics=None),
+        lambda: ev.update(metrics={}), lambda: ev.update(metrics=None), lambda: ev["metrics"].pop("metrics.json:f1"),
+        lambda: ev.update(tests=None), lambda: ev.update(data=None), lambda: ev.update(lint=None),
+        lambda: ev.update(structure=None), lambda: ev.update(pipeline=None), lambda: ev.update(predictions=None),
+        lambda: ev.update(lint={"status": "error", "message": "ruff crashed", "total": 0, "by_rule": {}}),
+        lambda: ev.update(tests={"status": "error", "message": "no pytest", "cases": []}),
+        lambda: ev["metrics"].update({"metrics.json:f1": rnd.uniform(-1e300, 1e300)}),
+        lambda: ev["metrics"].update({"metrics.json:f1": rnd.uniform(0.0, 1.0)}),
+        lambda: ev.update(hidden={"f1": rnd.uniform(0, 1), "public.f1": rnd.uniform(0, 1)}),
+        lambda: ev.update(errors=[{"collector": "hidden", "message": "hidden labels labels.csv: no rows"}]),
+        lambda: ev["structure"].update(readme_path=None),
+        lambda: ev["structure"].update(readme_sections=[]),
+        lambda: ev.update(data=[]),
+        lambda: [c.update(outcome=rnd.choice(["passed", "failed"])) for c in ev["tests"]["cases"]],
+        lambda: [c.update(outcome="passed") for c in ev["tests"]["cases"]],
+        lambda: [c.update(outcome="failed") for c in ev["tests"]["cases"]],
+        lambda: [e.update(success=True) for s in ev["data"] for e in s["expectations"]],
+        lambda: [e.update(success=False) for s in ev["data"] for e in s["expectations"]],
+    ]
+    for _ in range(rnd.randrange(0, 5)):
+        with contextlib.suppress(KeyError, TypeError, AttributeError):
+            rnd.choice(choices)()
+    return ev
+
+
+def test_compiled_criteria_equal_the_model_scorer_on_every_rubric(tmp_path):
+    """Every shipped rubric, the demo's, a group and one reading every other kind of reference, on evidence
+    with sections missing, empty or broken: each criterion's fraction and points are the model scorer's
+    (``scoring.criterion_outcomes``, explained), pending exactly where it says pending, and the totals are
+    ``score_with``'s. The reasons are the model scorer's own: the compiled plan composes none (grade's output
+    holds no reason), and a report scores with ``scoring.score``."""
+    from roadmap_ci.score import scoring
+
+    (tmp_path / "g.yaml").write_text(GROUPED)
+    (tmp_path / "x.yaml").write_text(EXTRA_REFS)
+    rubrics = [load_rubric(p) for p in sorted((ROOT / "rubrics").glob("*.yaml")) if p.name != "base.yaml"]
+    rubrics += [load_rubric(ROOT / "examples" / "demo-learner" / "rubric.yaml"), load_rubric(tmp_path / "g.yaml"),
+                load_rubric(tmp_path / "x.yaml")]
+    base = json.loads((ROOT / "examples" / "demo-learner" / "evidence.json").read_text())
+    rnd = random.Random(11)
+    evs = []
+    while len(evs) < 120:
+        with contextlib.suppress(InvalidInput):
+            evs.append(parse_evidence(json.dumps(_mutated(base, rnd))))
+    seen = set()
+    for rubric in rubrics:
+        p = rs.plan(rubric, None)
+        scorer = fastpath.Scorer(p)
+        for ev in evs:
+            points, pending, fracs = scorer.criteria(ev)
+            outcomes = scoring.criterion_outcomes(ev, p.criteria, explain=True)
+            for o, pt, held, frac in zip(outcomes, points, pending, fracs, strict=True):
+                assert (pt, held, frac) == (o.points, o.status == "pending", o.fraction), o.criterion.id
+                seen.add((type(o.criterion).__name__, o.status))
+            assert scorer(ev) == rs.score_with(ev, p)
+    for kind in ("ThresholdCriterion", "FractionCriterion", "PassCriterion", "ExistsCriterion"):
+        assert {s for k, s in seen if k == kind} >= {"pass", "fail"}, kind  # each kind met both ways
+    assert {s for _, s in seen} >= {"missing", "pending", "partial"}

@@ -486,12 +486,93 @@ def chunk_hidden(spec: Any, labels: Mapping[str, Any], tsv: bool) -> ChunkHidden
     return got
 
 
-class Scorer:
-    """``rescore.score_with`` for one plan, each criterion's rule looked up once per plan (not per learner).
+def _compiled(c: Any) -> Any:
+    """A leaf criterion as one function of the evidence: its rule's fraction with ``explain=False``.
 
-    The rules are the scorer's own (:mod:`roadmap_ci.score.scoring`), called with ``explain=False`` as
-    ``score_with`` calls them; the points, pending points and totals are summed in the same order with the
-    same rounding, so the totals are equal. A group criterion goes through the scorer's own ``_outcome``.
+    The facts come from the namespaces' own resolvers (``facts.NAMESPACES``), called directly instead of through
+    the rule and ``facts.resolve``; a ``metric:`` or ``hidden:`` number that the evidence holds is read from its
+    dict, which is what ``number_fact`` returns for a key it holds. Everything else -- a missing value, a
+    criterion relative to the base branch -- is the rule's own code."""
+    from roadmap_ci import facts
+    from roadmap_ci.score import model, scoring
+
+    rule = scoring._RULES[type(c)]
+    refs = c.parsed_refs
+    resolvers = [facts.NAMESPACES[r.namespace].resolve for r in refs]
+    linear = scoring._linear
+
+    def by_rule(ev: Any) -> float:
+        return rule(c, ev, None, False)[0]
+
+    if isinstance(c, model.ThresholdCriterion):
+        if c.relative_to is not None:
+            return by_rule
+        ref, resolve = refs[0], resolvers[0]
+        lo, hi, higher = c.min, c.target, c.better == "higher"
+        key = ref.key or ""
+        field = {"metric": "metrics", "hidden": "hidden"}.get(ref.namespace)
+
+        def threshold(ev: Any) -> float:
+            if field is not None:
+                values = getattr(ev, field)
+                if values is not None and key in values:
+                    return linear(float(values[key]), lo, hi, higher)
+            fact = resolve(ev, ref, "number", None)
+            return linear(float(fact.value), lo, hi, higher) if fact.kind == "number" else 0.0
+
+        return threshold
+    if isinstance(c, model.FractionCriterion):
+        ref, resolve = refs[0], resolvers[0]
+        lo, hi = c.min, c.target
+
+        def fraction(ev: Any) -> float:
+            f = resolve(ev, ref, "fraction", None).fraction  # None for a missing fact
+            return linear(f, lo, hi, True) if f is not None else 0.0
+
+        return fraction
+    if isinstance(c, model.PassCriterion):
+        ref, resolve = refs[0], resolvers[0]
+
+        def passed(ev: Any) -> float:
+            fact = resolve(ev, ref, "bool", None)
+            return 1.0 if fact.kind != "missing" and fact.value else 0.0
+
+        return passed
+    if isinstance(c, model.ExistsCriterion):
+        pairs = list(zip(refs, resolvers, strict=True))
+        n = len(pairs)
+
+        def exists(ev: Any) -> float:
+            present = 0
+            for ref, resolve in pairs:
+                fact = resolve(ev, ref, "bool", None)
+                if fact.kind == "bool" and fact.value:
+                    present += 1
+            return present / n  # (facts - absent) / facts, as the rule counts
+
+        return exists
+    return by_rule
+
+
+def _points_of(fn: Any, weight: float) -> Any:
+    """A criterion's points from its compiled fraction: clamped and rounded as ``scoring._outcome`` does."""
+
+    def points(ev: Any) -> float:
+        frac = fn(ev)
+        if not 0.0 <= frac <= 1.0:
+            frac = min(1.0, max(0.0, frac)) if math.isfinite(frac) else 0.0
+        return round(weight * frac + 0.0, 2)  # scoring._pts
+
+    return points
+
+
+class Scorer:
+    """``rescore.score_with`` for one plan, each criterion compiled once per plan (not per learner).
+
+    Each leaf criterion is one function (:func:`_compiled`) giving its rule's fraction as the scorer's rule
+    does with ``explain=False`` (``score_with`` calls them so); the points, pending points and totals are summed in
+    the same order with the same rounding, so the totals are equal. A group criterion goes through the scorer's
+    own ``_outcome``.
     """
 
     def __init__(self, p: Any) -> None:
@@ -500,42 +581,60 @@ class Scorer:
         self._s = scoring
         self.steps = []
         for c in p.criteria:
-            rule = scoring._RULES.get(type(c))
-            self.steps.append((c, rule, bool(c.hidden_only), c.points, scoring._pts(c.points)))
+            fn = _compiled(c) if type(c) in scoring._RULES else None
+            self.steps.append((c, fn, bool(c.hidden_only), c.points, scoring._pts(c.points)))
         self.rubrics = [self._totals_of(p.new.rubric, p.new_picks)]
         if p.old is not None and p.old_picks is not None:
             self.rubrics.append(self._totals_of(p.old.rubric, p.old_picks))
+        # no group criterion: with the hidden metrics computed (or failed) nothing is pending, and each criterion's
+        # points are one call
+        self._points = ([_points_of(fn, weight) for _, fn, _, weight, _ in self.steps]
+                        if all(fn is not None for _, fn, _, _, _ in self.steps) else None)
 
     def _totals_of(self, rubric: Any, picks: list[int]) -> tuple[Any, ...]:
         s = self._s
         return (picks, [c.id for c in rubric.criteria], s._pts(rubric.max_points), rubric.pass_mark)
 
-    def __call__(self, ev: Any) -> tuple[Any, Any]:
+    def criteria(self, ev: Any) -> tuple[list[float], list[bool], list[float]]:
+        """Per criterion of the plan: the points, whether pending, the fraction (unrounded; 0 when pending)."""
         s = self._s
         pts_ = s._pts
         undone = ev.hidden is None and not any(e.collector == "hidden" for e in ev.errors)  # scoring._pending
         points: list[float] = []
         pending: list[bool] = []
-        for c, rule, hidden_only, weight, _ in self.steps:
-            if rule is None:
+        fracs: list[float] = []
+        for c, fn, hidden_only, weight, _ in self.steps:
+            if fn is None:
                 o = s._outcome(c, ev, None, False)
                 points.append(o.points)
                 pending.append(o.status == "pending")
+                fracs.append(o.fraction)
                 continue
             if hidden_only and undone:
                 points.append(0.0)
                 pending.append(True)
+                fracs.append(0.0)
                 continue
-            frac = rule(c, ev, None, False)[0]
+            frac = fn(ev)
             if not 0.0 <= frac <= 1.0:
                 frac = min(1.0, max(0.0, frac)) if math.isfinite(frac) else 0.0
             points.append(pts_(weight * frac))
             pending.append(False)
+            fracs.append(frac)
+        return points, pending, fracs
+
+    def __call__(self, ev: Any) -> tuple[Any, Any]:
+        s = self._s
+        pts_ = s._pts
+        if self._points is not None and (ev.hidden is not None or any(e.collector == "hidden" for e in ev.errors)):
+            points, pending = [f(ev) for f in self._points], None  # not undone: no criterion pending
+        else:
+            points, pending = self.criteria(ev)[:2]
         out = []
         for picks, ids, max_points, pass_mark in self.rubrics:
             mine = [points[i] for i in picks]
             total = pts_(sum(mine))
-            held = pts_(sum([self.steps[i][4] for i in picks if pending[i]]))
+            held = pts_(sum([self.steps[i][4] for i in picks if pending[i]]) if pending is not None else 0)
             out.append(s.Totals(total, max_points, s._r(100 * (total / max_points)) if max_points else 0.0,
                                 total >= pass_mark - 1e-9, held, dict(zip(ids, mine, strict=True))))
         return out[0], (out[1] if len(out) > 1 else None)
