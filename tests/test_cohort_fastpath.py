@@ -378,3 +378,23 @@ def test_compiled_criteria_equal_the_model_scorer_on_every_rubric(tmp_path):
     for kind in ("ThresholdCriterion", "FractionCriterion", "PassCriterion", "ExistsCriterion"):
         assert {s for k, s in seen if k == kind} >= {"pass", "fail"}, kind  # each kind met both ways
     assert {s for _, s in seen} >= {"missing", "pending", "partial"}
+
+
+def test_chunk_hidden_metrics_when_the_positive_class_is_rare_or_absent(tmp_path):
+    """The positive label absent from a split's labels, from the predictions, or from both; one row per class:
+    precision, recall and f1 are still compute()'s floats."""
+    spec = HiddenLabels(source="labels.csv", target_column="label", prediction_column="pred", positive_label="yes",
+                        metrics=["precision", "recall", "f1", "accuracy"])
+    rnd = random.Random(5)
+    for targets in (["no", "maybe", "no", "no", "maybe", "no"], ["no", "yes", "maybe", "no", "no", "no"],
+                    ["yes", "no", "maybe"]):
+        labels = _labels(tmp_path, spec, targets)
+        chunk = fastpath.ChunkHidden(spec, labels)
+        for trial in range(12):
+            preds = [rnd.choice(["yes", "no", "maybe", "other"]) if trial % 3 else "no" for _ in labels]
+            path = tmp_path / "p.csv"
+            path.write_text("id,pred\n" + "\n".join(f"{k},{v}" for k, v in zip(labels, preds, strict=True)) + "\n")
+            cols = chunk.columns(path.read_bytes())
+            assert cols is not None
+            assert chunk.metrics(cols) == score_metrics.compute(spec, labels, files.read_predictions(path, spec,
+                                                                                                      labels))

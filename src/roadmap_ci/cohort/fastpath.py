@@ -419,17 +419,17 @@ class ChunkHidden:
         out: dict[str, float] = {}
         for split, groups, rows, y_true in self._classes:
             n = len(rows)
-            counts = [(t, Counter(get(values)) if size > 1 else Counter((get(values),)), size)
-                      for t, get, size in groups]
+            # each true class's predictions, as a tuple
+            got = [(t, get(values) if size > 1 else (get(values),), size) for t, get, size in groups]
             prf = None
             y_pred = None
             for m in spec.metrics:
                 try:
-                    if m == "accuracy":
-                        value = sum(c[t] for t, c, _ in counts) / n
+                    if m == "accuracy":  # rows whose prediction is their true class
+                        value = sum([preds.count(t) for t, preds, _ in got]) / n
                     elif m in _LABEL_METRICS:
                         if prf is None:
-                            prf = self._prf(counts, positive)
+                            prf = self._prf(got, positive)
                         value = prf[_LABEL_METRICS.index(m) - 1]
                     else:
                         if y_pred is None:
@@ -446,22 +446,31 @@ class ChunkHidden:
         return dict(sorted(out.items()))
 
     @staticmethod
-    def _prf(counts: list[tuple[str, Counter[str], int]], positive: str | None) -> tuple[float, float, float]:
-        """``metrics.precision_recall_f1`` from the confusion counts: per class the same tp, fp, fn."""
+    def _prf(got: list[tuple[str, tuple[str, ...], int]], positive: str | None) -> tuple[float, float, float]:
+        """``metrics.precision_recall_f1`` from each true class's predictions: per class the same tp, fp, fn
+        (for ``positive`` alone: counted with ``tuple.count``; for the macro average: one ``Counter`` per class)."""
         from roadmap_ci.score import metrics as score_metrics
 
-        predicted: Counter[str] = Counter()
+        if positive is not None:
+            tp = predicted = true = 0
+            for t, preds, size in got:
+                k = preds.count(positive)
+                predicted += k
+                if t == positive:
+                    tp, true = k, size
+            p, r, f = score_metrics._prf(tp, predicted - tp, true - tp)
+            return p + 0.0, r + 0.0, f + 0.0  # the running sums from 0.0, over one class
+        counts = [(t, Counter(preds), size) for t, preds, size in got]
+        all_predicted: Counter[str] = Counter()
         for _, c, _ in counts:
-            predicted.update(c)
-        true = {t: size for t, _, size in counts}
+            all_predicted.update(c)
+        sizes = {t: size for t, _, size in counts}
         by_true = {t: c for t, c, _ in counts}
-        classes = [positive] if positive is not None else sorted(set(true) | set(predicted))
+        classes = sorted(set(sizes) | set(all_predicted))
         sums = [0.0, 0.0, 0.0]
         for c in classes:
             tp = by_true[c][c] if c in by_true else 0
-            fp = predicted[c] - tp
-            fn = true.get(c, 0) - tp
-            for i, v in enumerate(score_metrics._prf(tp, fp, fn)):
+            for i, v in enumerate(score_metrics._prf(tp, all_predicted[c] - tp, sizes.get(c, 0) - tp)):
                 sums[i] += v
         k = len(classes)
         return sums[0] / k, sums[1] / k, sums[2] / k
