@@ -29,8 +29,9 @@ from roadmap_ci.cohort import store
 
 
 def trusted_evidence(root: Path | str, prov: store.Provenance, data: bytes | None = None,
-                     sha: str | None = None) -> tuple[Any, str | None, str | None] | None:
-    """(evidence, predictions copy, the copy's recorded sha256) when ``evidence.json`` is as collect stored it.
+                     sha: str | None = None) -> tuple[Any, str | None, str | None, str | None] | None:
+    """(evidence, predictions copy, the copy's recorded sha256, the copy's path relative to ``root``) when
+    ``evidence.json`` is as collect stored it.
 
     ``data``: the evidence file's bytes when the caller has read them (at most ``MAX_EVIDENCE_BYTES + 1``);
     ``sha``: their sha256, when the caller has computed it."""
@@ -57,7 +58,7 @@ def trusted_evidence(root: Path | str, prov: store.Provenance, data: bytes | Non
     except RoadmapError:
         return None
     if ev.predictions is None or not ev.predictions.bundled_as:
-        return ev, None, None
+        return ev, None, None, None
     bundled = ev.predictions.bundled_as
     parts = bundled.split("/")
     if all(parts) and "." not in parts:  # a plain relative path: PurePosixPath's parts and as_posix() are these
@@ -69,7 +70,7 @@ def trusted_evidence(root: Path | str, prov: store.Provenance, data: bytes | Non
         name, rel_parts = rel.as_posix(), list(rel.parts)
     if ".." in rel_parts or "\\" in bundled or name not in prov.files:
         return None
-    return ev, os.path.join(root, *rel_parts), prov.files[name]
+    return ev, os.path.join(root, *rel_parts), prov.files[name], os.path.join(*rel_parts) if rel_parts else "."
 
 
 def _finite(text: str) -> float | None:
