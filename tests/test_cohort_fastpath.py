@@ -211,7 +211,7 @@ def _shared(path: Path, spec: HiddenLabels, labels: dict) -> tuple[str, object]:
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_chunk_hidden_gives_columns_and_the_shared_metrics_file_after_file(tmp_path, case):
+def test_chunk_hidden_gives_columns_and_the_shared_metrics_file_after_file(tmp_path, monkeypatch, case):
     """One ChunkHidden over a stream of files, as a chunk of learners: the first regular file builds a header's
     template and the later ones are matched against it; every file, regular or not, gets exactly columns()'s
     result, and the metrics are the shared reader's and compute()'s, equal floats."""
@@ -255,6 +255,8 @@ def test_chunk_hidden_gives_columns_and_the_shared_metrics_file_after_file(tmp_p
         head + "\n" + "\n".join(rows(order, "{k},{v}" + "9" * 5000)) + "\n",  # a cell past MAX_FIELD_CHARS
         head + "\n" + "\n".join(rows(order, "{k},{v}")) + "\n",  # regular again, after all of them
     ]
+    monkeypatch.setattr(fastpath, "TEMPLATE_AFTER", 3)  # a header's template after three regular files
+    monkeypatch.setattr(fastpath, "_TEMPLATES", {})
     chunk = fastpath.ChunkHidden(spec, labels)
     for n, text in enumerate(texts):
         path = tmp_path / f"p{n}.csv"
@@ -271,7 +273,10 @@ def test_chunk_hidden_gives_columns_and_the_shared_metrics_file_after_file(tmp_p
             k: (p.value, p.score) for k, p in preds.items()}, n
         assert chunk.metrics(got) == want, n  # equal floats, not approximately
     if not scored:
-        assert any(t is not None for t in chunk._templates.values())  # the template path was taken
+        assert chunk.matched >= 9  # the template path was taken: the regular files after the first three, ...
+        assert any(slot[2] for slot in fastpath._TEMPLATES.values())
+    else:  # a score column: never a template
+        assert chunk.matched == 0 and not fastpath._TEMPLATES
 
 
 def test_chunk_hidden_metrics_refuse_as_metrics_of(tmp_path):
@@ -398,3 +403,44 @@ def test_chunk_hidden_metrics_when_the_positive_class_is_rare_or_absent(tmp_path
             assert cols is not None
             assert chunk.metrics(cols) == score_metrics.compute(spec, labels, files.read_predictions(path, spec,
                                                                                                       labels))
+
+
+def test_a_grade_through_the_templates_is_the_grade_without_them(tmp_path, monkeypatch):
+    """A whole grade (serial, so in this process) with a template after the first regular file, and with none:
+    the same grades, missing reasons and problems, and the totals computed from the rubric's definition -- with
+    predictions in the labels' order, reordered, with a blank line, and changed after collect."""
+    from testing.cohort_kit import expected_points, predictions_csv, sha_of, store_commit, write_cohort
+
+    from roadmap_ci.cohort import grade
+    from roadmap_ci.cohort.model import load_cohort
+
+    logins = [f"t{i:02d}" for i in range(16)]
+    f = write_cohort(tmp_path, logins)
+    s = tmp_path / "cohort"
+    want = {}
+    for i, lg in enumerate(logins):
+        text = predictions_csv(i % 4, i % 6)
+        if i % 5 == 3:  # rows reversed: columns() reads them, no template matches
+            head, *body = text.rstrip("\n").split("\n")
+            text = "\n".join([head, *body[::-1]]) + "\n"
+        if i % 7 == 5:
+            text += "\n"  # a blank line at the end
+        folder = store_commit(s, "churn", lg, sha_of(lg), text, created_at="2027-01-20T00:00:00Z", run_id=i + 1)
+        if i == 9:  # changed after collect: the full validation, and these predictions' metrics
+            (folder / "predictions.csv").write_text(predictions_csv(1, 1))
+        want[lg] = expected_points(1, 1) if i == 9 else expected_points(i % 4, i % 6)
+    loaded = load_cohort(f)
+    d = loaded.cohort.deliverables[0]
+    monkeypatch.setattr(grade, "read_cache", lambda *_a, **_k: {})  # every grade computes (no caches read)
+    monkeypatch.setattr(grade, "read_scores", lambda *_a, **_k: {})
+    results = []
+    for after in (1, 10**9):
+        monkeypatch.setattr(fastpath, "TEMPLATE_AFTER", after)
+        monkeypatch.setattr(fastpath, "_TEMPLATES", {})
+        got = grade.grade_deliverable(loaded, d, s, state=tmp_path / "st", workers=1)
+        built = any(slot[2] for slot in fastpath._TEMPLATES.values())
+        assert built == (after == 1)
+        results.append(({k: (g.raw, g.final, g.hidden_error) for k, g in got.grades.items()}, got.missing,
+                        [str(p) for p in got.problems]))
+        assert {k: g.raw.total for k, g in got.grades.items()} == pytest.approx(want)
+    assert results[0] == results[1]

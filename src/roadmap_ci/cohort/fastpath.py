@@ -299,6 +299,12 @@ def metrics_of(spec: Any, labels: Mapping[str, Any], cols: Columns) -> dict[str,
 
 _CELL_OUT = '\n\r"\x00'  # never in a cell ``columns`` accepts (quotes, CR and NUL send a file to the shared reader)
 TEMPLATE_MOST = 20_000  # label rows at most in a file template (a regex of one group per row)
+# regular files of one (labels, header) a process reads through columns() before it builds their template:
+# compiling one costs about 0.25 ms per label row, what the template saves on about 600 files, whatever the rows
+TEMPLATE_AFTER = 256
+# per process: (id(labels), delimiter, id column, prediction column, header line) -> [labels, regular files seen,
+# the template (False: not built yet; None: none for this header)]
+_TEMPLATES: dict[tuple[Any, ...], list[Any]] = {}
 
 
 class ChunkHidden:
@@ -309,8 +315,9 @@ class ChunkHidden:
     :func:`columns` and :func:`metrics_of` give:
 
     - a predictions file is first matched against a **template** of its header: once :func:`columns` has
-      accepted a file whose ids are the labels' ids in the labels file's order, every later file with the same
-      header line is one ``re.fullmatch`` of ``header, then row after row: that id, a delimiter, a cell``
+      accepted ``TEMPLATE_AFTER`` files in this process whose ids are the labels' ids in the labels file's order
+      (a cohort's worth: small cohorts and per-learner labels never pay the compile), every later file with
+      the same header line is one ``re.fullmatch`` of ``header, then row after row: that id, a delimiter, a cell``
       (cells without a delimiter, line break, quote, CR or NUL; one optional last newline). A file the template
       matches is one :func:`columns` accepts with the same header, the same rows in the same order; the cells
       are then stripped, checked non-empty and canonicalised exactly as there. Anything else -- another header,
@@ -336,15 +343,12 @@ class ChunkHidden:
         self.regression = spec.task == "regression"
         self.needs_score = any(m in score_metrics.SCORE_METRICS for m in spec.metrics)
         self.label_only = all(m in _LABEL_METRICS for m in spec.metrics)
-        self._templates: dict[str, Any] = {}  # header line -> compiled template, or None (none for it)
         self.matched = 0  # files read through a template
+        self._key = (id(labels), self.delimiter, spec.id_column, spec.prediction_column)
+        self._plain = spec.task != "ranking" and not self.needs_score and 0 < len(self.order) <= TEMPLATE_MOST
         out = re.escape(self.delimiter + _CELL_OUT)
         self._cell = f"([^{out}]*)"
         self._other = f"[^{out}]*"
-        # the ids a template can hold: each exactly as stripped, with no delimiter, line break, quote, CR or NUL
-        self._templatable = (spec.task != "ranking" and not self.needs_score and 0 < len(self.order) <= TEMPLATE_MOST
-                             and all(k and k == k.strip() and not any(ch in k for ch in self.delimiter + _CELL_OUT)
-                                     for k in self.order))
         # per split: (split, [(true class, getter of its rows' predictions, its row count)], rows, true labels)
         self._classes = []
         for split, _ids, y_true, rows in self.splits:
@@ -355,9 +359,13 @@ class ChunkHidden:
             self._classes.append((split, groups, rows, y_true))
 
     def _template(self, header: str) -> Any:
+        """The compiled template of this header, or None when the labels' ids cannot be one's fixed text (each
+        must be exactly as stripped, without a delimiter, line break, quote, CR or NUL)."""
         import re
 
         spec = self.spec
+        if not all(k and k == k.strip() and not any(ch in k for ch in self.delimiter + _CELL_OUT) for k in self.order):
+            return None
         cells = [h.strip() for h in header.split(self.delimiter)]
         ci, pi = cells.index(spec.id_column), cells.index(spec.prediction_column)
         d = re.escape(self.delimiter)
@@ -372,24 +380,32 @@ class ChunkHidden:
         from roadmap_ci.score import files
         from roadmap_ci.score import metrics as score_metrics
 
-        if not self._templatable or not data or len(data) > files.MAX_PREDICTIONS_BYTES:
+        if not self._plain or not data or len(data) > files.MAX_PREDICTIONS_BYTES:
             return columns(data, self.spec, self.labels, tsv=self.tsv)
         try:
             text = data.decode("utf-8").removeprefix("\ufeff")
         except UnicodeDecodeError:
             return None  # columns' verdict too
         header = text.partition("\n")[0]
-        template = self._templates.get(header, False)
-        got = None
-        if template is not False and template is not None:
-            got = template.fullmatch(text)
-        if got is None:  # no template for this header yet, or not a file it matches: columns decides
+        key = (*self._key, header)
+        slot = _TEMPLATES.get(key)
+        if slot is not None and slot[0] is not self.labels:  # another labels object that had the same id
+            slot = None
+        template = slot[2] if slot is not None else False
+        got = template.fullmatch(text) if template is not False and template is not None else None
+        if got is None:  # no template for this header (yet), or not a file it matches: columns decides
             cols = columns(data, self.spec, self.labels, tsv=self.tsv)
-            if template is False and cols is not None and cols[0] == self.order and len(self._templates) < 8:
-                # kept only when it matches this file itself: then its header line is the one columns read
-                # (the file's first line, not blank) and a file it matches has the same lines but the cells
-                built = self._template(header) if header else None
-                self._templates[header] = built if built is not None and built.fullmatch(text) else None
+            if template is False and header and cols is not None and cols[0] == self.order:
+                if slot is None:
+                    if len(_TEMPLATES) > 64:
+                        _TEMPLATES.clear()
+                    slot = _TEMPLATES[key] = [self.labels, 0, False]
+                slot[1] += 1
+                if slot[1] >= TEMPLATE_AFTER:
+                    # kept only when it matches this file itself: then its header line is the one columns read
+                    # (the file's first line, not blank) and a file it matches has the same lines but the cells
+                    built = self._template(header)
+                    slot[2] = built if built is not None and built.fullmatch(text) else None
             return cols
         if len(text) > files.MAX_FIELD_CHARS and max(map(len, text.split("\n"))) > files.MAX_FIELD_CHARS:
             return None  # a line longer than one cell may be: columns refuses it too
