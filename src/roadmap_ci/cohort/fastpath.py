@@ -323,10 +323,11 @@ class ChunkHidden:
       are then stripped, checked non-empty and canonicalised exactly as there. Anything else -- another header,
       another order, blank lines, a score column, a file near the caps -- goes to :func:`columns` (and from
       there, when irregular, to the shared reader), so the verdicts are its verdicts;
-    - the label metrics (accuracy, precision, recall, f1) come from each split's confusion counts, one
-      ``Counter`` per (split, true class) over that class's rows: the same integers ``metrics_of`` counts, then
-      the same ``_prf`` and the same running sums in the same class order, so the floats are equal. Other
-      metrics go through the scorer's own ``_metric`` as in ``metrics_of``.
+    - the label metrics (accuracy, precision, recall, f1) come from each split's true classes: one tuple of
+      predictions per (split, true class), counted with ``tuple.count`` (accuracy, a positive label) or one
+      ``Counter`` each (the macro average) -- the same integers ``metrics_of`` counts, then the same ``_prf`` and
+      the same running sums in the same class order, so the floats are equal. Other metrics go through the
+      scorer's own ``_metric`` as in ``metrics_of``.
     """
 
     def __init__(self, spec: Any, labels: Mapping[str, Any], *, tsv: bool = False) -> None:
@@ -342,7 +343,6 @@ class ChunkHidden:
                          if spec.positive_label is not None and not self.problem else None)
         self.regression = spec.task == "regression"
         self.needs_score = any(m in score_metrics.SCORE_METRICS for m in spec.metrics)
-        self.label_only = all(m in _LABEL_METRICS for m in spec.metrics)
         self.matched = 0  # files read through a template
         self._key = (id(labels), self.delimiter, spec.id_column, spec.prediction_column)
         self._plain = spec.task != "ranking" and not self.needs_score and 0 < len(self.order) <= TEMPLATE_MOST
