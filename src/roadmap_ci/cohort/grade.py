@@ -239,8 +239,11 @@ def _latest(commits: list[str], key: str, problems: list[tuple[str, str]]) -> st
     return chosen
 
 
-def _commit_of(path: str, key: str, problems: list[tuple[str, str]]) -> tuple[str | None, str | None]:
-    """(the commit folder to grade, None) or (None, why the learner is missing; "" = as collect said)."""
+def _commit_of(path: str, key: str,
+               problems: list[tuple[str, str]]) -> tuple[str | None, str | None, int | None]:
+    """(the commit folder to grade, None, the folder opened) or (None, why the learner is missing; "" = as collect
+    said, None). The caller closes the folder: its files are opened relative to it (``openat``), one path
+    lookup of the commit folder for its listing and its three files instead of one per file."""
     commits = []
     with os.scandir(path) as it:
         found = list(it)
@@ -252,20 +255,26 @@ def _commit_of(path: str, key: str, problems: list[tuple[str, str]]) -> tuple[st
         else:
             problems.append((c.path, "a foreign file in the learner's folder (only commit folders belong here)"))
     if not commits:
-        return None, ""
+        return None, "", None
     if len(commits) > 1:
         chosen = _latest(commits, key, problems)
         if chosen is None:
-            return None, "no readable commit folder"
+            return None, "no readable commit folder", None
         commits = [chosen]
     commit = commits[0]
-    extra = sorted(n for n in os.listdir(commit)
-                   if n != store.EVIDENCE and n.endswith(".json") and "evidence" in n.lower())
+    fd = os.open(commit, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        extra = sorted(n for n in os.listdir(fd)
+                       if n != store.EVIDENCE and n.endswith(".json") and "evidence" in n.lower())
+    except BaseException:
+        os.close(fd)
+        raise
     if extra:
+        os.close(fd)
         problems.append((os.path.join(commit, extra[0]), f"two evidence files for one learner and commit "
                                                          f"({store.EVIDENCE} and {extra[0]}): graded neither"))
-        return None, "two evidence files for one commit"
-    return commit, None
+        return None, "two evidence files for one commit", None
+    return commit, None, fd
 
 
 # ---------------------------------------------------------------- hidden metrics, cached
@@ -382,9 +391,10 @@ def _labels(labels_file: str, ranking: bool, spec: Any) -> tuple[Any, str]:
 
 
 def _hidden(spec: Any, skey: str, labels_file: str | None, predictions: Path | str | None, display: str | None,
-            commit: str, trusted_sha: str | None,
-            cached: dict[str, Any] | None) -> tuple[Any, str | None, dict[str, Any] | None] | object:
-    """(metrics, error, the cache entry to keep) -- or UNTRUSTED."""
+            commit: str, trusted_sha: str | None, cached: dict[str, Any] | None, dir_fd: int | None = None,
+            rel: str | None = None) -> tuple[Any, str | None, dict[str, Any] | None] | object:
+    """(metrics, error, the cache entry to keep) -- or UNTRUSTED. ``rel``: the predictions' path relative to the
+    open commit folder ``dir_fd`` (read through it; ``predictions`` still names the file)."""
     if spec is None:
         return None, None, None
     if labels_file is None:
@@ -395,10 +405,12 @@ def _hidden(spec: Any, skey: str, labels_file: str | None, predictions: Path | s
         ranking = spec.task == "ranking"
         labels, labels_sha = _labels(labels_file, ranking, spec)
         data = None  # unread: anything but a regular file of a size allowed is the shared reader's to refuse
+        at = rel is not None and dir_fd is not None
         try:
-            st = os.lstat(predictions)
+            st = os.lstat(rel, dir_fd=dir_fd) if at else os.lstat(predictions)
             if stat.S_ISREG(st.st_mode) and st.st_size <= files.MAX_PREDICTIONS_BYTES:
-                data = store.read_capped(predictions, files.MAX_PREDICTIONS_BYTES)
+                data = (store.read_capped(rel, files.MAX_PREDICTIONS_BYTES, dir_fd=dir_fd) if at
+                        else store.read_capped(predictions, files.MAX_PREDICTIONS_BYTES))
         except OSError:
             data = None
         sha = store.digest(data) if data is not None else None
@@ -413,11 +425,12 @@ def _hidden(spec: Any, skey: str, labels_file: str | None, predictions: Path | s
                 ranked = files.read_ranking_predictions(Path(predictions), spec, labels, display=display)
                 metrics = score_metrics.compute_ranking(spec, labels, ranked)
             else:
-                cols = None
-                if data is not None:
-                    cols = fastpath.columns(data, spec, labels, tsv=str(predictions).lower().endswith(".tsv"))
-                if cols is not None:
-                    metrics = fastpath.metrics_of(spec, labels, cols)
+                cols = chunk = None
+                if data is not None:  # the chunk's labels index and file templates (the same verdicts as columns)
+                    chunk = fastpath.chunk_hidden(spec, labels, str(predictions).lower().endswith(".tsv"))
+                    cols = chunk.columns(data)
+                if cols is not None and chunk is not None:
+                    metrics = chunk.metrics(cols)
                 else:
                     preds = files.read_predictions(Path(predictions), spec, labels, display=display)
                     metrics = fastpath.metrics(spec, labels, preds)
@@ -444,11 +457,15 @@ def _grade_seat(job: Job, scorer: fastpath.Scorer, clock: list[float], spec: Any
     key, path, labels_file, cached, scored = job
     t0 = time.perf_counter()
     problems: list[tuple[str, str]] = []
-    commit, why = _commit_of(path, key, problems)
+    commit, why, fd = _commit_of(path, key, problems)
     clock[0] += time.perf_counter() - t0
-    if commit is None:
+    if commit is None or fd is None:
         return key, problems, why, None, None, None
-    packed, entry, score_entry = _grade_one(key, commit, labels_file, cached, scored, scorer, clock, spec, skey)
+    try:
+        packed, entry, score_entry = _grade_one(key, commit, labels_file, cached, scored, scorer, clock, spec, skey,
+                                                fd)
+    finally:
+        os.close(fd)
     return key, problems, None, packed, entry, score_entry
 
 
@@ -457,15 +474,15 @@ def _inputs_digest(prov: str, evidence: str, predictions: str | None, labels: tu
     return store.digest("\0".join([prov, evidence, predictions or "-", *(labels or ("-", "-"))]).encode())
 
 
-def _read_capped(path: str, cap: int) -> bytes | None:
+def _read_capped(path: str, cap: int, dir_fd: int | None = None) -> bytes | None:
     try:
-        return store.read_capped(path, cap)
+        return store.read_capped(path, cap, dir_fd=dir_fd)
     except OSError:
         return None
 
 
 def _score_hit(scored: list[Any], prov_sha: str, ev_sha: str | None, root: str, labels_file: str | None,
-               spec: Any) -> tuple | None:
+               spec: Any, dir_fd: int | None = None) -> tuple | None:
     """The cached result when every input still has the digest it had (else None: grade it)."""
     if ev_sha is None or not isinstance(scored, list) or len(scored) != 3 or not isinstance(scored[2], list):
         return None
@@ -477,14 +494,14 @@ def _score_hit(scored: list[Any], prov_sha: str, ev_sha: str | None, root: str, 
             parts = str(rel).split("/")
             if ".." in parts or not all(parts) or "\\" in str(rel):
                 return None
-            path = os.path.join(root, *parts)
+            path = os.path.join(*parts) if dir_fd is not None else os.path.join(root, *parts)
             try:
-                st = os.lstat(path)
+                st = os.lstat(path, dir_fd=dir_fd)
             except OSError:
                 return None
             if not stat.S_ISREG(st.st_mode) or st.st_size > files.MAX_PREDICTIONS_BYTES:
                 return None
-            data = _read_capped(path, files.MAX_PREDICTIONS_BYTES)
+            data = _read_capped(path, files.MAX_PREDICTIONS_BYTES, dir_fd)
             if data is None:
                 return None
             preds_sha = store.digest(data)
@@ -500,18 +517,21 @@ def _score_hit(scored: list[Any], prov_sha: str, ev_sha: str | None, root: str, 
 
 
 def _grade_one(key: str, folder: str, labels_file: str | None, cached: dict[str, Any] | None, scored: Any,
-               scorer: fastpath.Scorer, clock: list[float], spec: Any,
-               skey: str) -> tuple[Packed, dict[str, Any] | None, list[Any] | None]:
+               scorer: fastpath.Scorer, clock: list[float], spec: Any, skey: str,
+               dir_fd: int | None = None) -> tuple[Packed, dict[str, Any] | None, list[Any] | None]:
+    """One commit folder graded; ``dir_fd``: the folder, open (its files are read relative to it)."""
     t0 = time.perf_counter()
     name = os.path.basename(folder)
     prov_file = os.path.join(folder, store.PROVENANCE)
     try:
-        raw = store.read_provenance_bytes(prov_file)
+        at = dir_fd is not None
+        raw = store.read_provenance_bytes(store.PROVENANCE if at else prov_file, dir_fd=dir_fd)
         prov_sha = store.digest(raw)
-        ev_data = _read_capped(os.path.join(folder, store.EVIDENCE), MAX_EVIDENCE_BYTES)
+        ev_data = _read_capped(store.EVIDENCE if at else os.path.join(folder, store.EVIDENCE), MAX_EVIDENCE_BYTES,
+                               dir_fd)
         ev_sha = store.digest(ev_data) if ev_data is not None else None
         if scored is not None:
-            hit = _score_hit(scored, prov_sha, ev_sha, folder, labels_file, spec)
+            hit = _score_hit(scored, prov_sha, ev_sha, folder, labels_file, spec, dir_fd)
             if hit is not None:  # the same files, labels, rubrics and code as when it was scored
                 clock[1] += time.perf_counter() - t0
                 return (key, folder, *hit), cached, scored
@@ -522,10 +542,10 @@ def _grade_one(key: str, folder: str, labels_file: str | None, cached: dict[str,
     result: Any = UNTRUSTED
     t1 = t0
     if trusted is not None:
-        ev, preds, want = trusted
+        ev, preds, want, rel = trusted
         t1 = time.perf_counter()
         display = ev.predictions.path[:80] if ev.predictions is not None else None
-        result = _hidden(spec, skey, labels_file, preds, display, name, want, cached)
+        result = _hidden(spec, skey, labels_file, preds, display, name, want, cached, dir_fd, rel)
     if result is UNTRUSTED:  # not as collect stored it: the full validation ci-report applies
         from roadmap_ci.ci.artifact import load_bundle
 

@@ -89,28 +89,39 @@ def read_provenance(path: Path | str, sha: str) -> Provenance:
     return parse_provenance(read_provenance_bytes(path), sha)
 
 
-def read_capped(path: Path | str, cap: int) -> bytes:
+READ_FIRST = 64 * 1024  # the first read's buffer: evidence, predictions and provenance files are mostly smaller
+
+
+def read_capped(path: Path | str, cap: int, *, dir_fd: int | None = None) -> bytes:
     """At most ``cap + 1`` bytes of a file (one more than allowed shows it is too large); OSError as open's.
 
     Plain ``os.open``/``os.read``: a buffered ``open()`` costs twice the system calls (fstat, ioctl), which
-    counts at 450,000 small files per full-roadmap grade."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    counts at 450,000 small files per full-roadmap grade. The reads ask for ``READ_FIRST`` bytes, then twice
+    what was read so far, never past ``cap + 1``: ``os.read(fd, n)`` allocates ``n`` bytes before it reads, and
+    a buffer of the cap itself (32 MiB for predictions) costs a ``mmap``/``munmap`` pair per call -- about
+    30 µs per small file, four times the read. ``dir_fd``: ``path`` is relative to that open folder (``openat``)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0), dir_fd=dir_fd)
     try:
-        data = os.read(fd, cap + 1)
-        while data and len(data) <= cap:  # a short read before the end is allowed: read until EOF
-            more = os.read(fd, cap + 1 - len(data))
+        data = os.read(fd, min(cap + 1, READ_FIRST))
+        if not data:
+            return data
+        parts = [data]
+        got = len(data)
+        while got <= cap:  # a short read before the end is allowed: read until EOF (or one byte past the cap)
+            more = os.read(fd, min(cap + 1 - got, max(READ_FIRST, got)))
             if not more:
                 break
-            data += more
-        return data
+            parts.append(more)
+            got += len(more)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
     finally:
         os.close(fd)
 
 
-def read_provenance_bytes(path: Path | str) -> bytes:
+def read_provenance_bytes(path: Path | str, *, dir_fd: int | None = None) -> bytes:
     """The provenance file's bytes (``grade`` digests them for its score cache); ValueError as read_provenance."""
     try:
-        return read_capped(path, PROVENANCE_MAX)
+        return read_capped(path, PROVENANCE_MAX, dir_fd=dir_fd)
     except FileNotFoundError:
         raise ValueError("no provenance.json (not written by `cohort collect`)") from None
     except OSError as exc:
