@@ -27,9 +27,12 @@ products' facts (the numbers in the answers), which questions are development qu
 hidden (and so which facts the hidden questions ask about), the leaked FAQ, and each document's layout --
 its chapter number in the handbook, its sections numbered in a drawn order, each manual section under one of
 a few equivalent headings -- so the gold section ids (``atlas-router/7-4-power-supply``) are the course's, and
-neither the practice labels nor a guessed secret names them. The hidden questions' order, their ids and the
-public/private split come from the learner's stream (``--learner``). Without a secret the output is the
-shipped practice data, byte for byte.
+neither the practice labels nor a guessed secret names them. A course's catalogue is three times the practice
+one (the eight practice products and ``COURSE_PRODUCTS``), so its question sets are three times as large (228
+development, 342 hidden questions), and half of its hidden questions are public (practice: 30%): with 36 public
+questions the baseline's public accuracy moved by up to 28 points from one learner's sample to another's. The
+hidden questions' order, their ids and the public/private split come from the learner's stream (``--learner``).
+Without a secret the output is the shipped practice data, byte for byte.
 """
 
 from __future__ import annotations
@@ -67,6 +70,25 @@ PRODUCTS = [
     ("flux-plug", "Flux Plug", "energy-monitoring smart plug"),
     ("glow-bulb", "Glow Bulb", "colour smart bulb"),
     ("harbor-lock", "Harbor Lock", "keyless smart lock"),
+]
+# A course's catalogue: the practice products and these (module doc: three times the questions under a secret).
+COURSE_PRODUCTS = [
+    ("aurora-hub", "Aurora Hub", "smart-home hub"),
+    ("breeze-purifier", "Breeze Purifier", "smart air purifier"),
+    ("comet-vacuum", "Comet Vacuum", "robot vacuum cleaner"),
+    ("dune-sensor", "Dune Sensor", "motion sensor"),
+    ("echo-blinds", "Echo Blinds", "motorised window blind"),
+    ("fern-sprinkler", "Fern Sprinkler", "smart garden sprinkler"),
+    ("garnet-switch", "Garnet Switch", "smart wall switch"),
+    ("halo-display", "Halo Display", "smart display"),
+    ("iris-monitor", "Iris Monitor", "baby monitor"),
+    ("juniper-kettle", "Juniper Kettle", "smart kettle"),
+    ("kestrel-alarm", "Kestrel Alarm", "smoke and CO alarm"),
+    ("lumen-strip", "Lumen Strip", "LED light strip"),
+    ("meadow-feeder", "Meadow Feeder", "automatic pet feeder"),
+    ("nimbus-fan", "Nimbus Fan", "smart ceiling fan"),
+    ("onyx-siren", "Onyx Siren", "indoor alarm siren"),
+    ("pebble-tracker", "Pebble Tracker", "Bluetooth item tracker"),
 ]
 PROTOCOLS = ["Zigbee 3.0", "Thread", "Matter over Wi-Fi", "Bluetooth Low Energy", "Z-Wave Plus", "Matter over Thread"]
 COLOURS = ["amber", "blue", "white", "green", "purple", "orange"]
@@ -269,7 +291,7 @@ def generate(out: Path = RAW, labels: Path = LABELS, *, secret: bytes | None = N
 
     docs: dict[str, str] = {}
     items: list[dict] = []  # one per question: doc_id, question, gold_passage, answer
-    for doc_id, name, kind in PRODUCTS:
+    for doc_id, name, kind in PRODUCTS + ([] if secret is None else COURSE_PRODUCTS):
         f = product_facts(rng)
         sections, facts = product_manual(name, kind, f)
         lay = layout([title for title, _ in sections])
@@ -312,7 +334,8 @@ def generate(out: Path = RAW, labels: Path = LABELS, *, secret: bytes | None = N
         own.shuffle(hidden)
         ids = sorted(own.sample(range(10_000, 100_000), len(hidden)))
         hidden_rows = [{"id": f"h{i}", **item} for i, item in zip(ids, hidden, strict=True)]
-    public = set(own.sample(range(len(hidden_rows)), round(len(hidden_rows) * 0.3)))
+    share = 0.3 if secret is None else 0.5  # a course's public part: half (module doc)
+    public = set(own.sample(range(len(hidden_rows)), round(len(hidden_rows) * share)))
 
     (out / "docs").mkdir(parents=True, exist_ok=True)
     for doc_id, text in sorted(docs.items()):

@@ -182,8 +182,9 @@ class Questions:
 QUESTIONS = {
     # answering blindly by kind of question ("yes", "1", …) gets ≈ 0.30: no more may carry over
     "agent-app": Questions("test_tasks.csv", "dev_tasks.csv", "answer", 0.03, 0.40),
-    # the same questions are asked of every world: their gold sections must not carry over
-    "rag-chatbot": Questions("questions.csv", "qa.csv", "section_id", 0.5, 0.10),
+    # the same questions are asked of every world: their gold sections must not carry over (a course's
+    # catalogue is three times the practice one, so about a third of its questions are asked in the practice world)
+    "rag-chatbot": Questions("questions.csv", "qa.csv", "section_id", 0.3, 0.10),
 }
 
 
