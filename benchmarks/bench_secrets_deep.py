@@ -98,29 +98,43 @@ class Score:
     of: float  # their maximum
     private: float  # the private hidden metric, × 100
     seconds: float
+    hidden: dict[str, float] = field(default_factory=dict)  # the raw values the points came from (--rescore)
+    metrics: dict[str, float] = field(default_factory=dict)
+
+
+def data_criteria(template: str) -> list:
+    """The rubric's criteria (as it is now) that read only hidden-label or pipeline metrics."""
+    from roadmap_ci.score.load import load_rubric
+
+    rubric = load_rubric(ROOT / "rubrics" / f"{template}.yaml").rubric
+    return [c for c in rubric.criteria if c.refs() and all(r.startswith(("hidden:", "metric:")) for r in c.refs())]
+
+
+def points(template: str, hidden: dict[str, float], values: dict[str, float], seconds: float) -> Score:
+    """Score recorded values by the rubric's own rules, as it is now (a recalibration needs no re-run)."""
+    from roadmap_ci.evidence import Evidence
+    from roadmap_ci.score.scoring import criterion_outcomes
+
+    crits = data_criteria(template)
+    outcomes = criterion_outcomes(Evidence(deliverable=template, hidden=hidden, metrics=values), crits, explain=False)
+    private = next(r for c in crits for r in c.refs() if r.startswith("hidden:private."))
+    return Score(sum(o.points for o in outcomes), sum(c.points for c in crits),
+                 100 * hidden[private.removeprefix("hidden:")], seconds, dict(hidden), dict(values))
 
 
 def score(template: str, repo: Path, labels: Path, seconds: float) -> Score:
     from roadmap_ci.collect.metrics import read_file
-    from roadmap_ci.evidence import Evidence
     from roadmap_ci.score.hidden import score_predictions
     from roadmap_ci.score.load import load_rubric
-    from roadmap_ci.score.scoring import criterion_outcomes
 
-    rubric = load_rubric(ROOT / "rubrics" / f"{template}.yaml").rubric
-    spec = rubric.hidden_labels
+    spec = load_rubric(ROOT / "rubrics" / f"{template}.yaml").rubric.hidden_labels
     assert spec is not None
     hidden = score_predictions(spec, labels, repo / "data" / "predictions" / "predictions.csv")
-    crits = [c for c in rubric.criteria
-             if c.refs() and all(r.startswith(("hidden:", "metric:")) for r in c.refs())]
     values: dict[str, float] = {}
-    for name in sorted({r.split(":")[1] for c in crits for r in c.refs() if r.startswith("metric:")}):
+    for name in sorted({r.split(":")[1] for c in data_criteria(template) for r in c.refs() if r.startswith("metric:")}):
         if (repo / name).is_file():
             read_file((repo / name).read_text(encoding="utf-8"), name, values, {})
-    outcomes = criterion_outcomes(Evidence(deliverable=template, hidden=hidden, metrics=values), crits, explain=False)
-    private = next(r for c in crits for r in c.refs() if r.startswith("hidden:private."))
-    return Score(sum(o.points for o in outcomes), sum(c.points for c in crits),
-                 100 * hidden[private.removeprefix("hidden:")], seconds)
+    return points(template, hidden, values, seconds)
 
 
 def repro(repo: Path) -> float:
@@ -140,8 +154,15 @@ class Row:
     tests_failed: list[str] = field(default_factory=list)
 
 
+def record(jsonl: Path | None, template: str, secret_no: int, kind: str, s: Score) -> None:
+    """Append one run to ``jsonl`` (``--table F --rescore`` re-tabulates it under the rubric as it is now)."""
+    if jsonl is not None:
+        with jsonl.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"template": template, "secret": secret_no, "kind": kind, **vars(s)}) + "\n")
+
+
 def bench(template: str, secrets: range, improved: bool, learner_tests: bool, practice: bool,  # noqa: ANN001
-          log) -> Row:
+          log, jsonl: Path | None = None) -> Row:
     from cookiecutter.main import cookiecutter
 
     gen = load(ROOT / "templates" / template / "generate_data.py", f"gen_{template.replace('-', '_')}")
@@ -160,6 +181,7 @@ def bench(template: str, secrets: range, improved: bool, learner_tests: bool, pr
             for cmd in (GIT + ["init", "-q"], GIT + ["add", "-A"], GIT + ["commit", "-qm", "start"]):
                 subprocess.run(cmd, cwd=repo, check=True, capture_output=True)
             base = score(template, repo, labels, repro(repo))
+            record(jsonl, template, i, "baseline", base)
             name = "practice" if i < 0 else f"secret {i}"
             log(f"{template} {name}: baseline {base.points:.1f}/{base.of:g} points, private {base.private:.1f}, "
                 f"{base.seconds:.0f} s")
@@ -175,6 +197,7 @@ def bench(template: str, secrets: range, improved: bool, learner_tests: bool, pr
             if changes is not None:
                 set_params(repo, changes)
                 better = score(template, repo, labels, repro(repo))
+                record(jsonl, template, i, "improved", better)
                 log(f"{template} {name}: improved {better.points:.1f}/{better.of:g} points, "
                     f"private {better.private:.1f}, {better.seconds:.0f} s")
                 if i >= 0:
@@ -204,6 +227,31 @@ def table(rows: list[Row]) -> str:
     return "\n".join(out)
 
 
+def read_jsonl(path: Path, rescore: bool) -> list[Row]:
+    """The rows of a ``--jsonl`` file; ``rescore``: points from the recorded values under today's rubric."""
+    if not path.is_file():
+        raise SystemExit(f"{path}: no such file")
+    rows: dict[str, Row] = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        try:
+            run_ = json.loads(line)
+            s = Score(**{k: run_[k] for k in ("points", "of", "private", "seconds")},
+                      hidden=run_.get("hidden", {}), metrics=run_.get("metrics", {}))
+            template, kind, secret_no = run_["template"], run_["kind"], run_["secret"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise SystemExit(f"{path}:{n}: not a run of this benchmark ({exc})") from None
+        if rescore:
+            if not s.hidden:
+                raise SystemExit(f"{path}:{n}: no recorded metrics to rescore")
+            s = points(template, s.hidden, s.metrics, s.seconds)
+        row = rows.setdefault(template, Row(template))
+        if secret_no < 0:
+            row.practice = s if kind == "baseline" else row.practice
+        else:
+            (row.baseline if kind == "baseline" else row.improved).append(s)
+    return list(rows.values())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("templates", nargs="*", default=TEMPLATES)
@@ -213,13 +261,20 @@ def main() -> None:
     ap.add_argument("--first", type=int, default=0, help="the first secret's number (to extend a run)")
     ap.add_argument("--no-practice", action="store_true", help="skip the practice-data row")
     ap.add_argument("--json", type=Path, help="also write every score here")
+    ap.add_argument("--jsonl", type=Path, help="append each run (with its raw metrics) to this file as it ends")
+    ap.add_argument("--table", type=Path, help="only print the table of an earlier --jsonl file")
+    ap.add_argument("--rescore", action="store_true",
+                    help="with --table: score the recorded metrics under the rubric as it is now")
     args = ap.parse_args()
+    if args.table is not None:
+        print(table(read_jsonl(args.table, args.rescore)))
+        return
 
     def log(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
     secrets = range(args.first, args.first + args.secrets)
-    rows = [bench(t, secrets, args.improved, args.learner_tests, not args.no_practice, log)
+    rows = [bench(t, secrets, args.improved, args.learner_tests, not args.no_practice, log, args.jsonl)
             for t in args.templates]
     if args.json:
         args.json.write_text(json.dumps([{"template": r.template, "practice": vars(r.practice) if r.practice else None,
