@@ -1,7 +1,8 @@
 """Fairness across course secrets: the baseline's score over N secrets, for the deep-learning, retrieval,
 agent, graph and recommender templates (benchmarks/bench_secrets.py covers the tabular ones).
 
-    python benchmarks/bench_secrets_deep.py [--secrets N] [--improved] [--learner-tests] [TEMPLATE ...]
+    python benchmarks/bench_secrets_deep.py [--secrets N] [--improved] [--learner-tests] [--jsonl F] [TEMPLATE ...]
+    python benchmarks/bench_secrets_deep.py --table F [--rescore]
 
 For each template and each of N course secrets (fixed, named ``bench-secret-NNN``, each with its own
 learner): render the template with cookiecutter, replace ``data/raw`` with the secret's data
@@ -17,7 +18,9 @@ learner): render the template with cookiecutter, replace ``data/raw`` with the s
 ``--improved`` also runs the README's "How to improve" path (the template's case in
 ``tests/templates/_contract.py``) on each secret's repo; ``--learner-tests`` runs the rendered repo's own pytest
 on it (the learner's tests must pass on every course's data). The practice data (no secret) is the first row of each
-template, for reference. Prints a Markdown table for docs/performance.md; the goal (issue: fair to every
+template, for reference. ``--jsonl F`` appends each run (its points and the raw hidden and pipeline metrics they
+came from) as it ends; ``--table F --rescore`` re-scores those under the rubric as it is now, so a rubric
+recalibration needs no re-run. Prints a Markdown table for docs/performance.md; the goal (issue: fair to every
 learner) is a spread of at most 3 points over the secrets.
 """
 
@@ -217,12 +220,13 @@ def table(rows: list[Row]) -> str:
            "|---|---:|---|---|---|---|---|"]
     for r in rows:
         p = f"{r.practice.points:.1f}/{r.practice.of:g} / {r.practice.private:.1f}" if r.practice else "—"
-        pts = [s.points for s in r.baseline]
+        pts = [s.points for s in r.baseline] or [0.0]
         ok = "yes" if max(pts) - min(pts) <= GOAL and not r.tests_failed else "NO"
         if r.tests_failed:
             ok += "; learner tests fail: " + ", ".join(r.tests_failed)
         out.append(f"| {r.template} | {len(r.baseline)} | {p} | "
-                   f"{spread(r.baseline, 'points')} | {spread(r.baseline, 'private')} | "
+                   f"{spread(r.baseline, 'points') if r.baseline else '—'} | "
+                   f"{spread(r.baseline, 'private') if r.baseline else '—'} | "
                    f"{spread(r.improved, 'points') if r.improved else '—'} | {ok} |")
     return "\n".join(out)
 
