@@ -21,7 +21,9 @@ With a course secret (``--secret-file``, ``roadmap_ci.seeding``) the scanner is 
 distortion ranges (rotation, scale, shift, contrast, noise, inversions) are drawn within narrow bands around
 the practice values and every scan carries a faint course-wide background pattern; which source digits are
 test digits, the distortions, the ids and the public/private split come from the learner's stream
-(``--learner``). Without a secret the output is the shipped practice data, byte for byte.
+(``--learner``). A course's test set is larger than the practice one: 30% of each digit class's source
+images, each scanned ``COURSE_TEST_SCANS`` times with its own distortions, and 30% of each class's test scans
+public. Without a secret the output is the shipped practice data, byte for byte.
 """
 
 from __future__ import annotations
@@ -43,6 +45,9 @@ SIZE = 16
 SEED = 2126
 DELIVERABLE = "image-classifier"
 PIXELS = [f"px{i:03d}" for i in range(SIZE * SIZE)]
+# A course scans each of its test digits this many times (1,617 hidden images, not the practice 539): the
+# baseline's hidden scores then move less with the learner's own draw of distortions (docs/performance.md).
+COURSE_TEST_SCANS = 3
 
 LETTERS = {  # strokes on a unit square, (x0, y0, x1, y1), y grows downwards
     "A": [(0.5, 0.05, 0.1, 0.95), (0.5, 0.05, 0.9, 0.95), (0.28, 0.6, 0.72, 0.6)],
@@ -117,6 +122,16 @@ def draw_letter(strokes: list[tuple[float, float, float, float]], rng: np.random
     return img
 
 
+def stratified(order: np.ndarray, classes: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray]:
+    """Split ``order`` (indices, in a random order; ``classes`` their labels) into the first ``share`` of each
+    class and the rest, both in ``order``'s order."""
+    first = np.zeros(len(order), dtype=bool)
+    for c in np.unique(classes):
+        members = np.flatnonzero(classes == c)
+        first[members[: int(round(share * len(members)))]] = True
+    return order[first], order[~first]
+
+
 def to_rows(images: np.ndarray) -> np.ndarray:
     return np.rint(images.reshape(len(images), -1) * 255).astype(np.uint8)
 
@@ -144,15 +159,19 @@ def generate(out: Path = RAW, labels_path: Path = LABELS, *, secret: bytes | Non
 
     order = rng.permutation(len(y))
     # mild imbalance: keep every test digit, drop part of the training 1s and 7s
-    n_test = int(round(0.3 * len(y)))
-    test_idx, train_idx = order[:n_test], order[n_test:]
+    if secret is None:
+        n_test = int(round(0.3 * len(y)))
+        test_idx, train_idx = order[:n_test], order[n_test:]
+    else:  # a course: 30% of each digit's sources are test sources, so every course tests the same class mix
+        test_idx, train_idx = stratified(order, y[order], 0.3)
     drop = np.isin(y[train_idx], [1, 7]) & (rng.random(len(train_idx)) < 0.35)
     train_idx = train_idx[~drop]
 
     x_train = np.stack([distort(base[i], rng, scanner) for i in train_idx])
     y_train = y[train_idx].copy()
-    x_test = np.stack([distort(base[i], rng, scanner) for i in test_idx])
-    y_test = y[test_idx]
+    copies = 1 if secret is None else COURSE_TEST_SCANS
+    x_test = np.stack([distort(base[i], rng, scanner) for i in np.repeat(test_idx, copies)])
+    y_test = y[np.repeat(test_idx, copies)]
 
     noisy = rng.random(len(y_train)) < 0.03
     y_train[noisy] = (y_train[noisy] + rng.integers(1, 10, size=noisy.sum())) % 10
@@ -179,7 +198,12 @@ def generate(out: Path = RAW, labels_path: Path = LABELS, *, secret: bytes | Non
     write_csv(out / "pretrain.csv", ["id", "letter"],
               [np.array([f"pt{i:05d}" for i in range(len(letter_y))]), np.array(names)[letter_y]], to_rows(letters))
 
-    split = np.where(rng.random(len(y_test)) < 0.3, "public", "private")
+    if secret is None:
+        split = np.where(rng.random(len(y_test)) < 0.3, "public", "private")
+    else:  # 30% of each class's test scans are public: the same class mix in both parts, in every course
+        perm = rng.permutation(len(y_test))
+        public, _ = stratified(perm, y_test[perm], 0.3)
+        split = np.where(np.isin(np.arange(len(y_test)), public), "public", "private")
     labels_path.parent.mkdir(parents=True, exist_ok=True)
     rows = ["id,label,split"] + [f"{i},{t},{s}" for i, t, s in zip(test_ids, y_test, split, strict=True)]
     labels_path.write_text("\n".join(rows) + "\n")

@@ -28,8 +28,10 @@ def test_baseline_earns_part_of_the_hidden_label_points(baseline):
     _, result = baseline
     card = result.card
     # the hidden labels carry real weight and the small baseline CNN earns only part of it
-    for cid in ("hidden-accuracy", "hidden-f1-private", "valid-macro-f1"):
+    for cid in ("hidden-accuracy", "hidden-f1-private"):
         assert 0 < result.crit(cid).fraction < 0.6, (cid, result.crit(cid).reason)
+    # the validation F1 (the learner's own noisy split) has 5 points on a gentle slope: about two thirds of them
+    assert 0 < result.crit("valid-macro-f1").fraction < 0.8, result.crit("valid-macro-f1").reason
     assert 0 < result.crit("training-curve").fraction < 1, result.crit("training-curve").reason
     assert result.crit("transfer").status == "fail"  # the transfer path is off in the baseline
     assert 0.6 <= result.hidden["public.accuracy"] <= 0.82 and 0.6 <= result.hidden["private.f1"] <= 0.82
