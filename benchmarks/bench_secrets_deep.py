@@ -1,7 +1,12 @@
 """Fairness across course secrets: the baseline's score over N secrets, for the deep-learning, retrieval,
 agent, graph and recommender templates (benchmarks/bench_secrets.py covers the tabular ones).
 
-    python benchmarks/bench_secrets_deep.py [--secrets N] [--improved] [--learner-tests] [TEMPLATE ...]
+    python benchmarks/bench_secrets_deep.py [--secrets N] [--improved] [--learner-tests] [--jsonl F] [TEMPLATE ...]
+    python benchmarks/bench_secrets_deep.py --table F [--rescore] [TEMPLATE ...]
+
+``--jsonl F`` appends every run as it ends (its points and the raw hidden-label and pipeline metrics they were
+scored from); ``--table F --rescore`` tabulates those runs again, scored under the rubric as it is now, so a
+rubric recalibration needs no pipeline re-run.
 
 For each template and each of N course secrets (fixed, named ``bench-secret-NNN``, each with its own
 learner): render the template with cookiecutter, replace ``data/raw`` with the secret's data
@@ -98,6 +103,8 @@ class Score:
     of: float  # their maximum
     private: float  # the private hidden metric, × 100
     seconds: float
+    hidden: dict[str, float] = field(default_factory=dict)  # the raw values scored (for --rescore)
+    metrics: dict[str, float] = field(default_factory=dict)
 
 
 def score(template: str, repo: Path, labels: Path, seconds: float) -> Score:
@@ -120,7 +127,22 @@ def score(template: str, repo: Path, labels: Path, seconds: float) -> Score:
     outcomes = criterion_outcomes(Evidence(deliverable=template, hidden=hidden, metrics=values), crits, explain=False)
     private = next(r for c in crits for r in c.refs() if r.startswith("hidden:private."))
     return Score(sum(o.points for o in outcomes), sum(c.points for c in crits),
-                 100 * hidden[private.removeprefix("hidden:")], seconds)
+                 100 * hidden[private.removeprefix("hidden:")], seconds, dict(hidden), values)
+
+
+def rescore(template: str, hidden: dict[str, float], metrics: dict[str, float], seconds: float) -> Score:
+    """A recorded run's data-dependent points under the rubric as it is now (no pipeline re-run)."""
+    from roadmap_ci.evidence import Evidence
+    from roadmap_ci.score.load import load_rubric
+    from roadmap_ci.score.scoring import criterion_outcomes
+
+    rubric = load_rubric(ROOT / "rubrics" / f"{template}.yaml").rubric
+    crits = [c for c in rubric.criteria
+             if c.refs() and all(r.startswith(("hidden:", "metric:")) for r in c.refs())]
+    outcomes = criterion_outcomes(Evidence(deliverable=template, hidden=hidden, metrics=metrics), crits, explain=False)
+    private = next(r for c in crits for r in c.refs() if r.startswith("hidden:private."))
+    return Score(sum(o.points for o in outcomes), sum(c.points for c in crits),
+                 100 * hidden[private.removeprefix("hidden:")], seconds, hidden, metrics)
 
 
 def repro(repo: Path) -> float:
@@ -141,7 +163,7 @@ class Row:
 
 
 def bench(template: str, secrets: range, improved: bool, learner_tests: bool, practice: bool,  # noqa: ANN001
-          log) -> Row:
+          log, record) -> Row:
     from cookiecutter.main import cookiecutter
 
     gen = load(ROOT / "templates" / template / "generate_data.py", f"gen_{template.replace('-', '_')}")
@@ -161,6 +183,7 @@ def bench(template: str, secrets: range, improved: bool, learner_tests: bool, pr
                 subprocess.run(cmd, cwd=repo, check=True, capture_output=True)
             base = score(template, repo, labels, repro(repo))
             name = "practice" if i < 0 else f"secret {i}"
+            record(template, i, "baseline", base)
             log(f"{template} {name}: baseline {base.points:.1f}/{base.of:g} points, private {base.private:.1f}, "
                 f"{base.seconds:.0f} s")
             if i < 0:
@@ -175,6 +198,7 @@ def bench(template: str, secrets: range, improved: bool, learner_tests: bool, pr
             if changes is not None:
                 set_params(repo, changes)
                 better = score(template, repo, labels, repro(repo))
+                record(template, i, "improved", better)
                 log(f"{template} {name}: improved {better.points:.1f}/{better.of:g} points, "
                     f"private {better.private:.1f}, {better.seconds:.0f} s")
                 if i >= 0:
@@ -184,6 +208,8 @@ def bench(template: str, secrets: range, improved: bool, learner_tests: bool, pr
 
 def spread(scores: list[Score], attr: str) -> str:
     xs = [getattr(s, attr) for s in scores]
+    if not xs:
+        return "—"
     return f"{min(xs):.1f} / {statistics.mean(xs):.1f} / {max(xs):.1f} ({max(xs) - min(xs):.1f})"
 
 
@@ -195,13 +221,35 @@ def table(rows: list[Row]) -> str:
     for r in rows:
         p = f"{r.practice.points:.1f}/{r.practice.of:g} / {r.practice.private:.1f}" if r.practice else "—"
         pts = [s.points for s in r.baseline]
-        ok = "yes" if max(pts) - min(pts) <= GOAL and not r.tests_failed else "NO"
+        ok = "yes" if pts and max(pts) - min(pts) <= GOAL and not r.tests_failed else "NO"
         if r.tests_failed:
             ok += "; learner tests fail: " + ", ".join(r.tests_failed)
         out.append(f"| {r.template} | {len(r.baseline)} | {p} | "
                    f"{spread(r.baseline, 'points')} | {spread(r.baseline, 'private')} | "
                    f"{spread(r.improved, 'points') if r.improved else '—'} | {ok} |")
     return "\n".join(out)
+
+
+def from_jsonl(path: Path, rescore_now: bool, templates: list[str] | None) -> list[Row]:
+    """The rows of the runs recorded in ``path`` (the last record of a template/secret/kind wins)."""
+    runs: dict[tuple[str, int, str], Score] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            d = json.loads(line)
+            s = Score(d["points"], d["of"], d["private"], d["seconds"], d.get("hidden", {}), d.get("metrics", {}))
+            if rescore_now:
+                s = rescore(d["template"], s.hidden, s.metrics, s.seconds)
+            runs[(d["template"], d["secret"], d["kind"])] = s
+    rows: dict[str, Row] = {}
+    for (t, i, kind), s in sorted(runs.items()):
+        if templates is not None and t not in templates:
+            continue
+        row = rows.setdefault(t, Row(t))
+        if i < 0 and kind == "baseline":
+            row.practice = s
+        elif i >= 0:
+            (row.baseline if kind == "baseline" else row.improved).append(s)
+    return list(rows.values())
 
 
 def main() -> None:
@@ -213,13 +261,27 @@ def main() -> None:
     ap.add_argument("--first", type=int, default=0, help="the first secret's number (to extend a run)")
     ap.add_argument("--no-practice", action="store_true", help="skip the practice-data row")
     ap.add_argument("--json", type=Path, help="also write every score here")
+    ap.add_argument("--jsonl", type=Path, help="append each run (its raw hidden and pipeline metrics) as it ends")
+    ap.add_argument("--table", type=Path, metavar="F", help="no runs: tabulate the runs recorded in F (--jsonl)")
+    ap.add_argument("--rescore", action="store_true", help="with --table: score them under the rubric as it is now")
     args = ap.parse_args()
+
+    if args.table:
+        if not args.table.is_file():
+            raise SystemExit(f"{args.table}: no such file")
+        print(table(from_jsonl(args.table, args.rescore, args.templates if args.templates != TEMPLATES else None)))
+        return
 
     def log(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
+    def record(template: str, i: int, kind: str, s: Score) -> None:
+        if args.jsonl:
+            with args.jsonl.open("a", encoding="utf-8") as f:
+                f.write(json.dumps({"template": template, "secret": i, "kind": kind, **vars(s)}) + "\n")
+
     secrets = range(args.first, args.first + args.secrets)
-    rows = [bench(t, secrets, args.improved, args.learner_tests, not args.no_practice, log)
+    rows = [bench(t, secrets, args.improved, args.learner_tests, not args.no_practice, log, record)
             for t in args.templates]
     if args.json:
         args.json.write_text(json.dumps([{"template": r.template, "practice": vars(r.practice) if r.practice else None,
