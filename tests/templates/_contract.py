@@ -348,10 +348,10 @@ CASES: dict[str, Case] = {c.id: c for c in [
     ),
     Case(
         id="nlp-pipeline",
-        band=(58, 70),  # measured: 64.4 (2 shared cores); the rubric is calibrated for "about 65"
+        band=(58, 70),  # measured: 62.4 under v2026.12 (64.4 under v2026.11); about 64 under a course secret
         full_marks=("pipeline", "tests", "data-checks", "lint", "readme", "seeded", "device-agnostic",
                     "one-batch-overfit"),
-        improve={"train.epochs": 20, "tokenizer.ngrams": 2},  # README "How to improve" 1 + 2; measured: 98.0
+        improve={"train.epochs": 20, "tokenizer.ngrams": 2},  # README "How to improve" 1 + 2; measured: 97.2 (v2026.12)
         improve_message="More epochs and word pairs",
         corrupt=_a_team_renamed_in_half_an_export,
         corrupt_breaks=("expect_column_values_to_be_in_set",),

@@ -28,9 +28,13 @@ def test_baseline_earns_part_of_the_hidden_label_points(baseline):
     _, result = baseline
     card = result.card
     # the hidden labels carry 40 points and the bag-of-words baseline earns only part of them
-    for cid in ("hidden-accuracy", "hidden-f1-private", "valid-macro-f1", "training-curve"):
+    for cid in ("hidden-accuracy", "training-curve"):
         assert 0 < result.crit(cid).fraction < 0.6, (cid, result.crit(cid).reason)
-    assert 0.55 <= result.hidden["public.accuracy"] <= 0.75 and 0.5 < result.hidden["private.f1"] <= 0.75
+    assert 0.55 <= result.hidden["public.accuracy"] <= 0.75 and 0.5 < result.hidden["private.f1"] <= 0.7
+    # the F1 bands start past the baseline's best F1 under any course (docs/performance.md): the private and
+    # validation F1 earn it nothing, so they move no course's baseline; word pairs or attention earn them
+    for cid in ("hidden-f1-private", "valid-macro-f1"):
+        assert result.crit(cid).fraction == 0, (cid, result.crit(cid).reason)
     # a learner's local run has no hidden labels: those criteria score 0 and say why
     local = {c.id: c for c in result.local_card.criteria}
     assert local["hidden-accuracy"].points == 0 and "hidden" in local["hidden-accuracy"].reason
@@ -70,6 +74,8 @@ def test_readme_improvements_retrain_and_lift_the_hidden_f1(baseline, improved):
     assert stages == {"prepare": "cached", "train": "ran", "evaluate": "ran", "predict": "ran"}, stages
     assert after.hidden["private.f1"] > before.hidden["private.f1"] + 0.15, (before.hidden, after.hidden)
     assert after.crit("training-curve").fraction > before.crit("training-curve").fraction
+    for cid in ("hidden-f1-private", "valid-macro-f1"):
+        assert after.crit(cid).fraction > 0.5, (cid, after.crit(cid).reason)
 
 
 def test_pretrained_encoder_path_runs_offline(baseline, tmp_path):
