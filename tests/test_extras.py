@@ -32,13 +32,14 @@ def test_every_extra_module_is_declared_in_pyproject():
     opt = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
     declared = {extra: " ".join(reqs).lower() for extra, reqs in opt.items()}
     dist_of = {"great_expectations": "great-expectations", "github3": "github3.py", "mlflow": "mlflow-skinny",
-               "nacl": "pynacl"}
+               "nacl": "pynacl", "sklearn": "scikit-learn"}
     for extra, modules in extras.EXTRAS.items():
         for module in modules:
             if module == "requests":  # github3.py's own dependency, imported beside it
                 continue
             assert dist_of.get(module, module) in declared[extra], f"{module} is not in the {extra} extra"
-    assert opt["all"] == ["roadmap-ci[collect,github,mlflow,scaffold,cohort]"]
+    assert opt["all"] == ["roadmap-ci[collect,github,mlflow,scaffold,course,cohort]"]
+    assert "roadmap-ci[scaffold]" in opt["course"] and "roadmap-ci[github,course]" in opt["cohort"]
     assert "roadmap-ci[all]" in opt["dev"]
 
 
@@ -71,6 +72,22 @@ def test_ci_report_without_github3_is_one_line_exit_2(tmp_path, monkeypatch, cap
     err = capsys.readouterr().err
     assert exc.value.code == 2
     assert err.count("\n") == 1 and "pip install 'roadmap-ci[github]'" in err and "Traceback" not in err
+
+
+def test_new_with_a_course_secret_without_the_generators_stack_names_the_course_extra(tmp_path, monkeypatch, capsys):
+    """unsupervised's generator fits a scikit-learn forest to match a course's process: without it, one line naming
+    the extra (not a traceback, not `pip install sklearn`, which is no package), exit 2, no labels written."""
+    secret = tmp_path / "course.secret"
+    secret.write_text("a-course-secret-of-the-mentor-0001\n")
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    with pytest.raises(SystemExit) as exc:
+        main(["new", "unsupervised", "--no-input", "--output-dir", str(tmp_path / "out"), "--course-secret-file",
+              str(secret), "--learner", "alice", "--labels-out", str(tmp_path / "alice.csv")])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+    assert "the sklearn library is not installed (unsupervised's data generator draws a course's data with it)" in err
+    assert "pip install 'roadmap-ci[course]'" in err, err
+    assert not (tmp_path / "alice.csv").exists()
 
 
 def test_collect_without_dvc_stops_before_running_anything(tmp_path, monkeypatch, capsys):

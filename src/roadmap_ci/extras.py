@@ -6,7 +6,8 @@ The core package (CLI, contracts, scorer, reports) installs light; each job inst
     pip install 'roadmap-ci[github]'    # ci-report, publish --github: github3.py
     pip install 'roadmap-ci[mlflow]'    # publish --mlflow
     pip install 'roadmap-ci[scaffold]'  # new: cookiecutter, cruft
-    pip install 'roadmap-ci[cohort]'    # cohort ...: github + scaffold + PyNaCl (Actions secrets)
+    pip install 'roadmap-ci[course]'    # new --course-secret-file: scaffold + numpy, pandas, SciPy, scikit-learn
+    pip install 'roadmap-ci[cohort]'    # cohort ...: github + course + PyNaCl (Actions secrets)
 
 Every import of one of these libraries goes through :func:`imports` (a ``with`` block around the import
 statements), and a command that will run one as a tool checks first with :func:`need`; both raise
@@ -28,7 +29,9 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "github": ("github3", "requests"),
     "mlflow": ("mlflow", "sqlalchemy", "alembic"),
     "scaffold": ("cookiecutter", "cruft"),
-    "cohort": ("nacl",),  # with github + scaffold: the classroom commands
+    # with scaffold: `new --course-secret-file` (and `cohort apply`) run the templates' data generators
+    "course": ("numpy", "pandas", "scipy", "sklearn"),
+    "cohort": ("nacl",),  # with github + course: the classroom commands
 }
 _EXTRA_OF = {module: extra for extra, modules in EXTRAS.items() for module in modules}
 

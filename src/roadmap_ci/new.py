@@ -93,12 +93,21 @@ def _load_generator(deliverable: str, path: Path) -> ModuleType:
     try:
         spec.loader.exec_module(module)
     except ImportError as exc:
-        missing = exc.name or str(exc)
-        raise CannotRun(f"{deliverable}: its data generator needs {missing!r}, which this environment lacks; "
-                        f"install it (pip install {missing.split('.')[0]}) and run again") from None
+        raise _needs(deliverable, exc) from None
     except Exception as exc:  # the generator's own code; report it, never a traceback
         raise CannotRun(f"{path}: the data generator failed to load: {type(exc).__name__}: {_line(exc)}") from None
     return module
+
+
+def _needs(deliverable: str, exc: ImportError) -> CannotRun:
+    """A library the generator imports is missing: the numeric stack comes with the 'course' extra."""
+    from roadmap_ci.extras import EXTRAS, missing
+
+    module = (exc.name or "").partition(".")[0]
+    if module in EXTRAS["course"]:
+        return missing("course", module, f"{deliverable}'s data generator draws a course's data with it")
+    return CannotRun(f"{deliverable}: its data generator needs {module or _line(exc)!r}, which this environment "
+                     "lacks; install it and run again")
 
 
 def _line(exc: BaseException) -> str:
@@ -145,9 +154,7 @@ def _course_data(deliverable: str, template: Path, gen: ModuleType, repo: Path, 
             try:
                 gen.generate(raw, staged, secret=secret, learner=learner)
             except ImportError as exc:
-                missing = exc.name or str(exc)
-                raise CannotRun(f"{deliverable}: its data generator needs {missing!r}, which this environment "
-                                f"lacks; install it (pip install {missing.split('.')[0]}) and run again") from None
+                raise _needs(deliverable, exc) from None
             except Exception as exc:  # the generator's own code; one line, never a traceback
                 raise CannotRun(f"{deliverable}: the data generator failed: {type(exc).__name__}: {_line(exc)}"
                                 ) from None
