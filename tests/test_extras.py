@@ -163,3 +163,30 @@ def test_a_core_only_venv_is_light_and_names_each_missing_extra(tmp_path):
         assert proc.returncode == 2, (extra, proc.stdout, proc.stderr)
         assert proc.stderr.count("\n") == 1, proc.stderr
         assert f"pip install 'roadmap-ci[{extra}]'" in proc.stderr, proc.stderr
+
+
+@pytest.mark.slow
+def test_the_course_extra_alone_renders_a_course_s_data(tmp_path):
+    """What a mentor installs to render course data (`roadmap-ci[course]`, nothing else) runs the generators that
+    need the most of it: unsupervised's (a scikit-learn forest) and image-classifier's (SciPy, scikit-learn's
+    digits)."""
+    uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
+    if uv is None:
+        pytest.skip("uv is not installed (make .venv/.installed installs it)")
+    venv = tmp_path / "venv"
+    subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
+    subprocess.run([uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), f"{ROOT}[course]"],
+                   check=True)
+    secret = tmp_path / "course.secret"
+    secret.write_text("a-course-secret-of-the-mentor-0001\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "ROADMAP_CI_"))}
+    for template in ("unsupervised", "image-classifier"):
+        labels = tmp_path / f"{template}-alice.csv"
+        res = subprocess.run([str(venv / "bin" / "roadmap-ci"), "new", template, "--no-input", "--output-dir",
+                              str(tmp_path / template), "--course-secret-file", str(secret), "--learner", "alice",
+                              "--labels-out", str(labels)], cwd=tmp_path, capture_output=True, text=True, env=env)
+        assert res.returncode == 0, (template, res.stdout, res.stderr)
+        assert labels.read_text(encoding="utf-8").count("\n") > 100, template
+        repo, = (tmp_path / template).iterdir()
+        assert not list(repo.rglob(labels.name)), f"{template}: the hidden labels must stay out of the repo"
+
