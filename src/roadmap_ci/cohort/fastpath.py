@@ -288,11 +288,18 @@ def metrics_of(spec: Any, labels: Mapping[str, Any], cols: Columns) -> dict[str,
                     value = score_metrics._metric(m, spec, positive, y_true, y_pred, scores, split)
             except OverflowError:
                 value = math.inf
-            if not math.isfinite(value):
-                raise HiddenError(f"{split}.{m}: the predictions or labels are too large to score (the metric "
-                                  "overflows the float range); keep values well below 1e150")
-            out[f"{split}.{m}"] = value
+            out[f"{split}.{m}"] = _in_range(f"{split}.{m}", value)
     return dict(sorted(out.items()))
+
+
+def _in_range(name: str, value: float) -> float:
+    """A metric's value, or the one-line error an overflow (inf, nan) is."""
+    from roadmap_ci.errors import HiddenError
+
+    if not math.isfinite(value):
+        raise HiddenError(f"{name}: the predictions or labels are too large to score (the metric overflows the float "
+                          "range); keep values well below 1e150")
+    return value
 
 
 # ---------------------------------------------------------------- hidden metrics, per deliverable chunk
@@ -426,7 +433,6 @@ class ChunkHidden:
 
     def metrics(self, cols: Columns) -> dict[str, float]:
         """:func:`metrics_of` ``(spec, labels, cols)``."""
-        from roadmap_ci.errors import HiddenError
         from roadmap_ci.score import metrics as score_metrics
 
         keys, values, scores_col = cols
@@ -456,10 +462,7 @@ class ChunkHidden:
                         value = score_metrics._metric(m, spec, positive, y_true, y_pred, scores, split)
                 except OverflowError:
                     value = math.inf
-                if not math.isfinite(value):
-                    raise HiddenError(f"{split}.{m}: the predictions or labels are too large to score (the metric "
-                                      "overflows the float range); keep values well below 1e150")
-                out[f"{split}.{m}"] = value
+                out[f"{split}.{m}"] = _in_range(f"{split}.{m}", value)
         return dict(sorted(out.items()))
 
     @staticmethod
