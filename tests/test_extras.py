@@ -112,15 +112,22 @@ def test_collect_without_dvc_stops_before_running_anything(tmp_path, monkeypatch
     assert not (repo / ".roadmap-ci" / "evidence.json").exists()
 
 
-@pytest.mark.slow
-def test_a_core_only_venv_is_light_and_names_each_missing_extra(tmp_path):
+def _venv_with(tmp_path: Path, requirement: str) -> tuple[str, Path]:
+    """A fresh venv with only ``requirement`` installed, by uv (from the registry, through uv's cache). uv comes
+    with the dev install (`make .venv/.installed`); without it these tests fail rather than skip."""
     uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
-    if uv is None:
-        pytest.skip("uv is not installed (make .venv/.installed installs it)")
+    assert uv is not None, "uv is missing: `make .venv/.installed` installs it with the dev extra"
     venv = tmp_path / "venv"
     subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
+    subprocess.run([uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), requirement],
+                   check=True)
+    return uv, venv
+
+
+@pytest.mark.slow
+def test_a_core_only_venv_is_light_and_names_each_missing_extra(tmp_path):
+    uv, venv = _venv_with(tmp_path, str(ROOT))
     py = venv / "bin" / "python"
-    subprocess.run([uv, "pip", "install", "--quiet", "--python", str(py), str(ROOT)], check=True)
     listed = subprocess.run([uv, "pip", "list", "--python", str(py), "--format", "json"], check=True,
                             capture_output=True, text=True).stdout
     names = {d["name"].lower() for d in json.loads(listed)}
@@ -171,13 +178,7 @@ def test_the_course_extra_alone_renders_a_course_s_data(tmp_path):
     """What a mentor installs to render course data (`roadmap-ci[course]`, nothing else) runs the generators that
     need the most of it: unsupervised's (a scikit-learn forest) and image-classifier's (SciPy, scikit-learn's
     digits)."""
-    uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
-    if uv is None:
-        pytest.skip("uv is not installed (make .venv/.installed installs it)")
-    venv = tmp_path / "venv"
-    subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
-    subprocess.run([uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), f"{ROOT}[course]"],
-                   check=True)
+    _, venv = _venv_with(tmp_path, f"{ROOT}[course]")
     secret = tmp_path / "course.secret"
     secret.write_text("a-course-secret-of-the-mentor-0001\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "ROADMAP_CI_"))}
