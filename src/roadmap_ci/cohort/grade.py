@@ -301,15 +301,33 @@ def read_cache(folder: Path, key: str) -> dict[str, dict[str, Any]]:
     return {str(k): v for k, v in learners.items() if isinstance(v, dict)} if isinstance(learners, dict) else {}
 
 
-def write_cache(folder: Path, key: str, entries: dict[str, dict[str, Any]]) -> None:
-    """Best effort: a cohort folder grade cannot write is graded again next time, not refused."""
+def _document(head: dict[str, str], entries: dict[str, Any], *, allow_nan: bool = True) -> str:
+    """``json.dumps({**head, "learners": dict(sorted(entries.items()))}, separators=(",", ":"))``, byte for byte,
+    where an entry may already be its JSON text (:func:`encoded`: a worker encoded it, beside the pool's other
+    work, instead of the main process); ValueError as ``json.dumps`` (a NaN with ``allow_nan=False``)."""
+    dumps = functools.partial(json.dumps, separators=(",", ":"), allow_nan=allow_nan)
+    parts = [dumps(k) + ":" + (v if isinstance(v, str) else dumps(v)) for k, v in sorted(entries.items())]
+    return dumps(head)[:-1] + ',"learners":{' + ",".join(parts) + "}}"
+
+
+def encoded(entry: Any, *, allow_nan: bool = True) -> str | None:
+    """A cache entry's JSON text as :func:`_document` writes it; None when it cannot be encoded (a NaN where
+    ``allow_nan=False``: the whole file is then not written, as ``json.dumps`` of it would refuse)."""
+    try:
+        return json.dumps(entry, separators=(",", ":"), allow_nan=allow_nan)
+    except ValueError:
+        return None
+
+
+def write_cache(folder: Path, key: str, entries: dict[str, Any]) -> None:
+    """Best effort: a cohort folder grade cannot write is graded again next time, not refused. An entry is a
+    dict, or its JSON text (:func:`encoded`)."""
     from roadmap_ci.safeio import write_atomic
 
     if not folder.is_dir():
         return
     with contextlib.suppress(RoadmapError):
-        write_atomic(folder / CACHE, json.dumps({"schema": CACHE_SCHEMA, "spec": key,
-                                                 "learners": dict(sorted(entries.items()))}, separators=(",", ":")))
+        write_atomic(folder / CACHE, _document({"schema": CACHE_SCHEMA, "spec": key}, entries))
 
 
 # ---------------------------------------------------------------- whole results, cached
@@ -355,16 +373,15 @@ def read_scores(folder: Path, key: str) -> dict[str, list[Any]]:
     return {str(k): v for k, v in learners.items() if isinstance(v, list)} if isinstance(learners, dict) else {}
 
 
-def write_scores(folder: Path, key: str, entries: dict[str, list[Any]]) -> None:
-    """Best effort, as the hidden-metrics cache."""
+def write_scores(folder: Path, key: str, entries: dict[str, Any]) -> None:
+    """Best effort, as the hidden-metrics cache (an entry is a list or its JSON text); not written at all when
+    an entry cannot be encoded (None: a NaN)."""
     from roadmap_ci.safeio import write_atomic
 
-    if not folder.is_dir():
+    if not folder.is_dir() or any(v is None for v in entries.values()):
         return
     with contextlib.suppress(RoadmapError, ValueError):
-        write_atomic(folder / SCORES, json.dumps({"schema": SCORES_SCHEMA, "key": key,
-                                                  "learners": dict(sorted(entries.items()))},
-                                                 separators=(",", ":"), allow_nan=False))
+        write_atomic(folder / SCORES, _document({"schema": SCORES_SCHEMA, "key": key}, entries, allow_nan=False))
 
 
 _LABELS: dict[tuple[str, int, int], tuple[Any, str]] = {}  # per process: labels file -> (parsed, sha256)
@@ -466,7 +483,21 @@ def _grade_seat(job: Job, scorer: fastpath.Scorer, clock: list[float], spec: Any
                                                 fd)
     finally:
         os.close(fd)
-    return key, problems, None, packed, entry, score_entry
+    return key, problems, None, packed, _for_main(entry, cached), _for_main(score_entry, scored, allow_nan=False)
+
+
+SAME = ""  # a cache entry equal to the one the job brought (no JSON text: the main process has that entry)
+
+
+def _for_main(entry: Any, before: Any, *, allow_nan: bool = True) -> str | bool | None:
+    """A cache entry as it goes back to the main process: None (none), ``SAME`` (equal to ``before``), its JSON
+    text (:func:`encoded`, encoded here in the worker), or False (it cannot be encoded: the file is not written)."""
+    if entry is None:
+        return None
+    if before is not None and entry == before:
+        return SAME
+    text = encoded(entry, allow_nan=allow_nan)
+    return text if text is not None else False
 
 
 def _inputs_digest(prov: str, evidence: str, predictions: str | None, labels: tuple[str, str] | None) -> str:
@@ -675,15 +706,19 @@ def _finish(loaded: LoadedCohort, pr: _Prepared, outcomes: list[SeatGrade]) -> D
     new_ids = [c.id for c in new.rubric.criteria]
     old_ids = [c.id for c in old.rubric.criteria] if old is not None else []
     by_key = {s.key: s for s in out.seats}
-    entries: dict[str, dict[str, Any]] = {}
-    scores: dict[str, list[Any]] = {}
+    entries: dict[str, Any] = {}  # learner -> the entry (unchanged) or its JSON text (new)
+    scores: dict[str, Any] = {}
+    changed = [False, False]  # an entry new or changed in either cache (else: rewritten only if one went)
     for o in graded:
-        r, entry = o[3], o[4]
+        r, entry, score = o[3], o[4], o[5]
         key, folder_s = r[0], r[1]
+        low = key.lower()
         if entry is not None:
-            entries[key.lower()] = entry
-        if o[5] is not None:
-            scores[key.lower()] = o[5]
+            entries[low] = pr.cached[low] if entry == SAME else entry
+            changed[0] = changed[0] or entry != SAME
+        if score is not None:  # False: cannot be encoded (write_scores then writes nothing)
+            scores[low] = pr.scored[low] if score == SAME else None if score is False else score
+            changed[1] = changed[1] or score != SAME
         if r[2] is None:
             out.problems.append(Problem(d.id, key, r[3], r[4]))
             out.missing[key.lower()] = f"rejected: {r[4]}"[:300]
@@ -706,9 +741,9 @@ def _finish(loaded: LoadedCohort, pr: _Prepared, outcomes: list[SeatGrade]) -> D
             out.problems.append(Problem(d.id, key, os.path.join(folder_s, store.EVIDENCE), r[5]))
         out.grades[key.lower()] = Grade(key, os.path.basename(folder_s), folder_s, created, raw, final, prev,
                                         periods, penalty, r[5], r[6], r[7])
-    if pr.spec is not None and entries != pr.cached:
+    if pr.spec is not None and (changed[0] or entries.keys() != pr.cached.keys()):
         write_cache(pr.folder, pr.skey, entries)
-    if pr.pkey is not None and scores != pr.scored:
+    if pr.pkey is not None and (changed[1] or scores.keys() != pr.scored.keys()):
         write_scores(pr.folder, pr.pkey, scores)
     out.timings["late"] = time.perf_counter() - t1
     return out
