@@ -25,7 +25,12 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from roadmap_ci import evidence as _evidence
+from roadmap_ci import safeio as _safeio
 from roadmap_ci.cohort import store
+from roadmap_ci.errors import HiddenError, RoadmapError
+from roadmap_ci.score import files
+from roadmap_ci.score import metrics as score_metrics
 
 
 def trusted_evidence(root: Path | str, prov: store.Provenance, data: bytes | None = None,
@@ -35,10 +40,6 @@ def trusted_evidence(root: Path | str, prov: store.Provenance, data: bytes | Non
 
     ``data``: the evidence file's bytes when the caller has read them (at most ``MAX_EVIDENCE_BYTES + 1``);
     ``sha``: their sha256, when the caller has computed it."""
-    from roadmap_ci.errors import RoadmapError
-    from roadmap_ci.evidence import MAX_EVIDENCE_BYTES, parse_evidence_fast
-    from roadmap_ci.safeio import decode_text
-
     want = prov.files.get(store.EVIDENCE)
     if not want:
         return None
@@ -47,14 +48,14 @@ def trusted_evidence(root: Path | str, prov: store.Provenance, data: bytes | Non
         sha = None
         try:
             with open(os.path.join(root, store.EVIDENCE), "rb") as fh:
-                data = fh.read(MAX_EVIDENCE_BYTES + 1)
+                data = fh.read(_evidence.MAX_EVIDENCE_BYTES + 1)
         except OSError:
             return None
-    if len(data) > MAX_EVIDENCE_BYTES or (sha if sha is not None else store.digest(data)) != want:
+    if len(data) > _evidence.MAX_EVIDENCE_BYTES or (sha if sha is not None else store.digest(data)) != want:
         return None
     try:  # strict UTF-8 without a BOM: the text encodes back to these bytes, whose sha256 is ``want``
-        ev = parse_evidence_fast(decode_text(data, store.EVIDENCE, "evidence file"), store.EVIDENCE,
-                                 sha256=None if data.startswith(b"\xef\xbb\xbf") else want)
+        ev = _evidence.parse_evidence_fast(_safeio.decode_text(data, store.EVIDENCE, "evidence file"),
+                                           store.EVIDENCE, sha256=None if data.startswith(b"\xef\xbb\xbf") else want)
     except RoadmapError:
         return None
     if ev.predictions is None or not ev.predictions.bundled_as:
@@ -89,10 +90,6 @@ Columns = tuple[list[str], list[str], list[float] | None]  # ids, canonical pred
 
 def columns(data: bytes, spec: Any, labels: Mapping[str, Any], *, tsv: bool = False) -> Columns | None:
     """``files.read_predictions``'s result for a well-formed file as three columns in row order, else None."""
-    from roadmap_ci.safeio import CSV_MAX_FIELDS
-    from roadmap_ci.score import files
-    from roadmap_ci.score import metrics as score_metrics
-
     if spec.task == "ranking" or not data or len(data) > files.MAX_PREDICTIONS_BYTES:
         return None
     if b"\x00" in data or b'"' in data or b"\r" in data:
@@ -113,7 +110,7 @@ def columns(data: bytes, spec: Any, labels: Mapping[str, Any], *, tsv: bool = Fa
         return None
     header = [h.strip() for h in lines[0].split(delimiter)]
     width = len(header)
-    if width > CSV_MAX_FIELDS or len(set(header)) != width:
+    if width > _safeio.CSV_MAX_FIELDS or len(set(header)) != width:
         return None
     needs_score = any(m in score_metrics.SCORE_METRICS for m in spec.metrics)
     if needs_score and not spec.score_column:
@@ -170,8 +167,6 @@ def columns(data: bytes, spec: Any, labels: Mapping[str, Any], *, tsv: bool = Fa
 
 def predictions(data: bytes, spec: Any, labels: Mapping[str, Any], *, tsv: bool = False) -> dict[str, Any] | None:
     """``files.read_predictions``'s result for a well-formed file, else None (then ask it)."""
-    from roadmap_ci.score import metrics as score_metrics
-
     got = columns(data, spec, labels, tsv=tsv)
     if got is None:
         return None
@@ -187,8 +182,6 @@ _SPLITS: dict[int, tuple[Any, list[str], list[tuple[str, list[str], list[str], l
 def _indexed(labels: Mapping[str, Any]) -> tuple[list[str], list[tuple[str, list[str], list[str], list[int]]]]:
     """The labels' ids in file order, and per split: its ids sorted (as ``compute`` lists them), their true
     labels and their positions in file order -- once per labels file, not per learner."""
-    from roadmap_ci.score import metrics as score_metrics
-
     got = _SPLITS.get(id(labels))
     if got is not None and got[0] is labels:
         return got[1], got[2]
@@ -215,8 +208,6 @@ _LABEL_METRICS = ("accuracy", "precision", "recall", "f1")
 
 def _accuracy(pairs: Counter[tuple[str, str]], y_true: list[str]) -> float:
     """``metrics.accuracy``: rows whose prediction equals the label, over the rows."""
-    from roadmap_ci.score import metrics as score_metrics
-
     if not y_true:
         score_metrics._same_length(y_true, y_true)  # its error: no rows to score
     return sum(n for (t, p), n in pairs.items() if t == p) / len(y_true)
@@ -226,8 +217,6 @@ def _precision_recall_f1(pairs: Counter[tuple[str, str]], y_true: list[str], y_p
                          positive: str | None) -> tuple[float, float, float]:
     """``metrics.precision_recall_f1`` from the (label, prediction) counts: the same integers per class, then
     the same ``_prf`` and the same running sums."""
-    from roadmap_ci.score import metrics as score_metrics
-
     score_metrics._same_length(y_true, y_pred)
     classes = [positive] if positive is not None else sorted(set(y_true) | set(y_pred))
     sums = [0.0, 0.0, 0.0]
@@ -252,9 +241,6 @@ def metrics_of(spec: Any, labels: Mapping[str, Any], cols: Columns) -> dict[str,
     """``metrics.compute(spec, labels, preds)`` for predictions given as :func:`columns` (every label's id
     once): each split's ids sorted once per labels file (not per learner), and precision, recall and f1 from
     one pass (the same function ``compute`` calls for each)."""
-    from roadmap_ci.errors import HiddenError
-    from roadmap_ci.score import metrics as score_metrics
-
     problem = score_metrics.metrics_problem(spec.metrics, spec.task)
     if problem:
         raise HiddenError(problem)
@@ -294,8 +280,6 @@ def metrics_of(spec: Any, labels: Mapping[str, Any], cols: Columns) -> dict[str,
 
 def _in_range(name: str, value: float) -> float:
     """A metric's value, or the one-line error an overflow (inf, nan) is."""
-    from roadmap_ci.errors import HiddenError
-
     if not math.isfinite(value):
         raise HiddenError(f"{name}: the predictions or labels are too large to score (the metric overflows the float "
                           "range); keep values well below 1e150")
@@ -340,8 +324,6 @@ class ChunkHidden:
     def __init__(self, spec: Any, labels: Mapping[str, Any], *, tsv: bool = False) -> None:
         import re
 
-        from roadmap_ci.score import metrics as score_metrics
-
         self.spec, self.labels, self.tsv = spec, labels, tsv
         self.delimiter = "\t" if tsv else ","
         self.order, self.splits = _indexed(labels)
@@ -384,9 +366,6 @@ class ChunkHidden:
 
     def columns(self, data: bytes) -> Columns | None:
         """:func:`columns` of this file (None: as it says)."""
-        from roadmap_ci.score import files
-        from roadmap_ci.score import metrics as score_metrics
-
         if not self._plain or not data or len(data) > files.MAX_PREDICTIONS_BYTES:
             return columns(data, self.spec, self.labels, tsv=self.tsv)
         try:
@@ -433,8 +412,6 @@ class ChunkHidden:
 
     def metrics(self, cols: Columns) -> dict[str, float]:
         """:func:`metrics_of` ``(spec, labels, cols)``."""
-        from roadmap_ci.score import metrics as score_metrics
-
         keys, values, scores_col = cols
         if self.problem or keys is not self.order and keys != self.order:
             return metrics_of(self.spec, self.labels, cols)  # its error, or rows in another order
@@ -469,8 +446,6 @@ class ChunkHidden:
     def _prf(got: list[tuple[str, tuple[str, ...], int]], positive: str | None) -> tuple[float, float, float]:
         """``metrics.precision_recall_f1`` from each true class's predictions: per class the same tp, fp, fn
         (for ``positive`` alone: counted with ``tuple.count``; for the macro average: one ``Counter`` per class)."""
-        from roadmap_ci.score import metrics as score_metrics
-
         if positive is not None:
             tp = predicted = true = 0
             for t, preds, size in got:
