@@ -106,6 +106,22 @@ class DeliverableGrades:
             self._by_member = {m.github.lower(): s for s in self.seats for m in s.members}
         return self._by_member.get(login.lower())
 
+    def by_login(self) -> dict[str, tuple[Seat, str, Grade | None]]:
+        """Member login (lower case) -> (its seat, the seat's key in lower case, the seat's grade or None), as
+        ``seat_of`` and ``grades`` say it now: one pass for the gradebook and LMS files, not a lookup per cell."""
+        if self._by_member is None:
+            self._by_member = {m.github.lower(): s for s in self.seats for m in s.members}
+        grades = self.grades
+        out = {}
+        for login, seat in self._by_member.items():
+            key = seat.key.lower()
+            out[login] = (seat, key, grades.get(key))
+        return out
+
+    def finals(self) -> dict[str, float]:
+        """Member login (lower case) -> the final points of its seat's grade (graded seats only)."""
+        return {login: g.final.total for login, (_, _, g) in self.by_login().items() if g is not None}
+
     def as_rescore(self) -> rs.RescoreResult:
         """The grades as rescore's result (flips, statistics, histogram: the same code prints them)."""
         rows = [rs.Row(g.folder, g.key, None, g.sha, g.final, g.old) for g in self.grades.values()]
@@ -861,13 +877,14 @@ def write_gradebook(path: Path, loaded: LoadedCohort, results: list[DeliverableG
     buf = io.StringIO(newline="")
     w = csv.writer(buf)
     w.writerow(header)
+    who = [r.by_login() for r in results]
+    nobody = (None, None, None)
     for lr in loaded.learners:
         line: list[object] = [_cell(lr.github), _cell(lr.name), _cell(lr.section), _cell(lr.lms_id)]
         notes: list[str] = []
-        for r in results:
-            seat = r.seat_of(lr.github)
-            key = seat.key.lower() if seat else None
-            g = r.grades.get(key) if key else None
+        login = lr.github.lower()
+        for r, seats in zip(results, who, strict=True):
+            seat, key, g = seats.get(login, nobody)
             line.append(g.final.total if g else "")
             if criteria:
                 if g:

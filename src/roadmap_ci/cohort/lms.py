@@ -51,20 +51,27 @@ def _write(path: Path, header: list[str], rows: list[list[object]]) -> None:
     write_atomic(path, buf.getvalue())
 
 
+def _finals(loaded: LoadedCohort, results: list[DeliverableGrades]) -> list[list[object]]:
+    """Per roster learner, in roster order: :func:`_final` of each result (one pass per result, not a lookup
+    per cell)."""
+    finals = [r.finals() for r in results]
+    return [[f.get(login, "") for f in finals] for login in (lr.github.lower() for lr in loaded.learners)]
+
+
 def write_canvas(path: Path, loaded: LoadedCohort, results: list[DeliverableGrades]) -> None:
     header = [*CANVAS_COLUMNS, *(assignment_title(r.deliverable) for r in results)]
     rows: list[list[object]] = [["Points Possible", "", "", "", "", *(r.max_points for r in results)]]
-    for lr in loaded.learners:
+    for lr, finals in zip(loaded.learners, _finals(loaded, results), strict=True):
         numeric = lr.lms_id.isdigit()
         rows.append([_cell(lr.name or lr.github), lr.lms_id if numeric else "", "" if numeric else _cell(lr.lms_id),
-                     "", _cell(lr.section), *(_final(r, lr) for r in results)])
+                     "", _cell(lr.section), *finals])
     _write(path, header, rows)
 
 
 def write_moodle(path: Path, loaded: LoadedCohort, results: list[DeliverableGrades]) -> None:
     header = [*MOODLE_COLUMNS, *(assignment_title(r.deliverable) for r in results)]
-    rows = [[_cell(lr.lms_id), _cell(lr.email), _cell(lr.name or lr.github), *(_final(r, lr) for r in results)]
-            for lr in loaded.learners]
+    rows = [[_cell(lr.lms_id), _cell(lr.email), _cell(lr.name or lr.github), *finals]
+            for lr, finals in zip(loaded.learners, _finals(loaded, results), strict=True)]
     _write(path, header, rows)
 
 
