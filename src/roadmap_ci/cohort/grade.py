@@ -321,16 +321,21 @@ def _document(head: dict[str, str], entries: dict[str, Any], *, allow_nan: bool 
     """``json.dumps({**head, "learners": dict(sorted(entries.items()))}, separators=(",", ":"))``, byte for byte,
     where an entry may already be its JSON text (:func:`encoded`: a worker encoded it, beside the pool's other
     work, instead of the main process); ValueError as ``json.dumps`` (a NaN with ``allow_nan=False``)."""
-    dumps = functools.partial(json.dumps, separators=(",", ":"), allow_nan=allow_nan)
-    parts = [dumps(k) + ":" + (v if isinstance(v, str) else dumps(v)) for k, v in sorted(entries.items())]
+    dumps = _ENCODE[allow_nan]
+    key = json.encoder.encode_basestring_ascii  # what json.dumps writes for a str key (ensure_ascii)
+    parts = [key(k) + ":" + (v if isinstance(v, str) else dumps(v)) for k, v in sorted(entries.items())]
     return dumps(head)[:-1] + ',"learners":{' + ",".join(parts) + "}}"
+
+
+# json.dumps(x, separators=(",", ":"), allow_nan=...) without building an encoder per call (the same encoder)
+_ENCODE = {nan: json.JSONEncoder(separators=(",", ":"), allow_nan=nan).encode for nan in (True, False)}
 
 
 def encoded(entry: Any, *, allow_nan: bool = True) -> str | None:
     """A cache entry's JSON text as :func:`_document` writes it; None when it cannot be encoded (a NaN where
     ``allow_nan=False``: the whole file is then not written, as ``json.dumps`` of it would refuse)."""
     try:
-        return json.dumps(entry, separators=(",", ":"), allow_nan=allow_nan)
+        return _ENCODE[allow_nan](entry)
     except ValueError:
         return None
 
