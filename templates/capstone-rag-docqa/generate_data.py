@@ -271,6 +271,48 @@ UNANSWERED = [
 ]
 
 
+# A course's facts are dealt between the development and the hidden set trap by trap, so every course (and
+# every learner's public part) holds as many questions of each kind as the next: the baseline's answers
+# depend on the trap (the wiki mirror is cited instead of the administrator guide, the superseded policy's
+# old numbers, a flattened table), not on the course's values. Hidden facts per trap: half of each, 15 in all.
+COURSE_HIDDEN = {"mirror": 3, "superseded": 2, "table": 1, "plain": 9}
+TRAP_ORDER = ("mirror", "unanswerable", "superseded", "table", "plain")
+TABLE_SECTIONS = {"api-reference/rate-limits", "security-overview/data-residency"}
+
+
+def trap(section_id: str) -> str:
+    """The kind of difficulty a question's gold section poses (its stratum in a course's splits)."""
+    if section_id == UNANSWERABLE:
+        return "unanswerable"
+    if section_id.startswith("admin-guide/"):
+        return "mirror"
+    if section_id.startswith("retention-policy-v2/"):
+        return "superseded"
+    return "table" if section_id in TABLE_SECTIONS else "plain"
+
+
+def course_split(all_facts: list[dict], r) -> tuple[list[int], list[int]]:  # noqa: ANN001
+    """(development, hidden) fact indices under a course secret: ``COURSE_HIDDEN[t]`` hidden facts per trap."""
+    dev, hidden = [], []
+    for kind, n in COURSE_HIDDEN.items():
+        members = [i for i, f in enumerate(all_facts) if trap(f["section_id"]) == kind]
+        members = [members[int(j)] for j in r.permutation(len(members))]
+        hidden += members[:n]
+        dev += members[n:]
+    return sorted(dev), sorted(hidden)
+
+
+def balanced_splits(kinds: list[str], r) -> list[str]:  # noqa: ANN001
+    """Public / private for each hidden question: half of every trap's questions in each (±1), half in all."""
+    tiebreak = r.random(len(kinds))
+    order = sorted(range(len(kinds)), key=lambda i: (TRAP_ORDER.index(kinds[i]), tiebreak[i]))
+    first = int(r.integers(2))
+    splits = [""] * len(kinds)
+    for n, i in enumerate(order):
+        splits[i] = "public" if (n + first) % 2 == 0 else "private"
+    return splits
+
+
 # ---------------------------------------------------------------- writers (deterministic bytes)
 
 def _cells(row: list[str]) -> str:
@@ -397,8 +439,11 @@ def generate(raw_dir: Path = RAW, labels_file: Path | None = LABELS, *, secret: 
 
     all_facts = facts(values)
     q = _rng(secret, "questions")
-    order = [int(i) for i in q.permutation(len(all_facts))]
-    dev_facts, hidden_facts = order[:N_DEV_FACTS], order[N_DEV_FACTS:]
+    if secret is None:  # the practice draw, as shipped
+        order = [int(i) for i in q.permutation(len(all_facts))]
+        dev_facts, hidden_facts = order[:N_DEV_FACTS], order[N_DEV_FACTS:]
+    else:
+        dev_facts, hidden_facts = course_split(all_facts, q)
     unanswered = [int(i) for i in q.permutation(len(UNANSWERED))]
     dev_unans, hidden_unans = unanswered[:5], unanswered[5:]
 
@@ -419,7 +464,10 @@ def generate(raw_dir: Path = RAW, labels_file: Path | None = LABELS, *, secret: 
         ids = [f"h{n:03d}" for n in range(1, len(hidden) + 1)]
     else:
         ids = [f"h{int(x):08x}" for x in r.choice(16**8, size=len(hidden), replace=False)]
-    splits = ["public" if int(x) == 0 else "private" for x in r.integers(0, 2, len(hidden))]
+    if secret is None:
+        splits = ["public" if int(x) == 0 else "private" for x in r.integers(0, 2, len(hidden))]
+    else:
+        splits = balanced_splits([trap(h[1]) for h in hidden], r)
     write_csv(raw_dir / "questions.csv", ["id", "question"], [[i, h[0]] for i, h in zip(ids, hidden, strict=True)])
     if labels_file is not None:
         labels_file.parent.mkdir(parents=True, exist_ok=True)
