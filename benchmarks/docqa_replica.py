@@ -10,9 +10,9 @@ an exact cosine store in place of Chroma, then scores like ``bench_secrets_deep.
 ``bench_secrets_deep.py --table F --rescore`` tabulates them). A cold ``dvc repro`` costs 50-220 s a secret on
 a loaded machine; this costs 1-3 s. ``--generator FILE`` uses another ``generate_data.py`` (an older revision,
 to measure a change before and after on the same secrets). It is a stand-in, not the grade: Chroma's search is
-approximate, so on some secrets the pipeline ranks a chunk differently (2026-12-03: 37 of 47 runs recorded the
-same hidden and metrics.json values as ``bench_secrets_deep.py --jsonl``, the other 10 differed by one or two
-questions); report the pipeline's numbers.
+approximate (and rounds distances its own way), so on some secrets the pipeline ranks a chunk differently
+(2026-12-03: 37 of 47 runs recorded the same hidden and metrics.json values as ``bench_secrets_deep.py
+--jsonl``, the other 10 differed by one or two questions); report the pipeline's numbers.
 """
 
 from __future__ import annotations
