@@ -18,8 +18,11 @@ and policies in Markdown, HTML and PDF, hard in the ways a real company's docume
 
 Everything that decides the hidden split comes from :mod:`roadmap_ci.seeding` streams: the facts' values
 (``purpose="process"``), which facts are development and which hidden (``"questions"``) and each hidden
-question's id, order and wording (``"rows"``, per learner). Without a secret every stream is the
-practice seed, and the files are the ones shipped in the template, byte for byte.
+question's id and order (``"rows"``, per learner). Under a secret every document's sections are also
+numbered and reordered (``"layout"``, course-wide: ``number_sections``), so a gold section id is the course's
+(``admin-guide/19-3-single-sign-on``): the same question looked up in the practice files or in a guessed
+secret's world names another section. Without a secret every stream is the practice seed, and the files are
+the ones shipped in the template, byte for byte.
 
 Writes ``data/raw/docs/*`` (the corpus), ``data/raw/qa.csv`` (id, question, answer, section_id,
 answerable: the development set) and ``data/raw/questions.csv`` (id, question: the hidden set) into the
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sys
 from pathlib import Path
 
@@ -179,7 +183,35 @@ def corpus(v: dict[str, object]) -> list[dict]:
     ]
 
 
-def facts(v: dict[str, object]) -> list[dict]:
+# A course numbers every document's sections (``7.2 Rate limits``: the document's chapter of the handbook, its
+# sections in a drawn order), so a section id names the course's layout: a question asked in the practice world
+# or in a guessed secret's world does not carry its gold section over. The wiki mirror and the superseded policy
+# keep the layout of the page they copy or that replaces them (the traps' headings stay the same).
+CHAPTERS = 20
+SAME_LAYOUT = {"admin-guide-mirror": "admin-guide", "retention-policy-v1": "retention-policy-v2"}
+Headings = dict[tuple[str, str], str]  # (doc id, heading) -> the course's heading; practice: none renamed
+
+
+def number_sections(docs: list[dict], r) -> Headings:  # noqa: ANN001
+    """Renumber and reorder every document's sections under a course secret (in place); the new headings."""
+    headings: Headings = {}
+    layouts: dict[str, dict[str, str]] = {}
+    for doc in sorted(docs, key=lambda d: d["id"] in SAME_LAYOUT):  # the originals first
+        heads = [h for h, _ in doc["sections"]]
+        if doc["id"] in SAME_LAYOUT:
+            lay = layouts[SAME_LAYOUT[doc["id"]]]
+        else:
+            chapter = 1 + int(r.integers(CHAPTERS))
+            order = [heads[int(i)] for i in r.permutation(len(heads))]
+            lay = {h: f"{chapter}.{order.index(h) + 1} {h}" for h in heads}
+        layouts[doc["id"]] = lay
+        doc["sections"] = sorted(((lay[h], parts) for h, parts in doc["sections"]),
+                                 key=lambda hp: int(hp[0].split()[0].split(".")[1]))
+        headings.update({(doc["id"], h): lay[h] for h in heads})
+    return headings
+
+
+def facts(v: dict[str, object], headings: Headings | None = None) -> list[dict]:
     """(gold section, answer, three paraphrases) per fact; the gold is the canonical, current document."""
     a, s, api, sec, ret = "admin-guide", "sync-client", "api-reference", "security-overview", "retention-policy-v2"
     sla, price = "service-level-agreement", "price-list"
@@ -236,7 +268,8 @@ def facts(v: dict[str, object]) -> list[dict]:
         ("support-faq", "Phone support", f"{v['open_h']}:00 to {v['close_h']}:00",
          ["What are the phone support hours?", "When can I call support?", "At what times is phone support open?"]),
         (sla, "Uptime commitment", f"{v['uptime']}%", ["What monthly uptime does the SLA commit to?",
-         "What is the guaranteed availability for Business plans?", "Uptime commitment in the service level agreement?"]),
+         "What is the guaranteed availability for Business plans?",
+         "Uptime commitment in the service level agreement?"]),
         (sla, "Service credits", f"{v['credit_pct']}%", ["What credit do I get if uptime is below the commitment?",
          "How big is the service credit for missing the SLA?", "What percentage of the fee is credited for downtime?"]),
         (sla, "Support response times", f"{v['p1_min']} minutes", ["How fast is the first response to a priority "
@@ -250,7 +283,9 @@ def facts(v: dict[str, object]) -> list[dict]:
         (price, "Discounts", f"{v['np_pct']}%", ["What discount do non-profit organisations get?",
          "How much off do charities receive?", "Non-profit discount?"]),
     ]
-    return [{"section_id": f"{doc}/{slug(head)}", "answer": ans, "questions": qs} for doc, head, ans, qs in rows]
+    headings = headings or {}
+    return [{"section_id": f"{doc}/{slug(headings.get((doc, head), head))}", "answer": ans, "questions": qs}
+            for doc, head, ans, qs in rows]
 
 
 UNANSWERED = [
@@ -288,7 +323,9 @@ def trap(section_id: str) -> str:
         return "mirror"
     if section_id.startswith("retention-policy-v2/"):
         return "superseded"
-    return "table" if section_id in TABLE_SECTIONS else "plain"
+    doc, _, head = section_id.partition("/")
+    unnumbered = f"{doc}/{re.sub(r'^[0-9]+-[0-9]+-', '', head)}"  # a course's "7-2-rate-limits"
+    return "table" if unnumbered in TABLE_SECTIONS else "plain"
 
 
 def course_split(all_facts: list[dict], r) -> tuple[list[int], list[int]]:  # noqa: ANN001
@@ -416,14 +453,23 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
     path.write_text(buf.getvalue(), encoding="utf-8")
 
 
+def world(secret: bytes | None) -> tuple[list[dict], list[dict]]:
+    """A course's documents (laid out as the course's) and its facts with their gold section ids; practice without
+    a secret."""
+    values = draw_values(_rng(secret, "process"))
+    docs = corpus(values)
+    headings = None if secret is None else number_sections(docs, _rng(secret, "layout"))
+    return docs, facts(values, headings)
+
+
 def generate(raw_dir: Path = RAW, labels_file: Path | None = LABELS, *, secret: bytes | None = None,
              learner: str | None = None) -> None:
-    values = draw_values(_rng(secret, "process"))
+    docs, all_facts = world(secret)
     docs_dir = raw_dir / "docs"
     docs_dir.mkdir(parents=True, exist_ok=True)
     for old in docs_dir.iterdir():
         old.unlink()
-    for doc in corpus(values):
+    for doc in docs:
         if doc["fmt"] == "md":
             (docs_dir / f"{doc['id']}.md").write_text(to_markdown(doc), encoding="utf-8")
         elif doc["fmt"] == "html":
@@ -437,7 +483,6 @@ def generate(raw_dir: Path = RAW, labels_file: Path | None = LABELS, *, secret: 
     (docs_dir / "brochure-2022.pdf").write_bytes(brochure[: len(brochure) // 3])
     (docs_dir / "meeting-notes.md").write_text("", encoding="utf-8")
 
-    all_facts = facts(values)
     q = _rng(secret, "questions")
     if secret is None:  # the practice draw, as shipped
         order = [int(i) for i in q.permutation(len(all_facts))]

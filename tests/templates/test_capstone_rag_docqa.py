@@ -46,7 +46,7 @@ def test_a_course_deals_every_trap_evenly_between_development_and_hidden_public_
     gen = load_generator(ID)
     gen.generate(tmp_path / "raw", tmp_path / "labels.csv", secret=secret, learner=learner)
     labels, qa = rows(tmp_path / "labels.csv"), rows(tmp_path / "raw" / "qa.csv")
-    facts = {(f["section_id"], f["answer"]) for f in gen.facts(gen.draw_values(gen._rng(secret, "process")))}
+    facts = {(f["section_id"], f["answer"]) for f in gen.world(secret)[1]}
     hidden = {(r["section_id"], r["answer"]) for r in labels if r["section_id"] != gen.UNANSWERABLE}
     dev = {(r["section_id"], r["answer"]) for r in qa if r["section_id"] != gen.UNANSWERABLE}
     assert hidden | dev == facts and not hidden & dev
