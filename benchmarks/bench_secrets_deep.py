@@ -42,7 +42,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "templates"))
-TEMPLATES = ["image-classifier", "nlp-pipeline", "rag-chatbot", "agent-app", "gnn", "recsys", "capstone-recsys"]
+TEMPLATES = ["image-classifier", "nlp-pipeline", "rag-chatbot", "agent-app", "gnn", "recsys", "capstone-recsys",
+             "capstone-rag-docqa"]
 GOAL = 3.0  # points: the most the baseline may move across secrets
 GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com"]
 

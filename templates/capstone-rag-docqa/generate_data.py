@@ -18,8 +18,11 @@ and policies in Markdown, HTML and PDF, hard in the ways a real company's docume
 
 Everything that decides the hidden split comes from :mod:`roadmap_ci.seeding` streams: the facts' values
 (``purpose="process"``), which facts are development and which hidden (``"questions"``) and each hidden
-question's id, order and wording (``"rows"``, per learner). Without a secret every stream is the
-practice seed, and the files are the ones shipped in the template, byte for byte.
+question's id and order (``"rows"``, per learner). Under a secret every document's sections are also
+numbered and reordered (``"layout"``, course-wide: ``number_sections``), so a gold section id is the course's
+(``admin-guide/19-3-single-sign-on``): the same question looked up in the practice files or in a guessed
+secret's world names another section. Without a secret every stream is the practice seed, and the files are
+the ones shipped in the template, byte for byte.
 
 Writes ``data/raw/docs/*`` (the corpus), ``data/raw/qa.csv`` (id, question, answer, section_id,
 answerable: the development set) and ``data/raw/questions.csv`` (id, question: the hidden set) into the
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sys
 from pathlib import Path
 
@@ -179,7 +183,35 @@ def corpus(v: dict[str, object]) -> list[dict]:
     ]
 
 
-def facts(v: dict[str, object]) -> list[dict]:
+# A course numbers every document's sections (``7.2 Rate limits``: the document's chapter of the handbook, its
+# sections in a drawn order), so a section id names the course's layout: a question asked in the practice world
+# or in a guessed secret's world does not carry its gold section over. The wiki mirror and the superseded policy
+# keep the layout of the page they copy or that replaces them (the traps' headings stay the same).
+CHAPTERS = 20
+SAME_LAYOUT = {"admin-guide-mirror": "admin-guide", "retention-policy-v1": "retention-policy-v2"}
+Headings = dict[tuple[str, str], str]  # (doc id, heading) -> the course's heading; practice: none renamed
+
+
+def number_sections(docs: list[dict], r) -> Headings:  # noqa: ANN001
+    """Renumber and reorder every document's sections under a course secret (in place); the new headings."""
+    headings: Headings = {}
+    layouts: dict[str, dict[str, str]] = {}
+    for doc in sorted(docs, key=lambda d: d["id"] in SAME_LAYOUT):  # the originals first
+        heads = [h for h, _ in doc["sections"]]
+        if doc["id"] in SAME_LAYOUT:
+            lay = layouts[SAME_LAYOUT[doc["id"]]]
+        else:
+            chapter = 1 + int(r.integers(CHAPTERS))
+            order = [heads[int(i)] for i in r.permutation(len(heads))]
+            lay = {h: f"{chapter}.{order.index(h) + 1} {h}" for h in heads}
+        layouts[doc["id"]] = lay
+        doc["sections"] = sorted(((lay[h], parts) for h, parts in doc["sections"]),
+                                 key=lambda hp: int(hp[0].split()[0].split(".")[1]))
+        headings.update({(doc["id"], h): lay[h] for h in heads})
+    return headings
+
+
+def facts(v: dict[str, object], headings: Headings | None = None) -> list[dict]:
     """(gold section, answer, three paraphrases) per fact; the gold is the canonical, current document."""
     a, s, api, sec, ret = "admin-guide", "sync-client", "api-reference", "security-overview", "retention-policy-v2"
     sla, price = "service-level-agreement", "price-list"
@@ -236,7 +268,8 @@ def facts(v: dict[str, object]) -> list[dict]:
         ("support-faq", "Phone support", f"{v['open_h']}:00 to {v['close_h']}:00",
          ["What are the phone support hours?", "When can I call support?", "At what times is phone support open?"]),
         (sla, "Uptime commitment", f"{v['uptime']}%", ["What monthly uptime does the SLA commit to?",
-         "What is the guaranteed availability for Business plans?", "Uptime commitment in the service level agreement?"]),
+         "What is the guaranteed availability for Business plans?",
+         "Uptime commitment in the service level agreement?"]),
         (sla, "Service credits", f"{v['credit_pct']}%", ["What credit do I get if uptime is below the commitment?",
          "How big is the service credit for missing the SLA?", "What percentage of the fee is credited for downtime?"]),
         (sla, "Support response times", f"{v['p1_min']} minutes", ["How fast is the first response to a priority "
@@ -250,7 +283,9 @@ def facts(v: dict[str, object]) -> list[dict]:
         (price, "Discounts", f"{v['np_pct']}%", ["What discount do non-profit organisations get?",
          "How much off do charities receive?", "Non-profit discount?"]),
     ]
-    return [{"section_id": f"{doc}/{slug(head)}", "answer": ans, "questions": qs} for doc, head, ans, qs in rows]
+    headings = headings or {}
+    return [{"section_id": f"{doc}/{slug(headings.get((doc, head), head))}", "answer": ans, "questions": qs}
+            for doc, head, ans, qs in rows]
 
 
 UNANSWERED = [
@@ -269,6 +304,50 @@ UNANSWERED = [
     "Who is the chief executive of Lumen Systems?",
     "Does Nimbus Drive offer a free trial of the Enterprise plan for students?",
 ]
+
+
+# A course's facts are dealt between the development and the hidden set trap by trap, so every course (and
+# every learner's public part) holds as many questions of each kind as the next: the baseline's answers
+# depend on the trap (the wiki mirror is cited instead of the administrator guide, the superseded policy's
+# old numbers, a flattened table), not on the course's values. Hidden facts per trap: half of each, 15 in all.
+COURSE_HIDDEN = {"mirror": 3, "superseded": 2, "table": 1, "plain": 9}
+TRAP_ORDER = ("mirror", "unanswerable", "superseded", "table", "plain")
+TABLE_SECTIONS = {"api-reference/rate-limits", "security-overview/data-residency"}
+
+
+def trap(section_id: str) -> str:
+    """The kind of difficulty a question's gold section poses (its stratum in a course's splits)."""
+    if section_id == UNANSWERABLE:
+        return "unanswerable"
+    if section_id.startswith("admin-guide/"):
+        return "mirror"
+    if section_id.startswith("retention-policy-v2/"):
+        return "superseded"
+    doc, _, head = section_id.partition("/")
+    unnumbered = f"{doc}/{re.sub(r'^[0-9]+-[0-9]+-', '', head)}"  # a course's "7-2-rate-limits"
+    return "table" if unnumbered in TABLE_SECTIONS else "plain"
+
+
+def course_split(all_facts: list[dict], r) -> tuple[list[int], list[int]]:  # noqa: ANN001
+    """(development, hidden) fact indices under a course secret: ``COURSE_HIDDEN[t]`` hidden facts per trap."""
+    dev, hidden = [], []
+    for kind, n in COURSE_HIDDEN.items():
+        members = [i for i, f in enumerate(all_facts) if trap(f["section_id"]) == kind]
+        members = [members[int(j)] for j in r.permutation(len(members))]
+        hidden += members[:n]
+        dev += members[n:]
+    return sorted(dev), sorted(hidden)
+
+
+def balanced_splits(kinds: list[str], r) -> list[str]:  # noqa: ANN001
+    """Public / private for each hidden question: half of every trap's questions in each (±1), half in all."""
+    tiebreak = r.random(len(kinds))
+    order = sorted(range(len(kinds)), key=lambda i: (TRAP_ORDER.index(kinds[i]), tiebreak[i]))
+    first = int(r.integers(2))
+    splits = [""] * len(kinds)
+    for n, i in enumerate(order):
+        splits[i] = "public" if (n + first) % 2 == 0 else "private"
+    return splits
 
 
 # ---------------------------------------------------------------- writers (deterministic bytes)
@@ -374,14 +453,23 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
     path.write_text(buf.getvalue(), encoding="utf-8")
 
 
+def world(secret: bytes | None) -> tuple[list[dict], list[dict]]:
+    """A course's documents (laid out as the course's) and its facts with their gold section ids; practice without
+    a secret."""
+    values = draw_values(_rng(secret, "process"))
+    docs = corpus(values)
+    headings = None if secret is None else number_sections(docs, _rng(secret, "layout"))
+    return docs, facts(values, headings)
+
+
 def generate(raw_dir: Path = RAW, labels_file: Path | None = LABELS, *, secret: bytes | None = None,
              learner: str | None = None) -> None:
-    values = draw_values(_rng(secret, "process"))
+    docs, all_facts = world(secret)
     docs_dir = raw_dir / "docs"
     docs_dir.mkdir(parents=True, exist_ok=True)
     for old in docs_dir.iterdir():
         old.unlink()
-    for doc in corpus(values):
+    for doc in docs:
         if doc["fmt"] == "md":
             (docs_dir / f"{doc['id']}.md").write_text(to_markdown(doc), encoding="utf-8")
         elif doc["fmt"] == "html":
@@ -395,10 +483,12 @@ def generate(raw_dir: Path = RAW, labels_file: Path | None = LABELS, *, secret: 
     (docs_dir / "brochure-2022.pdf").write_bytes(brochure[: len(brochure) // 3])
     (docs_dir / "meeting-notes.md").write_text("", encoding="utf-8")
 
-    all_facts = facts(values)
     q = _rng(secret, "questions")
-    order = [int(i) for i in q.permutation(len(all_facts))]
-    dev_facts, hidden_facts = order[:N_DEV_FACTS], order[N_DEV_FACTS:]
+    if secret is None:  # the practice draw, as shipped
+        order = [int(i) for i in q.permutation(len(all_facts))]
+        dev_facts, hidden_facts = order[:N_DEV_FACTS], order[N_DEV_FACTS:]
+    else:
+        dev_facts, hidden_facts = course_split(all_facts, q)
     unanswered = [int(i) for i in q.permutation(len(UNANSWERED))]
     dev_unans, hidden_unans = unanswered[:5], unanswered[5:]
 
@@ -419,7 +509,10 @@ def generate(raw_dir: Path = RAW, labels_file: Path | None = LABELS, *, secret: 
         ids = [f"h{n:03d}" for n in range(1, len(hidden) + 1)]
     else:
         ids = [f"h{int(x):08x}" for x in r.choice(16**8, size=len(hidden), replace=False)]
-    splits = ["public" if int(x) == 0 else "private" for x in r.integers(0, 2, len(hidden))]
+    if secret is None:
+        splits = ["public" if int(x) == 0 else "private" for x in r.integers(0, 2, len(hidden))]
+    else:
+        splits = balanced_splits([trap(h[1]) for h in hidden], r)
     write_csv(raw_dir / "questions.csv", ["id", "question"], [[i, h[0]] for i, h in zip(ids, hidden, strict=True)])
     if labels_file is not None:
         labels_file.parent.mkdir(parents=True, exist_ok=True)

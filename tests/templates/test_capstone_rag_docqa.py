@@ -13,7 +13,7 @@ from _contract import (  # noqa: F401  (the contract tests, collected as this mo
     test_prediction_ids_equal_label_ids,
     test_readme_improvement_raises_the_score,
 )
-from _kit import ROOT, copy_of, ids_in, metrics, rows, run, set_params
+from _kit import ROOT, copy_of, ids_in, load_generator, metrics, rows, run, set_params
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("chromadb")
@@ -36,6 +36,28 @@ def test_hidden_questions_are_asked_without_answers_and_not_in_the_qa_set():
     assert hidden_sections, "the hidden questions ask about sections"
     shipped = sum(p.stat().st_size for p in RAW.rglob("*") if p.is_file())
     assert shipped <= 5 * 2**20
+
+
+@pytest.mark.parametrize("secret, learner", [(b"a-course-secret-for-docqa-0001", "ada"), (b"another-course-0002", "bo")])
+def test_a_course_deals_every_trap_evenly_between_development_and_hidden_public_and_private(secret, learner, tmp_path):
+    """Under a course secret the baseline's score must not depend on the draw: every trap (the wiki mirror, the
+    superseded policy, a table, a plain fact, no answer) has the same number of hidden facts in every course, and
+    half of its hidden questions in each split (docs/performance.md, fairness across course secrets)."""
+    gen = load_generator(ID)
+    gen.generate(tmp_path / "raw", tmp_path / "labels.csv", secret=secret, learner=learner)
+    labels, qa = rows(tmp_path / "labels.csv"), rows(tmp_path / "raw" / "qa.csv")
+    facts = {(f["section_id"], f["answer"]) for f in gen.world(secret)[1]}
+    hidden = {(r["section_id"], r["answer"]) for r in labels if r["section_id"] != gen.UNANSWERABLE}
+    dev = {(r["section_id"], r["answer"]) for r in qa if r["section_id"] != gen.UNANSWERABLE}
+    assert hidden | dev == facts and not hidden & dev
+    for kind, n in gen.COURSE_HIDDEN.items():
+        assert sum(gen.trap(s) == kind for s, _ in hidden) == n, kind
+        assert sum(gen.trap(s) == kind for s, _ in dev) == sum(gen.trap(s) == kind for s, _ in facts) - n, kind
+    splits = [r["split"] for r in labels]
+    assert splits.count("public") == splits.count("private") == len(labels) // 2
+    for kind in gen.TRAP_ORDER:
+        mine = [r["split"] for r in labels if gen.trap(r["section_id"]) == kind]
+        assert mine and abs(mine.count("public") - mine.count("private")) <= 1, (kind, mine)
 
 
 def test_baseline_answers_about_half_the_hidden_questions(baseline):

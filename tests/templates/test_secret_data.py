@@ -180,6 +180,10 @@ class Questions:
 
 # Templates whose hidden data is questions over a world the learner gets (docs/templates.md).
 QUESTIONS = {
+    # a course numbers every document's sections in its own layout ("16-1-plans"), so a practice or guessed
+    # world's gold sections name none of the course's; only "unanswerable" (the commonest label, a sixth of
+    # the questions) carries over, which is what answering "unanswerable" to everything gets
+    "capstone-rag-docqa": Questions("questions.csv", "qa.csv", "section_id", 0.5, 0.25),
     # answering blindly by kind of question ("yes", "1", …) gets ≈ 0.30: no more may carry over
     "agent-app": Questions("test_tasks.csv", "dev_tasks.csv", "answer", 0.03, 0.40),
     # the same questions are asked of every world: their gold sections must not carry over (a course's

@@ -7,6 +7,7 @@ The tests never depend on `dvc repro` having run: they build their own index wit
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 
@@ -48,3 +49,10 @@ def chunks(params, ingested):
         [{c: str(row[c]) for c in META} for _, row in table.iterrows()],
     )
     return table
+
+
+@pytest.fixture(scope="session")
+def unnumbered():
+    """A section id without a course's section number: "api-reference/7-2-rate-limits" -> "api-reference/rate-limits"
+    (a course numbers its documents' sections; the practice documents are not numbered)."""
+    return lambda section_id: re.sub(r"/[0-9]+-[0-9]+-", "/", section_id, count=1)
