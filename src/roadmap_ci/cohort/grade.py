@@ -101,22 +101,21 @@ class DeliverableGrades:
     spec: Any = None  # the rubric's hidden_labels section
     _by_member: dict[str, Seat] | None = field(default=None, repr=False)
 
-    def seat_of(self, login: str) -> Seat | None:
+    def _members(self) -> dict[str, Seat]:
+        """Member login (lower case) -> its seat, built once."""
         if self._by_member is None:
             self._by_member = {m.github.lower(): s for s in self.seats for m in s.members}
-        return self._by_member.get(login.lower())
+        return self._by_member
+
+    def seat_of(self, login: str) -> Seat | None:
+        return self._members().get(login.lower())
 
     def by_login(self) -> dict[str, tuple[Seat, str, Grade | None]]:
         """Member login (lower case) -> (its seat, the seat's key in lower case, the seat's grade or None), as
         ``seat_of`` and ``grades`` say it now: one pass for the gradebook and LMS files, not a lookup per cell."""
-        if self._by_member is None:
-            self._by_member = {m.github.lower(): s for s in self.seats for m in s.members}
         grades = self.grades
-        out = {}
-        for login, seat in self._by_member.items():
-            key = seat.key.lower()
-            out[login] = (seat, key, grades.get(key))
-        return out
+        keys = {login: seat.key.lower() for login, seat in self._members().items()}
+        return {login: (seat, keys[login], grades.get(keys[login])) for login, seat in self._members().items()}
 
     def finals(self) -> dict[str, float]:
         """Member login (lower case) -> the final points of its seat's grade (graded seats only)."""
