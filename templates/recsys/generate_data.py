@@ -2,13 +2,13 @@
 
     python templates/recsys/generate_data.py [--out DIR] [--labels FILE] [--secret-file F --learner L]
 
-Implicit feedback of a small film-streaming service: 2,000 users, 1,500 films in 12 genres, about 95,000
-view/watch events from 2024-01-01 to 2025-06-30, simulated from a latent-factor model so that the month after
-the export is known and nothing is downloaded. A user's taste is a mix of one to three genres (plus personal
-quirks), a film's appeal is its genre's direction plus its own, and every event is drawn with probability
-∝ exp(taste · film + popularity bias · log popularity): a long tail where a few blockbusters collect many
-events. Each user watches a film at most once (re-plays are duplicate events); their events are spread
-over their active period, so a user's latest events are as predictable from their earlier ones as any.
+Implicit feedback of a small film-streaming service: 2,000 users (a course's: 4,000), 1,500 films in 12 genres,
+about 95,000 view/watch events from 2024-01-01 to 2025-06-30, simulated from a latent-factor model so that the
+month after the export is known and nothing is downloaded. A user's taste is a mix of one to three genres (plus
+personal quirks), a film's appeal is its genre's direction plus its own, and every event is drawn with
+probability ∝ exp(taste · film + popularity bias · log popularity): a long tail where a few blockbusters collect
+many events. Each user watches a film at most once (re-plays are duplicate events); their events are spread over
+their active period, so a user's latest events are as predictable from their earlier ones as any.
 
 Messy on purpose, like a real event log:
 
@@ -26,8 +26,10 @@ Writes ``data/raw/{interactions,items,item_columns,test_users}.csv`` into the te
 With a course secret (``--secret-file``, ``roadmap_ci.seeding``) the service is the course's own: the
 practice catalogue and tastes under a secret relabelling (every film under another id, every taste vector
 dealt to another user: :func:`course_world`); the events, the test users, the public/private split and the
-user ids (from a wide range) come from the learner's stream (``--learner``). Without a secret the output is
-the shipped practice data, byte for byte.
+user ids (from a wide range) come from the learner's stream (``--learner``). A course's service has twice
+the subscribers (the practice 2,000 and 2,000 more whose tastes the same process draws) and 2,000 test users,
+so that the noise of the users sampled moves the grade less. Without a secret the output is the shipped
+practice data, byte for byte.
 """
 
 from __future__ import annotations
@@ -47,6 +49,10 @@ SEED = 4758
 N_USERS, N_ITEMS, N_GENRES, DIM = 2000, 1500, 12, 16
 START, END, HIDDEN_DAYS = pd.Timestamp("2024-01-01"), pd.Timestamp("2025-07-01"), 30  # END: export cut-off
 N_TEST_USERS = 600
+# A course's service has twice the subscribers (the practice ones and as many again, drawn by the same
+# process) and 2,000 test users: 600 users' NDCG moved the baseline's grade by 3.6 points over 20 courses;
+# more users move it less (the noise of a sample falls as 1/sqrt(n); validation gets twice the users too).
+COURSE_USERS, COURSE_TEST_USERS = 4000, 2000
 GENRES = ["action", "animation", "comedy", "crime", "documentary", "drama", "family", "fantasy", "horror",
           "romance", "sci-fi", "thriller"]
 WORDS_A = ["Silent", "Red", "Last", "Hidden", "Broken", "Golden", "Midnight", "Lost", "Wild", "Frozen", "Iron",
@@ -71,9 +77,9 @@ def catalogue(rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray, np.nd
     return items, np.c_[vecs], log_pop
 
 
-def users(rng: np.random.Generator, item_vecs: np.ndarray, genre: np.ndarray) -> np.ndarray:
-    out = np.zeros((N_USERS, DIM))
-    for u in range(N_USERS):
+def users(rng: np.random.Generator, item_vecs: np.ndarray, genre: np.ndarray, n: int = N_USERS) -> np.ndarray:
+    out = np.zeros((n, DIM))
+    for u in range(n):
         liked = rng.choice(N_GENRES, size=rng.integers(1, 4), replace=False)
         centre = np.stack([item_vecs[genre == g].mean(axis=0) for g in liked]).mean(axis=0)
         out[u] = 1.2 * centre / (np.linalg.norm(centre) + 1e-9) + rng.normal(0, 0.35, DIM)
@@ -82,15 +88,18 @@ def users(rng: np.random.Generator, item_vecs: np.ndarray, genre: np.ndarray) ->
 
 def course_world(world: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
     """A course's catalogue and users: the practice ones under a secret relabelling -- the films in another
-    order (so other film ids for every title, factor and popularity rank) and the tastes dealt to other users.
-    The same service, exactly as hard (freshly drawn catalogues and tastes moved the baseline by 3-4 points,
+    order (so other film ids for every title, factor and popularity rank) and the tastes dealt to other users --
+    and ``COURSE_USERS - N_USERS`` more subscribers whose tastes the same process draws (the course's stream).
+    The same service, exactly as hard (freshly drawn catalogues moved the baseline by 3-4 points,
     benchmarks/bench_secrets_deep.py); the events, and so the hidden labels, are drawn afresh."""
     practice = np.random.default_rng(SEED)  # replayed up to where the practice data starts drawing events
     items, vecs, log_pop = catalogue(practice)
-    tastes = users(practice, vecs, np.array([GENRES.index(g) for g in items["genre"]]))
+    genre = np.array([GENRES.index(g) for g in items["genre"]])
+    tastes = users(practice, vecs, genre)
     order = world.permutation(N_ITEMS)
+    tastes = np.vstack([tastes, users(world, vecs, genre, COURSE_USERS - N_USERS)])
     items = items.iloc[order].reset_index(drop=True).assign(item_id=np.arange(1, N_ITEMS + 1))
-    return items, vecs[order], log_pop[order], tastes[world.permutation(N_USERS)]
+    return items, vecs[order], log_pop[order], tastes[world.permutation(COURSE_USERS)]
 
 
 def simulate(rng: np.random.Generator, world: np.random.Generator | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -103,10 +112,10 @@ def simulate(rng: np.random.Generator, world: np.random.Generator | None = None)
     else:
         items, vecs, log_pop, tastes = course_world(world)
     logits = TASTE * tastes @ vecs.T / np.sqrt(DIM) * 2.5 + POP_BIAS * log_pop
-    n_events = np.clip(np.round(rng.lognormal(3.5, 0.8, N_USERS)), 6, 400).astype(int)
+    n_events = np.clip(np.round(rng.lognormal(3.5, 0.8, len(tastes))), 6, 400).astype(int)
     span = (END + pd.Timedelta(days=HIDDEN_DAYS) - START).total_seconds()
     rows = []
-    for u in range(N_USERS):
+    for u in range(len(tastes)):
         gumbel = logits[u] - np.log(-np.log(rng.random(N_ITEMS)))
         chosen = np.argsort(-gumbel)[: n_events[u]]  # sampling without replacement ∝ exp(logit)
         start = rng.uniform(0, 0.85) * span
@@ -121,13 +130,13 @@ def simulate(rng: np.random.Generator, world: np.random.Generator | None = None)
     return events, items
 
 
-def make_messy(events: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def make_messy(events: pd.DataFrame, rng: np.random.Generator, n_users: int = N_USERS) -> pd.DataFrame:
     dupes = events.sample(frac=0.02, random_state=int(rng.integers(1 << 31)))
     unknown = events.sample(n=60, random_state=int(rng.integers(1 << 31))).assign(
         item_id=rng.integers(N_ITEMS + 101, N_ITEMS + 400, 60))
     bots = []
     for b in range(4):
-        uid = N_USERS + 1 + b
+        uid = n_users + 1 + b
         n = int(rng.integers(900, 1300))
         t0 = START + pd.Timedelta(days=int(rng.integers(100, 400)))
         bots.append(pd.DataFrame({"user_id": uid, "item_id": rng.choice(N_ITEMS, n, replace=False) + 1,
@@ -153,16 +162,17 @@ def generate(raw_dir: Path = RAW, labels_file: Path = LABELS, *, secret: bytes |
     history = past.groupby("user_id").size()
     held = future.groupby("user_id").size()
     eligible = np.array(sorted(set(history[history >= 3].index) & set(held.index)))
-    test_users = np.sort(rng.choice(eligible, N_TEST_USERS, replace=False))
-    public = set(rng.choice(test_users, N_TEST_USERS // 2, replace=False).tolist())
+    n_users, n_test = (N_USERS, N_TEST_USERS) if secret is None else (COURSE_USERS, COURSE_TEST_USERS)
+    test_users = np.sort(rng.choice(eligible, n_test, replace=False))
+    public = set(rng.choice(test_users, n_test // 2, replace=False).tolist())
     labels = future[future["user_id"].isin(test_users)][["user_id", "item_id", "timestamp"]]
     labels = labels.sort_values(["user_id", "timestamp", "item_id"])[["user_id", "item_id"]]
     labels["split"] = np.where(labels["user_id"].isin(public), "public", "private")
 
-    raw = make_messy(past, rng)
+    raw = make_messy(past, rng, n_users)
     if secret is not None:  # the learner's own user ids, from a wide range: a peer's file matches none
         ids_rng = keyed_rng(secret, DELIVERABLE, "ids", practice=SEED, learner=learner)
-        new_id = dict(zip(range(1, N_USERS + 5), (100_000 + ids_rng.choice(900_000, N_USERS + 4, replace=False))
+        new_id = dict(zip(range(1, n_users + 5), (100_000 + ids_rng.choice(900_000, n_users + 4, replace=False))
                           .tolist(), strict=True))
         raw["user_id"] = raw["user_id"].map(new_id)
         test_users = np.sort(np.array([new_id[u] for u in test_users]))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import atexit
 import csv
 import inspect
+import json
 import re
 import shutil
 import subprocess
@@ -269,3 +270,55 @@ def test_the_cli_writes_the_learner_s_data(template, tmp_path):
     (tmp_path / "api").mkdir()
     labels = _generate(template, tmp_path / "api", COURSE, learner="alice")  # logins are case-insensitive
     assert (tmp_path / "cli" / "labels.csv").read_bytes() == labels.read_bytes()
+
+
+def _raw_suites(template: str) -> list[Path]:
+    """The template's GX suites that check a ``data/raw`` file: the data a course secret replaces."""
+    gx_dir = ROOT / "templates" / template / "{{cookiecutter.project_slug}}" / "gx"
+    def data_file(suite: Path) -> str:
+        return str(json.loads(suite.read_text(encoding="utf-8")).get("meta", {}).get("data_file", ""))
+
+    return [p for p in sorted(gx_dir.glob("*.json")) if data_file(p).startswith("data/raw/")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("template", sorted(CASES))
+def test_a_course_s_data_passes_the_template_s_raw_data_checks(template, tmp_path):
+    """A course's data is the learner's data: the template's own checks of ``data/raw`` (the suites
+    ``evaluate`` runs on every push) must pass on it as on the practice data, or every learner of a course
+    loses the data-checks points and reads failures they did not cause."""
+    from roadmap_ci.collect import data
+    from roadmap_ci.collect._context import Context
+
+    suites = _raw_suites(template)
+    assert suites, f"templates/{template}: no GX suite checks a data/raw file"
+    state: dict[str, object] = {}
+
+    def gx_context():  # as the data collector builds it, once per test
+        if not state:
+            data._import()
+            import great_expectations as gx
+
+            from great_expectations.data_context.types.base import ProgressBarsConfig
+
+            gx_ctx = gx.get_context(mode="ephemeral")
+            gx_ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+            state.update(gx=gx, ctx=gx_ctx)
+        return state["gx"], state["ctx"]
+
+    for k, (name, secret) in enumerate((("practice", None), ("course", COURSE))):
+        repo = tmp_path / name
+        (repo / "data").mkdir(parents=True)
+        if secret is None:
+            shutil.copytree(load_generator(template).RAW, repo / "data" / "raw")
+        else:
+            _generate(template, repo / "data", secret, learner="alice")
+        shutil.copytree(suites[0].parent, repo / "gx")
+        ctx = Context(repo=repo.resolve(), out_dir=tmp_path, config=None)  # type: ignore[arg-type]
+        failed = []
+        for i, suite_file in enumerate(suites):
+            result = data._one(ctx, 100 * k + i, f"gx/{suite_file.name}", gx_context)  # a data source each
+            failed += [f"{suite_file.name}: {result.message}"] if result.status == "error" else [
+                f"{suite_file.name}: {e.type}({e.column}) {e.partial_unexpected[:3]}"
+                for e in result.expectations if not e.success]
+        assert not failed, f"{template}, {name} data: " + "; ".join(failed)
