@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import csv
+import functools
 import inspect
 import json
 import re
@@ -275,6 +276,7 @@ def test_the_cli_writes_the_learner_s_data(template, tmp_path):
 def _raw_suites(template: str) -> list[Path]:
     """The template's GX suites that check a ``data/raw`` file: the data a course secret replaces."""
     gx_dir = ROOT / "templates" / template / "{{cookiecutter.project_slug}}" / "gx"
+
     def data_file(suite: Path) -> str:
         return str(json.loads(suite.read_text(encoding="utf-8")).get("meta", {}).get("data_file", ""))
 
@@ -292,19 +294,7 @@ def test_a_course_s_data_passes_the_template_s_raw_data_checks(template, tmp_pat
 
     suites = _raw_suites(template)
     assert suites, f"templates/{template}: no GX suite checks a data/raw file"
-    state: dict[str, object] = {}
-
-    def gx_context():  # as the data collector builds it, once per test
-        if not state:
-            data._import()
-            import great_expectations as gx
-
-            from great_expectations.data_context.types.base import ProgressBarsConfig
-
-            gx_ctx = gx.get_context(mode="ephemeral")
-            gx_ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
-            state.update(gx=gx, ctx=gx_ctx)
-        return state["gx"], state["ctx"]
+    gx_context = functools.cache(data.ephemeral_context)  # one context per test, as the collector keeps one
 
     for k, (name, secret) in enumerate((("practice", None), ("course", COURSE))):
         repo = tmp_path / name

@@ -309,6 +309,18 @@ def warm(ctx: Context) -> None:
         _import()
 
 
+def ephemeral_context() -> tuple[Any, Any]:
+    """great_expectations and an in-memory data context without progress bars: what every suite runs in."""
+    _import()
+    with imports("collect"):
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    gx_ctx = gx.get_context(mode="ephemeral")
+    gx_ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return gx, gx_ctx
+
+
 def collect(ctx: Context) -> dict[str, Any]:
     from roadmap_ci.collect import _cache
 
@@ -318,14 +330,7 @@ def collect(ctx: Context) -> dict[str, Any]:
 
     def gx_context() -> tuple[Any, Any]:
         if not gx_state:
-            _import()
-            with imports("collect"):
-                import great_expectations as gx
-                from great_expectations.data_context.types.base import ProgressBarsConfig
-
-            gx_ctx = gx.get_context(mode="ephemeral")
-            gx_ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
-            gx_state.update(gx=gx, ctx=gx_ctx)
+            gx_state["gx"], gx_state["ctx"] = ephemeral_context()
         return gx_state["gx"], gx_state["ctx"]
 
     suites: list[Suite] = []
