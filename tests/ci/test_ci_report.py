@@ -387,7 +387,7 @@ def test_labels_packed_to_fit_a_secret_are_unpacked(setup, tmp_path):
     from roadmap_ci.github.secrets import pack_labels, unpack_labels
 
     packed = pack_labels(LABELS.encode(), limit=10)  # forced: these labels are tiny
-    assert packed.startswith(b"roadmap-ci-labels:gzip+base64:") and unpack_labels(packed) == LABELS.encode()
+    assert packed.startswith(b"roadmap-ci-labels:xz+base64:") and unpack_labels(packed) == LABELS.encode()
     secret = tmp_path / "hidden-labels.txt"
     secret.write_bytes(packed + b"\n")  # as report.yml writes the secret's text
     api = FakeAPI(pulls=[pull(7)], artifact=bundle())
@@ -397,3 +397,25 @@ def test_labels_packed_to_fit_a_secret_are_unpacked(setup, tmp_path):
     secret.write_bytes(b"roadmap-ci-labels:gzip+base64:not base64!")
     with pytest.raises(InvalidInput, match="damaged"):
         setup(event(), api, labels=secret)
+
+
+def test_labels_packed_by_an_earlier_release_or_damaged_in_transit_are_read_or_named(tmp_path):
+    """A secret written by a release that packed with gzip still unpacks; a cut or altered xz value is one line."""
+    import base64
+    import gzip
+
+    from roadmap_ci.github.secrets import pack_labels, unpack_labels
+
+    data = LABELS.encode() * 50
+    old = b"roadmap-ci-labels:gzip+base64:" + base64.b64encode(gzip.compress(data, mtime=0))
+    assert unpack_labels(old + b"\n") == data
+    packed = pack_labels(data, limit=10)
+    assert unpack_labels(packed) == data
+    body = base64.b64decode(packed[len(b"roadmap-ci-labels:xz+base64:"):])
+    cut = b"roadmap-ci-labels:xz+base64:" + base64.b64encode(body[: len(body) // 2])
+    flipped = b"roadmap-ci-labels:xz+base64:" + base64.b64encode(body[:20] + bytes([body[20] ^ 0xFF]) + body[21:])
+    for bad in (cut, flipped, b"roadmap-ci-labels:xz+base64:bm90IHh6"):
+        with pytest.raises(InvalidInput, match=r"damaged \(not xz \+ base64"):
+            unpack_labels(bad)
+    with pytest.raises(InvalidInput, match="more than 100 bytes"):
+        unpack_labels(packed, max_bytes=100)

@@ -292,14 +292,14 @@ def ci_report(*, rubric: str, rubric_version: str, labels: Path | None = None, a
 
 def _unpacked_labels(labels: Path, base: Path) -> Path:
     """The mentor's labels file as CSV: a secret too large for GitHub travels packed (cohort apply)."""
-    from roadmap_ci.github.secrets import PACKED, unpack_labels
+    from roadmap_ci.github.secrets import MARKERS, is_packed, unpack_labels
 
     try:
         with labels.open("rb") as fh:
-            head = fh.read(len(PACKED) + 8)
+            head = fh.read(max(map(len, MARKERS)) + 8)
     except OSError as exc:
         raise CannotRun(f"{labels}: cannot read the hidden labels: {exc.strerror or exc}") from None
-    if not head.lstrip().startswith(PACKED):
+    if not is_packed(head):
         return labels
     out = base / "hidden-labels.csv"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -546,7 +546,7 @@ class Engine:
             return None
         from roadmap_ci.github.secrets import pack_labels
 
-        packed = pack_labels(data, SECRET_LIMIT)  # larger labels travel gzip + base64 (ci-report unpacks them)
+        packed = pack_labels(data, SECRET_LIMIT)  # larger labels travel xz + base64 (ci-report unpacks them)
         if len(packed) > SECRET_LIMIT:
             raise CannotRun(f"the hidden labels of {sp.seat.label} are {len(data) // 1024} KB "
                             f"({len(packed) // 1024} KB packed); a GitHub secret holds 48 KB: set `rubrics:` in "
