@@ -331,7 +331,7 @@ CASES: dict[str, Case] = {c.id: c for c in [
     ),
     Case(
         id="image-classifier",
-        band=(60, 70),  # measured: 68.7 under rubric v2026.12 (67.8 under v2026.11; 2 shared cores)
+        band=(55, 65),  # measured: 58.4 under rubric v2026.12.1 (68.7 under v2026.12, whose hidden bands began at 0.5)
         full_marks=("pipeline", "tests", "data-checks", "lint", "readme", "seeded", "device-agnostic",
                     "one-batch-overfit"),
         improve={  # the README's path (steps 1, 2 and 4) at a size that stays cheap on 2 CPU cores; measured: 94.3

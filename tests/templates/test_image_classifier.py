@@ -24,12 +24,13 @@ LABELS = ROOT / "labels" / f"{ID}.csv"
 CASE = CASES[ID]
 
 
-def test_baseline_earns_part_of_the_hidden_label_points(baseline):
+def test_baseline_earns_none_of_the_hidden_label_points_and_part_of_the_validation_ones(baseline):
     _, result = baseline
     card = result.card
-    # the hidden labels carry real weight and the small baseline CNN earns only part of it
+    # v2026.12.1: the hidden bands start past the small baseline CNN's best over 20 courses (0.77), so a course's
+    # draw cannot move its grade there; it is scored, and its reason names the value
     for cid in ("hidden-accuracy", "hidden-f1-private"):
-        assert 0 < result.crit(cid).fraction < 0.6, (cid, result.crit(cid).reason)
+        assert result.crit(cid).fraction == 0 and "0.77" in result.crit(cid).reason, (cid, result.crit(cid).reason)
     # the validation F1 (the learner's own noisy split) has 5 points on a gentle slope: about two thirds of them
     assert 0 < result.crit("valid-macro-f1").fraction < 0.8, result.crit("valid-macro-f1").reason
     assert 0 < result.crit("training-curve").fraction < 1, result.crit("training-curve").reason
@@ -38,7 +39,7 @@ def test_baseline_earns_part_of_the_hidden_label_points(baseline):
     # a learner's local run has no hidden labels: those criteria score 0 and say why
     local = {c.id: c for c in result.local_card.criteria}
     assert local["hidden-accuracy"].points == 0 and "hidden" in local["hidden-accuracy"].reason
-    assert result.local_card.total < card.total
+    assert result.local_card.pending_points >= 30 and card.total >= result.local_card.total
 
 
 def test_baseline_evidence_metrics_curve_predictions(baseline):
