@@ -419,3 +419,18 @@ def test_labels_packed_by_an_earlier_release_or_damaged_in_transit_are_read_or_n
             unpack_labels(bad)
     with pytest.raises(InvalidInput, match="more than 100 bytes"):
         unpack_labels(packed, max_bytes=100)
+
+
+def test_a_python_without_lzma_packs_with_gzip_and_names_what_it_cannot_read(monkeypatch):
+    """A Python built without liblzma (pyenv without liblzma-dev) still packs (gzip, which every release reads)
+    and says in one line why it cannot read an xz value, instead of an ImportError."""
+    from roadmap_ci.errors import CannotRun
+    from roadmap_ci.github import secrets
+
+    data = LABELS.encode() * 50
+    xz = secrets.pack_labels(data, limit=10)
+    monkeypatch.setattr(secrets, "_lzma", lambda: None)
+    packed = secrets.pack_labels(data, limit=10)
+    assert packed.startswith(b"roadmap-ci-labels:gzip+base64:") and secrets.unpack_labels(packed) == data
+    with pytest.raises(CannotRun, match="built without the lzma module"):
+        secrets.unpack_labels(xz)

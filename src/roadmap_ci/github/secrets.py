@@ -32,12 +32,25 @@ def is_packed(head: bytes) -> bool:
     return any(head.startswith(m) for m in MARKERS)
 
 
+def _lzma():  # noqa: ANN202
+    """The stdlib's lzma, or None on a Python built without liblzma (pyenv without liblzma-dev, some distros)."""
+    try:
+        import lzma
+    except ImportError:
+        return None
+    return lzma
+
+
 def pack_labels(data: bytes, limit: int) -> bytes:
-    """``data`` as it fits a secret of ``limit`` bytes: itself when it fits, else xz + base64 behind a marker."""
-    import lzma
+    """``data`` as it fits a secret of ``limit`` bytes: itself when it fits, else xz + base64 behind a marker
+    (gzip + base64 on a Python without lzma: every release reads both)."""
+    import gzip
 
     if len(data) <= limit:
         return data
+    lzma = _lzma()
+    if lzma is None:
+        return PACKED_GZIP + base64.b64encode(gzip.compress(data, compresslevel=9, mtime=0))
     return PACKED + base64.b64encode(lzma.compress(data, format=lzma.FORMAT_XZ, preset=9 | lzma.PRESET_EXTREME))
 
 
@@ -46,15 +59,19 @@ def unpack_labels(data: bytes, max_bytes: int = 64 * 1024 * 1024) -> bytes:
     import binascii
     import gzip
     import io
-    import lzma
     import zlib
 
-    from roadmap_ci.errors import InvalidInput
+    from roadmap_ci.errors import CannotRun, InvalidInput
 
     stripped = data.strip()
     marker = next((m for m in MARKERS if stripped.startswith(m)), None)
     if marker is None:
         return data
+    lzma = _lzma()
+    if marker == PACKED and lzma is None:
+        raise CannotRun("the hidden labels secret is packed with xz, and this Python was built without the lzma "
+                        "module: use a Python with it (actions/setup-python's have it)")
+    lzma_error = lzma.LZMAError if lzma is not None else zlib.error
     kind = marker[len(b"roadmap-ci-labels:"):-1].decode().replace("+", " + ")
     try:
         raw = base64.b64decode(stripped[len(marker):], validate=True)
@@ -66,7 +83,7 @@ def unpack_labels(data: bytes, max_bytes: int = 64 * 1024 * 1024) -> bytes:
         else:
             with gzip.GzipFile(fileobj=io.BytesIO(raw)) as fh:
                 out = fh.read(max_bytes + 1)
-    except (binascii.Error, OSError, EOFError, zlib.error, lzma.LZMAError):
+    except (binascii.Error, OSError, EOFError, zlib.error, lzma_error):
         raise InvalidInput(f"the hidden labels secret is damaged (not {kind} after its marker)") from None
     if len(out) > max_bytes:
         raise InvalidInput(f"the hidden labels unpack to more than {max_bytes:,} bytes")
