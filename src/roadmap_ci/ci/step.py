@@ -292,11 +292,11 @@ def ci_report(*, rubric: str, rubric_version: str, labels: Path | None = None, a
 
 def _unpacked_labels(labels: Path, base: Path) -> Path:
     """The mentor's labels file as CSV: a secret too large for GitHub travels packed (cohort apply)."""
-    from roadmap_ci.github.secrets import MARKERS, is_packed, unpack_labels
+    from roadmap_ci.github.secrets import MARKER_MAX, is_packed, unpack_labels
 
     try:
         with labels.open("rb") as fh:
-            head = fh.read(max(map(len, MARKERS)) + 8)
+            head = fh.read(MARKER_MAX + 8)
     except OSError as exc:
         raise CannotRun(f"{labels}: cannot read the hidden labels: {exc.strerror or exc}") from None
     if not is_packed(head):

@@ -22,14 +22,14 @@ def seal(public_key_b64: str, value: bytes | str) -> str:
 # 42 KB xz + base64 against 62 KB gzip + base64. Values packed with gzip by an earlier release are still read.
 PACKED = b"roadmap-ci-labels:xz+base64:"
 PACKED_GZIP = b"roadmap-ci-labels:gzip+base64:"
-MARKERS = (PACKED, PACKED_GZIP)
 _XZ_MEMLIMIT = 256 * 1024 * 1024  # a damaged header cannot make the decoder allocate more than this
+MARKER_MAX = max(len(PACKED), len(PACKED_GZIP))  # bytes enough to tell a packed value from a CSV file
 
 
 def is_packed(head: bytes) -> bool:
     """Whether a labels value (or its first bytes) is packed, in any format this release reads."""
     head = head.lstrip()
-    return any(head.startswith(m) for m in MARKERS)
+    return any(head.startswith(m) for m in _FORMATS)
 
 
 def _lzma():  # noqa: ANN202
@@ -54,36 +54,57 @@ def pack_labels(data: bytes, limit: int) -> bytes:
     return PACKED + base64.b64encode(lzma.compress(data, format=lzma.FORMAT_XZ, preset=9 | lzma.PRESET_EXTREME))
 
 
-def unpack_labels(data: bytes, max_bytes: int = 64 * 1024 * 1024) -> bytes:
-    """The labels CSV from a secret's value (packed or not); one line on a damaged value."""
-    import binascii
+def _unxz(raw: bytes, max_bytes: int) -> bytes:
+    lzma = _lzma()
+    if lzma is None:
+        from roadmap_ci.errors import CannotRun
+
+        raise CannotRun("the hidden labels secret is packed with xz, and this Python was built without the lzma "
+                        "module: use a Python with it (actions/setup-python's have it)")
+    dec = lzma.LZMADecompressor(format=lzma.FORMAT_XZ, memlimit=_XZ_MEMLIMIT)
+    try:
+        out = dec.decompress(raw, max_length=max_bytes + 1)
+    except lzma.LZMAError:
+        raise _Damaged from None
+    if len(out) <= max_bytes and not dec.eof:  # cut short
+        raise _Damaged
+    return out
+
+
+def _ungzip(raw: bytes, max_bytes: int) -> bytes:
     import gzip
     import io
     import zlib
 
-    from roadmap_ci.errors import CannotRun, InvalidInput
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as fh:
+            return fh.read(max_bytes + 1)
+    except (OSError, EOFError, zlib.error):
+        raise _Damaged from None
+
+
+class _Damaged(Exception):
+    """A packed value whose compressed part does not decode."""
+
+
+# marker -> (what the message calls it, the decoder: compressed bytes, cap -> at most cap + 1 bytes)
+_FORMATS = {PACKED: ("xz + base64", _unxz), PACKED_GZIP: ("gzip + base64", _ungzip)}
+
+
+def unpack_labels(data: bytes, max_bytes: int = 64 * 1024 * 1024) -> bytes:
+    """The labels CSV from a secret's value (packed or not); one line on a damaged value."""
+    import binascii
+
+    from roadmap_ci.errors import InvalidInput
 
     stripped = data.strip()
-    marker = next((m for m in MARKERS if stripped.startswith(m)), None)
+    marker = next((m for m in _FORMATS if stripped.startswith(m)), None)
     if marker is None:
         return data
-    lzma = _lzma()
-    if marker == PACKED and lzma is None:
-        raise CannotRun("the hidden labels secret is packed with xz, and this Python was built without the lzma "
-                        "module: use a Python with it (actions/setup-python's have it)")
-    lzma_error = lzma.LZMAError if lzma is not None else zlib.error
-    kind = marker[len(b"roadmap-ci-labels:"):-1].decode().replace("+", " + ")
+    kind, decode = _FORMATS[marker]
     try:
-        raw = base64.b64decode(stripped[len(marker):], validate=True)
-        if marker == PACKED:
-            dec = lzma.LZMADecompressor(format=lzma.FORMAT_XZ, memlimit=_XZ_MEMLIMIT)
-            out = dec.decompress(raw, max_length=max_bytes + 1)
-            if len(out) <= max_bytes and not dec.eof:
-                raise EOFError
-        else:
-            with gzip.GzipFile(fileobj=io.BytesIO(raw)) as fh:
-                out = fh.read(max_bytes + 1)
-    except (binascii.Error, OSError, EOFError, zlib.error, lzma_error):
+        out = decode(base64.b64decode(stripped[len(marker):], validate=True), max_bytes)
+    except (binascii.Error, _Damaged):
         raise InvalidInput(f"the hidden labels secret is damaged (not {kind} after its marker)") from None
     if len(out) > max_bytes:
         raise InvalidInput(f"the hidden labels unpack to more than {max_bytes:,} bytes")
