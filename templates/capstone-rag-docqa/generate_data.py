@@ -21,8 +21,12 @@ Everything that decides the hidden split comes from :mod:`roadmap_ci.seeding` st
 question's id and order (``"rows"``, per learner). Under a secret every document's sections are also
 numbered and reordered (``"layout"``, course-wide: ``number_sections``), so a gold section id is the course's
 (``admin-guide/19-3-single-sign-on``): the same question looked up in the practice files or in a guessed
-secret's world names another section. Without a secret every stream is the practice seed, and the files are
-the ones shipped in the template, byte for byte.
+secret's world names another section. A course also asks more: every one of a hidden fact's six paraphrases
+(``COURSE_ASKS``), four of a development fact's, and 30 unanswerable questions (``COURSE_UNANSWERED``: 10 of
+them development), so that no single question moves a grade by a point; and its current retention policy is a
+rewrite (``corpus(revised=True)``), not the superseded page with new numbers, so the trap catches the same
+questions in every course instead of the ones whose numbers happen to embed closer. Without a secret every
+stream is the practice seed, and the files are the ones shipped in the template, byte for byte.
 
 Writes ``data/raw/docs/*`` (the corpus), ``data/raw/qa.csv`` (id, question, answer, section_id,
 answerable: the development set) and ``data/raw/questions.csv`` (id, question: the hidden set) into the
@@ -93,8 +97,9 @@ def draw_values(r) -> dict[str, object]:  # noqa: ANN001
     return v
 
 
-def corpus(v: dict[str, object]) -> list[dict]:
-    """The documents: id, format, title, front matter, sections [(heading, paragraphs | table)]."""
+def corpus(v: dict[str, object], revised: bool = False) -> list[dict]:
+    """The documents: id, format, title, front matter, sections [(heading, paragraphs | table)]; ``revised``: the
+    current retention policy in its own words (a course's)."""
     quotas = [["Plan", "Storage per user", "Maximum file size", "Version history"],
               ["Team", f"{v['team_tb']} TB", f"{v['team_gb']} GB", f"{v['team_hist']} days"],
               ["Business", f"{v['biz_tb']} TB", f"{v['biz_gb']} GB", f"{v['biz_hist']} days"],
@@ -123,6 +128,13 @@ def corpus(v: dict[str, object]) -> list[dict]:
             ("Version history", [f"Previous versions of a file are kept for {v['versions_v2']} days."]),
             ("Closed accounts", [f"The data of a closed account is erased {v['erase_v2']} days after closure."])],
     }
+    if revised:  # a course's version 2 is a rewrite, not a copy with new numbers (see world)
+        retention[2] = [
+            ("Deleted files", [f"Items removed by a user are purged automatically {v['trash_v2']} days after "
+                               "deletion."]),
+            ("Version history", [f"Earlier revisions remain restorable for {v['versions_v2']} days."]),
+            ("Closed accounts", [f"When a subscription ends, its content is destroyed within {v['erase_v2']} "
+                                 "days."])]
     return [
         {"id": "admin-guide", "fmt": "md", "title": "Nimbus Drive administrator guide", "meta": {"version": "4"},
          "sections": admin},
@@ -218,70 +230,136 @@ def facts(v: dict[str, object], headings: Headings | None = None) -> list[dict]:
     rows = [
         (a, "Single sign-on", f"{v['sso_hours']} hours", ["After how many idle hours does an SSO session expire?",
          "How long can a single sign-on session stay inactive before the user must sign in again?",
-         "When does an inactive SAML login time out?"]),
+         "When does an inactive SAML login time out?",
+         "How long before an idle SSO user has to log in again?",
+         "What is the inactivity timeout for single sign-on?",
+         "If I leave my SSO session idle, when am I signed out?"]),
         (a, "User provisioning", f"{v['scim_min']} minutes", ["How often does SCIM provisioning sync users?",
          "How frequently are users and groups synchronised from the identity provider?",
-         "What is the interval between SCIM synchronisations?"]),
+         "What is the interval between SCIM synchronisations?",
+         "How long can a user removed in the identity provider keep access?",
+         "Every how many minutes does SCIM run?", "SCIM sync frequency?"]),
         (a, "Storage quotas", f"{v['biz_tb']} TB", ["How much storage does each Business plan user get?",
-         "What is the per-user storage on the Business plan?", "Storage per user for Business customers?"]),
+         "What is the per-user storage on the Business plan?", "Storage per user for Business customers?",
+         "How many terabytes per user come with Business?", "What storage quota does a Business user have?",
+         "Business plan storage allowance per user?"]),
         (a, "Storage quotas", f"{v['ent_gb']} GB", ["What is the largest file an Enterprise user can upload?",
-         "Maximum file size on the Enterprise plan?", "How big can a single file be for Enterprise customers?"]),
+         "Maximum file size on the Enterprise plan?", "How big can a single file be for Enterprise customers?",
+         "What is the file size limit for Enterprise users?",
+         "Is there a cap on the size of one upload for Enterprise?", "Largest single upload allowed on Enterprise?"]),
         (a, "Storage quotas", f"{v['team_hist']} days", ["How many days of version history does the Team plan keep?",
-         "Team plan version history length?", "For how long are file versions kept on Team?"]),
+         "Team plan version history length?", "For how long are file versions kept on Team?",
+         "How far back does version history go on the Team plan?",
+         "What is the version history period for Team customers?", "Days of file version history on Team?"]),
         (a, "Sharing links", f"{v['link_days']} days", ["When do public sharing links expire by default?",
-         "What is the default lifetime of a public share link?", "How many days is a shared link valid by default?"]),
+         "What is the default lifetime of a public share link?", "How many days is a shared link valid by default?",
+         "How long does a public link stay active unless I change it?", "Default expiry of sharing links?",
+         "After how many days does a public share stop working by default?"]),
         (a, "Audit log", f"{v['audit_days']} days", ["How long are audit log events retained?",
-         "For how many days can I see audit events?", "What is the audit log retention period?"]),
+         "For how many days can I see audit events?", "What is the audit log retention period?",
+         "How far back can I export audit events?", "How long does the admin console keep audit events?",
+         "Audit event retention in days?"]),
         (s, "Installation", f"{v['disk_gb']} GB", ["How much free disk space does the desktop client need?",
-         "What disk space is required to install the sync app?", "Disk requirement of the desktop sync client?"]),
+         "What disk space is required to install the sync app?", "Disk requirement of the desktop sync client?",
+         "How much disk space do I need for the desktop app?", "Free space needed to install the desktop client?",
+         "What are the storage requirements for installing the sync client?"]),
         (s, "Bandwidth limits", f"{v['upload_mbps']} Mbit/s", ["What is the default upload limit of the client?",
-         "How fast does the desktop app upload by default?", "Default bandwidth cap for uploads?"]),
+         "How fast does the desktop app upload by default?", "Default bandwidth cap for uploads?",
+         "What upload speed does the client cap at out of the box?",
+         "Default upload bandwidth limit of the sync client?", "How is upload bandwidth limited by default?"]),
         (s, "Conflict files", "(conflicted copy)", ["What suffix marks a file edited offline by two people?",
-         "How is the older copy named after an offline edit conflict?", "What happens to conflicting offline edits?"]),
+         "How is the older copy named after an offline edit conflict?", "What happens to conflicting offline edits?",
+         "What does the sync client do when two offline edits clash?",
+         "Which suffix does the client add to the older conflicting version?",
+         "How are offline edit conflicts resolved by the desktop client?"]),
         (s, "Troubleshooting", f"{v['log_days']} days", ["How long does the client keep its log files?",
-         "For how many days are sync client logs kept?", "Retention of the desktop app's logs?"]),
+         "For how many days are sync client logs kept?", "Retention of the desktop app's logs?",
+         "How many days of logs does the sync client keep?", "When are the desktop client's log files deleted?",
+         "Log retention of the sync client?"]),
         (api, "Authentication", f"{v['token_days']} days", ["When do API tokens expire?",
-         "What is the lifetime of a developer API token?", "After how many days must I renew an API token?"]),
+         "What is the lifetime of a developer API token?", "After how many days must I renew an API token?",
+         "How long is an API token valid?", "Token expiry for the REST API?",
+         "How many days until a developer console token expires?"]),
         (api, "Rate limits", str(v["std_rpm"]), ["How many requests per minute does the Standard API tier allow?",
-         "What is the rate limit of the Standard tier?", "Standard tier requests per minute?"]),
+         "What is the rate limit of the Standard tier?", "Standard tier requests per minute?",
+         "What is the per-minute request limit on the Standard tier?", "Standard API tier throughput limit?",
+         "How many calls a minute can I make on Standard?"]),
         (api, "Rate limits", str(v["prem_rpm"]), ["How many API calls per minute can a Premium tier client make?",
-         "Premium tier rate limit?", "What request rate does the Premium API tier permit?"]),
+         "Premium tier rate limit?", "What request rate does the Premium API tier permit?",
+         "Requests per minute for Premium API clients?", "How many requests a minute does Premium allow?",
+         "What is the Premium tier's per-minute cap?"]),
         (api, "Pagination", str(v["page_size"]), ["How many items does a list endpoint return per page at most?",
-         "What is the maximum page size of the API?", "How many results per page do list calls give?"]),
+         "What is the maximum page size of the API?", "How many results per page do list calls give?",
+         "What is the largest number of items one API page can hold?", "Page size limit for list endpoints?",
+         "How many records does one page of a list call return at most?"]),
         (api, "Webhooks", f"{v['retries']} times", ["How many times is a failed webhook retried?",
-         "What happens when a webhook delivery fails?", "How often are webhook deliveries retried?"]),
+         "What happens when a webhook delivery fails?", "How often are webhook deliveries retried?",
+         "How many retry attempts does a failing webhook get?", "Webhook retry count?",
+         "If my endpoint is down, how many times is a webhook sent again?"]),
         (sec, "Encryption at rest", f"{v['rotate_days']} days", ["How often are the encryption keys rotated?",
-         "What is the key rotation period for stored files?", "Every how many days are keys rotated?"]),
+         "What is the key rotation period for stored files?", "Every how many days are keys rotated?",
+         "How frequently are encryption-at-rest keys changed?", "Key rotation interval for encrypted files?",
+         "After how many days is a storage encryption key replaced?"]),
         (sec, "Encryption in transit", f"TLS {v['tls']}", ["Which TLS version do connections use?",
-         "What transport encryption protects connections?", "Minimum TLS version for Nimbus Drive?"]),
+         "What transport encryption protects connections?", "Minimum TLS version for Nimbus Drive?",
+         "What version of TLS is required to connect?", "Which protocol version encrypts data in transit?",
+         "What is the lowest TLS version accepted?"]),
         (sec, "Data residency", str(v["eu_city"]), ["Where is EU customer data stored?",
-         "Which data centre hosts the EU region?", "In what city is European data kept?"]),
+         "Which data centre hosts the EU region?", "In what city is European data kept?",
+         "Which city is the EU data centre in?", "Where are the files of EU customers hosted?",
+         "EU region data centre location?"]),
         (sec, "Incident response", f"{v['notify_hours']} hours", ["How soon are customers told about a breach?",
-         "Within how many hours are security incidents notified?", "What is the incident notification deadline?"]),
+         "Within how many hours are security incidents notified?", "What is the incident notification deadline?",
+         "How quickly must customers be informed of a security incident?", "Breach notification time?",
+         "How many hours until affected customers hear about an incident?"]),
         (ret, "Deleted files", f"{v['trash_v2']} days", ["How long do deleted files stay in the trash?",
-         "After how many days is the trash emptied?", "How long can I restore a deleted file from the trash?"]),
+         "After how many days is the trash emptied?", "How long can I restore a deleted file from the trash?",
+         "How many days do files stay in the trash?", "When are deleted files removed for good?",
+         "Trash retention period?"]),
         (ret, "Version history", f"{v['versions_v2']} days", ["Under the retention policy, how long are old "
          "versions of a file kept?", "What is the retention period for previous file versions?",
-         "How many days of previous versions does the retention policy keep?"]),
+         "How many days of previous versions does the retention policy keep?",
+         "How many days of old file versions are retained under the policy?",
+         "Retention of previous versions according to the retention policy?",
+         "For how long does the retention policy keep prior versions of files?"]),
         (ret, "Closed accounts", f"{v['erase_v2']} days", ["When is a closed account's data erased?",
-         "How long after closing an account is its data deleted?", "Erasure period for closed accounts?"]),
+         "How long after closing an account is its data deleted?", "Erasure period for closed accounts?",
+         "How many days after closure is account data erased?",
+         "When is the data of a closed account deleted permanently?",
+         "What happens to my data after I close my account, and when?"]),
         ("support-faq", "Phone support", f"{v['open_h']}:00 to {v['close_h']}:00",
-         ["What are the phone support hours?", "When can I call support?", "At what times is phone support open?"]),
+         ["What are the phone support hours?", "When can I call support?", "At what times is phone support open?",
+         "What time does phone support open?", "During which hours can I phone support on weekdays?",
+         "Phone support opening hours?"]),
         (sla, "Uptime commitment", f"{v['uptime']}%", ["What monthly uptime does the SLA commit to?",
          "What is the guaranteed availability for Business plans?",
-         "Uptime commitment in the service level agreement?"]),
+         "Uptime commitment in the service level agreement?",
+         "What availability does Lumen guarantee each month?", "Monthly uptime guarantee for Enterprise?",
+         "What percentage uptime is promised in the SLA?"]),
         (sla, "Service credits", f"{v['credit_pct']}%", ["What credit do I get if uptime is below the commitment?",
-         "How big is the service credit for missing the SLA?", "What percentage of the fee is credited for downtime?"]),
+         "How big is the service credit for missing the SLA?", "What percentage of the fee is credited for downtime?",
+         "How much is credited when the uptime commitment is missed?",
+         "Service credit percentage for an SLA breach?", "What compensation do I get for missed uptime?"]),
         (sla, "Support response times", f"{v['p1_min']} minutes", ["How fast is the first response to a priority "
-         "1 incident?", "What is the P1 response time?", "Within how many minutes is a priority 1 ticket answered?"]),
+         "1 incident?", "What is the P1 response time?", "Within how many minutes is a priority 1 ticket answered?",
+         "First response time for priority 1 incidents?", "How quickly is a P1 incident answered?",
+         "Response time target for the most urgent incidents?"]),
         (price, "Plans", f"{v['team_eur']} EUR", ["How much does the Team plan cost per user per month?",
-         "What is the monthly price of Team?", "Team plan price per user?"]),
+         "What is the monthly price of Team?", "Team plan price per user?",
+         "What is the Team plan price?", "Per-user monthly cost of the Team plan?",
+         "How much is a Team seat per month?"]),
         (price, "Plans", f"{v['biz_eur']} EUR", ["What does the Business plan cost per user each month?",
-         "Monthly price per user of the Business plan?", "How much is Business per seat per month?"]),
+         "Monthly price per user of the Business plan?", "How much is Business per seat per month?",
+         "Price of the Business plan per user?", "How much per month is one Business seat?",
+         "What is the per-user monthly fee for Business?"]),
         (price, "Discounts", f"{v['annual_pct']}%", ["How much does annual billing save?",
-         "What discount do I get for paying yearly?", "Saving of annual against monthly billing?"]),
+         "What discount do I get for paying yearly?", "Saving of annual against monthly billing?",
+         "What is the discount for annual billing?", "How much cheaper is yearly billing?",
+         "Annual billing discount percentage?"]),
         (price, "Discounts", f"{v['np_pct']}%", ["What discount do non-profit organisations get?",
-         "How much off do charities receive?", "Non-profit discount?"]),
+         "How much off do charities receive?", "Non-profit discount?",
+         "How big is the non-profit discount?", "What reduction do registered non-profits get?",
+         "Discount for charities and non-profit organisations?"]),
     ]
     headings = headings or {}
     return [{"section_id": f"{doc}/{slug(headings.get((doc, head), head))}", "answer": ans, "questions": qs}
@@ -304,6 +382,26 @@ UNANSWERED = [
     "Who is the chief executive of Lumen Systems?",
     "Does Nimbus Drive offer a free trial of the Enterprise plan for students?",
 ]
+# More of them in a course's sets (not in the practice files): near misses in the documents' own words
+# (a Free plan's quota, an Enterprise API tier: neither exists) and questions about nothing the documents cover.
+COURSE_UNANSWERED = [
+    "What is the storage quota of the Free plan?",
+    "How many requests per minute does the Enterprise API tier allow?",
+    "Which identity providers are certified for single sign-on?",
+    "How long are webhook delivery logs kept?",
+    "Which data centre serves customers in Africa?",
+    "How many API tokens can one developer create?",
+    "What is the longest file name the sync client accepts?",
+    "How much does extra storage cost per terabyte?",
+    "Does Nimbus Drive integrate with Slack?",
+    "What is the phone number of the support line?",
+    "Which programming languages have an official SDK?",
+    "How many files can one shared folder hold?",
+    "What is the stock ticker of Lumen Systems?",
+    "Which football club does Lumen Systems sponsor?",
+    "How long should sourdough bread rise?",
+    "What is the capital of Australia?",
+]
 
 
 # A course's facts are dealt between the development and the hidden set trap by trap, so every course (and
@@ -311,6 +409,10 @@ UNANSWERED = [
 # depend on the trap (the wiki mirror is cited instead of the administrator guide, the superseded policy's
 # old numbers, a flattened table), not on the course's values. Hidden facts per trap: half of each, 15 in all.
 COURSE_HIDDEN = {"mirror": 3, "superseded": 2, "table": 1, "plain": 9}
+# How many of a fact's paraphrases each set asks (development, hidden): a course asks every paraphrase of a
+# hidden fact and more unanswerable questions, so no single question moves a grade by a point.
+PRACTICE_ASKS, COURSE_ASKS = (2, 3), (4, 6)
+COURSE_DEV_UNANSWERED = 10  # of the 30 a course asks; the other 20 are hidden
 TRAP_ORDER = ("mirror", "unanswerable", "superseded", "table", "plain")
 TABLE_SECTIONS = {"api-reference/rate-limits", "security-overview/data-residency"}
 
@@ -457,7 +559,7 @@ def world(secret: bytes | None) -> tuple[list[dict], list[dict]]:
     """A course's documents (laid out as the course's) and its facts with their gold section ids; practice without
     a secret."""
     values = draw_values(_rng(secret, "process"))
-    docs = corpus(values)
+    docs = corpus(values, revised=secret is not None)
     headings = None if secret is None else number_sections(docs, _rng(secret, "layout"))
     return docs, facts(values, headings)
 
@@ -487,23 +589,25 @@ def generate(raw_dir: Path = RAW, labels_file: Path | None = LABELS, *, secret: 
     if secret is None:  # the practice draw, as shipped
         order = [int(i) for i in q.permutation(len(all_facts))]
         dev_facts, hidden_facts = order[:N_DEV_FACTS], order[N_DEV_FACTS:]
+        pool, n_dev_unans, (dev_asks, hidden_asks) = UNANSWERED, 5, PRACTICE_ASKS
     else:
         dev_facts, hidden_facts = course_split(all_facts, q)
-    unanswered = [int(i) for i in q.permutation(len(UNANSWERED))]
-    dev_unans, hidden_unans = unanswered[:5], unanswered[5:]
+        pool, n_dev_unans, (dev_asks, hidden_asks) = UNANSWERED + COURSE_UNANSWERED, COURSE_DEV_UNANSWERED, COURSE_ASKS
+    unanswered = [int(i) for i in q.permutation(len(pool))]
+    dev_unans, hidden_unans = unanswered[:n_dev_unans], unanswered[n_dev_unans:]
 
     dev = []
     for i in sorted(dev_facts):
         f = all_facts[i]
-        dev += [[f["questions"][j], f["answer"], f["section_id"], "1"] for j in (0, 1)]
-    dev += [[UNANSWERED[i], "", UNANSWERABLE, "0"] for i in sorted(dev_unans)]
+        dev += [[f["questions"][j], f["answer"], f["section_id"], "1"] for j in range(dev_asks)]
+    dev += [[pool[i], "", UNANSWERABLE, "0"] for i in sorted(dev_unans)]
     write_csv(raw_dir / "qa.csv", ["id", "question", "answer", "section_id", "answerable"],
               [[f"q{n:03d}", *row] for n, row in enumerate(dev, 1)])
 
     r = _rng(secret, "rows", learner)
     hidden = [(all_facts[i]["questions"][j], all_facts[i]["section_id"], all_facts[i]["answer"])
-              for i in sorted(hidden_facts) for j in (0, 1, 2)]
-    hidden += [(UNANSWERED[i], UNANSWERABLE, "") for i in sorted(hidden_unans)]
+              for i in sorted(hidden_facts) for j in range(hidden_asks)]
+    hidden += [(pool[i], UNANSWERABLE, "") for i in sorted(hidden_unans)]
     hidden = [hidden[int(i)] for i in r.permutation(len(hidden))]
     if secret is None:
         ids = [f"h{n:03d}" for n in range(1, len(hidden) + 1)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from _contract import (  # noqa: F401  (the contract tests, collected as this module's)
@@ -38,7 +39,8 @@ def test_hidden_questions_are_asked_without_answers_and_not_in_the_qa_set():
     assert shipped <= 5 * 2**20
 
 
-@pytest.mark.parametrize("secret, learner", [(b"a-course-secret-for-docqa-0001", "ada"), (b"another-course-0002", "bo")])
+@pytest.mark.parametrize("secret, learner",
+                         [(b"a-course-secret-for-docqa-0001", "ada"), (b"another-course-0002", "bo")])
 def test_a_course_deals_every_trap_evenly_between_development_and_hidden_public_and_private(secret, learner, tmp_path):
     """Under a course secret the baseline's score must not depend on the draw: every trap (the wiki mirror, the
     superseded policy, a table, a plain fact, no answer) has the same number of hidden facts in every course, and
@@ -53,6 +55,14 @@ def test_a_course_deals_every_trap_evenly_between_development_and_hidden_public_
     for kind, n in gen.COURSE_HIDDEN.items():
         assert sum(gen.trap(s) == kind for s, _ in hidden) == n, kind
         assert sum(gen.trap(s) == kind for s, _ in dev) == sum(gen.trap(s) == kind for s, _ in facts) - n, kind
+    dev_asks, hidden_asks = gen.COURSE_ASKS  # every paraphrase of a hidden fact; 30 unanswerable questions
+    unanswerable = len(gen.UNANSWERED) + len(gen.COURSE_UNANSWERED)
+    assert len(qa) == len(dev) * dev_asks + gen.COURSE_DEV_UNANSWERED == 74
+    assert len(labels) == len(hidden) * hidden_asks + unanswerable - gen.COURSE_DEV_UNANSWERED == 110
+    docs = {d["id"]: d for d in gen.world(secret)[0]}
+    masked = {v: {re.sub(r"[0-9]+", "#", p) for _, parts in docs[f"retention-policy-{v}"]["sections"] for p in parts}
+              for v in ("v1", "v2")}
+    assert not masked["v1"] & masked["v2"], "a course's current policy is a rewrite, not v1 with new numbers"
     splits = [r["split"] for r in labels]
     assert splits.count("public") == splits.count("private") == len(labels) // 2
     for kind in gen.TRAP_ORDER:
