@@ -224,7 +224,8 @@ def number_sections(docs: list[dict], r) -> Headings:  # noqa: ANN001
 
 
 def facts(v: dict[str, object], headings: Headings | None = None) -> list[dict]:
-    """(gold section, answer, three paraphrases) per fact; the gold is the canonical, current document."""
+    """(gold section, answer, six paraphrases: the practice files ask the first three) per fact; the gold is the
+    canonical, current document."""
     a, s, api, sec, ret = "admin-guide", "sync-client", "api-reference", "security-overview", "retention-policy-v2"
     sla, price = "service-level-agreement", "price-list"
     rows = [
