@@ -21,11 +21,11 @@ Everything that decides the hidden split comes from :mod:`roadmap_ci.seeding` st
 question's id and order (``"rows"``, per learner). Under a secret every document's sections are also
 numbered and reordered (``"layout"``, course-wide: ``number_sections``), so a gold section id is the course's
 (``admin-guide/19-3-single-sign-on``): the same question looked up in the practice files or in a guessed
-secret's world names another section. A course also asks more: every one of a hidden fact's six paraphrases
-(``COURSE_ASKS``), four of a development fact's, and 30 unanswerable questions (``COURSE_UNANSWERED``: 10 of
-them development), so that no single question moves a grade by a point; and its current retention policy is a
-rewrite (``corpus(revised=True)``), not the superseded page with new numbers, so the trap catches the same
-questions in every course instead of the ones whose numbers happen to embed closer. Without a secret every
+secret's world names another section. A course also asks more (``COURSE_SETS``): every one of a hidden fact's
+six paraphrases, four of a development fact's, and 30 unanswerable questions (``COURSE_UNANSWERED``; 10 of them
+development), so that no single question moves a grade by a point; and its current retention policy is a rewrite
+(``corpus(revised=True)``), not the superseded page with new numbers, so the trap catches the same questions in
+every course instead of the ones whose numbers happen to embed closer. Without a secret every
 stream is the practice seed, and the files are the ones shipped in the template, byte for byte.
 
 Writes ``data/raw/docs/*`` (the corpus), ``data/raw/qa.csv`` (id, question, answer, section_id,
@@ -42,6 +42,7 @@ import io
 import re
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -118,23 +119,18 @@ def corpus(v: dict[str, object], revised: bool = False) -> list[dict]:
         ("Audit log", [f"Audit log events are kept for {v['audit_days']} days and can be exported as CSV from the "
                        "admin console."]),
     ]
-    retention = {
-        1: [("Deleted files", [f"Deleted files stay in the trash for {v['trash_v1']} days before they are removed "
-                               "permanently."]),
-            ("Version history", [f"Previous versions of a file are kept for {v['versions_v1']} days."]),
-            ("Closed accounts", [f"The data of a closed account is erased {v['erase_v1']} days after closure."])],
-        2: [("Deleted files", [f"Deleted files stay in the trash for {v['trash_v2']} days before they are removed "
-                               "permanently."]),
-            ("Version history", [f"Previous versions of a file are kept for {v['versions_v2']} days."]),
-            ("Closed accounts", [f"The data of a closed account is erased {v['erase_v2']} days after closure."])],
-    }
-    if revised:  # a course's version 2 is a rewrite, not a copy with new numbers (see world)
-        retention[2] = [
-            ("Deleted files", [f"Items removed by a user are purged automatically {v['trash_v2']} days after "
-                               "deletion."]),
-            ("Version history", [f"Earlier revisions remain restorable for {v['versions_v2']} days."]),
-            ("Closed accounts", [f"When a subscription ends, its content is destroyed within {v['erase_v2']} "
-                                 "days."])]
+    def policy(n: int) -> list:  # version n's sections, in version 1's words
+        return [("Deleted files", [f"Deleted files stay in the trash for {v[f'trash_v{n}']} days before they are "
+                                   "removed permanently."]),
+                ("Version history", [f"Previous versions of a file are kept for {v[f'versions_v{n}']} days."]),
+                ("Closed accounts", [f"The data of a closed account is erased {v[f'erase_v{n}']} days after "
+                                     "closure."])]
+
+    rewrite = [  # a course's version 2: its own words, not version 1 with new numbers (see world)
+        ("Deleted files", [f"Items removed by a user are purged automatically {v['trash_v2']} days after deletion."]),
+        ("Version history", [f"Earlier revisions remain restorable for {v['versions_v2']} days."]),
+        ("Closed accounts", [f"When a subscription ends, its content is destroyed within {v['erase_v2']} days."])]
+    retention = {1: policy(1), 2: rewrite if revised else policy(2)}
     return [
         {"id": "admin-guide", "fmt": "md", "title": "Nimbus Drive administrator guide", "meta": {"version": "4"},
          "sections": admin},
@@ -410,10 +406,20 @@ COURSE_UNANSWERED = [
 # depend on the trap (the wiki mirror is cited instead of the administrator guide, the superseded policy's
 # old numbers, a flattened table), not on the course's values. Hidden facts per trap: half of each, 15 in all.
 COURSE_HIDDEN = {"mirror": 3, "superseded": 2, "table": 1, "plain": 9}
-# How many of a fact's paraphrases each set asks (development, hidden): a course asks every paraphrase of a
-# hidden fact and more unanswerable questions, so no single question moves a grade by a point.
-PRACTICE_ASKS, COURSE_ASKS = (2, 3), (4, 6)
-COURSE_DEV_UNANSWERED = 10  # of the 30 a course asks; the other 20 are hidden
+class Sets(NamedTuple):
+    """What a repo's question sets hold: paraphrases asked per development / hidden fact, the unanswerable
+    questions dealt and how many of them go to development (the rest are hidden)."""
+
+    dev_asks: int
+    hidden_asks: int
+    unanswered: list[str]
+    dev_unanswered: int
+
+
+# A course asks every paraphrase of a hidden fact and 30 unanswerable questions, so no single question moves a
+# grade by a point; the practice files keep the sets they shipped with.
+PRACTICE_SETS = Sets(2, 3, UNANSWERED, 5)
+COURSE_SETS = Sets(4, 6, UNANSWERED + COURSE_UNANSWERED, 10)
 TRAP_ORDER = ("mirror", "unanswerable", "superseded", "table", "plain")
 TABLE_SECTIONS = {"api-reference/rate-limits", "security-overview/data-residency"}
 
@@ -590,24 +596,24 @@ def generate(raw_dir: Path = RAW, labels_file: Path | None = LABELS, *, secret: 
     if secret is None:  # the practice draw, as shipped
         order = [int(i) for i in q.permutation(len(all_facts))]
         dev_facts, hidden_facts = order[:N_DEV_FACTS], order[N_DEV_FACTS:]
-        pool, n_dev_unans, (dev_asks, hidden_asks) = UNANSWERED, 5, PRACTICE_ASKS
     else:
         dev_facts, hidden_facts = course_split(all_facts, q)
-        pool, n_dev_unans, (dev_asks, hidden_asks) = UNANSWERED + COURSE_UNANSWERED, COURSE_DEV_UNANSWERED, COURSE_ASKS
+    sets = PRACTICE_SETS if secret is None else COURSE_SETS
+    pool = sets.unanswered
     unanswered = [int(i) for i in q.permutation(len(pool))]
-    dev_unans, hidden_unans = unanswered[:n_dev_unans], unanswered[n_dev_unans:]
+    dev_unans, hidden_unans = unanswered[:sets.dev_unanswered], unanswered[sets.dev_unanswered:]
 
     dev = []
     for i in sorted(dev_facts):
         f = all_facts[i]
-        dev += [[f["questions"][j], f["answer"], f["section_id"], "1"] for j in range(dev_asks)]
+        dev += [[f["questions"][j], f["answer"], f["section_id"], "1"] for j in range(sets.dev_asks)]
     dev += [[pool[i], "", UNANSWERABLE, "0"] for i in sorted(dev_unans)]
     write_csv(raw_dir / "qa.csv", ["id", "question", "answer", "section_id", "answerable"],
               [[f"q{n:03d}", *row] for n, row in enumerate(dev, 1)])
 
     r = _rng(secret, "rows", learner)
     hidden = [(all_facts[i]["questions"][j], all_facts[i]["section_id"], all_facts[i]["answer"])
-              for i in sorted(hidden_facts) for j in range(hidden_asks)]
+              for i in sorted(hidden_facts) for j in range(sets.hidden_asks)]
     hidden += [(pool[i], UNANSWERABLE, "") for i in sorted(hidden_unans)]
     hidden = [hidden[int(i)] for i in r.permutation(len(hidden))]
     if secret is None:

@@ -55,10 +55,9 @@ def test_a_course_deals_every_trap_evenly_between_development_and_hidden_public_
     for kind, n in gen.COURSE_HIDDEN.items():
         assert sum(gen.trap(s) == kind for s, _ in hidden) == n, kind
         assert sum(gen.trap(s) == kind for s, _ in dev) == sum(gen.trap(s) == kind for s, _ in facts) - n, kind
-    dev_asks, hidden_asks = gen.COURSE_ASKS  # every paraphrase of a hidden fact; 30 unanswerable questions
-    unanswerable = len(gen.UNANSWERED) + len(gen.COURSE_UNANSWERED)
-    assert len(qa) == len(dev) * dev_asks + gen.COURSE_DEV_UNANSWERED == 74
-    assert len(labels) == len(hidden) * hidden_asks + unanswerable - gen.COURSE_DEV_UNANSWERED == 110
+    sets = gen.COURSE_SETS  # every paraphrase of a hidden fact; 30 unanswerable questions
+    assert len(qa) == len(dev) * sets.dev_asks + sets.dev_unanswered == 74
+    assert len(labels) == len(hidden) * sets.hidden_asks + len(sets.unanswered) - sets.dev_unanswered == 110
     docs = {d["id"]: d for d in gen.world(secret)[0]}
     masked = {v: {re.sub(r"[0-9]+", "#", p) for _, parts in docs[f"retention-policy-{v}"]["sections"] for p in parts}
               for v in ("v1", "v2")}
