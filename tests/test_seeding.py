@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from roadmap_ci.errors import CannotRun, InvalidInput
@@ -57,3 +59,13 @@ def test_read_secret(tmp_path):
         read_secret(short)
     with pytest.raises(CannotRun, match="no such course-secret file"):
         read_secret(tmp_path / "missing")
+
+
+def test_read_secret_reads_no_more_than_its_limit(tmp_path):
+    """An endless source (/dev/zero, a pipe that keeps writing) is refused after 4,097 bytes, not read forever."""
+    big = tmp_path / "big"
+    big.write_bytes(b"a" * 10_000_000)
+    with pytest.raises(InvalidInput, match="at most 4096 bytes"):
+        read_secret(big)
+    with pytest.raises(InvalidInput, match="at most 4096 bytes"):
+        read_secret(Path("/dev/zero"))

@@ -41,13 +41,14 @@ MAX_SECRET_BYTES = 4096
 def read_secret(path: Path) -> bytes:
     """The course secret from a file (surrounding white space stripped); one-line errors."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:  # at most the limit + 1 byte: /dev/zero or an endless pipe is refused
+            data = fh.read(MAX_SECRET_BYTES + 1)
     except FileNotFoundError:
         raise CannotRun(f"{path}: no such course-secret file") from None
     except OSError as exc:
         raise CannotRun(f"{path}: cannot read the course secret: {exc.strerror or exc}") from None
     if len(data) > MAX_SECRET_BYTES:
-        raise InvalidInput(f"{path}: a course secret is at most {MAX_SECRET_BYTES} bytes (this file has {len(data)})")
+        raise InvalidInput(f"{path}: a course secret is at most {MAX_SECRET_BYTES} bytes (this file has more)")
     secret = data.strip()
     if len(secret) < MIN_SECRET_BYTES:
         raise InvalidInput(f"{path}: a course secret needs at least {MIN_SECRET_BYTES} bytes "
