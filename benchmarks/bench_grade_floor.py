@@ -108,26 +108,31 @@ def main() -> None:
 
     shas = [[store.digest(ev) for _, ev, _ in items] for _, _, items in work]
 
-    def validate() -> list[list[object]]:
-        return [[_evidence.parse_evidence_fast(ev.decode("utf-8"), store.EVIDENCE, sha256=s)
-                 for (_, ev, _), s in zip(items, group_shas, strict=True)]
-                for (_, _, items), group_shas in zip(work, shas, strict=True)]
+    def parse(ev: bytes, sha256: str) -> object:
+        return _evidence.parse_evidence_fast(ev.decode("utf-8"), store.EVIDENCE, sha256=sha256)
 
-    evs = validate()
+    def validate() -> None:  # each model dropped after its file, as grade drops it
+        for (_, _, items), group_shas in zip(work, shas, strict=True):
+            for (_, ev, _), s in zip(items, group_shas, strict=True):
+                parse(ev, s)
 
-    def hidden_step() -> list[list[object]]:
-        out = []
+    evs = [[parse(ev, s) for (_, ev, _), s in zip(items, group_shas, strict=True)]
+           for (_, _, items), group_shas in zip(work, shas, strict=True)]
+
+    def applied(chunk: object, pr: bytes, ev: object) -> object:
+        cols = chunk.columns(pr)
+        m = chunk.metrics(cols) if cols is not None else None
+        return hidden.apply(ev, hidden.HiddenResult(m, None if m is not None else "unread"))
+
+    def hidden_step() -> None:
         for (chunk, _, items), group in zip(work, evs, strict=True):
-            row = []
             for (_, _, pr), ev in zip(items, group, strict=True):
-                cols = chunk.columns(pr)
-                m = chunk.metrics(cols) if cols is not None else None
-                row.append(hidden.apply(ev, hidden.HiddenResult(m, None if m is not None else "unread")))
-            out.append(row)
-        return out
+                applied(chunk, pr, ev)
 
     for _ in range(2):  # past the chunk's template threshold, as a worker's later files are
-        scored = hidden_step()
+        hidden_step()
+    scored = [[applied(chunk, pr, ev) for (_, _, pr), ev in zip(items, group, strict=True)]
+              for (chunk, _, items), group in zip(work, evs, strict=True)]
 
     def score() -> None:
         for (_, scorer, _), group in zip(work, scored, strict=True):
