@@ -1,6 +1,6 @@
 """capstone-rag-docqa's pipeline in one process, for fairness runs over many course secrets in seconds.
 
-    python benchmarks/docqa_replica.py [--secrets N] [--first K] [--no-practice] [--improved]
+    python benchmarks/docqa_replica.py [--secrets N] [--first K] [--no-practice] [--improved] [--hardcode]
                                        [--generator FILE] --jsonl F
 
 Renders the template once, then for each secret (the names of ``bench_secrets_deep.py``) writes the secret's
@@ -59,6 +59,12 @@ class ExactStore:
         return len(self.table)
 
 
+def public_unanswerable(gen) -> list[str]:  # noqa: ANN001
+    """Every question the generator's public code names as one that may have no answer in a course."""
+    extras = [w for e in getattr(gen, "EXTRAS", []) for w in e.questions]
+    return [*gen.UNANSWERED, *getattr(gen, "COURSE_UNANSWERED", []), *extras]
+
+
 class Pipeline:
     """The rendered repo and the loaded model; also the retriever's embedder (MiniLM, each text encoded once)."""
 
@@ -87,7 +93,7 @@ class Pipeline:
             self.cache.update(zip(missing, self.model.encode(missing), strict=True))
         return np.stack([self.cache[t] for t in texts])
 
-    def run(self, i: int, gen, changes: dict | None) -> bench.Score:  # noqa: ANN001
+    def run(self, i: int, gen, changes: dict | None, hardcode: bool = False) -> bench.Score:  # noqa: ANN001
         import pandas as pd
 
         m, raw, labels = self.m, self.repo / "data" / "raw", self.tmp / "labels.csv"
@@ -123,6 +129,10 @@ class Pipeline:
         preds = pd.DataFrame([{"id": q.id, "section_id": m["metrics"].predicted_section(hidden[q.id]),
                                "answer": hidden[q.id]["answer"], "score": hidden[q.id]["top_score"]}
                               for q in sets["hidden"].itertuples(index=False)])
+        if hardcode:  # the forgery: abstain on every question the public generator lists as possibly unanswerable
+            listed = set(public_unanswerable(gen))
+            asked = dict(zip(sets["hidden"]["id"], sets["hidden"]["question"], strict=True))
+            preds.loc[[asked[q] in listed for q in preds["id"]], "section_id"] = gen.UNANSWERABLE
         (self.repo / "data" / "predictions").mkdir(parents=True, exist_ok=True)
         preds.to_csv(self.repo / "data" / "predictions" / "predictions.csv", index=False)
         (self.repo / "metrics.json").write_text(json.dumps(summary), encoding="utf-8")
@@ -136,6 +146,8 @@ def main() -> None:
     ap.add_argument("--no-practice", action="store_true")
     ap.add_argument("--improved", action="store_true", help="the README path instead of the baseline")
     ap.add_argument("--generator", type=Path, help="another generate_data.py (default: the template's)")
+    ap.add_argument("--hardcode", action="store_true",
+                    help="also score each run with abstention hard-coded for the generator's public list")
     ap.add_argument("--jsonl", type=Path, required=True)
     args = ap.parse_args()
     gen_file = args.generator or bench.ROOT / "templates" / TEMPLATE / "generate_data.py"
@@ -148,10 +160,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         pipe = Pipeline(Path(tmp))
         for i in ([] if args.no_practice else [-1]) + list(range(args.first, args.first + args.secrets)):
-            s = pipe.run(i, gen, changes)
-            bench.record(args.jsonl, TEMPLATE, i, kind, s)
-            print(f"{'practice' if i < 0 else f'secret {i}'}: {kind} {s.points:.1f}/{s.of:g} points, "
-                  f"private {s.private:.1f}", file=sys.stderr, flush=True)
+            for k, forged in [(kind, False)] + ([(f"{kind}+hardcoded", True)] if args.hardcode else []):
+                s = pipe.run(i, gen, changes, hardcode=forged)
+                bench.record(args.jsonl, TEMPLATE, i, k, s)
+                print(f"{'practice' if i < 0 else f'secret {i}'}: {k} {s.points:.1f}/{s.of:g} points, "
+                      f"private {s.private:.1f}", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,9 @@ and policies in Markdown, HTML and PDF, hard in the ways a real company's docume
   numbers under the same headings; only version 2 is right;
 * **a near-duplicate**: a mirrored copy of the administrator guide (``canonical: admin-guide``) competes
   with the original for every admin question and cites the wrong document;
-* **unanswerable questions**: about things no document mentions; the right answer is to abstain;
+* **unanswerable questions**: about things no document mentions; the right answer is to abstain. In a course
+  which ones they are is the course's: each comes from a list of 28 (``EXTRAS``) that the course draws half of
+  into its documents, as answerable sections;
 * **bad files**: a truncated PDF and an empty Markdown file, which ingest must report and skip.
 
 Everything that decides the hidden split comes from :mod:`roadmap_ci.seeding` streams: the facts' values
@@ -22,8 +24,10 @@ question's id and order (``"rows"``, per learner). Under a secret every document
 numbered and reordered (``"layout"``, course-wide: ``number_sections``), so a gold section id is the course's
 (``admin-guide/19-3-single-sign-on``): the same question looked up in the practice files or in a guessed
 secret's world names another section. A course also asks more (``COURSE_SETS``): every one of a hidden fact's
-six paraphrases, four of a development fact's, and 30 unanswerable questions (``COURSE_UNANSWERED``; 10 of them
-development), so that no single question moves a grade by a point; and its current retention policy is a rewrite
+six paraphrases, four of a development fact's, and both wordings of each of the 28 extras (``"extras"``: 14
+drawn into the documents, 9 of them hidden facts; the other 14 asked unanswerable, 5 of them development), so
+that no single question moves a grade by a point: 126 hidden questions (18 unanswerable) and 84 development ones
+(10); and its current retention policy is a rewrite
 (``corpus(revised=True)``), not the superseded page with new numbers, so the trap catches the same questions in
 every course instead of the ones whose numbers happen to embed closer. Without a secret every
 stream is the practice seed, and the files are the ones shipped in the template, byte for byte.
@@ -379,48 +383,139 @@ UNANSWERED = [
     "Who is the chief executive of Lumen Systems?",
     "Does Nimbus Drive offer a free trial of the Enterprise plan for students?",
 ]
-# More of them in a course's sets (not in the practice files): near misses in the documents' own words
-# (a Free plan's quota, an Enterprise API tier: neither exists) and questions about nothing the documents cover.
-COURSE_UNANSWERED = [
-    "What is the storage quota of the Free plan?",
-    "How many requests per minute does the Enterprise API tier allow?",
-    "Which identity providers are certified for single sign-on?",
-    "How long are webhook delivery logs kept?",
-    "Which data centre serves customers in Africa?",
-    "How many API tokens can one developer create?",
-    "What is the longest file name the sync client accepts?",
-    "How much does extra storage cost per terabyte?",
-    "Does Nimbus Drive integrate with Slack?",
-    "What is the phone number of the support line?",
-    "Which programming languages have an official SDK?",
-    "How many files can one shared folder hold?",
-    "What is the stock ticker of Lumen Systems?",
-    "Which football club does Lumen Systems sponsor?",
-    "How long should sourdough bread rise?",
-    "What is the capital of Australia?",
+# A course's unanswerable questions are its own: each of these 28 questions has a section that can answer it
+# (``Extra``: a page and heading, a sentence with a value drawn per course, the answer, two wordings -- the first
+# is the public question). A course draws half of them into its documents (answerable: a fact like any other,
+# its gold section the course's numbered one) and asks the other half as unanswerable, so the public code no
+# longer says which questions have no answer: a learner who hard-codes abstention for every question on this
+# list gets half of them wrong, and telling the two halves apart means reading the course's documents. The
+# practice files ask the first 14 (``UNANSWERED``) as unanswerable, as they shipped.
+class Extra(NamedTuple):
+    doc: str
+    heading: str
+    text: str  # the section's sentence, ``{x}`` the course's drawn value
+    answer: str
+    values: list
+    questions: tuple[str, str]
+
+
+COMPANY = {"id": "company", "fmt": "md", "title": "About Lumen Systems", "meta": {}}
+EXTRAS = [
+    Extra("company", "Storage appliance", "Lumen sells the Nimbus Vault, an on-premises storage appliance of {x} TB "
+          "that syncs with Nimbus Drive.", "Nimbus Vault, {x} TB", [8, 16, 24, 32],
+          (UNANSWERED[0], "Is there an on-premises Nimbus storage box, and how big is it?")),
+    Extra("sync-client", "Video calls", "Nimbus video calls hold up to {x} participants.", "{x} participants",
+          [12, 25, 50, 100], (UNANSWERED[1], "How many people can join a Nimbus video call?")),
+    Extra("company", "Ownership", "Lumen Systems has been part of {x} since its acquisition in 2024.", "{x}",
+          ["Orbis Group", "Valence Holdings", "Kestrel Capital"],
+          (UNANSWERED[2], "Who owns Lumen Systems since the acquisition?")),
+    Extra("price-list", "Tablet", "The Nimbus Drive Android tablet costs {x} EUR.", "{x} EUR", [199, 249, 299],
+          (UNANSWERED[3], "What is the price of the Nimbus Android tablet?")),
+    Extra("company", "Tokyo office", "The Tokyo office is at {x}, Tokyo.", "{x}",
+          ["2-4-1 Marunouchi", "1-9-3 Shibuya", "6-10-1 Roppongi"],
+          (UNANSWERED[4], "Where is Lumen's office in Tokyo?")),
+    Extra("api-reference", "GraphQL", "The GraphQL endpoint supports subscriptions over WebSocket, at most {x} open "
+          "subscriptions per token.", "{x} subscriptions", [5, 10, 20],
+          (UNANSWERED[5], "How many GraphQL subscriptions can one token keep open?")),
+    Extra("company", "Team", "Lumen Systems employs {x} people in four countries.", "{x} people", [180, 240, 320, 410],
+          (UNANSWERED[6], "What is the headcount of Lumen Systems?")),
+    Extra("price-list", "Hardware returns", "Returned hardware is refunded in full within {x} days of delivery.",
+          "{x} days", [14, 30, 60], (UNANSWERED[7], "Can I get my money back for returned hardware, and until when?")),
+    Extra("price-list", "Payment methods", "Nimbus Drive can be paid by card, SEPA transfer or {x}.", "{x}",
+          ["Bitcoin", "USDC", "Ether"], (UNANSWERED[8], "Which cryptocurrency does Lumen accept as payment?")),
+    Extra("company", "Sustainability", "Storing one terabyte for a year causes about {x} kg of CO2e.", "{x} kg",
+          [2, 4, 7, 11], (UNANSWERED[9], "How much CO2 does keeping a terabyte for a year cause?")),
+    Extra("sync-client", "Printing", "The client prints through the system dialog and is certified for {x} "
+          "printers.", "{x}", ["HP LaserJet", "Brother HL", "Canon i-SENSYS"],
+          (UNANSWERED[10], "Which printers is the desktop client certified for?")),
+    Extra("sync-client", "Screen recorder", "The built-in screen recorder captures at up to {x}.", "{x}",
+          ["1080p", "1440p", "4K"], (UNANSWERED[11], "At what resolution does the screen recorder capture?")),
+    Extra("company", "Leadership", "{x} has been chief executive of Lumen Systems since 2021.", "{x}",
+          ["Claire Dubois", "Tomas Lindqvist", "Aiko Tanaka", "Rafael Mendes"],
+          (UNANSWERED[12], "Who is Lumen's CEO?")),
+    Extra("price-list", "Education", "Students get the Enterprise plan free for {x} months.", "{x} months",
+          [3, 6, 12], (UNANSWERED[13], "Can students try the Enterprise plan for free, and for how long?")),
+    Extra("price-list", "Free plan", "The Free plan includes {x} GB of storage per user.", "{x} GB", [2, 5, 10, 15],
+          ("What is the storage quota of the Free plan?", "How much storage does a Free plan user get?")),
+    Extra("api-reference", "Enterprise tier", "The Enterprise API tier allows {x} requests per minute.", "{x}",
+          [10000, 12000, 20000], ("How many requests per minute does the Enterprise API tier allow?",
+                                  "What is the Enterprise tier's API rate limit?")),
+    Extra("security-overview", "Certified identity providers", "Okta and {x} are certified identity providers for "
+          "single sign-on.", "Okta and {x}", ["Microsoft Entra ID", "Ping Identity", "OneLogin"],
+          ("Which identity providers are certified for single sign-on?", "Which IdPs are certified for Nimbus SSO?")),
+    Extra("api-reference", "Webhook logs", "Webhook delivery logs are kept for {x} days.", "{x} days", [3, 14, 31],
+          ("How long are webhook delivery logs kept?", "For how many days can I see past webhook deliveries?")),
+    Extra("security-overview", "African customers", "Customers in Africa are served from the data centre in {x}.",
+          "{x}", ["Johannesburg", "Cape Town", "Nairobi"],
+          ("Which data centre serves customers in Africa?", "Where is the data of African customers stored?")),
+    Extra("api-reference", "Token limits", "Each developer can hold at most {x} active API tokens.", "{x} tokens",
+          [5, 10, 25], ("How many API tokens can one developer create?",
+                        "What is the limit on active API tokens per developer?")),
+    Extra("sync-client", "File names", "File names of up to {x} characters are synced.", "{x} characters",
+          [180, 255, 400], ("What is the longest file name the sync client accepts?",
+                            "How many characters may a synced file name have?")),
+    Extra("price-list", "Extra storage", "Extra storage costs {x} EUR per terabyte per month.", "{x} EUR",
+          [4, 6, 9], ("How much does extra storage cost per terabyte?",
+                      "What is the monthly price of an additional terabyte?")),
+    Extra("api-reference", "Slack", "The Slack app posts a preview of every shared file; a workspace can connect up "
+          "to {x} Nimbus teams.", "{x} teams", [3, 5, 10],
+          ("Does Nimbus Drive integrate with Slack?", "How many Nimbus teams can one Slack workspace connect?")),
+    Extra("support-faq", "Support line", "The support line is +33 1 {x}.", "+33 1 {x}",
+          ["42 68 53 00", "45 20 17 80", "70 36 11 90"],
+          ("What is the phone number of the support line?", "Which number do I call for support?")),
+    Extra("api-reference", "SDKs", "Official SDKs exist for {x}.", "{x}",
+          ["Python and Go", "Python, Java and Go", "JavaScript and Python"],
+          ("Which programming languages have an official SDK?", "In which languages are official SDKs available?")),
+    Extra("sync-client", "Shared folders", "A shared folder holds at most {x} files.", "{x} files",
+          [100000, 250000, 500000], ("How many files can one shared folder hold?",
+                                     "What is the maximum number of files in a shared folder?")),
+    Extra("company", "Investors", "Lumen Systems shares trade on Euronext Paris under the ticker {x}.", "{x}",
+          ["LUMS", "LMNS", "NIMB"], ("What is the stock ticker of Lumen Systems?",
+                                     "Under which symbol do Lumen Systems shares trade?")),
+    Extra("company", "Sponsorship", "Lumen Systems is the shirt sponsor of {x}.", "{x}",
+          ["FC Lyon Féminin", "Racing Club de Lens", "Stade Rennais"],
+          ("Which football club does Lumen Systems sponsor?", "Which sports team does Lumen sponsor?")),
 ]
+EXTRA_SECTIONS = {f"{e.doc}/{slug(e.heading)}" for e in EXTRAS}
+# A course draws one extra of each pair into its documents; the other is one of its unanswerable questions. The
+# pairs match the baseline's difficulty (its accuracy on the extra when drawn in, less its abstentions when not,
+# measured over 20 courses: docs/performance.md), so which one is drawn moves the baseline by no more than a
+# question; and a pair's two extras fall on the same side of the development / hidden deal. The first two pairs
+# -- the baseline's least (0.5 of 2 questions) and most (1.9) -- are always hidden, so the deal does not move it
+# either.
+EXTRA_PAIRS = [(8, 12), (24, 4), (6, 7), (11, 16), (25, 10), (5, 9), (0, 2), (26, 27), (3, 13), (14, 21), (15, 17),
+               (19, 22), (1, 20), (18, 23)]
+ALWAYS_HIDDEN_PAIRS = 2
 
 
 # A course's facts are dealt between the development and the hidden set trap by trap, so every course (and
 # every learner's public part) holds as many questions of each kind as the next: the baseline's answers
 # depend on the trap (the wiki mirror is cited instead of the administrator guide, the superseded policy's
 # old numbers, a flattened table), not on the course's values. Hidden facts per trap: half of each, 15 in all.
-COURSE_HIDDEN = {"mirror": 3, "superseded": 2, "table": 1, "plain": 9}
+# A course's drawn extras (``EXTRAS``) are a trap of their own: 9 of the 14 drawn in are hidden facts.
+COURSE_HIDDEN = {"mirror": 3, "superseded": 2, "table": 1, "plain": 9, "extra": 9}
+
+
 class Sets(NamedTuple):
-    """What a repo's question sets hold: paraphrases asked per development / hidden fact, the unanswerable
-    questions dealt and how many of them go to development (the rest are hidden)."""
+    """What a repo's question sets hold: paraphrases asked per development / hidden fact (at most as many as a
+    fact has: an extra has two), the fixed unanswerable questions dealt and how many of them go to development
+    (the rest are hidden), and how many ``EXTRAS`` are drawn into the documents and how many of the others
+    (unanswerable, both wordings asked) go to development."""
 
     dev_asks: int
     hidden_asks: int
     unanswered: list[str]
     dev_unanswered: int
+    extras_in: int = 0
+    extras_dev: int = 0
 
 
-# A course asks every paraphrase of a hidden fact and 30 unanswerable questions, so no single question moves a
-# grade by a point; the practice files keep the sets they shipped with.
+# A course asks every paraphrase of a hidden fact and both wordings of every extra (14 answerable, 14 not: 28
+# unanswerable questions, 10 of them development), so no single question moves a grade by a point; the practice
+# files keep the sets they shipped with.
 PRACTICE_SETS = Sets(2, 3, UNANSWERED, 5)
-COURSE_SETS = Sets(4, 6, UNANSWERED + COURSE_UNANSWERED, 10)
-TRAP_ORDER = ("mirror", "unanswerable", "superseded", "table", "plain")
+COURSE_SETS = Sets(4, 6, [], 0, 14, 5)
+TRAP_ORDER = ("mirror", "unanswerable", "superseded", "table", "plain", "extra")
 TABLE_SECTIONS = {"api-reference/rate-limits", "security-overview/data-residency"}
 
 
@@ -434,15 +529,22 @@ def trap(section_id: str) -> str:
         return "superseded"
     doc, _, head = section_id.partition("/")
     unnumbered = f"{doc}/{re.sub(r'^[0-9]+-[0-9]+-', '', head)}"  # a course's "7-2-rate-limits"
+    if unnumbered in EXTRA_SECTIONS:
+        return "extra"
     return "table" if unnumbered in TABLE_SECTIONS else "plain"
 
 
-def course_split(all_facts: list[dict], r) -> tuple[list[int], list[int]]:  # noqa: ANN001
-    """(development, hidden) fact indices under a course secret: ``COURSE_HIDDEN[t]`` hidden facts per trap."""
+def course_split(all_facts: list[dict], r, hidden_extras: frozenset[int] = frozenset()  # noqa: ANN001
+                 ) -> tuple[list[int], list[int]]:
+    """(development, hidden) fact indices under a course secret: ``COURSE_HIDDEN[t]`` hidden facts per trap; the
+    drawn extras by their pairs' deal (``hidden_extras``, from :func:`drawn_extras`)."""
     dev, hidden = [], []
     for kind, n in COURSE_HIDDEN.items():
         members = [i for i, f in enumerate(all_facts) if trap(f["section_id"]) == kind]
-        members = [members[int(j)] for j in r.permutation(len(members))]
+        if kind == "extra":
+            members = sorted(members, key=lambda i: all_facts[i]["extra"] not in hidden_extras)
+        else:
+            members = [members[int(j)] for j in r.permutation(len(members))]
         hidden += members[:n]
         dev += members[n:]
     return sorted(dev), sorted(hidden)
@@ -562,13 +664,42 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
     path.write_text(buf.getvalue(), encoding="utf-8")
 
 
+def drawn_extras(secret: bytes) -> tuple[list[int], list[object], frozenset[int]]:
+    """A course's ``EXTRAS``: the indices drawn into its documents (one of each pair, sorted), every extra's value,
+    and the extras dealt to the hidden set (both of a pair: ``COURSE_HIDDEN["extra"]`` pairs)."""
+    r = _rng(secret, "extras")
+    inside = sorted(pair[int(r.integers(2))] for pair in EXTRA_PAIRS)
+    xs = [pick(r, e.values) for e in EXTRAS]
+    rest = [ALWAYS_HIDDEN_PAIRS + int(k) for k in r.permutation(len(EXTRA_PAIRS) - ALWAYS_HIDDEN_PAIRS)]
+    pairs = [*range(ALWAYS_HIDDEN_PAIRS), *rest[:COURSE_HIDDEN["extra"] - ALWAYS_HIDDEN_PAIRS]]
+    return inside, xs, frozenset(i for p in pairs for i in EXTRA_PAIRS[p])
+
+
+def add_extras(docs: list[dict], inside: list[int], xs: list[object]) -> None:
+    """The drawn extras' sections appended to their documents (in place; the company page made when needed)."""
+    by_id = {d["id"]: d for d in docs}
+    for i in inside:
+        e = EXTRAS[i]
+        if e.doc not in by_id:
+            by_id[e.doc] = {**COMPANY, "sections": []}
+            docs.append(by_id[e.doc])
+        by_id[e.doc]["sections"] = [*by_id[e.doc]["sections"], (e.heading, [e.text.format(x=xs[i])])]
+
+
 def world(secret: bytes | None) -> tuple[list[dict], list[dict]]:
-    """A course's documents (laid out as the course's) and its facts with their gold section ids; practice without
-    a secret."""
+    """A course's documents (laid out as the course's) and its facts with their gold section ids -- the drawn
+    extras among them; practice without a secret."""
     values = draw_values(_rng(secret, "process"))
     docs = corpus(values, revised=secret is not None)
-    headings = None if secret is None else number_sections(docs, _rng(secret, "layout"))
-    return docs, facts(values, headings)
+    if secret is None:
+        return docs, facts(values)
+    inside, xs, _ = drawn_extras(secret)
+    add_extras(docs, inside, xs)
+    headings = number_sections(docs, _rng(secret, "layout"))
+    extra = [{"section_id": f"{EXTRAS[i].doc}/{slug(headings[(EXTRAS[i].doc, EXTRAS[i].heading)])}",
+              "answer": EXTRAS[i].answer.format(x=xs[i]), "questions": list(EXTRAS[i].questions), "extra": i}
+             for i in inside]
+    return docs, facts(values, headings) + extra
 
 
 def generate(raw_dir: Path = RAW, labels_file: Path | None = LABELS, *, secret: bytes | None = None,
@@ -597,24 +728,31 @@ def generate(raw_dir: Path = RAW, labels_file: Path | None = LABELS, *, secret: 
         order = [int(i) for i in q.permutation(len(all_facts))]
         dev_facts, hidden_facts = order[:N_DEV_FACTS], order[N_DEV_FACTS:]
     else:
-        dev_facts, hidden_facts = course_split(all_facts, q)
+        dev_facts, hidden_facts = course_split(all_facts, q, drawn_extras(secret)[2])
     sets = PRACTICE_SETS if secret is None else COURSE_SETS
-    pool = sets.unanswered
-    unanswered = [int(i) for i in q.permutation(len(pool))]
-    dev_unans, hidden_unans = unanswered[:sets.dev_unanswered], unanswered[sets.dev_unanswered:]
+    if secret is None:  # one wording per fixed unanswerable question
+        pool = [[question] for question in sets.unanswered]
+        unanswered = [int(i) for i in q.permutation(len(pool))]
+        dev_unans, hidden_unans = unanswered[:sets.dev_unanswered], unanswered[sets.dev_unanswered:]
+    else:  # the extras the course did not draw in, both wordings, on the side their pairs were dealt
+        inside, _, hidden_extras = drawn_extras(secret)
+        outside = [i for i in range(len(EXTRAS)) if i not in inside]
+        pool = [list(EXTRAS[i].questions) for i in outside]
+        dev_unans = [k for k, i in enumerate(outside) if i not in hidden_extras]
+        hidden_unans = [k for k, i in enumerate(outside) if i in hidden_extras]
 
     dev = []
     for i in sorted(dev_facts):
         f = all_facts[i]
-        dev += [[f["questions"][j], f["answer"], f["section_id"], "1"] for j in range(sets.dev_asks)]
-    dev += [[pool[i], "", UNANSWERABLE, "0"] for i in sorted(dev_unans)]
+        dev += [[question, f["answer"], f["section_id"], "1"] for question in f["questions"][:sets.dev_asks]]
+    dev += [[question, "", UNANSWERABLE, "0"] for i in sorted(dev_unans) for question in pool[i]]
     write_csv(raw_dir / "qa.csv", ["id", "question", "answer", "section_id", "answerable"],
               [[f"q{n:03d}", *row] for n, row in enumerate(dev, 1)])
 
     r = _rng(secret, "rows", learner)
-    hidden = [(all_facts[i]["questions"][j], all_facts[i]["section_id"], all_facts[i]["answer"])
-              for i in sorted(hidden_facts) for j in range(sets.hidden_asks)]
-    hidden += [(pool[i], UNANSWERABLE, "") for i in sorted(hidden_unans)]
+    hidden = [(question, all_facts[i]["section_id"], all_facts[i]["answer"])
+              for i in sorted(hidden_facts) for question in all_facts[i]["questions"][:sets.hidden_asks]]
+    hidden += [(question, UNANSWERABLE, "") for i in sorted(hidden_unans) for question in pool[i]]
     hidden = [hidden[int(i)] for i in r.permutation(len(hidden))]
     if secret is None:
         ids = [f"h{n:03d}" for n in range(1, len(hidden) + 1)]

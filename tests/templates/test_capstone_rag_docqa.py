@@ -55,9 +55,15 @@ def test_a_course_deals_every_trap_evenly_between_development_and_hidden_public_
     for kind, n in gen.COURSE_HIDDEN.items():
         assert sum(gen.trap(s) == kind for s, _ in hidden) == n, kind
         assert sum(gen.trap(s) == kind for s, _ in dev) == sum(gen.trap(s) == kind for s, _ in facts) - n, kind
-    sets = gen.COURSE_SETS  # every paraphrase of a hidden fact; 30 unanswerable questions
-    assert len(qa) == len(dev) * sets.dev_asks + sets.dev_unanswered == 74
-    assert len(labels) == len(hidden) * sets.hidden_asks + len(sets.unanswered) - sets.dev_unanswered == 110
+    sets = gen.COURSE_SETS  # every paraphrase of a hidden fact, both wordings of a drawn extra
+    n_extras = {where: sum(gen.trap(s) == "extra" for s, _ in facts_in) for where, facts_in in
+                (("dev", dev), ("hidden", hidden))}
+    assert n_extras == {"dev": sets.extras_in - gen.COURSE_HIDDEN["extra"], "hidden": gen.COURSE_HIDDEN["extra"]}
+    out = len(gen.EXTRAS) - sets.extras_in  # the extras not drawn in: unanswerable, both wordings asked
+    assert sum(r["section_id"] == gen.UNANSWERABLE for r in qa) == 2 * sets.extras_dev == 10
+    assert sum(r["section_id"] == gen.UNANSWERABLE for r in labels) == 2 * (out - sets.extras_dev) == 18
+    assert len(qa) == (len(dev) - n_extras["dev"]) * sets.dev_asks + 2 * n_extras["dev"] + 10 == 84
+    assert len(labels) == (len(hidden) - n_extras["hidden"]) * sets.hidden_asks + 2 * n_extras["hidden"] + 18 == 126
     docs = {d["id"]: d for d in gen.world(secret)[0]}
     masked = {v: {re.sub(r"[0-9]+", "#", p) for _, parts in docs[f"retention-policy-{v}"]["sections"] for p in parts}
               for v in ("v1", "v2")}
@@ -67,6 +73,42 @@ def test_a_course_deals_every_trap_evenly_between_development_and_hidden_public_
     for kind in gen.TRAP_ORDER:
         mine = [r["split"] for r in labels if gen.trap(r["section_id"]) == kind]
         assert mine and abs(mine.count("public") - mine.count("private")) <= 1, (kind, mine)
+
+
+def test_a_course_s_unanswerable_questions_are_its_own(tmp_path):
+    """The public code must not say which of a course's questions have no answer (docs/security.md): every
+    candidate (``EXTRAS``) is answered by a section in some courses and asked as unanswerable in others, so
+    abstaining on the whole public list is right on half of a course's hidden candidates, not on all of them."""
+    gen = load_generator(ID)
+    inside: dict[bytes, set[int]] = {}
+    for secret, learner in ((b"a-course-secret-for-docqa-0001", "ada"), (b"another-course-0002", "bo")):
+        out = tmp_path / secret.decode()
+        gen.generate(out / "raw", out / "labels.csv", secret=secret, learner=learner)
+        inside[secret] = set(gen.drawn_extras(secret)[0])
+        docs, facts = gen.world(secret)
+        texts = "\n".join(p for d in docs for _, parts in d["sections"] for p in parts if isinstance(p, str))
+        gold = {q: f["section_id"] for f in facts for q in f["questions"]}
+        asked = {r["question"]: r["section_id"] for r in rows(out / "raw" / "qa.csv")}
+        labels = {r["id"]: r["section_id"] for r in rows(out / "labels.csv")}
+        asked |= {r["question"]: labels[r["id"]] for r in rows(out / "raw" / "questions.csv")}
+        hidden_candidates = []
+        for i, e in enumerate(gen.EXTRAS):
+            drawn = i in inside[secret]
+            assert (e.heading in {h.split(" ", 1)[1] for h, _ in next(
+                (d["sections"] for d in docs if d["id"] == e.doc), [])}) == drawn, e.heading
+            assert (e.text.split("{x}")[0] in texts) == drawn or not e.text.split("{x}")[0], e.text
+            for q in e.questions:  # both wordings asked, answered from the drawn section or unanswerable
+                assert asked[q] == (gold[q] if drawn else gen.UNANSWERABLE), q
+                assert drawn == (asked[q] != gen.UNANSWERABLE) and (not drawn or gen.trap(asked[q]) == "extra")
+            hidden_candidates += [asked[q] for q in e.questions if q in {r["question"] for r in
+                                                                          rows(out / "raw" / "questions.csv")}]
+        hard_coded = sum(s == gen.UNANSWERABLE for s in hidden_candidates) / len(hidden_candidates)
+        assert hard_coded == 0.5, hard_coded
+        hidden_extras = gen.drawn_extras(secret)[2]
+        for a, b in gen.EXTRA_PAIRS:  # one of each pair drawn in, both on the same side of the deal
+            assert (a in inside[secret]) != (b in inside[secret]) and (a in hidden_extras) == (b in hidden_extras)
+    assert inside[b"a-course-secret-for-docqa-0001"] != inside[b"another-course-0002"]
+    assert not set(gen.UNANSWERED) - {q for e in gen.EXTRAS for q in e.questions}, "no fixed unanswerable question"
 
 
 def test_baseline_answers_about_half_the_hidden_questions(baseline):
