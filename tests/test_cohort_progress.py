@@ -57,6 +57,20 @@ def test_progress_cells_calendar_and_outputs(tmp_path):
     assert term.returncode == 0, term.stderr
     assert "Week 21 of 65" in term.stdout and "5 of 6 learners are behind" in term.stdout
     assert " 2 houses, weeks 9-11" in term.stdout and "(not in this cohort yet)" in term.stdout
+    rows_shown = [line.split()[0] for line in term.stdout.splitlines() if line.strip()]
+    assert all(login in rows_shown for login in ["ada", "bob", "cy", "dee", "eve", "fay"]), term.stdout
+
+
+def test_the_heatmap_shows_every_login_whole_when_written_to_a_file(tmp_path):
+    """Piped or redirected (no terminal, so 80 columns), the 15 deliverable columns used to squeeze the learner
+    column to nothing: the rows lost their names. A login as long as GitHub allows stays whole."""
+    logins = ["a-rather-long-github-login-for-a-test1", "bo"]
+    f = write_cohort(tmp_path, logins)
+    term = run_cli("cohort", "progress", "-c", str(f), "--now", "2027-05-30T12:00:00Z")
+    assert term.returncode == 0, term.stderr
+    firsts = [line.split()[0] for line in term.stdout.splitlines() if line.strip()]
+    assert all(login in firsts for login in logins), term.stdout
+    assert "learner" in firsts and "done" in term.stdout and "behind" in term.stdout
 
 
 def test_similar_flags_identical_files_shared_errors_and_peer_ids(tmp_path):

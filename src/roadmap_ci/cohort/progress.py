@@ -131,16 +131,20 @@ SYMBOL = {PASSED: ("█", "green"), LATE: ("▓", "yellow"), FAILED: ("▒", "re
 
 
 def heatmap(p: Progress) -> Any:
+    """The terminal table: one narrow column per deliverable (no vertical rules), so 15 of them and the learner's
+    login fit 80 columns; the login never shrinks (it is the row's name), the ``behind`` list folds."""
+    from rich import box
     from rich.markup import escape
     from rich.table import Table
 
     t = Table(title=f"Week {p.week} of {ROADMAP_WEEKS}: expected now {', '.join(p.expected_now) or '—'}",
-              caption="█ passed  ▓ late  ▒ failed  · not started", show_lines=False, pad_edge=False)
-    t.add_column("learner", overflow="fold")
+              caption="█ passed  ▓ late  ▒ failed  · not started", show_lines=False, pad_edge=False,
+              box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 0))
+    t.add_column("learner", no_wrap=True, min_width=min(39, max([len(lp.github) for lp in p.learners] + [7])))
     for i, _ in enumerate(p.columns, 1):
-        t.add_column(str(i), justify="center", width=2)
-    t.add_column("done", justify="right")
-    t.add_column("behind", overflow="fold")
+        t.add_column(str(i), justify="center", min_width=2, no_wrap=True)
+    t.add_column("done", justify="right", no_wrap=True, min_width=4)
+    t.add_column("behind", overflow="fold", min_width=10)
     for lp in p.learners:
         cells = []
         for c in p.columns:
@@ -185,7 +189,13 @@ def command(file: Path, *, store_dir: Path | None = None, state: Path | None = N
         print(json.dumps(p.to_json(), indent=2))
         return EXIT_OK
     con = stdout()
-    con.print(heatmap(p))
+    table = heatmap(p)
+    if con.is_terminal:
+        con.print(table)
+    else:  # a file or a pipe: the whole table at its natural width, not folded into 80 columns
+        from rich.measure import Measurement
+
+        con.print(table, width=max(con.width, Measurement.get(con, con.options, table).maximum))
     for line in legend(p):
         con.print(safe(line), markup=False)
     behind = sum(1 for lp in p.learners if lp.behind)
