@@ -137,3 +137,34 @@ def test_similar_maps_per_learner_ids_back_to_their_owner(tmp_path):
     assert data["pairs"][0]["evidence"] == {"rows": 40, "of_ids": 40, "own_ids": 0}
     g = run_cli("cohort", "grade", "-c", str(f), "--labels", str(labels))
     assert "ben: " in g.stderr and "not in the hidden test set" in g.stderr
+
+
+def test_similar_gives_the_same_pairs_with_one_shared_labels_file_and_with_a_copy_per_learner(tmp_path):
+    """Learners who share one labels file share its rows (grade's fast path compares them as sets at once); a
+    copy per learner goes through the row-by-row check. Same files, same labels: the same pairs and evidence."""
+    logins = [f"t{i:02d}" for i in range(8)]
+    out = {}
+    for shared in (True, False):
+        base = tmp_path / ("shared" if shared else "copies")
+        f = write_cohort(base, logins, shared_labels=shared)
+        args = []
+        if not shared:
+            (base / "labels").mkdir()
+            for lg in logins:
+                (base / "labels" / f"{lg}.csv").write_text(labels_csv())
+            args = ["--labels", str(base / "labels")]
+        s = base / "cohort"
+        at = "2027-01-20T00:00:00Z"
+        for i, lg in enumerate(logins[:5]):  # independent work
+            store_commit(s, "churn", lg, sha_of(lg), predictions_csv(2, 2, shift=3 * i), created_at=at, run_id=i + 1)
+        text = predictions_csv(2, 2, shift=0).splitlines()  # t05: t00's mistakes but one
+        text[1] = predictions_csv(0, 0).splitlines()[1]
+        store_commit(s, "churn", "t05", sha_of("t05"), "\n".join(text) + "\n", created_at=at, run_id=6)
+        for lg in ("t06", "t07"):  # the same file
+            store_commit(s, "churn", lg, sha_of(lg), predictions_csv(3, 3, shift=17), created_at=at, run_id=7)
+        r = run_cli("cohort", "similar", "churn", "-c", str(f), *args, "--json")
+        assert r.returncode == 0, r.stderr
+        out[shared] = json.loads(r.stdout)["pairs"]
+    assert out[True] == out[False]
+    kinds = {(p["a"], p["b"]): p["kind"] for p in out[True]}
+    assert kinds[("t00", "t05")] == "shared errors" and kinds[("t06", "t07")] == "identical files"

@@ -40,7 +40,9 @@ class Submission:
     digest: str  # of the normalised rows
     preds: dict[str, str]  # id -> predicted value (canonical)
     own_ids: frozenset[str]  # the ids of this learner's hidden set (their labels)
-    truth: dict[str, str]  # id -> true label (their labels)
+    truth: dict[str, str]  # id -> true label (their labels; one dict per labels file)
+    graded: frozenset[str] = frozenset()  # the ids with both a prediction and a label
+    wrong: frozenset[str] = frozenset()  # of those, the ones predicted wrong
 
 
 @dataclass
@@ -87,21 +89,24 @@ def _load(r: DeliverableGrades, key: str, folder: str) -> Submission | None:
     truth: dict[str, str] = {}
     if labels_file is not None:
         try:
-            truth = {k: lab.target for k, lab in _labels(labels_file, spec).items()}
+            truth = _truth(labels_file, spec)
         except RoadmapError:  # as above: grade reported it
             truth = {}
-    return Submission(key, bundle.predictions, digest, preds, frozenset(truth), truth)
+    graded = frozenset(i for i in preds if i in truth)
+    wrong = frozenset(i for i in graded if preds[i] != truth[i])
+    return Submission(key, bundle.predictions, digest, preds, frozenset(truth), truth, graded, wrong)
 
 
-_LABELS: dict[str, Any] = {}
+_TRUTH: dict[str, dict[str, str]] = {}
 
 
-def _labels(path: Path, spec: Any) -> Any:
+def _truth(path: Path, spec: Any) -> dict[str, str]:
+    """id -> true label of a labels file, read once: learners who share the file share the dict (``is``)."""
     from roadmap_ci.score.files import read_labels
 
-    if str(path) not in _LABELS:
-        _LABELS[str(path)] = read_labels(path, spec)
-    return _LABELS[str(path)]
+    if str(path) not in _TRUTH:
+        _TRUTH[str(path)] = {k: lab.target for k, lab in read_labels(path, spec).items()}
+    return _TRUTH[str(path)]
 
 
 def find_pairs(r: DeliverableGrades) -> tuple[list[Pair], int]:
@@ -158,12 +163,20 @@ def find_pairs(r: DeliverableGrades) -> tuple[list[Pair], int]:
         if n_shared < MIN_SHARED or (ka, kb) in flagged:
             continue
         a, b = by_key[ka], by_key[kb]
-        rows = [i for i in a.preds if i in b.preds and i in a.truth and a.truth.get(i) == b.truth.get(i)]
+        # the rows both were graded on with the same true label (set operations: this runs for every pair with
+        # MIN_SHARED shared errors, a hundred thousand pairs in a cohort of 1,000)
+        if a.truth is b.truth and a.graded == b.graded:
+            rows, wrong_a, wrong_b = a.graded, a.wrong, b.wrong
+        else:
+            rows = a.graded & b.graded
+            if a.truth is not b.truth:
+                rows = frozenset(i for i in rows if a.truth[i] == b.truth[i])
+            wrong_a, wrong_b = a.wrong & rows, b.wrong & rows
         if not rows:
             continue
         n = len(rows)
-        ea = sum(1 for i in rows if a.preds[i] != a.truth[i]) / n
-        eb = sum(1 for i in rows if b.preds[i] != b.truth[i]) / n
+        ea = len(wrong_a) / n
+        eb = len(wrong_b) / n
         expected = n * ea * eb / (k - 1)
         sd = math.sqrt(max(expected * (1 - expected / n), 1e-9))
         z = (n_shared - expected) / sd
