@@ -362,9 +362,13 @@ def facts(v: dict[str, object], headings: Headings | None = None) -> list[dict]:
          "How big is the non-profit discount?", "What reduction do registered non-profits get?",
          "Discount for charities and non-profit organisations?"]),
     ]
-    headings = headings or {}
-    return [{"section_id": f"{doc}/{slug(headings.get((doc, head), head))}", "answer": ans, "questions": qs}
+    return [{"section_id": section_id(doc, head, headings), "answer": ans, "questions": qs}
             for doc, head, ans, qs in rows]
+
+
+def section_id(doc: str, head: str, headings: Headings | None = None) -> str:
+    """A gold section id: ``<doc_id>/<heading slug>``, the heading as the course laid it out (practice: as written)."""
+    return f"{doc}/{slug((headings or {}).get((doc, head), head))}"
 
 
 UNANSWERED = [
@@ -514,7 +518,7 @@ class Sets(NamedTuple):
 # unanswerable questions, 10 of them development), so no single question moves a grade by a point; the practice
 # files keep the sets they shipped with.
 PRACTICE_SETS = Sets(2, 3, UNANSWERED, 5)
-COURSE_SETS = Sets(4, 6, [], 0, 14, 5)
+COURSE_SETS = Sets(4, 6, [], 0, len(EXTRA_PAIRS), len(EXTRA_PAIRS) - COURSE_HIDDEN["extra"])
 TRAP_ORDER = ("mirror", "unanswerable", "superseded", "table", "plain", "extra")
 TABLE_SECTIONS = {"api-reference/rate-limits", "security-overview/data-residency"}
 
@@ -696,7 +700,7 @@ def world(secret: bytes | None) -> tuple[list[dict], list[dict]]:
     inside, xs, _ = drawn_extras(secret)
     add_extras(docs, inside, xs)
     headings = number_sections(docs, _rng(secret, "layout"))
-    extra = [{"section_id": f"{EXTRAS[i].doc}/{slug(headings[(EXTRAS[i].doc, EXTRAS[i].heading)])}",
+    extra = [{"section_id": section_id(EXTRAS[i].doc, EXTRAS[i].heading, headings),
               "answer": EXTRAS[i].answer.format(x=xs[i]), "questions": list(EXTRAS[i].questions), "extra": i}
              for i in inside]
     return docs, facts(values, headings) + extra
@@ -728,14 +732,14 @@ def generate(raw_dir: Path = RAW, labels_file: Path | None = LABELS, *, secret: 
         order = [int(i) for i in q.permutation(len(all_facts))]
         dev_facts, hidden_facts = order[:N_DEV_FACTS], order[N_DEV_FACTS:]
     else:
-        dev_facts, hidden_facts = course_split(all_facts, q, drawn_extras(secret)[2])
+        inside, _, hidden_extras = drawn_extras(secret)
+        dev_facts, hidden_facts = course_split(all_facts, q, hidden_extras)
     sets = PRACTICE_SETS if secret is None else COURSE_SETS
     if secret is None:  # one wording per fixed unanswerable question
         pool = [[question] for question in sets.unanswered]
         unanswered = [int(i) for i in q.permutation(len(pool))]
         dev_unans, hidden_unans = unanswered[:sets.dev_unanswered], unanswered[sets.dev_unanswered:]
     else:  # the extras the course did not draw in, both wordings, on the side their pairs were dealt
-        inside, _, hidden_extras = drawn_extras(secret)
         outside = [i for i in range(len(EXTRAS)) if i not in inside]
         pool = [list(EXTRAS[i].questions) for i in outside]
         dev_unans = [k for k, i in enumerate(outside) if i not in hidden_extras]

@@ -189,13 +189,11 @@ def command(file: Path, *, store_dir: Path | None = None, state: Path | None = N
         print(json.dumps(p.to_json(), indent=2))
         return EXIT_OK
     con = stdout()
-    table = heatmap(p)
-    if con.is_terminal:
-        con.print(table)
-    else:  # a file or a pipe: the whole table at its natural width, not folded into 80 columns
-        from rich.measure import Measurement
+    from rich.measure import Measurement
 
-        con.print(table, width=max(con.width, Measurement.get(con, con.options, table).maximum))
+    table = heatmap(p)  # a file or a pipe gets the whole table at its natural width, not folded into 80 columns
+    natural = Measurement.get(con, con.options, table).maximum
+    con.print(table, width=None if con.is_terminal else max(con.width, natural))
     for line in legend(p):
         con.print(safe(line), markup=False)
     behind = sum(1 for lp in p.learners if lp.behind)

@@ -41,8 +41,8 @@ class Submission:
     preds: dict[str, str]  # id -> predicted value (canonical)
     own_ids: frozenset[str]  # the ids of this learner's hidden set (their labels)
     truth: dict[str, str]  # id -> true label (their labels; one dict per labels file)
-    graded: frozenset[str] = frozenset()  # the ids with both a prediction and a label
-    wrong: frozenset[str] = frozenset()  # of those, the ones predicted wrong
+    graded: frozenset[str]  # the ids with both a prediction and a label
+    wrong: frozenset[str]  # of those, the ones predicted wrong
 
 
 @dataclass
@@ -163,15 +163,12 @@ def find_pairs(r: DeliverableGrades) -> tuple[list[Pair], int]:
         if n_shared < MIN_SHARED or (ka, kb) in flagged:
             continue
         a, b = by_key[ka], by_key[kb]
-        # the rows both were graded on with the same true label (set operations: this runs for every pair with
-        # MIN_SHARED shared errors, a hundred thousand pairs in a cohort of 1,000)
-        if a.truth is b.truth and a.graded == b.graded:
-            rows, wrong_a, wrong_b = a.graded, a.wrong, b.wrong
-        else:
-            rows = a.graded & b.graded
-            if a.truth is not b.truth:
-                rows = frozenset(i for i in rows if a.truth[i] == b.truth[i])
-            wrong_a, wrong_b = a.wrong & rows, b.wrong & rows
+        # the rows both were graded on with the same true label, as set operations (this runs for every pair with
+        # MIN_SHARED shared errors, a hundred thousand pairs in a cohort of 1,000); one labels file: the same labels
+        rows = a.graded & b.graded
+        if a.truth is not b.truth:
+            rows = frozenset(i for i in rows if a.truth[i] == b.truth[i])
+        wrong_a, wrong_b = a.wrong & rows, b.wrong & rows
         if not rows:
             continue
         n = len(rows)
