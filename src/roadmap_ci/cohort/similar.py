@@ -165,10 +165,13 @@ def find_pairs(r: DeliverableGrades) -> tuple[list[Pair], int]:
         a, b = by_key[ka], by_key[kb]
         # the rows both were graded on with the same true label, as set operations (this runs for every pair with
         # MIN_SHARED shared errors, a hundred thousand pairs in a cohort of 1,000); one labels file: the same labels
-        rows = a.graded & b.graded
-        if a.truth is not b.truth:
-            rows = frozenset(i for i in rows if a.truth[i] == b.truth[i])
-        wrong_a, wrong_b = a.wrong & rows, b.wrong & rows
+        if a.truth is b.truth and a.graded == b.graded:  # the usual case: no intersection (3.8 -> 3.0 s for 1,000)
+            rows, wrong_a, wrong_b = a.graded, a.wrong, b.wrong
+        else:
+            rows = a.graded & b.graded
+            if a.truth is not b.truth:
+                rows = frozenset(i for i in rows if a.truth[i] == b.truth[i])
+            wrong_a, wrong_b = a.wrong & rows, b.wrong & rows
         if not rows:
             continue
         n = len(rows)
