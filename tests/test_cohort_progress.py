@@ -86,13 +86,14 @@ def test_similar_flags_identical_files_shared_errors_and_peer_ids(tmp_path):
     (labels / "s01.csv").write_text(labels_csv(prefix="q"))
     for i, lg in enumerate(logins[:8]):  # independent work: different rows wrong
         prefix = "q" if lg == "s01" else "c"
-        store_commit(s, "churn", lg, sha_of(lg), predictions_csv(2, 2, shift=2 * i, prefix=prefix), created_at=at,
-                     run_id=i + 1)
+        wrong = 4 if lg == "s00" else 2
+        store_commit(s, "churn", lg, sha_of(lg), predictions_csv(wrong, wrong, shift=2 * i, prefix=prefix),
+                     created_at=at, run_id=i + 1)
     # s08 and s09: the same file
     store_commit(s, "churn", "s08", sha_of("s08"), predictions_csv(3, 3, shift=17), created_at=at, run_id=9)
     store_commit(s, "churn", "s09", sha_of("s09"), predictions_csv(3, 3, shift=17), created_at=at, run_id=10)
-    # s10: s00's file with one of its four errors corrected (not identical; the same mistakes)
-    text = predictions_csv(2, 2, shift=0).splitlines()
+    # s10: s00's file with one of its eight errors corrected (not identical; the same mistakes)
+    text = predictions_csv(4, 4, shift=0).splitlines()
     text[1] = predictions_csv(0, 0).splitlines()[1]
     store_commit(s, "churn", "s10", sha_of("s10"), "\n".join(text) + "\n", created_at=at, run_id=11)
     # s11 handed in s01's file, whose ids are s01's
@@ -106,8 +107,11 @@ def test_similar_flags_identical_files_shared_errors_and_peer_ids(tmp_path):
     assert found[("s08", "s09")]["kind"] == "identical files"
     assert found[("s01", "s11")]["kind"] == "identical files"
     shared = found[("s00", "s10")]
-    assert shared["kind"] == "shared errors" and shared["evidence"]["shared_errors"] == 3
-    assert shared["evidence"]["expected"] < 0.5 and shared["evidence"]["z"] >= 4
+    # 7 of 40 rows wrong the same way where 40 x 0.2 x 0.175 = 1.4 are expected: a binomial chance of 4.3e-4,
+    # under 0.05 over the 66 pairs of 12 learners (7.6e-4); with 3 shared it would be 3.4e-3, and not listed
+    ev = shared["evidence"]
+    assert shared["kind"] == "shared errors" and ev["shared_errors"] == 7 and ev["expected"] == 1.4
+    assert ev["p"] == 0.000434 and ev["p"] <= 0.05 / 66 and ev["agreement"] == 0.975
     # honest independent work is not listed: the ten pairs above are all
     independent = [p for p in data["pairs"] if {p["a"], p["b"]} <= {f"s{i:02d}" for i in range(8)} - {"s01"}]
     assert independent == []
@@ -115,7 +119,7 @@ def test_similar_flags_identical_files_shared_errors_and_peer_ids(tmp_path):
     assert peer == [] or peer[0]["a"] == "s11"  # already listed as identical files: one line per pair
     term = run_cli("cohort", "similar", "churn", "-c", str(f), "--labels", str(labels))
     assert "pair(s) to look at (evidence, not a verdict)" in term.stdout
-    assert "s00 ~ s10: 3 identical wrong predictions" in term.stdout
+    assert "s00 ~ s10: 7 identical wrong predictions" in term.stdout and "chance 4.3e-04" in term.stdout
 
 
 def test_similar_maps_per_learner_ids_back_to_their_owner(tmp_path):
@@ -156,8 +160,10 @@ def test_similar_gives_the_same_pairs_with_one_shared_labels_file_and_with_a_cop
         s = base / "cohort"
         at = "2027-01-20T00:00:00Z"
         for i, lg in enumerate(logins[:5]):  # independent work
-            store_commit(s, "churn", lg, sha_of(lg), predictions_csv(2, 2, shift=3 * i), created_at=at, run_id=i + 1)
-        text = predictions_csv(2, 2, shift=0).splitlines()  # t05: t00's mistakes but one
+            wrong = 4 if lg == "t00" else 2
+            store_commit(s, "churn", lg, sha_of(lg), predictions_csv(wrong, wrong, shift=3 * i), created_at=at,
+                         run_id=i + 1)
+        text = predictions_csv(4, 4, shift=0).splitlines()  # t05: t00's mistakes but one
         text[1] = predictions_csv(0, 0).splitlines()[1]
         store_commit(s, "churn", "t05", sha_of("t05"), "\n".join(text) + "\n", created_at=at, run_id=6)
         for lg in ("t06", "t07"):  # the same file
