@@ -251,3 +251,5 @@ def test_identical_files_are_listed_when_they_share_mistakes_not_the_truth():
     listed = {(p.a, p.b): p.kind for p in pairs_among(subs)}
     assert listed == {("t1", "t2"): "identical files", ("u1", "u2"): "identical files"}
     assert [s.key for s in subs if similar.perfect(s)] == ["p1", "p2"]
+    t = next(p for p in pairs_among(subs) if p.a == "t1")
+    assert t.evidence["wrong"] == 3 and "(50 rows, the same 3 wrong, sha256 " in t.describe()

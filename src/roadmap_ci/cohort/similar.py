@@ -62,7 +62,8 @@ class Pair:
     def describe(self) -> str:
         e = self.evidence
         if self.kind == "identical files":
-            return f"identical predictions files ({e['rows']} rows, sha256 {e['sha256'][:12]})"
+            wrong = f", the same {e['wrong']} wrong" if "wrong" in e else ""
+            return f"identical predictions files ({e['rows']} rows{wrong}, sha256 {e['sha256'][:12]})"
         if self.kind == "another learner's ids":
             return (f"{e['of_ids']} of {e['rows']} ids in {self.a}'s file are {self.b}'s hidden ids "
                     f"({e['own_ids']} are {self.a}'s own)")
@@ -197,7 +198,8 @@ def perfect(s: Submission) -> bool:
 
 def telling(s: Submission) -> bool:
     """Whether a file another learner also handed in says anything: it has ``MIN_SHARED`` wrong predictions (two
-    files right but for the same row or two agree with the labels, so with each other), or no labels to tell."""
+    files right but for the same row or two agree with the labels, so with each other), or no labels to tell.
+    The count of shared mistakes is in the evidence: in a cohort of thousands, three the same is not rare."""
     return not s.graded or len(s.wrong) >= MIN_SHARED
 
 
@@ -220,7 +222,8 @@ def pairs_among(subs: list[Submission]) -> list[Pair]:
         if not all(map(telling, group)):
             continue
         for a, b in combinations(group, 2):
-            add(Pair(a.key, b.key, "identical files", {"rows": len(a.preds), "sha256": a.digest}))
+            wrong = {"wrong": len(a.wrong)} if a.graded and a.truth is b.truth else {}
+            add(Pair(a.key, b.key, "identical files", {"rows": len(a.preds), **wrong, "sha256": a.digest}))
     # ids mapped back to the learner they were issued to (per-learner hidden sets)
     owner: dict[str, str] = {}
     seen: set[int] = set()
