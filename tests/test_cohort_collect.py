@@ -200,8 +200,12 @@ def test_collect_a_cohort_at_the_deadline_then_grade(fake, tmp_path):
 
     # the copied predictions are pairs to look at
     sim = cli("cohort", "similar", "churn", "-c", str(c.file), "--json", env=env)
-    pairs = {(p["a"], p["b"]): p["kind"] for p in json.loads(sim.stdout)["pairs"]}
+    data = json.loads(sim.stdout)
+    pairs = {(p["a"], p["b"]): p["kind"] for p in data["pairs"]}
     assert pairs[("learner-45", "learner-46")] == pairs[("learner-47", "learner-48")] == "identical files"
+    right = [lg for lg, e in c.expect.items() if e["status"] == store.COLLECTED and e["wrong"] == (0, 0)]
+    assert right and data["perfect_files"] == len(right)  # every row right: counted, never paired
+    assert not any(a in right and b in right for a, b in pairs)
 
 
 def test_a_push_evaluated_twice_keeps_the_later_run_and_replaces_a_superseded_commit(fake, tmp_path):
