@@ -33,10 +33,8 @@ from typing import Any
 
 from roadmap_ci.cohort.grade import DeliverableGrades
 from roadmap_ci.errors import RoadmapError
-from roadmap_ci.score.files import MAX_PREDICTIONS_BYTES
 
 MIN_SHARED = 3
-_MAX_READ = MAX_PREDICTIONS_BYTES + 1  # one byte past the cap: a larger file goes to the shared reader
 ALPHA = 0.05  # the chance, per deliverable, that any honest pair is listed (Bonferroni over every pair)
 
 
@@ -81,32 +79,32 @@ def _load(r: DeliverableGrades, key: str, folder: str) -> Submission | None:
     if spec is None or spec.task == "ranking":
         return None
     labels_file = r.labels.get(key.lower())
-    truth: dict[str, str] = {}
-    labels: Any = None
+    known = None
     if labels_file is not None:
         try:
-            truth, labels = _truth(labels_file, spec)
+            known = _truth(labels_file, spec)
         except (RoadmapError, OSError):  # as below: grade reported it
-            truth = {}
-    got = _fast(folder, spec, labels) if labels is not None else None
+            known = None
+    got = _fast(folder, spec, known) if known is not None else None
     if got is None:
         got = _slow(folder, spec)
     if got is None:
         return None
     file, preds = got
     digest = hashlib.sha256("\n".join(f"{k},{v}" for k, v in sorted(preds.items())).encode()).hexdigest()
-    all_ids = _ids_of(truth)
-    graded = all_ids if len(preds) == len(truth) and all(map(truth.__contains__, preds)) else \
+    truth, ids = (known.truth, known.ids) if known is not None else ({}, frozenset())
+    graded = ids if len(preds) == len(truth) and all(map(truth.__contains__, preds)) else \
         frozenset(i for i in preds if i in truth)
     wrong = frozenset(i for i in graded if preds[i] != truth[i])
-    return Submission(key, file, digest, preds, all_ids, truth, graded, wrong)
+    return Submission(key, file, digest, preds, ids, truth, graded, wrong)
 
 
-def _fast(folder: str, spec: Any, labels: Any) -> tuple[Path, dict[str, str]] | None:
+def _fast(folder: str, spec: Any, known: _Truth) -> tuple[Path, dict[str, str]] | None:
     """The predictions copy as collect stored and validated it, split in C (grade's fast path), else None."""
     import os
 
     from roadmap_ci.cohort import fastpath, store
+    from roadmap_ci.score.files import MAX_PREDICTIONS_BYTES
 
     try:
         prov = store.parse_provenance(store.read_provenance_bytes(os.path.join(folder, store.PROVENANCE)),
@@ -114,17 +112,16 @@ def _fast(folder: str, spec: Any, labels: Any) -> tuple[Path, dict[str, str]] | 
         trusted = fastpath.trusted_evidence(folder, prov)
         if trusted is None or trusted[1] is None:
             return None
-        with open(trusted[1], "rb") as fh:
-            data = fh.read(_MAX_READ)
+        data = store.read_capped(trusted[1], MAX_PREDICTIONS_BYTES)
     except (ValueError, OSError):
         return None
     if store.digest(data) != trusted[2]:
         return None
-    cols = fastpath.columns(data, spec, labels, tsv=trusted[1].lower().endswith(".tsv"))
+    cols = fastpath.columns(data, spec, known.labels, tsv=trusted[1].lower().endswith(".tsv"))
     if cols is None:
         return None
-    canon = _canon_ids(labels)  # one string per id across the cohort, not one per file
-    return Path(trusted[1]), dict(zip(map(canon.__getitem__, cols[0]), cols[1], strict=True))
+    # the labels' own id strings: one string per id across the cohort, not one per file
+    return Path(trusted[1]), dict(zip(map(known.canon.__getitem__, cols[0]), cols[1], strict=True))
 
 
 def _slow(folder: str, spec: Any) -> tuple[Path, dict[str, str]] | None:
@@ -148,36 +145,33 @@ def _slow(folder: str, spec: Any) -> tuple[Path, dict[str, str]] | None:
     return bundle.predictions, preds
 
 
-_TRUTH: dict[str, tuple[dict[str, str], Any]] = {}
+@dataclass
+class _Truth:
+    """A labels file as similar reads it: id -> true label, grade's parsed labels, their ids, and each id's own
+    string (so every learner's predictions are keyed by the same strings)."""
+
+    truth: dict[str, str]
+    labels: Any
+    ids: frozenset[str]
+    canon: dict[str, str]
+
+
+_TRUTH: dict[str, _Truth] = {}
 _BY_CONTENT: dict[frozenset[tuple[str, str]], dict[str, str]] = {}
-_IDS: dict[int, tuple[dict[str, str], frozenset[str]]] = {}
-_CANON: dict[int, tuple[Any, dict[str, str]]] = {}
 
 
-def _truth(path: Path, spec: Any) -> tuple[dict[str, str], Any]:
-    """(id -> true label, the parsed labels) of a labels file, read once: learners who share the file -- or a copy
-    of it -- share the dict (``is``), so they are one group in the pairs."""
+def _truth(path: Path, spec: Any) -> _Truth:
+    """A labels file read once (grade's cache reads it again when it changes): learners who share the file -- or a
+    copy of it -- share the truth dict (``is``), so they are one group in the pairs."""
     from roadmap_ci.cohort.grade import _labels
 
-    if str(path) not in _TRUTH:
-        labels = _labels(str(path), False, spec)[0]
+    labels = _labels(str(path), False, spec)[0]
+    got = _TRUTH.get(str(path))
+    if got is None or got.labels is not labels:
         truth = {k: lab.target for k, lab in labels.items()}
-        _TRUTH[str(path)] = (_BY_CONTENT.setdefault(frozenset(truth.items()), truth), labels)
-    return _TRUTH[str(path)]
-
-
-def _ids_of(truth: dict[str, str]) -> frozenset[str]:
-    got = _IDS.get(id(truth))
-    if got is None or got[0] is not truth:
-        got = _IDS[id(truth)] = (truth, frozenset(truth))
-    return got[1]
-
-
-def _canon_ids(labels: Any) -> dict[str, str]:
-    got = _CANON.get(id(labels))
-    if got is None or got[0] is not labels:
-        got = _CANON[id(labels)] = (labels, {k: k for k in labels})
-    return got[1]
+        truth = _BY_CONTENT.setdefault(frozenset(truth.items()), truth)
+        got = _TRUTH[str(path)] = _Truth(truth, labels, frozenset(truth), {k: k for k in labels})
+    return got
 
 
 def submissions(r: DeliverableGrades) -> list[Submission]:
@@ -282,12 +276,13 @@ class _Stratum:
     """A set of wrong values (columns of the learner × value matrix) and what the pair's group made of them."""
 
     def __init__(self, e: Any, cols: Any, c_group: Any, keys: float) -> None:
+        """``cols``: the stratum's columns of ``e``, None for all of them."""
         import numpy as np
 
-        sub = e[:, cols]
+        sub = e if cols is None else e[:, cols]
         self.keys = keys
         self.w = np.asarray(sub.sum(axis=1)).ravel().astype(np.float64)
-        c = c_group[cols]
+        c = c_group if cols is None else c_group[cols]
         self.c1, self.c2 = float(c.sum()), float((c * c).sum())
         self.popularity = np.asarray(sub @ c).ravel()  # Σ over a learner's errors of how many in the group made each
         pairable = np.asarray(sub.sum(axis=0)).ravel() >= 2  # a value made once is shared by no pair
@@ -374,7 +369,7 @@ def _shared_errors(subs: list[Submission], flagged: set[tuple[str, str]]
     row = np.asarray(rows_of, dtype=np.int64)
     e = sparse.csr_matrix((np.ones(len(col), dtype=np.float32), (row, col)), shape=(size, len(values)))
     c_group = np.bincount(col[in_group[row]], minlength=len(values)).astype(np.float64)
-    every = _Stratum(e, np.arange(len(values)), c_group, n0 * (k - 1))
+    every = _Stratum(e, None, c_group, n0 * (k - 1))
     rare = None
     if two_tests:
         is_rare = (c_group >= 1) & (c_group <= 2 + RARE_SHARE * (group - 2))
