@@ -119,6 +119,7 @@ def test_similar_flags_identical_files_shared_errors_and_peer_ids(tmp_path):
     assert peer == [] or peer[0]["a"] == "s11"  # already listed as identical files: one line per pair
     term = run_cli("cohort", "similar", "churn", "-c", str(f), "--labels", str(labels))
     assert "pair(s) to look at (evidence, not a verdict)" in term.stdout
+    assert "s11: " in term.stderr and "not in the hidden test set" in term.stderr  # who was not scored, and why
     assert "s00 ~ s10: 7 identical wrong predictions" in term.stdout and "chance 4.3e-04" in term.stdout
 
 

@@ -479,7 +479,7 @@ def command(file: Path, deliverable: str, *, store_dir: Path | None = None, stat
             labels: Path | None = None, csv_out: Path | None = None, as_json: bool = False) -> int:
     from roadmap_ci.cohort.grade import grade_all, safe
     from roadmap_ci.cohort.model import load_cohort
-    from roadmap_ci.console import stdout
+    from roadmap_ci.console import stderr, stdout
     from roadmap_ci.errors import EXIT_OK, InvalidInput
 
     loaded = load_cohort(file)
@@ -488,6 +488,9 @@ def command(file: Path, deliverable: str, *, store_dir: Path | None = None, stat
         raise InvalidInput(f"no deliverable {deliverable!r} in {file} "
                            f"(deliverables: {', '.join(d.id for d in loaded.cohort.deliverables)})")
     r = grade_all(loaded, store_dir=store_dir, state=state, labels=labels, deliverables=chosen)[0]
+    err = stderr()
+    for problem in r.problems:  # who is not compared, and why: grade's words, one line each
+        err.print(safe(str(problem)), markup=False, highlight=False)
     subs = submissions(r)
     pairs, compared, right = pairs_among(subs), len(subs), sum(map(perfect, subs))
     if csv_out is not None:
