@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from _contract import (  # noqa: F401  (the contract tests, collected as this module's)
@@ -44,8 +45,11 @@ def test_baseline_earns_part_of_the_hidden_label_points(baseline):
 def test_baseline_evidence_metrics_curve_predictions(baseline):
     repo, result = baseline
     ev = result.evidence
-    assert ev.pipeline.status == "ok" and [s.name for s in ev.pipeline.stages] == ["prepare", "train", "evaluate",
-                                                                                   "predict"]
+    assert ev.pipeline.status == "ok" and [s.name for s in ev.pipeline.stages] == ["prepare", "embed", "train",
+                                                                                   "evaluate", "predict"]
+    # the bag of words needs no sentence embeddings: the stage writes an empty file without loading the encoder
+    (embed,) = [s for s in ev.pipeline.stages if s.name == "embed"]
+    assert "nothing to embed" in embed.log_tail, embed.log_tail
     assert ev.tests.status == "ok" and len(ev.tests.cases) >= 10
     assert {s.name: s.status for s in ev.data} == {"class_balance": "ok", "processed_train": "ok", "raw_train": "ok"}
     assert ev.lint.total == 0 and ev.predictions.status == "ok"
@@ -71,7 +75,8 @@ def test_readme_improvements_retrain_and_lift_the_hidden_f1(baseline, improved):
     _, before = baseline
     _, after = improved
     stages = {s.name: s.status for s in after.evidence.pipeline.stages}
-    assert stages == {"prepare": "cached", "train": "ran", "evaluate": "ran", "predict": "ran"}, stages
+    assert stages == {"prepare": "cached", "embed": "cached", "train": "ran", "evaluate": "ran", "predict": "ran"}, \
+        stages
     assert after.hidden["private.f1"] > before.hidden["private.f1"] + 0.15, (before.hidden, after.hidden)
     assert after.crit("training-curve").fraction > before.crit("training-curve").fraction
     for cid in ("hidden-f1-private", "valid-macro-f1"):
@@ -83,11 +88,20 @@ def test_pretrained_encoder_path_runs_offline(baseline, tmp_path):
     repo, _ = baseline
     repo = copy_of(repo, tmp_path)
     set_params(repo, {"model.kind": "pretrained", "train.epochs": 10, "train.lr": 0.005})
-    run([str(BIN / "dvc"), "repro"], repo)  # HF_HUB_OFFLINE=1 in the environment: a download would fail the stage
+    out = run([str(BIN / "dvc"), "repro"], repo).stdout  # HF_HUB_OFFLINE=1: a download would fail the stage
+    assert re.search(r"embed: \d{4} texts -> embeddings.npz", out), out[-2000:]
     m = metrics(repo)
     assert m["train"]["pretrained"] == 1 and m["macro_f1"] > 0.7, m
     scores = hidden(repo, ID)
     assert scores.error is None and scores.metrics["private.accuracy"] > 0.7, scores
+    # the encoder ran once, in embed: evaluate and predict, with sentence-transformers made unimportable, write
+    # what the pipeline wrote (they read the stored vectors)
+    pkg = next(p.parent.name for p in repo.glob("*/embed.py"))
+    written = {f: (repo / f).read_bytes() for f in ("metrics.json", "data/predictions/predictions.csv")}
+    for stage in ("evaluate", "predict"):
+        run([str(BIN / "python"), "-c", "import runpy, sys; sys.modules['sentence_transformers'] = None; "
+             f"runpy.run_module('{pkg}.{stage}', run_name='__main__')"], repo)
+    assert {f: (repo / f).read_bytes() for f in written} == written
 
 
 def test_corrupted_labels_fail_the_raw_train_suite(corrupted):

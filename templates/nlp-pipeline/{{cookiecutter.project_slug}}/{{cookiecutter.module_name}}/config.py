@@ -1,19 +1,26 @@
-"""Parameters, paths, seeding and device selection shared by every stage."""
+"""Parameters, paths, seeding and device selection shared by every stage.
+
+PyTorch is imported inside the functions that use it, so a stage that only reads params.yaml and the CSVs
+(``embed`` for the kinds without a pre-trained encoder) starts without it.
+"""
 
 from __future__ import annotations
 
 import os
 import random
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 import yaml
+
+if TYPE_CHECKING:
+    import torch
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"
 PROCESSED = ROOT / "data" / "processed"
+EMBEDDINGS = PROCESSED / "embeddings.npz"  # the embed stage's: every processed text's sentence embedding
 PREDICTIONS = ROOT / "data" / "predictions"
 MODELS = ROOT / "models"
 REPORTS = ROOT / "reports"
@@ -29,6 +36,8 @@ def load_params(path: Path | None = None) -> dict[str, Any]:
 
 def seed_everything(seed: int) -> torch.Generator:
     """Seed Python, NumPy and PyTorch; return a generator for DataLoader shuffling."""
+    import torch
+
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
@@ -41,6 +50,8 @@ def seed_everything(seed: int) -> torch.Generator:
 
 def select_device(preference: str = "auto") -> torch.device:
     """ "auto" picks CUDA, then Apple's MPS, then the CPU; a named device that is missing falls back to CPU."""
+    import torch
+
     if preference in ("auto", "cuda") and torch.cuda.is_available():
         return torch.device("cuda")
     mps = getattr(torch.backends, "mps", None)
@@ -57,4 +68,6 @@ def amp_enabled(requested: bool, device: torch.device) -> bool:
 def set_threads(n: int) -> None:
     """Cap CPU threads (CI runners have 2 cores; more threads than cores only adds contention)."""
     if n and n > 0:
+        import torch
+
         torch.set_num_threads(n)
