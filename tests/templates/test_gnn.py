@@ -53,6 +53,10 @@ def test_baseline_pipeline_outputs(baseline):
     assert {"accuracy", "macro_f1", "per_class_accuracy", "model", "curve"} <= set(metrics)
     assert metrics["model"] == {"parameters": 33 * 16 + 16 + 16 * 6 + 6, "uses_graph": 0}
     assert [s.name for s in result.evidence.pipeline.stages] == ["prepare", "train", "evaluate", "predict"]
+    # the learner's `dvc repro` log carries no PyTorch warnings (a tensor sharing a read-only pandas array, a
+    # scalar taken from a tensor that requires grad)
+    warned = {s.name: s.log_tail for s in result.evidence.pipeline.stages if "Warning" in s.log_tail}
+    assert not warned, warned
     preds = (repo / "data" / "predictions" / "predictions.csv").read_text().splitlines()
     assert preds[0] == "id,topic" and len(preds) - 1 == 1000
     curve = (repo / "reports" / "figures" / "training_curve.csv").read_text().splitlines()

@@ -52,7 +52,7 @@ def fit(
         curve.append(
             {
                 "epoch": epoch,
-                "train_loss": round(float(loss), 5),
+                "train_loss": round(loss.item(), 5),
                 "val_loss": round(val_loss, 5),
                 "train_accuracy": round(accuracy(pred[tr], data.y[tr]), 5),
                 "val_accuracy": round(accuracy(pred[va], data.y[va]), 5),

@@ -31,8 +31,9 @@ def load_graph(params: dict[str, Any]) -> GraphData:
     index = edge_index(position[edges["source"]].to_numpy(), position[edges["target"]].to_numpy(), len(nodes))
     x, names = feature_matrix(nodes, params["features"])
     y = nodes[TARGET].map({t: i for i, t in enumerate(TOPICS)}).fillna(-1).astype(int)
-    masks = {s: torch.as_tensor((nodes[SPLIT] == s).to_numpy()) for s in ("train", "valid", "test")}
-    return GraphData(nodes, torch.from_numpy(x), torch.as_tensor(y.to_numpy()), masks, index, names)
+    # torch.tensor copies: pandas hands out read-only arrays, which a tensor must not share (PyTorch warns)
+    masks = {s: torch.tensor((nodes[SPLIT] == s).to_numpy()) for s in ("train", "valid", "test")}
+    return GraphData(nodes, torch.from_numpy(x), torch.tensor(y.to_numpy()), masks, index, names)
 
 
 def load_model(data: GraphData) -> tuple[torch.nn.Module, dict[str, Any]]:
