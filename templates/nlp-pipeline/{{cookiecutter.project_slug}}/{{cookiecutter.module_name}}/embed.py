@@ -8,20 +8,9 @@ Writes data/processed/embeddings.npz (git-ignored, a DVC output).
 
 from __future__ import annotations
 
-import csv
-
 import numpy as np
 
 from {{ cookiecutter.module_name }}.config import EMBEDDINGS, PROCESSED, load_params, set_threads
-
-
-def texts_of(*names: str) -> list[str]:
-    """The distinct texts of the processed CSVs, in file order."""
-    texts: dict[str, None] = {}
-    for name in names:
-        with open(PROCESSED / name, encoding="utf-8", newline="") as fh:
-            texts.update(dict.fromkeys(row["text"] for row in csv.DictReader(fh)))
-    return list(texts)
 
 
 def main() -> None:
@@ -29,10 +18,11 @@ def main() -> None:
     texts: list[str] = []
     vectors = np.zeros((0, params["model"]["encoder_dim"]), dtype=np.float32)
     if params["model"]["kind"] == "pretrained":
+        from {{ cookiecutter.module_name }}.data import read_csv  # the same strings train and predict read
         from {{ cookiecutter.module_name }}.encoder import encode
 
         set_threads(params["threads"])
-        texts = texts_of("train.csv", "test.csv")
+        texts = list(dict.fromkeys(t for name in ("train.csv", "test.csv") for t in read_csv(PROCESSED / name)["text"]))
         vectors = encode(texts)
     np.savez(EMBEDDINGS, texts=np.array(texts, dtype=str), vectors=vectors)
     print(
