@@ -25,8 +25,9 @@ app = typer.Typer(
 )
 rubric_app = typer.Typer(help="Lint, explain and export the schema of rubric files.", no_args_is_help=True)
 app.add_typer(rubric_app, name="rubric")
-cohort_app = typer.Typer(help="The classroom: a cohort's repos on GitHub from cohort.yaml (lint, plan, apply, "
-                         "status), and at the deadline collect, grade, progress, similar, report.",
+cohort_app = typer.Typer(help="The classroom: the roster from GitHub Classroom's and the LMS's exports (roster), a "
+                         "cohort's repos on GitHub from cohort.yaml (lint, plan, apply, status), and at the deadline "
+                         "collect, grade, progress, similar, report.",
                          no_args_is_help=True)
 app.add_typer(cohort_app, name="cohort")
 
@@ -259,6 +260,23 @@ def cohort_lint(
 
     chosen = ([file] if file is not None else []) + list(files or [])
     raise typer.Exit(lint(chosen or [Path("cohort.yaml")]))
+
+
+@cohort_app.command("roster")
+def cohort_roster(
+    files: Annotated[list[Path] | None, typer.Argument(help="GitHub Classroom's roster export (classroom_roster.csv), "
+                                                            "the LMS's export (Canvas gradebook, Moodle grades or "
+                                                            "participants CSV), an existing roster.")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The roster to write.")] = Path("roster.csv"),
+    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
+) -> None:
+    """Build the roster CSV (github, name, email, lms_id, section) from GitHub Classroom's and the LMS's exports.
+
+    Rows naming the same person (an e-mail, an id or a name in common) are joined; anyone without a GitHub login,
+    or whose rows cannot be told apart, is one line on stderr and left out; exit 1 then."""
+    from roadmap_ci.cohort.roster_import import command
+
+    raise typer.Exit(command(list(files or []), out, force))
 
 
 @cohort_app.command("schema")

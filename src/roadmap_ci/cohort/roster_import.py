@@ -1,0 +1,338 @@
+"""``roadmap-ci cohort roster``: the cohort's roster CSV from the exports a mentor already has.
+
+A mentor leaving GitHub Classroom has its roster export (``classroom_roster.csv``: who is who on GitHub) and the
+LMS's own export (who is enrolled, their LMS id, e-mail and section). Neither alone is a roster: Classroom has
+the GitHub logins but no LMS ids, the LMS has the ids but no logins. This reads any number of them, tells each
+file's kind from its header (:data:`FORMATS`, one entry per kind), joins the rows that name the same person
+and writes ``github, name, email, lms_id, section`` -- the roster ``cohort.yaml`` points at, read back with
+:func:`roadmap_ci.cohort.model.read_roster` before it is written, so what comes out passes ``cohort lint``.
+
+Joining: a row's *keys* are the values another export may name the person by -- Classroom's ``identifier``
+(an e-mail, a student number or a name, whatever the mentor typed into Classroom), the LMS's e-mail, user id,
+SIS ids, ID number and name (Canvas's ``Last, First`` read as ``First Last``) and the GitHub login. Rows that
+share a key (case and spacing aside) are one person. Two rows of one file in one person (two learners with one
+name, say) are not guessed between: that person is left out with one line saying which rows, as is anyone with
+no GitHub login (an LMS learner Classroom never saw, a Classroom seat nobody linked) or two different logins.
+Everyone else is written; the exit code says whether anyone was left out.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from roadmap_ci.cohort.model import LOGIN, ROSTER_COLUMNS, read_roster
+from roadmap_ci.errors import EXIT_INVALID, EXIT_OK, CannotRun, InvalidInput, Place
+from roadmap_ci.safeio import csv_rows, plain, write_atomic
+
+MAX_BYTES = 32 << 20  # an export of a whole faculty's course fits many times over
+MAX_ROWS = 100_000
+
+
+@dataclass
+class Person:
+    """One learner row of one export."""
+
+    kind: str  # the format's name
+    place: Place
+    github: str = ""
+    name: str = ""
+    email: str = ""
+    lms_id: str = ""
+    section: str = ""
+    keys: set[str] = field(default_factory=set)
+
+    @property
+    def shown(self) -> str:
+        who = self.name or self.email or self.github or self.lms_id or "(no name)"
+        return plain(who)
+
+
+def _norm(value: str) -> str:
+    return " ".join(value.split()).casefold()
+
+
+def _slug(header: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", header.casefold())
+
+
+GITHUB_HEADERS = {"github", "githubusername", "githublogin", "githubuser", "githubaccount", "githubhandle"}
+
+
+def _github_column(header: list[str]) -> int | None:
+    """A column holding GitHub logins: Classroom's ``github_username``, or an LMS custom column the mentor added
+    (Canvas's custom gradebook columns and Moodle's profile fields are exported with the rest)."""
+    return next((i for i, h in enumerate(header) if _slug(h) in GITHUB_HEADERS), None)
+
+
+Row = dict[str, str]  # header -> cell of one row (stripped)
+Reader = Callable[[Row, Place], Person | None]  # None: not a learner (Canvas's points row, its test student)
+
+
+def _keys(*values: str) -> set[str]:
+    return {_norm(v) for v in values if v.strip()}
+
+
+def _classroom(row: Row, place: Place) -> Person:
+    ident = row.get("identifier", "")
+    github = row.get("github_username", "")
+    email = ident if "@" in ident else ""
+    return Person("GitHub Classroom", place, github=github, name=row.get("name", "") or "", email=email,
+                  keys=_keys(ident))
+
+
+def _canvas_name(student: str) -> str:
+    last, comma, first = student.partition(", ")
+    return f"{first} {last}" if comma and "," not in first and first and last else student
+
+
+def _canvas(row: Row, place: Place) -> Person | None:
+    student = row.get("Student", "")
+    uid, sis_user, sis_login = row.get("ID", ""), row.get("SIS User ID", ""), row.get("SIS Login ID", "")
+    if not (uid or sis_user or sis_login):  # "Points Possible", "Manual Posting": Canvas's rows, not learners
+        return None
+    if student == "Student, Test":  # the test student Canvas adds to every course (Student View)
+        return None
+    name = _canvas_name(student)
+    email = sis_login if "@" in sis_login else ""
+    return Person("Canvas", place, name=name, email=email, lms_id=uid or sis_user, section=row.get("Section", ""),
+                  keys=_keys(uid, sis_user, sis_login, row.get("Integration ID", ""), name, student))
+
+
+def _moodle(row: Row, place: Place) -> Person:
+    first, last = row.get("First name", ""), row.get("Last name", "")
+    name = " ".join(p for p in (first, last) if p) or row.get("Full name", "")
+    email, number = row.get("Email address", ""), row.get("ID number", "")
+    section = row.get("Groups", "") or row.get("Group", "")
+    return Person("Moodle", place, name=name, email=email, lms_id=number, section=section,
+                  keys=_keys(email, number, row.get("Username", ""), name))
+
+
+def _ours(row: Row, place: Place) -> Person:
+    return Person("roster", place, github=row.get("github", ""), name=row.get("name", ""),
+                  email=row.get("email", ""), lms_id=row.get("lms_id", ""), section=row.get("section", ""),
+                  keys=_keys(row.get("email", ""), row.get("lms_id", "")))
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    detect: Callable[[set[str]], bool]  # the header's cells (as written)
+    read: Reader
+
+
+# Each export this command reads: its name, how its header is told apart, how a row becomes a Person. The first
+# whose ``detect`` accepts a header reads the file; a new export is one function and one line here.
+FORMATS: tuple[Format, ...] = (
+    Format("roster", lambda h: {c for c in ROSTER_COLUMNS} <= {x.lower() for x in h}, _ours),
+    Format("GitHub Classroom", lambda h: {"identifier", "github_username"} <= h, _classroom),
+    Format("Canvas", lambda h: {"Student", "ID", "SIS Login ID"} <= h or {"Student", "ID", "SIS User ID"} <= h,
+           _canvas),
+    Format("Moodle", lambda h: "Email address" in h and ({"First name", "Last name"} <= h or "Full name" in h),
+           _moodle),
+)
+
+
+def read_export(path: Path) -> tuple[str, list[Person], list[InvalidInput]]:
+    """The kind of export, its learners, and its bad rows (one problem each)."""
+    name = str(path)
+    rows: Iterator[tuple[int, list[str]]] = csv_rows(path, name, "export", max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
+    line, header = next(rows)
+    header = [h.strip() for h in header]
+    cells = set(header)
+    fmt = next((f for f in FORMATS if f.detect(cells)), None)
+    if fmt is None:
+        shown = plain(", ".join(header[:6]))[:200]
+        raise InvalidInput(f"not a GitHub Classroom roster, Canvas gradebook, Moodle or roster CSV (header: {shown})",
+                           Place(name, line))
+    if fmt.name == "roster":
+        header = [h.lower() for h in header]
+    gh = _github_column(header)
+    people: list[Person] = []
+    problems: list[InvalidInput] = []
+    for line, row in rows:
+        place = Place(name, line)
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) < len(header):
+            problems.append(InvalidInput(f"{len(row)} columns, the header has {len(header)}; row left out", place))
+            continue
+        values = {h: c.strip() for h, c in zip(header, row, strict=False)}
+        p = fmt.read(values, place)
+        if p is None:
+            continue
+        if gh is not None and not p.github:
+            p.github = row[gh].strip().removeprefix("@")
+        if p.github:
+            p.keys.add("github:" + p.github.casefold())
+        people.append(p)
+    return fmt.name, people, problems
+
+
+# ---------------------------------------------------------------- joining
+
+
+def _groups(people: list[Person]) -> list[list[Person]]:
+    """People sharing a key, in the order their first row came (union-find over the keys)."""
+    parent = list(range(len(people)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[str, int] = {}
+    for i, p in enumerate(people):
+        for k in p.keys:
+            j = first.setdefault(k, i)
+            if j != i:
+                a, b = find(i), find(j)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+    out: dict[int, list[Person]] = {}
+    for i, p in enumerate(people):
+        out.setdefault(find(i), []).append(p)
+    return list(out.values())
+
+
+PRIORITY = {"roster": 0, "Canvas": 1, "Moodle": 2, "GitHub Classroom": 3}  # whose name / e-mail / section wins
+
+
+def _pick(rows: list[Person], attr: str) -> str:
+    for p in sorted(rows, key=lambda p: PRIORITY.get(p.kind, 9)):
+        value = getattr(p, attr)
+        if value:
+            return value
+    return ""
+
+
+@dataclass
+class Imported:
+    rows: list[list[str]]  # the roster's rows, ROSTER_COLUMNS order
+    problems: list[InvalidInput]
+    notes: list[str]
+    sources: dict[str, str]  # file -> the kind it was read as
+
+
+LMS_KINDS = ("Canvas", "Moodle")  # exports whose rows carry the id the LMS imports match grades by
+
+
+def join(people: list[Person]) -> tuple[list[list[str]], list[InvalidInput], list[str]]:
+    """The roster rows, the people left out (one problem each), and notes on people written without an LMS row
+    although an LMS export was given (their grades will not find them in the LMS imports)."""
+    rows: list[list[str]] = []
+    problems: list[InvalidInput] = []
+    notes: list[str] = []
+    lms = sorted({p.kind for p in people if p.kind in LMS_KINDS})
+    for group in _groups(people):
+        head = group[0]
+        who = plain(_pick(group, "name") or head.shown)
+        by_file: dict[str, list[Person]] = {}
+        for p in group:
+            by_file.setdefault(p.place.file, []).append(p)
+        twice = next((ps for ps in by_file.values() if len(ps) > 1), None)
+        if twice is not None:
+            where = ", ".join(str(p.place.line) for p in twice)
+            names = "; ".join(sorted({p.shown for p in twice}))
+            problems.append(InvalidInput(
+                f"{names}: rows {where} share an identifier (e-mail, id, name or GitHub login) with "
+                f"{'each other' if len(group) == len(twice) else 'one person in another export'}; cannot tell them "
+                "apart, left out (make the identifiers unique)", twice[0].place))
+            continue
+        logins = {p.github for p in group if p.github}
+        if len({x.casefold() for x in logins}) > 1:
+            problems.append(InvalidInput(
+                f"{who}: two GitHub logins ({', '.join(sorted(plain(x) for x in logins))}) for one person "
+                f"({', '.join(str(p.place) for p in group)}); left out", head.place))
+            continue
+        if not logins:
+            kinds = {p.kind for p in group}
+            if kinds == {"GitHub Classroom"}:
+                why = "no GitHub account linked to this identifier in GitHub Classroom"
+            elif "GitHub Classroom" in kinds:
+                why = "in GitHub Classroom's roster without a linked GitHub account"
+            else:
+                why = ("no GitHub login: no GitHub Classroom row names this learner (by e-mail, id or name) and the "
+                       "export has no GitHub column")
+            problems.append(InvalidInput(f"{who}: {why}; left out", head.place))
+            continue
+        login = logins.pop()
+        if not LOGIN.match(login):
+            problems.append(InvalidInput(f"{who}: {plain(login)!r} is not a valid GitHub login; left out",
+                                         next(p for p in group if p.github).place))
+            continue
+        rows.append([login, _pick(group, "name"), _pick(group, "email"), _pick(group, "lms_id"),
+                     _pick(group, "section")])
+        if lms and not any(p.kind in LMS_KINDS for p in group):
+            notes.append(f"{head.place}: {who}: note: no {' or '.join(lms)} row matches this learner (by e-mail, id or "
+                         f"name); written without the LMS's id, so the {' and '.join(lms)} import cannot place "
+                         "their grades")
+    return rows, problems, notes
+
+
+def build(files: list[Path]) -> Imported:
+    people: list[Person] = []
+    problems: list[InvalidInput] = []
+    sources: dict[str, str] = {}
+    for f in files:
+        try:
+            kind, got, bad = read_export(f)
+        except InvalidInput as exc:
+            problems.append(exc)
+            continue
+        sources[str(f)] = kind
+        people += got
+        problems += bad
+    rows, more, notes = join(people)
+    return Imported(rows, problems + more, notes, sources)
+
+
+def render(rows: list[list[str]]) -> str:
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(ROSTER_COLUMNS)
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def command(files: list[Path], out: Path, force: bool) -> int:
+    """Write the roster; one line per problem on stderr; exit 1 when anyone was left out or a file was refused,
+    2 when nothing could be written."""
+    import sys
+    import tempfile
+
+    if not files:
+        raise InvalidInput("cohort roster: give the exports to read (classroom_roster.csv, the LMS's CSV)")
+    if out.exists() and not force:
+        raise InvalidInput(f"{out}: exists; --force replaces it (the exports are read again from scratch)")
+    for f in files:
+        if f.resolve() == out.resolve():
+            raise InvalidInput(f"{out}: is also an input; write the roster elsewhere")
+    result = build(files)
+    for p in result.problems:
+        print(str(p), file=sys.stderr)
+    for note in result.notes:
+        print(note, file=sys.stderr)
+    if not result.rows:
+        print(f"{out}: not written: no learner has a GitHub login and an unambiguous row", file=sys.stderr)
+        return EXIT_INVALID
+    text = render(result.rows)
+    with tempfile.TemporaryDirectory(prefix="roadmap-ci-roster-") as tmp:  # the one roster reader checks it first
+        check = Path(tmp) / "roster.csv"
+        check.write_text(text, encoding="utf-8")
+        _, errors = read_roster(check)
+    if errors:  # a join this module got wrong: nothing half-right is written
+        raise CannotRun(f"{out}: the roster built does not read back ({errors[0].message}); not written")
+    write_atomic(out, text)
+    with_lms = sum(1 for r in result.rows if r[3])
+    read = ", ".join(f"{plain(f)} ({k})" for f, k in result.sources.items())
+    print(f"{out}: {len(result.rows)} learners ({with_lms} with an LMS id); from {read}")
+    if result.problems:
+        print(f"{len(result.problems)} problem(s) above: those learners are not in {out}; fix the exports and run "
+              "it again with --force", file=sys.stderr)
+    return EXIT_INVALID if result.problems else EXIT_OK

@@ -1,0 +1,209 @@
+"""`cohort roster`: the roster from GitHub Classroom's roster export and the LMS's export, joined per person."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from roadmap_ci.cohort import roster_import
+from roadmap_ci.cohort.model import read_roster
+
+CLASSROOM = """\
+"identifier","github_username","github_id","name"
+"ada@uni.example","ada-l","1001","Ada L."
+"grace@uni.example","grace-h","1002","Grace Hopper"
+"Alan Turing","alan-t","1003",""
+"kat@uni.example","","",""
+"s0005","linus-t","1005","Linus"
+"""
+# Canvas's gradebook export as it downloads: a BOM, the points row, a custom column's absence, the test student
+CANVAS = "\ufeff" + """\
+Student,ID,SIS User ID,SIS Login ID,Integration ID,Section,Week 1 (123),Current Score
+    Points Possible,,,,,,10,
+"Lovelace, Ada",2101,s0001,ada@uni.example,,Tuesday,8,80
+"Hopper, Grace",2102,s0002,grace@uni.example,,Thursday,9,90
+"Turing, Alan",2103,s0003,alan@uni.example,,Tuesday,7,70
+"Johnson, Katherine",2104,s0004,kat@uni.example,,Thursday,,
+"Torvalds, Linus",2105,s0005,linus@uni.example,,Tuesday,,
+"Noether, Emmy",2106,s0006,emmy@uni.example,,Tuesday,,
+"Student, Test",2199,,,,Tuesday,,
+"""
+# Moodle's grade export (Grades -> Export -> Plain text file)
+MOODLE = ('"First name","Last name","ID number","Institution","Department","Email address",'
+          '"Assignment: Churn (Real)","Last downloaded from this course"\n') + """\
+Ada,Lovelace,s0001,Uni,CS,ada@uni.example,8.00,1764000000
+Grace,Hopper,s0002,Uni,CS,grace@uni.example,9.00,1764000000
+Alan,Turing,s0003,Uni,CS,alan@uni.example,-,1764000000
+"""
+
+
+def write(tmp: Path, name: str, text: str) -> Path:
+    p = tmp / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def rows_of(path: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def test_classroom_and_canvas_join_into_a_roster_that_lints(cli, tmp_path):
+    classroom, canvas = write(tmp_path, "classroom_roster.csv", CLASSROOM), write(tmp_path, "canvas.csv", CANVAS)
+    res = cli("cohort", "roster", str(classroom), str(canvas), "--out", str(tmp_path / "roster.csv"))
+    assert res.returncode == 1, res.stderr  # two learners left out
+    assert rows_of(tmp_path / "roster.csv") == [
+        ["github", "name", "email", "lms_id", "section"],
+        ["ada-l", "Ada Lovelace", "ada@uni.example", "2101", "Tuesday"],  # joined by e-mail; Canvas's name wins
+        ["grace-h", "Grace Hopper", "grace@uni.example", "2102", "Thursday"],
+        ["alan-t", "Alan Turing", "alan@uni.example", "2103", "Tuesday"],  # by name ("Turing, Alan")
+        ["linus-t", "Linus Torvalds", "linus@uni.example", "2105", "Tuesday"],  # by SIS User ID
+    ]
+    err = res.stderr.splitlines()
+    assert err[0] == (f"{classroom}:5: Katherine Johnson: in GitHub Classroom's roster without a linked GitHub "
+                      "account; left out")
+    assert err[1].startswith(f"{canvas}:8: Emmy Noether: no GitHub login") and err[1].endswith("left out")
+    assert "2 problem(s) above" in err[2] and len(err) == 3
+    assert "Test" not in (tmp_path / "roster.csv").read_text() and "Points" not in (tmp_path / "roster.csv").read_text()
+    assert res.stdout.strip() == (f"{tmp_path / 'roster.csv'}: 4 learners (4 with an LMS id); from {classroom} "
+                                  f"(GitHub Classroom), {canvas} (Canvas)")
+    # the roster a cohort points at: lint is clean
+    write(tmp_path, "cohort.yaml", "version: 1\norganisation: ml-2027\nroster: roster.csv\nmentors: mentors\n"
+          "deliverables:\n  - id: churn\n    template: tabular-classification\n"
+          "    opens: 2027-01-11T09:00:00+01:00\n    due: 2027-01-24T23:59:00+01:00\n"
+          '    rubric: {id: tabular-classification, version: "2026.12"}\n')
+    lint = cli("cohort", "lint", "-c", str(tmp_path / "cohort.yaml"))
+    assert lint.returncode == 0, lint.stderr
+    assert "4 learners" in lint.stdout
+    # an existing roster is not replaced without --force
+    again = cli("cohort", "roster", str(classroom), str(canvas), "--out", str(tmp_path / "roster.csv"))
+    assert again.returncode == 1 and "exists; --force replaces it" in again.stderr
+    forced = cli("cohort", "roster", str(classroom), str(canvas), "--out", str(tmp_path / "roster.csv"), "--force")
+    assert forced.returncode == 1 and len(rows_of(tmp_path / "roster.csv")) == 5
+
+
+def test_moodle_by_id_number_and_everyone_matched_exits_0(tmp_path, capsys):
+    classroom = write(tmp_path, "classroom_roster.csv", '"identifier","github_username","github_id","name"\n'
+                      's0001,ada-l,1,\nS0002,grace-h,2,\n" s0003 ",alan-t,3,\ns0099,hedy-l,4,Hedy\n')  # case, spaces
+    moodle = write(tmp_path, "moodle.csv", MOODLE)
+    code = roster_import.command([classroom, moodle], tmp_path / "roster.csv", False)
+    err = capsys.readouterr().err.splitlines()
+    assert code == 0, err  # everyone is in the roster
+    assert rows_of(tmp_path / "roster.csv")[1:] == [
+        ["ada-l", "Ada Lovelace", "ada@uni.example", "s0001", ""],
+        ["grace-h", "Grace Hopper", "grace@uni.example", "s0002", ""],
+        ["alan-t", "Alan Turing", "alan@uni.example", "s0003", ""],
+        ["hedy-l", "Hedy", "", "", ""],
+    ]
+    assert err == [f"{classroom}:5: Hedy: note: no Moodle row matches this learner (by e-mail, id or name); written "
+                   "without the LMS's id, so the Moodle import cannot place their grades"]
+    learners, errors = read_roster(tmp_path / "roster.csv")
+    assert errors == [] and [lr.lms_id for lr in learners] == ["s0001", "s0002", "s0003", ""]
+
+
+def test_an_lms_export_with_a_github_column_needs_no_classroom_file(tmp_path, capsys):
+    # Moodle's participants download with a custom profile field, and its groups as sections
+    parts = write(tmp_path, "participants.csv", "First name,Last name,Email address,Roles,Groups,GitHub username\n"
+                  "Ada,Lovelace,ada@uni.example,Student,Tuesday,@ada-l\n"
+                  "Grace,Hopper,grace@uni.example,Student,Thursday,grace-h\n"
+                  "Alan,Turing,alan@uni.example,Student,Tuesday,-not-a-login-\n")
+    code = roster_import.command([parts], tmp_path / "roster.csv", False)
+    err = capsys.readouterr().err.splitlines()
+    assert code == 1
+    assert rows_of(tmp_path / "roster.csv")[1:] == [["ada-l", "Ada Lovelace", "ada@uni.example", "", "Tuesday"],
+                                                    ["grace-h", "Grace Hopper", "grace@uni.example", "", "Thursday"]]
+    assert err[0] == f"{parts}:4: Alan Turing: '-not-a-login-' is not a valid GitHub login; left out"
+
+
+def test_an_existing_roster_gains_the_lms_ids_and_keeps_its_own_names(tmp_path, capsys):
+    ours = write(tmp_path, "old.csv", "github,name,email,lms_id,section\nada-l,Ada (she/her),ada@uni.example,,\n"
+                 "grace-h,Grace,grace@uni.example,,B\n")
+    canvas = write(tmp_path, "canvas.csv", CANVAS)
+    code = roster_import.command([ours, canvas], tmp_path / "roster.csv", False)
+    assert code == 1  # Canvas learners the old roster does not know have no login
+    assert rows_of(tmp_path / "roster.csv")[1:] == [["ada-l", "Ada (she/her)", "ada@uni.example", "2101", "Tuesday"],
+                                                    ["grace-h", "Grace", "grace@uni.example", "2102", "B"]]
+    assert sum("no GitHub login" in line for line in capsys.readouterr().err.splitlines()) == 4
+
+
+def test_rows_that_cannot_be_told_apart_are_left_out_not_guessed(tmp_path, capsys):
+    classroom = write(tmp_path, "classroom_roster.csv", '"identifier","github_username","github_id","name"\n'
+                      '"John Smith",jsmith,1,\n"ada@uni.example",ada-l,2,\n"grace@uni.example",grace-h,3,\n'
+                      '"grace@uni.example",gracie,4,\n')
+    canvas = write(tmp_path, "canvas.csv", "Student,ID,SIS User ID,SIS Login ID,Section,GitHub\n"
+                   '"Smith, John",1,,js1@uni.example,A,\n"Smith, John",2,,js2@uni.example,B,\n'
+                   '"Lovelace, Ada",3,,ada@uni.example,A,ada-lovelace\n')
+    code = roster_import.command([classroom, canvas], tmp_path / "roster.csv", False)
+    err = capsys.readouterr().err.splitlines()
+    assert code == 1
+    assert not (tmp_path / "roster.csv").exists()  # nobody left: nothing written
+    assert err[0].startswith(f"{canvas}:2: John Smith: rows 2, 3 share an identifier")
+    assert err[1].startswith(f"{classroom}:3: Ada Lovelace: two GitHub logins (ada-l, ada-lovelace)")
+    assert err[2].startswith(f"{classroom}:4: grace@uni.example: rows 4, 5 share an identifier")
+    assert err[3] == f"{tmp_path / 'roster.csv'}: not written: no learner has a GitHub login and an unambiguous row"
+
+
+@pytest.mark.parametrize(("name", "data", "says"), [
+    ("foreign.csv", b"a,b,c\n1,2,3\n", "not a GitHub Classroom roster, Canvas gradebook, Moodle or roster CSV "
+                                        "(header: a, b, c)"),
+    ("binary.csv", b"identifier,github_username\n\x00\x01\n", "holds binary data (NUL bytes)"),
+    ("latin1.csv", "identifier,github_username\nJos\xe9,jose\n".encode("latin-1"), "is not UTF-8 text"),
+    ("empty.csv", b"", "export is empty"),
+    ("quote.csv", b'identifier,github_username\n"ada,ada-l\n', "is not valid CSV"),
+    ("missing.csv", None, "export is missing"),
+])
+def test_a_bad_export_is_one_line_and_the_others_still_make_the_roster(tmp_path, capsys, name, data, says):
+    bad = tmp_path / name
+    if data is not None:
+        bad.write_bytes(data)
+    good = write(tmp_path, "classroom_roster.csv", CLASSROOM)
+    code = roster_import.command([bad, good], tmp_path / "roster.csv", False)
+    err = capsys.readouterr().err.splitlines()
+    assert code == 1
+    assert err[0].startswith(f"{bad}") and says in err[0]
+    assert [r[0] for r in rows_of(tmp_path / "roster.csv")[1:]] == ["ada-l", "grace-h", "alan-t", "linus-t"]
+
+
+def test_a_short_row_and_hostile_names_are_named_and_inert(tmp_path, capsys):
+    canvas = write(tmp_path, "canvas.csv", "Student,ID,SIS User ID,SIS Login ID,Section,GitHub\n"
+                   '"Lovelace, Ada",1,,ada@uni.example,A,ada-l\n"Short, Row",2\n'
+                   '"\x1b[2J[red]x\u202e, =HYPERLINK(1)",3,,evil@uni.example,A,\n')
+    code = roster_import.command([canvas], tmp_path / "roster.csv", False)
+    err = capsys.readouterr().err.splitlines()
+    assert code == 1
+    assert err[0] == f"{canvas}:3: 2 columns, the header has 6; row left out"
+    assert err[1].startswith(f"{canvas}:4: =HYPERLINK(1) \\x1b[2J[red]x\\u202e: no GitHub login")
+    assert all("\x1b" not in line and "\u202e" not in line for line in err)
+    assert rows_of(tmp_path / "roster.csv")[1:] == [["ada-l", "Ada Lovelace", "ada@uni.example", "1", "A"]]
+
+
+def test_the_output_must_not_be_an_input(tmp_path):
+    classroom = write(tmp_path, "roster.csv", "github,name,email,lms_id,section\nada-l,Ada,,,\n")
+    with pytest.raises(roster_import.InvalidInput, match="is also an input"):
+        roster_import.command([classroom], classroom, True)
+
+
+def test_each_export_format_is_read_by_its_own_entry():
+    headers = {
+        "roster": ["github", "name", "email", "lms_id", "section"],
+        "GitHub Classroom": ["identifier", "github_username", "github_id", "name"],
+        "Canvas": next(csv.reader(io.StringIO(CANVAS.lstrip("\ufeff")))),
+        "Moodle": next(csv.reader(io.StringIO(MOODLE))),
+    }
+    for kind, header in headers.items():
+        assert [f.name for f in roster_import.FORMATS if f.detect(set(header))] == [kind]
+
+
+def test_the_example_exports_make_the_example_roster_byte_for_byte(tmp_path, capsys):
+    from testing.common import ROOT
+
+    ex = ROOT / "examples" / "cohort"
+    out = tmp_path / "roster.csv"
+    code = roster_import.command([ex / "exports" / "classroom_roster.csv", ex / "exports" / "canvas.csv"], out, False)
+    err = capsys.readouterr().err.splitlines()
+    assert code == 1  # Joan never linked a GitHub account in Classroom
+    assert err[0] == (f"{ex / 'exports' / 'classroom_roster.csv'}:5: Joan Clarke: in GitHub Classroom's roster "
+                      "without a linked GitHub account; left out")
+    assert out.read_bytes() == (ex / "roster.csv").read_bytes()
