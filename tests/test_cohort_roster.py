@@ -7,6 +7,8 @@ import io
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from roadmap_ci.cohort import roster_import
 from roadmap_ci.cohort.model import read_roster
@@ -207,3 +209,53 @@ def test_the_example_exports_make_the_example_roster_byte_for_byte(tmp_path, cap
     assert err[0] == (f"{ex / 'exports' / 'classroom_roster.csv'}:5: Joan Clarke: in GitHub Classroom's roster "
                       "without a linked GitHub account; left out")
     assert out.read_bytes() == (ex / "roster.csv").read_bytes()
+
+
+POOL = ["ada@uni.example", "Ada Lovelace", "s1", "grace@uni.example", "Grace Hopper", "s2", "Alan Turing", ""]
+
+
+def _csv(header: list[str], rows: list[list[str]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def _norm(v: str) -> str:
+    return " ".join(v.split()).casefold()
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(classroom=st.lists(st.tuples(st.sampled_from(POOL), st.sampled_from(["ada-l", "grace-h", "alan-t", ""])),
+                          max_size=6),
+       canvas=st.lists(st.tuples(st.sampled_from(POOL), st.sampled_from(["1", "2", "3"]),
+                                 st.sampled_from(POOL)), max_size=6))
+def test_a_written_learner_is_one_row_of_each_export_and_those_rows_share_an_identifier(classroom, canvas):
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        a = write(Path(tmp), "classroom.csv", _csv(["identifier", "github_username", "github_id", "name"],
+                                                  [[i, g, "", ""] for i, g in classroom]))
+        # Canvas: ID, SIS User ID = the pool value, name as "Last, First" when it is a name
+        b = write(Path(tmp), "canvas.csv", _csv(["Student", "ID", "SIS User ID", "SIS Login ID", "Section"],
+                                               [[n, uid, sis, "", ""] for n, uid, sis in canvas]))
+        result = roster_import.build([a, b])
+    logins = [r[0].casefold() for r in result.rows]
+    assert len(logins) == len(set(logins))  # one row per login
+    for login, _name, _email, lms_id, _section in result.rows:
+        mine = [i for i, g in classroom if g == login]
+        assert len(mine) == 1  # a login listed twice is never written
+        if lms_id:
+            theirs = [(n, sis) for n, uid, sis in canvas if uid == lms_id]
+            assert len(theirs) == 1  # an LMS id on two rows is never guessed between
+            n, sis = theirs[0]
+            ident = _norm(mine[0])
+            assert ident and ident in {_norm(n), _norm(sis)}  # joined only by an identifier they share
+    # a Classroom row whose login is unique and whose identifier no other row shares is written, without an id
+    for k, (ident, login) in enumerate(classroom):
+        key = _norm(ident)
+        alone = not key or (not any(_norm(x) == key for j, (x, _) in enumerate(classroom) if j != k)
+                            and not any(key in {_norm(n), _norm(s)} for n, _, s in canvas))
+        if login and sum(g == login for _, g in classroom) == 1 and alone:
+            assert [r[3] for r in result.rows if r[0] == login] == [""]

@@ -269,6 +269,36 @@ def test_fuzz_labels(task, data):
             assert all(v == v and abs(v) != float("inf") for v in got.values()), got
 
 
+ROSTER_HEADERS = [["identifier", "github_username", "github_id", "name"],
+                  ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "GitHub"],
+                  ["First name", "Last name", "ID number", "Email address", "Groups"],
+                  ["github", "name", "email", "lms_id", "section"]]
+
+
+@FUZZ
+@given(data=st.data())
+def test_fuzz_roster_exports(data):
+    """Any two exports: a roster that reads back clean, or one line per problem -- never another exception."""
+    from roadmap_ci.cohort import roster_import
+    from roadmap_ci.cohort.model import read_roster
+
+    with tempfile.TemporaryDirectory() as tmp:
+        files = []
+        for i in range(2):
+            f = Path(tmp) / f"e{i}.csv"
+            f.write_bytes(data.draw(csv_bytes(data.draw(st.sampled_from(ROSTER_HEADERS)))))
+            files.append(f)
+        out = Path(tmp) / "roster.csv"
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()) as err:
+            code = only_ours(roster_import.command, files, out, False)
+        if isinstance(code, int):
+            assert code in (0, 1)
+            assert all(line.strip() and "\x1b" not in line for line in err.getvalue().splitlines())
+            if out.exists():
+                learners, errors = read_roster(out)
+                assert errors == [] and learners
+
+
 # ---------------------------------------------------------------- the ci-report artifact
 
 NAMES = st.one_of(st.sampled_from(["evidence.json", "bundle/predictions/p.csv", "a/", "a", "a/b", "../x", "/abs",
