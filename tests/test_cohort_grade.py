@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import csv
 import json
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from testing.cohort_kit import expected_points, labels_csv, predictions_csv, sha_of, store_commit, write_cohort
 from testing.common import run_cli
+from testing.fakecanvas import FakeCanvas
 
 from roadmap_ci.cohort.grade import grade_deliverable, late_policy_applied
 from roadmap_ci.cohort.model import LatePolicy, load_cohort
@@ -262,47 +262,6 @@ def test_trusted_fast_path_cache_and_full_validation_grade_alike(tmp_path):
     assert "t02" not in got.grades and got.missing["t02"].startswith("rejected: ")
     assert hashlib.sha256((t00 / "predictions.csv").read_bytes()).hexdigest() == \
         json.loads((s / "churn" / "_hidden.json").read_text())["learners"]["t00"]["predictions"]
-
-
-class FakeCanvas:
-    """The three Canvas endpoints canvasapi uses for passback, on loopback; records what was posted."""
-
-    def __init__(self) -> None:
-        from werkzeug.serving import make_server
-
-        self.posted: list[dict[str, str]] = []
-        self.auth: list[str] = []
-        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def app(self, environ, start_response):  # type: ignore[no-untyped-def]
-        import re
-
-        from werkzeug.wrappers import Request, Response
-
-        req = Request(environ)
-        self.auth.append(req.headers.get("Authorization", ""))
-        path = req.path
-        if req.method == "GET" and (m := re.fullmatch(r"/api/v1/courses/(\d+)", path)):
-            body, status = {"id": int(m[1]), "name": "ML roadmap 2027"}, 200
-        elif req.method == "GET" and (m := re.fullmatch(r"/api/v1/courses/(\d+)/assignments/(\d+)", path)):
-            body, status = {"id": int(m[2]), "course_id": int(m[1]), "name": "churn", "points_possible": 20}, 200
-        elif req.method == "POST" and re.fullmatch(r"/api/v1/courses/\d+/assignments/\d+/submissions/update_grades",
-                                                   path):
-            self.posted.append({"path": path, **req.form.to_dict()})
-            body, status = {"id": 77, "workflow_state": "queued", "url": f"{self.url}/api/v1/progress/77"}, 200
-        else:
-            body, status = {"errors": [{"message": "The specified resource does not exist."}]}, 404
-        return Response(json.dumps(body), status=status, mimetype="application/json")(environ, start_response)
-
-    def __enter__(self) -> FakeCanvas:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def test_canvas_passback_sends_each_graded_learner(tmp_path, monkeypatch):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -259,3 +262,81 @@ def test_a_written_learner_is_one_row_of_each_export_and_those_rows_share_an_ide
                             and not any(key in {_norm(n), _norm(s)} for n, _, s in canvas))
         if login and sum(g == login for _, g in classroom) == 1 and alone:
             assert [r[3] for r in result.rows if r[0] == login] == [""]
+
+
+STUDENTS = [  # GET /courses/:id/users?include[]=email&include[]=enrollments, as Canvas answers it
+    {"id": 2101, "name": "Ada Lovelace", "sortable_name": "Lovelace, Ada", "short_name": "Ada",
+     "sis_user_id": "s0001", "integration_id": None, "login_id": "ada@uni.example", "email": "ada@uni.example",
+     "enrollments": [{"id": 1, "course_id": 31, "course_section_id": 501, "type": "StudentEnrollment",
+                      "enrollment_state": "active", "role": "StudentEnrollment"}]},
+    {"id": 2102, "name": "Grace Hopper", "sortable_name": "Hopper, Grace", "short_name": "Grace",
+     "sis_user_id": "s0002", "integration_id": None, "login_id": "ghopper", "email": "grace@uni.example",
+     "enrollments": [{"id": 2, "course_id": 31, "course_section_id": 502, "type": "StudentEnrollment",
+                      "enrollment_state": "active", "role": "StudentEnrollment"},
+                     {"id": 3, "course_id": 31, "course_section_id": 501, "type": "StudentEnrollment",
+                      "enrollment_state": "active", "role": "StudentEnrollment"}]},
+    {"id": 2103, "name": "Alan Turing", "sortable_name": "Turing, Alan", "short_name": "Alan",
+     "sis_user_id": None, "integration_id": None, "login_id": "aturing", "email": None,
+     "enrollments": [{"id": 4, "course_id": 31, "course_section_id": 501, "type": "StudentEnrollment",
+                      "enrollment_state": "active", "role": "StudentEnrollment"}]},
+    {"id": 2106, "name": "Emmy Noether", "sortable_name": "Noether, Emmy", "short_name": "Emmy",
+     "sis_user_id": "s0006", "integration_id": None, "login_id": "emmy@uni.example", "email": "emmy@uni.example",
+     "enrollments": [{"id": 5, "course_id": 31, "course_section_id": 502, "type": "StudentEnrollment",
+                      "enrollment_state": "active", "role": "StudentEnrollment"}]},
+    {"id": 2107, "name": "Linus Torvalds", "sortable_name": "Torvalds, Linus", "short_name": "Linus",
+     "sis_user_id": "s0005", "integration_id": None, "login_id": "linus@uni.example", "email": "linus@uni.example",
+     "enrollments": [{"id": 6, "course_id": 31, "course_section_id": 501, "type": "StudentEnrollment",
+                      "enrollment_state": "active", "role": "StudentEnrollment"}]},
+]
+SECTIONS = [{"id": 501, "course_id": 31, "name": "Tuesday", "sis_section_id": None},
+            {"id": 502, "course_id": 31, "name": "Thursday", "sis_section_id": None}]
+
+
+def test_a_canvas_course_read_through_its_api_joins_like_its_export(cli, tmp_path):
+    pytest.importorskip("canvasapi")
+    from testing.fakecanvas import FakeCanvas
+
+    classroom = write(tmp_path, "classroom_roster.csv", CLASSROOM)
+    out = tmp_path / "roster.csv"
+    with FakeCanvas(STUDENTS, SECTIONS, page_size=2) as canvas:
+        res = subprocess.run([sys.executable, "-m", "roadmap_ci", "cohort", "roster", str(classroom),
+                              "--canvas-course", "31", "--out", str(out)], capture_output=True, text=True, timeout=120,
+                             env={**os.environ, "CANVAS_URL": canvas.url, "CANVAS_TOKEN": "canvas-token-1"})
+    assert res.returncode == 1, res.stderr  # Katherine (unlinked) and Emmy (no Classroom row)
+    assert rows_of(out)[1:] == [
+        ["ada-l", "Ada Lovelace", "ada@uni.example", "2101", "Tuesday"],
+        ["grace-h", "Grace Hopper", "grace@uni.example", "2102", "Thursday / Tuesday"],  # two sections
+        ["alan-t", "Alan Turing", "", "2103", "Tuesday"],  # by name; Canvas shows no e-mail
+        ["linus-t", "Linus Torvalds", "linus@uni.example", "2107", "Tuesday"],  # by SIS user id
+    ]
+    err = res.stderr.splitlines()
+    assert err[0] == (f"{classroom}:5: kat@uni.example: no GitHub account linked to this identifier in GitHub "
+                      "Classroom; left out")
+    assert err[1].startswith("Canvas course 31 user 2106: Emmy Noether: no GitHub login")
+    users = [r for r in canvas.requests if "users?" in r]
+    assert len(users) == 3  # five students, two a page: every page read
+    assert all("enrollment_type%5B%5D=student" in r or "enrollment_type[]=student" in r for r in users)
+    assert all(a == "Bearer canvas-token-1" for a in canvas.auth)
+    assert "from " + str(classroom) + " (GitHub Classroom), Canvas course 31 (Canvas API)" in res.stdout
+
+
+def test_a_canvas_course_that_refuses_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("canvasapi")
+    from testing.fakecanvas import FakeCanvas
+
+    with FakeCanvas(STUDENTS, SECTIONS, fail=401) as canvas:
+        monkeypatch.setenv("CANVAS_URL", canvas.url)
+        monkeypatch.setenv("CANVAS_TOKEN", "wrong")
+        with pytest.raises(roster_import.CannotRun, match=r"^Canvas course 31: Canvas refused: "):
+            roster_import.command([], tmp_path / "roster.csv", False, canvas_course=31)
+    monkeypatch.setenv("CANVAS_URL", "http://127.0.0.1:9")  # nothing listens there
+    with pytest.raises(roster_import.CannotRun, match="cannot reach Canvas at http://127.0.0.1:9"):
+        roster_import.command([], tmp_path / "roster.csv", False, canvas_course=31)
+    for url in ("http://canvas.uni.example", "ftp://canvas.uni.example", "canvas.uni.example"):
+        monkeypatch.setenv("CANVAS_URL", url)  # the token is never sent in clear (loopback aside, as above)
+        with pytest.raises(roster_import.InvalidInput, match="give the https:// address"):
+            roster_import.command([], tmp_path / "roster.csv", False, canvas_course=31)
+    monkeypatch.delenv("CANVAS_TOKEN")
+    with pytest.raises(roster_import.CannotRun, match="set CANVAS_URL"):
+        roster_import.command([], tmp_path / "roster.csv", False, canvas_course=31)
+    assert not (tmp_path / "roster.csv").exists()

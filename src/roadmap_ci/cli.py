@@ -269,6 +269,8 @@ def cohort_roster(
                                                             "participants CSV), an existing roster.")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="The roster to write.")] = Path("roster.csv"),
     force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
+    canvas_course: Annotated[int | None, typer.Option("--canvas-course", help="Read this Canvas course's students "
+                                                      "through its API (CANVAS_URL, CANVAS_TOKEN).")] = None,
 ) -> None:
     """Build the roster CSV (github, name, email, lms_id, section) from GitHub Classroom's and the LMS's exports.
 
@@ -276,7 +278,7 @@ def cohort_roster(
     or whose rows cannot be told apart, is one line on stderr and left out; exit 1 then."""
     from roadmap_ci.cohort.roster_import import command
 
-    raise typer.Exit(command(list(files or []), out, force))
+    raise typer.Exit(command(list(files or []), out, force, canvas_course))
 
 
 @cohort_app.command("schema")

@@ -45,6 +45,7 @@ class Person:
     lms_id: str = ""
     section: str = ""
     keys: set[str] = field(default_factory=set)
+    source: str = ""  # what "one file" means for the join (a file, or a Canvas course read through its API)
 
     @property
     def shown(self) -> str:
@@ -234,7 +235,7 @@ def join(people: list[Person]) -> tuple[list[list[str]], list[InvalidInput], lis
         who = plain(_pick(group, "name") or head.shown)
         by_file: dict[str, list[Person]] = {}
         for p in group:
-            by_file.setdefault(p.place.file, []).append(p)
+            by_file.setdefault(p.source or p.place.file, []).append(p)
         twice = next((ps for ps in by_file.values() if len(ps) > 1), None)
         if twice is not None:
             where = ", ".join(str(p.place.line) for p in twice)
@@ -275,7 +276,47 @@ def join(people: list[Person]) -> tuple[list[list[str]], list[InvalidInput], lis
     return rows, problems, notes
 
 
-def build(files: list[Path]) -> Imported:
+def canvas_people(url: str, token: str, course_id: int) -> list[Person]:
+    """A Canvas course's students through its API (canvasapi): the same rows its gradebook export gives, with the
+    sections by name. ``GET /courses/:id/sections`` and ``GET /courses/:id/users`` (students, with e-mail and
+    enrollments; every page). Canvas's test student has a StudentViewEnrollment, so it is not listed."""
+    try:
+        import requests
+        from canvasapi.exceptions import CanvasException
+    except ImportError:  # pragma: no cover - canvasapi is a dev/optional dependency
+        raise CannotRun("reading a Canvas course needs canvasapi: pip install canvasapi") from None
+    from roadmap_ci.cohort import lms
+
+    source = f"Canvas course {course_id}"
+    try:
+        course = lms.canvas(url, token).get_course(course_id)
+        sections = {s.id: str(getattr(s, "name", "") or "") for s in course.get_sections()}
+        users = list(course.get_users(enrollment_type=["student"], include=["email", "enrollments"]))
+    except CanvasException as exc:
+        raise CannotRun(f"{source}: Canvas refused: {plain(str(exc))[:200]}") from None
+    except requests.RequestException as exc:
+        raise CannotRun(f"{source}: cannot reach Canvas at {plain(url)}: {type(exc).__name__}") from None
+    people = []
+    for u in users:
+        def text(attr: str, u: object = u) -> str:
+            value = getattr(u, attr, None)
+            return str(value).strip() if value is not None else ""
+
+        uid, login = text("id"), text("login_id")
+        mine = [e for e in (getattr(u, "enrollments", None) or []) if isinstance(e, dict)
+                and e.get("type") == "StudentEnrollment" and str(e.get("course_id", course_id)) == str(course_id)]
+        section = " / ".join(dict.fromkeys(sections.get(e.get("course_section_id"), "") for e in mine if
+                                           sections.get(e.get("course_section_id"))))
+        email = text("email") or (login if "@" in login else "")
+        people.append(Person("Canvas", Place(f"{source} user {uid}"), name=text("name") or text("short_name"),
+                             email=email, lms_id=uid, section=section, source=source,
+                             keys=_keys(uid, text("sis_user_id"), login, text("integration_id"), email, text("name"),
+                                        text("sortable_name"), _canvas_name(text("sortable_name")))))
+    return people
+
+
+def build(files: list[Path], extra: list[tuple[str, list[Person]]] | None = None) -> Imported:
+    """``extra``: (source, people) read elsewhere (a Canvas course through its API), joined like a file's rows."""
     people: list[Person] = []
     problems: list[InvalidInput] = []
     sources: dict[str, str] = {}
@@ -288,6 +329,9 @@ def build(files: list[Path]) -> Imported:
         sources[str(f)] = kind
         people += got
         problems += bad
+    for source, got in extra or []:
+        sources[source] = "Canvas API"
+        people += got
     rows, more, notes = join(people)
     return Imported(rows, problems + more, notes, sources)
 
@@ -300,20 +344,28 @@ def render(rows: list[list[str]]) -> str:
     return buf.getvalue()
 
 
-def command(files: list[Path], out: Path, force: bool) -> int:
-    """Write the roster; one line per problem on stderr; exit 1 when anyone was left out or a file was refused,
-    2 when nothing could be written."""
+def command(files: list[Path], out: Path, force: bool, canvas_course: int | None = None) -> int:
+    """Write the roster; one line per problem on stderr; exit 1 when anyone was left out or a file was refused
+    (or nothing could be written), 2 when a Canvas course could not be read."""
+    import os
     import sys
     import tempfile
 
-    if not files:
-        raise InvalidInput("cohort roster: give the exports to read (classroom_roster.csv, the LMS's CSV)")
+    if not files and canvas_course is None:
+        raise InvalidInput("cohort roster: give the exports to read (classroom_roster.csv, the LMS's CSV) "
+                           "or --canvas-course")
     if out.exists() and not force:
         raise InvalidInput(f"{out}: exists; --force replaces it (the exports are read again from scratch)")
     for f in files:
         if f.resolve() == out.resolve():
             raise InvalidInput(f"{out}: is also an input; write the roster elsewhere")
-    result = build(files)
+    extra = []
+    if canvas_course is not None:
+        url, token = os.environ.get("CANVAS_URL", ""), os.environ.get("CANVAS_TOKEN", "")
+        if not url or not token:
+            raise CannotRun("--canvas-course: set CANVAS_URL (https://<school>.instructure.com) and CANVAS_TOKEN")
+        extra.append((f"Canvas course {canvas_course}", canvas_people(url, token, canvas_course)))
+    result = build(files, extra)
     for p in result.problems:
         print(str(p), file=sys.stderr)
     for note in result.notes:
