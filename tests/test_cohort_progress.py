@@ -32,9 +32,10 @@ def test_progress_cells_calendar_and_outputs(tmp_path):
     r = run_cli("cohort", "progress", "-c", str(f), "--json", "--csv", str(out), "--now", "2027-05-30T12:00:00Z")
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
-    # opened 2027-01-10: 20 weeks and 0-6 days later is week 21 of the roadmap
-    assert data["week"] == 21
-    assert data["expected_now"] == ["image-classifier"]
+    # the calendar starts at houses (tabular-regression, the roadmap's weeks 9-11: the cohort's first in the
+    # roadmap), opened 2027-01-11 09:00Z = the start of week 9; 19 weeks and 6 days later is week 28
+    assert data["week"] == 28
+    assert data["expected_now"] == ["nlp-pipeline"]
     assert data["expected_done"][:2] == ["math-foundations", "houses"]
     ids = [c["id"] for c in data["columns"]]
     assert len(ids) == len(DELIVERABLES)  # the 15 of the roadmap: the cohort's two under their own ids
@@ -52,10 +53,10 @@ def test_progress_cells_calendar_and_outputs(tmp_path):
     assert behind["fay"] == ["houses"]  # churn's due is theirs: extended to June
     with out.open(newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert rows[0]["churn"] == "passed" and rows[0]["week"] == "21" and rows[3]["behind"] == "houses churn"
+    assert rows[0]["churn"] == "passed" and rows[0]["week"] == "28" and rows[3]["behind"] == "houses churn"
     term = run_cli("cohort", "progress", "-c", str(f), "--now", "2027-05-30T12:00:00Z")
     assert term.returncode == 0, term.stderr
-    assert "Week 21 of 65" in term.stdout and "5 of 6 learners are behind" in term.stdout
+    assert "Week 28 of 65" in term.stdout and "5 of 6 learners are behind" in term.stdout
     assert " 2 houses, weeks 9-11" in term.stdout and "(not in this cohort yet)" in term.stdout
     rows_shown = [line.split()[0] for line in term.stdout.splitlines() if line.strip()]
     assert all(login in rows_shown for login in ["ada", "bob", "cy", "dee", "eve", "fay"]), term.stdout

@@ -262,6 +262,34 @@ def cohort_lint(
     raise typer.Exit(lint(chosen or [Path("cohort.yaml")]))
 
 
+@cohort_app.command("init")
+def cohort_init(
+    organisation: Annotated[str, typer.Option("--organisation", "--org", help="The GitHub organisation.")],
+    start: Annotated[str, typer.Option("--start", help="The cohort's first day (YYYY-MM-DD, a Monday).")],
+    tz: Annotated[str, typer.Option("--tz", help="The mentors' time zone: Europe/Berlin, UTC, +01:00.")] = "UTC",
+    deliverables: Annotated[str | None, typer.Option("--deliverables", help="Comma-separated deliverable ids "
+                                                     "(default: all of the roadmap's).")] = None,
+    mentors: Annotated[str, typer.Option("--mentors", help="The organisation's team of mentors.")] = "mentors",
+    roster: Annotated[str, typer.Option("--roster", help="The roster CSV, relative to the cohort file.")] = (
+        "roster.csv"),
+    secret_file: Annotated[str | None, typer.Option("--secret-file", help="The course secret's file, made if "
+                                                    "missing (default: ~/.config/roadmap-ci/ORG.key).")] = None,
+    no_secret: Annotated[bool, typer.Option("--no-secret", help="No course secret: starters use the public "
+                                                                 "practice data.")] = False,
+    grace_days: Annotated[int, typer.Option("--grace-days", help="Days after due that late work is taken.")] = 7,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The cohort file to write.")] = Path("cohort.yaml"),
+    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
+) -> None:
+    """Write a cohort file for the roadmap's calendar: each deliverable opens on the Monday of its first week and
+    is due on the Sunday of its last, rubrics pinned, a course secret made if there is none."""
+    from roadmap_ci.cohort.init import command
+
+    ids = [d.strip() for d in deliverables.split(",") if d.strip()] if deliverables is not None else None
+    secret = None if no_secret else (secret_file or f"~/.config/roadmap-ci/{organisation}.key")
+    raise typer.Exit(command(out, organisation=organisation, start=start, tz=tz, deliverables=ids, mentors=mentors,
+                             roster=roster, secret_file=secret, grace_days=grace_days, force=force))
+
+
 @cohort_app.command("roster")
 def cohort_roster(
     files: Annotated[list[Path] | None, typer.Argument(help="GitHub Classroom's roster export (classroom_roster.csv), "

@@ -3,9 +3,10 @@ they should be.
 
 A cell is ``passed``, ``late`` (handed in after due, before the cutoff; passed or not, the gradebook has the
 points), ``failed`` (graded below the pass mark, or the collected artifact was rejected) or ``not started``
-(nothing collected, or the deliverable is not in the cohort yet). The calendar: the cohort opened on its first
-deliverable's ``opens``; week N of the roadmap (:mod:`roadmap_ci.roadmap`) is N-1 weeks later, and says which
-deliverables the cohort should be working on and should have finished. A learner is *behind* on a deliverable
+(nothing collected, or the deliverable is not in the cohort yet). The calendar (:func:`calendar_week`): the
+cohort's deliverable that comes first in the roadmap opened at the start of its first roadmap week
+(:mod:`roadmap_ci.roadmap`); each week after is the next roadmap week, and says which deliverables the cohort
+should be working on and should have finished. A learner is *behind* on a deliverable
 of the cohort whose due date (theirs, extensions included) has passed without a passing or late hand-in.
 """
 
@@ -90,11 +91,24 @@ def cell(r: DeliverableGrades, login: str) -> str:
     return PASSED if g.final.passed else FAILED
 
 
+def calendar_week(loaded: LoadedCohort, now: datetime) -> int:
+    """The roadmap week the cohort is in at ``now`` (unclamped).
+
+    The calendar is anchored at the cohort's deliverable that comes first in the roadmap: its ``opens`` is the
+    start of its first roadmap week. A cohort of the whole roadmap opens math-foundations in week 1; one that
+    starts later in it (a second term, a course of one phase) is placed where it is, not back at week 1. With no
+    roadmap deliverable in the cohort, the first ``opens`` is week 1."""
+    from roadmap_ci.roadmap import deliverable
+
+    placed = [(rd.weeks[0], d.opens) for d in loaded.cohort.deliverables if (rd := deliverable(d.template))]
+    first_week, opened = min(placed) if placed else (1, min(d.opens for d in loaded.cohort.deliverables))
+    return first_week + int((now - opened).total_seconds() // (7 * 86400))
+
+
 def compute(loaded: LoadedCohort, results: list[DeliverableGrades], now: datetime) -> Progress:
     from roadmap_ci.roadmap import DELIVERABLES
 
-    opened = min(d.opens for d in loaded.cohort.deliverables)
-    week = max(1, min(ROADMAP_WEEKS, int((now - opened).total_seconds() // (7 * 86400)) + 1))
+    week = max(1, min(ROADMAP_WEEKS, calendar_week(loaded, now)))
     by_template: dict[str, list[DeliverableGrades]] = {}
     for r in results:
         by_template.setdefault(r.deliverable.template, []).append(r)

@@ -1,0 +1,116 @@
+"""`cohort init`: a cohort file on the roadmap's calendar, checked by the cohort model, with a course secret."""
+
+from __future__ import annotations
+
+import json
+import stat
+from datetime import datetime, timedelta
+
+import pytest
+from testing.common import run_cli
+
+from roadmap_ci.cohort import init
+from roadmap_ci.cohort.model import load_cohort
+from roadmap_ci.paths import rubrics_dir
+from roadmap_ci.roadmap import DELIVERABLES
+from roadmap_ci.score.load import load_rubric
+
+ROSTER = "github,name,email,lms_id,section\nada-l,Ada,ada@uni.example,1,A\ngrace-h,Grace,,2,B\n"
+
+
+def test_init_writes_the_whole_roadmap_on_its_calendar_in_the_mentors_time_zone(tmp_path):
+    (tmp_path / "roster.csv").write_text(ROSTER)
+    key = tmp_path / "keys" / "course.key"
+    r = run_cli("cohort", "init", "--org", "ml-roadmap-2027", "--start", "2027-01-11", "--tz", "Europe/Berlin",
+                "--secret-file", str(key), "--out", str(tmp_path / "cohort.yaml"))
+    assert r.returncode == 0, r.stderr
+    loaded = load_cohort(tmp_path / "cohort.yaml")  # every check the cohort commands make, the rubric pins included
+    ds = loaded.cohort.deliverables
+    assert [d.id for d in ds] == [d.id for d in DELIVERABLES] and all(d.template == d.id for d in ds)
+    monday = datetime(2027, 1, 11)
+    for d, rd in zip(ds, DELIVERABLES, strict=True):
+        first, last = rd.weeks
+        opens, due = d.opens.replace(tzinfo=None), d.due.replace(tzinfo=None)
+        assert opens == monday + timedelta(weeks=first - 1, hours=9)  # Monday 09:00 of its first week
+        assert due == monday + timedelta(weeks=last, days=-1, hours=23, minutes=59)  # Sunday 23:59 of its last
+        assert due.weekday() == 6 and opens.weekday() == 0
+        assert d.cutoff - d.due == timedelta(days=7) or d.cutoff.utcoffset() != d.due.utcoffset()
+        assert d.rubric.version == load_rubric(rubrics_dir() / f"{d.id}.yaml").rubric.version
+    # the offsets are Berlin's on each date: winter +01:00, summer +02:00 (from 2027-03-28)
+    by_id = {d.id: d for d in ds}
+    assert by_id["math-foundations"].opens.utcoffset() == timedelta(hours=1)
+    assert by_id["tabular-regression"].due.isoformat() == "2027-03-28T23:59:00+02:00"
+    assert by_id["capstone-rag-docqa"].due.isoformat() == "2028-04-09T23:59:00+02:00"
+    longest = max((d.cutoff - d.opens).days for d in ds)
+    assert loaded.cohort.artifact_retention_days == longest + 1 + init.RETENTION_MARGIN_DAYS
+    assert loaded.cohort.late_policy.penalty == 10
+    # the course secret: made, 64 hex characters, readable by the owner alone; the cohort names it
+    assert loaded.secret_path() == key
+    assert len(key.read_text().strip()) == 64 and stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert stat.S_IMODE(key.parent.stat().st_mode) == 0o700
+    assert "a new course secret" in r.stdout
+    assert "note: specialisation: every learner gets a repo for each of recsys, time-series, gnn" in r.stderr
+    lint = run_cli("cohort", "lint", "-c", str(tmp_path / "cohort.yaml"))
+    assert lint.returncode == 0 and "15 deliverables, 30 repos" in lint.stdout
+    # again, with --force: the same file, and the secret is never replaced
+    before = key.read_bytes(), (tmp_path / "cohort.yaml").read_bytes()
+    again = run_cli("cohort", "init", "--org", "ml-roadmap-2027", "--start", "2027-01-11", "--tz", "Europe/Berlin",
+                    "--secret-file", str(key), "--out", str(tmp_path / "cohort.yaml"), "--force")
+    assert again.returncode == 0 and "already there: kept" in again.stdout
+    assert (key.read_bytes(), (tmp_path / "cohort.yaml").read_bytes()) == before
+
+
+def test_a_cohort_of_part_of_the_roadmap_sits_where_the_roadmap_has_it(tmp_path):
+    (tmp_path / "roster.csv").write_text(ROSTER)
+    code = init.command(tmp_path / "cohort.yaml", organisation="ml-2027", start="2027-01-11", tz="UTC",
+                        deliverables=["time-series", "tabular-classification"], mentors="mentors",
+                        roster="roster.csv", secret_file=None, grace_days=3, force=False)
+    assert code == 0
+    text = (tmp_path / "cohort.yaml").read_text()
+    assert "# course_secret_file:" in text and "\ncourse_secret_file" not in text  # --no-secret: said, not set
+    loaded = load_cohort(tmp_path / "cohort.yaml")
+    ds = {d.id: d for d in loaded.cohort.deliverables}
+    assert list(ds) == ["tabular-classification", "time-series"]  # the roadmap's order
+    assert ds["tabular-classification"].opens.isoformat() == "2027-03-29T09:00:00+00:00"
+    assert ds["time-series"].cutoff - ds["time-series"].due == timedelta(days=3)
+    # progress places it at the roadmap's week, not back at week 1
+    for when, week, now in (("2027-03-30T12:00:00Z", 12, ["tabular-classification"]),
+                            ("2027-12-01T12:00:00Z", 47, ["recsys", "time-series", "gnn"])):
+        r = run_cli("cohort", "progress", "-c", str(tmp_path / "cohort.yaml"), "--json", "--now", when)
+        assert r.returncode == 0, r.stderr
+        data = json.loads(r.stdout)
+        assert data["week"] == week and data["expected_now"] == now
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--start", "2027-13-01"], "--start '2027-13-01': give the cohort's first day as YYYY-MM-DD"),
+    (["--tz", "Mars/Olympus"], "--tz 'Mars/Olympus': not a time zone"),
+    (["--tz", "+25:00"], "an offset is less than 24 hours"),
+    (["--deliverables", "churn"], "--deliverables: no deliverable 'churn' in the roadmap"),
+    (["--org", "-bad-"], "--organisation '-bad-': not a GitHub organisation name"),
+    (["--grace-days", "99"], "--grace-days 99: between 0 and 60"),
+])
+def test_bad_options_are_one_line_and_exit_1_with_nothing_written(tmp_path, args, says):
+    base = {"--org": "ml-2027", "--start": "2027-01-11"}
+    extra = dict(zip(args[::2], args[1::2], strict=True))
+    flat = [x for k, v in {**base, **extra}.items() for x in (k, v)]
+    r = run_cli("cohort", "init", *flat, "--no-secret", "--out", str(tmp_path / "cohort.yaml"))
+    assert r.returncode == 1
+    line, = r.stderr.strip().splitlines()
+    assert line.startswith("error: ") and says in line
+    assert "Traceback" not in r.stderr and not (tmp_path / "cohort.yaml").exists()
+
+
+def test_an_existing_file_needs_force_and_a_non_monday_start_is_noted(tmp_path, capsys):
+    (tmp_path / "cohort.yaml").write_text("mine\n")
+    with pytest.raises(init.InvalidInput, match="exists; --force replaces it"):
+        init.command(tmp_path / "cohort.yaml", organisation="ml-2027", start="2027-01-13", tz="+01:00",
+                     deliverables=["unsupervised"], mentors="mentors", roster="roster.csv", secret_file=None,
+                     grace_days=7, force=False)
+    assert (tmp_path / "cohort.yaml").read_text() == "mine\n"
+    init.command(tmp_path / "cohort.yaml", organisation="ml-2027", start="2027-01-13", tz="+01:00",
+                 deliverables=["unsupervised"], mentors="mentors", roster="roster.csv", secret_file=None,
+                 grace_days=7, force=True)
+    err = capsys.readouterr().err
+    assert "note: 2027-01-13 is a Wednesday; weeks run from it, so dues fall on Tuesdays" in err
+    assert "opens: 2027-04-21T09:00+01:00" in (tmp_path / "cohort.yaml").read_text()
