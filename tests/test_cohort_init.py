@@ -114,3 +114,57 @@ def test_an_existing_file_needs_force_and_a_non_monday_start_is_noted(tmp_path, 
     err = capsys.readouterr().err
     assert "note: 2027-01-13 is a Wednesday; weeks run from it, so dues fall on Tuesdays" in err
     assert "opens: 2027-04-21T09:00+01:00" in (tmp_path / "cohort.yaml").read_text()
+
+
+def test_a_mentors_first_day_init_roster_lint_and_apply_against_the_fake_github(tmp_path):
+    """What a mentor coming from GitHub Classroom does first, with the commands as shipped: init a cohort for one
+    deliverable, build the roster from Classroom's and Canvas's exports (examples/cohort/exports), lint, apply.
+    Every learner of the roster gets a repo whose data is the course's (the secret init made), and the labels in
+    the environment secret are that data's -- never the public practice labels."""
+    from testing.common import ROOT
+    from testing.fakegithub import FakeGitHub
+
+    from roadmap_ci.cohort.apply import ENVIRONMENT, LABELS_SECRET, Engine
+    from roadmap_ci.github.client import Client, EtagCache
+    from roadmap_ci.github.secrets import unpack_labels
+    from roadmap_ci.publish.retry import Retrying
+
+    course = tmp_path / "course"
+    course.mkdir()
+    key = tmp_path / "keys" / "ml-2027.key"
+    r = run_cli("cohort", "init", "--org", "ml-2027", "--start", "2027-01-11", "--tz", "Europe/London",
+                "--deliverables", "time-series", "--secret-file", str(key), "--out", str(course / "cohort.yaml"))
+    assert r.returncode == 0, r.stderr
+    ex = ROOT / "examples" / "cohort" / "exports"
+    r = run_cli("cohort", "roster", str(ex / "classroom_roster.csv"), str(ex / "canvas.csv"),
+                "--out", str(course / "roster.csv"))
+    assert r.returncode == 1 and "Joan Clarke" in r.stderr  # the one learner who never linked GitHub
+    r = run_cli("cohort", "lint", "-c", str(course / "cohort.yaml"))
+    assert r.returncode == 0 and "3 learners, 1 deliverables, 3 repos" in r.stdout, r.stdout + r.stderr
+    practice = (ROOT / "labels" / "time-series.csv").read_bytes()
+    logins = ["ada-l", "grace-h", "alan-t"]
+    with FakeGitHub() as fk:
+        fk.add_org("ml-2027")
+        fk.add_users(*logins)
+        state = course / ".roadmap-ci"
+        client = Client(fk.url, fk.user_token, pause_s=0.0, retrying=Retrying(sleep=lambda s: None, max_tries=5),
+                        cache=EtagCache(state / "etags.json"), sleep=lambda s: None, timeout=(4.0, 20.0))
+        eng = Engine(load_cohort(course / "cohort.yaml"), client, state)
+        try:
+            eng.preflight()
+            plans = eng.plan()
+            eng.check_learners(plans)
+            result = eng.apply(plans)
+        finally:
+            eng.close()
+        assert result.failures == []
+        assert sorted(fk.repos) == sorted(f"ml-2027/time-series-{g}" for g in logins)
+        seen = set()
+        for g in logins:
+            full = f"ml-2027/time-series-{g}"
+            labels = unpack_labels(fk.secret_value(full, LABELS_SECRET, ENVIRONMENT))
+            assert labels != practice and labels == (state / "labels" / "time-series" / f"{g}.csv").read_bytes()
+            seen.add(labels)
+            (inv,) = fk.invitations[full]
+            assert inv["invitee"]["login"] == g
+        assert len(seen) == len(logins)  # each learner's own ids
