@@ -25,9 +25,9 @@ app = typer.Typer(
 )
 rubric_app = typer.Typer(help="Lint, explain and export the schema of rubric files.", no_args_is_help=True)
 app.add_typer(rubric_app, name="rubric")
-cohort_app = typer.Typer(help="The classroom: the roster from GitHub Classroom's and the LMS's exports (roster), a "
-                         "cohort's repos on GitHub from cohort.yaml (lint, plan, apply, status), and at the deadline "
-                         "collect, grade, progress, similar, report.",
+cohort_app = typer.Typer(help="The classroom: a cohort file on the roadmap's calendar (init), the roster from "
+                         "GitHub Classroom's and the LMS's exports (roster), the repos on GitHub from cohort.yaml "
+                         "(lint, plan, apply, status), and at the deadline collect, grade, progress, similar, report.",
                          no_args_is_help=True)
 app.add_typer(cohort_app, name="cohort")
 
@@ -250,18 +250,6 @@ StateOpt = Annotated[Path | None, typer.Option("--state", help="Journal and cach
                                                                  "the cohort file).")]
 
 
-@cohort_app.command("lint")
-def cohort_lint(
-    files: Annotated[list[Path] | None, typer.Argument(help="More cohort files to check.")] = None,
-    file: CohortOpt = None,
-) -> None:
-    """Check cohort files and their rosters; print every problem as file:line:column: what is wrong."""
-    from roadmap_ci.cohort.commands import lint
-
-    chosen = ([file] if file is not None else []) + list(files or [])
-    raise typer.Exit(lint(chosen or [Path("cohort.yaml")]))
-
-
 @cohort_app.command("init")
 def cohort_init(
     organisation: Annotated[str, typer.Option("--organisation", "--org", help="The GitHub organisation.")],
@@ -307,6 +295,18 @@ def cohort_roster(
     from roadmap_ci.cohort.roster_import import command
 
     raise typer.Exit(command(list(files or []), out, force, canvas_course))
+
+
+@cohort_app.command("lint")
+def cohort_lint(
+    files: Annotated[list[Path] | None, typer.Argument(help="More cohort files to check.")] = None,
+    file: CohortOpt = None,
+) -> None:
+    """Check cohort files and their rosters; print every problem as file:line:column: what is wrong."""
+    from roadmap_ci.cohort.commands import lint
+
+    chosen = ([file] if file is not None else []) + list(files or [])
+    raise typer.Exit(lint(chosen or [Path("cohort.yaml")]))
 
 
 @cohort_app.command("schema")
