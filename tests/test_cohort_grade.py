@@ -95,6 +95,12 @@ def test_lms_files_have_the_documented_columns(tmp_path):
         moodle = list(csv.reader(fh))
     assert moodle[0][:3] == ["ID number", "Email address", "Full name"]
     assert moodle[1] == ["1000", "ada@example.test", "Learner 0", "20.0", ""]
+    with (tmp_path / "grades" / "brightspace.csv").open(newline="") as fh:
+        brightspace = list(csv.reader(fh))
+    assert brightspace == [["OrgDefinedId", f"churn: {title} Points Grade", f"churn2: {title} Points Grade",
+                            "End-of-Line Indicator"],
+                           ["#1000", "20.0", "", "#"], ["#1001", "", "10.0", "#"]]
+    assert f"Brightspace {tmp_path / 'grades' / 'brightspace.csv'}" in r.stdout
     book = rows(tmp_path / "grades" / "gradebook.csv")
     assert [b["churn"] for b in book] == ["20.0", ""] and [b["churn2"] for b in book] == ["", "10.0"]
 

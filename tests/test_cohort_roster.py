@@ -151,8 +151,8 @@ def test_rows_that_cannot_be_told_apart_are_left_out_not_guessed(tmp_path, capsy
 
 
 @pytest.mark.parametrize(("name", "data", "says"), [
-    ("foreign.csv", b"a,b,c\n1,2,3\n", "not a GitHub Classroom roster, Canvas gradebook, Moodle or roster CSV "
-                                        "(header: a, b, c)"),
+    ("foreign.csv", b"a,b,c\n1,2,3\n", "not a GitHub Classroom roster, Canvas gradebook, Moodle, Brightspace or "
+                                        "roster CSV (header: a, b, c)"),
     ("binary.csv", b"identifier,github_username\n\x00\x01\n", "holds binary data (NUL bytes)"),
     ("latin1.csv", "identifier,github_username\nJos\xe9,jose\n".encode("latin-1"), "is not UTF-8 text"),
     ("empty.csv", b"", "export is empty"),
@@ -190,8 +190,27 @@ def test_the_output_must_not_be_an_input(tmp_path):
         roster_import.command([classroom], classroom, True)
 
 
+BRIGHTSPACE = ("OrgDefinedId,Username,Last Name,First Name,Email,Sections,Churn Points Grade <Numeric MaxPoints:20>,"
+               "End-of-Line Indicator\n") + """\
+#0001,#alovelace,Lovelace,Ada,ada@uni.example,Tuesday,18,#
+#0002,#ghopper,Hopper,Grace,grace@uni.example,Thursday,,#
+"""
+
+
+def test_brightspace_grades_export_gives_the_org_defined_id_without_its_hash(tmp_path, capsys):
+    classroom = write(tmp_path, "classroom_roster.csv", '"identifier","github_username","github_id","name"\n'
+                      '"0001",ada-l,1,\n"ghopper",grace-h,2,\n')  # by OrgDefinedId (leading zeros kept), Username
+    code = roster_import.command([classroom, write(tmp_path, "brightspace.csv", BRIGHTSPACE)],
+                                 tmp_path / "roster.csv", False)
+    assert code == 0, capsys.readouterr().err
+    assert rows_of(tmp_path / "roster.csv")[1:] == [["ada-l", "Ada Lovelace", "ada@uni.example", "0001", "Tuesday"],
+                                                    ["grace-h", "Grace Hopper", "grace@uni.example", "0002",
+                                                     "Thursday"]]
+
+
 def test_each_export_format_is_read_by_its_own_entry():
     headers = {
+        "Brightspace": next(csv.reader(io.StringIO(BRIGHTSPACE))),
         "roster": ["github", "name", "email", "lms_id", "section"],
         "GitHub Classroom": ["identifier", "github_username", "github_id", "name"],
         "Canvas": next(csv.reader(io.StringIO(CANVAS.lstrip("\ufeff")))),

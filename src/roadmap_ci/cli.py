@@ -451,8 +451,9 @@ def cohort_grade(
     state: StateOpt = None,
     labels: Annotated[Path | None, typer.Option("--labels", help="The mentor's labels: one CSV, or a folder of "
                                                 "<learner>.csv (default: those `cohort apply` kept).")] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Where gradebook.csv, canvas.csv and moodle.csv "
-                                             "go (default: grades/ beside the cohort file).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Where gradebook.csv and the LMS imports "
+                                             "(canvas.csv, moodle.csv, brightspace.csv) go (default: grades/ beside "
+                                             "the cohort file).")] = None,
     criteria: Annotated[bool, typer.Option("--criteria", help="Per-criterion columns in the gradebook.")] = False,
     rubric: Annotated[Path | None, typer.Option("--rubric", "-r", help="Re-grade with a tuned rubric; show flips "
                                                 "against the pinned one.")] = None,

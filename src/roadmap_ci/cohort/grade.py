@@ -957,8 +957,8 @@ def command(file: Path, deliverables: list[str], *, store_dir: Path | None = Non
     results = grade_many(loaded, chosen, folder, state=sd, labels=labels, new_rubric=new_rubric, workers=workers)
     t0 = time.perf_counter()
     write_gradebook(out / "gradebook.csv", loaded, results, criteria=criteria)
-    lms.write_canvas(out / "canvas.csv", loaded, results)
-    lms.write_moodle(out / "moodle.csv", loaded, results)
+    for f in lms.LMS_FILES:
+        f.write(out / f.filename, loaded, results)
     written = time.perf_counter() - t0
     problems = [p for r in results for p in r.problems]
     for p in problems:
@@ -988,8 +988,9 @@ def command(file: Path, deliverables: list[str], *, store_dir: Path | None = Non
             raise CannotRun("Canvas passback: set CANVAS_URL (https://<school>.instructure.com) and CANVAS_TOKEN")
         for line in lms.passback(url, token, canvas_course, canvas_assignments or {}, loaded, results):
             con.print(escape(line), highlight=False)
-    con.print(escape(f"gradebook: {out / 'gradebook.csv'}; Canvas import: {out / 'canvas.csv'}; Moodle import: "
-                     f"{out / 'moodle.csv'} (written in {written:.2f} s)"), highlight=False)
+    imports = ", ".join(f"{f.lms} {out / f.filename}" for f in lms.LMS_FILES)
+    con.print(escape(f"gradebook: {out / 'gradebook.csv'}; LMS imports: {imports} (written in {written:.2f} s)"),
+              highlight=False)
     if problems:
         err.print(f"{len(problems)} problem(s); the gradebook's problems column says who is missing and why",
                   markup=False)

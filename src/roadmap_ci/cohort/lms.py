@@ -7,6 +7,10 @@
   changes nothing (a missing learner is not given 0 behind the mentor's back).
 - **Moodle** (Grades → Import → CSV file): one row per learner with ``ID number``, ``Email address`` and
   ``Full name`` (map the learner by ID number or e-mail at import), then one grade column per deliverable.
+- **Brightspace** (Grades → Enter Grades → Import): ``OrgDefinedId`` (the roster's ``lms_id``, written ``#``-
+  prefixed as Brightspace's own exports write it, so a spreadsheet keeps leading zeros), one ``<item> Points
+  Grade`` column per deliverable, and the ``End-of-Line Indicator`` column of ``#``. A learner without an
+  ``lms_id`` has no row: Brightspace needs an identifier.
 - **Passback** (optional): with ``CANVAS_URL``, ``CANVAS_TOKEN`` and a course id, each deliverable's grades go to
   its Canvas assignment through ``canvasapi`` (one bulk grade update per assignment).
 """
@@ -14,6 +18,8 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +30,7 @@ from roadmap_ci.errors import CannotRun, InvalidInput
 
 CANVAS_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 MOODLE_COLUMNS = ("ID number", "Email address", "Full name")
+BRIGHTSPACE_EOL = "End-of-Line Indicator"
 
 
 def assignment_title(d: Any) -> str:
@@ -93,6 +100,29 @@ def canvas(url: str, token: str) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         return Canvas(url.strip().rstrip("/"), token)
+
+
+def write_brightspace(path: Path, loaded: LoadedCohort, results: list[DeliverableGrades]) -> None:
+    header = ["OrgDefinedId", *(f"{assignment_title(r.deliverable)} Points Grade" for r in results), BRIGHTSPACE_EOL]
+    rows = [[f"#{lr.lms_id}", *finals, "#"]
+            for lr, finals in zip(loaded.learners, _finals(loaded, results), strict=True) if lr.lms_id]
+    _write(path, header, rows)
+
+
+@dataclass(frozen=True)
+class LmsFile:
+    lms: str
+    filename: str
+    write: Callable[[Path, LoadedCohort, list[DeliverableGrades]], None]
+
+
+# The grade import files ``cohort grade`` writes beside the gradebook: one line each (a new LMS is one writer above
+# and one line here).
+LMS_FILES: tuple[LmsFile, ...] = (
+    LmsFile("Canvas", "canvas.csv", write_canvas),
+    LmsFile("Moodle", "moodle.csv", write_moodle),
+    LmsFile("Brightspace", "brightspace.csv", write_brightspace),
+)
 
 
 def passback(url: str, token: str, course_id: int, assignments: dict[str, int], loaded: LoadedCohort,

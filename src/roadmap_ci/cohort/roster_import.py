@@ -113,6 +113,16 @@ def _moodle(row: Row, place: Place) -> Person:
                   keys=_keys(email, number, row.get("Username", ""), name))
 
 
+def _brightspace(row: Row, place: Place) -> Person:
+    # Brightspace's exports write '#' before the ids (so a spreadsheet keeps leading zeros): not part of the id
+    org_id, username = row.get("OrgDefinedId", "").removeprefix("#"), row.get("Username", "").removeprefix("#")
+    name = " ".join(p for p in (row.get("First Name", ""), row.get("Last Name", "")) if p)
+    email = row.get("Email", "")
+    return Person("Brightspace", place, name=name, email=email, lms_id=org_id,
+                  section=row.get("Sections", "") or row.get("Section", ""),
+                  keys=_keys(org_id, username, email, name))
+
+
 def _ours(row: Row, place: Place) -> Person:
     return Person("roster", place, github=row.get("github", ""), name=row.get("name", ""),
                   email=row.get("email", ""), lms_id=row.get("lms_id", ""), section=row.get("section", ""),
@@ -135,6 +145,8 @@ FORMATS: tuple[Format, ...] = (
            _canvas),
     Format("Moodle", lambda h: "Email address" in h and ({"First name", "Last name"} <= h or "Full name" in h),
            _moodle),
+    Format("Brightspace", lambda h: "OrgDefinedId" in h and ("Username" in h or "End-of-Line Indicator" in h),
+           _brightspace),
 )
 
 
@@ -148,8 +160,8 @@ def read_export(path: Path) -> tuple[str, list[Person], list[InvalidInput]]:
     fmt = next((f for f in FORMATS if f.detect(cells)), None)
     if fmt is None:
         shown = plain(", ".join(header[:6]))[:200]
-        raise InvalidInput(f"not a GitHub Classroom roster, Canvas gradebook, Moodle or roster CSV (header: {shown})",
-                           Place(name, line))
+        raise InvalidInput(f"not a GitHub Classroom roster, Canvas gradebook, Moodle, Brightspace or roster CSV "
+                           f"(header: {shown})", Place(name, line))
     if fmt.name == "roster":
         header = [h.lower() for h in header]
     gh = _github_column(header)
@@ -201,7 +213,8 @@ def _groups(people: list[Person]) -> list[list[Person]]:
     return list(out.values())
 
 
-PRIORITY = {"roster": 0, "Canvas": 1, "Moodle": 2, "GitHub Classroom": 3}  # whose name / e-mail / section wins
+# whose name / e-mail / section wins: an earlier roster's, then an LMS's, then GitHub Classroom's
+PRIORITY = {"roster": 0, "Canvas": 1, "Moodle": 1, "Brightspace": 1, "GitHub Classroom": 3}
 
 
 def _pick(rows: list[Person], attr: str) -> str:
@@ -220,7 +233,7 @@ class Imported:
     sources: dict[str, str]  # file -> the kind it was read as
 
 
-LMS_KINDS = ("Canvas", "Moodle")  # exports whose rows carry the id the LMS imports match grades by
+LMS_KINDS = ("Canvas", "Moodle", "Brightspace")  # exports whose rows carry the id the LMS imports match grades by
 
 
 def join(people: list[Person]) -> tuple[list[list[str]], list[InvalidInput], list[str]]:
