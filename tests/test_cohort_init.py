@@ -89,6 +89,8 @@ def test_a_cohort_of_part_of_the_roadmap_sits_where_the_roadmap_has_it(tmp_path)
     (["--deliverables", "churn"], "--deliverables: no deliverable 'churn' in the roadmap"),
     (["--org", "-bad-"], "--organisation '-bad-': not a GitHub organisation name"),
     (["--grace-days", "99"], "--grace-days 99: between 0 and 60"),
+    (["--deliverables", " , "], "--deliverables: name at least one deliverable"),
+    (["--tz", "../../etc/passwd"], "not a time zone"),
 ])
 def test_bad_options_are_one_line_and_exit_1_with_nothing_written(tmp_path, args, says):
     base = {"--org": "ml-2027", "--start": "2027-01-11"}

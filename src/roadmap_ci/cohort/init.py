@@ -178,6 +178,8 @@ def command(out: Path, *, organisation: str, start: str, tz: str, deliverables: 
         day = date.fromisoformat(start)
     except ValueError:
         raise InvalidInput(f"--start {start!r}: give the cohort's first day as YYYY-MM-DD") from None
+    if deliverables is not None and not deliverables:
+        raise InvalidInput("--deliverables: name at least one deliverable (or leave it out for all of the roadmap's)")
     if not 0 <= grace_days <= 60:
         raise InvalidInput(f"--grace-days {grace_days}: between 0 and 60")
     if out.exists() and not force:
