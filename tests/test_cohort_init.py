@@ -114,6 +114,7 @@ def test_an_existing_file_needs_force_and_a_non_monday_start_is_noted(tmp_path, 
                  deliverables=["unsupervised"], mentors="mentors", roster="roster.csv", secret_file=None,
                  grace_days=7, force=True)
     err = capsys.readouterr().err
+    assert "warning:" not in err
     assert "note: 2027-01-13 is a Wednesday; weeks run from it, so dues fall on Tuesdays" in err
     assert "opens: 2027-04-21T09:00+01:00" in (tmp_path / "cohort.yaml").read_text()
 
@@ -170,3 +171,17 @@ def test_a_mentors_first_day_init_roster_lint_and_apply_against_the_fake_github(
             (inv,) = fk.invitations[full]
             assert inv["invitee"]["login"] == g
         assert len(seen) == len(logins)  # each learner's own ids
+
+
+def test_a_secret_made_inside_the_mentors_repository_is_warned_about_and_lint_refuses_it(tmp_path, capsys):
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "roster.csv").write_text(ROSTER)
+    init.command(tmp_path / "cohort.yaml", organisation="ml-2027", start="2027-01-11", tz="UTC",
+                 deliverables=["unsupervised"], mentors="mentors", roster="roster.csv", secret_file="course.key",
+                 grace_days=7, force=False)
+    err = capsys.readouterr().err
+    assert f"warning: course.key is inside the git repository {tmp_path} and not ignored" in err
+    lint = run_cli("cohort", "lint", "-c", str(tmp_path / "cohort.yaml"))
+    assert lint.returncode == 1 and "a commit would publish the course secret" in lint.stderr

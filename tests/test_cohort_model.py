@@ -195,3 +195,28 @@ def test_the_rubrics_token_file_holds_one_token(tmp_path):
     token.write_text("ghp_readonly\n")
     loaded = load_cohort(path)
     assert loaded.cohort.rubrics.repository == "ml-2027/grading" and loaded.rubrics_token() == "ghp_readonly"
+
+
+def test_a_secret_or_token_file_git_would_commit_is_a_lint_problem(tmp_path):
+    """cohort.yaml lives in the mentor's repository; a key file beside it that `git add -A` would take is one
+    push from publishing every learner's hidden labels (or the rubrics repository's token)."""
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "course.key").write_text("ab" * 32 + "\n")
+    (tmp_path / "grading.token").write_text("ghp_" + "x" * 36 + "\n")
+    text = GOOD.replace("mentors: mentors\n", "mentors: mentors\ncourse_secret_file: course.key\nrubrics:\n"
+                        "  repository: ml-2027/grading\n  token_file: grading.token\n")
+    f = cohort(tmp_path, text)
+    got = lines(f)
+    assert len(got) == 2, got
+    assert got[0].startswith(f"{f}:5:") and "course_secret_file: " in got[0]
+    assert f"is inside the git repository {tmp_path} and not ignored: a commit would publish the course secret" \
+        in got[0]
+    assert "rubrics: token_file: " in got[1] and "publish the token" in got[1]
+    (tmp_path / ".gitignore").write_text("*.key\n*.token\n")
+    assert lines(f) == []
+    # ignored but committed anyway: tracked files are git's to push, whatever .gitignore says
+    subprocess.run(["git", "-C", str(tmp_path), "add", "-f", "course.key"], check=True)
+    (got,) = lines(f)
+    assert "course_secret_file: " in got and "not ignored" in got

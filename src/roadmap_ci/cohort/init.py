@@ -203,6 +203,13 @@ def command(out: Path, *, organisation: str, start: str, tz: str, deliverables: 
         what = ("a new course secret: keep it safe and out of every repository (it remakes every hidden label)"
                 if made else "a course secret is already there: kept")
         print(f"{secret_file}: {what}")
+        from roadmap_ci.cohort.model import committable_in
+
+        root = committable_in(base / Path(secret_file).expanduser())
+        if root is not None:
+            print(f"warning: {secret_file} is inside the git repository {root} and not ignored: a commit would "
+                  "publish the course secret; move it out or add it to .gitignore (`cohort lint` refuses it)",
+                  file=sys.stderr)
     if day.weekday() != 0:
         print(f"note: {day.isoformat()} is a {day.strftime('%A')}; weeks run from it, so dues fall on "
               f"{(day - timedelta(days=1)).strftime('%A')}s", file=sys.stderr)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import string
 from dataclasses import dataclass
@@ -533,6 +534,9 @@ def _cross_checks(c: LoadedCohort, check_rubrics: bool) -> list[InvalidInput]:
             read_secret(secret)
         except (CannotRun, InvalidInput) as exc:
             errors.append(InvalidInput(f"course_secret_file: {exc.message}", doc.place(("course_secret_file",))))
+        else:
+            errors += _committable(secret, "course_secret_file", "the course secret",
+                                   doc.place(("course_secret_file",)))
     token = c.rubrics_token_path()
     if token is not None:
         try:
@@ -540,7 +544,36 @@ def _cross_checks(c: LoadedCohort, check_rubrics: bool) -> list[InvalidInput]:
         except InvalidInput as exc:
             errors.append(InvalidInput(f"rubrics: token_file: {exc.message}",
                                        doc.place(("rubrics", "token_file"))))
+        else:
+            errors += _committable(token, "rubrics: token_file", "the token", doc.place(("rubrics", "token_file")))
     return errors
+
+
+def committable_in(path: Path) -> Path | None:
+    """The git work tree ``path`` lies in when git would commit it (tracked, or not ignored); else None.
+
+    A mentor keeps ``cohort.yaml`` in a repository; a secret file beside it that ``git add -A`` would take is one
+    push away from every learner's hidden labels. No git, or a folder git cannot read: None (nothing to say)."""
+    import subprocess
+
+    p = path.resolve()
+    root = next((d for d in p.parents if (d / ".git").exists()), None)
+    if root is None:
+        return None
+    try:  # 0: ignored (and untracked); 1: git would take it; anything else: git could not tell
+        res = subprocess.run(["git", "-C", str(root), "check-ignore", "-q", str(p)], capture_output=True,
+                             timeout=20, env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return root if res.returncode == 1 else None
+
+
+def _committable(path: Path, key: str, what: str, place: Place) -> list[InvalidInput]:
+    root = committable_in(path)
+    if root is None:
+        return []
+    return [InvalidInput(f"{key}: {path} is inside the git repository {root} and not ignored: a commit would "
+                         f"publish {what}; move it out (e.g. ~/.config/roadmap-ci/) or add it to .gitignore", place)]
 
 
 def _check_rubric(c: LoadedCohort, d: Deliverable, at: tuple[Any, ...]) -> list[InvalidInput]:
