@@ -405,3 +405,21 @@ def test_a_rubric_change_invalidates_the_score_cache(tmp_path):
     tuned = grade_deliverable(loaded, d, s, state=tmp_path / "st", workers=1,
                               new_rubric=load_rubric(tmp_path / "tuned.yaml"))
     assert tuned.timings["score"] > 0 and (s / "churn" / "_scores.json").read_bytes() == before
+
+
+def test_a_learner_without_an_lms_id_is_noted_and_left_out_of_brightspace_only(tmp_path):
+    f = write_cohort(tmp_path, ["ada", "bob"])
+    roster = tmp_path / "roster.csv"
+    roster.write_text(roster.read_text().replace(",1001,", ",,"))  # bob: no LMS id yet
+    s = tmp_path / "cohort"
+    for lg, run in (("ada", 1), ("bob", 2)):
+        store_commit(s, "churn", lg, sha_of(lg), predictions_csv(0, 0), created_at="2027-01-20T00:00:00Z", run_id=run)
+    r = run_cli("cohort", "grade", "-c", str(f))
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.strip().splitlines() == [
+        "note: 1 learner(s) without an lms_id in the roster (bob): the LMS imports cannot place their grades "
+        "(`cohort roster` fills it from the LMS's export)"]
+    with (tmp_path / "grades" / "brightspace.csv").open(newline="") as fh:
+        assert [row[0] for row in csv.reader(fh)] == ["OrgDefinedId", "#1000"]
+    with (tmp_path / "grades" / "canvas.csv").open(newline="") as fh:
+        assert [row[0] for row in csv.reader(fh)][1:] == ["Points Possible", "Learner 0", "Learner 1"]

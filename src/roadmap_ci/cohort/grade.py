@@ -988,6 +988,11 @@ def command(file: Path, deliverables: list[str], *, store_dir: Path | None = Non
             raise CannotRun("Canvas passback: set CANVAS_URL (https://<school>.instructure.com) and CANVAS_TOKEN")
         for line in lms.passback(url, token, canvas_course, canvas_assignments or {}, loaded, results):
             con.print(escape(line), highlight=False)
+    no_id = [lr.github for lr in loaded.learners if not lr.lms_id]
+    if no_id:
+        err.print(safe(f"note: {len(no_id)} learner(s) without an lms_id in the roster ({', '.join(no_id[:5])}"
+                       f"{', …' if len(no_id) > 5 else ''}): the LMS imports cannot place their grades "
+                       "(`cohort roster` fills it from the LMS's export)"), markup=False, highlight=False)
     imports = ", ".join(f"{f.lms} {out / f.filename}" for f in lms.LMS_FILES)
     con.print(escape(f"gradebook: {out / 'gradebook.csv'}; LMS imports: {imports} (written in {written:.2f} s)"),
               highlight=False)
