@@ -124,13 +124,12 @@ def test_a_mentors_first_day_init_roster_lint_and_apply_against_the_fake_github(
     deliverable, build the roster from Classroom's and Canvas's exports (examples/cohort/exports), lint, apply.
     Every learner of the roster gets a repo whose data is the course's (the secret init made), and the labels in
     the environment secret are that data's -- never the public practice labels."""
+    from test_cohort_apply import run_apply
     from testing.common import ROOT
     from testing.fakegithub import FakeGitHub
 
-    from roadmap_ci.cohort.apply import ENVIRONMENT, LABELS_SECRET, Engine
-    from roadmap_ci.github.client import Client, EtagCache
+    from roadmap_ci.cohort.apply import ENVIRONMENT, LABELS_SECRET
     from roadmap_ci.github.secrets import unpack_labels
-    from roadmap_ci.publish.retry import Retrying
 
     course = tmp_path / "course"
     course.mkdir()
@@ -149,24 +148,15 @@ def test_a_mentors_first_day_init_roster_lint_and_apply_against_the_fake_github(
     with FakeGitHub() as fk:
         fk.add_org("ml-2027")
         fk.add_users(*logins)
-        state = course / ".roadmap-ci"
-        client = Client(fk.url, fk.user_token, pause_s=0.0, retrying=Retrying(sleep=lambda s: None, max_tries=5),
-                        cache=EtagCache(state / "etags.json"), sleep=lambda s: None, timeout=(4.0, 20.0))
-        eng = Engine(load_cohort(course / "cohort.yaml"), client, state)
-        try:
-            eng.preflight()
-            plans = eng.plan()
-            eng.check_learners(plans)
-            result = eng.apply(plans)
-        finally:
-            eng.close()
+        _, result = run_apply(fk, course / "cohort.yaml")
         assert result.failures == []
         assert sorted(fk.repos) == sorted(f"ml-2027/time-series-{g}" for g in logins)
         seen = set()
         for g in logins:
             full = f"ml-2027/time-series-{g}"
             labels = unpack_labels(fk.secret_value(full, LABELS_SECRET, ENVIRONMENT))
-            assert labels != practice and labels == (state / "labels" / "time-series" / f"{g}.csv").read_bytes()
+            kept = course / ".roadmap-ci" / "labels" / "time-series" / f"{g}.csv"
+            assert labels != practice and labels == kept.read_bytes()
             seen.add(labels)
             (inv,) = fk.invitations[full]
             assert inv["invitee"]["login"] == g

@@ -283,29 +283,22 @@ def test_a_written_learner_is_one_row_of_each_export_and_those_rows_share_an_ide
             assert [r[3] for r in result.rows if r[0] == login] == [""]
 
 
-STUDENTS = [  # GET /courses/:id/users?include[]=email&include[]=enrollments, as Canvas answers it
-    {"id": 2101, "name": "Ada Lovelace", "sortable_name": "Lovelace, Ada", "short_name": "Ada",
-     "sis_user_id": "s0001", "integration_id": None, "login_id": "ada@uni.example", "email": "ada@uni.example",
-     "enrollments": [{"id": 1, "course_id": 31, "course_section_id": 501, "type": "StudentEnrollment",
-                      "enrollment_state": "active", "role": "StudentEnrollment"}]},
-    {"id": 2102, "name": "Grace Hopper", "sortable_name": "Hopper, Grace", "short_name": "Grace",
-     "sis_user_id": "s0002", "integration_id": None, "login_id": "ghopper", "email": "grace@uni.example",
-     "enrollments": [{"id": 2, "course_id": 31, "course_section_id": 502, "type": "StudentEnrollment",
-                      "enrollment_state": "active", "role": "StudentEnrollment"},
-                     {"id": 3, "course_id": 31, "course_section_id": 501, "type": "StudentEnrollment",
-                      "enrollment_state": "active", "role": "StudentEnrollment"}]},
-    {"id": 2103, "name": "Alan Turing", "sortable_name": "Turing, Alan", "short_name": "Alan",
-     "sis_user_id": None, "integration_id": None, "login_id": "aturing", "email": None,
-     "enrollments": [{"id": 4, "course_id": 31, "course_section_id": 501, "type": "StudentEnrollment",
-                      "enrollment_state": "active", "role": "StudentEnrollment"}]},
-    {"id": 2106, "name": "Emmy Noether", "sortable_name": "Noether, Emmy", "short_name": "Emmy",
-     "sis_user_id": "s0006", "integration_id": None, "login_id": "emmy@uni.example", "email": "emmy@uni.example",
-     "enrollments": [{"id": 5, "course_id": 31, "course_section_id": 502, "type": "StudentEnrollment",
-                      "enrollment_state": "active", "role": "StudentEnrollment"}]},
-    {"id": 2107, "name": "Linus Torvalds", "sortable_name": "Torvalds, Linus", "short_name": "Linus",
-     "sis_user_id": "s0005", "integration_id": None, "login_id": "linus@uni.example", "email": "linus@uni.example",
-     "enrollments": [{"id": 6, "course_id": 31, "course_section_id": 501, "type": "StudentEnrollment",
-                      "enrollment_state": "active", "role": "StudentEnrollment"}]},
+def _student(uid: int, first: str, last: str, sis: str | None, login: str, email: str | None,
+             sections: tuple[int, ...]) -> dict:
+    """A user of GET /courses/:id/users?include[]=email&include[]=enrollments, as Canvas answers it."""
+    return {"id": uid, "name": f"{first} {last}", "sortable_name": f"{last}, {first}", "short_name": first,
+            "sis_user_id": sis, "integration_id": None, "login_id": login, "email": email,
+            "enrollments": [{"id": uid * 10 + k, "course_id": 31, "course_section_id": s, "type": "StudentEnrollment",
+                             "enrollment_state": "active", "role": "StudentEnrollment"}
+                            for k, s in enumerate(sections)]}
+
+
+STUDENTS = [
+    _student(2101, "Ada", "Lovelace", "s0001", "ada@uni.example", "ada@uni.example", (501,)),
+    _student(2102, "Grace", "Hopper", "s0002", "ghopper", "grace@uni.example", (502, 501)),
+    _student(2103, "Alan", "Turing", None, "aturing", None, (501,)),
+    _student(2106, "Emmy", "Noether", "s0006", "emmy@uni.example", "emmy@uni.example", (502,)),
+    _student(2107, "Linus", "Torvalds", "s0005", "linus@uni.example", "linus@uni.example", (501,)),
 ]
 SECTIONS = [{"id": 501, "course_id": 31, "name": "Tuesday", "sis_section_id": None},
             {"id": 502, "course_id": 31, "name": "Thursday", "sis_section_id": None}]
