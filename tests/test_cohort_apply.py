@@ -73,8 +73,9 @@ def engine(fk: FakeGitHub, cohort: Path, **kw) -> Engine:
     return Engine(load_cohort(cohort), client, state)
 
 
-def run_apply(fk: FakeGitHub, cohort: Path, **kw):
+def run_apply(fk: FakeGitHub, cohort: Path, *, now=None, **kw):
     eng = engine(fk, cohort, **kw)
+    eng.now = now  # the clock provision_ahead_days reads (None: the real one)
     try:
         eng.preflight()
         plans = eng.plan()
@@ -553,3 +554,50 @@ def test_a_token_file_gone_at_apply_time_is_one_line_and_exit_1(tmp_path):
             f"{cohort}:5:{cohort.read_text().splitlines()[4].index('token_file: ') + 13}: rubrics: token_file: "
             f"{tfile}: no such token file"]
         assert fk.writes() == []
+
+
+def test_provision_ahead_days_makes_each_deliverable_s_repos_when_it_nears_opening(tmp_path):
+    """With `provision_ahead_days: 7` an apply makes only the deliverables that open within a week; the next
+    apply, run later, makes the next deliverable's. plan --now says which wait, and until when."""
+    from datetime import UTC, datetime
+
+    cohort = write_cohort(tmp_path, LOGINS[:2])
+    later = f"""  - id: later
+    template: {TEMPLATE}
+    opens: 2027-03-01T09:00:00+01:00
+    due: 2027-03-14T23:59:00+01:00
+    rubric: {{id: {TEMPLATE}, version: "{rubric_version(TEMPLATE)}"}}
+"""
+    cohort.write_text(cohort.read_text().replace("mentors: mentors\n", "mentors: mentors\nprovision_ahead_days: 7\n")
+                      + later)
+    with fake() as fk:
+        env = {**os.environ, "GITHUB_TOKEN": fk.user_token, "GITHUB_API_URL": fk.url}
+        res = subprocess.run([sys.executable, "-m", "roadmap_ci", "cohort", "plan", str(cohort), "--now",
+                              "2027-01-05T12:00:00Z"], env=env, capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0, res.stderr
+        assert ("later: not provisioned yet (opens 2027-03-01T09:00:00+01:00; apply makes its repos from "
+                "2027-02-22T09:00:00+01:00)") in res.stdout
+        assert "churn/ada-l" in res.stdout and "later/ada-l" not in res.stdout
+        assert "2 repos: 22 writes" in res.stdout
+
+        eng = engine(fk, cohort)
+        eng.now = datetime(2027, 1, 5, 12, tzinfo=UTC)  # churn opens in 6 days, later in 8 weeks
+        try:
+            eng.preflight()
+            result = eng.apply(eng.plan())
+        finally:
+            eng.close()
+        assert result.failures == [] and sorted(fk.repos) == [f"{ORG}/churn-{g}" for g in sorted(LOGINS[:2])]
+        fk.reset_log()
+        eng = engine(fk, cohort)
+        eng.now = datetime(2027, 2, 23, tzinfo=UTC)  # a week before later opens
+        try:
+            eng.preflight()
+            plans = eng.plan()
+            result = eng.apply(plans)
+        finally:
+            eng.close()
+        assert result.failures == [] and eng.waiting() == []
+        assert sorted(fk.repos) == sorted(f"{ORG}/{d}-{g}" for d in ("churn", "later") for g in LOGINS[:2])
+        assert sum(w.path == f"/orgs/{ORG}/repos" for w in fk.writes()) == 2  # later's two repos, no more
+        assert all("churn-" not in w.path for w in fk.writes())  # churn's repos were done: nothing written there

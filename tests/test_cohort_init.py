@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from testing.common import run_cli
@@ -44,6 +44,7 @@ def test_init_writes_the_whole_roadmap_on_its_calendar_in_the_mentors_time_zone(
     longest = max((d.cutoff - d.opens).days for d in ds)
     assert loaded.cohort.artifact_retention_days == longest + 1 + init.RETENTION_MARGIN_DAYS
     assert loaded.cohort.late_policy.penalty == 10
+    assert loaded.cohort.provision_ahead_days == 7  # repos appear a week before each deliverable opens
     # the course secret: made, 64 hex characters, readable by the owner alone; the cohort names it
     assert loaded.secret_path() == key
     assert len(key.read_text().strip()) == 64 and stat.S_IMODE(key.stat().st_mode) == 0o600
@@ -148,7 +149,8 @@ def test_a_mentors_first_day_init_roster_lint_and_apply_against_the_fake_github(
     with FakeGitHub() as fk:
         fk.add_org("ml-2027")
         fk.add_users(*logins)
-        _, result = run_apply(fk, course / "cohort.yaml")
+        # a week before time-series opens (init's provision_ahead_days: 7), as the mentor's weekly apply runs
+        _, result = run_apply(fk, course / "cohort.yaml", now=datetime(2027, 11, 22, 12, tzinfo=UTC))
         assert result.failures == []
         assert sorted(fk.repos) == sorted(f"ml-2027/time-series-{g}" for g in logins)
         seen = set()

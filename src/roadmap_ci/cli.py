@@ -323,11 +323,13 @@ def cohort_plan(
     file: CohortOpt = None,
     state: StateOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+    now: Annotated[str | None, typer.Option("--now", help="Plan as apply would at this time (provision_ahead_days; "
+                                                          "default: now).")] = None,
 ) -> None:
     """Print what `apply` would change, per learner and in total; change nothing (GITHUB_TOKEN, GITHUB_API_URL)."""
     from roadmap_ci.cohort.commands import plan
 
-    raise typer.Exit(plan(_cohort_file(file, old_file), state, as_json))
+    raise typer.Exit(plan(_cohort_file(file, old_file), state, as_json, now=_when(now)))
 
 
 @cohort_app.command("apply")

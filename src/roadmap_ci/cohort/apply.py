@@ -39,6 +39,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +133,7 @@ class Engine:
         self._ruleset_ids: dict[str, int] = {}
         self._labels_known: dict[str, bool] = {}
         self.templates_root: Path | None = None  # the templates folder (default: the bundled one)
+        self.now: datetime | None = None  # the clock for `provision_ahead_days` (default: the real one)
         self.secret: bytes | None = None
         secret_file = loaded.secret_path()
         if secret_file is not None:
@@ -272,11 +274,13 @@ class Engine:
             self._labels_known[deliverable] = load_rubric(self.c.rubric_path(d)).rubric.hidden_labels is not None
         return self._labels_known[deliverable]
 
+    def waiting(self) -> list[Any]:
+        """Deliverables whose repos are not made yet (``provision_ahead_days``): plan and apply leave them out."""
+        return self.c.waiting(self.now or datetime.now(UTC))
+
     def plan(self, deliverable: str | None = None) -> list[SeatPlan]:
-        plans = []
-        for seat in self.c.seats(deliverable):
-            plans.append(self.plan_seat(seat))
-        return plans
+        later = {d.id for d in self.waiting()}
+        return [self.plan_seat(seat) for seat in self.c.seats(deliverable) if seat.deliverable.id not in later]
 
     def preflight_read_only(self) -> None:
         """For reading commands: the organisation exists and the token sees it."""

@@ -99,13 +99,22 @@ def _duration(s: float) -> str:
     return f"{s / 3600:.1f} h"
 
 
-def plan(file: Path, state: Path | None, as_json: bool = False) -> int:
+def waiting_lines(eng: Any) -> list[str]:
+    """One line per deliverable ``provision_ahead_days`` holds back: when it opens and when apply makes it."""
+    from roadmap_ci.cohort.store import iso
+
+    return [f"{d.id}: not provisioned yet (opens {iso(d.opens)}; apply makes its repos from "
+            f"{iso(eng.c.provision_from(d))})" for d in eng.waiting()]
+
+
+def plan(file: Path, state: Path | None, as_json: bool = False, now: Any = None) -> int:
     import json
 
     from roadmap_ci.console import stdout
     from roadmap_ci.github.client import WRITE_PAUSE_S
 
     eng = _engine(file, state, None)
+    eng.now = now
     try:
         eng.preflight()
         plans = eng.plan()
@@ -117,6 +126,8 @@ def plan(file: Path, state: Path | None, as_json: bool = False) -> int:
                            "notes": sp.notes, "error": sp.error} for sp in plans], indent=2))
         return EXIT_INVALID if any(sp.error for sp in plans) else EXIT_OK
     con = stdout()
+    for line in waiting_lines(eng):
+        con.print(line, markup=False, highlight=False)
     table, shown = _plan_table(plans, PLAN_ROWS)
     if shown:
         con.print(table)
@@ -142,6 +153,8 @@ def apply(file: Path, state: Path | None, pause_s: float | None = None, quiet: b
         plans = eng.plan()
         eng.check_learners(plans)
         writes, _ = write_count(plans)
+        for line in waiting_lines(eng):
+            con.print(line, markup=False, highlight=False)
         con.print(summary_line(plans, eng.client.pacer.pause_s))
         if writes:
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -204,6 +217,8 @@ def status(file: Path, state: Path | None, deliverable: str | None, as_json: boo
             table.add_row(escape(r.seat), escape(r.invitation) + (f" [red]{escape(r.error)}[/]" if r.error else ""),
                           str(r.pushes), escape(r.last_push or "—"), escape(r.late), ev, escape(r.score))
         stdout().print(table)
+        for line in waiting_lines(eng):
+            stdout().print(line, markup=False, highlight=False)
     return EXIT_INVALID if any(r.error for r in rows) else EXIT_OK
 
 

@@ -25,6 +25,7 @@ from roadmap_ci.errors import CannotRun, InvalidInput
 OPENS_AT = time(9, 0)
 DUE_AT = time(23, 59)
 CHOICES = {"specialisation": "one specialisation", "capstone": "one capstone"}  # phases whose deliverables are options
+PROVISION_AHEAD_DAYS = 7  # apply makes a deliverable's repos this long before it opens, not all on day one
 RETENTION_MARGIN_DAYS = 30  # after the longest deliverable's cutoff: time to collect (and --rerun) at leisure
 
 
@@ -123,6 +124,8 @@ def render(organisation: str, mentors: str, roster: str, secret_file: str | None
               "10 % of the maximum per started day late, at most 50 %"),
         _note(f"artifact_retention_days: {retention_days(planned)}",
               "evidence kept past the longest deliverable's cutoff, for `cohort collect`"),
+        _note(f"provision_ahead_days: {PROVISION_AHEAD_DAYS}",
+              "`cohort apply` makes a deliverable's repos a week before it opens (run it weekly)"),
         "deliverables:",
     ]
     phase = None

@@ -34,7 +34,7 @@ import os
 import re
 import string
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -215,6 +215,11 @@ class Cohort(_Strict):
                     "setting). Unset: the evaluate workflow's 7. Keep it past the last cutoff so that "
                     "`cohort collect` finds every artifact.")
 
+    provision_ahead_days: int | None = Field(
+        None, ge=0, le=MAX_RETENTION_DAYS, strict=True,
+        description="`cohort apply` makes a deliverable's repos only from this many days before it opens (run it "
+                    "again, e.g. weekly, and it provisions the next); unset: every deliverable at once.")
+
     @field_validator("version")
     @classmethod
     def _version(cls, v: int) -> int:
@@ -287,6 +292,15 @@ class LoadedCohort:
                 for lr in self.learners:
                     out.append(Seat(d, lr.github, _repo_name(d, github=lr.github, section=lr.section), (lr,)))
         return out
+
+    def provision_from(self, d: Deliverable) -> datetime | None:
+        """When ``cohort apply`` starts making this deliverable's repos (None: at once)."""
+        ahead = self.cohort.provision_ahead_days
+        return None if ahead is None else d.opens - timedelta(days=ahead)
+
+    def waiting(self, now: datetime) -> list[Deliverable]:
+        """The deliverables whose repos ``cohort apply`` does not make yet at ``now``."""
+        return [d for d in self.cohort.deliverables if (f := self.provision_from(d)) is not None and now < f]
 
     def deadline(self, seat: Seat) -> tuple[datetime, datetime]:
         """(due, last accepted push) for a seat, extensions applied."""
