@@ -588,6 +588,14 @@ def test_provision_ahead_days_makes_each_deliverable_s_repos_when_it_nears_openi
         finally:
             eng.close()
         assert result.failures == [] and sorted(fk.repos) == [f"{ORG}/churn-{g}" for g in sorted(LOGINS[:2])]
+        from roadmap_ci.cohort.status import cohort_status
+
+        eng = engine(fk, cohort)
+        eng.now = datetime(2027, 1, 5, 12, tzinfo=UTC)
+        try:  # status asks GitHub about churn's repos only: later's do not exist yet
+            assert sorted(r.seat for r in cohort_status(eng)) == sorted(f"churn/{g}" for g in LOGINS[:2])
+        finally:
+            eng.close()
         fk.reset_log()
         eng = engine(fk, cohort)
         eng.now = datetime(2027, 2, 23, tzinfo=UTC)  # a week before later opens
