@@ -177,3 +177,16 @@ def test_a_secret_made_inside_the_mentors_repository_is_warned_about_and_lint_re
     assert f"warning: course.key is inside the git repository {tmp_path} and not ignored" in err
     lint = run_cli("cohort", "lint", "-c", str(tmp_path / "cohort.yaml"))
     assert lint.returncode == 1 and "a commit would publish the course secret" in lint.stderr
+
+
+def test_paths_with_yaml_syntax_in_them_stay_whole(tmp_path):
+    """The roster and secret paths go into the file quoted when they need it: a '#', ': ' or a line break is part
+    of the path, not a comment, a key or a second line."""
+    odd = tmp_path / "keys #1: course\nnext: x.key"
+    init.command(tmp_path / "cohort.yaml", organisation="ml-2027", start="2027-01-11", tz="UTC",
+                 deliverables=["unsupervised"], mentors="mentors", roster="my roster #2.csv", secret_file=str(odd),
+                 grace_days=7, force=False)
+    (tmp_path / "my roster #2.csv").write_text(ROSTER)
+    loaded = load_cohort(tmp_path / "cohort.yaml")
+    assert loaded.cohort.roster == "my roster #2.csv" and loaded.secret_path() == odd
+    assert odd.is_file() and len(loaded.learners) == 2

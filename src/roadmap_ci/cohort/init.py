@@ -12,6 +12,7 @@ The file is checked with the cohort file's own model before it is written, and w
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -95,6 +96,13 @@ def retention_days(planned: list[Planned]) -> int:
     return min(MAX_RETENTION_DAYS, longest.days + 1 + RETENTION_MARGIN_DAYS)
 
 
+def _scalar(value: str) -> str:
+    """A YAML scalar for a path the mentor gave: plain when it is plainly a path, else double-quoted (JSON's
+    escaping is YAML's), so a '#', ': ' or a line break in it stays part of the value."""
+    return value if re.fullmatch(r"[A-Za-z0-9_.~/-][A-Za-z0-9_.~/+ -]*", value) and not value.endswith(" ") \
+        else json.dumps(value)
+
+
 def _note(line: str, comment: str) -> str:
     return f"{line:<44}# {comment}" if len(line) < 44 else f"{line}  # {comment}"
 
@@ -110,11 +118,12 @@ def render(organisation: str, mentors: str, roster: str, secret_file: str | None
         "# docs/classroom.md explains every key; `roadmap-ci cohort schema` prints the JSON Schema.",
         "version: 1",
         f"organisation: {organisation}",
-        _note(f"roster: {roster}", "github, name, email, lms_id, section (`roadmap-ci cohort roster` makes it)"),
+        _note(f"roster: {_scalar(roster)}",
+              "github, name, email, lms_id, section (`roadmap-ci cohort roster` makes it)"),
         _note(f"mentors: {mentors}", "the organisation's team of mentors: code owners of the grading files"),
     ]
     if secret_file is not None:
-        lines.append(_note(f"course_secret_file: {secret_file}",
+        lines.append(_note(f"course_secret_file: {_scalar(secret_file)}",
                            "the course's own data and hidden labels; never commit it"))
     else:
         lines.append("# course_secret_file: ~/.config/roadmap-ci/course.key   # without it, starters use the public "
