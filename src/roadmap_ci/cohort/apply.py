@@ -278,9 +278,13 @@ class Engine:
         """Deliverables whose repos are not made yet (``provision_ahead_days``): plan and apply leave them out."""
         return self.c.waiting(self.now or datetime.now(UTC))
 
-    def plan(self, deliverable: str | None = None) -> list[SeatPlan]:
+    def seats(self, deliverable: str | None = None) -> list[Seat]:
+        """The cohort's seats whose repos exist or are due now: those of waiting deliverables left out."""
         later = {d.id for d in self.waiting()}
-        return [self.plan_seat(seat) for seat in self.c.seats(deliverable) if seat.deliverable.id not in later]
+        return [seat for seat in self.c.seats(deliverable) if seat.deliverable.id not in later]
+
+    def plan(self, deliverable: str | None = None) -> list[SeatPlan]:
+        return [self.plan_seat(seat) for seat in self.seats(deliverable)]
 
     def preflight_read_only(self) -> None:
         """For reading commands: the organisation exists and the token sees it."""

@@ -983,9 +983,7 @@ def command(file: Path, deliverables: list[str], *, store_dir: Path | None = Non
             shares = ", ".join(f"{k} {100 * v / total:.0f}%" for k, v in r.timings.items())
             con.print(f"{d.id}: {r.files} files, {1e6 * total / r.files:.0f} µs per file ({shares})", highlight=False)
     if canvas_course is not None:
-        url, token = os.environ.get("CANVAS_URL", ""), os.environ.get("CANVAS_TOKEN", "")
-        if not url or not token:
-            raise CannotRun("Canvas passback: set CANVAS_URL (https://<school>.instructure.com) and CANVAS_TOKEN")
+        url, token = lms.canvas_env("Canvas passback")
         for line in lms.passback(url, token, canvas_course, canvas_assignments or {}, loaded, results):
             con.print(escape(line), highlight=False)
     no_id = [lr.github for lr in loaded.learners if not lr.lms_id]

@@ -82,6 +82,16 @@ def write_moodle(path: Path, loaded: LoadedCohort, results: list[DeliverableGrad
     _write(path, header, rows)
 
 
+def canvas_env(what: str) -> tuple[str, str]:
+    """``CANVAS_URL`` and ``CANVAS_TOKEN`` from the environment (passback and ``cohort roster`` alike)."""
+    import os
+
+    url, token = os.environ.get("CANVAS_URL", ""), os.environ.get("CANVAS_TOKEN", "")
+    if not url or not token:
+        raise CannotRun(f"{what}: set CANVAS_URL (https://<school>.instructure.com) and CANVAS_TOKEN")
+    return url, token
+
+
 def canvas(url: str, token: str) -> Any:
     """A ``canvasapi.Canvas`` for ``CANVAS_URL``: HTTPS only (the token travels in every request), but for a
     loopback address (a tunnel, a test double). canvasapi's own warning about HTTP is then not printed."""

@@ -394,9 +394,10 @@ def _message(err: dict[str, Any]) -> str:
     return f"{name}: {msg}" if name and t not in ("value_error", "assertion_error") else msg
 
 
-def read_roster(path: Path) -> tuple[list[Learner], list[InvalidInput]]:
-    """The roster's learners and every bad row (named by line)."""
-    text = read_text(path, "roster CSV")
+def read_roster(path: Path, text: str | None = None) -> tuple[list[Learner], list[InvalidInput]]:
+    """The roster's learners and every bad row (named by line); ``text``: the roster's content when the caller
+    has it (``cohort roster`` checks what it is about to write), else read from ``path``."""
+    text = read_text(path, "roster CSV") if text is None else text
     errors: list[InvalidInput] = []
     reader = csv.reader(io.StringIO(text))
     try:

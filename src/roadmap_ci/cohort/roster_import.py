@@ -360,9 +360,7 @@ def render(rows: list[list[str]]) -> str:
 def command(files: list[Path], out: Path, force: bool, canvas_course: int | None = None) -> int:
     """Write the roster; one line per problem on stderr; exit 1 when anyone was left out or a file was refused
     (or nothing could be written), 2 when a Canvas course could not be read."""
-    import os
     import sys
-    import tempfile
 
     if not files and canvas_course is None:
         raise InvalidInput("cohort roster: give the exports to read (classroom_roster.csv, the LMS's CSV) "
@@ -374,9 +372,9 @@ def command(files: list[Path], out: Path, force: bool, canvas_course: int | None
             raise InvalidInput(f"{out}: is also an input; write the roster elsewhere")
     extra = []
     if canvas_course is not None:
-        url, token = os.environ.get("CANVAS_URL", ""), os.environ.get("CANVAS_TOKEN", "")
-        if not url or not token:
-            raise CannotRun("--canvas-course: set CANVAS_URL (https://<school>.instructure.com) and CANVAS_TOKEN")
+        from roadmap_ci.cohort import lms
+
+        url, token = lms.canvas_env("--canvas-course")
         extra.append((f"Canvas course {canvas_course}", canvas_people(url, token, canvas_course)))
     result = build(files, extra)
     for p in result.problems:
@@ -387,10 +385,7 @@ def command(files: list[Path], out: Path, force: bool, canvas_course: int | None
         print(f"{out}: not written: no learner has a GitHub login and an unambiguous row", file=sys.stderr)
         return EXIT_INVALID
     text = render(result.rows)
-    with tempfile.TemporaryDirectory(prefix="roadmap-ci-roster-") as tmp:  # the one roster reader checks it first
-        check = Path(tmp) / "roster.csv"
-        check.write_text(text, encoding="utf-8")
-        _, errors = read_roster(check)
+    _, errors = read_roster(out, text)  # the one roster reader checks it first
     if errors:  # a join this module got wrong: nothing half-right is written
         raise CannotRun(f"{out}: the roster built does not read back ({errors[0].message}); not written")
     write_atomic(out, text)

@@ -106,10 +106,7 @@ def _evaluation(eng: Engine, full: str, branch: str, template: str) -> tuple[str
 def cohort_status(eng: Engine, deliverable: str | None = None) -> list[SeatStatus]:
     eng.preflight_read_only()
     out = []
-    later = {d.id for d in eng.waiting()}  # no repos yet (provision_ahead_days): nothing to ask GitHub
-    for seat in eng.c.seats(deliverable):
-        if seat.deliverable.id in later:
-            continue
+    for seat in eng.seats(deliverable):  # no repos yet for waiting deliverables: nothing to ask GitHub
         sp = eng.plan_seat(seat, check_invitations=False)
         out.append(seat_status(eng, sp))
     return out
