@@ -92,6 +92,7 @@ def test_a_cohort_of_part_of_the_roadmap_sits_where_the_roadmap_has_it(tmp_path)
     (["--grace-days", "99"], "--grace-days 99: between 0 and 60"),
     (["--deliverables", " , "], "--deliverables: name at least one deliverable"),
     (["--tz", "../../etc/passwd"], "not a time zone"),
+    (["--start", "9" * 100_000], "--start '" + "9" * 60 + "…': give the cohort's first day"),  # cut, one line
 ])
 def test_bad_options_are_one_line_and_exit_1_with_nothing_written(tmp_path, args, says):
     base = {"--org": "ml-2027", "--start": "2027-01-11"}

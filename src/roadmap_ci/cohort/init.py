@@ -43,6 +43,11 @@ class Planned:
     version: str
 
 
+def _shown(value: str, limit: int = 60) -> str:
+    """An option's value in a message: quoted, and cut when long (one line, whatever was typed)."""
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
 def parse_zone(value: str) -> tzinfo:
     """An IANA zone (``Europe/Berlin``), ``UTC``/``Z``, or a fixed offset (``+01:00``)."""
     v = value.strip()
@@ -52,15 +57,15 @@ def parse_zone(value: str) -> tzinfo:
     if m:
         delta = timedelta(hours=int(m[2]), minutes=int(m[3]))
         if delta >= timedelta(hours=24):
-            raise InvalidInput(f"--tz {value!r}: an offset is less than 24 hours")
+            raise InvalidInput(f"--tz {_shown(value)}: an offset is less than 24 hours")
         return timezone(delta if m[1] == "+" else -delta)
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
         return ZoneInfo(v)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"--tz {value!r}: not a time zone (an IANA name such as Europe/Berlin, UTC, or an offset "
-                           "such as +01:00)") from None
+        raise InvalidInput(f"--tz {_shown(value)}: not a time zone (an IANA name such as Europe/Berlin, UTC, or an "
+                           "offset such as +01:00)") from None
 
 
 def plan(start: date, zone: tzinfo, ids: list[str] | None, grace_days: int) -> list[Planned]:
@@ -71,7 +76,7 @@ def plan(start: date, zone: tzinfo, ids: list[str] | None, grace_days: int) -> l
     if ids:
         unknown = [i for i in ids if deliverable(i) is None]
         if unknown:
-            raise InvalidInput(f"--deliverables: no deliverable {unknown[0]!r} in the roadmap "
+            raise InvalidInput(f"--deliverables: no deliverable {_shown(unknown[0])} in the roadmap "
                                f"(deliverables: {', '.join(d.id for d in DELIVERABLES)})")
         chosen = [d for d in DELIVERABLES if d.id in ids]  # the roadmap's order
     else:
@@ -183,13 +188,13 @@ def command(out: Path, *, organisation: str, start: str, tz: str, deliverables: 
     from roadmap_ci.safeio import write_atomic
 
     if not re.match(ORG, organisation):
-        raise InvalidInput(f"--organisation {organisation!r}: not a GitHub organisation name")
+        raise InvalidInput(f"--organisation {_shown(organisation)}: not a GitHub organisation name")
     if not re.match(SLUG, mentors):
-        raise InvalidInput(f"--mentors {mentors!r}: a team slug (lower-case letters, digits, '.', '_', '-')")
+        raise InvalidInput(f"--mentors {_shown(mentors)}: a team slug (lower-case letters, digits, '.', '_', '-')")
     try:
         day = date.fromisoformat(start)
     except ValueError:
-        raise InvalidInput(f"--start {start!r}: give the cohort's first day as YYYY-MM-DD") from None
+        raise InvalidInput(f"--start {_shown(start)}: give the cohort's first day as YYYY-MM-DD") from None
     if deliverables is not None and not deliverables:
         raise InvalidInput("--deliverables: name at least one deliverable (or leave it out for all of the roadmap's)")
     if not 0 <= grace_days <= 60:
