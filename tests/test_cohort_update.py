@@ -71,3 +71,103 @@ def test_update_opens_a_pull_request_keeps_learner_work_and_lists_conflicts(tmp_
         eng.close()
         assert again.opened == [] and len(fk.writes()) == writes  # idempotent
         assert len(again.current) == 2 and [c[0] for c in again.conflicts] == ["churn/grace-h"]
+
+
+def test_a_repo_made_elsewhere_is_refused_by_name_and_the_others_are_updated(tmp_path):
+    """A repo GitHub Classroom made (adopted by apply: same name) has no roadmap-ci starter to merge from."""
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates" / TEMPLATE, templates / TEMPLATE)
+    cohort = write_cohort(tmp_path)
+    with FakeGitHub() as fk:
+        fk.add_org(ORG)
+        fk.add_users(*LOGINS)
+        full = f"{ORG}/churn-ada-l"
+        fk.add_repo(full)
+        classroom = tmp_path / "classroom"
+        classroom.mkdir()
+        (classroom / "README.md").write_text("# Churn assignment (made by GitHub Classroom)\n")
+        git = ["git", "-c", "user.name=github-classroom[bot]", "-c", "user.email=classroom@github.com"]
+        subprocess.run([*git, "init", "-q", "-b", "main"], cwd=classroom, check=True)
+        subprocess.run([*git, "add", "-A"], cwd=classroom, check=True)
+        subprocess.run([*git, "commit", "-qm", "Initial commit\x1b[31m"], cwd=classroom, check=True)
+        subprocess.run(["git", "push", "-q", f"{fk.git_root}/{full}.git", "main"], cwd=classroom, check=True)
+        classroom_head = fk.branch_sha(full)
+        apply_with(fk, cohort, templates)  # adopted: checked and set up, never overwritten
+        assert fk.branch_sha(full) == classroom_head
+        mk = templates / TEMPLATE / "{{cookiecutter.project_slug}}" / "Makefile"
+        mk.write_text("# the course's Makefile, version 2\n" + mk.read_text().split("\n", 1)[1])
+
+        eng = engine(fk, cohort)
+        eng.templates_root = templates
+        try:
+            result = update(eng, "churn")
+        finally:
+            eng.close()
+        assert sorted(label for label, _ in result.opened) == ["churn/alan-t", "churn/grace-h"]
+        ((label, line),) = result.failures
+        assert label == "churn/ada-l"
+        assert line.startswith(f"{full} did not start from a roadmap-ci starter: its first commit "
+                               f"{classroom_head[:12]} ('Initial commit\\x1b[31m' by 'classroom@github.com') "
+                               "was made elsewhere")
+        assert "\x1b" not in line and line.endswith("nothing pushed")
+        assert full not in fk.pulls and fk.branch_sha(full) == classroom_head
+        heads = subprocess.run(["git", "for-each-ref", "--format=%(refname)"], cwd=f"{fk.git_root}/{full}.git",
+                               capture_output=True, text=True, check=True).stdout.split()
+        assert heads == ["refs/heads/main"]
+
+
+def test_update_and_close_of_a_deliverable_whose_repos_are_not_made_yet_say_so_in_one_line(tmp_path):
+    import os
+    import sys
+
+    cohort = write_cohort(tmp_path, LOGINS[:1])
+    cohort.write_text(cohort.read_text().replace("mentors: mentors\n", "mentors: mentors\nprovision_ahead_days: 7\n")
+                      .replace(": 2027-", ": 2096-"))
+    with FakeGitHub() as fk:
+        fk.add_org(ORG)
+        fk.add_users(*LOGINS)
+        env = {**os.environ, "GITHUB_TOKEN": fk.user_token, "GITHUB_API_URL": fk.url}
+        for command, code in (("update", 0), ("close", 1)):
+            fk.reset_log()
+            res = subprocess.run([sys.executable, "-m", "roadmap_ci", "cohort", command, str(cohort), "churn"],
+                                 env=env, capture_output=True, text=True, timeout=120)
+            assert res.returncode == code, (command, res.stdout, res.stderr)
+            out = (res.stdout + res.stderr).strip().splitlines()
+            assert "churn" in out[0] and "no repos yet" in out[0] and "Traceback" not in res.stderr
+            assert fk.writes() == [] and not fk.repos
+
+
+def test_after_a_lost_state_directory_update_still_merges_from_the_starter_not_the_learners_head(tmp_path):
+    """apply adopts repos when its journal is gone; a repo the learner pushed to keeps its starter as the base."""
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates" / TEMPLATE, templates / TEMPLATE)
+    cohort = write_cohort(tmp_path, LOGINS[:1])
+    with FakeGitHub() as fk:
+        fk.add_org(ORG)
+        fk.add_users(*LOGINS)
+        apply_with(fk, cohort, templates)
+        full = f"{ORG}/churn-ada-l"
+        starter = fk.branch_sha(full)
+        fk.accept_invitation(full, "ada-l")
+        learner_push(fk, full, "ada-l", tmp_path / "ada", branch="main")
+        head = fk.branch_sha(full)
+        assert head != starter
+        shutil.rmtree(tmp_path / ".roadmap-ci")
+        apply_with(fk, cohort, templates)  # adopted: each step checked
+        eng = engine(fk, cohort)
+        result = eng.journal.get(full, "starter").result
+        eng.close()
+        assert result.get("sha") is None and result["head"] == head  # the learner's commit is not the starter
+        mk = templates / TEMPLATE / "{{cookiecutter.project_slug}}" / "Makefile"
+        mk.write_text("# the course's Makefile, version 2\n" + mk.read_text().split("\n", 1)[1])
+        eng = engine(fk, cohort)
+        eng.templates_root = templates
+        try:
+            done = update(eng, "churn")
+        finally:
+            eng.close()
+        assert done.failures == [] and [label for label, _ in done.opened] == ["churn/ada-l"]
+        branch = fk.pulls[full][0]["head"]["ref"]
+        assert fk.repo_file(full, "Makefile", branch).startswith(b"# the course's Makefile, version 2\n")
+        assert fk.repo_file(full, "README.md", branch) == fk.repo_file(full, "README.md")  # their work kept
+        assert b"more" in fk.repo_file(full, "README.md", branch)

@@ -385,8 +385,8 @@ class ClassroomMixin:
             return 404, {"message": "Branch not found"}
         sha = sha.strip()
         protected = any(rs["enforcement"] == "active" for rs in self.rulesets.get(repo, []))
-        return 200, {"name": branch, "commit": {"sha": sha, "url": f"{{root}}/repos/{repo}/commits/{sha}",
-                                                "node_id": f"C_{sha[:8]}"},
+        commit = self._commit_item(repo, self._git(repo, "log", "-1", self.LOG_FORMAT, sha).rstrip("\n"))
+        return 200, {"name": branch, "commit": commit,
                      "_links": {"self": f"{{root}}/repos/{repo}/branches/{branch}",
                                 "html": f"{{root}}/{repo}/tree/{branch}"},
                      "protected": protected, "protection": {"enabled": protected},
@@ -498,25 +498,30 @@ class ClassroomMixin:
                                             "payload": None, "verified_at": None}}}
         return (200 if current is not None else 201), body
 
+    LOG_FORMAT = "--format=%H%x09%P%x09%an%x09%ae%x09%cI%x09%s"
+
+    def _commit_item(self, repo: str, line: str) -> dict[str, Any]:
+        """A commit as the commits and branches endpoints give it, from one ``git log`` line in LOG_FORMAT."""
+        sha, parents, name, email, date, subject = line.split("\t", 5)
+        person = {"name": name, "email": email, "date": date}
+        return {"sha": sha, "node_id": f"C_{sha[:8]}", "url": f"{{root}}/repos/{repo}/commits/{sha}",
+                "html_url": f"{{root}}/{repo}/commit/{sha}", "comments_url": "",
+                "commit": {"author": person, "committer": person, "message": subject,
+                           "tree": {"sha": "0" * 40, "url": ""}, "comment_count": 0,
+                           "url": f"{{root}}/repos/{repo}/git/commits/{sha}"},
+                "author": None, "committer": None,
+                "parents": [{"sha": p, "url": f"{{root}}/repos/{repo}/commits/{p}",
+                             "html_url": f"{{root}}/{repo}/commit/{p}"} for p in parents.split()]}
+
     def _list_commits(self, req: Request, me: dict[str, Any], repo: str) -> Any:
         if repo not in self.repos:
             return 404, {"message": "Not Found"}
         ref = req.args.get("sha", "main")
-        out = self._git(repo, "log", "--format=%H%x09%an%x09%ae%x09%cI%x09%s", ref,
+        out = self._git(repo, "log", self.LOG_FORMAT, ref,
                         *(["--", req.args["path"]] if req.args.get("path") else []))
         if out is None:
             return 409, {"message": "Git Repository is empty."}
-        items = []
-        for line in out.splitlines():
-            sha, name, email, date, subject = line.split("\t", 4)
-            person = {"name": name, "email": email, "date": date}
-            items.append({"sha": sha, "node_id": f"C_{sha[:8]}", "url": f"{{root}}/repos/{repo}/commits/{sha}",
-                          "html_url": f"{{root}}/{repo}/commit/{sha}", "comments_url": "",
-                          "commit": {"author": person, "committer": person, "message": subject,
-                                     "tree": {"sha": "0" * 40, "url": ""}, "comment_count": 0,
-                                     "url": f"{{root}}/repos/{repo}/git/commits/{sha}"},
-                          "author": None, "committer": None, "parents": []})
-        return self._page(req, items)
+        return self._page(req, [self._commit_item(repo, line) for line in out.splitlines()])
 
     # --- collaborators and invitations
 

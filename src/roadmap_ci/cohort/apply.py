@@ -419,7 +419,7 @@ class Engine:
         branch = repo.get("default_branch") or "main"
 
         self._step(sp, "starter", None, lambda: self._push_starter(sp, repo),
-                   lambda: self._branch(full, branch))
+                   lambda: self._found_starter(full, branch))
         for m in seat.members:
             self._step(sp, f"access:{m.github}", "push", lambda m=m: self._invite(full, m.github),
                        lambda m=m: self._find_access(full, m.github))
@@ -612,9 +612,25 @@ class Engine:
             return {"commit": out["commit"]["sha"], "blob": out["content"]["sha"], "path": path}
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _branch(self, full: str, branch: str) -> dict[str, Any] | None:
+    def _found_starter(self, full: str, branch: str) -> dict[str, Any] | None:
+        """The starter step of a repo whose branch is already there (adopted, or a push whose answer was lost).
+
+        Its head is recorded as the starter only when it is one: a roadmap-ci starter commit with no parents.
+        A repo made elsewhere (GitHub Classroom, by hand) or pushed to since is recorded without a starter:
+        ``cohort update`` then looks for it in the history, and the report finds the oldest commit itself
+        (no ``ROADMAP_CI_LEDGER_SHA``). Recording the head would make a learner's commit the base of update's
+        three-way merge -- a pull request that takes their work back out.
+        """
+        from roadmap_ci.cohort.starter import is_starter
+
         b = self.client.get_or_none(f"/repos/{full}/branches/{branch}", what=f"read {full}'s {branch}")
-        return None if b is None else {"sha": b["commit"]["sha"], "verified": True}
+        if b is None:
+            return None
+        head = b.get("commit") or {}
+        inner = head.get("commit") or {}
+        ours = not head.get("parents") and is_starter(str((inner.get("author") or {}).get("email") or ""),
+                                                      str(inner.get("message") or "").split("\n", 1)[0])
+        return {"sha" if ours else "head": head.get("sha"), "verified": True}
 
     def _invite(self, full: str, login: str) -> dict[str, Any]:
         status, body = self._write("PUT", f"/repos/{full}/collaborators/{login}", {"permission": "push"},

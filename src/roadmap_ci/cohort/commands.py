@@ -255,6 +255,12 @@ def close(file: Path, state: Path | None, deliverable: str, pause_s: float | Non
         if deliverable not in {d.id for d in eng.c.cohort.deliverables}:
             raise InvalidInput(f"no deliverable {deliverable!r} in {file} "
                                f"(deliverables: {', '.join(d.id for d in eng.c.cohort.deliverables)})")
+        for d in eng.waiting():
+            if d.id == deliverable:
+                from roadmap_ci.cohort.store import iso
+
+                raise InvalidInput(f"{deliverable} has no repos yet (cohort apply makes them from "
+                                   f"{iso(eng.c.provision_from(d))}; it opens {iso(d.opens)}): nothing to close")
         eng.preflight()
         done, failures = do_close(eng, deliverable)
     finally:

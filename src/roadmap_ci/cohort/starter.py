@@ -69,7 +69,7 @@ def render_starter(c: LoadedCohort, seat: Seat, workdir: Path, *, secret: bytes 
     owners = path / ".github" / "CODEOWNERS"
     owners.parent.mkdir(parents=True, exist_ok=True)
     owners.write_text(codeowners(c.org, c.cohort.mentors), encoding="utf-8")
-    commit = _commit(path, f"Start {seat.deliverable.id} from the roadmap-ci template {template}")
+    commit = _commit(path, starter_subject(seat.deliverable.id, template))
     return Starter(path, labels, commit)
 
 
@@ -90,6 +90,17 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: 
         tail = (res.stderr.strip().splitlines() or ["(no output)"])[-1]
         raise CannotRun(f"`{' '.join(cmd[:3])}` failed: {tail}")
     return res.stdout
+
+
+def starter_subject(deliverable: str, template: str) -> str:
+    """The subject of a starter commit: how ``cohort update`` knows a repo's first commit is ours."""
+    return f"Start {deliverable} from the roadmap-ci template {template}"
+
+
+def is_starter(author_email: str, subject: str) -> bool:
+    """Whether a commit (its author's e-mail and subject) is a starter ``render_starter`` made."""
+    return (author_email == AUTHOR[1] and subject.startswith("Start ")
+            and " from the roadmap-ci template " in subject)
 
 
 def _commit(repo: Path, message: str) -> str:

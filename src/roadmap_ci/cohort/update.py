@@ -18,8 +18,8 @@ from pathlib import Path
 
 from roadmap_ci.cohort.apply import Engine
 from roadmap_ci.cohort.model import Seat
-from roadmap_ci.cohort.starter import _run, auth_env, render_starter
-from roadmap_ci.errors import RoadmapError
+from roadmap_ci.cohort.starter import _run, auth_env, is_starter, render_starter
+from roadmap_ci.errors import InvalidInput, RoadmapError
 
 
 @dataclass
@@ -33,6 +33,14 @@ class UpdateResult:
 def update(eng: Engine, deliverable: str, *, templates_root: Path | None = None) -> UpdateResult:
     out = UpdateResult()
     templates_root = templates_root or eng.templates_root
+    waiting = {d.id: d for d in eng.waiting()}
+    if deliverable in waiting:  # provision_ahead_days: no repos yet; apply renders today's template when it makes them
+        from roadmap_ci.cohort.store import iso
+
+        out.current.append(f"{deliverable}: no repos yet (apply makes them from "
+                           f"{iso(eng.c.provision_from(waiting[deliverable]))}, from today's template): "
+                           "nothing to update")
+        return out
     for seat in eng.c.seats(deliverable):
         try:
             _update_seat(eng, seat, out, templates_root)
@@ -53,8 +61,7 @@ def _update_seat(eng: Engine, seat: Seat, out: UpdateResult, templates_root: Pat
     try:
         clone = work / "repo"
         _run(["git", "clone", "-q", repo["clone_url"], str(clone)], work, env)
-        starter = eng.journal.get(full, "starter").result.get("sha") or _run(
-            ["git", "rev-list", "--max-parents=0", "HEAD"], clone).split()[-1]
+        starter = eng.journal.get(full, "starter").result.get("sha") or _first_starter(full, clone)
         fresh = render_starter(eng.c, seat, work / "render", secret=eng.secret, root=templates_root)
         _run(["git", "fetch", "-q", str(fresh.path), "HEAD:refs/roadmap-ci/render"], clone)
         tree = _run(["git", "rev-parse", "refs/roadmap-ci/render^{tree}"], clone).strip()
@@ -109,6 +116,24 @@ def _update_seat(eng: Engine, seat: Seat, out: UpdateResult, templates_root: Pat
         out.opened.append((seat.label, url))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _first_starter(full: str, clone: Path) -> str:
+    """The repo's first commit when it is a roadmap-ci starter (a repo apply adopted: the journal has no starter).
+
+    A repo made elsewhere -- by GitHub Classroom from its own starter, or by hand -- has no base for a three-way
+    merge of the template's changes: diffing the template against another starter would propose replacing the
+    learner's whole project, so it is refused with its first commit named.
+    """
+    roots = _run(["git", "rev-list", "--max-parents=0", "HEAD"], clone).split()
+    for sha in reversed(roots):
+        email, _, subject = _run(["git", "log", "-1", "--format=%ae%x00%s", sha], clone).strip().partition("\0")
+        if is_starter(email, subject):
+            return sha
+    email, _, subject = _run(["git", "log", "-1", "--format=%ae%x00%s", roots[-1]], clone).strip().partition("\0")
+    raise InvalidInput(f"{full} did not start from a roadmap-ci starter: its first commit {roots[-1][:12]} "
+                       f"({subject[:60]!r} by {email[:60]!r}) was made elsewhere, e.g. by GitHub Classroom, so "
+                       "there is no starter to merge the template's changes from; nothing pushed")
 
 
 def _find_pull(eng: Engine, full: str, branch: str) -> dict | None:
