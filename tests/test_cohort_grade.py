@@ -101,8 +101,29 @@ def test_lms_files_have_the_documented_columns(tmp_path):
                             "End-of-Line Indicator"],
                            ["#1000", "20.0", "", "#"], ["#1001", "", "10.0", "#"]]
     assert f"Brightspace {tmp_path / 'grades' / 'brightspace.csv'}" in r.stdout
+    blackboard_bytes = (tmp_path / "grades" / "blackboard.csv").read_bytes()
+    assert blackboard_bytes.startswith(b'"Last Name","First Name","Username","Student ID",')  # all quoted
+    with (tmp_path / "grades" / "blackboard.csv").open(newline="") as fh:
+        blackboard = list(csv.reader(fh))
+    assert blackboard == [["Last Name", "First Name", "Username", "Student ID", f"churn: {title}", f"churn2: {title}"],
+                          ["0", "Learner", "1000", "", "20.0", ""], ["1", "Learner", "1001", "", "", "10.0"]]
     book = rows(tmp_path / "grades" / "gradebook.csv")
     assert [b["churn"] for b in book] == ["20.0", ""] and [b["churn2"] for b in book] == ["", "10.0"]
+
+    # the LMS's own column ids: the imports update those columns instead of making new ones
+    r = run_cli("cohort", "grade", "-c", str(f), "--canvas-assignment", "churn=4211",
+                "--blackboard-column", "churn2=123456")
+    assert r.returncode == 0, r.stderr
+    with (tmp_path / "grades" / "canvas.csv").open(newline="") as fh:
+        assert next(csv.reader(fh))[5:] == [f"churn: {title} (4211)", f"churn2: {title}"]
+    with (tmp_path / "grades" / "blackboard.csv").open(newline="") as fh:
+        assert next(csv.reader(fh))[4:] == [f"churn: {title}", f"churn2: {title} [Total Pts: 20 Score] |123456"]
+    for bad, line in ((["--blackboard-column", "churn3=1"], "--blackboard-column churn3=…: no deliverable 'churn3'"),
+                      (["--blackboard-column", "churn=x\x1b[2J"], "--blackboard-column 'churn=x\\x1b[2J': give "
+                       "DELIVERABLE=COLUMN_ID (e.g. churn=123456)")):
+        r = run_cli("cohort", "grade", "-c", str(f), *bad)
+        assert r.returncode == 1 and line in r.stderr, (bad, r.stderr)
+        assert len(r.stderr.strip().splitlines()) == 1 and "\x1b" not in r.stderr
 
 
 def test_bad_input_is_one_line_per_problem_and_everyone_else_is_graded(tmp_path):
@@ -423,3 +444,5 @@ def test_a_learner_without_an_lms_id_is_noted_and_left_out_of_brightspace_only(t
         assert [row[0] for row in csv.reader(fh)] == ["OrgDefinedId", "#1000"]
     with (tmp_path / "grades" / "canvas.csv").open(newline="") as fh:
         assert [row[0] for row in csv.reader(fh)][1:] == ["Points Possible", "Learner 0", "Learner 1"]
+    with (tmp_path / "grades" / "blackboard.csv").open(newline="") as fh:
+        assert [row[2] for row in csv.reader(fh)] == ["Username", "1000"]  # Blackboard matches by username only

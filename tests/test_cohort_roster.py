@@ -151,8 +151,8 @@ def test_rows_that_cannot_be_told_apart_are_left_out_not_guessed(tmp_path, capsy
 
 
 @pytest.mark.parametrize(("name", "data", "says"), [
-    ("foreign.csv", b"a,b,c\n1,2,3\n", "not a GitHub Classroom roster, Canvas gradebook, Moodle, Brightspace or "
-                                        "roster CSV (header: a, b, c)"),
+    ("foreign.csv", b"a,b,c\n1,2,3\n", "not an export this reads (roster, GitHub Classroom, "
+                                        "Canvas, Moodle, Brightspace, Blackboard; header: a, b, c)"),
     ("binary.csv", b"identifier,github_username\n\x00\x01\n", "holds binary data (NUL bytes)"),
     ("latin1.csv", "identifier,github_username\nJos\xe9,jose\n".encode("latin-1"), "is not UTF-8 text"),
     ("empty.csv", b"", "export is empty"),
@@ -208,8 +208,33 @@ def test_brightspace_grades_export_gives_the_org_defined_id_without_its_hash(tmp
                                                      "Thursday"]]
 
 
+# Blackboard Learn's Grade Center download (Work Offline -> Download, comma-delimited): every field quoted
+BLACKBOARD = ('\ufeff"Last Name","First Name","Username","Student ID","Last Access","Availability",'
+              '"Weighted Total [Total Pts: up to 0] |1786","Churn [Total Pts: 20 Score] |1790"\n'
+              '"Lovelace","Ada","alovelace","s0001","2027-01-20 10:00:00","Available","","18"\n'
+              '"Hopper","Grace","ghopper","","","Available","",""\n')
+
+
+def test_blackboard_grade_center_download_gives_the_username_blackboard_matches_uploads_by(tmp_path, capsys):
+    classroom = write(tmp_path, "classroom_roster.csv", '"identifier","github_username","github_id","name"\n'
+                      '"s0001",ada-l,1,\n"Grace Hopper",grace-h,2,\n')  # by Student ID, by name
+    code = roster_import.command([classroom, write(tmp_path, "gc_download.csv", BLACKBOARD)],
+                                 tmp_path / "roster.csv", False)
+    assert code == 0, capsys.readouterr().err
+    assert rows_of(tmp_path / "roster.csv")[1:] == [["ada-l", "Ada Lovelace", "", "alovelace", ""],
+                                                    ["grace-h", "Grace Hopper", "", "ghopper", ""]]
+    # the tab-delimited download is UTF-16: one line saying what to download instead
+    tab = write(tmp_path, "gc_download.xls", "")
+    tab.write_bytes(BLACKBOARD.replace('","', "\t").replace('"', "").encode("utf-16"))
+    code = roster_import.command([classroom, tab], tmp_path / "roster2.csv", False)
+    err = capsys.readouterr().err
+    assert code == 1  # the Classroom rows are still written
+    assert f"{tab}:1: export is UTF-16 text" in err and "comma-separated UTF-8" in err
+
+
 def test_each_export_format_is_read_by_its_own_entry():
     headers = {
+        "Blackboard": next(csv.reader(io.StringIO(BLACKBOARD.lstrip("\ufeff")))),
         "Brightspace": next(csv.reader(io.StringIO(BRIGHTSPACE))),
         "roster": ["github", "name", "email", "lms_id", "section"],
         "GitHub Classroom": ["identifier", "github_username", "github_id", "name"],

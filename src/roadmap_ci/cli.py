@@ -411,14 +411,15 @@ StoreOpt = Annotated[Path | None, typer.Option("--store", help="The cohort folde
                                                                "(default: cohort/ beside the cohort file).")]
 
 
-def _assignments(values: list[str]) -> dict[str, int]:
+def _assignments(values: list[str], option: str = "--canvas-assignment", what: str = "ASSIGNMENT_ID",
+                 example: str = "churn=4211") -> dict[str, int]:
     from roadmap_ci.errors import InvalidInput
 
     out = {}
     for v in values:
         name, _, aid = v.partition("=")
-        if not name or not aid.isdigit():
-            raise InvalidInput(f"--canvas-assignment {v!r}: give DELIVERABLE=ASSIGNMENT_ID (e.g. churn=4211)")
+        if not name or not aid.isascii() or not aid.isdigit() or len(aid) > 18:
+            raise InvalidInput(f"{option} {v[:60]!r}: give DELIVERABLE={what} (e.g. {example})")
         out[name] = int(aid)
     return out
 
@@ -454,8 +455,8 @@ def cohort_grade(
     labels: Annotated[Path | None, typer.Option("--labels", help="The mentor's labels: one CSV, or a folder of "
                                                 "<learner>.csv (default: those `cohort apply` kept).")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Where gradebook.csv and the LMS imports "
-                                             "(canvas.csv, moodle.csv, brightspace.csv) go (default: grades/ beside "
-                                             "the cohort file).")] = None,
+                                             "(canvas.csv, moodle.csv, brightspace.csv, blackboard.csv) go (default: "
+                                             "grades/ beside the cohort file).")] = None,
     criteria: Annotated[bool, typer.Option("--criteria", help="Per-criterion columns in the gradebook.")] = False,
     rubric: Annotated[Path | None, typer.Option("--rubric", "-r", help="Re-grade with a tuned rubric; show flips "
                                                 "against the pinned one.")] = None,
@@ -464,16 +465,22 @@ def cohort_grade(
     canvas_course: Annotated[int | None, typer.Option("--canvas-course", help="Send grades to this Canvas course "
                                                       "(CANVAS_URL, CANVAS_TOKEN).")] = None,
     canvas_assignment: Annotated[list[str] | None, typer.Option(
-        "--canvas-assignment", help="DELIVERABLE=ASSIGNMENT_ID, for passback (repeat).")] = None,
+        "--canvas-assignment", help="DELIVERABLE=ASSIGNMENT_ID: passback, and canvas.csv's column for it "
+        "(repeat).")] = None,
+    blackboard_column: Annotated[list[str] | None, typer.Option(
+        "--blackboard-column", help="DELIVERABLE=COLUMN_ID: blackboard.csv updates that Grade Center column "
+        "(repeat).")] = None,
     timings: Annotated[bool, typer.Option("--timings", help="Print the per-file cost and each step's share.")] = False,
 ) -> None:
-    """Grade every collected commit: pinned rubric, mentor's labels, late policy; gradebook, Canvas and Moodle CSVs."""
+    """Grade every collected commit: pinned rubric, mentor's labels, late policy; gradebook and LMS import CSVs."""
     from roadmap_ci.cohort.grade import command
 
     path = _cohort_file(file, None)
     raise typer.Exit(command(path, deliverables or [], store_dir=store, state=state, labels=labels, out=out,
                              criteria=criteria, rubric=rubric, show_all=show_all, workers=workers,
                              canvas_course=canvas_course, canvas_assignments=_assignments(canvas_assignment or []),
+                             blackboard_columns=_assignments(blackboard_column or [], "--blackboard-column",
+                                                             "COLUMN_ID", "churn=123456"),
                              timings=timings))
 
 

@@ -212,6 +212,9 @@ class _Lines:
         place = Place(self.name, self.line)
         if self.read > self.max_bytes:
             raise InvalidInput(f"{self.what} is larger than the {self.max_bytes:,} bytes allowed", place)
+        if self.first and raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            raise InvalidInput(f"{self.what} is UTF-16 text (a spreadsheet's Unicode text, Blackboard's tab-delimited "
+                               "download): save or download it as comma-separated UTF-8", place)
         if b"\x00" in raw:
             raise InvalidInput(f"{self.what} holds binary data (NUL bytes)", place)
         try:

@@ -927,7 +927,7 @@ def command(file: Path, deliverables: list[str], *, store_dir: Path | None = Non
             labels: Path | None = None, out: Path | None = None, criteria: bool = False,
             rubric: Path | None = None, show_all: bool = False, workers: int | None = None,
             canvas_course: int | None = None, canvas_assignments: dict[str, int] | None = None,
-            timings: bool = False) -> int:
+            blackboard_columns: dict[str, int] | None = None, timings: bool = False) -> int:
     """``roadmap-ci cohort grade``: print what was graded, write the gradebook and LMS files; the exit code."""
     from datetime import UTC
 
@@ -946,6 +946,13 @@ def command(file: Path, deliverables: list[str], *, store_dir: Path | None = Non
     if unknown:
         raise InvalidInput(f"no deliverable {unknown[0]!r} in {file} (deliverables: {', '.join(known)})")
     chosen = [known[x] for x in deliverables] or list(known.values())
+    ids = {"Canvas": {k: str(v) for k, v in (canvas_assignments or {}).items()},
+           "Blackboard": {k: str(v) for k, v in (blackboard_columns or {}).items()}}
+    for option, given in (("--canvas-assignment", canvas_assignments), ("--blackboard-column", blackboard_columns)):
+        stray = [k for k in given or {} if k not in known]
+        if stray:
+            raise InvalidInput(f"{option} {stray[0]}=…: no deliverable {stray[0]!r} in {file} "
+                               f"(deliverables: {', '.join(known)})")
     if rubric is not None and len(chosen) != 1:
         raise InvalidInput("--rubric re-grades one deliverable: name it (cohort grade DELIVERABLE --rubric NEW)")
     new_rubric = load_rubric(rubric) if rubric is not None else None
@@ -958,7 +965,7 @@ def command(file: Path, deliverables: list[str], *, store_dir: Path | None = Non
     t0 = time.perf_counter()
     write_gradebook(out / "gradebook.csv", loaded, results, criteria=criteria)
     for f in lms.LMS_FILES:
-        f.write(out / f.filename, loaded, results)
+        f.write(out / f.filename, loaded, results, ids.get(f.lms, {}))
     written = time.perf_counter() - t0
     problems = [p for r in results for p in r.problems]
     for p in problems:

@@ -1,4 +1,5 @@
-"""Grades into the learning-management system: Canvas's and Moodle's grade import CSVs, and Canvas passback.
+"""Grades into the learning-management system: Canvas's, Moodle's, Brightspace's and Blackboard's grade import CSVs,
+and Canvas passback.
 
 - **Canvas** (Grades → Import): ``Student, ID, SIS User ID, SIS Login ID, Section``, then one column per
   assignment, and a ``Points Possible`` row. Canvas matches a row by ``ID`` (its user id), else ``SIS User ID``,
@@ -11,6 +12,14 @@
   prefixed as Brightspace's own exports write it, so a spreadsheet keeps leading zeros), one ``<item> Points
   Grade`` column per deliverable, and the ``End-of-Line Indicator`` column of ``#``. A learner without an
   ``lms_id`` has no row: Brightspace needs an identifier.
+- **Blackboard Learn** (Grade Center → Work Offline → Upload; Ultra: Gradebook → Upload): ``Last Name``,
+  ``First Name``, ``Username`` (the roster's ``lms_id``: Blackboard matches a row by the username alone),
+  ``Student ID``, then one column per deliverable, every field quoted as Blackboard asks of comma-delimited
+  files. A column with its Blackboard column id (``--blackboard-column churn=123456``) is written
+  ``<title> [Total Pts: <max> Score] |<id>`` and updates that column; without one the upload makes a new
+  (text) column. A learner without an ``lms_id`` has no row.
+- Canvas's columns take their assignment id the same way (``<title> (<id>)``, as Canvas's own export writes
+  them) when ``--canvas-assignment`` names it, so an import updates that assignment instead of making one.
 - **Passback** (optional): with ``CANVAS_URL``, ``CANVAS_TOKEN`` and a course id, each deliverable's grades go to
   its Canvas assignment through ``canvasapi`` (one bulk grade update per assignment).
 """
@@ -31,6 +40,7 @@ from roadmap_ci.errors import CannotRun, InvalidInput
 CANVAS_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 MOODLE_COLUMNS = ("ID number", "Email address", "Full name")
 BRIGHTSPACE_EOL = "End-of-Line Indicator"
+BLACKBOARD_COLUMNS = ("Last Name", "First Name", "Username", "Student ID")
 
 
 def assignment_title(d: Any) -> str:
@@ -46,13 +56,13 @@ def _final(r: DeliverableGrades, lr: Learner) -> object:
     return g.final.total if g is not None else ""
 
 
-def _write(path: Path, header: list[str], rows: list[list[object]]) -> None:
+def _write(path: Path, header: list[str], rows: list[list[object]], quoting: int = csv.QUOTE_MINIMAL) -> None:
     import io
 
     from roadmap_ci.safeio import write_atomic
 
     buf = io.StringIO(newline="")
-    w = csv.writer(buf)
+    w = csv.writer(buf, quoting=quoting)
     w.writerow(header)
     w.writerows(rows)
     write_atomic(path, buf.getvalue())
@@ -65,8 +75,12 @@ def _finals(loaded: LoadedCohort, results: list[DeliverableGrades]) -> list[list
     return [[f.get(login, "") for f in finals] for login in (lr.github.lower() for lr in loaded.learners)]
 
 
-def write_canvas(path: Path, loaded: LoadedCohort, results: list[DeliverableGrades]) -> None:
-    header = [*CANVAS_COLUMNS, *(assignment_title(r.deliverable) for r in results)]
+Ids = dict[str, str]  # deliverable id -> the LMS's own id of its column (assignment), where the mentor named it
+
+
+def write_canvas(path: Path, loaded: LoadedCohort, results: list[DeliverableGrades], ids: Ids) -> None:
+    header = [*CANVAS_COLUMNS, *(_titled(assignment_title(r.deliverable), ids.get(r.deliverable.id), "({})")
+                                 for r in results)]
     rows: list[list[object]] = [["Points Possible", "", "", "", "", *(r.max_points for r in results)]]
     for lr, finals in zip(loaded.learners, _finals(loaded, results), strict=True):
         numeric = lr.lms_id.isdigit()
@@ -75,7 +89,11 @@ def write_canvas(path: Path, loaded: LoadedCohort, results: list[DeliverableGrad
     _write(path, header, rows)
 
 
-def write_moodle(path: Path, loaded: LoadedCohort, results: list[DeliverableGrades]) -> None:
+def _titled(title: str, lms_id: str | None, form: str) -> str:
+    return f"{title} {form.format(lms_id)}" if lms_id else title
+
+
+def write_moodle(path: Path, loaded: LoadedCohort, results: list[DeliverableGrades], ids: Ids) -> None:
     header = [*MOODLE_COLUMNS, *(assignment_title(r.deliverable) for r in results)]
     rows = [[_cell(lr.lms_id), _cell(lr.email), _cell(lr.name or lr.github), *finals]
             for lr, finals in zip(loaded.learners, _finals(loaded, results), strict=True)]
@@ -112,18 +130,38 @@ def canvas(url: str, token: str) -> Any:
         return Canvas(url.strip().rstrip("/"), token)
 
 
-def write_brightspace(path: Path, loaded: LoadedCohort, results: list[DeliverableGrades]) -> None:
+def write_brightspace(path: Path, loaded: LoadedCohort, results: list[DeliverableGrades], ids: Ids) -> None:
     header = ["OrgDefinedId", *(f"{assignment_title(r.deliverable)} Points Grade" for r in results), BRIGHTSPACE_EOL]
     rows = [[f"#{lr.lms_id}", *finals, "#"]
             for lr, finals in zip(loaded.learners, _finals(loaded, results), strict=True) if lr.lms_id]
     _write(path, header, rows)
 
 
+def _last_first(name: str) -> tuple[str, str]:
+    """(last, first) of a roster name: ``Last, First`` as written, else the last word is the last name."""
+    last, comma, first = name.partition(", ")
+    if comma:
+        return last.strip(), first.strip()
+    first, _, last = name.strip().rpartition(" ")
+    return (last, first) if first else (name.strip(), "")
+
+
+def write_blackboard(path: Path, loaded: LoadedCohort, results: list[DeliverableGrades], ids: Ids) -> None:
+    header = [*BLACKBOARD_COLUMNS, *(_titled(assignment_title(r.deliverable), ids.get(r.deliverable.id),
+                                             f"[Total Pts: {r.max_points:g} Score] |{{}}") for r in results)]
+    rows = []
+    for lr, finals in zip(loaded.learners, _finals(loaded, results), strict=True):
+        if lr.lms_id:
+            last, first = _last_first(lr.name or lr.github)
+            rows.append([_cell(last), _cell(first), _cell(lr.lms_id), "", *finals])
+    _write(path, header, rows, quoting=csv.QUOTE_ALL)
+
+
 @dataclass(frozen=True)
 class LmsFile:
     lms: str
     filename: str
-    write: Callable[[Path, LoadedCohort, list[DeliverableGrades]], None]
+    write: Callable[[Path, LoadedCohort, list[DeliverableGrades], Ids], None]
 
 
 # The grade import files ``cohort grade`` writes beside the gradebook: one line each (a new LMS is one writer above
@@ -132,6 +170,7 @@ LMS_FILES: tuple[LmsFile, ...] = (
     LmsFile("Canvas", "canvas.csv", write_canvas),
     LmsFile("Moodle", "moodle.csv", write_moodle),
     LmsFile("Brightspace", "brightspace.csv", write_brightspace),
+    LmsFile("Blackboard", "blackboard.csv", write_blackboard),
 )
 
 

@@ -123,6 +123,13 @@ def _brightspace(row: Row, place: Place) -> Person:
                   keys=_keys(org_id, username, email, name))
 
 
+def _blackboard(row: Row, place: Place) -> Person:
+    # Grade Center's (and Ultra's gradebook's) download: Blackboard matches an upload by the username alone
+    username, student = row.get("Username", ""), row.get("Student ID", "")
+    name = " ".join(p for p in (row.get("First Name", ""), row.get("Last Name", "")) if p)
+    return Person("Blackboard", place, name=name, lms_id=username, keys=_keys(username, student, name))
+
+
 def _ours(row: Row, place: Place) -> Person:
     return Person("roster", place, github=row.get("github", ""), name=row.get("name", ""),
                   email=row.get("email", ""), lms_id=row.get("lms_id", ""), section=row.get("section", ""),
@@ -147,6 +154,8 @@ FORMATS: tuple[Format, ...] = (
            _moodle),
     Format("Brightspace", lambda h: "OrgDefinedId" in h and ("Username" in h or "End-of-Line Indicator" in h),
            _brightspace),
+    Format("Blackboard", lambda h: {"Last Name", "First Name", "Username"} <= h and "OrgDefinedId" not in h,
+           _blackboard),
 )
 
 
@@ -160,8 +169,8 @@ def read_export(path: Path) -> tuple[str, list[Person], list[InvalidInput]]:
     fmt = next((f for f in FORMATS if f.detect(cells)), None)
     if fmt is None:
         shown = plain(", ".join(header[:6]))[:200]
-        raise InvalidInput(f"not a GitHub Classroom roster, Canvas gradebook, Moodle, Brightspace or roster CSV "
-                           f"(header: {shown})", Place(name, line))
+        raise InvalidInput(f"not an export this reads ({', '.join(f.name for f in FORMATS)}; header: {shown})",
+                           Place(name, line))
     if fmt.name == "roster":
         header = [h.lower() for h in header]
     gh = _github_column(header)
@@ -214,7 +223,7 @@ def _groups(people: list[Person]) -> list[list[Person]]:
 
 
 # whose name / e-mail / section wins: an earlier roster's, then an LMS's, then GitHub Classroom's
-PRIORITY = {"roster": 0, "Canvas": 1, "Moodle": 1, "Brightspace": 1, "GitHub Classroom": 3}
+PRIORITY = {"roster": 0, "Canvas": 1, "Moodle": 1, "Brightspace": 1, "Blackboard": 1, "GitHub Classroom": 3}
 
 
 def _pick(rows: list[Person], attr: str) -> str:
@@ -233,7 +242,8 @@ class Imported:
     sources: dict[str, str]  # file -> the kind it was read as
 
 
-LMS_KINDS = ("Canvas", "Moodle", "Brightspace")  # exports whose rows carry the id the LMS imports match grades by
+# exports whose rows carry the id the LMS imports match grades by
+LMS_KINDS = ("Canvas", "Moodle", "Brightspace", "Blackboard")
 
 
 def join(people: list[Person]) -> tuple[list[list[str]], list[InvalidInput], list[str]]:
