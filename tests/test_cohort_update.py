@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from contextlib import contextmanager
 
 from test_cohort_apply import LOGINS, ORG, TEMPLATE, engine, write_cohort
 from test_cohort_status import learner_push
@@ -25,13 +26,36 @@ def apply_with(fk, cohort, templates):
         eng.close()
 
 
-def test_update_opens_a_pull_request_keeps_learner_work_and_lists_conflicts(tmp_path):
+def course(tmp_path, logins=LOGINS):
+    """A copy of the template (the test changes it) and a cohort file."""
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates" / TEMPLATE, templates / TEMPLATE)
-    cohort = write_cohort(tmp_path)
+    return templates, write_cohort(tmp_path, logins)
+
+
+@contextmanager
+def organisation():
     with FakeGitHub() as fk:
         fk.add_org(ORG)
         fk.add_users(*LOGINS)
+        yield fk
+
+
+def change_template_and_update(fk, cohort, templates):
+    """The course's Makefile gets a new first line; then `cohort update churn`."""
+    mk = templates / TEMPLATE / "{{cookiecutter.project_slug}}" / "Makefile"
+    mk.write_text("# the course's Makefile, version 2\n" + mk.read_text().split("\n", 1)[1])
+    eng = engine(fk, cohort)
+    eng.templates_root = templates
+    try:
+        return update(eng, "churn")
+    finally:
+        eng.close()
+
+
+def test_update_opens_a_pull_request_keeps_learner_work_and_lists_conflicts(tmp_path):
+    templates, cohort = course(tmp_path)
+    with organisation() as fk:
         apply_with(fk, cohort, templates)
         for g in LOGINS[:2]:
             fk.accept_invitation(f"{ORG}/churn-{g}", g)
@@ -75,12 +99,8 @@ def test_update_opens_a_pull_request_keeps_learner_work_and_lists_conflicts(tmp_
 
 def test_a_repo_made_elsewhere_is_refused_by_name_and_the_others_are_updated(tmp_path):
     """A repo GitHub Classroom made (adopted by apply: same name) has no roadmap-ci starter to merge from."""
-    templates = tmp_path / "templates"
-    shutil.copytree(ROOT / "templates" / TEMPLATE, templates / TEMPLATE)
-    cohort = write_cohort(tmp_path)
-    with FakeGitHub() as fk:
-        fk.add_org(ORG)
-        fk.add_users(*LOGINS)
+    templates, cohort = course(tmp_path)
+    with organisation() as fk:
         full = f"{ORG}/churn-ada-l"
         fk.add_repo(full)
         classroom = tmp_path / "classroom"
@@ -94,15 +114,7 @@ def test_a_repo_made_elsewhere_is_refused_by_name_and_the_others_are_updated(tmp
         classroom_head = fk.branch_sha(full)
         apply_with(fk, cohort, templates)  # adopted: checked and set up, never overwritten
         assert fk.branch_sha(full) == classroom_head
-        mk = templates / TEMPLATE / "{{cookiecutter.project_slug}}" / "Makefile"
-        mk.write_text("# the course's Makefile, version 2\n" + mk.read_text().split("\n", 1)[1])
-
-        eng = engine(fk, cohort)
-        eng.templates_root = templates
-        try:
-            result = update(eng, "churn")
-        finally:
-            eng.close()
+        result = change_template_and_update(fk, cohort, templates)
         assert sorted(label for label, _ in result.opened) == ["churn/alan-t", "churn/grace-h"]
         ((label, line),) = result.failures
         assert label == "churn/ada-l"
@@ -123,9 +135,7 @@ def test_update_and_close_of_a_deliverable_whose_repos_are_not_made_yet_say_so_i
     cohort = write_cohort(tmp_path, LOGINS[:1])
     cohort.write_text(cohort.read_text().replace("mentors: mentors\n", "mentors: mentors\nprovision_ahead_days: 7\n")
                       .replace(": 2027-", ": 2096-"))
-    with FakeGitHub() as fk:
-        fk.add_org(ORG)
-        fk.add_users(*LOGINS)
+    with organisation() as fk:
         env = {**os.environ, "GITHUB_TOKEN": fk.user_token, "GITHUB_API_URL": fk.url}
         for command, code in (("update", 0), ("close", 1)):
             fk.reset_log()
@@ -139,12 +149,8 @@ def test_update_and_close_of_a_deliverable_whose_repos_are_not_made_yet_say_so_i
 
 def test_after_a_lost_state_directory_update_still_merges_from_the_starter_not_the_learners_head(tmp_path):
     """apply adopts repos when its journal is gone; a repo the learner pushed to keeps its starter as the base."""
-    templates = tmp_path / "templates"
-    shutil.copytree(ROOT / "templates" / TEMPLATE, templates / TEMPLATE)
-    cohort = write_cohort(tmp_path, LOGINS[:1])
-    with FakeGitHub() as fk:
-        fk.add_org(ORG)
-        fk.add_users(*LOGINS)
+    templates, cohort = course(tmp_path, LOGINS[:1])
+    with organisation() as fk:
         apply_with(fk, cohort, templates)
         full = f"{ORG}/churn-ada-l"
         starter = fk.branch_sha(full)
@@ -158,14 +164,7 @@ def test_after_a_lost_state_directory_update_still_merges_from_the_starter_not_t
         result = eng.journal.get(full, "starter").result
         eng.close()
         assert result.get("sha") is None and result["head"] == head  # the learner's commit is not the starter
-        mk = templates / TEMPLATE / "{{cookiecutter.project_slug}}" / "Makefile"
-        mk.write_text("# the course's Makefile, version 2\n" + mk.read_text().split("\n", 1)[1])
-        eng = engine(fk, cohort)
-        eng.templates_root = templates
-        try:
-            done = update(eng, "churn")
-        finally:
-            eng.close()
+        done = change_template_and_update(fk, cohort, templates)
         assert done.failures == [] and [label for label, _ in done.opened] == ["churn/ada-l"]
         branch = fk.pulls[full][0]["head"]["ref"]
         assert fk.repo_file(full, "Makefile", branch).startswith(b"# the course's Makefile, version 2\n")
