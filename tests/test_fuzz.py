@@ -272,6 +272,8 @@ def test_fuzz_labels(task, data):
 ROSTER_HEADERS = [["identifier", "github_username", "github_id", "name"],
                   ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "GitHub"],
                   ["First name", "Last name", "ID number", "Email address", "Groups"],
+                  ["OrgDefinedId", "Username", "Last Name", "First Name", "Email", "End-of-Line Indicator"],
+                  ["Last Name", "First Name", "Username", "Student ID", "Availability", "GitHub"],
                   ["github", "name", "email", "lms_id", "section"]]
 
 
