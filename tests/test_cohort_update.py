@@ -128,7 +128,7 @@ def test_a_repo_made_elsewhere_is_refused_by_name_and_the_others_are_updated(tmp
         assert heads == ["refs/heads/main"]
 
 
-def test_update_and_close_of_a_deliverable_whose_repos_are_not_made_yet_say_so_in_one_line(tmp_path):
+def test_update_close_and_reinvite_of_a_deliverable_whose_repos_are_not_made_yet_say_so(tmp_path):
     import os
     import sys
 
@@ -145,6 +145,19 @@ def test_update_and_close_of_a_deliverable_whose_repos_are_not_made_yet_say_so_i
             out = (res.stdout + res.stderr).strip().splitlines()
             assert "churn" in out[0] and "no repos yet" in out[0] and "Traceback" not in res.stderr
             assert fk.writes() == [] and not fk.repos
+        # reinvite asks GitHub nothing about repos that do not exist yet; an unknown deliverable is one line
+        waiting = ("churn: not provisioned yet (opens 2096-01-11T09:00:00+01:00; apply makes its repos from "
+                   "2096-01-04T09:00:00+01:00)")
+        for args, code, lines in (([], 0, [waiting, "no expired invitations"]),
+                                  (["-d", "churn"], 0, [waiting, "no expired invitations"]),
+                                  (["-d", "chrun"], 1,
+                                   [f"error: no deliverable 'chrun' in {cohort} (deliverables: churn)"])):
+            fk.reset_log()
+            res = subprocess.run([sys.executable, "-m", "roadmap_ci", "cohort", "reinvite", "-c", str(cohort), *args],
+                                 env=env, capture_output=True, text=True, timeout=120)
+            assert res.returncode == code, (args, res.stdout, res.stderr)
+            assert (res.stdout + res.stderr).strip().splitlines() == lines, args
+            assert fk.count(path=f"/repos/{ORG}/churn-ada-l/invitations") == 0
 
 
 def test_after_a_lost_state_directory_update_still_merges_from_the_starter_not_the_learners_head(tmp_path):

@@ -222,6 +222,14 @@ def status(file: Path, state: Path | None, deliverable: str | None, as_json: boo
     return EXIT_INVALID if any(r.error for r in rows) else EXIT_OK
 
 
+def _known(eng: Any, file: Path, deliverable: str) -> None:
+    from roadmap_ci.errors import InvalidInput
+
+    if deliverable not in {d.id for d in eng.c.cohort.deliverables}:
+        raise InvalidInput(f"no deliverable {deliverable!r} in {file} "
+                           f"(deliverables: {', '.join(d.id for d in eng.c.cohort.deliverables)})")
+
+
 def reinvite(file: Path, state: Path | None, deliverable: str | None, pause_s: float | None) -> int:
     from rich.markup import escape
 
@@ -230,10 +238,15 @@ def reinvite(file: Path, state: Path | None, deliverable: str | None, pause_s: f
 
     eng = _engine(file, state, pause_s)
     try:
+        if deliverable is not None:
+            _known(eng, file, deliverable)
         eng.preflight()
         done, failures = do_reinvite(eng, deliverable)
     finally:
         eng.close()
+    for line in waiting_lines(eng):
+        if deliverable is None or line.startswith(f"{deliverable}: "):
+            stdout().print(escape(line))
     for line in done:
         stdout().print(escape(line))
     for label, line in failures:
@@ -252,9 +265,7 @@ def close(file: Path, state: Path | None, deliverable: str, pause_s: float | Non
 
     eng = _engine(file, state, pause_s)
     try:
-        if deliverable not in {d.id for d in eng.c.cohort.deliverables}:
-            raise InvalidInput(f"no deliverable {deliverable!r} in {file} "
-                               f"(deliverables: {', '.join(d.id for d in eng.c.cohort.deliverables)})")
+        _known(eng, file, deliverable)
         for d in eng.waiting():
             if d.id == deliverable:
                 from roadmap_ci.cohort.store import iso
@@ -279,14 +290,11 @@ def update(file: Path, state: Path | None, deliverable: str, pause_s: float | No
 
     from roadmap_ci.cohort.update import update as do_update
     from roadmap_ci.console import stderr, stdout
-    from roadmap_ci.errors import InvalidInput
 
     eng = _engine(file, state, pause_s)
     con, err = stdout(), stderr()
     try:
-        if deliverable not in {d.id for d in eng.c.cohort.deliverables}:
-            raise InvalidInput(f"no deliverable {deliverable!r} in {file} "
-                               f"(deliverables: {', '.join(d.id for d in eng.c.cohort.deliverables)})")
+        _known(eng, file, deliverable)
         eng.preflight()
         result = do_update(eng, deliverable)
     finally:

@@ -134,7 +134,7 @@ def reinvite(eng: Engine, deliverable: str | None = None) -> tuple[list[str], li
     """Replace every expired invitation with a new one (the old one deleted first); (done, failures)."""
     done: list[str] = []
     failures: list[tuple[str, str]] = []
-    for seat in eng.c.seats(deliverable):
+    for seat in eng.seats(deliverable):  # a waiting deliverable has no repos, so no invitations
         full = f"{eng.c.org}/{seat.repo}"
         try:
             expired = [i for i in eng.client.pages(f"/repos/{full}/invitations", what=f"list {full}'s invitations")
