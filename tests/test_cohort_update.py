@@ -128,7 +128,7 @@ def test_a_repo_made_elsewhere_is_refused_by_name_and_the_others_are_updated(tmp
         assert heads == ["refs/heads/main"]
 
 
-def test_update_close_and_reinvite_of_a_deliverable_whose_repos_are_not_made_yet_say_so(tmp_path):
+def test_update_close_collect_reinvite_of_a_deliverable_whose_repos_are_not_made_yet_say_so(tmp_path):
     import os
     import sys
 
@@ -137,9 +137,10 @@ def test_update_close_and_reinvite_of_a_deliverable_whose_repos_are_not_made_yet
                       .replace(": 2027-", ": 2096-"))
     with organisation() as fk:
         env = {**os.environ, "GITHUB_TOKEN": fk.user_token, "GITHUB_API_URL": fk.url}
-        for command, code in (("update", 0), ("close", 1)):
+        for command, code in (("update", 0), ("close", 1), ("collect", 1)):
             fk.reset_log()
-            res = subprocess.run([sys.executable, "-m", "roadmap_ci", "cohort", command, str(cohort), "churn"],
+            where = ["-c", str(cohort)] if command == "collect" else [str(cohort)]
+            res = subprocess.run([sys.executable, "-m", "roadmap_ci", "cohort", command, *where, "churn"],
                                  env=env, capture_output=True, text=True, timeout=120)
             assert res.returncode == code, (command, res.stdout, res.stderr)
             out = (res.stdout + res.stderr).strip().splitlines()
