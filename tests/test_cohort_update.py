@@ -178,6 +178,9 @@ def test_after_a_lost_state_directory_update_still_merges_from_the_starter_not_t
         result = eng.journal.get(full, "starter").result
         eng.close()
         assert result.get("sha") is None and result["head"] == head  # the learner's commit is not the starter
+        eng = engine(fk, cohort)  # a journal written before 2026-12-07 recorded the head as the starter
+        eng.journal.done(full, "starter", None, {"sha": head, "verified": True}, verified=True)
+        eng.close()
         done = change_template_and_update(fk, cohort, templates)
         assert done.failures == [] and [label for label, _ in done.opened] == ["churn/ada-l"]
         branch = fk.pulls[full][0]["head"]["ref"]

@@ -61,7 +61,9 @@ def _update_seat(eng: Engine, seat: Seat, out: UpdateResult, templates_root: Pat
     try:
         clone = work / "repo"
         _run(["git", "clone", "-q", repo["clone_url"], str(clone)], work, env)
-        starter = eng.journal.get(full, "starter").result.get("sha") or _first_starter(full, clone)
+        known = eng.journal.get(full, "starter").result.get("sha")
+        # a journal from before 2026-12-07 may hold an adopted repo's branch head as its starter: checked
+        starter = known if known and _is_starter_commit(clone, known) else _first_starter(full, clone)
         fresh = render_starter(eng.c, seat, work / "render", secret=eng.secret, root=templates_root)
         _run(["git", "fetch", "-q", str(fresh.path), "HEAD:refs/roadmap-ci/render"], clone)
         tree = _run(["git", "rev-parse", "refs/roadmap-ci/render^{tree}"], clone).strip()
@@ -118,6 +120,21 @@ def _update_seat(eng: Engine, seat: Seat, out: UpdateResult, templates_root: Pat
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _author_and_subject(clone: Path, sha: str) -> tuple[str, str]:
+    email, _, subject = _run(["git", "log", "-1", "--format=%ae%x00%s", sha], clone).strip().partition("\0")
+    return email, subject
+
+
+def _is_starter_commit(clone: Path, sha: str) -> bool:
+    """``sha`` is in the clone, has no parents, and is a commit ``render_starter`` made."""
+    import subprocess
+
+    parents = subprocess.run(["git", "rev-list", "--parents", "-n", "1", sha], cwd=clone, capture_output=True,
+                             text=True)
+    return (parents.returncode == 0 and len(parents.stdout.split()) == 1
+            and is_starter(*_author_and_subject(clone, sha)))
+
+
 def _first_starter(full: str, clone: Path) -> str:
     """The repo's first commit when it is a roadmap-ci starter (a repo apply adopted: the journal has no starter).
 
@@ -127,10 +144,9 @@ def _first_starter(full: str, clone: Path) -> str:
     """
     roots = _run(["git", "rev-list", "--max-parents=0", "HEAD"], clone).split()
     for sha in reversed(roots):
-        email, _, subject = _run(["git", "log", "-1", "--format=%ae%x00%s", sha], clone).strip().partition("\0")
-        if is_starter(email, subject):
+        if is_starter(*_author_and_subject(clone, sha)):
             return sha
-    email, _, subject = _run(["git", "log", "-1", "--format=%ae%x00%s", roots[-1]], clone).strip().partition("\0")
+    email, subject = _author_and_subject(clone, roots[-1])
     raise InvalidInput(f"{full} did not start from a roadmap-ci starter: its first commit {roots[-1][:12]} "
                        f"({subject[:60]!r} by {email[:60]!r}) was made elsewhere, e.g. by GitHub Classroom, so "
                        "there is no starter to merge the template's changes from; nothing pushed")
