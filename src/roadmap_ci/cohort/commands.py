@@ -295,6 +295,13 @@ def update(file: Path, state: Path | None, deliverable: str, pause_s: float | No
     con, err = stdout(), stderr()
     try:
         _known(eng, file, deliverable)
+        for d in eng.waiting():
+            if d.id == deliverable:
+                from roadmap_ci.cohort.store import iso
+
+                con.print(escape(f"{deliverable} has no repos yet (cohort apply makes them from "
+                                 f"{iso(eng.c.provision_from(d))}, from today's template): nothing to update"))
+                return EXIT_OK
         eng.preflight()
         result = do_update(eng, deliverable)
     finally:

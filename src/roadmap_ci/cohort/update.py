@@ -33,15 +33,7 @@ class UpdateResult:
 def update(eng: Engine, deliverable: str, *, templates_root: Path | None = None) -> UpdateResult:
     out = UpdateResult()
     templates_root = templates_root or eng.templates_root
-    waiting = {d.id: d for d in eng.waiting()}
-    if deliverable in waiting:  # provision_ahead_days: no repos yet; apply renders today's template when it makes them
-        from roadmap_ci.cohort.store import iso
-
-        out.current.append(f"{deliverable}: no repos yet (apply makes them from "
-                           f"{iso(eng.c.provision_from(waiting[deliverable]))}, from today's template): "
-                           "nothing to update")
-        return out
-    for seat in eng.c.seats(deliverable):
+    for seat in eng.seats(deliverable):  # none while provision_ahead_days holds it back: apply renders today's
         try:
             _update_seat(eng, seat, out, templates_root)
         except RoadmapError as exc:
