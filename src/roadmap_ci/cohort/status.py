@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from roadmap_ci.cohort.apply import Engine
+from roadmap_ci.cohort.rescore import _cell
 from roadmap_ci.errors import RoadmapError
 
 SCORE = re.compile(r"^\s*(?P<total>\d+(?:\.\d+)?)\s*/\s*(?P<max>\d+(?:\.\d+)?)\s+points")
@@ -124,10 +125,6 @@ def write_csv(rows: list[SeatStatus], path: Path | None) -> str:
     if path is not None:
         path.write_text(buf.getvalue(), encoding="utf-8")
     return buf.getvalue()
-
-
-def _cell(text: str) -> str:
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def reinvite(eng: Engine, deliverable: str | None = None) -> tuple[list[str], list[tuple[str, str]]]:
