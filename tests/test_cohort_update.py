@@ -123,6 +123,7 @@ def test_a_repo_made_elsewhere_is_refused_by_name_and_the_others_are_updated(tmp
                                "was made elsewhere")
         assert "\x1b" not in line and line.endswith("nothing pushed")
         assert full not in fk.pulls and fk.branch_sha(full) == classroom_head
+        assert fk.variables[full]["ROADMAP_CI_LEDGER_SHA"]["value"] == classroom_head  # the ledger: its first commit
         heads = subprocess.run(["git", "for-each-ref", "--format=%(refname)"], cwd=f"{fk.git_root}/{full}.git",
                                capture_output=True, text=True, check=True).stdout.split()
         assert heads == ["refs/heads/main"]
@@ -178,13 +179,22 @@ def test_after_a_lost_state_directory_update_still_merges_from_the_starter_not_t
         eng = engine(fk, cohort)
         result = eng.journal.get(full, "starter").result
         eng.close()
-        assert result.get("sha") is None and result["head"] == head  # the learner's commit is not the starter
+        # the learner's commit is not the starter: the first commit is, found on GitHub
+        assert (result["sha"], result["root"], result["head"]) == (starter, starter, head)
+        assert fk.variables[full]["ROADMAP_CI_LEDGER_SHA"]["value"] == starter
         eng = engine(fk, cohort)  # a journal written before 2026-12-07 recorded the head as the starter
         eng.journal.done(full, "starter", None, {"sha": head, "verified": True}, verified=True)
+        eng.journal.done(full, "var:ROADMAP_CI_LEDGER_SHA", None, {"value": head})
         eng.close()
-        done = change_template_and_update(fk, cohort, templates)
+        fk.variables[full]["ROADMAP_CI_LEDGER_SHA"]["value"] = head
+        done = change_template_and_update(fk, cohort, templates)  # update checks the journal's starter itself
         assert done.failures == [] and [label for label, _ in done.opened] == ["churn/ada-l"]
         branch = fk.pulls[full][0]["head"]["ref"]
         assert fk.repo_file(full, "Makefile", branch).startswith(b"# the course's Makefile, version 2\n")
         assert fk.repo_file(full, "README.md", branch) == fk.repo_file(full, "README.md")  # their work kept
         assert b"more" in fk.repo_file(full, "README.md", branch)
+        apply_with(fk, cohort, templates)  # apply checks such a journal once, and moves the ledger back
+        assert fk.variables[full]["ROADMAP_CI_LEDGER_SHA"]["value"] == starter
+        writes = len(fk.writes())
+        apply_with(fk, cohort, templates)
+        assert len(fk.writes()) == writes

@@ -85,6 +85,20 @@ class Action:
         return self.step.split(":", 1)[0]
 
 
+def _unchecked_starter(result: dict[str, Any]) -> bool:
+    """A starter step journalled before 2026-12-07 from a branch found on GitHub: its head, recorded unchecked."""
+    return bool(result.get("verified")) and "starter" not in result and "root" not in result
+
+
+def _is_starter(commit: dict[str, Any]) -> bool:
+    """A commit as GitHub's REST API gives it (branches, commits) is a starter ``render_starter`` made."""
+    from roadmap_ci.cohort.starter import is_starter
+
+    inner = commit.get("commit") or {}
+    return not commit.get("parents") and is_starter(str((inner.get("author") or {}).get("email") or ""),
+                                                    str(inner.get("message") or "").split("\n", 1)[0])
+
+
 @dataclass
 class SeatPlan:
     seat: Seat
@@ -317,6 +331,9 @@ class Engine:
                 elif step == "labels":
                     what = f"write labels to {self.rubrics}"
                 sp.actions.append(Action(step, what))
+        started = self.journal.get(full, "starter")
+        if not forget and started.done and _unchecked_starter(started.result):
+            sp.actions.append(Action("starter", "check the starter commit (and the ledger pinned to it)"))
         if not forget and check_invitations:
             self._check_invitations(sp)
         return sp
@@ -418,8 +435,10 @@ class Engine:
         repo = self._step(sp, "repo", steps["repo"], create_repo, lambda: _maybe(_repo_result, get_repo()))
         branch = repo.get("default_branch") or "main"
 
-        self._step(sp, "starter", None, lambda: self._push_starter(sp, repo),
-                   lambda: self._found_starter(full, branch))
+        found = self._step(sp, "starter", None, lambda: self._push_starter(sp, repo),
+                           lambda: self._found_starter(full, branch))
+        if _unchecked_starter(found):
+            self.journal.done(full, "starter", None, self._found_starter(full, branch) or found, verified=True)
         for m in seat.members:
             self._step(sp, f"access:{m.github}", "push", lambda m=m: self._invite(full, m.github),
                        lambda m=m: self._find_access(full, m.github))
@@ -436,20 +455,24 @@ class Engine:
 
         self._step(sp, "ruleset", steps["ruleset"], protect, lambda: self._find_ruleset(full, body))
         d = seat.deliverable
-        ledger = str(self.journal.get(full, "starter").result.get("sha") or "")
+        started = self.journal.get(full, "starter").result
+        ledger = str(started.get("sha") or started.get("root") or "")
         for name, value in (("ROADMAP_CI_RUBRIC", d.rubric.id or str(d.rubric.path)),
                             ("ROADMAP_CI_RUBRIC_VERSION", d.rubric.version),
                             ("ROADMAP_CI_REPORT_ENVIRONMENT", ENVIRONMENT),
                             ("ROADMAP_CI_LEDGER_SHA", ledger),
                             ("ROADMAP_CI_ARTIFACT_RETENTION_DAYS",
                              str(self.c.cohort.artifact_retention_days or ""))):
-            # no starter commit known (an adopted repo): the report finds the oldest commit itself;
+            # no first commit known: the report finds the oldest commit itself;
             # no retention in cohort.yaml: the evaluate workflow's own
             if not value:
                 continue
             step = f"var:{name}"
+            st = self.journal.get(full, step)
+            # the ledger's digest is unknown to plan (None): set again only when the starter found changed it
+            moved = steps[step] is None and st.done and st.result.get("value") not in (None, value)
             self._step(sp, step, steps[step], lambda n=name, v=value: self._set_variable(full, n, v),
-                       lambda n=name, v=value: self._find_variable(full, n, v))
+                       lambda n=name, v=value: self._find_variable(full, n, v), force=moved)
 
         def environment() -> dict[str, Any]:
             _, env = self._write("PUT", f"/repos/{full}/environments/{ENVIRONMENT}", ENV_BODY,
@@ -615,22 +638,38 @@ class Engine:
     def _found_starter(self, full: str, branch: str) -> dict[str, Any] | None:
         """The starter step of a repo whose branch is already there (adopted, or a push whose answer was lost).
 
-        Its head is recorded as the starter only when it is one: a roadmap-ci starter commit with no parents.
-        A repo made elsewhere (GitHub Classroom, by hand) or pushed to since is recorded without a starter:
-        ``cohort update`` then looks for it in the history, and the report finds the oldest commit itself
-        (no ``ROADMAP_CI_LEDGER_SHA``). Recording the head would make a learner's commit the base of update's
-        three-way merge -- a pull request that takes their work back out.
+        The starter is recorded only when a commit checks out as one -- a roadmap-ci starter commit with no
+        parents (``starter.is_starter``) -- at the head, or else at the branch's first commit (the learner pushed
+        since). A repo made elsewhere (GitHub Classroom, by hand) gets its first commit as ``root`` and no
+        starter: ``cohort update`` refuses it, and the feedback ledger (``ROADMAP_CI_LEDGER_SHA``) is pinned to
+        that first commit. Recording the head unchecked, as before 2026-12-07, made a learner's commit the base of
+        update's three-way merge -- a pull request that takes their work back out -- and of the ledger.
         """
-        from roadmap_ci.cohort.starter import is_starter
-
         b = self.client.get_or_none(f"/repos/{full}/branches/{branch}", what=f"read {full}'s {branch}")
         if b is None:
             return None
         head = b.get("commit") or {}
-        inner = head.get("commit") or {}
-        ours = not head.get("parents") and is_starter(str((inner.get("author") or {}).get("email") or ""),
-                                                      str(inner.get("message") or "").split("\n", 1)[0])
-        return {"sha" if ours else "head": head.get("sha"), "verified": True}
+        if _is_starter(head):
+            return {"sha": head.get("sha"), "verified": True, "starter": True}
+        found: dict[str, Any] = {"head": head.get("sha"), "verified": True}
+        root = self._first_commit(full, branch)
+        if root is not None:
+            found["root"] = root.get("sha")
+            if _is_starter(root):
+                found.update(sha=root.get("sha"), starter=True)
+        return found
+
+    def _first_commit(self, full: str, branch: str) -> dict[str, Any] | None:
+        """The branch's oldest commit: the last page of a one-commit-a-page listing (two reads)."""
+        what = f"find the first commit of {full}'s {branch}"
+        resp, page = self.client._get(f"/repos/{full}/commits", {"sha": branch, "per_page": 1}, what=what,
+                                      cache=False)
+        last = ((getattr(resp, "links", None) or {}).get("last") or {}).get("url")
+        if isinstance(last, str):
+            if not last.startswith(self.client.api_url + "/"):  # the token goes only to the API
+                raise CannotRun(f"cannot {what}: GitHub's last-page link leaves the API")
+            resp, page = self.client._get(last, None, what=what, cache=False)
+        return page[-1] if isinstance(page, list) and page and isinstance(page[-1], dict) else None
 
     def _invite(self, full: str, login: str) -> dict[str, Any]:
         status, body = self._write("PUT", f"/repos/{full}/collaborators/{login}", {"permission": "push"},
