@@ -193,6 +193,12 @@ def test_after_a_lost_state_directory_update_still_merges_from_the_starter_not_t
         assert fk.repo_file(full, "Makefile", branch).startswith(b"# the course's Makefile, version 2\n")
         assert fk.repo_file(full, "README.md", branch) == fk.repo_file(full, "README.md")  # their work kept
         assert b"more" in fk.repo_file(full, "README.md", branch)
+        eng = engine(fk, cohort)
+        try:
+            eng.preflight()
+            assert [a.step for a in eng.plan()[0].actions] == ["check:starter"]
+        finally:
+            eng.close()
         apply_with(fk, cohort, templates)  # apply checks such a journal once, and moves the ledger back
         assert fk.variables[full]["ROADMAP_CI_LEDGER_SHA"]["value"] == starter
         writes = len(fk.writes())

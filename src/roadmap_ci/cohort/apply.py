@@ -57,7 +57,7 @@ STATE_DIR = ".roadmap-ci"
 
 STEP_WORDS = {"repo": "create repo", "starter": "push starter", "access": "invite", "ruleset": "protect branch",
               "var": "set variable", "environment": "environment", "env-policy": "branch policy",
-              "secret": "set secret", "labels": "write labels"}
+              "secret": "set secret", "labels": "write labels", "check": "check the starter"}
 CONTENT_STEPS = {"repo", "access", "labels"}  # content-creating writes (GitHub's 80/min, 500/h): a commit is one
 
 
@@ -333,7 +333,7 @@ class Engine:
                 sp.actions.append(Action(step, what))
         started = self.journal.get(full, "starter")
         if not forget and started.done and _unchecked_starter(started.result):
-            sp.actions.append(Action("starter", "check the starter commit (and the ledger pinned to it)"))
+            sp.actions.append(Action("check:starter", "check the starter commit (and the ledger pinned to it)"))
         if not forget and check_invitations:
             self._check_invitations(sp)
         return sp
