@@ -23,7 +23,7 @@ import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -254,7 +254,7 @@ class Collector:
 def command(file: Path, deliverable: str, *, store_dir: Path | None = None, state: Path | None = None,
             branch: str = "main", workflow: str = WORKFLOW, concurrency: int = MAX_CONCURRENCY,
             rerun: bool = False) -> int:
-    from roadmap_ci.cohort.commands import make_client, state_dir
+    from roadmap_ci.cohort.commands import make_client, no_repos_yet, state_dir
     from roadmap_ci.cohort.grade import safe
     from roadmap_ci.cohort.model import load_cohort
     from roadmap_ci.console import stderr, stdout
@@ -264,11 +264,8 @@ def command(file: Path, deliverable: str, *, store_dir: Path | None = None, stat
     if deliverable not in {d.id for d in loaded.cohort.deliverables}:
         raise InvalidInput(f"no deliverable {deliverable!r} in {file} "
                            f"(deliverables: {', '.join(d.id for d in loaded.cohort.deliverables)})")
-    for d in loaded.waiting(datetime.now(UTC)):
-        if d.id == deliverable:  # provision_ahead_days: no repos yet, so nothing to collect
-            raise InvalidInput(f"{deliverable} has no repos yet (cohort apply makes them from "
-                               f"{store.iso(loaded.provision_from(d))}; it opens {store.iso(d.opens)}): "
-                               "nothing to collect")
+    if (line := no_repos_yet(loaded, deliverable)) is not None:
+        raise InvalidInput(f"{line}: nothing to collect")
     if not 1 <= concurrency <= MAX_CONCURRENCY:
         raise InvalidInput(f"--concurrency: between 1 and {MAX_CONCURRENCY} (GitHub allows 100 at once; "
                            "stay far below)")

@@ -222,6 +222,19 @@ def status(file: Path, state: Path | None, deliverable: str | None, as_json: boo
     return EXIT_INVALID if any(r.error for r in rows) else EXIT_OK
 
 
+def no_repos_yet(c: LoadedCohort, deliverable: str, now: Any = None) -> str | None:
+    """For a deliverable ``provision_ahead_days`` still holds back: the line saying so (its repos do not exist)."""
+    from datetime import UTC, datetime
+
+    from roadmap_ci.cohort.store import iso
+
+    for d in c.waiting(now or datetime.now(UTC)):
+        if d.id == deliverable:
+            return (f"{deliverable} has no repos yet (cohort apply makes them from {iso(c.provision_from(d))}; "
+                    f"it opens {iso(d.opens)})")
+    return None
+
+
 def _known(eng: Any, file: Path, deliverable: str) -> None:
     from roadmap_ci.errors import InvalidInput
 
@@ -266,12 +279,8 @@ def close(file: Path, state: Path | None, deliverable: str, pause_s: float | Non
     eng = _engine(file, state, pause_s)
     try:
         _known(eng, file, deliverable)
-        for d in eng.waiting():
-            if d.id == deliverable:
-                from roadmap_ci.cohort.store import iso
-
-                raise InvalidInput(f"{deliverable} has no repos yet (cohort apply makes them from "
-                                   f"{iso(eng.c.provision_from(d))}; it opens {iso(d.opens)}): nothing to close")
+        if (line := no_repos_yet(eng.c, deliverable, eng.now)) is not None:
+            raise InvalidInput(f"{line}: nothing to close")
         eng.preflight()
         done, failures = do_close(eng, deliverable)
     finally:
@@ -295,13 +304,9 @@ def update(file: Path, state: Path | None, deliverable: str, pause_s: float | No
     con, err = stdout(), stderr()
     try:
         _known(eng, file, deliverable)
-        for d in eng.waiting():
-            if d.id == deliverable:
-                from roadmap_ci.cohort.store import iso
-
-                con.print(escape(f"{deliverable} has no repos yet (cohort apply makes them from "
-                                 f"{iso(eng.c.provision_from(d))}, from today's template): nothing to update"))
-                return EXIT_OK
+        if (line := no_repos_yet(eng.c, deliverable, eng.now)) is not None:
+            con.print(escape(f"{line}: nothing to update (apply renders today's template)"))
+            return EXIT_OK
         eng.preflight()
         result = do_update(eng, deliverable)
     finally:
