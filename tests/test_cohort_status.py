@@ -99,5 +99,21 @@ def test_close_drops_learners_to_read_and_a_second_close_writes_nothing(tmp_path
         writes = len(fk.writes())
         res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
         assert res.returncode == 0 and len(fk.writes()) == writes and "GitHub: 0 writes" in res.stdout
+        # the read-only invitation expires; reinvite renews it read-only, and neither close nor apply gives
+        # write access back (nor writes anything)
+        fk.age_invitations(f"{ORG}/churn-grace-h", 8 * 24 * 3600)
+        res = subprocess.run([*cmd[:4], "reinvite", "-c", str(cohort), "--pause", "0"], env=env,
+                             capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0, res.stderr
+        assert res.stdout.strip() == "churn/grace-h: grace-h invited again to read (closed)"
+        (inv,) = fk.invitations[f"{ORG}/churn-grace-h"]
+        assert inv["permissions"] == "read" and not fk._expired(inv)
+        writes = len(fk.writes())
+        res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0 and "GitHub: 0 writes" in res.stdout, res.stdout + res.stderr
+        res = subprocess.run([*cmd[:4], "apply", str(cohort), "--pause", "0"], env=env, capture_output=True,
+                             text=True, timeout=120)
+        assert res.returncode == 0 and "GitHub: 0 writes" in res.stdout, res.stdout + res.stderr
+        assert len(fk.writes()) == writes and fk.invitations[f"{ORG}/churn-grace-h"][0]["permissions"] == "read"
         res = subprocess.run([*cmd[:5], str(cohort), "nope"], env=env, capture_output=True, text=True, timeout=120)
         assert res.returncode == 1 and res.stderr.startswith("error: no deliverable 'nope'")

@@ -671,23 +671,24 @@ class Engine:
             resp, page = self.client._get(last, None, what=what, cache=False)
         return page[-1] if isinstance(page, list) and page and isinstance(page[-1], dict) else None
 
-    def _invite(self, full: str, login: str) -> dict[str, Any]:
-        status, body = self._write("PUT", f"/repos/{full}/collaborators/{login}", {"permission": "push"},
+    def _invite(self, full: str, login: str, permission: str = "push") -> dict[str, Any]:
+        """Invite (or add) ``login`` with ``permission`` (``push``; ``pull`` on a closed deliverable's repo)."""
+        status, body = self._write("PUT", f"/repos/{full}/collaborators/{login}", {"permission": permission},
                                    what=f"invite {login} to {full}", content=True,
-                                   verify=lambda: self._find_access(full, login))
+                                   verify=lambda: self._find_access(full, login, permission))
         if status == 201 and isinstance(body, dict) and "invitee" in body:
             return {"kind": "invited", "id": body.get("id"), "created_at": body.get("created_at")}
         if status == 200 and isinstance(body, dict) and "kind" in body:
             return body  # verified after a lost answer
         return {"kind": "added"}
 
-    def _find_access(self, full: str, login: str) -> dict[str, Any] | None:
+    def _find_access(self, full: str, login: str, permission: str = "push") -> dict[str, Any] | None:
         for inv in self.client.pages(f"/repos/{full}/invitations", what=f"list {full}'s invitations"):
             if (inv.get("invitee") or {}).get("login", "").lower() == login.lower() and not inv.get("expired"):
                 return {"kind": "invited", "id": inv.get("id"), "created_at": inv.get("created_at")}
         perm = self.client.get_or_none(f"/repos/{full}/collaborators/{login}/permission",
                                        what=f"read {login}'s permission on {full}")
-        if perm is not None and perm.get("permission") in ("write", "admin"):
+        if perm is not None and perm.get("permission") in (("read",) if permission == "pull" else ("write", "admin")):
             return {"kind": "added"}
         return None
 

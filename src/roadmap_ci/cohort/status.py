@@ -141,18 +141,21 @@ def reinvite(eng: Engine, deliverable: str | None = None) -> tuple[list[str], li
             continue
         for inv in expired:
             login = (inv.get("invitee") or {}).get("login", "")
-            step = f"access:{login}"
+            # after `close` the learner is invited back to read, and the close step keeps the new invitation
+            # (a second close then writes nothing, and nothing gives write access back)
+            closed = eng.journal.get(full, f"close:{login}").done
+            step, permission = (f"close:{login}", "pull") if closed else (f"access:{login}", "push")
             try:
-                eng.journal.begin(full, step, "push", {"reinvite": inv.get("id")})
+                eng.journal.begin(full, step, permission, {"reinvite": inv.get("id")})
                 try:
                     eng._write("DELETE", f"/repos/{full}/invitations/{inv['id']}",
                                what=f"delete {login}'s expired invitation to {full}")
                 except RoadmapError as exc:
                     if getattr(exc, "status", None) != 404:  # already gone: fine
                         raise
-                result = eng._invite(full, login)
-                eng.journal.done(full, step, "push", result)
-                done.append(f"{seat.label}: {login} invited again")
+                result = eng._invite(full, login, permission)
+                eng.journal.done(full, step, permission, {**result, "permission": "pull"} if closed else result)
+                done.append(f"{seat.label}: {login} invited again" + (" to read (closed)" if closed else ""))
             except RoadmapError as exc:
                 eng.journal.failed(full, step, str(exc))
                 failures.append((seat.label, str(exc)))
