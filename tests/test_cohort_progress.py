@@ -176,3 +176,24 @@ def test_similar_gives_the_same_pairs_with_one_shared_labels_file_and_with_a_cop
     assert out[True] == out[False]
     kinds = {(p["a"], p["b"]): p["kind"] for p in out[True]}
     assert kinds[("t00", "t05")] == "shared errors" and kinds[("t06", "t07")] == "identical files"
+
+
+def test_a_csv_that_cannot_be_written_is_one_cannot_write_line_like_grade_and_report(tmp_path):
+    """`--csv .` (a folder) or a path under a file used to end in `internal error: IsADirectoryError` or
+    `NotADirectoryError`; progress and similar write through the one writer grade -o and report --html use."""
+    f = progress_cohort(tmp_path)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "file").write_text("x")
+    cases = [(tmp_path / "out", "it is a directory"),
+             (tmp_path / "file" / "p.csv", f"{tmp_path / 'file'} is not a directory")]
+    for out, why in cases:
+        for args in (["progress", "--now", "2027-05-30T12:00:00Z"], ["similar", "churn"]):
+            r = run_cli("cohort", *args, "-c", str(f), "--csv", str(out))
+            assert r.returncode == 2, (args, out, r.stderr)
+            assert r.stderr.splitlines()[-1] == f"error: cannot write {out}: {why}", (args, r.stderr)
+            assert "internal error" not in r.stderr and "Traceback" not in r.stderr
+    assert not list(tmp_path.rglob(".*.tmp"))
+    # and a writable path still gets the whole sheet
+    ok = run_cli("cohort", "similar", "churn", "-c", str(f), "--csv", str(tmp_path / "out" / "pairs.csv"))
+    assert ok.returncode == 0, ok.stderr
+    assert (tmp_path / "out" / "pairs.csv").read_text().startswith("deliverable,learner_a,learner_b,kind,evidence")

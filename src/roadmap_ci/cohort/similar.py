@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import math
 from collections import defaultdict
@@ -465,14 +466,17 @@ def _evidence(subs: list[Submission], a: int, b: int, every: _Stratum, rare: _St
 
 
 def write_csv(pairs: list[Pair], deliverable: str, path: Path) -> None:
+    """The pairs as CSV, written whole through the one writer ``grade -o`` and ``report --html`` use (a path that
+    cannot be written is one ``cannot write`` line, exit 2)."""
     from roadmap_ci.cohort.rescore import _cell
+    from roadmap_ci.safeio import write_atomic
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["deliverable", "learner_a", "learner_b", "kind", "evidence"])
-        for p in pairs:
-            w.writerow([deliverable, _cell(p.a), _cell(p.b), p.kind, _cell(p.describe())])
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf)
+    w.writerow(["deliverable", "learner_a", "learner_b", "kind", "evidence"])
+    for p in pairs:
+        w.writerow([deliverable, _cell(p.a), _cell(p.b), p.kind, _cell(p.describe())])
+    write_atomic(path, buf.getvalue())
 
 
 def command(file: Path, deliverable: str, *, store_dir: Path | None = None, state: Path | None = None,
