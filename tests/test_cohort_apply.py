@@ -212,6 +212,25 @@ def test_a_learner_who_is_not_on_github_is_reported_and_the_others_are_done(tmp_
         assert_converged(fk)
 
 
+def test_apply_when_no_learner_is_on_github_fails_each_seat_and_exits_1(tmp_path):
+    # every roster login mistyped (or GITHUB_API_URL at the wrong server): nothing to write, but not "done"
+    cohort = write_cohort(tmp_path, ["no-such-a", "no-such-b"])
+    with FakeGitHub() as fk:
+        fk.add_org(ORG)
+        env = {**os.environ, "GITHUB_TOKEN": fk.user_token, "GITHUB_API_URL": fk.url}
+        for cmd in ("plan", "apply"):
+            args = ["-c", str(cohort), *(["--pause", "0"] if cmd == "apply" else [])]
+            res = subprocess.run([sys.executable, "-m", "roadmap_ci", "cohort", cmd, *args], env=env,
+                                 capture_output=True, text=True, timeout=120)
+            assert res.returncode == 1, (cmd, res.stdout, res.stderr)
+            assert "2 repos: nothing to change (2 held back: below)" in res.stdout, (cmd, res.stdout)
+        assert res.stderr.splitlines() == [
+            "churn/no-such-a: roster.csv:2: 'no-such-a' is not a GitHub user (nothing was written for this seat)",
+            "churn/no-such-b: roster.csv:3: 'no-such-b' is not a GitHub user (nothing was written for this seat)",
+            "2 of 2 repos not done; run apply again once fixed (what is done is kept)"]
+        assert fk.writes() == []
+
+
 def test_a_token_that_cannot_administer_the_organisation_writes_nothing(tmp_path, cli):
     cohort = write_cohort(tmp_path)
     with fake() as fk:

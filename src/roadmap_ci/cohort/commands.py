@@ -82,13 +82,14 @@ def summary_line(plans: list[Any], pause_s: float) -> str:
 
     t = totals(plans)
     writes, content = write_count(plans)
+    held = sum(1 for sp in plans if sp.error)
     if not writes:
-        return f"{len(plans)} repos: nothing to change"
+        return f"{len(plans)} repos: nothing to change" + (f" ({held} held back: below)" if held else "")
     parts = [f"{STEP_WORDS.get(k, k)} ×{n}" for k, n in sorted(t.items())]
     eta = eta_seconds(writes, content, pause_s)
     return (f"{len(plans)} repos: {writes} writes ({content} content-creating): {', '.join(parts)}; "
             f"at GitHub's pace (writes ≥ {pause_s:g} s apart, ≤ 80 repos/invitations a minute, 500 an hour) "
-            f"this takes at least {_duration(eta)}")
+            f"this takes at least {_duration(eta)}" + (f"; {held} held back (below)" if held else ""))
 
 
 def _duration(s: float) -> str:
@@ -167,9 +168,7 @@ def apply(file: Path, state: Path | None, pause_s: float | None = None, quiet: b
                 eng.on_write = tick
                 result = eng.apply(plans)
         else:
-            from roadmap_ci.cohort.apply import ApplyResult
-
-            result = ApplyResult(plans)
+            result = eng.apply(plans)  # nothing to write; the seats held back (a learner not on GitHub) fail
     finally:
         eng.close()
     for sp in plans:
