@@ -119,7 +119,7 @@ def test_an_lms_export_with_a_github_column_needs_no_classroom_file(tmp_path, ca
     assert code == 1
     assert rows_of(tmp_path / "roster.csv")[1:] == [["ada-l", "Ada Lovelace", "ada@uni.example", "", "Tuesday"],
                                                     ["grace-h", "Grace Hopper", "grace@uni.example", "", "Thursday"]]
-    assert err[0] == f"{parts}:4: Alan Turing: '-not-a-login-' is not a valid GitHub login; left out"
+    assert err[0] == f"{parts}:4: Alan Turing: github: '-not-a-login-' is not a valid GitHub login; left out"
 
 
 def test_an_existing_roster_gains_the_lms_ids_and_keeps_its_own_names(tmp_path, capsys):
@@ -147,7 +147,7 @@ def test_rows_that_cannot_be_told_apart_are_left_out_not_guessed(tmp_path, capsy
     assert err[0].startswith(f"{canvas}:2: John Smith: rows 2, 3 share an identifier")
     assert err[1].startswith(f"{classroom}:3: Ada Lovelace: two GitHub logins (ada-l, ada-lovelace)")
     assert err[2].startswith(f"{classroom}:4: grace@uni.example: rows 4, 5 share an identifier")
-    assert err[3] == f"{tmp_path / 'roster.csv'}: not written: no learner has a GitHub login and an unambiguous row"
+    assert err[3] == f"{tmp_path / 'roster.csv'}: not written: every learner is left out (above)"
 
 
 @pytest.mark.parametrize(("name", "data", "says"), [
@@ -182,6 +182,43 @@ def test_a_short_row_and_hostile_names_are_named_and_inert(tmp_path, capsys):
     assert err[1].startswith(f"{canvas}:4: =HYPERLINK(1) \\x1b[2J[red]x\\u202e: no GitHub login")
     assert all("\x1b" not in line and "\u202e" not in line for line in err)
     assert rows_of(tmp_path / "roster.csv")[1:] == [["ada-l", "Ada Lovelace", "ada@uni.example", "1", "A"]]
+
+
+def test_a_learner_the_roster_reader_refuses_is_left_out_at_its_row_and_the_rest_is_written(cli, tmp_path):
+    """One bad e-mail used to drop the whole roster: `error: roster.csv: the roster built does not read back`,
+    exit 2, no line to fix. Each learner is checked with read_roster (what `cohort lint` runs) and left out alone,
+    named at the export row the bad value came from -- a line break in a cell above it does not shift the line."""
+    ours = write(tmp_path, "old.csv", "github,name,email,lms_id,section\n"
+                 'ada-l,"Ada\nLovelace",ada@uni.example,"1",A\n'
+                 "bob-b,Bob,not-an-email,2,A\n"
+                 "cy-c,Cy,cy@uni.example,3,B\n")
+    moodle = write(tmp_path, "moodle.csv", '"First name","Last name","ID number","Email address","GitHub"\n'
+                   "Dee,D,s4,dee @uni.example,dee-d\n"  # an LMS's own e-mail column: its value, refused
+                   "Eve,E,s5,eve@uni.example,eve-e\n")
+    # Classroom's identifier is whatever the mentor typed: one that is no e-mail joins, and is not taken as one
+    classroom = write(tmp_path, "classroom_roster.csv", '"identifier","github_username","github_id","name"\n'
+                      '"fay@uni","fay-f","6","Fay"\n')
+    out = tmp_path / "roster.csv"
+    res = cli("cohort", "roster", str(ours), str(moodle), str(classroom), "--out", str(out))
+    assert res.returncode == 1, res.stderr
+    err = [line for line in res.stderr.splitlines() if ": note: no Moodle row" not in line]  # ada, cy, fay
+    assert err == [
+        f"{ours}:4: Bob: email: 'not-an-email' is not an e-mail address; left out",
+        f"{moodle}:2: Dee D: email: 'dee @uni.example' is not an e-mail address; left out",
+        f"2 problem(s) above: those learners are not in {out}; fix the exports and run it again with --force"]
+    assert "Bob" not in res.stderr.replace(err[0], "")  # no note for a learner left out
+    assert [r[:3] for r in rows_of(out)[1:]] == [["ada-l", "Ada\nLovelace", "ada@uni.example"],
+                                                ["cy-c", "Cy", "cy@uni.example"], ["eve-e", "Eve E", "eve@uni.example"],
+                                                ["fay-f", "Fay", ""]]
+    assert "Traceback" not in res.stderr and "does not read back" not in res.stderr
+    learners, errors = read_roster(out)
+    assert errors == [] and len(learners) == 4
+    # everyone refused: nothing written, exit 1, each named
+    only = write(tmp_path, "only.csv", "github,name,email,lms_id,section\nbob-b,Bob,not-an-email,2,A\n")
+    none = cli("cohort", "roster", str(only), "--out", str(tmp_path / "none.csv"))
+    assert none.returncode == 1 and not (tmp_path / "none.csv").exists()
+    assert none.stderr.splitlines() == [f"{only}:2: Bob: email: 'not-an-email' is not an e-mail address; left out",
+                                        f"{tmp_path / 'none.csv'}: not written: every learner is left out (above)"]
 
 
 def test_the_output_must_not_be_an_input(tmp_path):

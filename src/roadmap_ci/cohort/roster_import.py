@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from roadmap_ci.cohort.model import LOGIN, ROSTER_COLUMNS, read_roster
+from roadmap_ci.cohort.model import EMAIL, ROSTER_COLUMNS, read_roster
 from roadmap_ci.errors import EXIT_INVALID, EXIT_OK, CannotRun, InvalidInput, Place
 from roadmap_ci.safeio import csv_rows, plain, write_atomic
 
@@ -74,6 +74,12 @@ Row = dict[str, str]  # header -> cell of one row (stripped)
 Reader = Callable[[Row, Place], Person | None]  # None: not a learner (Canvas's points row, its test student)
 
 
+def _an_email(value: str) -> bool:
+    """Whether an identifier that may be an e-mail (Classroom's ``identifier``, Canvas's ``SIS Login ID``) is one,
+    by the roster's own rule: one that is not stays an identifier to join by, not the learner's e-mail."""
+    return EMAIL.match(value) is not None
+
+
 def _keys(*values: str) -> set[str]:
     return {_norm(v) for v in values if v.strip()}
 
@@ -81,7 +87,7 @@ def _keys(*values: str) -> set[str]:
 def _classroom(row: Row, place: Place) -> Person:
     ident = row.get("identifier", "")
     github = row.get("github_username", "")
-    email = ident if "@" in ident else ""
+    email = ident if _an_email(ident) else ""
     return Person("GitHub Classroom", place, github=github, name=row.get("name", "") or "", email=email,
                   keys=_keys(ident))
 
@@ -99,7 +105,7 @@ def _canvas(row: Row, place: Place) -> Person | None:
     if student == "Student, Test":  # the test student Canvas adds to every course (Student View)
         return None
     name = _canvas_name(student)
-    email = sis_login if "@" in sis_login else ""
+    email = sis_login if _an_email(sis_login) else ""
     return Person("Canvas", place, name=name, email=email, lms_id=uid or sis_user, section=row.get("Section", ""),
                   keys=_keys(uid, sis_user, sis_login, row.get("Integration ID", ""), name, student))
 
@@ -226,12 +232,14 @@ def _groups(people: list[Person]) -> list[list[Person]]:
 PRIORITY = {"roster": 0, "Canvas": 1, "Moodle": 1, "Brightspace": 1, "Blackboard": 1, "GitHub Classroom": 3}
 
 
+def _source(rows: list[Person], attr: str) -> Person | None:
+    """The row whose ``attr`` the roster takes (the first by :data:`PRIORITY` that has one)."""
+    return next((p for p in sorted(rows, key=lambda p: PRIORITY.get(p.kind, 9)) if getattr(p, attr)), None)
+
+
 def _pick(rows: list[Person], attr: str) -> str:
-    for p in sorted(rows, key=lambda p: PRIORITY.get(p.kind, 9)):
-        value = getattr(p, attr)
-        if value:
-            return value
-    return ""
+    p = _source(rows, attr)
+    return getattr(p, attr) if p is not None else ""
 
 
 @dataclass
@@ -248,12 +256,17 @@ LMS_KINDS = ("Canvas", "Moodle", "Brightspace", "Blackboard")
 
 def join(people: list[Person]) -> tuple[list[list[str]], list[InvalidInput], list[str]]:
     """The roster rows, the people left out (one problem each), and notes on people written without an LMS row
-    although an LMS export was given (their grades will not find them in the LMS imports)."""
+    although an LMS export was given (their grades will not find them in the LMS imports).
+
+    Each row is then checked by the roster's own reader (:func:`~roadmap_ci.cohort.model.read_roster`, the code
+    ``cohort lint`` runs): a learner it refuses (an e-mail that is not one, a login GitHub would not accept) is
+    left out with its line, named at the export row the bad value came from."""
     rows: list[list[str]] = []
-    problems: list[InvalidInput] = []
-    notes: list[str] = []
+    made: list[tuple[int, list[Person], str]] = []  # each row's group (its index among the groups) and who
+    problems: list[tuple[int, InvalidInput]] = []
+    notes: list[tuple[int, str]] = []
     lms = sorted({p.kind for p in people if p.kind in LMS_KINDS})
-    for group in _groups(people):
+    for n, group in enumerate(_groups(people)):
         head = group[0]
         who = plain(_pick(group, "name") or head.shown)
         by_file: dict[str, list[Person]] = {}
@@ -263,16 +276,16 @@ def join(people: list[Person]) -> tuple[list[list[str]], list[InvalidInput], lis
         if twice is not None:
             where = ", ".join(str(p.place.line) for p in twice)
             names = "; ".join(sorted({p.shown for p in twice}))
-            problems.append(InvalidInput(
+            problems.append((n, InvalidInput(
                 f"{names}: rows {where} share an identifier (e-mail, id, name or GitHub login) with "
                 f"{'each other' if len(group) == len(twice) else 'one person in another export'}; cannot tell them "
-                "apart, left out (make the identifiers unique)", twice[0].place))
+                "apart, left out (make the identifiers unique)", twice[0].place)))
             continue
         logins = {p.github for p in group if p.github}
         if len({x.casefold() for x in logins}) > 1:
-            problems.append(InvalidInput(
+            problems.append((n, InvalidInput(
                 f"{who}: two GitHub logins ({', '.join(sorted(plain(x) for x in logins))}) for one person "
-                f"({', '.join(str(p.place) for p in group)}); left out", head.place))
+                f"({', '.join(str(p.place) for p in group)}); left out", head.place)))
             continue
         if not logins:
             kinds = {p.kind for p in group}
@@ -283,20 +296,45 @@ def join(people: list[Person]) -> tuple[list[list[str]], list[InvalidInput], lis
             else:
                 why = ("no GitHub login: no GitHub Classroom row names this learner (by e-mail, id or name) and the "
                        "export has no GitHub column")
-            problems.append(InvalidInput(f"{who}: {why}; left out", head.place))
+            problems.append((n, InvalidInput(f"{who}: {why}; left out", head.place)))
             continue
-        login = logins.pop()
-        if not LOGIN.match(login):
-            problems.append(InvalidInput(f"{who}: {plain(login)!r} is not a valid GitHub login; left out",
-                                         next(p for p in group if p.github).place))
-            continue
-        rows.append([login, _pick(group, "name"), _pick(group, "email"), _pick(group, "lms_id"),
+        rows.append([logins.pop(), _pick(group, "name"), _pick(group, "email"), _pick(group, "lms_id"),
                      _pick(group, "section")])
+        made.append((n, group, who))
         if lms and not any(p.kind in LMS_KINDS for p in group):
-            notes.append(f"{head.place}: {who}: note: no {' or '.join(lms)} row matches this learner (by e-mail, id or "
-                         f"name); written without the LMS's id, so the {' and '.join(lms)} import cannot place "
-                         "their grades")
-    return rows, problems, notes
+            notes.append((n, f"{head.place}: {who}: note: no {' or '.join(lms)} row matches this learner (by e-mail, "
+                             f"id or name); written without the LMS's id, so the {' and '.join(lms)} import cannot "
+                             "place their grades"))
+    refused = _refused(rows)
+    for i, message in refused.items():
+        n, group, who = made[i]
+        column = message.partition(":")[0]
+        source = _source(group, column) if column in ROSTER_COLUMNS else None
+        problems.append((n, InvalidInput(f"{who}: {plain(message)}; left out", (source or group[0]).place)))
+    out = {made[i][0] for i in refused}
+    problems.sort(key=lambda x: x[0])  # in the order the people came, whichever check refused them
+    return ([r for i, r in enumerate(rows) if i not in refused], [p for _, p in problems],
+            [note for n, note in notes if n not in out])
+
+
+def _refused(rows: list[list[str]]) -> dict[int, str]:
+    """The rows the roster's reader refuses: row index -> its message (``email: 'x' is not an e-mail address``).
+
+    The rows are written as :func:`render` writes them and read back with :func:`read_roster`; its places are the
+    lines of that text, mapped back to the rows (a cell with a line break spans several lines)."""
+    text = render(rows)
+    _, errors = read_roster(Path("roster.csv"), text)
+    end, line = {}, 1
+    for i, row in enumerate(rows):
+        line += 1 + sum(cell.count("\n") for cell in row)
+        end[line] = i
+    out: dict[int, str] = {}
+    for e in errors:
+        i = end.get(e.place.line) if e.place is not None and e.place.line is not None else None
+        if i is None:  # not a row's problem (the header, say): a bug here, reported by the read-back in command()
+            continue
+        out.setdefault(i, e.message)
+    return out
 
 
 def canvas_people(url: str, token: str, course_id: int) -> list[Person]:
@@ -330,7 +368,7 @@ def canvas_people(url: str, token: str, course_id: int) -> list[Person]:
                 and e.get("type") == "StudentEnrollment" and str(e.get("course_id", course_id)) == str(course_id)]
         section = " / ".join(dict.fromkeys(sections.get(e.get("course_section_id"), "") for e in mine if
                                            sections.get(e.get("course_section_id"))))
-        email = text("email") or (login if "@" in login else "")
+        email = text("email") or (login if _an_email(login) else "")
         people.append(Person("Canvas", Place(f"{source} user {uid}"), name=text("name") or text("short_name"),
                              email=email, lms_id=uid, section=section, source=source,
                              keys=_keys(uid, text("sis_user_id"), login, text("integration_id"), email, text("name"),
@@ -392,10 +430,10 @@ def command(files: list[Path], out: Path, force: bool, canvas_course: int | None
     for note in result.notes:
         print(note, file=sys.stderr)
     if not result.rows:
-        print(f"{out}: not written: no learner has a GitHub login and an unambiguous row", file=sys.stderr)
+        print(f"{out}: not written: every learner is left out (above)", file=sys.stderr)
         return EXIT_INVALID
     text = render(result.rows)
-    _, errors = read_roster(out, text)  # the one roster reader checks it first
+    _, errors = read_roster(out, text)  # join() left out each learner it refuses: this is the whole file's check
     if errors:  # a join this module got wrong: nothing half-right is written
         raise CannotRun(f"{out}: the roster built does not read back ({errors[0].message}); not written")
     write_atomic(out, text)
