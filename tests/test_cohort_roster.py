@@ -221,6 +221,28 @@ def test_a_learner_the_roster_reader_refuses_is_left_out_at_its_row_and_the_rest
                                         f"{tmp_path / 'none.csv'}: not written: every learner is left out (above)"]
 
 
+def test_an_export_given_twice_is_read_once_with_a_note(cli, tmp_path):
+    """`cohort roster X.csv X.csv` used to join every row with its own copy ("rows 2, 2 share an identifier") and
+    write no one. The same path, another name for the file, or a copy with the same bytes: read once, one note."""
+    classroom = write(tmp_path, "classroom_roster.csv", CLASSROOM)
+    canvas = write(tmp_path, "canvas.csv", CANVAS)
+    copy = write(tmp_path, "canvas (1).csv", CANVAS)  # the browser's second download
+    link = tmp_path / "link.csv"
+    link.symlink_to(classroom)
+    once = cli("cohort", "roster", str(classroom), str(canvas), "--out", str(tmp_path / "once.csv"))
+    res = cli("cohort", "roster", str(classroom), str(canvas), str(classroom), str(copy), str(link),
+              "--out", str(tmp_path / "roster.csv"))
+    assert res.returncode == once.returncode == 1  # Katherine and Emmy have no login: as with each file once
+    err = res.stderr.splitlines()
+    assert err[:3] == [f"{classroom}: note: given more than once; read once",
+                       f"{copy}: note: the same content as {canvas}; read once",
+                       f"{link}: note: the same file as {classroom}; read once"]
+    assert err[3:] == once.stderr.replace("once.csv", "roster.csv").splitlines()
+    assert (tmp_path / "roster.csv").read_bytes() == (tmp_path / "once.csv").read_bytes()
+    assert "share an identifier" not in res.stderr
+    assert len(rows_of(tmp_path / "roster.csv")) == 5
+
+
 def test_the_output_must_not_be_an_input(tmp_path):
     classroom = write(tmp_path, "roster.csv", "github,name,email,lms_id,section\nada-l,Ada,,,\n")
     with pytest.raises(roster_import.InvalidInput, match="is also an input"):

@@ -248,6 +248,7 @@ class Imported:
     problems: list[InvalidInput]
     notes: list[str]
     sources: dict[str, str]  # file -> the kind it was read as
+    repeated: list[str] = field(default_factory=list)  # a note per file given twice (read once)
 
 
 # exports whose rows carry the id the LMS imports match grades by
@@ -376,11 +377,57 @@ def canvas_people(url: str, token: str, course_id: int) -> list[Person]:
     return people
 
 
+def _identity(path: Path) -> tuple[tuple[int, int] | None, str | None]:
+    """What makes two paths one file: its device and inode (a second name, a symlink, ``./x`` and ``x``), and the
+    digest of its bytes (a second download of one export). None where it cannot be told (a missing file, a pipe:
+    read_export says what is wrong, and a pipe is read only once)."""
+    import hashlib
+
+    try:
+        st = path.stat()
+    except (OSError, ValueError):
+        return None, None
+    node = (st.st_dev, st.st_ino)
+    if not path.is_file() or st.st_size > MAX_BYTES:
+        return node, None
+    try:
+        with path.open("rb") as fh:
+            return node, hashlib.file_digest(fh, "sha256").hexdigest()
+    except OSError:
+        return node, None
+
+
+def once(files: list[Path]) -> tuple[list[Path], list[str]]:
+    """The files, each read once: a file given twice (the same path, another name for it, or the same bytes
+    under another name) is read at its first place and named in a note -- joined with itself, every row would
+    share its identifiers with its own copy and no one could be told apart."""
+    kept: list[Path] = []
+    notes: list[str] = []
+    seen: dict[object, Path] = {}
+    for f in files:
+        node, digest = _identity(f)
+        first = seen.get(node) if node is not None else None
+        same = "the same file as"
+        if first is None and digest is not None:
+            first, same = seen.get(digest), "the same content as"
+        if first is not None:
+            what = "given more than once" if str(f) == str(first) else f"{same} {plain(str(first))}"
+            notes.append(f"{plain(str(f))}: note: {what}; read once")
+            continue
+        for k in (node, digest):
+            if k is not None:
+                seen.setdefault(k, f)
+        kept.append(f)
+    return kept, notes
+
+
 def build(files: list[Path], extra: list[tuple[str, list[Person]]] | None = None) -> Imported:
-    """``extra``: (source, people) read elsewhere (a Canvas course through its API), joined like a file's rows."""
+    """``extra``: (source, people) read elsewhere (a Canvas course through its API), joined like a file's rows.
+    A file given twice is read once (:func:`once`)."""
     people: list[Person] = []
     problems: list[InvalidInput] = []
     sources: dict[str, str] = {}
+    files, twice = once(files)
     for f in files:
         try:
             kind, got, bad = read_export(f)
@@ -394,7 +441,7 @@ def build(files: list[Path], extra: list[tuple[str, list[Person]]] | None = None
         sources[source] = "Canvas API"
         people += got
     rows, more, notes = join(people)
-    return Imported(rows, problems + more, notes, sources)
+    return Imported(rows, problems + more, notes, sources, twice)
 
 
 def render(rows: list[list[str]]) -> str:
@@ -425,6 +472,8 @@ def command(files: list[Path], out: Path, force: bool, canvas_course: int | None
         url, token = lms.canvas_env("--canvas-course")
         extra.append((f"Canvas course {canvas_course}", canvas_people(url, token, canvas_course)))
     result = build(files, extra)
+    for note in result.repeated:
+        print(note, file=sys.stderr)
     for p in result.problems:
         print(str(p), file=sys.stderr)
     for note in result.notes:
