@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -190,6 +191,8 @@ def test_regrade_with_a_tuned_rubric_shows_flips(tmp_path):
     for i, lg in enumerate(logins):
         store_commit(tmp_path / "cohort", "churn", lg, sha_of(lg), predictions_csv(i, i),
                      created_at="2027-01-20T00:00:00Z", run_id=i + 1)
+    assert run_cli("cohort", "grade", "-c", str(f)).returncode == 0
+    pinned = {p.name: p.read_bytes() for p in (tmp_path / "grades").iterdir() if p.is_file()}
     tuned = tmp_path / "tuned.yaml"
     tuned.write_text((tmp_path / "rubric.yaml").read_text().replace("pass_mark: 12", "pass_mark: 17"))
     r = run_cli("cohort", "grade", "churn", "-c", str(f), "--rubric", str(tuned))
@@ -197,8 +200,74 @@ def test_regrade_with_a_tuned_rubric_shows_flips(tmp_path):
     # totals 20 - i: pass at 12 for i <= 8 (all), at 17 for i <= 3: l4..l7 flip
     assert "pass/fail flips: 4 (0 now pass, 4 now fail)" in r.stdout
     assert r.stdout.count("now fails") == 4
-    book = {row["github"]: row for row in rows(tmp_path / "grades" / "gradebook.csv")}
+    # a trial's files go beside the pinned rubric's, which stay as they were
+    book = {row["github"]: row for row in rows(tmp_path / "grades" / "trial-tuned" / "gradebook.csv")}
     assert float(book["l5"]["churn"]) == 15.0
+    assert {p.name: p.read_bytes() for p in (tmp_path / "grades").iterdir() if p.is_file()} == pinned
+
+
+def test_a_tuned_rubric_with_other_labels_scores_the_pinned_one_with_its_own(tmp_path):
+    # the tuned rubric reads other labels (4 public labels corrected): each rubric is scored with its own
+    from roadmap_ci.score.load import load_rubric
+
+    logins = [f"l{i}" for i in range(8)]
+    f = write_cohort(tmp_path, logins)
+    s = tmp_path / "cohort"
+    for i, lg in enumerate(logins):
+        store_commit(s, "churn", lg, sha_of(lg), predictions_csv(i, i), created_at="2027-01-20T00:00:00Z",
+                     run_id=i + 1)
+    lines = labels_csv().splitlines()
+    for j in range(1, 5):  # the first four public rows' truth flipped
+        k, label, split = lines[j].split(",")
+        lines[j] = f"{k},{'0' if label == '1' else '1'},{split}"
+    (tmp_path / "labels-v2.csv").write_text("\n".join(lines) + "\n")
+    tuned = tmp_path / "tuned2.yaml"
+    tuned.write_text((tmp_path / "rubric.yaml").read_text().replace('version: "t1"', 'version: "t2"')
+                     .replace("source: labels.csv", "source: labels-v2.csv").replace("pass_mark: 12", "pass_mark: 17"))
+    loaded = load_cohort(f)
+    d = loaded.cohort.deliverables[0]
+    run_cli("cohort", "grade", "-c", str(f))  # the pinned rubric's caches
+    hidden_cache = (s / "churn" / "_hidden.json").read_bytes()
+    got = grade_deliverable(loaded, d, s, state=tmp_path / "st", workers=1, new_rubric=load_rubric(tuned))
+    for i, lg in enumerate(logins):
+        g = got.grades[lg]
+        # wrong on rows j < i of each split; the corrected labels make rows j < 4 of the public split flip
+        assert (g.old.total, g.final.total) == (expected_points(i, i), expected_points(abs(i - 4), i)), lg
+    assert (got.old_rubric_name, got.rubric_name) == ("rubric.yaml", "tuned2.yaml")
+    assert (s / "churn" / "_hidden.json").read_bytes() == hidden_cache  # the trial keeps the pinned cache
+    r = run_cli("cohort", "grade", "churn", "-c", str(f), "--rubric", str(tuned))
+    assert r.returncode == 0, r.stderr
+    # new totals 20 - (|i - 4| + i) / 2: below 17 for i = 6, 7 (the old ones, 20 - i, all pass at 12)
+    assert "pass/fail flips: 2 (0 now pass, 2 now fail)" in r.stdout
+
+
+def test_grade_refuses_a_mistyped_labels_path_a_rubric_for_another_deliverable_and_says_nothing_is_collected(
+        tmp_path):
+    f = write_cohort(tmp_path, ["ada", "bob"])
+    r = run_cli("cohort", "grade", "churn", "-c", str(f))  # before collect
+    assert r.returncode == 1
+    assert f"{tmp_path / 'cohort' / 'churn'}: -: nothing collected yet: run `roadmap-ci cohort collect churn` " \
+           "first" in r.stderr
+    s = tmp_path / "cohort"
+    for lg in ("ada", "bob"):
+        store_commit(s, "churn", lg, sha_of(lg), predictions_csv(1, 1), created_at="2027-01-20T00:00:00Z", run_id=1)
+    (tmp_path / "empty").mkdir()
+    other = tmp_path / "other.yaml"
+    other.write_text((tmp_path / "rubric.yaml").read_text().replace("deliverable: tabular-classification",
+                                                                    "deliverable: time-series"))
+    for args, line in (
+            (["--labels", str(tmp_path / "nope.csv")], f"error: --labels {tmp_path / 'nope.csv'}: no such file or "
+                                                        "folder"),
+            (["--labels", str(tmp_path / "empty")], f"error: --labels {tmp_path / 'empty'}: a folder with no "
+                                                    "<learner>.csv for any learner of churn"),
+            (["--rubric", str(other)], f"error: {other}: a rubric for 'time-series'; churn is graded with "
+                                       "'tabular-classification' (rubric.yaml): not graded"),
+            (["--rubric", str(other), "--canvas-course", "3"], "error: --canvas-course with --rubric: a tuned "
+                                                                "rubric's grades are a trial")):
+        shutil.rmtree(tmp_path / "grades", ignore_errors=True)
+        r = run_cli("cohort", "grade", "churn", "-c", str(f), *args)
+        assert r.returncode == 1 and r.stderr.startswith(line) and len(r.stderr.splitlines()) == 1, (args, r.stderr)
+        assert not (tmp_path / "grades").exists()
 
 
 def test_parallel_and_serial_grades_agree(tmp_path):
@@ -293,16 +362,18 @@ def test_trusted_fast_path_cache_and_full_validation_grade_alike(tmp_path):
 
 def test_canvas_passback_sends_each_graded_learner(tmp_path, monkeypatch):
     pytest.importorskip("canvasapi")
-    f = write_cohort(tmp_path, ["ada", "bob", "cy"])
+    # due in the past (the rubric's private split is an after_due criterion): grades may be shown
+    f = write_cohort(tmp_path, ["ada", "bob", "cy"], opens="2026-01", due="2026-02-20T23:59:00Z",
+                     cutoff="2026-02-27T23:59:00Z")
     s = tmp_path / "cohort"
-    store_commit(s, "churn", "ada", sha_of("a"), predictions_csv(0, 0), created_at="2027-01-20T00:00:00Z", run_id=1)
-    store_commit(s, "churn", "bob", sha_of("b"), predictions_csv(4, 2), created_at="2027-01-20T00:00:00Z", run_id=2)
+    store_commit(s, "churn", "ada", sha_of("a"), predictions_csv(0, 0), created_at="2026-02-15T00:00:00Z", run_id=1)
+    store_commit(s, "churn", "bob", sha_of("b"), predictions_csv(4, 2), created_at="2026-02-15T00:00:00Z", run_id=2)
     with FakeCanvas() as canvas:
         monkeypatch.setenv("CANVAS_URL", canvas.url)
         monkeypatch.setenv("CANVAS_TOKEN", "canvas-token-1")
         r = run_cli("cohort", "grade", "-c", str(f), "--canvas-course", "31", "--canvas-assignment", "churn=4211")
         assert r.returncode == 0, r.stderr
-    assert "churn: 2 grades sent to Canvas assignment 4211" in r.stdout
+    assert "churn: 2 grades sent to Canvas assignment 4211" in r.stdout and "held back" not in r.stdout
     assert len(canvas.posted) == 1
     sent = canvas.posted[0]
     assert sent["path"] == "/api/v1/courses/31/assignments/4211/submissions/update_grades"
@@ -310,6 +381,34 @@ def test_canvas_passback_sends_each_graded_learner(tmp_path, monkeypatch):
     assert sent["grade_data[1001][posted_grade]"] == f"{expected_points(4, 2):g}"
     assert not any(k.startswith("grade_data[1002]") for k in sent)  # cy: nothing collected, nothing sent
     assert all(a == "Bearer canvas-token-1" for a in canvas.auth)
+
+
+def test_canvas_passback_holds_back_a_learner_whose_due_date_is_still_to_come(tmp_path, monkeypatch):
+    # nothing after-due before due: Canvas shows a posted grade to its learner, and the total holds the
+    # private split (an after_due criterion), so a learner not yet due (here by an extension) is not sent
+    pytest.importorskip("canvasapi")
+    f = write_cohort(tmp_path, ["ada", "bob"], opens="2026-01", due="2026-02-20T23:59:00Z",
+                     cutoff="2026-02-27T23:59:00Z",
+                     extensions=[{"learner": "bob", "deliverable": "churn", "due": "2099-01-01T00:00:00Z"}])
+    s = tmp_path / "cohort"
+    for lg in ("ada", "bob"):
+        store_commit(s, "churn", lg, sha_of(lg), predictions_csv(1, 1), created_at="2026-02-15T00:00:00Z", run_id=1)
+    with FakeCanvas() as canvas:
+        monkeypatch.setenv("CANVAS_URL", canvas.url)
+        monkeypatch.setenv("CANVAS_TOKEN", "canvas-token-1")
+        r = run_cli("cohort", "grade", "-c", str(f), "--canvas-course", "31", "--canvas-assignment", "churn=4211")
+        assert r.returncode == 0, r.stderr
+        assert ("churn: 1 grades sent to Canvas assignment 4211" in r.stdout
+                and "; 1 held back until their due date (the totals include after-due criteria)" in r.stdout)
+        assert [k for k in canvas.posted[0] if k.startswith("grade_data[")] == ["grade_data[1000][posted_grade]"]
+        # before everyone's due date: nothing is sent, and the output says why
+        f.write_text(f.read_text().replace("due: 2026-02-20T23:59:00Z", "due: 2098-02-20T23:59:00Z")
+                     .replace("cutoff: 2026-02-27T23:59:00Z", "cutoff: 2098-02-27T23:59:00Z"))
+        r = run_cli("cohort", "grade", "-c", str(f), "--canvas-course", "31", "--canvas-assignment", "churn=4211")
+        assert r.returncode == 0, r.stderr
+        assert len(canvas.posted) == 1
+        assert "churn: no grades to send; 2 held back until their due date" in r.stdout
+        assert "provisional; the totals include after-due criteria, not for learners' eyes before then" in r.stdout
 
 
 def _slow_totals(folder: Path, rubric_file: Path, labels_file: Path) -> tuple[float, dict[str, float]]:

@@ -456,12 +456,13 @@ def cohort_grade(
                                                 "<learner>.csv (default: those `cohort apply` kept).")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Where gradebook.csv and the LMS imports "
                                              "(canvas.csv, moodle.csv, brightspace.csv, blackboard.csv) go (default: "
-                                             "grades/ beside the cohort file).")] = None,
+                                             "grades/ beside the cohort file; with --rubric NEW, "
+                                             "grades/trial-NEW/).")] = None,
     criteria: Annotated[bool, typer.Option("--criteria", help="Per-criterion columns in the gradebook.")] = False,
     rubric: Annotated[Path | None, typer.Option("--rubric", "-r", help="Re-grade with a tuned rubric; show flips "
                                                 "against the pinned one.")] = None,
     show_all: Annotated[bool, typer.Option("--all", help="With --rubric: list every learner.")] = False,
-    workers: Annotated[int | None, typer.Option("--workers", help="Processes (default: CPU count).")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Processes (default: CPU count).")] = None,
     canvas_course: Annotated[int | None, typer.Option("--canvas-course", help="Send grades to this Canvas course "
                                                       "(CANVAS_URL, CANVAS_TOKEN).")] = None,
     canvas_assignment: Annotated[list[str] | None, typer.Option(
@@ -595,7 +596,7 @@ def rescore_cmd(
     baseline: Annotated[str | None, typer.Option("--baseline", help="The rubric in force, to compare.")] = None,
     csv_out: Annotated[Path | None, typer.Option("--csv", help="Write a gradebook CSV.")] = None,
     show_all: Annotated[bool, typer.Option("--all", help="List every learner, not only changes.")] = False,
-    workers: Annotated[int | None, typer.Option("--workers", help="Processes (default: CPU count).")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Processes (default: CPU count).")] = None,
 ) -> None:
     """Re-score a cohort's stored evidence with a new rubric: totals, flips, distribution, gradebook.
 

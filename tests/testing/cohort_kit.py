@@ -92,7 +92,7 @@ def write_cohort(base: Path, logins: list[str], *, deliverables: tuple[str, ...]
                  due: str = "2027-01-24T23:59:00Z", cutoff: str = "2027-01-31T23:59:00Z",
                  extensions: list[dict] | None = None, late: str = "{per: day, penalty: 10, cap: 30, floor: 0}",
                  names: dict[str, str] | None = None, shared_labels: bool = True,
-                 templates: dict[str, str] | None = None) -> Path:
+                 templates: dict[str, str] | None = None, opens: str = "2027-01") -> Path:
     base.mkdir(parents=True, exist_ok=True)
     (base / "rubric.yaml").write_text(RUBRIC)
     if shared_labels:
@@ -107,7 +107,7 @@ def write_cohort(base: Path, logins: list[str], *, deliverables: tuple[str, ...]
     for k, d in enumerate(deliverables):
         ds.append(f"""  - id: {d}
     template: {(templates or {}).get(d, "tabular-classification")}
-    opens: 2027-01-{10 + k:02d}T09:00:00Z
+    opens: {opens}-{10 + k:02d}T09:00:00Z
     due: {due}
     cutoff: {cutoff}
     rubric: {{path: rubric.yaml, version: "t1"}}""")

@@ -99,6 +99,7 @@ class DeliverableGrades:
     old_max_points: float | None = None
     labels: dict[str, Path | None] = field(default_factory=dict)  # seat key (lower case) -> the mentor's labels
     spec: Any = None  # the rubric's hidden_labels section
+    after_due: bool = False  # the rubric has after_due criteria (the totals are not for learners before due)
     _by_member: dict[str, Seat] | None = field(default=None, repr=False)
 
     def _members(self) -> dict[str, Seat]:
@@ -668,24 +669,36 @@ class _Prepared:
     cached: dict[str, dict[str, Any]]
     pkey: str | None = None  # the score cache's key (None: no score cache, as with --rubric)
     scored: dict[str, list[Any]] = field(default_factory=dict)
+    keep_hidden_cache: bool = True  # False in a tuned rubric's own pass (another spec: the pinned cache stays)
+
+
+def pinned_rubric(loaded: LoadedCohort, d: Deliverable) -> Any:
+    """The deliverable's rubric as cohort.yaml pins it (its ``version:`` must match the pin)."""
+    from roadmap_ci.ci.step import load_pinned_rubric
+
+    return load_pinned_rubric(str(loaded.rubric_path(d)), d.rubric.version)
 
 
 def _prepare(loaded: LoadedCohort, d: Deliverable, folder: Path, state: Path, labels: Path | None,
-             new_rubric: Any) -> _Prepared:
-    from roadmap_ci.ci.step import load_pinned_rubric
-
-    pinned = load_pinned_rubric(str(loaded.rubric_path(d)), d.rubric.version)
+             new_rubric: Any, alone: bool = False) -> _Prepared:
+    """``new_rubric``: a tuned rubric, scored beside the pinned one (``alone``: instead of it)."""
+    pinned = pinned_rubric(loaded, d) if new_rubric is None or not alone else None
     new, old = (new_rubric, pinned) if new_rubric is not None else (pinned, None)
     seats = loaded.seats(d.id)
     out = DeliverableGrades(d, new.path.name, new.rubric.max_points, new.rubric.pass_mark, seats,
                             old_rubric_name=old.path.name if old else None,
                             old_max_points=old.rubric.max_points if old else None)
+    out.after_due = any(c.visibility == "after_due" for c in new.rubric.criteria)
     t0 = time.perf_counter()
     _no_repo(loaded, d, out)
     find = _label_finder(d.id, labels, state, new)
     label_files = {s.key.lower(): find(s) for s in seats}
     out.labels, out.spec = label_files, new.rubric.hidden_labels
     spec = new.rubric.hidden_labels or (old.rubric.hidden_labels if old else None)
+    if (spec is not None and labels is not None and labels.is_dir() and label_files
+            and all(v is None for v in label_files.values())):
+        raise InvalidInput(f"--labels {labels}: a folder with no <learner>.csv for any learner of {d.id} (nor in "
+                           f"{labels / d.id}); give the labels file, or the folder of per-learner files")
     skey = spec_key(spec) if spec is not None else ""
     here = folder / d.id
     cached = read_cache(here, skey) if spec is not None else {}
@@ -695,7 +708,8 @@ def _prepare(loaded: LoadedCohort, d: Deliverable, folder: Path, state: Path, la
     slots = scan(here, seats, d.id, label_files, cached, scored)
     jobs = [s for s in slots if not isinstance(s, Problem)]
     out.timings["scan"] = time.perf_counter() - t0
-    return _Prepared(out, new, old, p, slots, jobs, store.read_status(here), here, spec, skey, cached, pkey, scored)
+    return _Prepared(out, new, old, p, slots, jobs, store.read_status(here), here, spec, skey, cached, pkey, scored,
+                     keep_hidden_cache=not alone)
 
 
 def _finish(loaded: LoadedCohort, pr: _Prepared, outcomes: list[SeatGrade]) -> DeliverableGrades:
@@ -761,7 +775,7 @@ def _finish(loaded: LoadedCohort, pr: _Prepared, outcomes: list[SeatGrade]) -> D
             out.problems.append(Problem(d.id, key, os.path.join(folder_s, store.EVIDENCE), r[5]))
         out.grades[key.lower()] = Grade(key, os.path.basename(folder_s), folder_s, created, raw, final, prev,
                                         periods, penalty, r[5], r[6], r[7])
-    if pr.spec is not None and (changed[0] or entries.keys() != pr.cached.keys()):
+    if pr.spec is not None and pr.keep_hidden_cache and (changed[0] or entries.keys() != pr.cached.keys()):
         write_cache(pr.folder, pr.skey, entries)
     if pr.pkey is not None and (changed[1] or scores.keys() != pr.scored.keys()):
         write_scores(pr.folder, pr.pkey, scores)
@@ -774,7 +788,7 @@ CHUNK_MOST = 500  # learners per chunk at most: results come back (and are finis
 
 def grade_many(loaded: LoadedCohort, ds: list[Deliverable], folder: Path, *, state: Path,
                labels: Path | None = None, new_rubric: Any = None, workers: int | None = None,
-               pool: ProcessPoolExecutor | None = None) -> list[DeliverableGrades]:
+               pool: ProcessPoolExecutor | None = None, alone: bool = False) -> list[DeliverableGrades]:
     """Grade several deliverables at once: one pool, every deliverable's chunks queued together.
 
     The main process's own work overlaps the pool's: each deliverable's chunks are queued as soon as its folder
@@ -796,7 +810,7 @@ def grade_many(loaded: LoadedCohort, ds: list[Deliverable], folder: Path, *, sta
 
     try:
         for i, d in enumerate(ds):
-            pr = _prepare(loaded, d, folder, state, labels, new_rubric)
+            pr = _prepare(loaded, d, folder, state, labels, new_rubric, alone)
             prepared.append(pr)
             found += len(pr.jobs)
             if own is None and workers > 1 and found >= PARALLEL_FROM:
@@ -839,8 +853,39 @@ def grade_deliverable(loaded: LoadedCohort, d: Deliverable, folder: Path, *, sta
                       labels: Path | None = None, new_rubric: Any = None, workers: int | None = None,
                       pool: ProcessPoolExecutor | None = None) -> DeliverableGrades:
     """Grade one deliverable's cohort folder. ``new_rubric``: a tuned rubric (the pinned one becomes "old")."""
+    if new_rubric is not None and hidden_differs(pinned_rubric(loaded, d), new_rubric):
+        return grade_trial(loaded, d, folder, state=state, labels=labels, new_rubric=new_rubric, workers=workers)
     return grade_many(loaded, [d], folder, state=state, labels=labels, new_rubric=new_rubric, workers=workers,
                       pool=pool)[0]
+
+
+def hidden_differs(pinned: Any, tuned: Any) -> bool:
+    """Whether a tuned rubric computes its hidden metrics otherwise than the pinned one (another section, or
+    other default labels): then each is scored with its own, in two passes (not one shared plan)."""
+    from roadmap_ci.score.hidden import labels_path
+
+    a, b = pinned.rubric.hidden_labels, tuned.rubric.hidden_labels
+    if a is None or b is None:
+        return (a is None) != (b is None)
+    if spec_key(a) != spec_key(b):
+        return True
+    try:
+        return labels_path(a, pinned.directory).resolve() != labels_path(b, tuned.directory).resolve()
+    except HiddenError:
+        return True
+
+
+def grade_trial(loaded: LoadedCohort, d: Deliverable, folder: Path, *, state: Path, labels: Path | None,
+                new_rubric: Any, workers: int | None) -> DeliverableGrades:
+    """A tuned rubric with its own hidden part: the pinned grades, then the tuned rubric's alone, paired."""
+    before = grade_many(loaded, [d], folder, state=state, labels=labels, workers=workers)[0]
+    out = grade_many(loaded, [d], folder, state=state, labels=labels, new_rubric=new_rubric, workers=workers,
+                     alone=True)[0]
+    out.old_rubric_name, out.old_max_points = before.rubric_name, before.max_points
+    for low, g in out.grades.items():
+        was = before.grades.get(low)
+        g.old = was.final if was is not None else None
+    return out
 
 
 def _no_repo(loaded: LoadedCohort, d: Deliverable, out: DeliverableGrades) -> None:
@@ -955,13 +1000,34 @@ def command(file: Path, deliverables: list[str], *, store_dir: Path | None = Non
                                f"(deliverables: {', '.join(known)})")
     if rubric is not None and len(chosen) != 1:
         raise InvalidInput("--rubric re-grades one deliverable: name it (cohort grade DELIVERABLE --rubric NEW)")
+    if rubric is not None and canvas_course is not None:
+        raise InvalidInput("--canvas-course with --rubric: a tuned rubric's grades are a trial; pin it in "
+                           f"{file} (rubric: and its version) to pass its grades back")
+    if labels is not None and not labels.exists():
+        raise InvalidInput(f"--labels {labels}: no such file or folder")
     new_rubric = load_rubric(rubric) if rubric is not None else None
+    if new_rubric is not None:
+        pinned = pinned_rubric(loaded, chosen[0])
+        if new_rubric.rubric.deliverable != pinned.rubric.deliverable:
+            raise InvalidInput(f"{rubric}: a rubric for {new_rubric.rubric.deliverable!r}; {chosen[0].id} is "
+                               f"graded with {pinned.rubric.deliverable!r} ({pinned.path.name}): not graded")
     folder = store_dir if store_dir is not None else loaded.base / "cohort"
     sd = state_dir(loaded, state)
-    out = out if out is not None else loaded.base / "grades"
+    if out is None:  # a trial never replaces the pinned rubric's files
+        out = loaded.base / "grades" / (f"trial-{rubric.stem}" if rubric is not None else "")
     con, err = stdout(), stderr()
     now = datetime.now(UTC)
-    results = grade_many(loaded, chosen, folder, state=sd, labels=labels, new_rubric=new_rubric, workers=workers)
+    if new_rubric is not None:
+        results = [grade_deliverable(loaded, chosen[0], folder, state=sd, labels=labels, new_rubric=new_rubric,
+                                     workers=workers)]
+    else:
+        results = grade_many(loaded, chosen, folder, state=sd, labels=labels, workers=workers)
+    named = set(deliverables)
+    for r in results:  # nothing collected: say so where it is not simply a deliverable still to come
+        d = r.deliverable
+        if not (folder / d.id).is_dir() and (d.id in named or now >= d.due):
+            r.problems.insert(0, Problem(d.id, "-", str(folder / d.id), "nothing collected yet: run "
+                                         f"`roadmap-ci cohort collect {d.id}` first"))
     t0 = time.perf_counter()
     write_gradebook(out / "gradebook.csv", loaded, results, criteria=criteria)
     for f in lms.LMS_FILES:
@@ -980,7 +1046,9 @@ def command(file: Path, deliverables: list[str], *, store_dir: Path | None = Non
                          f"{len(r.missing)} missing"), highlight=False)
         earliest_due = min((loaded.deadline(s)[0] for s in r.seats), default=d.due)
         if now < earliest_due:
-            con.print(f"{d.id}: graded before the due date ({store.iso(earliest_due)}): provisional", highlight=False)
+            con.print(f"{d.id}: graded before the due date ({store.iso(earliest_due)}): provisional"
+                      + ("; the totals include after-due criteria, not for learners' eyes before then"
+                         if r.after_due else ""), highlight=False)
         if new_rubric is not None:
             from roadmap_ci.cohort.rescore_view import print_rescore
 
@@ -991,7 +1059,7 @@ def command(file: Path, deliverables: list[str], *, store_dir: Path | None = Non
             con.print(f"{d.id}: {r.files} files, {1e6 * total / r.files:.0f} µs per file ({shares})", highlight=False)
     if canvas_course is not None:
         url, token = lms.canvas_env("Canvas passback")
-        for line in lms.passback(url, token, canvas_course, canvas_assignments or {}, loaded, results):
+        for line in lms.passback(url, token, canvas_course, canvas_assignments or {}, loaded, results, now):
             con.print(escape(line), highlight=False)
     no_id = [lr.github for lr in loaded.learners if not lr.lms_id]
     if no_id:

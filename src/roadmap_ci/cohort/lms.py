@@ -29,6 +29,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -175,11 +176,13 @@ LMS_FILES: tuple[LmsFile, ...] = (
 
 
 def passback(url: str, token: str, course_id: int, assignments: dict[str, int], loaded: LoadedCohort,
-             results: list[DeliverableGrades]) -> list[str]:
+             results: list[DeliverableGrades], now: datetime) -> list[str]:
     """Post every graded learner's final points to Canvas; one line per assignment updated.
 
     ``assignments``: deliverable id -> Canvas assignment id. Learners are Canvas users by the roster's
-    numeric ``lms_id`` (``sis_user_id:<lms_id>`` otherwise, as Canvas's API accepts).
+    numeric ``lms_id`` (``sis_user_id:<lms_id>`` otherwise, as Canvas's API accepts). Nothing after-due before
+    due: where the rubric has ``after_due`` criteria, a learner whose due date (extension included) is still
+    to come is not sent (Canvas shows a posted grade to its learner).
     """
     try:
         from canvasapi.exceptions import CanvasException
@@ -194,19 +197,27 @@ def passback(url: str, token: str, course_id: int, assignments: dict[str, int], 
                 lines.append(f"{r.deliverable.id}: no Canvas assignment id given; not sent")
                 continue
             grades: dict[str, dict[str, str]] = {}
+            held = 0
             for lr in loaded.learners:
                 value = _final(r, lr)
                 if value == "" or not lr.lms_id:
                     continue
+                seat = r.seat_of(lr.github)
+                if r.after_due and seat is not None and now < loaded.deadline(seat)[0]:
+                    held += 1
+                    continue
                 who = lr.lms_id if lr.lms_id.isdigit() else f"sis_user_id:{lr.lms_id}"
                 grades[who] = {"posted_grade": f"{value:g}"}  # type: ignore[str-format]
+            why = (f"; {held} held back until their due date (the totals include after-due criteria)"
+                   if held else "")
             if not grades:
-                lines.append(f"{r.deliverable.id}: no grades to send")
+                lines.append(f"{r.deliverable.id}: no grades to send{why}")
                 continue
             assignment = course.get_assignment(aid)
             progress = assignment.submissions_bulk_update(grade_data=grades)
             lines.append(f"{r.deliverable.id}: {len(grades)} grades sent to Canvas assignment {aid} "
-                         f"(progress {getattr(progress, 'id', '?')}: {getattr(progress, 'workflow_state', '?')})")
+                         f"(progress {getattr(progress, 'id', '?')}: {getattr(progress, 'workflow_state', '?')})"
+                         + why)
     except CanvasException as exc:
         raise CannotRun(f"Canvas refused the grades: {str(exc)[:200]}") from None
     except ValueError as exc:
