@@ -93,6 +93,13 @@ def test_a_cohort_of_part_of_the_roadmap_sits_where_the_roadmap_has_it(tmp_path)
     (["--deliverables", " , "], "--deliverables: name at least one deliverable"),
     (["--tz", "../../etc/passwd"], "not a time zone"),
     (["--start", "9" * 100_000], "--start '" + "9" * 60 + "…': give the cohort's first day"),  # cut, one line
+    # an OverflowError (exit 2) past the end of the calendar, 45 validation errors (exit 2) at year 1
+    (["--start", "9999-12-27"], "--start '9999-12-27': the roadmap runs 65 weeks from the start; give a day from "
+                                "1970-01-01 to 9997-06-27"),
+    (["--start", "0001-01-01"], "--start '0001-01-01': the roadmap runs 65 weeks from the start; give a day from "
+                                "1970-01-01 to 9997-06-27"),
+    (["--start", "9997-06-28"], "give a day from 1970-01-01 to 9997-06-27"),
+    (["--start", "1969-12-29"], "give a day from 1970-01-01 to 9997-06-27"),
 ])
 def test_bad_options_are_one_line_and_exit_1_with_nothing_written(tmp_path, args, says):
     base = {"--org": "ml-2027", "--start": "2027-01-11"}
@@ -103,6 +110,19 @@ def test_bad_options_are_one_line_and_exit_1_with_nothing_written(tmp_path, args
     line, = r.stderr.strip().splitlines()
     assert line.startswith("error: ") and says in line
     assert "Traceback" not in r.stderr and not (tmp_path / "cohort.yaml").exists()
+
+
+@pytest.mark.parametrize(("start", "tz"), [("1970-01-01", "-12:00"), ("9997-06-27", "+14:00")])
+def test_the_first_and_last_start_init_names_make_a_cohort_that_lints(tmp_path, start, tz):
+    """The range the --start error names is one that works, at its ends, in the zones furthest from UTC, with
+    the longest grace."""
+    (tmp_path / "roster.csv").write_text(ROSTER)
+    r = run_cli("cohort", "init", "--org", "ml-2027", "--start", start, "--tz", tz, "--grace-days", "60",
+                "--no-secret", "--out", str(tmp_path / "cohort.yaml"))
+    assert r.returncode == 0, r.stderr
+    lint = run_cli("cohort", "lint", "-c", str(tmp_path / "cohort.yaml"))
+    assert lint.returncode == 0, lint.stderr
+    assert init.start_range() == (65, init.EARLIEST_START, init.date(9997, 6, 27))
 
 
 def test_an_existing_file_needs_force_and_a_non_monday_start_is_noted(tmp_path, capsys):

@@ -28,6 +28,20 @@ DUE_AT = time(23, 59)
 CHOICES = {"specialisation": "one specialisation", "capstone": "one capstone"}  # phases whose deliverables are options
 PROVISION_AHEAD_DAYS = 7  # apply makes a deliverable's repos this long before it opens, not all on day one
 RETENTION_MARGIN_DAYS = 30  # after the longest deliverable's cutoff: time to collect (and --rerun) at leisure
+MAX_GRACE_DAYS = 60
+# GitHub's times (pushes, artifacts) are Unix times: a calendar before 1970 could never be met
+EARLIEST_START = date(1970, 1, 1)
+
+
+def start_range() -> tuple[int, date, date]:
+    """The roadmap's weeks and the first days a cohort may start on: from :data:`EARLIEST_START` to the last day
+    whose whole calendar -- the last cutoff after the longest grace, the evidence kept after it, a day either side
+    for the time zone -- is still a date Python can hold."""
+    from roadmap_ci.roadmap import PHASES
+
+    weeks = max(p.weeks[1] for p in PHASES)
+    latest = date.max - timedelta(weeks=weeks, days=MAX_GRACE_DAYS + MAX_RETENTION_DAYS + 2)
+    return weeks, EARLIEST_START, latest
 
 
 @dataclass(frozen=True)
@@ -195,10 +209,14 @@ def command(out: Path, *, organisation: str, start: str, tz: str, deliverables: 
         day = date.fromisoformat(start)
     except ValueError:
         raise InvalidInput(f"--start {_shown(start)}: give the cohort's first day as YYYY-MM-DD") from None
+    weeks, earliest, latest = start_range()
+    if not earliest <= day <= latest:
+        raise InvalidInput(f"--start {_shown(start)}: the roadmap runs {weeks} weeks from the start; give a day from "
+                           f"{earliest.isoformat()} to {latest.isoformat()}")
     if deliverables is not None and not deliverables:
         raise InvalidInput("--deliverables: name at least one deliverable (or leave it out for all of the roadmap's)")
-    if not 0 <= grace_days <= 60:
-        raise InvalidInput(f"--grace-days {grace_days}: between 0 and 60")
+    if not 0 <= grace_days <= MAX_GRACE_DAYS:
+        raise InvalidInput(f"--grace-days {grace_days}: between 0 and {MAX_GRACE_DAYS}")
     if out.exists() and not force:
         raise InvalidInput(f"{out}: exists; --force replaces it")
     zone = parse_zone(tz)
