@@ -117,3 +117,31 @@ def test_close_drops_learners_to_read_and_a_second_close_writes_nothing(tmp_path
         assert len(fk.writes()) == writes and fk.invitations[f"{ORG}/churn-grace-h"][0]["permissions"] == "read"
         res = subprocess.run([*cmd[:5], str(cohort), "nope"], env=env, capture_output=True, text=True, timeout=120)
         assert res.returncode == 1 and res.stderr.startswith("error: no deliverable 'nope'")
+
+
+def test_repos_made_before_a_deliverable_was_held_back_stay_visible(tmp_path):
+    # made, then `opens` moved later with provision_ahead_days set: the journal says the repos exist, so
+    # status lists them and close, collect and reinvite still reach them (the date alone hid them all)
+    cohort = write_cohort(tmp_path)
+    with FakeGitHub() as fk:
+        fk.add_org(ORG, members=("alan-t",))
+        fk.add_users(*LOGINS)
+        run_apply(fk, cohort)
+        cohort.write_text(cohort.read_text().replace("mentors: mentors\n",
+                                                     "mentors: mentors\nprovision_ahead_days: 7\n")
+                          .replace(": 2027-", ": 2096-"))
+        env = {**os.environ, "GITHUB_TOKEN": fk.user_token, "GITHUB_API_URL": fk.url, "COLUMNS": "200"}
+        cmd = [sys.executable, "-m", "roadmap_ci", "cohort"]
+        res = subprocess.run([*cmd, "status", "-c", str(cohort), "--json"], env=env, capture_output=True, text=True,
+                             timeout=120)
+        assert res.returncode == 0, res.stderr
+        assert sorted(r["seat"] for r in json.loads(res.stdout)) == ["churn/ada-l", "churn/alan-t", "churn/grace-h"]
+        res = subprocess.run([*cmd, "plan", "-c", str(cohort)], env=env, capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0 and "not provisioned yet" not in res.stdout, res.stdout
+        res = subprocess.run([*cmd, "collect", "churn", "-c", str(cohort)], env=env, capture_output=True, text=True,
+                             timeout=120)
+        assert "no repos yet" not in res.stdout + res.stderr, res.stdout + res.stderr
+        res = subprocess.run([*cmd, "close", "churn", "-c", str(cohort), "--pause", "0"], env=env,
+                             capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0, res.stdout + res.stderr
+        assert fk.collaborators[f"{ORG}/churn-alan-t"] == {"alan-t": "pull"}

@@ -290,7 +290,7 @@ class Engine:
 
     def waiting(self) -> list[Any]:
         """Deliverables whose repos are not made yet (``provision_ahead_days``): plan and apply leave them out."""
-        return self.c.waiting(self.now or datetime.now(UTC))
+        return self.c.waiting(self.now or datetime.now(UTC), self.journal)
 
     def seats(self, deliverable: str | None = None) -> list[Seat]:
         """The cohort's seats whose repos exist or are due now: those of waiting deliverables left out."""

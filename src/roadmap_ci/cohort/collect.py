@@ -264,12 +264,14 @@ def command(file: Path, deliverable: str, *, store_dir: Path | None = None, stat
     if deliverable not in {d.id for d in loaded.cohort.deliverables}:
         raise InvalidInput(f"no deliverable {deliverable!r} in {file} "
                            f"(deliverables: {', '.join(d.id for d in loaded.cohort.deliverables)})")
-    if (line := no_repos_yet(loaded, deliverable)) is not None:
+    sd = state_dir(loaded, state)
+    from roadmap_ci.cohort.journal import Journal
+
+    if (line := no_repos_yet(loaded, deliverable, None, Journal(sd / "journal.jsonl", read_only=True))) is not None:
         raise InvalidInput(f"{line}: nothing to collect")
     if not 1 <= concurrency <= MAX_CONCURRENCY:
         raise InvalidInput(f"--concurrency: between 1 and {MAX_CONCURRENCY} (GitHub allows 100 at once; "
                            "stay far below)")
-    sd = state_dir(loaded, state)
     client = make_client(sd, None)
     folder = store_dir if store_dir is not None else loaded.base / "cohort"
     try:

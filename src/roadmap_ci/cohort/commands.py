@@ -221,13 +221,14 @@ def status(file: Path, state: Path | None, deliverable: str | None, as_json: boo
     return EXIT_INVALID if any(r.error for r in rows) else EXIT_OK
 
 
-def no_repos_yet(c: LoadedCohort, deliverable: str, now: Any = None) -> str | None:
-    """For a deliverable ``provision_ahead_days`` still holds back: the line saying so (its repos do not exist)."""
+def no_repos_yet(c: LoadedCohort, deliverable: str, now: Any = None, journal: Any = None) -> str | None:
+    """For a deliverable ``provision_ahead_days`` still holds back (and whose repos the journal says were not
+    made): the line saying so."""
     from datetime import UTC, datetime
 
     from roadmap_ci.cohort.store import iso
 
-    for d in c.waiting(now or datetime.now(UTC)):
+    for d in c.waiting(now or datetime.now(UTC), journal):
         if d.id == deliverable:
             return (f"{deliverable} has no repos yet (cohort apply makes them from {iso(c.provision_from(d))}; "
                     f"it opens {iso(d.opens)})")
@@ -278,7 +279,7 @@ def close(file: Path, state: Path | None, deliverable: str, pause_s: float | Non
     eng = _engine(file, state, pause_s)
     try:
         _known(eng, file, deliverable)
-        if (line := no_repos_yet(eng.c, deliverable, eng.now)) is not None:
+        if (line := no_repos_yet(eng.c, deliverable, eng.now, eng.journal)) is not None:
             raise InvalidInput(f"{line}: nothing to close")
         eng.preflight()
         done, failures = do_close(eng, deliverable)
@@ -303,7 +304,7 @@ def update(file: Path, state: Path | None, deliverable: str, pause_s: float | No
     con, err = stdout(), stderr()
     try:
         _known(eng, file, deliverable)
-        if (line := no_repos_yet(eng.c, deliverable, eng.now)) is not None:
+        if (line := no_repos_yet(eng.c, deliverable, eng.now, eng.journal)) is not None:
             con.print(escape(f"{line}: nothing to update (apply renders today's template)"))
             return EXIT_OK
         eng.preflight()

@@ -29,13 +29,16 @@ class StepState:
 
 
 class Journal:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, *, read_only: bool = False):
+        """``read_only``: the state as the file says it, for commands that never write (nothing is created)."""
         self.path = path
         self.state: dict[tuple[str, str], StepState] = {}
         if path.is_file():
             self._replay()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = path.open("a", encoding="utf-8")
+        self._fh: Any = None
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._fh = path.open("a", encoding="utf-8")
 
     def _replay(self) -> None:
         with self.path.open(encoding="utf-8") as fh:
@@ -91,4 +94,5 @@ class Journal:
             del self.state[k]
 
     def close(self) -> None:
-        self._fh.close()
+        if self._fh is not None:
+            self._fh.close()

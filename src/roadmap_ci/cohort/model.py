@@ -298,9 +298,13 @@ class LoadedCohort:
         ahead = self.cohort.provision_ahead_days
         return None if ahead is None else d.opens - timedelta(days=ahead)
 
-    def waiting(self, now: datetime) -> list[Deliverable]:
-        """The deliverables whose repos ``cohort apply`` does not make yet at ``now``."""
-        return [d for d in self.cohort.deliverables if (f := self.provision_from(d)) is not None and now < f]
+    def waiting(self, now: datetime, journal: Any = None) -> list[Deliverable]:
+        """The deliverables whose repos ``cohort apply`` does not make yet at ``now`` -- less those whose repos
+        the ``journal`` says were made already (``opens`` moved later, or ``provision_ahead_days`` set after)."""
+        org = self.cohort.organisation
+        return [d for d in self.cohort.deliverables if (f := self.provision_from(d)) is not None and now < f
+                and not (journal is not None and any(journal.get(f"{org}/{seat.repo}", "repo").done
+                                                     for seat in self.seats(d.id)))]
 
     def deadline(self, seat: Seat) -> tuple[datetime, datetime]:
         """(due, last accepted push) for a seat, extensions applied."""
