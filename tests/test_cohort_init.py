@@ -186,9 +186,11 @@ def test_a_mentors_first_day_init_roster_lint_and_apply_against_the_fake_github(
         assert len(seen) == len(logins)  # each learner's own ids
 
 
-def test_a_secret_made_inside_the_mentors_repository_is_warned_about_and_lint_refuses_it(tmp_path, capsys):
+def test_a_secret_made_inside_the_mentors_repository_is_warned_about_and_lint_refuses_it(tmp_path, capsys,
+                                                                                        monkeypatch):
     import subprocess
 
+    monkeypatch.chdir(tmp_path)  # --secret-file course.key: in the current directory, beside cohort.yaml here
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     (tmp_path / "roster.csv").write_text(ROSTER)
     init.command(tmp_path / "cohort.yaml", organisation="ml-2027", start="2027-01-11", tz="UTC",
@@ -211,3 +213,27 @@ def test_paths_with_yaml_syntax_in_them_stay_whole(tmp_path):
     loaded = load_cohort(tmp_path / "cohort.yaml")
     assert loaded.cohort.roster == "my roster #2.csv" and loaded.secret_path() == odd
     assert odd.is_file() and len(loaded.learners) == 2
+
+
+def test_a_relative_secret_file_is_from_the_current_directory_and_the_cohort_file_points_at_it(tmp_path):
+    """`--out sub/c.yaml --secret-file k.key` said `k.key: a new course secret` but made sub/k.key. A relative
+    --secret-file is from the current directory, as every path the CLI takes; the cohort file names it from its
+    own folder (../k.key), so every cohort command finds the one key init made and reported."""
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "roster.csv").write_text(ROSTER)
+    r = run_cli("cohort", "init", "--org", "ml-2027", "--start", "2027-01-11", "--deliverables", "unsupervised",
+                "--out", "sub/c.yaml", "--secret-file", "k.key", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "k.key: a new course secret" in r.stdout
+    assert (tmp_path / "k.key").is_file() and not (tmp_path / "sub" / "k.key").exists()
+    assert "\ncourse_secret_file: ../k.key " in (tmp_path / "sub" / "c.yaml").read_text()
+    loaded = load_cohort(tmp_path / "sub" / "c.yaml")
+    assert loaded.secret_path().resolve() == (tmp_path / "k.key").resolve()
+    lint = run_cli("cohort", "lint", "-c", "sub/c.yaml", cwd=tmp_path)
+    assert lint.returncode == 0, lint.stderr
+    # beside the cohort file, and again with --force: the same key, kept
+    again = run_cli("cohort", "init", "--org", "ml-2027", "--start", "2027-01-11", "--deliverables",
+                    "unsupervised", "--out", "sub/c.yaml", "--secret-file", "sub/k2.key", "--force", cwd=tmp_path)
+    assert again.returncode == 0 and "sub/k2.key: a new course secret" in again.stdout
+    assert "\ncourse_secret_file: k2.key " in (tmp_path / "sub" / "c.yaml").read_text()
+    assert (tmp_path / "sub" / "k2.key").is_file()

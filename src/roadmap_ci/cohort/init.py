@@ -178,6 +178,18 @@ def render(organisation: str, mentors: str, roster: str, secret_file: str | None
     return "\n".join(lines) + "\n"
 
 
+def recorded_path(given: str, cohort_dir: Path) -> str:
+    """How the cohort file names a path given on the command line (relative to the current directory, like every
+    path the CLI takes): the cohort model reads it relative to the cohort file's folder with ``~`` expanded, so a
+    relative one is made relative to that folder; ``~/…`` and absolute paths are kept as given."""
+    if given.startswith("~") or Path(given).is_absolute():
+        return given
+    try:
+        return os.path.relpath(Path(given).resolve(), cohort_dir.resolve())
+    except (OSError, ValueError):  # another drive (Windows): no relative path between them
+        return str(Path(given).resolve())
+
+
 def make_secret(path: Path) -> bool:
     """A new course secret in ``path`` (mode 0600, its folder 0700) unless one is there; whether it was made."""
     if path.exists():
@@ -199,7 +211,7 @@ def command(out: Path, *, organisation: str, start: str, tz: str, deliverables: 
     import yaml
 
     from roadmap_ci.cohort.model import Cohort
-    from roadmap_ci.safeio import write_atomic
+    from roadmap_ci.safeio import plain, write_atomic
 
     if not re.match(ORG, organisation):
         raise InvalidInput(f"--organisation {_shown(organisation)}: not a GitHub organisation name")
@@ -220,30 +232,32 @@ def command(out: Path, *, organisation: str, start: str, tz: str, deliverables: 
     if out.exists() and not force:
         raise InvalidInput(f"{out}: exists; --force replaces it")
     zone = parse_zone(tz)
+    # --secret-file is where the user says, from the current directory; the cohort file names it from its folder
+    secret = Path(secret_file).expanduser() if secret_file is not None else None
+    recorded = recorded_path(secret_file, out.parent) if secret_file is not None else None
     planned = plan(day, zone, deliverables, grace_days)
-    text = render(organisation, mentors, roster, secret_file, planned, day, tz, grace_days)
+    text = render(organisation, mentors, roster, recorded, planned, day, tz, grace_days)
     try:  # the model every cohort command loads it with: nothing that one refuses is written
         Cohort.model_validate(yaml.safe_load(text))
     except Exception as exc:  # noqa: BLE001 - a bug here, reported as one line
         raise CannotRun(f"{out}: the cohort file built does not validate ({str(exc).splitlines()[0]}); "
                         "not written") from None
     base = out.parent
-    # the secret's path is read as the cohort model reads it: relative to the cohort file, ~ expanded
-    made = make_secret(base / Path(secret_file).expanduser()) if secret_file is not None else False
+    made = make_secret(secret) if secret is not None else False
     write_atomic(out, text)
     first, last = planned[0], planned[-1]
     print(f"{out}: {len(planned)} deliverables, {first.id} opens {_iso(first.opens)}, {last.id} is due "
           f"{_iso(last.due)} (cutoff {_iso(last.cutoff)})")
-    if secret_file is not None:
+    if secret is not None:
         what = ("a new course secret: keep it safe and out of every repository (it remakes every hidden label)"
                 if made else "a course secret is already there: kept")
-        print(f"{secret_file}: {what}")
+        print(plain(f"{secret}: {what}"))
         from roadmap_ci.cohort.model import committable_in
 
-        root = committable_in(base / Path(secret_file).expanduser())
+        root = committable_in(secret)
         if root is not None:
-            print(f"warning: {secret_file} is inside the git repository {root} and not ignored: a commit would "
-                  "publish the course secret; move it out or add it to .gitignore (`cohort lint` refuses it)",
+            print(plain(f"warning: {secret} is inside the git repository {root} and not ignored: a commit would "
+                        "publish the course secret; move it out or add it to .gitignore (`cohort lint` refuses it)"),
                   file=sys.stderr)
     if day.weekday() != 0:
         print(f"note: {day.isoformat()} is a {day.strftime('%A')}; weeks run from it, so dues fall on "
