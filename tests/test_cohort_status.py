@@ -67,6 +67,15 @@ def test_status_shows_invitations_pushes_lateness_and_scores_then_reinvite(tmp_p
         assert res.returncode == 0 and "churn/ada-l" in res.stdout
         assert [r["invitation"] for r in csv.DictReader(out.open())] == ["accepted", "expired", "member"]
         assert len(fk.writes()) == writes  # status only reads
+        # the deliverable as README shows it (positional) or -d; a mistyped one is one line, exit 1
+        res = subprocess.run([*cmd, "status", "churn", "-c", str(cohort), "--json"], env=env, capture_output=True,
+                             text=True, timeout=120)
+        assert res.returncode == 0 and len(json.loads(res.stdout)) == 3, res.stderr
+        for args in (["-d", "chrun"], ["chrun"]):
+            res = subprocess.run([*cmd, "status", "-c", str(cohort), *args], env=env, capture_output=True,
+                                 text=True, timeout=120)
+            assert res.returncode == 1 and res.stderr.strip() == (
+                f"error: no deliverable 'chrun' in {cohort} (deliverables: churn)"), (args, res.stderr)
 
         res = subprocess.run([*cmd, "reinvite", "-c", str(cohort), "--pause", "0"], env=env, capture_output=True,
                              text=True, timeout=120)

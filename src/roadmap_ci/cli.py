@@ -235,6 +235,20 @@ def _cohort_file(option: Path | None, positional: Path | str | None) -> Path:
     return Path(option or positional or "cohort.yaml")
 
 
+def _file_or_deliverable(option: Path | None, positional: Path | None, deliverable: str | None
+                         ) -> tuple[Path, str | None]:
+    """``[DELIVERABLE] [-c FILE]`` beside ``-d``, and the older ``FILE``: a positional that is not a file and does
+    not look like one (``.yaml``/``.yml``) is the deliverable."""
+    from roadmap_ci.errors import InvalidInput
+
+    if positional is not None and not positional.exists() and positional.suffix not in (".yaml", ".yml") \
+            and len(positional.parts) == 1:
+        if deliverable is not None and deliverable != str(positional):
+            raise InvalidInput(f"the deliverable is given twice ({positional} and -d {deliverable}): give it once")
+        return _cohort_file(option, None), str(positional)
+    return _cohort_file(option, positional), deliverable
+
+
 def _file_and_deliverable(option: Path | None, args: list[str], command: str) -> tuple[Path, str]:
     """``DELIVERABLE [-c FILE]``, or the older ``FILE DELIVERABLE``."""
     from roadmap_ci.errors import InvalidInput
@@ -361,7 +375,8 @@ def cohort_status_cmd(
     """Per learner x deliverable: invitation, pushes, last push (late or not), last evaluation and score."""
     from roadmap_ci.cohort.commands import status
 
-    raise typer.Exit(status(_cohort_file(file, old_file), state, deliverable, as_json, csv_out))
+    path, deliverable = _file_or_deliverable(file, old_file, deliverable)
+    raise typer.Exit(status(path, state, deliverable, as_json, csv_out))
 
 
 @cohort_app.command("reinvite")
@@ -375,7 +390,8 @@ def cohort_reinvite(
     """Invite again every learner whose invitation expired (GitHub's expire after 7 days)."""
     from roadmap_ci.cohort.commands import reinvite
 
-    raise typer.Exit(reinvite(_cohort_file(file, old_file), state, deliverable, pause))
+    path, deliverable = _file_or_deliverable(file, old_file, deliverable)
+    raise typer.Exit(reinvite(path, state, deliverable, pause))
 
 
 @cohort_app.command("close")

@@ -199,6 +199,8 @@ def status(file: Path, state: Path | None, deliverable: str | None, as_json: boo
 
     eng = _engine(file, state, None)
     try:
+        if deliverable is not None:
+            _known(eng, file, deliverable)
         rows = cohort_status(eng, deliverable)
     finally:
         eng.close()
