@@ -237,3 +237,22 @@ def test_a_relative_secret_file_is_from_the_current_directory_and_the_cohort_fil
     assert again.returncode == 0 and "sub/k2.key: a new course secret" in again.stdout
     assert "\ncourse_secret_file: k2.key " in (tmp_path / "sub" / "c.yaml").read_text()
     assert (tmp_path / "sub" / "k2.key").is_file()
+
+
+@pytest.mark.parametrize("kind", ["folder", "empty", "short"])
+def test_an_unusable_secret_already_there_is_one_line_exit_1_not_kept(tmp_path, kind):
+    """init never replaces a secret; one that no cohort command could use (a folder, an empty or short file) was
+    reported as 'a course secret is already there: kept', exit 0, for lint to refuse later."""
+    key = tmp_path / "course.key"
+    if kind == "folder":
+        key.mkdir()
+        says = "cannot read the course secret"
+    else:
+        key.write_text("" if kind == "empty" else "abc\n")
+        says = "a course secret needs at least 16 bytes"
+    r = run_cli("cohort", "init", "--org", "ml-2027", "--start", "2027-01-11", "--secret-file", str(key),
+                "--out", str(tmp_path / "cohort.yaml"))
+    assert r.returncode == 1, r.stderr
+    line, = r.stderr.strip().splitlines()
+    assert line.startswith(f"error: --secret-file: {key}") and says in line and "never replaces" in line
+    assert not (tmp_path / "cohort.yaml").exists() and "kept" not in r.stdout

@@ -190,6 +190,20 @@ def recorded_path(given: str, cohort_dir: Path) -> str:
         return str(Path(given).resolve())
 
 
+def check_kept(path: Path) -> None:
+    """A secret already at ``path`` is kept, never replaced: one that is not usable (empty, too short, a folder)
+    is refused here, by the reader every cohort command uses, not left for ``cohort lint`` to find."""
+    from roadmap_ci.seeding import read_secret
+
+    if not path.exists():
+        return
+    try:
+        read_secret(path)
+    except (CannotRun, InvalidInput) as exc:
+        raise InvalidInput(f"--secret-file: {exc.message}; init never replaces a course secret: fix or remove it, "
+                           "or name another file") from None
+
+
 def make_secret(path: Path) -> bool:
     """A new course secret in ``path`` (mode 0600, its folder 0700) unless one is there; whether it was made."""
     if path.exists():
@@ -234,6 +248,8 @@ def command(out: Path, *, organisation: str, start: str, tz: str, deliverables: 
     zone = parse_zone(tz)
     # --secret-file is where the user says, from the current directory; the cohort file names it from its folder
     secret = Path(secret_file).expanduser() if secret_file is not None else None
+    if secret is not None:
+        check_kept(secret)
     recorded = recorded_path(secret_file, out.parent) if secret_file is not None else None
     planned = plan(day, zone, deliverables, grace_days)
     text = render(organisation, mentors, roster, recorded, planned, day, tz, grace_days)
