@@ -256,3 +256,23 @@ def test_an_unusable_secret_already_there_is_one_line_exit_1_not_kept(tmp_path, 
     line, = r.stderr.strip().splitlines()
     assert line.startswith(f"error: --secret-file: {key}") and says in line and "never replaces" in line
     assert not (tmp_path / "cohort.yaml").exists() and "kept" not in r.stdout
+
+
+def test_the_next_commands_are_shell_quoted_and_run_as_pasted(tmp_path):
+    """The `next:` hints named paths unquoted: `--out my course/roster.csv` pasted into a shell is two
+    arguments. Each path is shell-quoted; the lint command, split as a shell splits it, lints the file init made."""
+    import shlex
+
+    course = tmp_path / "my course's"
+    course.mkdir()
+    (course / "the roster.csv").write_text(ROSTER)
+    r = run_cli("cohort", "init", "--org", "ml-2027", "--start", "2027-01-11", "--deliverables", "unsupervised",
+                "--no-secret", "--roster", "the roster.csv", "--out", "my course's/c $1.yaml", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    hint = next(line for line in r.stdout.splitlines() if line.startswith("next: "))
+    roster_cmd, lint_cmd, plan_cmd = (shlex.split(part) for part in hint.removeprefix("next: ").split("; "))
+    assert roster_cmd[-2:] == ["--out", "my course's/the roster.csv"]
+    assert lint_cmd == ["roadmap-ci", "cohort", "lint", "-c", "my course's/c $1.yaml"]
+    assert plan_cmd[:3] == ["roadmap-ci", "cohort", "plan"] and plan_cmd[-1] == "my course's/c $1.yaml"
+    lint = run_cli(*lint_cmd[1:], cwd=tmp_path)
+    assert lint.returncode == 0, lint.stderr

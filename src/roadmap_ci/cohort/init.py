@@ -16,6 +16,7 @@ import json
 import os
 import re
 import secrets
+import shlex
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
@@ -284,6 +285,8 @@ def command(out: Path, *, organisation: str, start: str, tz: str, deliverables: 
         ids = ", ".join(p.id for p in planned if p.phase == ph)
         print(f"note: {ph}: every learner gets a repo for each of {ids}; the roadmap has them do "
               f"{CHOICES[ph]} -- keep the ones this cohort does (--deliverables)", file=sys.stderr)
-    print(f"next: roadmap-ci cohort roster classroom_roster.csv canvas.csv --out {base / roster}; "
-          f"roadmap-ci cohort lint -c {out}; roadmap-ci cohort plan -c {out}")
+    # commands to paste: each path shell-quoted (a space or a quote in it stays one argument)
+    q, c = shlex.quote(str(base / roster)), shlex.quote(str(out))
+    print(plain(f"next: roadmap-ci cohort roster classroom_roster.csv canvas.csv --out {q}; "
+                f"roadmap-ci cohort lint -c {c}; roadmap-ci cohort plan -c {c}"))
     return 0
