@@ -48,16 +48,23 @@ def test_the_example_cohort_is_clean_and_expands_to_seats():
 
 
 def test_roster_problems_are_named_by_line(tmp_path):
-    roster = ROSTER + "ADA-L,Dup,dup@example.edu,3,A\n-bad-,Bad,b@example.edu,4,A\nok-1,Ok,not-mail,5,A\nshort,row\n"
+    roster = ROSTER + ("ADA-L,Dup,dup@example.edu,3,A\n-bad-,Bad,b@example.edu,4,A\nok-1,Ok,not-mail,5,A\nshort,row\n"
+                       "same-id,Same,same@example.edu,5,A\nsame-mail,Mail,SAME@example.edu,6,A\n")
     assert lines(cohort(tmp_path, roster=roster)) == [
         f"{tmp_path}/roster.csv:4: github: 'ADA-L' is listed twice (first on line 2)",
         f"{tmp_path}/roster.csv:5: github: '-bad-' is not a valid GitHub login",
         f"{tmp_path}/roster.csv:6: email: 'not-mail' is not an e-mail address",
         f"{tmp_path}/roster.csv:7: 2 columns, the header has 5",
+        # two learners on one LMS user: the imports and passback would put two grades on one row
+        f"{tmp_path}/roster.csv:8: lms_id: '5' is same-id's and also the learner's on line 6",
+        f"{tmp_path}/roster.csv:9: email: 'SAME@example.edu' is same-mail's and also the learner's on line 8",
     ]
     assert lines(cohort(tmp_path, roster="login,name\nada,Ada\n")) == [
         f"{tmp_path}/roster.csv:1: roster header lacks github, email, lms_id, section "
-        "(columns: github, name, email, lms_id, section)"]
+        "(it has 'login', 'name'; a roster's columns: github, name, email, lms_id, section)"]
+    assert lines(cohort(tmp_path, roster="github;name;email;lms_id;section\nada;Ada;a@x.edu;1;A\n")) == [
+        f"{tmp_path}/roster.csv:1: roster is semicolon-separated: save it as comma-separated CSV (columns: "
+        "github, name, email, lms_id, section)"]
 
 
 @pytest.mark.parametrize("edit, expected", [
@@ -141,6 +148,13 @@ def test_cli_lint_and_schema(cli, tmp_path):
                                  "(2027-01-11T09:00:00+01:00)"
     schema = json.loads(cli("cohort", "schema").stdout)
     assert schema["title"] == "roadmap-ci cohort" and "course_secret_file" in schema["properties"]
+    # a group deliverable that leaves a learner out of every group: a note (it may be meant), not a problem
+    grouped = tmp_path / "grouped.yaml"
+    grouped.write_text(GOOD.replace("    rubric:", "    groups: {team-a: [ada-l]}\n    rubric:", 1))
+    res = cli("cohort", "lint", "-c", str(grouped))
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines()[1:] == ["note: churn: 1 learner(s) in no group (grace-h): no repo for them; add "
+                                           "them to a group under groups: if they take part"]
 
 
 def test_cli_lint_of_a_missing_cohort_file_could_not_run_like_every_cohort_command(cli, tmp_path):

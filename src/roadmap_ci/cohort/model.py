@@ -293,6 +293,20 @@ class LoadedCohort:
                     out.append(Seat(d, lr.github, _repo_name(d, github=lr.github, section=lr.section), (lr,)))
         return out
 
+    def ungrouped(self) -> list[str]:
+        """One note per group deliverable that leaves roster learners out of every group (they get no repo)."""
+        out = []
+        for d in self.cohort.deliverables:
+            if not d.groups:
+                continue
+            grouped = {m.lower() for ms in d.groups.values() for m in ms}
+            left = [lr.github for lr in self.learners if lr.github.lower() not in grouped]
+            if left:
+                out.append(f"note: {d.id}: {len(left)} learner(s) in no group ({', '.join(left[:5])}"
+                           f"{', …' if len(left) > 5 else ''}): no repo for them; add them to a group under "
+                           f"groups: if they take part")
+        return out
+
     def provision_from(self, d: Deliverable) -> datetime | None:
         """When ``cohort apply`` starts making this deliverable's repos (None: at once)."""
         ahead = self.cohort.provision_ahead_days
@@ -410,10 +424,16 @@ def read_roster(path: Path, text: str | None = None) -> tuple[list[Learner], lis
         return [], [InvalidInput(f"not a CSV roster: {exc}", Place(str(path), 1))]
     missing = [c for c in ROSTER_COLUMNS if c not in header]
     if missing:
-        return [], [InvalidInput(f"roster header lacks {', '.join(missing)} (columns: {', '.join(ROSTER_COLUMNS)})",
-                                 Place(str(path), 1))]
+        if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+            sep = "semicolon" if ";" in header[0] else "tab"
+            return [], [InvalidInput(f"roster is {sep}-separated: save it as comma-separated CSV (columns: "
+                                     f"{', '.join(ROSTER_COLUMNS)})", Place(str(path), 1))]
+        found = ", ".join(repr(h[:40]) for h in header[:8]) + (", …" if len(header) > 8 else "")
+        return [], [InvalidInput(f"roster header lacks {', '.join(missing)} (it has {found}; a roster's columns: "
+                                 f"{', '.join(ROSTER_COLUMNS)})", Place(str(path), 1))]
     idx = {c: header.index(c) for c in ROSTER_COLUMNS}
     seen: dict[str, int] = {}
+    seen_ids: dict[tuple[str, str], int] = {}  # (lms_id | email, value) -> line: two learners, one LMS user
     learners = []
     try:
         for row in reader:
@@ -435,6 +455,16 @@ def read_roster(path: Path, text: str | None = None) -> tuple[list[Learner], lis
             if cells["email"] and not EMAIL.match(cells["email"]):
                 errors.append(InvalidInput(f"email: {cells['email']!r} is not an e-mail address",
                                            Place(str(path), line)))
+            twice = False
+            for col, value in (("lms_id", cells["lms_id"]), ("email", cells["email"].lower())):
+                if value and (col, value) in seen_ids:  # the LMS imports would put two grades on one user
+                    errors.append(InvalidInput(f"{col}: {cells[col]!r} is {login}'s and also the learner's on line "
+                                               f"{seen_ids[(col, value)]}", Place(str(path), line)))
+                    twice = True
+                elif value:
+                    seen_ids[(col, value)] = line
+            if twice:
+                continue
             seen[login.lower()] = line
             learners.append(Learner(login, cells["name"], cells["email"], cells["lms_id"], cells["section"], line))
     except csv.Error as exc:
