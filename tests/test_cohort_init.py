@@ -100,6 +100,9 @@ def test_a_cohort_of_part_of_the_roadmap_sits_where_the_roadmap_has_it(tmp_path)
                                 "1970-01-01 to 9997-06-27"),
     (["--start", "9997-06-28"], "give a day from 1970-01-01 to 9997-06-27"),
     (["--start", "1969-12-29"], "give a day from 1970-01-01 to 9997-06-27"),
+    # a final line break passed the patterns' '$' and broke the file's YAML (exit 2, "does not validate")
+    (["--org", "ml-2027\n"], "--organisation 'ml-2027\\n': not a GitHub organisation name"),
+    (["--mentors", "mentors\n"], "--mentors 'mentors\\n': a team slug"),
 ])
 def test_bad_options_are_one_line_and_exit_1_with_nothing_written(tmp_path, args, says):
     base = {"--org": "ml-2027", "--start": "2027-01-11"}
@@ -276,3 +279,21 @@ def test_the_next_commands_are_shell_quoted_and_run_as_pasted(tmp_path):
     assert plan_cmd[:3] == ["roadmap-ci", "cohort", "plan"] and plan_cmd[-1] == "my course's/c $1.yaml"
     lint = run_cli(*lint_cmd[1:], cwd=tmp_path)
     assert lint.returncode == 0, lint.stderr
+
+
+def test_a_zone_with_white_space_around_it_is_the_zone_and_a_folder_out_is_refused_first(tmp_path):
+    """`--tz $'Europe/Berlin\\n'` was read as Berlin but written into the file's comment whole, whose second line
+    broke the YAML (exit 2). And `--out FOLDER --force` made the course secret, then could not write the file."""
+    (tmp_path / "roster.csv").write_text(ROSTER)
+    r = run_cli("cohort", "init", "--org", "ml-2027", "--start", "2027-01-11", "--tz", " Europe/Berlin\n",
+                "--deliverables", "unsupervised", "--no-secret", "--out", str(tmp_path / "cohort.yaml"))
+    assert r.returncode == 0, r.stderr
+    assert "\n# (Europe/Berlin). Each" in (tmp_path / "cohort.yaml").read_text()
+    assert load_cohort(tmp_path / "cohort.yaml").cohort.deliverables[0].opens.utcoffset() == timedelta(hours=2)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    key = tmp_path / "course.key"
+    r = run_cli("cohort", "init", "--org", "ml-2027", "--start", "2027-01-11", "--secret-file", str(key),
+                "--out", str(folder), "--force")
+    assert r.returncode == 2 and r.stderr == f"error: cannot write {folder}: it is a directory\n"
+    assert not key.exists()

@@ -228,9 +228,10 @@ def command(out: Path, *, organisation: str, start: str, tz: str, deliverables: 
     from roadmap_ci.cohort.model import Cohort
     from roadmap_ci.safeio import plain, write_atomic
 
-    if not re.match(ORG, organisation):
+    # fullmatch: a pattern's '$' also matches before a final line break, which would break the file's YAML
+    if not re.fullmatch(ORG, organisation):
         raise InvalidInput(f"--organisation {_shown(organisation)}: not a GitHub organisation name")
-    if not re.match(SLUG, mentors):
+    if not re.fullmatch(SLUG, mentors):
         raise InvalidInput(f"--mentors {_shown(mentors)}: a team slug (lower-case letters, digits, '.', '_', '-')")
     try:
         day = date.fromisoformat(start)
@@ -244,8 +245,11 @@ def command(out: Path, *, organisation: str, start: str, tz: str, deliverables: 
         raise InvalidInput("--deliverables: name at least one deliverable (or leave it out for all of the roadmap's)")
     if not 0 <= grace_days <= MAX_GRACE_DAYS:
         raise InvalidInput(f"--grace-days {grace_days}: between 0 and {MAX_GRACE_DAYS}")
+    if out.is_dir():  # before a secret is made; --force would not help
+        raise CannotRun(f"cannot write {out}: it is a directory")
     if out.exists() and not force:
         raise InvalidInput(f"{out}: exists; --force replaces it")
+    tz = tz.strip()  # as parse_zone reads it: the name in the file's comment is that one, on one line
     zone = parse_zone(tz)
     # --secret-file is where the user says, from the current directory; the cohort file names it from its folder
     secret = Path(secret_file).expanduser() if secret_file is not None else None
