@@ -243,6 +243,12 @@ def test_an_export_given_twice_is_read_once_with_a_note(cli, tmp_path):
     assert len(rows_of(tmp_path / "roster.csv")) == 5
 
 
+def test_a_folder_as_out_is_one_cannot_write_line_before_any_export_is_read(cli, tmp_path):
+    classroom = write(tmp_path, "classroom_roster.csv", CLASSROOM)
+    res = cli("cohort", "roster", str(classroom), "--out", str(tmp_path), "--force")
+    assert res.returncode == 2 and res.stderr == f"error: cannot write {tmp_path}: it is a directory\n"
+
+
 def test_the_output_must_not_be_an_input(tmp_path):
     classroom = write(tmp_path, "roster.csv", "github,name,email,lms_id,section\nada-l,Ada,,,\n")
     with pytest.raises(roster_import.InvalidInput, match="is also an input"):
