@@ -48,6 +48,14 @@ def evaluate(repo: Path | str, rubric: Path | str | None = None, base: str | Non
             base_rev = base
     out = Path(out_dir).resolve() if out_dir is not None else repo / OUT_DIR
     evidence = collect(repo, out, loaded, base_rev, config=config, progress=progress)
+    from roadmap_ci.score import hidden
+
+    # the labels are not here, so the hidden-label criteria are pending -- unless the report step's own readers
+    # already refuse the predictions: then they are 0, with the reason CI will give (evidence.json stays as
+    # collected: the report step recomputes this part whatever it says)
+    why = hidden.local_check(evidence, loaded, out)
+    if why is not None:
+        evidence = hidden.apply(evidence, hidden.HiddenResult(None, why))
     card = score(evidence, loaded, base=base_evidence)
     write_json(card, out / "scorecard.json")
 

@@ -113,6 +113,23 @@ def test_evaluate_pass_then_unchanged_rerun_below_a_stricter_pass_mark(tmp_path:
     assert ev2["pipeline"]["stages"][0]["status"] == "cached"
     assert ev2["metrics"] == ev["metrics"] and ev2["tests"]["cases"][0]["outcome"] == "passed"
 
+    # hidden-label criteria: pending on a learner's run (no labels here) -- unless the report step's readers
+    # already refuse the predictions, here a column the rubric names and the file lacks: then 0, CI's reason
+    for column, status in (("label", "pending"), ("pred", "missing")):
+        hidden_rubric = tmp_path / f"hidden-{column}.yaml"
+        hidden_rubric.write_text(RUBRIC.format(pass_mark=30) + (
+            "  - {id: hidden-acc, points: 20, rule: threshold, evidence: hidden:public.accuracy, min: 0, target: 1}\n"
+            f"hidden_labels: {{source: labels.csv, target_column: label, prediction_column: {column}, "
+            "metrics: [accuracy]}\n"))
+        res = _cli("evaluate", str(repo), "--rubric", str(hidden_rubric), "--json")
+        card3 = json.loads(res.stdout)
+        got = {c["id"]: c for c in card3["criteria"]}["hidden-acc"]
+        assert got["status"] == status, (column, got)
+        if status == "missing":
+            assert "out/preds.csv: the predictions file lacks the column(s) 'pred' (found: 'id', 'label')" in \
+                got["reason"]
+            assert json.loads((out / "evidence.json").read_text())["errors"] == []  # evidence.json as collected
+
 
 @pytest.mark.parametrize("cmd", ["collect", "evaluate"])
 def test_a_directory_that_is_not_a_git_repo_is_exit_2_with_how_to_fix(tmp_path: Path, cmd: str) -> None:

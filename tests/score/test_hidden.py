@@ -327,6 +327,40 @@ def test_with_hidden_metrics_scores_withholds_and_refuses_stale_predictions(tmp_
     assert res.error == "data/predictions.csv is older than the pipeline's last run"
     assert score(ev, lr).criteria[0].status == "missing"
 
+def test_a_local_run_finds_what_the_report_step_will_refuse_without_the_labels(tmp_path):
+    # no labels on the learner's machine: the criteria stay pending, unless the report step's own readers
+    # already refuse the file (a wrong column, an id twice, an empty prediction) or it is not ok at all
+    from roadmap_ci.collect.predictions import Predictions
+
+    lr = loaded(tmp_path)
+    (tmp_path / "bundle").mkdir()
+
+    def check(text: str | None, status: str = "ok", message: str = "") -> str | None:
+        if text is not None:
+            write(tmp_path / "bundle", text)
+        ev = Evidence(deliverable="d", predictions=Predictions(
+            path="out/predictions.csv", status=status, message=message,
+            bundled_as="bundle/predictions.csv" if status == "ok" else None))
+        return hidden.local_check(ev, lr, tmp_path)
+
+    assert check("id,pred\nx1,1\nx2,0\n") is None  # ids unknown here: pending, not refused
+    assert check("id,lable\nx1,1\n") == ("out/predictions.csv: the predictions file lacks the column(s) 'pred' "
+                                         "(found: 'id', 'lable')")
+    assert check("id,pred\nx1,1\nx1,0\n") == "out/predictions.csv:3: id 'x1' is predicted twice (first on line 2)"
+    assert check("id,pred\nx1,\n") == "out/predictions.csv:2: empty 'pred' for id 'x1'"
+    assert check(None, "stale", "stale: written by stage 'predict', which did not run in this run") == (
+        "out/predictions.csv is stale: written by stage 'predict', which did not run in this run")
+    assert check(None, "invalid", "not UTF-8") == "out/predictions.csv: invalid: not UTF-8"
+    assert hidden.local_check(Evidence(deliverable="d"), lr, tmp_path) == (
+        "no predictions file was produced (declare predictions: in .roadmap-ci.yml)")
+    # scored with that reason: 0 and missing, as CI will say -- not pending
+    ev = hidden.apply(Evidence(deliverable="d"), hidden.HiddenResult(None, "out/predictions.csv: invalid: x"))
+    c = score(ev, lr).criteria[0]
+    assert (c.status, c.points) == ("missing", 0) and "out/predictions.csv: invalid: x" in c.reason
+    # once the metrics are there (the report step, a demo), nothing is pre-checked
+    assert hidden.local_check(Evidence(deliverable="d", hidden={"public.accuracy": 1.0}), lr, tmp_path) is None
+
+
 # ---------------------------------------------------------------- where labels live
 
 

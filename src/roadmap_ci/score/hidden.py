@@ -19,10 +19,10 @@ with a one-line message; :func:`hidden_metrics` turns it into an ``evidence.erro
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from roadmap_ci.errors import HiddenError
 from roadmap_ci.score.files import (
@@ -126,6 +126,46 @@ def apply(evidence: Evidence, result: HiddenResult) -> Evidence:
     if result.error:
         errors.append(CollectorError(collector=COLLECTOR, message=result.error))
     return evidence.model_copy(update={"hidden": result.metrics, "errors": errors})
+
+
+class _AnyId(Mapping[str, Any]):
+    """Labels that hold every id and list none: the predictions readers' checks that need no labels."""
+
+    def __getitem__(self, key: str) -> Any:
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def local_check(evidence: Evidence, loaded: LoadedRubric, bundle: Path) -> str | None:
+    """On a learner's own run (no labels here): why the report step will score the hidden-label criteria 0,
+    found with the report step's own readers (every id allowed, none required) -- or None (they are pending).
+    ``bundle``: the folder the predictions copy was bundled into (``predictions.bundled_as``)."""
+    spec = loaded.rubric.hidden_labels
+    pred = evidence.predictions
+    if spec is None or evidence.hidden is not None:
+        return None
+    if pred is None:
+        return "no predictions file was produced (declare predictions: in .roadmap-ci.yml)"
+    if pred.status == "stale":
+        return f"{pred.path[:80]} is {pred.message[:200]}"
+    if pred.status != "ok":
+        return f"{pred.path[:80]}: {pred.status}: {pred.message[:200]}"
+    if pred.bundled_as is None:
+        return None
+    read = read_ranking_predictions if spec.task == "ranking" else read_predictions
+    try:
+        read(bundle / pred.bundled_as, spec, _AnyId(), display=pred.path)
+    except HiddenError as exc:
+        return str(exc)
+    return None
 
 
 def with_hidden_metrics(evidence: Evidence, loaded: LoadedRubric, predictions: Path | None, *,
