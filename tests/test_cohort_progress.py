@@ -197,3 +197,16 @@ def test_a_csv_that_cannot_be_written_is_one_cannot_write_line_like_grade_and_re
     ok = run_cli("cohort", "similar", "churn", "-c", str(f), "--csv", str(tmp_path / "out" / "pairs.csv"))
     assert ok.returncode == 0, ok.stderr
     assert (tmp_path / "out" / "pairs.csv").read_text().startswith("deliverable,learner_a,learner_b,kind,evidence")
+
+
+def test_a_csv_that_would_replace_the_cohort_file_or_the_roster_is_refused(tmp_path):
+    """`--csv roster.csv` replaced the roster with the sheet (and `--csv cohort.yaml` the cohort file)."""
+    f = progress_cohort(tmp_path)
+    roster = f.parent / "roster.csv"
+    before = f.read_bytes(), roster.read_bytes()
+    for out, what in ((roster, "the roster"), (f, "the cohort file")):
+        for args in (["progress"], ["similar", "churn"]):
+            r = run_cli("cohort", *args, "-c", str(f), "--csv", str(out))
+            assert r.returncode == 1, (args, r.stderr)
+            assert r.stderr == f"error: --csv {out}: is {what}; write the sheet elsewhere\n", (args, r.stderr)
+    assert (f.read_bytes(), roster.read_bytes()) == before

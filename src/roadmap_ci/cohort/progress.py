@@ -174,6 +174,20 @@ def legend(p: Progress) -> list[str]:
             f"{c.weeks[1]}" for i, c in enumerate(p.columns, 1)]
 
 
+def refuse_an_input(out: Path, loaded: LoadedCohort, option: str = "--csv") -> None:
+    """``out`` must not be the cohort file or its roster (``--csv roster.csv`` would replace the roster with a
+    sheet): one line, exit 1, before anything is graded or written."""
+    from roadmap_ci.errors import InvalidInput
+
+    for what, path in (("the cohort file", loaded.path), ("the roster", loaded.base / loaded.cohort.roster)):
+        try:
+            same = out.resolve() == path.resolve() or (out.exists() and out.samefile(path))
+        except (OSError, ValueError):
+            same = False
+        if same:
+            raise InvalidInput(f"{option} {out}: is {what}; write the sheet elsewhere")
+
+
 def write_csv(p: Progress, path: Path) -> None:
     """The table as CSV, written whole through the one writer ``grade -o`` and ``report --html`` use (a path that
     cannot be written is one ``cannot write`` line, exit 2)."""
@@ -199,6 +213,8 @@ def command(file: Path, *, store_dir: Path | None = None, state: Path | None = N
     from roadmap_ci.errors import EXIT_OK
 
     loaded = load_cohort(file)
+    if csv_out is not None:
+        refuse_an_input(csv_out, loaded)
     results = grade_all(loaded, store_dir=store_dir, state=state, labels=labels)
     p = compute(loaded, results, now or datetime.now(UTC))
     if csv_out is not None:

@@ -487,6 +487,10 @@ def command(file: Path, deliverable: str, *, store_dir: Path | None = None, stat
     from roadmap_ci.errors import EXIT_OK, InvalidInput
 
     loaded = load_cohort(file)
+    if csv_out is not None:
+        from roadmap_ci.cohort.progress import refuse_an_input
+
+        refuse_an_input(csv_out, loaded)
     chosen = [d for d in loaded.cohort.deliverables if d.id == deliverable]
     if not chosen:
         raise InvalidInput(f"no deliverable {deliverable!r} in {file} "
