@@ -51,6 +51,22 @@ def test_cli_new_unknown(cli, tmp_path):
     assert res.returncode == 1 and "unknown deliverable 'no-such-thing'" in res.stderr
 
 
+def test_cli_new_output_is_a_file_an_existing_repo_and_a_path_with_a_space(cli, tmp_path):
+    (tmp_path / "afile").write_text("")
+    res = cli("new", "ml-pipeline", "--no-input", "--no-git", "-o", str(tmp_path / "afile"))
+    assert res.returncode == 1 and res.stderr.strip() == (
+        f"{tmp_path / 'afile'}: is a file, not a folder: -o names the folder the new repo goes into"), res.stderr
+    where = tmp_path / "my work"
+    res = cli("new", "ml-pipeline", "--no-input", "--no-git", "-o", str(where))
+    assert res.returncode == 0, res.stderr
+    (repo,) = where.iterdir()
+    # the hint is pasteable as is, and installs the evaluator where it runs (the project's .venv)
+    assert res.stdout.splitlines()[-1] == f"next: cd '{repo}' && make setup && make evaluate"
+    res = cli("new", "ml-pipeline", "--no-input", "--no-git", "-o", str(where))
+    assert res.returncode == 2 and res.stderr.strip() == (
+        f'error: "{repo}" directory already exists — choose another project name or output directory')
+
+
 # ---------------------------------------------------------------- a course secret (mentor side)
 
 SECRET = "a-course-secret-for-the-tests-0123456789"

@@ -103,7 +103,10 @@ def new_cmd(
               + f"\nhidden labels: {labels_out} (keep them out of the repo; `ci-report --labels` reads them)")
     else:
         print(f"created {out} (practice data: its labels are public)")
-    print(f"next: cd {out} && roadmap-ci evaluate")
+    import shlex
+
+    # the evaluator runs the project's own code, so it belongs in the project's .venv: make installs it there
+    print(f"next: cd {shlex.quote(str(out))} && make setup && make evaluate")
 
 
 # ---------------------------------------------------------------- rubric

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from types import ModuleType
 
-from roadmap_ci.errors import CannotRun, InvalidInput
+from roadmap_ci.errors import CannotRun, InvalidInput, Place
 from roadmap_ci.paths import template_ids, templates_dir
 
 PROJECT_DIR = "{{cookiecutter.project_slug}}"
@@ -65,12 +65,20 @@ def new(deliverable: str, output_dir: Path, *, no_input: bool = False, extra: di
         from cookiecutter.exceptions import CookiecutterException, OutputDirExistsException
         from cookiecutter.main import cookiecutter
 
-    output_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise InvalidInput("is a file, not a folder: -o names the folder the new repo goes into",
+                           Place(str(output_dir))) from None
+    except OSError as exc:
+        raise CannotRun(f"cannot make the output folder: {exc.strerror or exc}", Place(str(output_dir))) from None
     try:
         out = Path(cookiecutter(str(template), no_input=no_input, extra_context=extra or {},
                                 output_dir=str(output_dir)))
     except OutputDirExistsException as exc:
-        raise CannotRun(f"{exc} — choose another project name or output directory") from None
+        # cookiecutter's own text starts 'Error: "<dir>" directory already exists'
+        text = str(exc).removeprefix("Error: ").strip()
+        raise CannotRun(f"{text} — choose another project name or output directory") from None
     except CookiecutterException as exc:
         raise CannotRun(f"cookiecutter failed: {exc}") from None
     if gen is not None and labels_out is not None:

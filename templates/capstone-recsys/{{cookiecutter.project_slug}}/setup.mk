@@ -39,4 +39,7 @@ evaluate: $(BIN)/roadmap-ci
 	PATH=$(BIN):$$PATH $(BIN)/roadmap-ci evaluate
 
 $(BIN)/roadmap-ci:
-	$(UV) pip install --python $(BIN)/python '$(ROADMAP_CI)'
+	@test -x $(BIN)/python || { echo 'no .venv yet: run make setup first' >&2; exit 2; }
+	$(UV) pip install --python $(BIN)/python '$(ROADMAP_CI)' || { echo "could not install $(ROADMAP_CI) \
+	(offline, or that release out of reach?): name a copy you have, make evaluate \
+	ROADMAP_CI='roadmap-ci[collect] @ file:///path/to/roadmap-ci' (README: Install the evaluator)" >&2; exit 2; }
