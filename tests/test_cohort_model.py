@@ -49,7 +49,8 @@ def test_the_example_cohort_is_clean_and_expands_to_seats():
 
 def test_roster_problems_are_named_by_line(tmp_path):
     roster = ROSTER + ("ADA-L,Dup,dup@example.edu,3,A\n-bad-,Bad,b@example.edu,4,A\nok-1,Ok,not-mail,5,A\nshort,row\n"
-                       "same-id,Same,same@example.edu,5,A\nsame-mail,Mail,SAME@example.edu,6,A\n")
+                       "same-id,Same,same@example.edu,5,A\nsame-mail,Mail,SAME@example.edu,6,A\n"
+                       '"esc-1","Eve\x1b[31m",e@example.edu,7,A\nnl-1,Nel,n@example.edu,"8\n9",A\n')
     assert lines(cohort(tmp_path, roster=roster)) == [
         f"{tmp_path}/roster.csv:4: github: 'ADA-L' is listed twice (first on line 2)",
         f"{tmp_path}/roster.csv:5: github: '-bad-' is not a valid GitHub login",
@@ -58,6 +59,8 @@ def test_roster_problems_are_named_by_line(tmp_path):
         # two learners on one LMS user: the imports and passback would put two grades on one row
         f"{tmp_path}/roster.csv:8: lms_id: '5' is same-id's and also the learner's on line 6",
         f"{tmp_path}/roster.csv:9: email: 'SAME@example.edu' is same-mail's and also the learner's on line 8",
+        f"{tmp_path}/roster.csv:10: name: holds the control character U+001B",
+        f"{tmp_path}/roster.csv:11: lms_id: holds the control character U+000A",  # where its row starts
     ]
     assert lines(cohort(tmp_path, roster="login,name\nada,Ada\n")) == [
         f"{tmp_path}/roster.csv:1: roster header lacks github, email, lms_id, section "

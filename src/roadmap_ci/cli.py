@@ -277,8 +277,9 @@ def cohort_init(
     mentors: Annotated[str, typer.Option("--mentors", help="The organisation's team of mentors.")] = "mentors",
     roster: Annotated[str, typer.Option("--roster", help="The roster CSV, relative to the cohort file.")] = (
         "roster.csv"),
-    secret_file: Annotated[str | None, typer.Option("--secret-file", help="The course secret's file, made if "
-                                                    "missing (default: ~/.config/roadmap-ci/ORG.key).")] = None,
+    secret_file: Annotated[str | None, typer.Option("--secret-file", help="The course secret's file, relative to "
+                                                    "the current directory; made if missing (default: "
+                                                    "~/.config/roadmap-ci/ORG.key).")] = None,
     no_secret: Annotated[bool, typer.Option("--no-secret", help="No course secret: starters use the public "
                                                                  "practice data.")] = False,
     grace_days: Annotated[int, typer.Option("--grace-days", help="Days after due that late work is taken.")] = 7,

@@ -140,7 +140,8 @@ def csv_rows(path: Path, name: str, what: str, *, max_bytes: int, max_rows: int,
              max_fields: int = CSV_MAX_FIELDS, max_field_chars: int = CSV_MAX_FIELD_CHARS,
              max_record_bytes: int = CSV_MAX_RECORD_BYTES, delimiter: str | None = None,
              ) -> Iterator[tuple[int, list[str]]]:
-    """Stream ``(line, row)`` pairs -- the header first -- checking every cap before a row is handed on.
+    """Stream ``(line, row)`` pairs -- the header first; ``line`` is where the row starts (a quoted cell may span
+    lines) -- checking every cap before a row is handed on.
 
     Blank lines are skipped. ``delimiter``: default ``\\t`` for ``.tsv`` files, else ``,``. Nothing is read
     whole: the file is decoded as it streams, so peak memory is one record, whatever the file holds.
@@ -157,6 +158,7 @@ def csv_rows(path: Path, name: str, what: str, *, max_bytes: int, max_rows: int,
         lines = _Lines(fh, name, what, max_bytes, max_record_bytes)
         reader = csv.reader(lines, delimiter=delimiter, strict=True)
         rows = 0
+        last = 0
         while True:
             lines.record_bytes = 0
             old_limit = csv.field_size_limit(max_field_chars)  # csv's limit is global: set for this read only
@@ -168,15 +170,16 @@ def csv_rows(path: Path, name: str, what: str, *, max_bytes: int, max_rows: int,
                 raise InvalidInput(f"{what} is not valid CSV ({exc})", Place(name, lines.line)) from None
             finally:
                 csv.field_size_limit(old_limit)
+            start, last = last + 1, reader.line_num
             if not row:
                 continue
             if len(row) > max_fields:
                 raise InvalidInput(f"{what} row has {len(row):,} fields (more than {max_fields:,})",
-                                   Place(name, reader.line_num))
+                                   Place(name, start))
             rows += 1
             if rows > max_rows + 1:  # + the header
-                raise InvalidInput(f"{what} has more than {max_rows:,} rows", Place(name, reader.line_num))
-            yield reader.line_num, row
+                raise InvalidInput(f"{what} has more than {max_rows:,} rows", Place(name, start))
+            yield start, row
         if rows == 0:
             raise InvalidInput(f"{what} is empty", Place(name))
     finally:

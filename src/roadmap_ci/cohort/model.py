@@ -436,8 +436,9 @@ def read_roster(path: Path, text: str | None = None) -> tuple[list[Learner], lis
     seen_ids: dict[tuple[str, str], int] = {}  # (lms_id | email, value) -> line: two learners, one LMS user
     learners = []
     try:
+        last = reader.line_num
         for row in reader:
-            line = reader.line_num
+            line, last = last + 1, reader.line_num  # where the row starts (a quoted cell may span lines)
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) < len(header):
@@ -450,6 +451,11 @@ def read_roster(path: Path, text: str | None = None) -> tuple[list[Learner], lis
                 continue
             if login.lower() in seen:
                 errors.append(InvalidInput(f"github: {login!r} is listed twice (first on line {seen[login.lower()]})",
+                                           Place(str(path), line)))
+                continue
+            odd = next(((c, ch) for c, v in cells.items() for ch in v if ch < " " or "\x7f" <= ch <= "\x9f"), None)
+            if odd is not None:  # an escape sequence or a line break: a terminal or an LMS import would act on it
+                errors.append(InvalidInput(f"{odd[0]}: holds the control character U+{ord(odd[1]):04X}",
                                            Place(str(path), line)))
                 continue
             if cells["email"] and not EMAIL.match(cells["email"]):

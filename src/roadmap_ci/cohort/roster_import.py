@@ -322,16 +322,16 @@ def _refused(rows: list[list[str]]) -> dict[int, str]:
     """The rows the roster's reader refuses: row index -> its message (``email: 'x' is not an e-mail address``).
 
     The rows are written as :func:`render` writes them and read back with :func:`read_roster`; its places are the
-    lines of that text, mapped back to the rows (a cell with a line break spans several lines)."""
+    lines of that text where each row starts, mapped back to the rows (a cell with a line break spans several)."""
     text = render(rows)
     _, errors = read_roster(Path("roster.csv"), text)
-    end, line = {}, 1
+    start, line = {}, 2
     for i, row in enumerate(rows):
+        start[line] = i
         line += 1 + sum(cell.count("\n") for cell in row)
-        end[line] = i
     out: dict[int, str] = {}
     for e in errors:
-        i = end.get(e.place.line) if e.place is not None and e.place.line is not None else None
+        i = start.get(e.place.line) if e.place is not None and e.place.line is not None else None
         if i is None:  # not a row's problem (the header, say): a bug here, reported by the read-back in command()
             continue
         out.setdefault(i, e.message)
