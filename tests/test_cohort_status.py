@@ -98,6 +98,13 @@ def test_close_drops_learners_to_read_and_a_second_close_writes_nothing(tmp_path
         fk.accept_invitation(f"{ORG}/churn-ada-l", "ada-l")
         env = {**os.environ, "GITHUB_TOKEN": fk.user_token, "GITHUB_API_URL": fk.url}
         cmd = [sys.executable, "-m", "roadmap_ci", "cohort", "close", "churn", "-c", str(cohort), "--pause", "0"]
+        # the cutoff (2027) is still to come: closing now would stop learners pushing before it
+        res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+        assert res.returncode == 1 and res.stderr.strip() == (
+            "error: churn's cutoff is 2027-01-31T23:59:00+01:00: closing now stops its learners pushing before it; "
+            "close after the cutoff, or --force to close now"), res.stderr
+        assert fk.collaborators[f"{ORG}/churn-ada-l"] == {"ada-l": "push"}
+        cmd.append("--force")
         res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
         assert res.returncode == 0, res.stderr
         assert fk.collaborators[f"{ORG}/churn-ada-l"] == {"ada-l": "pull"}
@@ -128,6 +135,30 @@ def test_close_drops_learners_to_read_and_a_second_close_writes_nothing(tmp_path
         assert res.returncode == 1 and res.stderr.startswith("error: no deliverable 'nope'")
 
 
+def test_close_after_the_cutoff_keeps_a_learner_with_a_later_extension_open(tmp_path):
+    from test_cohort_apply import engine
+
+    from roadmap_ci.cohort.status import close
+
+    cohort = write_cohort(tmp_path)
+    cohort.write_text(cohort.read_text() + "extensions:\n  - {learner: grace-h, deliverable: churn, "
+                                           "due: 2027-02-20T23:59:00+01:00}\n")
+    with FakeGitHub() as fk:
+        fk.add_org(ORG, members=("alan-t",))
+        fk.add_users(*LOGINS)
+        run_apply(fk, cohort)
+        fk.accept_invitation(f"{ORG}/churn-ada-l", "ada-l")
+        eng = engine(fk, cohort)
+        try:
+            done, failures, kept = close(eng, "churn", now=datetime.fromisoformat("2027-02-05T12:00:00+01:00"))
+        finally:
+            eng.close()
+    assert failures == [] and kept == [
+        "churn/grace-h: kept open until 2027-02-20T23:59:00+01:00 (an extension); close again after it"]
+    assert done == ["churn/ada-l: ada-l can now read, not push", "churn/alan-t: alan-t can now read, not push"]
+    assert fk.invitations[f"{ORG}/churn-grace-h"][0]["permissions"] == "write"
+
+
 def test_repos_made_before_a_deliverable_was_held_back_stay_visible(tmp_path):
     # made, then `opens` moved later with provision_ahead_days set: the journal says the repos exist, so
     # status lists them and close, collect and reinvite still reach them (the date alone hid them all)
@@ -150,7 +181,7 @@ def test_repos_made_before_a_deliverable_was_held_back_stay_visible(tmp_path):
         res = subprocess.run([*cmd, "collect", "churn", "-c", str(cohort)], env=env, capture_output=True, text=True,
                              timeout=120)
         assert "no repos yet" not in res.stdout + res.stderr, res.stdout + res.stderr
-        res = subprocess.run([*cmd, "close", "churn", "-c", str(cohort), "--pause", "0"], env=env,
+        res = subprocess.run([*cmd, "close", "churn", "-c", str(cohort), "--pause", "0", "--force"], env=env,
                              capture_output=True, text=True, timeout=120)
         assert res.returncode == 0, res.stdout + res.stderr
         assert fk.collaborators[f"{ORG}/churn-alan-t"] == {"alan-t": "pull"}

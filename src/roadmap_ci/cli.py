@@ -405,12 +405,13 @@ def cohort_close(
     file: CohortOpt = None,
     state: StateOpt = None,
     pause: Annotated[float | None, typer.Option("--pause", help="Seconds between writes (GitHub asks ≥ 1).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Close before the cutoff, extensions included.")] = False,
 ) -> None:
-    """Drop every learner of a deliverable to read permission; the repos stay."""
+    """Drop every learner of a deliverable to read permission; the repos stay (after its cutoff)."""
     from roadmap_ci.cohort.commands import close
 
     path, deliverable = _file_and_deliverable(file, args, "close")
-    raise typer.Exit(close(path, state, deliverable, pause))
+    raise typer.Exit(close(path, state, deliverable, pause, force))
 
 
 @cohort_app.command("update")

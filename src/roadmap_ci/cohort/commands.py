@@ -273,10 +273,13 @@ def reinvite(file: Path, state: Path | None, deliverable: str | None, pause_s: f
     return EXIT_INVALID if failures else EXIT_OK
 
 
-def close(file: Path, state: Path | None, deliverable: str, pause_s: float | None) -> int:
+def close(file: Path, state: Path | None, deliverable: str, pause_s: float | None, force: bool = False) -> int:
+    from datetime import UTC, datetime
+
     from rich.markup import escape
 
     from roadmap_ci.cohort.status import close as do_close
+    from roadmap_ci.cohort.store import iso
     from roadmap_ci.console import stderr, stdout
     from roadmap_ci.errors import InvalidInput
 
@@ -285,10 +288,17 @@ def close(file: Path, state: Path | None, deliverable: str, pause_s: float | Non
         _known(eng, file, deliverable)
         if (line := no_repos_yet(eng.c, deliverable, eng.now, eng.journal)) is not None:
             raise InvalidInput(f"{line}: nothing to close")
+        now = eng.now or datetime.now(UTC)
+        cutoff = next(d.last_push for d in eng.c.cohort.deliverables if d.id == deliverable)
+        if not force and now < cutoff:
+            raise InvalidInput(f"{deliverable}'s cutoff is {iso(cutoff)}: closing now stops its learners pushing "
+                               "before it; close after the cutoff, or --force to close now")
         eng.preflight()
-        done, failures = do_close(eng, deliverable)
+        done, failures, kept = do_close(eng, deliverable, now=None if force else now)
     finally:
         eng.close()
+    for line in kept:
+        stdout().print(escape(line))
     for line in done:
         stdout().print(escape(line))
     for label, line in failures:

@@ -162,16 +162,24 @@ def reinvite(eng: Engine, deliverable: str | None = None) -> tuple[list[str], li
     return done, failures
 
 
-def close(eng: Engine, deliverable: str) -> tuple[list[str], list[tuple[str, str]]]:
+def close(eng: Engine, deliverable: str, now: datetime | None = None
+          ) -> tuple[list[str], list[tuple[str, str]], list[str]]:
     """At the cutoff: every learner's permission on the deliverable's repos drops to read; repos stay.
 
     Collaborators are changed in place (``PUT …/collaborators/{login}`` with ``pull``); an invitation still open
     is changed to read (``PATCH …/invitations/{id}``). Journalled like apply: a second close writes nothing.
+    ``now``: a seat whose own cutoff (an extension's) is later stays open, and is named; (done, failures, kept).
     """
+    from roadmap_ci.cohort.store import iso
+
     done: list[str] = []
     failures: list[tuple[str, str]] = []
+    kept: list[str] = []
     for seat in eng.c.seats(deliverable):
         full = f"{eng.c.org}/{seat.repo}"
+        if now is not None and now < (cutoff := eng.c.deadline(seat)[1]):
+            kept.append(f"{seat.label}: kept open until {iso(cutoff)} (an extension); close again after it")
+            continue
         invites: dict[str, Any] | None = None
         for m in seat.members:
             step = f"close:{m.github}"
@@ -194,4 +202,4 @@ def close(eng: Engine, deliverable: str) -> tuple[list[str], list[tuple[str, str
             except RoadmapError as exc:
                 eng.journal.failed(full, step, str(exc))
                 failures.append((seat.label, str(exc)))
-    return done, failures
+    return done, failures, kept
