@@ -235,6 +235,27 @@ def test_unknown_deliverable_and_bad_concurrency_are_one_line(fake, tmp_path):
     assert r.returncode == 1 and "between 1 and 8" in r.stderr
 
 
+def test_collect_sweeps_what_a_killed_run_left_and_its_next_hint_pastes(fake, tmp_path):
+    import os
+    import shlex
+    import time
+
+    f = write_cohort(tmp_path, ["ada"])
+    env = {"GITHUB_TOKEN": fake.user_token, "GITHUB_API_URL": fake.url}
+    store_dir = tmp_path / "my store"
+    tmp_root = store_dir / "churn" / "_tmp"
+    (tmp_root / "ada-killed").mkdir(parents=True)  # a kill -9 mid-download leaves its folder behind
+    (tmp_root / "ada-killed" / "a.zip").write_bytes(b"PK")
+    old = time.time() - 3600
+    os.utime(tmp_root / "ada-killed", (old, old))
+    (tmp_root / "ada-running").mkdir()  # fresh: maybe another collect's, left alone
+    r = cli("cohort", "collect", "churn", "-c", str(f), "--store", str(store_dir), env=env)
+    assert r.returncode == 1, r.stderr  # ada has no graded commit
+    assert sorted(p.name for p in tmp_root.iterdir()) == ["ada-running"]
+    hint = r.stdout.strip().splitlines()[-1].split("next: ", 1)[1]
+    assert shlex.split(hint) == ["roadmap-ci", "cohort", "grade", "churn", "-c", str(f), "--store", str(store_dir)]
+
+
 def test_the_graded_run_behind_a_page_of_later_pushes(fake, tmp_path):
     f = write_cohort(tmp_path, ["ada"])
     full = f"{ORG}/churn-ada"

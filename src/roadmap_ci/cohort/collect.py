@@ -251,6 +251,29 @@ class Collector:
 # ---------------------------------------------------------------- the command
 
 
+STALE_TMP_S = 15 * 60  # a download folder untouched this long belongs to a collect that was killed
+
+
+def _sweep(tmp_root: Path) -> None:
+    """Remove what a killed collect left in the download folder (each download is written aside, then renamed
+    into place, so nothing there is ever graded); a fresh entry may be another collect's and stays."""
+    import time
+
+    try:
+        entries = list(os.scandir(tmp_root))
+    except OSError:
+        return
+    for e in entries:
+        try:
+            if time.time() - e.stat(follow_symlinks=False).st_mtime > STALE_TMP_S:
+                if e.is_dir(follow_symlinks=False):
+                    shutil.rmtree(e.path, ignore_errors=True)
+                else:
+                    os.unlink(e.path)
+        except OSError:
+            continue
+
+
 def command(file: Path, deliverable: str, *, store_dir: Path | None = None, state: Path | None = None,
             branch: str = "main", workflow: str = WORKFLOW, concurrency: int = MAX_CONCURRENCY,
             rerun: bool = False) -> int:
@@ -274,6 +297,7 @@ def command(file: Path, deliverable: str, *, store_dir: Path | None = None, stat
                            "stay far below)")
     client = make_client(sd, None)
     folder = store_dir if store_dir is not None else loaded.base / "cohort"
+    _sweep(folder / deliverable / "_tmp")
     try:
         collector = Collector(loaded, client, folder, branch=branch, workflow=workflow, concurrency=concurrency)
         result = collector.collect(deliverable, rerun=rerun)
@@ -296,6 +320,9 @@ def command(file: Path, deliverable: str, *, store_dir: Path | None = None, stat
               f"commit; GitHub: {c.reads} run listings ({c.not_modified} not modified), {collector.downloads} "
               f"artifact downloads, {c.writes} writes",
               markup=False, highlight=False)
-    con.print(safe(f"stored in {folder / deliverable}; next: roadmap-ci cohort grade {deliverable} -c {file}"),
-              markup=False, highlight=False)
+    import shlex
+
+    where = ["-c", str(file), *(["--store", str(store_dir)] if store_dir is not None else [])]
+    con.print(safe(f"stored in {folder / deliverable}; next: roadmap-ci cohort grade "
+                   f"{shlex.join([deliverable, *where])}"), markup=False, highlight=False)
     return EXIT_OK if len(got) == len(result.results) else EXIT_INVALID
