@@ -121,6 +121,8 @@ def test_cross_checks_groups_extensions_repos_and_secret_file(tmp_path):
 extensions:
   - {learner: alan-t, deliverable: churn, due: 2027-01-27T23:59:00+01:00}
   - {learner: ada-l, deliverable: nope, due: 2027-01-27T23:59:00+01:00}
+  - {learner: grace-h, deliverable: churn, due: 2027-01-27T23:59:00+01:00}
+  - {learner: Grace-H, deliverable: churn, due: 2027-02-27T23:59:00+01:00}
 course_secret_file: missing.key
 """
     path = cohort(tmp_path, text)
@@ -129,7 +131,10 @@ course_secret_file: missing.key
                    "group 'team-b': 'ada-l' is already in group 'team-a'",
                    "learner 'alan-t' is not in the roster",
                    "no deliverable 'nope' in this cohort",
+                   "a second extension for Grace-H on churn (the first is extensions[2]): keep one",
                    f"course_secret_file: {tmp_path}/missing.key: no such course-secret file"]
+    # `extensions:` with nothing under it is no extension (not a type error)
+    assert lines(cohort(tmp_path, GOOD + "extensions:\n")) == []
 
 
 def test_two_seats_may_not_share_a_repo(tmp_path):

@@ -206,6 +206,12 @@ class Cohort(_Strict):
                           "environment secret ROADMAP_CI_HIDDEN_LABELS (48 KB at most).")
     deliverables: list[Deliverable] = Field(min_length=1)
     extensions: list[Extension] = Field(default_factory=list)
+
+    @field_validator("extensions", mode="before")
+    @classmethod
+    def _no_extensions(cls, v: Any) -> Any:
+        return [] if v is None else v  # `extensions:` with nothing under it (the mentor removed the last one)
+
     late_policy: LatePolicy = Field(default_factory=LatePolicy,
                                     description="Penalty for work after due and before the cutoff (default: none).")
     artifact_retention_days: int | None = Field(
@@ -568,8 +574,14 @@ def _cross_checks(c: LoadedCohort, check_rubrics: bool) -> list[InvalidInput]:
             repos[seat.repo.lower()] = seat.label
         if check_rubrics:
             errors += _check_rubric(c, d, at)
+    granted: dict[tuple[str, str], int] = {}
     for j, e in enumerate(cohort.extensions):
         at = ("extensions", j)
+        key = (e.learner.lower(), e.deliverable)
+        if key in granted:  # two for one learner and deliverable: which was meant? (the later would win silently)
+            errors.append(InvalidInput(f"a second extension for {e.learner} on {e.deliverable} (the first is "
+                                       f"extensions[{granted[key]}]): keep one", doc.place((*at, "learner"))))
+        granted.setdefault(key, j)
         if e.learner.lower() not in logins:
             errors.append(InvalidInput(f"learner {e.learner!r} is not in the roster", doc.place((*at, "learner"))))
         match = [d for d in cohort.deliverables if d.id == e.deliverable]
