@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from testing.collect_util import ctx, make_repo
@@ -219,3 +220,27 @@ def test_a_virtual_environment_inside_the_repo_counts_by_name_only(tmp_path: Pat
     (repo / "src").mkdir()
     entries = _cache.site_state(repo)
     assert [e.rsplit(":", 1)[0] for e in entries] == [site]  # the repo itself and src/ are the tree's
+
+
+def test_shell_bookkeeping_variables_do_not_make_the_tests_run_again(tmp_path: Path, monkeypatch) -> None:
+    """`cd /tmp && cd -`, a nested shell, `make evaluate` (its own PATH entry, MAKEFLAGS with a fresh jobserver
+    fifo) or a new terminal change the environment, not the tests' result: it is reused. A variable the tests
+    can read still counts."""
+    from roadmap_ci.collect._context import learner_env
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("ROADMAP_CI_NO_CACHE", raising=False)
+    repo = make_repo(tmp_path / "r", LEARNER)
+    config = {"tests": {"paths": ["tests"]}}
+    env = {**learner_env(), "PWD": str(repo), "OLDPWD": "/home/l", "SHLVL": "1"}
+    assert not tests_collector.collect(ctx(repo, config, env=env))["tests"].cached
+    bindir, rest = env["PATH"].split(os.pathsep, 1)
+    shell = {**env, "PWD": str(repo), "OLDPWD": "/tmp", "SHLVL": "3", "_": "/usr/bin/make", "MAKELEVEL": "1",
+             "MAKEFLAGS": " --jobserver-auth=fifo:/tmp/GMfifo4242", "TERM_SESSION_ID": "w0t1p0:42",
+             "VSCODE_GIT_IPC_HANDLE": "/run/user/1000/vscode-git-42.sock",
+             # make evaluate: PATH=.venv/bin:$PATH (relative, before the absolute one learner_env puts first)
+             "PATH": os.pathsep.join([bindir, os.path.relpath(bindir, repo), rest])}
+    assert tests_collector.collect(ctx(repo, config, env=shell))["tests"].cached
+    for name, value in [("PYTHONHASHSEED", "1"), ("MYPROJECT_SEED", "7"), ("PATH", rest + os.pathsep + bindir)]:
+        changed = tests_collector.collect(ctx(repo, config, env={**env, name: value}))["tests"]
+        assert not changed.cached, name

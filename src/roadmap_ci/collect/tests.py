@@ -8,7 +8,9 @@ pytest fails or times out. Cases from that directory are recorded with ``source:
 
 Locally (not in CI), a result is reused when nothing it could depend on changed: every file of the
 repo (path, size, mtime), the mentor tests, the interpreter and its installed packages, the
-environment and the pytest arguments (``collect/_cache.py``). It is stored only when the repo was
+environment -- less what a shell, make or a terminal set by themselves (``SHELL_BOOKKEEPING``: PWD, OLDPWD,
+SHLVL, MAKEFLAGS, …), and with PATH compared as the lookup it is -- and the pytest arguments
+(``collect/_cache.py``). It is stored only when the repo was
 the same before and after the run, and it is marked ``cached: true`` in the evidence.
 
 Tests that run beside the pipeline (the default; ``tests.after_pipeline: true`` makes them wait) do not
@@ -25,6 +27,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 import json
+import os
 import secrets
 import shutil
 import sys
@@ -167,11 +170,40 @@ def _key(ctx: Context, paths: list[str], src: Path | None) -> str | None:
     cfg = ctx.config.tests
     assert cfg is not None
     parts = [__version__, sys.version, sys.executable, json.dumps([paths, cfg.args]),
-             json.dumps(sorted(ctx.env.items())), *_cache.site_state(ctx.repo)]
+             json.dumps(_env_state(ctx.env, ctx.repo)), *_cache.site_state(ctx.repo)]
     outputs = _pipeline_outputs(ctx)
     skip = frozenset() if cfg.after_pipeline or outputs is None else outputs | {"dvc.lock"}
     return _cache.key(parts, [ctx.repo, *([src] if src is not None else [])], skip=skip,
                       generated=outputs or frozenset())
+
+
+# What a shell, make, a terminal or a login sets by itself, and changes with nothing a test could see: a `cd`
+# (PWD, OLDPWD), a nested shell (SHLVL, _), `make evaluate` instead of `roadmap-ci evaluate` (MAKELEVEL,
+# MAKEFLAGS: a fresh jobserver fifo each run), a new terminal window, tab, tmux pane or SSH login. Every other
+# variable counts: PYTHON*, PATH, the project's own, the libraries' (OMP_*, CUDA_*, …) -- anything may.
+SHELL_BOOKKEEPING = frozenset({
+    "PWD", "OLDPWD", "SHLVL", "_", "MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES", "MAKE_TERMOUT",
+    "MAKE_TERMERR", "TERM_SESSION_ID", "ITERM_SESSION_ID", "SHELL_SESSION_ID", "SECURITYSESSIONID", "WINDOWID",
+    "TMUX", "TMUX_PANE", "STY", "WT_SESSION", "KITTY_WINDOW_ID", "ALACRITTY_WINDOW_ID", "WEZTERM_PANE",
+    "KONSOLE_DBUS_SESSION", "KONSOLE_DBUS_WINDOW", "TERM_PROGRAM_VERSION", "SSH_CLIENT", "SSH_CONNECTION",
+    "SSH_TTY", "SSH_AUTH_SOCK", "XDG_SESSION_ID", "GPG_TTY",
+})
+SHELL_BOOKKEEPING_PREFIXES = ("VSCODE_",)  # the editor's terminal: its IPC handles and pids, new per window
+
+
+def _env_state(env: dict[str, str], repo: Path) -> list[tuple[str, str]]:
+    """The environment as far as a test's result can depend on it: without :data:`SHELL_BOOKKEEPING`, and
+    PATH as the lookup it is -- each entry absolute (from the repo, where pytest runs), the first of repeats
+    kept -- so `make evaluate`'s ``PATH=.venv/bin:$PATH`` finds what a plain ``roadmap-ci evaluate`` finds."""
+    out = []
+    for name, value in sorted(env.items()):
+        if name in SHELL_BOOKKEEPING or name.startswith(SHELL_BOOKKEEPING_PREFIXES):
+            continue
+        if name == "PATH":
+            value = os.pathsep.join(dict.fromkeys(os.path.normpath(os.path.join(repo, d))
+                                                  for d in value.split(os.pathsep)))
+        out.append((name, value))
+    return out
 
 
 def _pipeline_outputs(ctx: Context) -> frozenset[str] | None:
