@@ -121,7 +121,9 @@ def test_lms_files_have_the_documented_columns(tmp_path):
         assert next(csv.reader(fh))[4:] == [f"churn: {title}", f"churn2: {title} [Total Pts: 20 Score] |123456"]
     for bad, line in ((["--blackboard-column", "churn3=1"], "--blackboard-column churn3=…: no deliverable 'churn3'"),
                       (["--blackboard-column", "churn=x\x1b[2J"], "--blackboard-column 'churn=x\\x1b[2J': give "
-                       "DELIVERABLE=COLUMN_ID (e.g. churn=123456)")):
+                       "DELIVERABLE=COLUMN_ID (e.g. churn=123456)"),
+                      (["--canvas-assignment", "churn=1", "--canvas-assignment", "churn=2"],
+                       "--canvas-assignment 'churn' is given twice (1 and 2): give it once")):
         r = run_cli("cohort", "grade", "-c", str(f), *bad)
         assert r.returncode == 1 and line in r.stderr, (bad, r.stderr)
         assert len(r.stderr.strip().splitlines()) == 1 and "\x1b" not in r.stderr

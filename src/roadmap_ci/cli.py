@@ -441,6 +441,8 @@ def _assignments(values: list[str], option: str = "--canvas-assignment", what: s
         name, _, aid = v.partition("=")
         if not name or not aid.isascii() or not aid.isdigit() or len(aid) > 18:
             raise InvalidInput(f"{option} {v[:60]!r}: give DELIVERABLE={what} (e.g. {example})")
+        if name in out and out[name] != int(aid):
+            raise InvalidInput(f"{option} {name[:60]!r} is given twice ({out[name]} and {aid}): give it once")
         out[name] = int(aid)
     return out
 
