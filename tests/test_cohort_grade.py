@@ -547,3 +547,18 @@ def test_a_learner_without_an_lms_id_is_noted_and_left_out_of_brightspace_only(t
         assert [row[0] for row in csv.reader(fh)][1:] == ["Points Possible", "Learner 0", "Learner 1"]
     with (tmp_path / "grades" / "blackboard.csv").open(newline="") as fh:
         assert [row[2] for row in csv.reader(fh)] == ["Username", "1000"]  # Blackboard matches by username only
+
+
+def test_a_damaged_collect_status_and_a_folder_no_deliverable_owns_are_named(tmp_path):
+    f = write_cohort(tmp_path, ["ada", "bob"])
+    s = tmp_path / "cohort"
+    store_commit(s, "churn", "ada", sha_of("ada"), predictions_csv(1, 1), created_at="2027-01-20T00:00:00Z", run_id=1)
+    (s / "churn" / "_collect.json").write_text('{"learners": {"bob": {"status": "no-run"')  # torn
+    (s / "churm").mkdir()  # a typo'd deliverable folder, say
+    r = run_cli("cohort", "grade", "-c", str(f))
+    assert r.returncode == 1
+    assert (f"{s / 'churn' / '_collect.json'}: -: not readable as the JSON collect writes (JSONDecodeError): why "
+            "learners are missing is unknown; run `roadmap-ci cohort collect churn` again") in r.stderr
+    assert f"{s / 'churm'}: -: not a deliverable of this cohort (left alone)" in r.stderr
+    book = {row["github"]: row for row in rows(tmp_path / "grades" / "gradebook.csv")}
+    assert book["ada"]["churn"] == f"{expected_points(1, 1)}"  # everyone else still graded

@@ -1028,6 +1028,15 @@ def command(file: Path, deliverables: list[str], *, store_dir: Path | None = Non
         if not (folder / d.id).is_dir() and (d.id in named or now >= d.due):
             r.problems.insert(0, Problem(d.id, "-", str(folder / d.id), "nothing collected yet: run "
                                          f"`roadmap-ci cohort collect {d.id}` first"))
+        elif (why := store.status_damaged(folder / d.id)) is not None:
+            r.problems.insert(0, Problem(d.id, "-", str(folder / d.id / store.STATUS), f"{why}: why learners are "
+                                         f"missing is unknown; run `roadmap-ci cohort collect {d.id}` again"))
+    if not deliverables and folder.is_dir():  # the whole cohort: a folder no deliverable owns is left alone, named
+        with contextlib.suppress(OSError):
+            for e in sorted(os.scandir(folder), key=lambda e: e.name):
+                if e.name not in known and not e.name.startswith((".", "_")):
+                    results[0].problems.append(Problem("-", "-", e.path, "not a deliverable of this cohort "
+                                                                         "(left alone)"))
     t0 = time.perf_counter()
     write_gradebook(out / "gradebook.csv", loaded, results, criteria=criteria)
     for f in lms.LMS_FILES:

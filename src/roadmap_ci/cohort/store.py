@@ -164,6 +164,20 @@ def read_status(folder: Path) -> dict[str, dict[str, Any]]:
     return {str(k).lower(): v for k, v in learners.items() if isinstance(v, dict)} if isinstance(learners, dict) else {}
 
 
+def status_damaged(folder: Path) -> str | None:
+    """Why ``_collect.json`` is there but unreadable (what :func:`read_status` reads as empty), or None."""
+    path = folder / STATUS
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        return f"not readable as the JSON collect writes ({type(exc).__name__})"
+    if not isinstance(data, dict) or not isinstance(data.get("learners"), dict):
+        return "not what collect writes (no learners mapping)"
+    return None
+
+
 def write_status(folder: Path, learners: dict[str, dict[str, Any]]) -> None:
     from roadmap_ci.safeio import write_atomic
 
