@@ -37,7 +37,9 @@ def dashboard(tmp_path: Path) -> tuple[Path, str]:
     (s / "churn2" / "<b>foreign<b>.txt").write_text("x")
     out = tmp_path / "report" / "cohort.html"
     r = run_cli("cohort", "report", "-c", str(f), "--html", str(out), "--now", "2027-04-01T00:00:00Z")
-    assert r.returncode == 0, r.stderr
+    # the page is written, and the problems grade found are named on stderr too (exit 1), as by grade
+    assert r.returncode == 1 and f"{s / 'churn2' / '<b>foreign<b>.txt'}: -: a foreign file in the cohort folder" \
+        in r.stderr, r.stderr
     return out, out.read_text(encoding="utf-8")
 
 

@@ -30,7 +30,10 @@ def test_progress_cells_calendar_and_outputs(tmp_path):
     f = progress_cohort(tmp_path)
     out = tmp_path / "progress.csv"
     r = run_cli("cohort", "progress", "-c", str(f), "--json", "--csv", str(out), "--now", "2027-05-30T12:00:00Z")
-    assert r.returncode == 0, r.stderr
+    # eve's rejected evidence is named in grade's words, and the exit code says that there was a problem
+    assert r.returncode == 1 and r.stderr.splitlines() == [
+        f"{f.parent / 'cohort' / 'churn' / 'eve' / sha_of('e') / 'evidence.json'}: eve: evidence.json: not valid "
+        "evidence at deliverable: Field required"], r.stderr
     data = json.loads(r.stdout)
     # the calendar starts at houses (tabular-regression, the roadmap's weeks 9-11: the cohort's first in the
     # roadmap), opened 2027-01-11 09:00Z = the start of week 9; 19 weeks and 6 days later is week 28
@@ -55,7 +58,7 @@ def test_progress_cells_calendar_and_outputs(tmp_path):
         rows = list(csv.DictReader(fh))
     assert rows[0]["churn"] == "passed" and rows[0]["week"] == "28" and rows[3]["behind"] == "houses churn"
     term = run_cli("cohort", "progress", "-c", str(f), "--now", "2027-05-30T12:00:00Z")
-    assert term.returncode == 0, term.stderr
+    assert term.returncode == 1 and "eve: evidence.json: not valid evidence" in term.stderr, term.stderr
     assert "Week 28 of 65" in term.stdout and "5 of 6 learners are behind" in term.stdout
     assert " 2 houses, weeks 9-11" in term.stdout and "(not in this cohort yet)" in term.stdout
     rows_shown = [line.split()[0] for line in term.stdout.splitlines() if line.strip()]
@@ -101,7 +104,8 @@ def test_similar_flags_identical_files_shared_errors_and_peer_ids(tmp_path):
     store_commit(s, "churn", "s11", sha_of("s11"), predictions_csv(2, 2, shift=2, prefix="q"), created_at=at,
                  run_id=13)
     r = run_cli("cohort", "similar", "churn", "-c", str(f), "--labels", str(labels), "--json")
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 1 and "s11: hidden labels s11.csv: outputs/predictions.csv:2: id 'q000' is not in the " \
+        "hidden test set" in r.stderr, r.stderr  # graded without the hidden points: named, exit 1
     data = json.loads(r.stdout)
     assert data["compared"] == 12
     found = {(p["a"], p["b"]): p for p in data["pairs"]}
@@ -195,7 +199,7 @@ def test_a_csv_that_cannot_be_written_is_one_cannot_write_line_like_grade_and_re
     assert not list(tmp_path.rglob(".*.tmp"))
     # and a writable path still gets the whole sheet
     ok = run_cli("cohort", "similar", "churn", "-c", str(f), "--csv", str(tmp_path / "out" / "pairs.csv"))
-    assert ok.returncode == 0, ok.stderr
+    assert ok.returncode == 1 and "eve: evidence.json" in ok.stderr, ok.stderr  # eve's rejected evidence
     assert (tmp_path / "out" / "pairs.csv").read_text().startswith("deliverable,learner_a,learner_b,kind,evidence")
 
 

@@ -191,12 +191,11 @@ def command(file: Path, out: Path, *, store_dir: Path | None = None, state: Path
             labels: Path | None = None, now: datetime | None = None) -> int:
     from datetime import UTC
 
-    from roadmap_ci.cohort.grade import grade_all, safe
+    from roadmap_ci.cohort.grade import grade_all, problems_said, safe
     from roadmap_ci.cohort.model import load_cohort
     from roadmap_ci.cohort.progress import compute
     from roadmap_ci.cohort.similar import find_pairs
     from roadmap_ci.console import stdout
-    from roadmap_ci.errors import EXIT_OK
     from roadmap_ci.safeio import write_atomic
 
     loaded = load_cohort(file)
@@ -207,4 +206,4 @@ def command(file: Path, out: Path, *, store_dir: Path | None = None, state: Path
     page = render(loaded, results, progress, pairs, now)
     write_atomic(out, page)
     stdout().print(safe(f"dashboard written to {out} ({len(page.encode()):,} bytes, self-contained)"), markup=False)
-    return EXIT_OK
+    return problems_said(results)  # the page lists them too

@@ -1085,6 +1085,19 @@ def command(file: Path, deliverables: list[str], *, store_dir: Path | None = Non
     return EXIT_OK
 
 
+def problems_said(results: list[DeliverableGrades]) -> int:
+    """For the views over the grades (progress, similar, report): each problem grade found, one line on stderr
+    in grade's words; the exit code (1 when there was one: what is shown leaves those learners out or short)."""
+    from roadmap_ci.console import stderr
+    from roadmap_ci.errors import EXIT_INVALID, EXIT_OK
+
+    err = stderr()
+    problems = [p for r in results for p in r.problems]
+    for p in problems:
+        err.print(safe(str(p)), markup=False, highlight=False)
+    return EXIT_INVALID if problems else EXIT_OK
+
+
 def grade_all(loaded: LoadedCohort, *, store_dir: Path | None = None, state: Path | None = None,
               labels: Path | None = None, workers: int | None = None,
               deliverables: list[Deliverable] | None = None) -> list[DeliverableGrades]:

@@ -207,10 +207,9 @@ def command(file: Path, *, store_dir: Path | None = None, state: Path | None = N
             csv_out: Path | None = None, as_json: bool = False, now: datetime | None = None) -> int:
     from datetime import UTC
 
-    from roadmap_ci.cohort.grade import grade_all, safe
+    from roadmap_ci.cohort.grade import grade_all, problems_said, safe
     from roadmap_ci.cohort.model import load_cohort
     from roadmap_ci.console import stdout
-    from roadmap_ci.errors import EXIT_OK
 
     loaded = load_cohort(file)
     if csv_out is not None:
@@ -219,9 +218,10 @@ def command(file: Path, *, store_dir: Path | None = None, state: Path | None = N
     p = compute(loaded, results, now or datetime.now(UTC))
     if csv_out is not None:
         write_csv(p, csv_out)
+    code = problems_said(results)
     if as_json:
         print(json.dumps(p.to_json(), indent=2))
-        return EXIT_OK
+        return code
     con = stdout()
     from rich.measure import Measurement
 
@@ -234,4 +234,4 @@ def command(file: Path, *, store_dir: Path | None = None, state: Path | None = N
     con.print(f"{behind} of {len(p.learners)} learners are behind the calendar (week {p.week})", markup=False)
     if csv_out is not None:
         con.print(safe(f"progress written to {csv_out}"), markup=False)
-    return EXIT_OK
+    return code

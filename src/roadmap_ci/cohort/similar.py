@@ -481,10 +481,10 @@ def write_csv(pairs: list[Pair], deliverable: str, path: Path) -> None:
 
 def command(file: Path, deliverable: str, *, store_dir: Path | None = None, state: Path | None = None,
             labels: Path | None = None, csv_out: Path | None = None, as_json: bool = False) -> int:
-    from roadmap_ci.cohort.grade import grade_all, safe
+    from roadmap_ci.cohort.grade import grade_all, problems_said, safe
     from roadmap_ci.cohort.model import load_cohort
-    from roadmap_ci.console import stderr, stdout
-    from roadmap_ci.errors import EXIT_OK, InvalidInput
+    from roadmap_ci.console import stdout
+    from roadmap_ci.errors import InvalidInput
 
     loaded = load_cohort(file)
     if csv_out is not None:
@@ -496,9 +496,7 @@ def command(file: Path, deliverable: str, *, store_dir: Path | None = None, stat
         raise InvalidInput(f"no deliverable {deliverable!r} in {file} "
                            f"(deliverables: {', '.join(d.id for d in loaded.cohort.deliverables)})")
     r = grade_all(loaded, store_dir=store_dir, state=state, labels=labels, deliverables=chosen)[0]
-    err = stderr()
-    for problem in r.problems:  # who is not compared, and why: grade's words, one line each
-        err.print(safe(str(problem)), markup=False, highlight=False)
+    code = problems_said([r])  # who is not compared, and why: grade's words, one line each
     subs = submissions(r)
     pairs, compared, right = pairs_among(subs), len(subs), sum(map(perfect, subs))
     if csv_out is not None:
@@ -507,7 +505,7 @@ def command(file: Path, deliverable: str, *, store_dir: Path | None = None, stat
         print(json.dumps({"deliverable": deliverable, "compared": compared, "perfect_files": right,
                           "pairs": [{"a": p.a, "b": p.b, "kind": p.kind, "evidence": p.evidence} for p in pairs]},
                          indent=2))
-        return EXIT_OK
+        return code
     con = stdout()
     con.print(f"{deliverable}: {compared} predictions files compared; {len(pairs)} pair(s) to look at "
               "(evidence, not a verdict)", markup=False)
@@ -516,4 +514,4 @@ def command(file: Path, deliverable: str, *, store_dir: Path | None = None, stat
                   "and are not paired", markup=False)
     for p in pairs:
         con.print(safe(f"{p.a} ~ {p.b}: {p.describe()}"), markup=False)
-    return EXIT_OK
+    return code
