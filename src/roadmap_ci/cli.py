@@ -708,9 +708,17 @@ def evaluate_cmd(
 
         sys.stdout.write(dump_json(result.scorecard))
     else:
-        from roadmap_ci.console import scorecard_table, stdout
+        from rich.markup import escape
 
-        stdout().print(scorecard_table(result.scorecard))
+        from roadmap_ci.console import improvements, scorecard_table, stdout
+
+        con = stdout()
+        con.print(scorecard_table(result.scorecard))
+        hints = improvements(result.scorecard)
+        if hints:
+            con.print("[bold]to earn more[/]")
+            for line in hints:
+                con.print(f"  💡 {escape(line)}", highlight=False)
         if not quiet:
             print(f"evidence, scorecard and report.md written to {result.out_dir}")
     if not result.passed:

@@ -56,3 +56,16 @@ def scorecard_table(card: Scorecard, reveal: bool = False, now: datetime | None 
         table.add_row(f"[dim]{len(withheld)} hidden criteria[/]", f"{got:g}/{out_of:g}",
                       f"[dim]details {WITHHELD} — {word}[/]")
     return table
+
+
+def improvements(card: Scorecard, reveal: bool = False, now: datetime | None = None, most: int = 5) -> list[str]:
+    """The rubric's hints for the criteria not met, most points to gain first (what report.md's 💡 lines say)."""
+    now = now or datetime.now(UTC)
+    shown = card.criteria if reveal else card.revealed(now)
+    todo = sorted((c for c in shown if c.status not in ("pass", "pending") and c.help),
+                  key=lambda c: (c.points - c.max, c.title))
+    lines = [f"{c.title} (+{c.max - c.points:g}): {' '.join(c.help.split())}" for c in todo[:most]]
+    if len(todo) > most:
+        lines.append(f"… and {len(todo) - most} more in report.md")
+    return lines
+

@@ -118,7 +118,8 @@ def test_evaluate_pass_then_unchanged_rerun_below_a_stricter_pass_mark(tmp_path:
     for column, status in (("label", "pending"), ("pred", "missing")):
         hidden_rubric = tmp_path / f"hidden-{column}.yaml"
         hidden_rubric.write_text(RUBRIC.format(pass_mark=30) + (
-            "  - {id: hidden-acc, points: 20, rule: threshold, evidence: hidden:public.accuracy, min: 0, target: 1}\n"
+            "  - {id: hidden-acc, points: 20, rule: threshold, evidence: hidden:public.accuracy, min: 0, target: 1,\n"
+            "     help: Write the prediction column the rubric names.}\n"
             f"hidden_labels: {{source: labels.csv, target_column: label, prediction_column: {column}, "
             "metrics: [accuracy]}\n"))
         res = _cli("evaluate", str(repo), "--rubric", str(hidden_rubric), "--json")
@@ -129,6 +130,9 @@ def test_evaluate_pass_then_unchanged_rerun_below_a_stricter_pass_mark(tmp_path:
             assert "out/preds.csv: the predictions file lacks the column(s) 'pred' (found: 'id', 'label')" in \
                 got["reason"]
             assert json.loads((out / "evidence.json").read_text())["errors"] == []  # evidence.json as collected
+            # the terminal says what to improve (the rubric's hint), as report.md does
+            res = _cli("evaluate", str(repo), "--rubric", str(hidden_rubric), "--quiet")
+            assert "💡 hidden-acc (+20): Write the prediction column the rubric names." in res.stdout, res.stdout
 
 
 @pytest.mark.parametrize("cmd", ["collect", "evaluate"])
