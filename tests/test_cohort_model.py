@@ -242,3 +242,14 @@ def test_a_secret_or_token_file_git_would_commit_is_a_lint_problem(tmp_path):
     subprocess.run(["git", "-C", str(tmp_path), "add", "-f", "course.key"], check=True)
     (got,) = lines(f)
     assert "course_secret_file: " in got and "not ignored" in got
+
+
+def test_a_roster_under_the_home_folder_is_found_as_the_secret_file_is(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "course-roster.csv").write_text(ROSTER)
+    monkeypatch.setenv("HOME", str(home))
+    (tmp_path / "cohort.yaml").write_text(GOOD.replace("roster: roster.csv", "roster: ~/course-roster.csv"))
+    loaded = load_cohort(tmp_path / "cohort.yaml")
+    assert [lr.github for lr in loaded.learners] == ["ada-l", "grace-h"]
+    assert loaded.roster_path() == home / "course-roster.csv"

@@ -342,6 +342,9 @@ class LoadedCohort:
     def late_policy(self, d: Deliverable) -> LatePolicy:
         return d.late_policy or self.cohort.late_policy
 
+    def roster_path(self) -> Path:
+        return self.base / Path(self.cohort.roster).expanduser()
+
     def secret_path(self) -> Path | None:
         f = self.cohort.course_secret_file
         return None if f is None else (self.base / Path(f).expanduser())
@@ -510,7 +513,7 @@ def load_cohort(path: Path | str, *, check_rubrics: bool = True) -> LoadedCohort
     roster = doc.data.get("roster")
     learners: list[Learner] = []
     if isinstance(roster, str):  # the roster is checked even when the cohort file has problems
-        roster_path = path.parent / roster
+        roster_path = path.parent / Path(roster).expanduser()  # as LoadedCohort.roster_path, before one exists
         try:
             learners, bad_rows = read_roster(roster_path)
             errors += bad_rows

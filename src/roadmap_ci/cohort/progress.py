@@ -179,7 +179,7 @@ def refuse_an_input(out: Path, loaded: LoadedCohort, option: str = "--csv") -> N
     sheet): one line, exit 1, before anything is graded or written."""
     from roadmap_ci.errors import InvalidInput
 
-    for what, path in (("the cohort file", loaded.path), ("the roster", loaded.base / loaded.cohort.roster)):
+    for what, path in (("the cohort file", loaded.path), ("the roster", loaded.roster_path())):
         try:
             same = out.resolve() == path.resolve() or (out.exists() and out.samefile(path))
         except (OSError, ValueError):

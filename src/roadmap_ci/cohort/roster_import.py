@@ -490,7 +490,8 @@ def command(files: list[Path], out: Path, force: bool, canvas_course: int | None
     write_atomic(out, text)
     with_lms = sum(1 for r in result.rows if r[3])
     read = ", ".join(f"{plain(f)} ({k})" for f, k in result.sources.items())
-    print(f"{out}: {len(result.rows)} learners ({with_lms} with an LMS id); from {read}")
+    n = len(result.rows)
+    print(f"{out}: {n} learner{'' if n == 1 else 's'} ({with_lms} with an LMS id); from {read}")
     if result.problems:
         print(f"{len(result.problems)} problem(s) above: those learners are not in {out}; fix the exports and run "
               "it again with --force", file=sys.stderr)
