@@ -30,6 +30,10 @@ def test_flatten_numbers_and_problems(tmp_path: Path) -> None:
     assert p["metrics.json:empty"].startswith("an empty mapping")
     assert p["scores.yaml:by_fold"].startswith("a list of 2 items")
     assert "base_metrics" not in got
+    # the progress line names the first problems (a bare count sent learners digging in evidence.json)
+    assert metrics.summary(got) == ("6 values, 7 problems (metrics.json:bad: nan is not a finite number; "
+                                    "metrics.json:curve: a list of 2 items, not a number (name each value with a "
+                                    "key); …)")
 
 
 def test_not_json_or_yaml_and_missing_and_top_level_list(tmp_path: Path) -> None:

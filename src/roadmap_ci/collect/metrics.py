@@ -204,8 +204,12 @@ def collect(ctx: Context) -> dict[str, Any]:
 
 
 def summary(fields: dict[str, Any]) -> str:
-    probs = len(fields.get("metric_problems") or {})
-    return f"{len(fields.get('metrics') or {})} values" + (f", {probs} problems" if probs else "")
+    probs = fields.get("metric_problems") or {}
+    out = f"{len(fields.get('metrics') or {})} values"
+    if probs:  # named, the first two: a count alone sends the learner digging in evidence.json
+        first = "; ".join(f"{short(k, 60)}: {short(v, 80)}" for k, v in sorted(probs.items())[:2])
+        out += f", {len(probs)} problem{'' if len(probs) == 1 else 's'} ({first}{'; …' if len(probs) > 2 else ''})"
+    return out
 
 
 # ---------------------------------------------------------------- facts
