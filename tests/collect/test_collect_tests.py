@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
-from testing.collect_util import ctx, make_repo
+from testing.collect_util import ctx, make_repo, write
 
 from roadmap_ci.collect import tests as tests_collector
 from roadmap_ci.score.load import load_rubric
@@ -244,3 +245,102 @@ def test_shell_bookkeeping_variables_do_not_make_the_tests_run_again(tmp_path: P
     for name, value in [("PYTHONHASHSEED", "1"), ("MYPROJECT_SEED", "7"), ("PATH", rest + os.pathsep + bindir)]:
         changed = tests_collector.collect(ctx(repo, config, env={**env, name: value}))["tests"]
         assert not changed.cached, name
+
+
+def _scored(got, *evidence: str) -> dict[str, Any]:
+    """The report's criteria for ``got`` under a rubric of one ``fraction`` criterion per evidence reference."""
+    from roadmap_ci.evidence import Evidence
+    from roadmap_ci.score.model import Rubric
+    from roadmap_ci.score.scoring import score
+
+    rubric = Rubric.model_validate({"version": "t", "pass_mark": 0, "criteria": [
+        {"id": f"c{i}", "points": 10, "rule": "fraction", "evidence": e} for i, e in enumerate(evidence)]})
+    card = score(Evidence.model_validate({"deliverable": "demo", "tests": got.model_dump(mode="json")}), rubric)
+    return {e: c for e, c in zip(evidence, card.criteria, strict=True)}
+
+
+PASSING = {"mylib.py": "def add(a, b):\n    return a + b\n",
+           "tests/test_lib.py": "from mylib import add\n\ndef test_add():\n    assert add(1, 2) == 3\n\n"
+                                "def test_predict_batch_matches_single_predictions():\n    assert add(0, 0) == 0\n",
+           "pyproject.toml": "[tool.pytest.ini_options]\npythonpath = ['.']\n"}
+
+
+def test_a_test_file_pytest_cannot_collect_is_named_with_its_line_and_the_run_scores_no_test_points(
+        tmp_path: Path) -> None:
+    """A syntax error in one new test file: the reason names the file and line (not a bare 'SyntaxError'), the
+    other files still run (their results are in the evidence and the reason), and no test criterion scores --
+    a named one says why instead of 'no tests were collected matching'."""
+    repo = make_repo(tmp_path / "r", {**PASSING, "tests/test_zz_learner.py": "def test_x(:\n    pass\n",
+                                      "helpers.py": "x = 1\ndef f(:\n",
+                                      "tests/test_uses_helpers.py": "import helpers\n\ndef test_h():\n    pass\n"})
+    got = tests_collector.collect(ctx(repo, {"tests": {}}))["tests"]
+    assert got.status == "error" and "\n" not in got.message
+    assert got.message.startswith("cannot collect tests/test_uses_helpers.py (at helpers.py:2): SyntaxError: "
+                                  "invalid syntax (and 1 more test file): while a test file cannot be collected, "
+                                  "no test scores")
+    outcomes = {c.id: (c.outcome, c.message) for c in got.cases}
+    assert outcomes["tests.test_zz_learner"] == ("error", "tests/test_zz_learner.py:1: SyntaxError: invalid syntax")
+    assert outcomes["tests.test_lib::test_add"] == ("passed", "")  # the other files ran
+    crit = _scored(got, "tests", "tests:*::test_predict_batch_matches_single_predictions")
+    assert all(c.points == 0 for c in crit.values())
+    named = crit["tests:*::test_predict_batch_matches_single_predictions"].reason
+    assert "no tests were collected" not in named and "helpers.py:2" in named and "1 of 1 tests passed" in named
+    assert "2 of 2 tests passed" in crit["tests"].reason
+
+
+def test_an_uncollectable_mentor_test_file_never_raises_the_score(tmp_path: Path) -> None:
+    """Learner code that breaks the import of a mentor test file hides its tests: even with the learner's own
+    --continue-on-collection-errors, the run scores no test points (one error case must not stand for many
+    failing tests)."""
+    files = {**PASSING, "mylib.py": "raise RuntimeError('half written')\n",
+             "tests/test_lib.py": "def test_mine():\n    pass\n", ".roadmap-ci.yml": "deliverable: demo\n"}
+    repo = make_repo(tmp_path / "r", files)
+    rubric = load_rubric(_rubric(tmp_path, {"test_hidden.py": "from mylib import add\n\n" + "".join(
+        f"def test_{i}():\n    assert add({i}, 1) == {i + 1}\n\n" for i in range(5))}))
+    config = {"tests": {"args": ["--continue-on-collection-errors"]}}
+    got = tests_collector.collect(ctx(repo, config, rubric=rubric))["tests"]
+    assert got.status == "error"
+    assert got.message.startswith("cannot collect mentor_tests/test_hidden.py (at mylib.py:1): RuntimeError: half "
+                                  "written")
+    assert {c.id: c.outcome for c in got.cases} == {"mentor.test_hidden": "error",
+                                                    "tests.test_lib::test_mine": "passed"}
+    crit = _scored(got, "tests", "tests:mentor.*", "tests:tests.*")
+    assert [c.points for c in crit.values()] == [0, 0, 0]
+
+
+def test_a_pytest_that_dies_says_its_exit_code_and_the_test_that_was_running(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {**PASSING, "tests/test_zexit.py": "import os\n\ndef test_exit():\n"
+                                      "    os._exit(3)\n\ndef test_after():\n    pass\n"})
+    got = tests_collector.collect(ctx(repo, {"tests": {}}))["tests"]
+    assert got.status == "error"
+    assert got.message == ("pytest exited with code 3 while tests/test_zexit.py::test_exit was running, "
+                           "before writing its report")
+    assert {c.id: c.outcome for c in got.cases} == {
+        "tests.test_lib::test_add": "passed", "tests.test_lib::test_predict_batch_matches_single_predictions": "passed",
+        "tests.test_zexit::test_exit": "error"}
+    reason = _scored(got, "tests")["tests"].reason
+    assert "code 3" in reason and "2 of 3 tests passed (failing: test_exit)" in reason
+    # a signal, with faulthandler's line; a usage error is argparse's line, not the last one pytest printed
+    write(repo, {"tests/test_zexit.py": "import ctypes\n\ndef test_segfault():\n    ctypes.string_at(0)\n"})
+    got = tests_collector.collect(ctx(repo, {"tests": {}}))["tests"]
+    assert got.message == ("pytest was killed by signal 11 (SIGSEGV) while tests/test_zexit.py::test_segfault was "
+                           "running, before writing its report (Fatal Python error: Segmentation fault)")
+    got = tests_collector.collect(ctx(repo, {"tests": {"args": ["--no-such-option"]}}))["tests"]
+    assert got.status == "error" and got.message == "pytest: unrecognized arguments: --no-such-option"
+
+
+def test_a_timeout_names_the_test_that_was_running_and_keeps_the_finished_results(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {**PASSING, "tests/test_zhang.py": "import time\n\ndef test_fails():\n"
+                                      "    assert 1 == 2, 'one is not two'\n\ndef test_hang():\n    time.sleep(600)\n"})
+    got = tests_collector.collect(ctx(repo, {"tests": {"timeout": 5}}))["tests"]
+    assert got.status == "timeout"
+    assert got.message == ("pytest did not finish within 5 s; the process group was killed while "
+                           "tests/test_zhang.py::test_hang was running")
+    cases = {c.id: (c.outcome, c.message) for c in got.cases}
+    assert cases["tests.test_lib::test_add"] == ("passed", "")
+    outcome, message = cases["tests.test_zhang::test_fails"]
+    assert outcome == "failed" and "one is not two" in message
+    assert cases["tests.test_zhang::test_hang"] == ("error", "still running after 5 s, when the run was killed")
+    crit = _scored(got, "tests")["tests"]
+    assert crit.points == 0 and "test_hang was running" in crit.reason
+    assert "2 of 4 tests passed (failing: test_fails, test_hang)" in crit.reason
