@@ -51,6 +51,17 @@ def test_cli_new_unknown(cli, tmp_path):
     assert res.returncode == 1 and "unknown deliverable 'no-such-thing'" in res.stderr
 
 
+def test_cli_new_with_its_questions_unanswerable_says_how_to_take_the_defaults(tmp_path):
+    import sys
+
+    res = subprocess.run([sys.executable, "-m", "roadmap_ci", "new", "ml-pipeline", "--no-git", "-o", str(tmp_path)],
+                         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 1 and res.stderr.strip().endswith(
+        "error: no answer to the template's questions (standard input is closed): run it in a terminal, or add "
+        "--no-input to take every default"), res.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_cli_new_output_is_a_file_an_existing_repo_and_a_path_with_a_space(cli, tmp_path):
     (tmp_path / "afile").write_text("")
     res = cli("new", "ml-pipeline", "--no-input", "--no-git", "-o", str(tmp_path / "afile"))

@@ -62,6 +62,7 @@ def new(deliverable: str, output_dir: Path, *, no_input: bool = False, extra: di
     from roadmap_ci.extras import imports
 
     with imports("scaffold", "roadmap-ci new renders the template with it"):
+        from click.exceptions import Abort
         from cookiecutter.exceptions import CookiecutterException, OutputDirExistsException
         from cookiecutter.main import cookiecutter
 
@@ -75,6 +76,9 @@ def new(deliverable: str, output_dir: Path, *, no_input: bool = False, extra: di
     try:
         out = Path(cookiecutter(str(template), no_input=no_input, extra_context=extra or {},
                                 output_dir=str(output_dir)))
+    except (EOFError, Abort):  # a prompt on a closed standard input (click says Abort)
+        raise InvalidInput("no answer to the template's questions (standard input is closed): run it in a "
+                           "terminal, or add --no-input to take every default") from None
     except OutputDirExistsException as exc:
         # cookiecutter's own text starts 'Error: "<dir>" directory already exists'
         text = str(exc).removeprefix("Error: ").strip()
