@@ -93,7 +93,9 @@ def test_deep_yaml_and_a_huge_rubric(tmp_path):
      "    points: 1.7e+308\n", "criteria points add up to more than a number can hold"),
     (RUBRIC_OK.replace("points: 1", "points: 1.0e+16"), "criteria points add up to 1e+16, more than the 1e+15"),
     ("version: '1'\ndue: 2026-13-45\n" + RUBRIC_OK[13:],
-     ":2:6: invalid value '2026-13-45' (ValueError: month must be in 1..12)"),
+     ":2:6: invalid date and time '2026-13-45': month must be in 1..12"),
+    ("version: '1'\ndue: 2027-01-11T09:00:00+25:00\n" + RUBRIC_OK[13:],
+     ":2:6: invalid date and time '2027-01-11T09:00:00+25:00': its UTC offset must be within ±24:00"),
 ])
 def test_rubric_shapes_are_one_line_at_their_place(tmp_path, text, expected):
     p = tmp_path / "r.yaml"

@@ -200,7 +200,13 @@ def _plain(loader: Any, node: Any, path: Path, depth: int = 0) -> Any:
         raise
     except Exception as exc:  # PyYAML's constructors on hostile scalars: 2026-13-45, `!!float ''`, ...
         shown = str(node.value)[:40]
-        raise InvalidInput(f"invalid value {shown!r} ({type(exc).__name__}: {exc})"[:160], _place(path, node)) from None
+        reason = " ".join(str(exc).split())
+        if reason.startswith("offset must be a timedelta"):  # datetime's words for a UTC offset past ±24:00
+            reason = "its UTC offset must be within ±24:00"
+        elif len(reason) > 90:  # cut at a word, never mid-word
+            reason = reason[:90].rsplit(" ", 1)[0] + " …"
+        kind = "date and time" if str(node.tag).endswith(":timestamp") else "value"
+        raise InvalidInput(f"invalid {kind} {shown!r}: {reason}", _place(path, node)) from None
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
