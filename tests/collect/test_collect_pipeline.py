@@ -105,6 +105,29 @@ def test_invalid_dvc_yaml_is_an_error_with_dvcs_reason(tmp_path: Path) -> None:
     assert "dvc.yaml" in got.message
 
 
+@pytest.mark.slow
+def test_a_yaml_error_keeps_its_file_line_and_column_and_drops_dvcs_code_excerpt(tmp_path: Path) -> None:
+    """DVC prints a YAML error in params.yaml as ruamel's marks and a bad key in dvc.yaml as a paragraph per
+    error with a numbered excerpt: both are one line, file:line:column first."""
+    stage = "stages:\n  prep:\n    cmd: echo ${train.seed}\n"
+    repo = make_repo(tmp_path / "r", {"dvc.yaml": stage, "params.yaml": "train:\n  seed: 1\n  cols: [a, b\n  c: 3\n"},
+                     dvc=True)
+    c = ctx(repo, {"pipeline": {"timeout": 60}})
+    got = pipeline.collect(c)["pipeline"]
+    assert got.status == "error"
+    assert got.message == ("params.yaml:4:4: YAML file structure is corrupted: expected ',' or ']', but got ':' "
+                           "(while parsing a flow sequence at line 3, column 9)")
+    write(repo, {"params.yaml": "train:\n  seed: 1\n", "dvc.yaml": stage + "  train:\n    cmdd: python train.py\n"})
+    got = pipeline.collect(c)["pipeline"]
+    assert got.status == "error"
+    assert got.message == ("dvc.yaml:5:5: extra keys not allowed, in stages -> train -> cmdd (and 1 more: "
+                           "required key not provided, in stages -> train -> cmd)")
+    write(repo, {"dvc.yaml": stage + "  train:\n    cmd: [python, train.py\n    deps: [train.py]\n"})
+    got = pipeline.collect(c)["pipeline"]
+    assert got.message == ("dvc.yaml:6:9: invalid YAML: Expected ',' or ']', but got ':' (while parsing a flow "
+                           "sequence at line 5, column 10)")
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -178,12 +178,78 @@ class StageSplitter:
             self.current.ended = t
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+# DVC's own report of a dvc.yaml it cannot use: "'./dvc.yaml' is invalid." (YAML syntax) or "'./dvc.yaml' validation
+# failed[: 2 errors]." (the schema), then one paragraph per cause ending in its place, each with a code excerpt
+_HEADLINE = re.compile(r"^'(?:\./)?(?P<file>[^']+)' (?P<what>is invalid|validation failed)(?P<rest>.*?)\.?$")
+_EXCERPT = re.compile(r"^\s+\d+(?:\s|$)")  # "  5 │   cmdd: python train.py": rich's numbered code lines
+_AT = re.compile(r",? (?:in )?line (?P<line>\d+), column (?P<col>\d+)$")
+# ruamel's marks in the cause of an ERROR line (a params file that is not YAML): '  in "<unicode string>", line 3,
+# column 6:', then the line and a caret
+_MARK = re.compile(r'^\s+in "[^"]*", line (?P<line>\d+), column (?P<col>\d+):?$')
+_READ = re.compile(r"^ERROR: (?:unable to read: )?'(?:\./)?(?P<file>[^']+)',? (?P<what>.*?): (?P<cause>.+)$")
+
+
 def _error_message(output: str) -> str:
-    lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
-    errors = [ln for ln in lines if ln.startswith("ERROR")]
+    """DVC's reason on one line, where it has a place as ``file:line:column: what`` (never a code excerpt)."""
+    lines = _ANSI.sub("", output).splitlines()
+    for i, line in enumerate(lines):
+        if m := _HEADLINE.match(line.strip()):
+            return short(_pretty(m, lines[i + 1:]))
+    errors = [i for i, line in enumerate(lines) if line.startswith("ERROR")]
     if errors:
-        return short(errors[-1])
-    return short(" ".join(lines[:3])) if lines else "dvc repro failed with no output"
+        return short(_marked(lines[errors[-1]].strip(), lines[errors[-1] + 1:]))
+    text = [line.strip() for line in lines if line.strip() and not _EXCERPT.match(line)]
+    return short(" ".join(text[:3])) if text else "dvc repro failed with no output"
+
+
+def _causes(lines: list[str]) -> list[tuple[str, str | None]]:
+    """DVC's cause paragraphs (excerpts dropped, lines its console wrapped joined) as (text, "line:column")."""
+    out: list[tuple[str, str | None]] = []
+    para: list[str] = []
+    for line in [*lines, ""]:
+        if line.strip() and not _EXCERPT.match(line):
+            para.append(line.strip())
+        elif not line.strip() and para:
+            text = " ".join(para)
+            m = _AT.search(text)
+            out.append((text[:m.start()], f"{m['line']}:{m['col']}") if m else (text, None))
+            para = []
+    return out
+
+
+def _pretty(head: re.Match[str], rest: list[str]) -> str:
+    file, causes = head["file"], _causes(rest)
+    placed = [(text, at) for text, at in causes if at]
+    if not placed:
+        said = "; ".join(text for text, _ in causes) or head["rest"].lstrip(": ")
+        return f"{file}: {head['what']}" + (f": {said}" if said else "")
+    if head["what"] == "is invalid":  # YAML syntax: the problem is the last place, the context (if any) before it
+        text, at = placed[-1]
+        context = [f"{t[:1].lower()}{t[1:]} at line {a.replace(':', ', column ')}" for t, a in placed[:-1]]
+        return f"{file}:{at}: invalid YAML: {text}" + (f" ({'; '.join(context)})" if context else "")
+    text, at = placed[0]  # validation: the first error with its place, and how many more
+    more = placed[1:]
+    return f"{file}:{at}: {text}" + (f" (and {len(more)} more: {'; '.join(t for t, _ in more)})" if more else "")
+
+
+def _marked(error: str, rest: list[str]) -> str:
+    """An ERROR line whose cause is a YAML error with ruamel's marks: the problem's place and the context's."""
+    segments: list[list[str | None]] = [[error, None]]  # [text, "line:column"]: the ERROR line's own cause first
+    for line in rest:
+        if m := _MARK.match(line):
+            if segments[-1][1] is None:
+                segments[-1][1] = f"{m['line']}:{m['col']}"
+        elif line.strip() and not line[:1].isspace():
+            segments.append([line.strip(), None])
+    placed = [(str(text), str(at)) for text, at in segments if at]
+    m = _READ.match(error)
+    if not placed or m is None:
+        return error
+    context = [m["cause"] if text == error else text for text, _ in placed[:-1]]
+    where = [f"{c} at line {at.replace(':', ', column ')}" for c, (_, at) in zip(context, placed, strict=False)]
+    problem = m["cause"] if placed[-1][0] == error else placed[-1][0]
+    return f"{m['file']}:{placed[-1][1]}: {m['what']}: {problem}" + (f" ({'; '.join(where)})" if where else "")
 
 
 def collect(ctx: Context) -> dict[str, Any]:
