@@ -66,6 +66,8 @@ def test_runs_then_skips_unchanged_then_fails_with_stale_metrics(tmp_path: Path)
                                                            ("report", "not_run")]
     assert "negative!" in failed.stages[0].log_tail
     assert "failed to reproduce 'prepare'" in failed.message
+    assert pipeline.summary({"pipeline": failed}).startswith(  # the stage that ran and failed counts
+        "failed (0 ran, 0 cached, 1 failed, 2 not run): ERROR: failed to reproduce 'prepare'")
 
     assert json.loads((repo / "metrics.json").read_text())["acc"] == 0.75  # the stale file DVC left
     c.put("pipeline", {"pipeline": failed})

@@ -8,6 +8,7 @@ from pathlib import Path
 from testing.collect_util import ctx, make_repo
 
 from roadmap_ci.collect import predictions
+from roadmap_ci.evidence import Evidence
 
 
 def test_csv_is_described_and_bundled(tmp_path: Path) -> None:
@@ -51,3 +52,23 @@ def test_invalid_files(tmp_path: Path) -> None:
     assert status("latin.csv") == ("invalid", "the predictions file is not UTF-8 text (byte 6)")
     assert status("empty.csv") == ("invalid", "the predictions file is empty")
     assert status("link.csv") == ("invalid", "a symlink pointing outside the repository (not read)")
+
+
+def test_the_progress_line_names_the_file_and_says_stale_once(tmp_path: Path) -> None:
+    from roadmap_ci.collect.pipeline import Pipeline, Stage
+
+    dvc_yaml = "stages:\n  predict:\n    cmd: python p.py\n    outs: [out/preds.csv]\n"
+    repo = make_repo(tmp_path / "r", {"dvc.yaml": dvc_yaml, "out/preds.csv": "id\n1\n"})
+    c = ctx(repo, {"predictions": {"path": "out/preds.csv"}})
+    c.put("pipeline", {"pipeline": Pipeline(status="failed", failed_stage="predict",
+                                            stages=[Stage(name="predict", status="failed")])})
+    fields = predictions.collect(c)
+    assert predictions.summary(fields) == ("stale: out/preds.csv: written by stage 'predict', which failed in "
+                                           "this run")
+    fact = predictions._resolve(Evidence.model_validate({"deliverable": "demo", **fields}), None, "bool", None)
+    assert fact.detail == "out/preds.csv is stale: written by stage 'predict', which failed in this run"
+    # too large: the size check reads no byte (a sparse file), and the line says which file
+    with (repo / "big.csv").open("wb") as fh:
+        fh.truncate(34898073)
+    fields = predictions.collect(ctx(repo, {"predictions": {"path": "big.csv"}}))
+    assert predictions.summary(fields) == "invalid: big.csv: 34898073 bytes (33.3 MiB): larger than the 32 MiB allowed"

@@ -308,10 +308,12 @@ def summary(fields: dict[str, Any]) -> str:
     value = fields.get("pipeline")
     if value is None:
         return no_section_line(fields)
-    ran = sum(s.status == "ran" for s in value.stages)
-    cached = sum(s.status == "cached" for s in value.stages)
+    counts = {k: sum(s.status == k for s in value.stages) for k in ("ran", "cached", "failed", "timeout", "not_run")}
+    shown = [f"{counts['ran']} ran", f"{counts['cached']} cached"] + [  # a stage that ran and failed counts too
+        f"{counts[k]} {word}" for k, word in (("failed", "failed"), ("timeout", "timed out"), ("not_run", "not run"))
+        if counts[k]]
     extra = f": {value.message}" if value.message else ""
-    return f"{value.status} ({ran} ran, {cached} cached){extra}"
+    return f"{value.status} ({', '.join(shown)}){extra}"
 
 
 # ---------------------------------------------------------------- facts

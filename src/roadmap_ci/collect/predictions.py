@@ -124,7 +124,8 @@ def collect(ctx: Context) -> dict[str, Any]:
     size = path.stat().st_size
     if size > MAX_BYTES:
         return {"predictions": Predictions(path=cfg.path, status="invalid",
-                                           message=f"{size} bytes: larger than the {MAX_BYTES // 2**20} MiB allowed")}
+                                           message=f"{size} bytes ({size / 2**20:.1f} MiB): larger than the "
+                                           f"{MAX_BYTES // 2**20} MiB allowed")}
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     try:
@@ -147,9 +148,20 @@ def collect(ctx: Context) -> dict[str, Any]:
                                        message=message)}
 
 
+def _reason(p: Predictions) -> str:
+    """The message without the status it may repeat (a stale file's says "stale: written by …")."""
+    return p.message.removeprefix(f"{p.status}: ")
+
+
 def summary(fields: dict[str, Any]) -> str:
+    """One progress line that names the file: ``stale: out/preds.csv: written by stage 'predict', which …``."""
     value = fields.get("predictions")
-    return no_section_line(fields) if value is None else status_line(value)
+    if value is None:
+        return no_section_line(fields)
+    said = _reason(value)
+    if said and value.path not in said:
+        said = f"{value.path}: {said}"
+    return status_line(value.model_copy(update={"message": said}))
 
 
 # ---------------------------------------------------------------- facts
@@ -161,10 +173,10 @@ def _resolve(ev: Evidence, ref: Ref, want: Want, base: dict[str, float] | None) 
         return missing("predictions", "no predictions file is declared")
     if want == "number":
         if p.rows is None:
-            return missing("prediction rows", f"{p.path}: {p.status} {p.message}".strip())
+            return missing("prediction rows", f"{p.path} is {p.status}" + (f": {_reason(p)}" if p.message else ""))
         return Fact("number", "prediction rows", float(p.rows))
     ok = p.status == "ok"
-    why = f": {short(p.message, 160)}" if p.message else ""
+    why = f": {short(_reason(p), 160)}" if p.message else ""
     detail = f"{p.path}: {p.rows} rows" if ok else f"{p.path} is {p.status}{why}"
     return Fact("bool", "predictions", ok, detail=detail)
 
