@@ -98,6 +98,18 @@ def test_suites_good_bad_and_broken(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert sorted(valid.intersection(calls)) == ["failing", "good"]
 
 
+def test_a_suite_that_is_not_utf8_is_refused_with_its_file_and_line(tmp_path: Path) -> None:
+    """As a non-UTF-8 .roadmap-ci.yml is: one line naming the file (its text was decoded with U+FFFD and the
+    suite ran as if the learner had written that)."""
+    latin1 = b'{\n  "name": "caf\xe9", "expectations": [], "meta": {"data_file": "data/t.csv"}\n}\n'
+    repo = make_repo(tmp_path / "r", {"data/t.csv": CSV, "gx/latin.json": latin1,
+                                      "gx/nul.json": b'{"name": "x\x00"}'})
+    got = data.collect(ctx(repo, {"data": {"suites": "gx/*.json"}}))["data"]
+    assert [(s.status, s.message) for s in got] == [
+        ("error", "gx/latin.json:2: not UTF-8 text (byte 0xe9)"),
+        ("error", "gx/nul.json:1: binary data, expected a text suite")]
+
+
 def test_long_unexpected_values_are_truncated() -> None:
     assert data._text("x" * 500) == "x" * (data.VALUE_CHARS - 1) + "…"
 

@@ -4,8 +4,8 @@ A suite file is GX 1.x JSON -- ``{"name": …, "expectations": [{"type": …, "k
 {"data_file": "data/raw/train.csv"}}`` -- found by the config's ``data.suites`` globs. Each suite is
 validated in an ephemeral context (nothing written, no progress bars, no analytics) against its CSV or
 Parquet file; every expectation records success, unexpected count and percent and a few unexpected values
-(as text, truncated). A suite that cannot run -- invalid JSON, a GX 0.18 suite, an unknown expectation, a
-missing data file, a column the data does not have -- is ``status: error`` with one clear line.
+(as text, truncated). A suite that cannot run -- not UTF-8 text, invalid JSON, a GX 0.18 suite, an unknown
+expectation, a missing data file, a column the data does not have -- is ``status: error`` with one clear line.
 """
 
 from __future__ import annotations
@@ -117,7 +117,9 @@ def _import() -> None:
 
 
 class SuiteError(Exception):
-    pass
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line  # where in the suite file, when known: shown as suite.json:LINE
 
 
 def _suite_files(ctx: Context) -> list[str]:
@@ -140,8 +142,15 @@ def _load_suite(ctx: Context, rel: str) -> dict[str, Any]:
     data = path.read_bytes()
     if len(data) > MAX_SUITE_BYTES:
         raise SuiteError(f"{len(data)} bytes: too large for a suite")
+    from roadmap_ci.errors import InvalidInput
+    from roadmap_ci.safeio import decode_text
+
+    try:  # strict UTF-8, as .roadmap-ci.yml: a suite whose text was replaced is not the suite the learner wrote
+        text = decode_text(data, rel, "suite")
+    except InvalidInput as exc:
+        raise SuiteError(exc.message, exc.place.line if exc.place else None) from None
     try:
-        raw = json.loads(data.decode("utf-8", "replace"))
+        raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SuiteError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     if not isinstance(raw, dict):
@@ -362,7 +371,8 @@ def _one(ctx: Context, i: int, rel: str, gx_context: Any) -> Suite:
         gx, gx_ctx = gx_context()
         exps = _validate(gx, gx_ctx, i, raw, frame)
     except SuiteError as exc:
-        return Suite(name=name, data_file=data_file, status="error", message=f"{rel}: {exc}")
+        where = f"{rel}:{exc.line}" if exc.line is not None else rel
+        return Suite(name=name, data_file=data_file, status="error", message=f"{where}: {exc}")
     except Exception as exc:  # GX itself failed on this suite: that suite is an error, the others still run
         return Suite(name=name, data_file=data_file, status="error",
                      message=f"{rel}: Great Expectations failed: {type(exc).__name__}: {short(str(exc), 200)}")
