@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import json
 import os
@@ -28,12 +29,19 @@ def learner_push(fk: FakeGitHub, full: str, login: str, work, branch: str = "wor
     return subprocess.run(["git", "rev-parse", "HEAD"], cwd=work, capture_output=True, text=True).stdout.strip()
 
 
-def test_status_shows_invitations_pushes_lateness_and_scores_then_reinvite(tmp_path):
-    cohort = write_cohort(tmp_path)
+@contextlib.contextmanager
+def applied(cohort):
+    """The fake GitHub with the organisation (alan-t a member), the learners, and the cohort applied."""
     with FakeGitHub() as fk:
         fk.add_org(ORG, members=("alan-t",))
         fk.add_users(*LOGINS)
         run_apply(fk, cohort)
+        yield fk
+
+
+def test_status_shows_invitations_pushes_lateness_and_scores_then_reinvite(tmp_path):
+    cohort = write_cohort(tmp_path)
+    with applied(cohort) as fk:
         fk.accept_invitation(f"{ORG}/churn-ada-l", "ada-l")
         after_due = datetime.fromisoformat("2027-01-26T12:00:00+01:00").timestamp()
         fk.clock = lambda: after_due  # GitHub's clock at the push: after due, before the cutoff
@@ -91,10 +99,7 @@ def test_status_shows_invitations_pushes_lateness_and_scores_then_reinvite(tmp_p
 
 def test_close_drops_learners_to_read_and_a_second_close_writes_nothing(tmp_path):
     cohort = write_cohort(tmp_path)
-    with FakeGitHub() as fk:
-        fk.add_org(ORG, members=("alan-t",))
-        fk.add_users(*LOGINS)
-        run_apply(fk, cohort)
+    with applied(cohort) as fk:
         fk.accept_invitation(f"{ORG}/churn-ada-l", "ada-l")
         env = {**os.environ, "GITHUB_TOKEN": fk.user_token, "GITHUB_API_URL": fk.url}
         cmd = [sys.executable, "-m", "roadmap_ci", "cohort", "close", "churn", "-c", str(cohort), "--pause", "0"]
@@ -143,10 +148,7 @@ def test_close_after_the_cutoff_keeps_a_learner_with_a_later_extension_open(tmp_
     cohort = write_cohort(tmp_path)
     cohort.write_text(cohort.read_text() + "extensions:\n  - {learner: grace-h, deliverable: churn, "
                                            "due: 2027-02-20T23:59:00+01:00}\n")
-    with FakeGitHub() as fk:
-        fk.add_org(ORG, members=("alan-t",))
-        fk.add_users(*LOGINS)
-        run_apply(fk, cohort)
+    with applied(cohort) as fk:
         fk.accept_invitation(f"{ORG}/churn-ada-l", "ada-l")
         eng = engine(fk, cohort)
         try:
@@ -163,10 +165,7 @@ def test_repos_made_before_a_deliverable_was_held_back_stay_visible(tmp_path):
     # made, then `opens` moved later with provision_ahead_days set: the journal says the repos exist, so
     # status lists them and close, collect and reinvite still reach them (the date alone hid them all)
     cohort = write_cohort(tmp_path)
-    with FakeGitHub() as fk:
-        fk.add_org(ORG, members=("alan-t",))
-        fk.add_users(*LOGINS)
-        run_apply(fk, cohort)
+    with applied(cohort) as fk:
         cohort.write_text(cohort.read_text().replace("mentors: mentors\n",
                                                      "mentors: mentors\nprovision_ahead_days: 7\n")
                           .replace(": 2027-", ": 2096-"))
