@@ -62,9 +62,9 @@ def new(deliverable: str, output_dir: Path, *, no_input: bool = False, extra: di
     from roadmap_ci.extras import imports
 
     with imports("scaffold", "roadmap-ci new renders the template with it"):
-        from click.exceptions import Abort
         from cookiecutter.exceptions import CookiecutterException, OutputDirExistsException
         from cookiecutter.main import cookiecutter
+    from click.exceptions import Abort  # cookiecutter's own prompts (it depends on click)
 
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
