@@ -261,7 +261,7 @@ def test_grade_refuses_a_mistyped_labels_path_a_rubric_for_another_deliverable_a
             (["--labels", str(tmp_path / "nope.csv")], f"error: --labels {tmp_path / 'nope.csv'}: no such file or "
                                                         "folder"),
             (["--labels", str(tmp_path / "empty")], f"error: --labels {tmp_path / 'empty'}: a folder with no "
-                                                    "<learner>.csv for any learner of churn"),
+                                                    "<learner>.csv (nor <deliverable>/<learner>.csv for churn)"),
             (["--rubric", str(other)], f"error: {other}: a rubric for 'time-series'; churn is graded with "
                                        "'tabular-classification' (rubric.yaml): not graded"),
             (["--rubric", str(other), "--canvas-course", "3"], "error: --canvas-course with --rubric: a tuned "

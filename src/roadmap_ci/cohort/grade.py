@@ -156,6 +156,14 @@ def labels_for(loaded: LoadedCohort, seat: Seat, labels: Path | None, state: Pat
     return _label_finder(seat.deliverable.id, labels, state, rubric)(seat)
 
 
+def _csv_in(folder: Path) -> bool:
+    """Whether a folder holds a .csv file (one listing; an unreadable folder holds none)."""
+    try:
+        return any(e.name.endswith(".csv") and e.is_file() for e in os.scandir(folder))
+    except OSError:
+        return False
+
+
 def _label_finder(d: str, labels: Path | None, state: Path, rubric: Any) -> Any:
     """``labels_for`` for every seat of a deliverable, each folder listed once (not three stats per learner)."""
     from roadmap_ci.errors import HiddenError
@@ -695,10 +703,6 @@ def _prepare(loaded: LoadedCohort, d: Deliverable, folder: Path, state: Path, la
     label_files = {s.key.lower(): find(s) for s in seats}
     out.labels, out.spec = label_files, new.rubric.hidden_labels
     spec = new.rubric.hidden_labels or (old.rubric.hidden_labels if old else None)
-    if (spec is not None and labels is not None and labels.is_dir() and label_files
-            and all(v is None for v in label_files.values())):
-        raise InvalidInput(f"--labels {labels}: a folder with no <learner>.csv for any learner of {d.id} (nor in "
-                           f"{labels / d.id}); give the labels file, or the folder of per-learner files")
     skey = spec_key(spec) if spec is not None else ""
     here = folder / d.id
     cached = read_cache(here, skey) if spec is not None else {}
@@ -1005,6 +1009,11 @@ def command(file: Path, deliverables: list[str], *, store_dir: Path | None = Non
                            f"{file} (rubric: and its version) to pass its grades back")
     if labels is not None and not labels.exists():
         raise InvalidInput(f"--labels {labels}: no such file or folder")
+    if labels is not None and labels.is_dir() and not any(
+            _csv_in(labels / sub) for sub in ("", *(d.id for d in chosen))):
+        raise InvalidInput(f"--labels {labels}: a folder with no <learner>.csv (nor <deliverable>/<learner>.csv for "
+                           f"{', '.join(d.id for d in chosen)}); give the labels file, or the folder of per-learner "
+                           "files")
     new_rubric = load_rubric(rubric) if rubric is not None else None
     if new_rubric is not None:
         pinned = pinned_rubric(loaded, chosen[0])
