@@ -172,6 +172,15 @@ def test_collect_a_cohort_at_the_deadline_then_grade(fake, tmp_path):
     assert "0 downloaded now" in r2.stdout
     assert fake.count("GET", r"/zip$") == 0 and fake.count("GET", r"/actions/runs$", status=304) >= 40
 
+    # a mistyped --branch: no learner has a run there, where the last collect found graded commits -- one line,
+    # and the status file keeps what it said (it turned everyone into no-run while their folders stayed)
+    before = (tmp_path / "cohort" / "churn" / "_collect.json").read_bytes()
+    typo = cli("cohort", "collect", "churn", "-c", str(c.file), "--branch", "mian", env=env)
+    assert typo.returncode == 1 and typo.stderr.strip().startswith(
+        "error: no learner of churn has a run of .github/workflows/roadmap-ci.yml on a push to 'mian', where the "
+        "last collect found "), typo.stderr
+    assert (tmp_path / "cohort" / "churn" / "_collect.json").read_bytes() == before
+
     # the expired artifact: --rerun asks GitHub to evaluate the commit again, and the next collect has it
     r3 = cli("cohort", "collect", "churn", "-c", str(c.file), "--rerun", env=env)
     e43 = c.expect["learner-43"]

@@ -108,6 +108,14 @@ class Collector:
                 if not r.rerun:
                     out.reruns.append(self._rerun(r))
         self.client.cache.save()
+        had = sum(1 for e in self.previous.values() if e.get("status") == store.COLLECTED)
+        with_repo = [r for r in out.results if r.status != store.NO_REPO]
+        if had and with_repo and all(r.status == store.NO_RUN for r in with_repo):
+            # not one run of the workflow on that branch, where the last collect found graded commits: a mistyped
+            # --branch or --workflow, not a cohort that stopped pushing; the status file keeps what it said
+            raise InvalidInput(f"no learner of {deliverable} has a run of {self.workflow} on a push to "
+                               f"{self.branch!r}, where the last collect found {had} graded commit(s): check --branch "
+                               "and --workflow; nothing changed")
         store.write_status(self.folder / deliverable, {r.seat.key.lower(): r.to_json() for r in out.results})
         return out
 
