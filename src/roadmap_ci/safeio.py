@@ -237,6 +237,17 @@ class _Lines:
 # ---------------------------------------------------------------- output
 
 
+def write_csv(path: Path, header: list[str], rows: Any, quoting: int | None = None) -> Path:
+    """A CSV file written whole through :func:`write_atomic` (the sheets grade, progress and similar write)."""
+    import io
+
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, quoting=csv.QUOTE_MINIMAL if quoting is None else quoting)
+    w.writerow(header)
+    w.writerows(rows)
+    return write_atomic(path, buf.getvalue())
+
+
 def write_atomic(path: Path, data: str | bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file and a rename: readers never see half a file.
 

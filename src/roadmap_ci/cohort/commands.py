@@ -32,7 +32,7 @@ def lint(files: list[Path]) -> int:
         seats = len(loaded.seats())
         print(f"{f}: ok ({len(loaded.learners)} learners, {len(loaded.cohort.deliverables)} deliverables, "
               f"{seats} repos)")
-        for note in loaded.ungrouped():
+        for note in loaded.ungrouped_notes():
             print(note)
     return code
 
@@ -129,7 +129,7 @@ def plan(file: Path, state: Path | None, as_json: bool = False, now: Any = None)
                            "notes": sp.notes, "error": sp.error} for sp in plans], indent=2))
         return EXIT_INVALID if any(sp.error for sp in plans) else EXIT_OK
     con = stdout()
-    for line in [*waiting_lines(eng), *eng.c.ungrouped()]:
+    for line in [*waiting_lines(eng), *eng.c.ungrouped_notes()]:
         con.print(line, markup=False, highlight=False)
     table, shown = _plan_table(plans, PLAN_ROWS)
     if shown:

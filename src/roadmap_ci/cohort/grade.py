@@ -712,7 +712,11 @@ def _prepare(loaded: LoadedCohort, d: Deliverable, folder: Path, state: Path, la
     slots = scan(here, seats, d.id, label_files, cached, scored)
     jobs = [s for s in slots if not isinstance(s, Problem)]
     out.timings["scan"] = time.perf_counter() - t0
-    return _Prepared(out, new, old, p, slots, jobs, store.read_status(here), here, spec, skey, cached, pkey, scored,
+    status, damaged = store.read_status_checked(here)
+    if damaged is not None:
+        out.problems.append(Problem(d.id, "-", str(here / store.STATUS), f"{damaged}: why learners are missing is "
+                                    f"unknown; run `roadmap-ci cohort collect {d.id}` again"))
+    return _Prepared(out, new, old, p, slots, jobs, status, here, spec, skey, cached, pkey, scored,
                      keep_hidden_cache=not alone)
 
 
@@ -894,11 +898,9 @@ def grade_trial(loaded: LoadedCohort, d: Deliverable, folder: Path, *, state: Pa
 
 def _no_repo(loaded: LoadedCohort, d: Deliverable, out: DeliverableGrades) -> None:
     """Roster learners no seat covers (a group deliverable whose groups leave them out)."""
-    covered = {m.github.lower() for s in out.seats for m in s.members}
-    for lr in loaded.learners:
-        if lr.github.lower() not in covered:
-            out.problems.append(Problem(d.id, lr.github, str(loaded.path), "no repo for this learner (in no group "
-                                                                           f"of {d.id})"))
+    for lr in loaded.ungrouped(d):
+        out.problems.append(Problem(d.id, lr.github, str(loaded.path), "no repo for this learner (in no group "
+                                                                       f"of {d.id})"))
 
 # ---------------------------------------------------------------- the gradebook
 
@@ -1037,9 +1039,6 @@ def command(file: Path, deliverables: list[str], *, store_dir: Path | None = Non
         if not (folder / d.id).is_dir() and (d.id in named or now >= d.due):
             r.problems.insert(0, Problem(d.id, "-", str(folder / d.id), "nothing collected yet: run "
                                          f"`roadmap-ci cohort collect {d.id}` first"))
-        elif (why := store.status_damaged(folder / d.id)) is not None:
-            r.problems.insert(0, Problem(d.id, "-", str(folder / d.id / store.STATUS), f"{why}: why learners are "
-                                         f"missing is unknown; run `roadmap-ci cohort collect {d.id}` again"))
     if not deliverables and folder.is_dir():  # the whole cohort: a folder no deliverable owns is left alone, named
         with contextlib.suppress(OSError):
             for e in sorted(os.scandir(folder), key=lambda e: e.name):

@@ -58,15 +58,9 @@ def _final(r: DeliverableGrades, lr: Learner) -> object:
 
 
 def _write(path: Path, header: list[str], rows: list[list[object]], quoting: int = csv.QUOTE_MINIMAL) -> None:
-    import io
+    from roadmap_ci.safeio import write_csv
 
-    from roadmap_ci.safeio import write_atomic
-
-    buf = io.StringIO(newline="")
-    w = csv.writer(buf, quoting=quoting)
-    w.writerow(header)
-    w.writerows(rows)
-    write_atomic(path, buf.getvalue())
+    write_csv(path, header, rows, quoting)
 
 
 def _finals(loaded: LoadedCohort, results: list[DeliverableGrades]) -> list[list[object]]:

@@ -299,14 +299,16 @@ class LoadedCohort:
                     out.append(Seat(d, lr.github, _repo_name(d, github=lr.github, section=lr.section), (lr,)))
         return out
 
-    def ungrouped(self) -> list[str]:
-        """One note per group deliverable that leaves roster learners out of every group (they get no repo)."""
+    def ungrouped(self, d: Deliverable) -> list[Learner]:
+        """Roster learners a group deliverable's groups leave out: no seat, so no repo (none without groups)."""
+        grouped = {m.lower() for ms in (d.groups or {}).values() for m in ms}
+        return [lr for lr in self.learners if lr.github.lower() not in grouped] if d.groups else []
+
+    def ungrouped_notes(self) -> list[str]:
+        """One note per group deliverable that leaves roster learners out of every group (lint and plan)."""
         out = []
         for d in self.cohort.deliverables:
-            if not d.groups:
-                continue
-            grouped = {m.lower() for ms in d.groups.values() for m in ms}
-            left = [lr.github for lr in self.learners if lr.github.lower() not in grouped]
+            left = [lr.github for lr in self.ungrouped(d)]
             if left:
                 out.append(f"note: {d.id}: {len(left)} learner(s) in no group ({', '.join(left[:5])}"
                            f"{', …' if len(left) > 5 else ''}): no repo for them; add them to a group under "

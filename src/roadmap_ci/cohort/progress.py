@@ -12,8 +12,6 @@ of the cohort whose due date (theirs, extensions included) has passed without a 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -192,15 +190,11 @@ def write_csv(p: Progress, path: Path) -> None:
     """The table as CSV, written whole through the one writer ``grade -o`` and ``report --html`` use (a path that
     cannot be written is one ``cannot write`` line, exit 2)."""
     from roadmap_ci.cohort.rescore import _cell
-    from roadmap_ci.safeio import write_atomic
+    from roadmap_ci.safeio import write_csv
 
-    buf = io.StringIO(newline="")
-    w = csv.writer(buf)
-    w.writerow(["github", "name", "section", *(c.id for c in p.columns), "done", "week", "behind"])
-    for lp in p.learners:
-        w.writerow([_cell(lp.github), _cell(lp.name), _cell(lp.section), *(lp.cells[c.id] for c in p.columns),
-                    lp.done, p.week, _cell(" ".join(lp.behind))])
-    write_atomic(path, buf.getvalue())
+    write_csv(path, ["github", "name", "section", *(c.id for c in p.columns), "done", "week", "behind"],
+              ([_cell(lp.github), _cell(lp.name), _cell(lp.section), *(lp.cells[c.id] for c in p.columns), lp.done,
+                p.week, _cell(" ".join(lp.behind))] for lp in p.learners))
 
 
 def command(file: Path, *, store_dir: Path | None = None, state: Path | None = None, labels: Path | None = None,

@@ -20,9 +20,7 @@ A mentor reads the pairs with the evidence and decides; nothing is penalised aut
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import math
 from collections import defaultdict
@@ -469,14 +467,10 @@ def write_csv(pairs: list[Pair], deliverable: str, path: Path) -> None:
     """The pairs as CSV, written whole through the one writer ``grade -o`` and ``report --html`` use (a path that
     cannot be written is one ``cannot write`` line, exit 2)."""
     from roadmap_ci.cohort.rescore import _cell
-    from roadmap_ci.safeio import write_atomic
+    from roadmap_ci.safeio import write_csv
 
-    buf = io.StringIO(newline="")
-    w = csv.writer(buf)
-    w.writerow(["deliverable", "learner_a", "learner_b", "kind", "evidence"])
-    for p in pairs:
-        w.writerow([deliverable, _cell(p.a), _cell(p.b), p.kind, _cell(p.describe())])
-    write_atomic(path, buf.getvalue())
+    write_csv(path, ["deliverable", "learner_a", "learner_b", "kind", "evidence"],
+              ([deliverable, _cell(p.a), _cell(p.b), p.kind, _cell(p.describe())] for p in pairs))
 
 
 def command(file: Path, deliverable: str, *, store_dir: Path | None = None, state: Path | None = None,

@@ -156,26 +156,21 @@ def parse_provenance(raw: bytes, sha: str) -> Provenance:
 
 def read_status(folder: Path) -> dict[str, dict[str, Any]]:
     """``_collect.json``: login (lower case) -> {"status", "reason", ...}; empty when absent or damaged."""
+    return read_status_checked(folder)[0]
+
+
+def read_status_checked(folder: Path) -> tuple[dict[str, dict[str, Any]], str | None]:
+    """:func:`read_status`, and why the file is there but unreadable (None when absent or sound): one read."""
     try:
         data = json.loads((folder / STATUS).read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
-        return {}
-    learners = data.get("learners") if isinstance(data, dict) else None
-    return {str(k).lower(): v for k, v in learners.items() if isinstance(v, dict)} if isinstance(learners, dict) else {}
-
-
-def status_damaged(folder: Path) -> str | None:
-    """Why ``_collect.json`` is there but unreadable (what :func:`read_status` reads as empty), or None."""
-    path = folder / STATUS
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return None
+        return {}, None
     except (OSError, ValueError, UnicodeDecodeError) as exc:
-        return f"not readable as the JSON collect writes ({type(exc).__name__})"
-    if not isinstance(data, dict) or not isinstance(data.get("learners"), dict):
-        return "not what collect writes (no learners mapping)"
-    return None
+        return {}, f"not readable as the JSON collect writes ({type(exc).__name__})"
+    learners = data.get("learners") if isinstance(data, dict) else None
+    if not isinstance(learners, dict):
+        return {}, "not what collect writes (no learners mapping)"
+    return {str(k).lower(): v for k, v in learners.items() if isinstance(v, dict)}, None
 
 
 def write_status(folder: Path, learners: dict[str, dict[str, Any]]) -> None:
