@@ -248,6 +248,20 @@ def write_csv(path: Path, header: list[str], rows: Any, quoting: int | None = No
     return write_atomic(path, buf.getvalue())
 
 
+def check_writable(path: Path) -> None:
+    """What :func:`write_atomic` refuses before it writes (a folder in the way, or a file where a folder should
+    be), for commands that must know before they start: one ``cannot write`` line, exit 2."""
+    path = Path(path)
+    shown = _display(path)
+    try:
+        if path.parent.exists() and not path.parent.is_dir():
+            raise CannotRun(f"cannot write {shown}: {_display(path.parent)} is not a directory")
+        if path.is_dir():
+            raise CannotRun(f"cannot write {shown}: it is a directory")
+    except (OSError, ValueError) as exc:
+        raise CannotRun(f"cannot write {shown}: {_why(exc)}") from None
+
+
 def write_atomic(path: Path, data: str | bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file and a rename: readers never see half a file.
 
@@ -255,15 +269,9 @@ def write_atomic(path: Path, data: str | bytes) -> Path:
     """
     path = Path(path)
     shown = _display(path)
-    parent = path.parent
+    check_writable(path)
     try:
-        if parent.exists() and not parent.is_dir():
-            raise CannotRun(f"cannot write {shown}: {_display(parent)} is not a directory")
-        if path.is_dir():
-            raise CannotRun(f"cannot write {shown}: it is a directory")
-        parent.mkdir(parents=True, exist_ok=True)
-    except CannotRun:
-        raise
+        path.parent.mkdir(parents=True, exist_ok=True)
     except (OSError, ValueError) as exc:
         raise CannotRun(f"cannot write {shown}: {_why(exc)}") from None
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

@@ -245,8 +245,9 @@ def command(out: Path, *, organisation: str, start: str, tz: str, deliverables: 
         raise InvalidInput("--deliverables: name at least one deliverable (or leave it out for all of the roadmap's)")
     if not 0 <= grace_days <= MAX_GRACE_DAYS:
         raise InvalidInput(f"--grace-days {grace_days}: between 0 and {MAX_GRACE_DAYS}")
-    if out.is_dir():  # before a secret is made; --force would not help
-        raise CannotRun(f"cannot write {out}: it is a directory")
+    from roadmap_ci.safeio import check_writable
+
+    check_writable(out)  # before a secret is made; --force would not help
     if out.exists() and not force:
         raise InvalidInput(f"{out}: exists; --force replaces it")
     tz = tz.strip()  # as parse_zone reads it: the name in the file's comment is that one, on one line

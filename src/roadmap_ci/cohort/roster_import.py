@@ -460,8 +460,9 @@ def command(files: list[Path], out: Path, force: bool, canvas_course: int | None
     if not files and canvas_course is None:
         raise InvalidInput("cohort roster: give the exports to read (classroom_roster.csv, the LMS's CSV) "
                            "or --canvas-course")
-    if out.is_dir():  # before the exports are read; --force would not help
-        raise CannotRun(f"cannot write {out}: it is a directory")
+    from roadmap_ci.safeio import check_writable
+
+    check_writable(out)  # before the exports are read; --force would not help
     if out.exists() and not force:
         raise InvalidInput(f"{out}: exists; --force replaces it (the exports are read again from scratch)")
     for f in files:

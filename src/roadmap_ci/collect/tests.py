@@ -177,9 +177,13 @@ def parse_junit(path: Path, mentor_name: str | None, where: _Where | None = None
     return cases
 
 
+def _uncollectable(c: TestCase) -> bool:
+    return c.outcome == "error" and "::" not in c.id
+
+
 def uncollected(cases: list[TestCase]) -> list[TestCase]:
     """The modules pytest could not collect (an import error, a syntax error): ``error`` cases without ``::``."""
-    return [c for c in cases if c.outcome == "error" and "::" not in c.id]
+    return [c for c in cases if _uncollectable(c)]
 
 
 _SYNTAX_AT = re.compile(r'^E\s+File "(?P<path>[^"]+)", line (?P<line>\d+)')  # a SyntaxError's own place
@@ -199,10 +203,7 @@ class _Where:
         full = os.path.normpath(os.path.join(self.repo, path))
         if not full.startswith(str(self.repo) + os.sep):
             return None
-        rel = Path(os.path.relpath(full, self.repo)).as_posix()
-        if self.mentor_name and rel.startswith(self.mentor_name + "/"):
-            return self.mentor_shown + rel[len(self.mentor_name):]
-        return rel
+        return self.nodeid(Path(os.path.relpath(full, self.repo)).as_posix())
 
     def nodeid(self, nodeid: str) -> str:
         if self.mentor_name and nodeid.startswith(self.mentor_name + "/"):
@@ -587,7 +588,7 @@ def _resolve(ev: Evidence, ref: Ref, want: Want, base: dict[str, float] | None) 
         # a run that did not complete -- killed on the timeout, died, or with a test file pytest cannot collect --
         # scores no test points: the tests it never ran (or could not see) might have failed, so whatever ran
         # must not earn more than the whole would. The reason says what stopped it and how the rest fared.
-        ran = [c for c in cases if "::" in c.id or c.outcome != "error"]
+        ran = [c for c in cases if not _uncollectable(c)]
         return missing_fact(label, short(t.message, 200) + (f"; of the tests that ran, {_tally(ran)}" if ran else ""))
     if not cases:
         return missing_fact(label, "no tests were collected" + (f" matching {ref.key!r}" if ref.key else ""))
